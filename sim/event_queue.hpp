@@ -1,0 +1,136 @@
+// The pending-event set of a Simulation: a d-ary min-heap of 16-byte nodes ordered by
+// (time, insertion sequence), plus a slab of 32-byte slots that hold the callables.
+//
+// Memory: 48 bytes per pending event (16 heap + 32 slot). A callable of at most 16 bytes that is
+// trivially copyable (a lambda capturing a pointer and an index, say) lives inside its slot; a
+// larger one is boxed on the heap, which costs an allocation, so hot paths keep captures small.
+// Cancellation is lazy: the slot is emptied at once, its heap node is dropped when it surfaces or
+// when cancelled nodes outnumber live ones. bench/phold chose the arity (see bench/README.md).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "sim/reserved_array.hpp"
+#include "sim/time.hpp"
+
+namespace dmlssim::sim {
+
+// Identifies one scheduled event for cancellation. Default-constructed handles refer to nothing.
+// A handle stays safe to use after its event ran or was cancelled; it then simply does nothing.
+struct EventHandle {
+  uint32_t slot = UINT32_MAX;
+  uint32_t generation = 0;
+};
+
+class EventQueue {
+ public:
+  static constexpr std::size_t kInlineBytes = 16;
+  static constexpr unsigned kArity = 4;
+
+  EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+  ~EventQueue();
+
+  template <class F>
+  EventHandle push(SimTime at, F&& fn) {
+    uint32_t slot = allocate_slot();
+    emplace_callable(slots_[slot], std::forward<F>(fn));
+    insert_node(Node{at.ns(), next_key(slot)});
+    ++live_;
+    return EventHandle{slot, slots_[slot].generation};
+  }
+
+  // Empties the event's slot; returns false if the event already ran or was cancelled.
+  bool cancel(EventHandle h);
+  bool is_pending(EventHandle h) const {
+    return h.slot < slots_.size() && slots_[h.slot].generation == h.generation &&
+           slots_[h.slot].ops != nullptr;
+  }
+
+  bool empty() const { return live_ == 0; }
+  std::size_t size() const { return live_; }
+  // Time of the earliest live event; the queue must not be empty. Drops cancelled nodes on top.
+  SimTime next_time();
+
+  // Removes the earliest live event and runs it. Callables scheduled while it runs are inserted
+  // by replacing the old top when possible (one sift instead of a pop and a push).
+  void run_next();
+
+ private:
+  enum class Op { kInvoke, kDestroy };
+  using Ops = void (*)(Op, void* storage);
+
+  struct Node {
+    int64_t time;
+    uint64_t key;  // sequence << kSlotBits | slot; sequences are unique, so keys order insertion
+    bool before(const Node& o) const { return time < o.time || (time == o.time && key < o.key); }
+  };
+  struct Slot {
+    Ops ops = nullptr;  // null when free or cancelled
+    uint32_t generation = 0;
+    uint32_t next_free = UINT32_MAX;
+    alignas(8) unsigned char storage[kInlineBytes];
+  };
+  static_assert(sizeof(Node) == 16);
+  static_assert(sizeof(Slot) == 32);
+
+  static constexpr unsigned kSlotBits = 26;  // up to 67 million events pending at once
+  static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+  static constexpr uint64_t kMaxSequence = UINT64_MAX >> kSlotBits;
+
+  template <class F>
+  static void emplace_callable(Slot& s, F&& fn) {
+    using Fn = std::decay_t<F>;
+    if constexpr (sizeof(Fn) <= kInlineBytes && alignof(Fn) <= 8 &&
+                  std::is_trivially_copyable_v<Fn>) {
+      ::new (static_cast<void*>(s.storage)) Fn(std::forward<F>(fn));
+      s.ops = [](Op op, void* p) {
+        if (op == Op::kInvoke) (*std::launder(static_cast<Fn*>(p)))();
+      };
+    } else {
+      Fn* boxed = new Fn(std::forward<F>(fn));
+      std::memcpy(s.storage, &boxed, sizeof(boxed));
+      s.ops = [](Op op, void* p) {
+        Fn* f;
+        std::memcpy(&f, p, sizeof(f));
+        std::unique_ptr<Fn> owner(f);
+        if (op == Op::kInvoke) (*f)();
+      };
+    }
+  }
+
+  uint32_t allocate_slot();
+  void release_slot(uint32_t slot);
+  uint64_t next_key(uint32_t slot);
+  void insert_node(Node n);
+  void sift_up(std::size_t i, Node n);
+  void sift_down(std::size_t i, Node n);
+  void pop_top();
+  void drop_cancelled_top();
+  void compact();
+  void renumber();
+
+  // Logical heap index i lives at heap_[i + kPad], so that the kArity children of a node share one
+  // 64-byte cache line (the array is page-aligned).
+  static constexpr std::size_t kPad = kArity - 1;
+  static_assert(sizeof(Node) * kArity % 32 == 0 || kArity == 2);
+  Node& node(std::size_t i) { return heap_[i + kPad]; }
+  std::size_t heap_size() const { return heap_.size() - kPad; }
+
+  ReservedArray<Node> heap_;
+  ReservedArray<Slot> slots_;
+  uint32_t free_head_ = UINT32_MAX;
+  uint64_t sequence_ = 0;
+  std::size_t live_ = 0;
+  std::size_t cancelled_in_heap_ = 0;
+  bool top_is_spent_ = false;  // the top node's event is running; the node awaits replacement
+};
+
+}  // namespace dmlssim::sim
