@@ -1,0 +1,98 @@
+// Faults as scheduled, typed inputs with one semantics each (see docs/faults.md):
+// - Crash: the servers go down at `at` (for `duration`, or for good). A crash loses everything
+//   volatile: messages in flight to or from the server fail, and the layers above drop what they
+//   hold in memory when told through Reachability's node listeners. Durable state survives.
+// - Partition: from `at`, servers on different named sides cannot reach each other; it ends after
+//   `duration` or at a Heal naming it. Partitions that overlap in time compose.
+// - Heal: ends the named active partition, or every active one.
+// - LinkDown: the pair cannot reach each other directly (others may still relay at higher layers).
+// - Flap: the pair's link goes down for `down` at the start of every `period` from `at` on.
+// - RandomOutages: every listed server alternates up and down periods drawn independently from
+//   `up` and `down` (in seconds), starting up at `start`; each server draws from its own stream.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/distribution.hpp"
+#include "sim/reachability.hpp"
+#include "sim/simulation.hpp"
+
+namespace dmlssim::sim {
+
+struct CrashFault {
+  std::vector<NodeId> nodes;
+  SimTime at;
+  std::optional<SimTime> duration;
+};
+struct PartitionFault {
+  std::string name;
+  SimTime at;
+  std::vector<uint32_t> side_of;  // per node: index into side_names
+  std::vector<std::string> side_names;
+  std::optional<SimTime> duration;
+};
+struct HealFault {
+  SimTime at;
+  std::optional<std::string> partition;  // none: heal every active partition
+};
+struct LinkDownFault {
+  NodeId a = 0;
+  NodeId b = 0;
+  SimTime at;
+  std::optional<SimTime> duration;
+};
+struct FlapFault {
+  NodeId a = 0;
+  NodeId b = 0;
+  SimTime at;
+  SimTime period;
+  SimTime down;
+  std::optional<SimTime> duration;  // none: until the run ends
+};
+struct RandomOutages {
+  std::vector<NodeId> nodes;
+  Distribution up;    // seconds between a restart and the next failure
+  Distribution down;  // seconds a failure lasts
+  SimTime start;
+};
+using Fault = std::variant<CrashFault, PartitionFault, HealFault, LinkDownFault, FlapFault, RandomOutages>;
+
+// One line of the fault log: what happened, when, to whom.
+struct FaultRecord {
+  SimTime at;
+  std::string kind;    // crash, restart, partition, heal, link_down, link_up
+  std::string target;  // e.g. "s3", "s1-s2", a partition name
+};
+
+class FaultInjector {
+ public:
+  using Observer = std::function<void(const FaultRecord&)>;
+
+  // Random outages draw from streams named "faults/<index>/<node>" of (seed, run).
+  FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed, uint64_t run, Observer observer);
+
+  // Schedules every fault; `index` is the fault's position in the scenario (it names streams).
+  void schedule(const Fault& fault, std::size_t index);
+
+ private:
+  void start_outage_cycle(NodeId node, const RandomOutages& spec, RandomStream rng);
+  void record(const std::string& kind, const std::string& target);
+  void crash(NodeId n);
+  void restart(NodeId n);
+  void link_down(NodeId a, NodeId b);
+  void link_up(NodeId a, NodeId b);
+  void flap_cycle(FlapFault spec, SimTime end);
+
+  Simulation& sim_;
+  Reachability& reach_;
+  uint64_t seed_;
+  uint64_t run_;
+  Observer observer_;
+  std::vector<std::unique_ptr<RandomStream>> streams_;  // outage streams, stable addresses
+};
+
+}  // namespace dmlssim::sim

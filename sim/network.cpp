@@ -1,0 +1,121 @@
+#include "sim/network.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace dmlssim::sim {
+
+Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter, RandomStream rng_loss)
+    : sim_(sim),
+      config_(std::move(config)),
+      rng_jitter_(rng_jitter),
+      rng_loss_(rng_loss),
+      reachability_(config_.region_of.size()),
+      receivers_(config_.region_of.size()),
+      failure_handlers_(config_.region_of.size()),
+      uplink_free_at_(config_.region_of.size()) {
+  const auto regions = static_cast<Eigen::Index>(config_.region_names.size());
+  if (config_.latency_s.rows() != regions || config_.latency_s.cols() != regions) {
+    throw std::invalid_argument("Network: latency matrix must be regions x regions");
+  }
+  for (uint16_t r : config_.region_of) {
+    if (r >= regions) throw std::invalid_argument("Network: node in an unknown region");
+  }
+  if (config_.loss < 0 || config_.loss > 1) throw std::invalid_argument("Network: loss outside [0, 1]");
+}
+
+MessageClass Network::add_class(const std::string& name) {
+  auto it = std::find(class_names_.begin(), class_names_.end(), name);
+  if (it != class_names_.end()) return static_cast<MessageClass>(it - class_names_.begin());
+  class_names_.push_back(name);
+  per_class_.emplace_back();
+  return static_cast<MessageClass>(class_names_.size() - 1);
+}
+
+void Network::set_receiver(NodeId node, Handler on_message) { receivers_.at(node) = std::move(on_message); }
+
+void Network::set_failure_handler(NodeId node, Handler on_failure) {
+  failure_handlers_.at(node) = std::move(on_failure);
+}
+
+uint32_t Network::store(const Message& m) {
+  InFlight record{m, reachability_.incarnation(m.from), reachability_.incarnation(m.to), UINT32_MAX};
+  if (free_head_ != UINT32_MAX) {
+    const uint32_t index = free_head_;
+    free_head_ = in_flight_[index].next_free;
+    in_flight_[index] = record;
+    return index;
+  }
+  in_flight_.push_back(record);
+  return static_cast<uint32_t>(in_flight_.size() - 1);
+}
+
+SimTime Network::propagation_delay(NodeId from, NodeId to) {
+  double seconds = config_.latency_s(config_.region_of[from], config_.region_of[to]);
+  switch (config_.jitter_mode) {
+    case JitterMode::kNone: break;
+    case JitterMode::kMultiplicative: seconds *= config_.jitter.sample(rng_jitter_); break;
+    case JitterMode::kAdditive: seconds += std::max(0.0, config_.jitter.sample(rng_jitter_)); break;
+  }
+  return SimTime::from_seconds(seconds);
+}
+
+void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
+  if (from >= node_count() || to >= node_count()) throw std::out_of_range("Network::send: no such node");
+  if (cls >= per_class_.size()) throw std::out_of_range("Network::send: unregistered message class");
+  if (!reachability_.is_up(from)) throw std::logic_error("Network::send: sender is down");
+  const Message msg{from, to, bytes, cls, payload, sim_.now()};
+  TrafficCounters& klass = per_class_[cls];
+  TrafficCounters& link = per_link_[(uint64_t{from} << 32) | to];
+  ++klass.messages;
+  ++link.messages;
+  const uint32_t index = store(msg);
+  if (!reachability_.reachable(from, to)) {
+    fail_later(index, sim_.now() + config_.connect_timeout);
+    return;
+  }
+  klass.bytes += bytes;
+  link.bytes += bytes;
+  SimTime start = std::max(sim_.now(), uplink_free_at_[from]);
+  if (config_.bandwidth_bps > 0) {
+    start += SimTime::from_seconds(static_cast<double>(bytes) * 8.0 / config_.bandwidth_bps);
+    uplink_free_at_[from] = start;
+  }
+  const SimTime arrival = start + propagation_delay(from, to);
+  if (config_.loss > 0 && rng_loss_.bernoulli(config_.loss)) {
+    fail_later(index, std::max(arrival, msg.sent_at + config_.request_timeout));
+    return;
+  }
+  sim_.schedule_at(arrival, [this, index] { arrive(index); });
+}
+
+void Network::arrive(uint32_t index) {
+  const InFlight& f = in_flight_[index];
+  const bool intact = reachability_.reachable(f.msg.from, f.msg.to) &&
+                      reachability_.incarnation(f.msg.from) == f.from_incarnation &&
+                      reachability_.incarnation(f.msg.to) == f.to_incarnation;
+  if (!intact) {
+    fail_later(index, std::max(sim_.now(), f.msg.sent_at + config_.request_timeout));
+    return;
+  }
+  const Message msg = f.msg;
+  in_flight_[index].next_free = free_head_;
+  free_head_ = index;
+  if (receivers_[msg.to]) receivers_[msg.to](msg);
+}
+
+void Network::fail_later(uint32_t index, SimTime at) {
+  sim_.schedule_at(at, [this, index] { notify_failure(index); });
+}
+
+void Network::notify_failure(uint32_t index) {
+  const InFlight f = in_flight_[index];
+  in_flight_[index].next_free = free_head_;
+  free_head_ = index;
+  ++per_class_[f.msg.cls].failed;
+  ++per_link_[(uint64_t{f.msg.from} << 32) | f.msg.to].failed;
+  if (reachability_.incarnation(f.msg.from) != f.from_incarnation || !reachability_.is_up(f.msg.from)) return;
+  if (failure_handlers_[f.msg.from]) failure_handlers_[f.msg.from](f.msg);
+}
+
+}  // namespace dmlssim::sim

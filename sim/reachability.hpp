@@ -1,0 +1,77 @@
+// Who can reach whom right now. The up-graph is the complete graph over servers that are up, minus
+// the pairs separated by an active partition and minus links that are down. Its connected
+// components are recomputed (with Boost.Graph) only when a fault changes it, so a reachability
+// query on the hot path is two array reads.
+//
+// Overlapping faults compose: a node is down while any crash or outage holds it down; a link is
+// down while any fault holds it down; two nodes are on the same side only if every active
+// partition puts them on the same side.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dmlssim::sim {
+
+using NodeId = uint32_t;
+
+class Reachability {
+ public:
+  using ChangeListener = std::function<void()>;
+  using NodeListener = std::function<void(NodeId node, bool up)>;
+
+  explicit Reachability(std::size_t nodes);
+
+  std::size_t node_count() const { return down_holds_.size(); }
+  bool is_up(NodeId n) const { return down_holds_[n] == 0; }
+  // Counts how often the node went down; a message sent in one incarnation dies with it.
+  uint32_t incarnation(NodeId n) const { return incarnation_[n]; }
+  bool reachable(NodeId a, NodeId b) const { return component_[a] >= 0 && component_[a] == component_[b]; }
+  // Component index of an up node (components numbered by their smallest node id), -1 if down.
+  int32_t component(NodeId n) const { return component_[n]; }
+  std::size_t component_count() const { return component_sizes_.size(); }
+  const std::vector<uint32_t>& component_sizes() const { return component_sizes_; }
+  std::size_t up_count() const { return up_count_; }
+
+  // Fault inputs. Each hold must be released exactly once.
+  void hold_down(NodeId n);
+  void release_down(NodeId n);
+  void hold_link_down(NodeId a, NodeId b);
+  void release_link_down(NodeId a, NodeId b);
+  // Installs a partition: `side_of[n]` is node n's side. Names must be unique among active ones.
+  void add_partition(const std::string& name, std::vector<uint32_t> side_of);
+  // Returns false if no partition of that name is active.
+  bool remove_partition(const std::string& name);
+  std::vector<std::string> active_partitions() const;
+
+  // Called just before a fault changes the up-graph (state still the old one), in registration order.
+  void add_before_change_listener(ChangeListener fn) { before_listeners_.push_back(std::move(fn)); }
+  // Called after every change of the components, in registration order.
+  void add_change_listener(ChangeListener fn) { change_listeners_.push_back(std::move(fn)); }
+  // Called when a node goes down or comes back up, before the change listeners.
+  void add_node_listener(NodeListener fn) { node_listeners_.push_back(std::move(fn)); }
+
+ private:
+  void before_change();
+  void recompute();
+  void combine_sides();
+
+  std::vector<uint32_t> down_holds_;
+  std::vector<uint32_t> incarnation_;
+  std::size_t up_count_;
+  std::map<std::pair<NodeId, NodeId>, uint32_t> link_down_holds_;
+  std::map<std::string, std::vector<uint32_t>> partitions_;
+  std::vector<uint32_t> side_;  // combined side of every node over all active partitions
+  std::vector<int32_t> component_;
+  std::vector<uint32_t> component_sizes_;
+  std::vector<ChangeListener> before_listeners_;
+  std::vector<ChangeListener> change_listeners_;
+  std::vector<NodeListener> node_listeners_;
+};
+
+}  // namespace dmlssim::sim

@@ -1,0 +1,108 @@
+#include "sim/reachability_probe.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace dmlssim::sim {
+namespace {
+std::size_t pair_index(std::size_t n, std::size_t a, std::size_t b) {
+  // Row a holds pairs (a, a+1..n-1); rows before it hold sum_{i<a} (n-1-i).
+  return a * (2 * n - a - 1) / 2 + (b - a - 1);
+}
+}  // namespace
+
+ReachabilityProbe::ReachabilityProbe(Simulation& sim, Reachability& reach, bool track_pairs)
+    : sim_(sim),
+      reach_(reach),
+      track_pairs_(track_pairs),
+      start_(sim.now()),
+      last_change_(sim.now()),
+      uptime_(reach.node_count()) {
+  const std::size_t n = reach.node_count();
+  if (track_pairs_) {
+    if (n > kMaxPairNodes) throw std::invalid_argument("per-pair reachability is limited to 500 servers");
+    pair_time_.assign(n * (n - 1) / 2, SimTime());
+  }
+  reach_.add_before_change_listener([this] {
+    accumulate(sim_.now());
+    ++changes_;
+  });
+}
+
+double ReachabilityProbe::reachable_pair_fraction() const {
+  const double n = static_cast<double>(reach_.node_count());
+  if (n < 2) return 0;
+  double pairs = 0;
+  for (uint32_t size : reach_.component_sizes()) pairs += static_cast<double>(size) * (size - 1);
+  return pairs / (n * (n - 1));
+}
+
+std::size_t ReachabilityProbe::largest_component() const {
+  const auto& sizes = reach_.component_sizes();
+  return sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+}
+
+void ReachabilityProbe::accumulate(SimTime now) {
+  const SimTime dt = now - last_change_;
+  if (dt > SimTime()) {
+    time_by_components_[reach_.component_count()] += dt;
+    const std::size_t n = reach_.node_count();
+    for (std::size_t v = 0; v < n; ++v) {
+      if (reach_.is_up(static_cast<NodeId>(v))) uptime_[v] += dt;
+    }
+    pair_fraction_seconds_ += reachable_pair_fraction() * dt.seconds();
+    if (track_pairs_) {
+      for (std::size_t a = 0; a < n; ++a) {
+        if (reach_.component(static_cast<NodeId>(a)) < 0) continue;
+        for (std::size_t b = a + 1; b < n; ++b) {
+          if (reach_.reachable(static_cast<NodeId>(a), static_cast<NodeId>(b))) {
+            pair_time_[pair_index(n, a, b)] += dt;
+          }
+        }
+      }
+    }
+  }
+  last_change_ = now;
+}
+
+void ReachabilityProbe::finish(SimTime end) {
+  if (end < last_change_) throw std::invalid_argument("ReachabilityProbe::finish before last change");
+  accumulate(end);
+}
+
+double ReachabilityProbe::mean_reachable_pair_fraction() const {
+  const double total = observed().seconds();
+  return total > 0 ? pair_fraction_seconds_ / total : 0;
+}
+
+double ReachabilityProbe::pair_fraction(NodeId a, NodeId b) const {
+  if (!track_pairs_) throw std::logic_error("pair_fraction: pairs not tracked");
+  if (a > b) std::swap(a, b);
+  const double total = observed().seconds();
+  return total > 0 ? pair_time_[pair_index(reach_.node_count(), a, b)].seconds() / total : 0;
+}
+
+void ReachabilityProbe::write_tables(MetricsRecorder& metrics,
+                                     const std::vector<std::string>& node_names) const {
+  const double total = observed().seconds();
+  Table& comps = metrics.table("components", {"components", "time_s", "fraction"});
+  for (const auto& [k, t] : time_by_components_) {
+    comps.add_row({static_cast<int64_t>(k), t.seconds(), total > 0 ? t.seconds() / total : 0.0});
+  }
+  Table& avail = metrics.table("availability", {"server", "uptime_s", "availability"});
+  for (std::size_t v = 0; v < uptime_.size(); ++v) {
+    avail.add_row({node_names[v], uptime_[v].seconds(), total > 0 ? uptime_[v].seconds() / total : 0.0});
+  }
+  if (track_pairs_) {
+    Table& pairs = metrics.table("pairs", {"a", "b", "reachable_fraction"});
+    const std::size_t n = reach_.node_count();
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = a + 1; b < n; ++b) {
+        pairs.add_row({node_names[a], node_names[b],
+                       pair_fraction(static_cast<NodeId>(a), static_cast<NodeId>(b))});
+      }
+    }
+  }
+}
+
+}  // namespace dmlssim::sim

@@ -1,0 +1,60 @@
+// Measures reachability over a run: exact time-weighted integrals of the piecewise-constant
+// up-graph (changes happen only at fault events), plus samples on the metrics interval.
+//   - time spent with k components among up servers (k = 0: every server down);
+//   - per-server availability (fraction of time up);
+//   - reachable-pair fraction: ordered pairs of distinct servers that can reach each other,
+//     over all n(n-1) such pairs; its time average is the mean per-pair reachability;
+//   - optionally, per-pair time-weighted reachability (O(n^2) per change; small topologies only).
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "sim/metrics.hpp"
+#include "sim/reachability.hpp"
+#include "sim/simulation.hpp"
+
+namespace dmlssim::sim {
+
+class ReachabilityProbe {
+ public:
+  static constexpr std::size_t kMaxPairNodes = 500;
+
+  // Starts observing at sim.now(). `track_pairs` requires at most kMaxPairNodes nodes.
+  ReachabilityProbe(Simulation& sim, Reachability& reach, bool track_pairs);
+
+  // Closes the integrals at `end` (>= the last change).
+  void finish(SimTime end);
+
+  double reachable_pair_fraction() const;  // right now
+  std::size_t largest_component() const;
+  SimTime observed() const { return last_change_ - start_; }
+
+  // Valid after finish():
+  const std::map<std::size_t, SimTime>& time_by_components() const { return time_by_components_; }
+  const std::vector<SimTime>& uptime() const { return uptime_; }
+  double mean_reachable_pair_fraction() const;
+  // Fraction of time the pair (a, b), a < b, could reach each other; requires track_pairs.
+  double pair_fraction(NodeId a, NodeId b) const;
+  uint64_t changes() const { return changes_; }
+
+  // Adds rows to tables "components" (components, time_s, fraction), "availability" (server,
+  // availability) and, when tracked, "pairs" (a, b, reachable_fraction).
+  void write_tables(MetricsRecorder& metrics, const std::vector<std::string>& node_names) const;
+
+ private:
+  void accumulate(SimTime now);
+
+  Simulation& sim_;
+  Reachability& reach_;
+  bool track_pairs_;
+  SimTime start_;
+  SimTime last_change_;
+  uint64_t changes_ = 0;
+  std::map<std::size_t, SimTime> time_by_components_;
+  std::vector<SimTime> uptime_;
+  double pair_fraction_seconds_ = 0;  // integral of reachable_pair_fraction dt
+  std::vector<SimTime> pair_time_;    // upper triangle, row-major, when tracked
+};
+
+}  // namespace dmlssim::sim
