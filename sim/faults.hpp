@@ -55,8 +55,8 @@ struct FlapFault {
 };
 struct RandomOutages {
   std::vector<NodeId> nodes;
-  Distribution up;    // seconds between a restart and the next failure
-  Distribution down;  // seconds a failure lasts
+  Distribution up = Distribution::constant(0);    // seconds between a restart and the next failure
+  Distribution down = Distribution::constant(0);  // seconds a failure lasts
   SimTime start;
 };
 using Fault = std::variant<CrashFault, PartitionFault, HealFault, LinkDownFault, FlapFault, RandomOutages>;

@@ -1,0 +1,214 @@
+#include "scenarios/fault_parser.hpp"
+
+#include <map>
+#include <set>
+
+#include "scenarios/server_selector.hpp"
+#include "scenarios/units.hpp"
+#include "sim/portable_math.hpp"
+
+namespace dmlssim::scenarios {
+namespace {
+
+using sim::SimTime;
+
+const std::vector<std::string> kKinds = {"crash", "partition", "heal", "link_down", "flap", "random"};
+
+struct FaultContext {
+  const YamlReader& reader;
+  const Topology& topology;
+  SimTime duration;
+};
+
+SimTime read_at(const FaultContext& c, const YAML::Node& item, const std::string& key) {
+  if (!item["at"]) c.reader.fail(item, key, "a dated fault needs 'at'");
+  const SimTime at = c.reader.duration(item["at"], key + ".at", SimTime());
+  if (at >= c.duration) {
+    c.reader.fail(item["at"], key + ".at",
+                  "starts at " + sim::format_duration(at) + ", not before the end of the run (" +
+                      sim::format_duration(c.duration) + ")");
+  }
+  return at;
+}
+
+std::optional<SimTime> read_for(const FaultContext& c, const YAML::Node& item, const std::string& key) {
+  if (!item["for"]) return std::nullopt;
+  return c.reader.duration(item["for"], key + ".for", sim::kNanosecond);
+}
+
+std::pair<sim::NodeId, sim::NodeId> read_pair(const FaultContext& c, const YAML::Node& node,
+                                              const std::string& key) {
+  if (!node.IsSequence() || node.size() != 2) c.reader.fail(node, key, "expected a pair [s<i>, s<j>]");
+  const auto a = select_server(c.reader, node[0], key + "[0]", c.topology);
+  const auto b = select_server(c.reader, node[1], key + "[1]", c.topology);
+  if (a == b) c.reader.fail(node, key, "a link joins two different servers");
+  return {a, b};
+}
+
+sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item, const std::string& key,
+                                   std::size_t index) {
+  sim::PartitionFault f;
+  f.at = read_at(c, item, key);
+  f.duration = read_for(c, item, key);
+  f.name = item["name"] ? c.reader.string(item["name"], key + ".name") : "partition-" + std::to_string(index);
+  const std::string pkey = key + ".partition";
+  const auto sides = c.reader.entries(item["partition"], pkey);
+  if (sides.size() < 2) c.reader.fail(item["partition"], pkey, "a partition needs at least two sides");
+  constexpr uint32_t kUnassigned = UINT32_MAX;
+  f.side_of.assign(c.topology.servers, kUnassigned);
+  std::optional<uint32_t> rest_side;
+  for (const auto& [side, servers] : sides) {
+    const auto side_index = static_cast<uint32_t>(f.side_names.size());
+    f.side_names.push_back(side);
+    const std::string skey = pkey + "." + side;
+    if (servers.IsScalar() && servers.Scalar() == "rest") {
+      if (rest_side) c.reader.fail(servers, skey, "only one side can be 'rest'");
+      rest_side = side_index;
+      continue;
+    }
+    for (sim::NodeId n : select_servers(c.reader, servers, skey, c.topology)) {
+      if (f.side_of[n] != kUnassigned) {
+        c.reader.fail(servers, skey,
+                      "server s" + std::to_string(n) + " is already on side " + f.side_names[f.side_of[n]]);
+      }
+      f.side_of[n] = side_index;
+    }
+  }
+  for (std::size_t n = 0; n < f.side_of.size(); ++n) {
+    if (f.side_of[n] != kUnassigned) continue;
+    if (!rest_side) {
+      c.reader.fail(item["partition"], pkey,
+                    "server s" + std::to_string(n) + " is on no side (add it, or give one side the value rest)");
+    }
+    f.side_of[n] = *rest_side;
+  }
+  return f;
+}
+
+sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node, const std::string& key) {
+  c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start"});
+  for (const char* required : {"mtbf", "mttr"}) {
+    if (!node[required]) c.reader.fail(node, key + "." + required, "required");
+  }
+  const double mtbf = c.reader.duration(node["mtbf"], key + ".mtbf", sim::kNanosecond).seconds();
+  const double mttr = c.reader.duration(node["mttr"], key + ".mttr", sim::kNanosecond).seconds();
+  sim::RandomOutages f;
+  f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
+  if (f.start >= c.duration) c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  f.nodes = node["servers"] ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
+                            : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);
+  const std::string dkey = key + ".distribution";
+  const YAML::Node dnode = node["distribution"];
+  const Call shape = dnode ? c.reader.parsed<Call>(dnode, dkey, parse_call) : Call{"exponential", {}};
+  auto arg = [&](const std::string& name) {
+    if (shape.args.size() != 1 || shape.args[0].first != name) {
+      c.reader.fail(dnode, dkey, shape.name + " takes exactly one argument: " + shape.name + "(" + name + "=...)");
+    }
+    double v = 0;
+    try {
+      v = parse_number(shape.args[0].second);
+    } catch (const std::invalid_argument& e) {
+      c.reader.fail(dnode, dkey, e.what());
+    }
+    if (v <= 0) c.reader.fail(dnode, dkey, name + " must be > 0");
+    return v;
+  };
+  if (shape.name == "exponential") {
+    if (!shape.args.empty()) c.reader.fail(dnode, dkey, "exponential takes no arguments (means come from mtbf, mttr)");
+    f.up = sim::Distribution::exponential(mtbf);
+    f.down = sim::Distribution::exponential(mttr);
+  } else if (shape.name == "weibull") {
+    const double k = arg("k");
+    f.up = sim::Distribution::weibull_with_mean(k, mtbf);
+    f.down = sim::Distribution::weibull_with_mean(k, mttr);
+  } else if (shape.name == "lognormal") {
+    const double sigma = arg("sigma");
+    // mean = exp(mu + sigma^2 / 2)  =>  mu = ln(mean) - sigma^2 / 2
+    f.up = sim::Distribution::lognormal(sim::portable_log(mtbf) - sigma * sigma / 2, sigma);
+    f.down = sim::Distribution::lognormal(sim::portable_log(mttr) - sigma * sigma / 2, sigma);
+  } else {
+    c.reader.fail(dnode, dkey, "unknown distribution '" + shape.name + "' (exponential, weibull(k=..), lognormal(sigma=..))");
+  }
+  return f;
+}
+
+}  // namespace
+
+std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node& node,
+                                     const Topology& topology, SimTime duration) {
+  std::vector<sim::Fault> faults;
+  if (!node || node.IsNull()) return faults;
+  if (!node.IsSequence()) reader.fail(node, "faults", "expected a list of faults");
+  const FaultContext c{reader, topology, duration};
+  std::set<std::string> partition_names;
+  std::vector<std::pair<std::string, YAML::Node>> heals;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string key = "faults[" + std::to_string(i) + "]";
+    if (!item.IsMap()) reader.fail(item, key, "a fault is a map such as {at: 30m, crash: s3, for: 10m}");
+    std::vector<std::string> kinds;
+    for (const auto& k : kKinds) {
+      if (item[k]) kinds.push_back(k);
+    }
+    if (kinds.size() != 1) {
+      reader.fail(item, key, "a fault has exactly one of: crash, partition, heal, link_down, flap, random");
+    }
+    const std::string& kind = kinds[0];
+    if (kind == "crash") {
+      reader.expect_map(item, key, {"at", "crash", "for"});
+      sim::CrashFault f;
+      f.at = read_at(c, item, key);
+      f.duration = read_for(c, item, key);
+      f.nodes = select_servers(reader, item["crash"], key + ".crash", topology);
+      faults.emplace_back(std::move(f));
+    } else if (kind == "partition") {
+      reader.expect_map(item, key, {"at", "partition", "for", "name"});
+      sim::PartitionFault f = read_partition(c, item, key, i);
+      if (!partition_names.insert(f.name).second) {
+        reader.fail(item["name"] ? item["name"] : item, key + ".name", "partition name '" + f.name + "' used twice");
+      }
+      faults.emplace_back(std::move(f));
+    } else if (kind == "heal") {
+      reader.expect_map(item, key, {"at", "heal"});
+      sim::HealFault f;
+      f.at = read_at(c, item, key);
+      const std::string which = reader.string(item["heal"], key + ".heal");
+      if (which != "all") {
+        f.partition = which;
+        heals.emplace_back(which, item["heal"]);
+      }
+      faults.emplace_back(std::move(f));
+    } else if (kind == "link_down") {
+      reader.expect_map(item, key, {"at", "link_down", "for"});
+      sim::LinkDownFault f;
+      f.at = read_at(c, item, key);
+      f.duration = read_for(c, item, key);
+      std::tie(f.a, f.b) = read_pair(c, item["link_down"], key + ".link_down");
+      faults.emplace_back(std::move(f));
+    } else if (kind == "flap") {
+      reader.expect_map(item, key, {"at", "flap", "period", "down", "for"});
+      sim::FlapFault f;
+      f.at = read_at(c, item, key);
+      f.duration = read_for(c, item, key);
+      std::tie(f.a, f.b) = read_pair(c, item["flap"], key + ".flap");
+      for (const char* required : {"period", "down"}) {
+        if (!item[required]) reader.fail(item, key + "." + required, "a flap needs 'period' and 'down'");
+      }
+      f.period = reader.duration(item["period"], key + ".period", sim::kNanosecond);
+      f.down = reader.duration(item["down"], key + ".down", sim::kNanosecond);
+      if (f.down >= f.period) reader.fail(item["down"], key + ".down", "must be shorter than period");
+      faults.emplace_back(std::move(f));
+    } else {
+      reader.expect_map(item, key, {"random"});
+      faults.emplace_back(read_random(c, item["random"], key + ".random"));
+    }
+  }
+  for (const auto& [name, where] : heals) {
+    if (!partition_names.count(name)) {
+      reader.fail(where, "heal", "no partition is named '" + name + "'");
+    }
+  }
+  return faults;
+}
+
+}  // namespace dmlssim::scenarios

@@ -1,0 +1,62 @@
+// Strict reading of a YAML scenario tree: every accessor knows the key path it reads and reports
+// a ScenarioError naming file, line, column and key. Values that came from --set (they have no
+// position in the file) are reported against the option that set them.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario_error.hpp"
+#include "sim/time.hpp"
+
+namespace dmlssim::scenarios {
+
+class YamlReader {
+ public:
+  // `overrides` are the --set options as given ("key.path=value"), to name them in errors.
+  YamlReader(std::string file, std::vector<std::string> overrides)
+      : file_(std::move(file)), overrides_(std::move(overrides)) {}
+
+  const std::string& file() const { return file_; }
+  std::string location(const YAML::Node& node, const std::string& key) const;
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const;
+
+  // Requires a map whose keys are all in `allowed` and none repeated.
+  void expect_map(const YAML::Node& node, const std::string& key,
+                  const std::vector<std::string>& allowed) const;
+  // Requires a map; returns its (key, value) pairs in file order, rejecting repeated keys.
+  std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& node,
+                                                          const std::string& key) const;
+  std::string scalar(const YAML::Node& node, const std::string& key) const;
+  std::string string(const YAML::Node& node, const std::string& key) const;
+  uint64_t integer(const YAML::Node& node, const std::string& key, uint64_t min, uint64_t max) const;
+  bool boolean(const YAML::Node& node, const std::string& key) const;
+  sim::SimTime duration(const YAML::Node& node, const std::string& key, sim::SimTime min) const;
+  // Runs `parse` on the scalar text; its std::invalid_argument becomes a ScenarioError.
+  template <class T>
+  T parsed(const YAML::Node& node, const std::string& key,
+           const std::function<T(const std::string&)>& parse) const {
+    const std::string text = scalar(node, key);
+    try {
+      return parse(text);
+    } catch (const std::invalid_argument& e) {
+      fail(node, key, e.what());
+    } catch (const std::out_of_range& e) {
+      fail(node, key, e.what());
+    }
+  }
+
+ private:
+  std::string file_;
+  std::vector<std::string> overrides_;
+};
+
+// Joins a key path: join_key("topology", "latency") == "topology.latency"; join_key("", "x") == "x".
+std::string join_key(const std::string& parent, const std::string& child);
+
+}  // namespace dmlssim::scenarios
