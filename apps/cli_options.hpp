@@ -1,0 +1,19 @@
+// Shared pieces of the subcommands' option parsing (Boost.Program_options).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace dmlssim::apps {
+
+namespace po = boost::program_options;
+
+// Parses `args` against `options`, with `positional` names in order. Returns false and prints the
+// reason (exit code 2) on a usage error; prints help and returns false (exit code 0) for --help.
+bool parse_options(const std::vector<std::string>& args, const po::options_description& options,
+                   const po::positional_options_description& positional, po::variables_map& vm,
+                   const std::string& usage, int& exit_code);
+
+}  // namespace dmlssim::apps

@@ -1,0 +1,126 @@
+#include "scenarios/experiment.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "generated/build_info.hpp"
+#include "scenarios/atomic_file.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace dmlssim::scenarios {
+namespace {
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string run_dir_name(uint64_t run) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "run-%04llu", static_cast<unsigned long long>(run));
+  return buf;
+}
+
+void write_run_directory(const std::filesystem::path& out_dir, const Scenario& scenario,
+                         const RunResult& result, const nlohmann::json& wall_clock) {
+  const std::filesystem::path final_dir = out_dir / run_dir_name(result.run);
+  std::filesystem::path tmp_dir = final_dir;
+  tmp_dir += ".tmp-" + std::to_string(::getpid());
+  std::filesystem::remove_all(tmp_dir);
+  std::filesystem::create_directories(tmp_dir);
+  for (const auto& [name, content] : run_files(scenario, result, wall_clock)) {
+    write_file_atomically(tmp_dir / name, content);
+  }
+  std::filesystem::remove_all(final_dir);
+  std::filesystem::rename(tmp_dir, final_dir);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario, const RunResult& result,
+                                                           const nlohmann::json& wall_clock) {
+  std::vector<std::pair<std::string, std::string>> files;
+  files.emplace_back("scenario.yaml", resolved_yaml(scenario));
+  const nlohmann::json manifest = {
+      {"tool", "dmlssim"},
+      {"version", build_info::kVersion},
+      {"revision", build_info::kRevision},
+      {"scenario", scenario.name},
+      {"source", scenario.source},
+      {"seed", scenario.seed},
+      {"run", result.run},
+      {"runs", scenario.runs},
+      {"events_processed", result.events_processed},
+      {"wall_clock", wall_clock},
+  };
+  files.emplace_back("manifest.json", manifest.dump(2) + "\n");
+  files.emplace_back("summary.json", result.summary.dump(2) + "\n");
+  const std::vector<std::pair<std::string, std::string>> context = {
+      {"scenario", scenario.name}, {"strategy", scenario.strategy}, {"run", std::to_string(result.run)}};
+  for (const auto& [name, table] : result.metrics.tables()) {
+    std::ostringstream csv;
+    sim::write_csv(csv, table, context);
+    files.emplace_back((name == "gauges" ? "timeseries" : name) + ".csv", csv.str());
+  }
+  return files;
+}
+
+std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const ExperimentOptions& options,
+                                           ExperimentProgress* progress) {
+  std::filesystem::create_directories(options.out_dir);
+  const std::size_t runs = scenario.runs;
+  std::vector<nlohmann::json> summaries(runs);
+  std::vector<std::exception_ptr> errors(runs);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t run = next++; run < runs; run = next++) {
+      try {
+        const std::string start = utc_now();
+        const auto t0 = std::chrono::steady_clock::now();
+        RunResult result = run_scenario(scenario, run, progress ? &progress->per_run[run] : nullptr);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const nlohmann::json wall_clock = {{"start", start}, {"end", utc_now()}, {"seconds", seconds}};
+        write_run_directory(options.out_dir, scenario, result, wall_clock);
+        summaries[run] = result.summary;
+      } catch (...) {
+        errors[run] = std::current_exception();
+      }
+      if (progress) ++progress->finished;
+    }
+  };
+  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs)));
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+
+  std::ostringstream csv;
+  csv << "scenario,strategy,run,mean_availability,mean_reachable_pair_fraction,time_fraction_split,"
+         "topology_changes\n";
+  for (const auto& s : summaries) {
+    const std::vector<sim::Cell> cells = {s["mean_availability"].get<double>(),
+                                          s["mean_reachable_pair_fraction"].get<double>(),
+                                          s["time_fraction_split"].get<double>()};
+    csv << scenario.name << ',' << scenario.strategy << ',' << s["run"].get<uint64_t>();
+    for (const auto& c : cells) csv << ',' << sim::format_cell(c);
+    csv << ',' << s["topology_changes"].get<uint64_t>() << '\n';
+  }
+  write_file_atomically(options.out_dir / "summary.csv", csv.str());
+  return summaries;
+}
+
+}  // namespace dmlssim::scenarios

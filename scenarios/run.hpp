@@ -1,0 +1,29 @@
+// One run of a scenario: builds the world (simulation, network, faults, probes), runs it to the
+// scenario's duration and returns what was measured. No files are touched here.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "scenarios/scenario.hpp"
+#include "sim/metrics.hpp"
+
+namespace dmlssim::scenarios {
+
+// Live counters a progress display may read from another thread.
+struct RunProgress {
+  std::atomic<int64_t> sim_ns{0};
+  std::atomic<uint64_t> events{0};
+};
+
+struct RunResult {
+  uint64_t run = 0;
+  uint64_t events_processed = 0;
+  sim::MetricsRecorder metrics;
+  nlohmann::json summary;
+};
+
+RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* progress = nullptr);
+
+}  // namespace dmlssim::scenarios
