@@ -141,7 +141,12 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
   if (!node.IsSequence()) reader.fail(node, "faults", "expected a list of faults");
   const FaultContext c{reader, topology, duration};
   std::set<std::string> partition_names;
-  std::vector<std::pair<std::string, YAML::Node>> heals;
+  struct HealRef {
+    std::string name;
+    YAML::Node node;
+    std::string key;
+  };
+  std::vector<HealRef> heals;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     const std::string key = "faults[" + std::to_string(i) + "]";
@@ -175,7 +180,7 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       const std::string which = reader.string(item["heal"], key + ".heal");
       if (which != "all") {
         f.partition = which;
-        heals.emplace_back(which, item["heal"]);
+        heals.push_back({which, item["heal"], key + ".heal"});
       }
       faults.emplace_back(std::move(f));
     } else if (kind == "link_down") {
@@ -203,9 +208,9 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       faults.emplace_back(read_random(c, item["random"], key + ".random"));
     }
   }
-  for (const auto& [name, where] : heals) {
-    if (!partition_names.count(name)) {
-      reader.fail(where, "heal", "no partition is named '" + name + "'");
+  for (const auto& heal : heals) {
+    if (!partition_names.count(heal.name)) {
+      reader.fail(heal.node, heal.key, "no partition is named '" + heal.name + "'");
     }
   }
   return faults;

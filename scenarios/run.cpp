@@ -18,7 +18,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
 
   sim::Table& fault_log = metrics.table("faults", {"time_s", "kind", "target"});
   sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
-    fault_log.add_row({r.at.seconds(), r.kind, r.target});
+    fault_log.add_row({r.at, r.kind, r.target});
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) injector.schedule(scenario.faults[i], i);
 

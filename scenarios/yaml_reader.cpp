@@ -12,19 +12,18 @@ std::string join_key(const std::string& parent, const std::string& child) {
 }
 
 std::string YamlReader::location(const YAML::Node& node, const std::string& key) const {
-  if (node.IsDefined() && !node.Mark().is_null()) {
-    const YAML::Mark m = node.Mark();
-    return file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-  }
-  // No position: the value came from an override, or the key is missing from its map.
+  // A value set by --set (or anything beneath it) is reported against the option: its YAML
+  // position is in the option's text, not in the file.
   std::string dotted = key;
   std::replace(dotted.begin(), dotted.end(), '[', '.');
   dotted.erase(std::remove(dotted.begin(), dotted.end(), ']'), dotted.end());
-  for (const auto& o : overrides_) {
-    const std::string k = o.substr(0, o.find('='));
-    if (dotted == k || dotted.rfind(k + ".", 0) == 0 || k.rfind(dotted + ".", 0) == 0) {
-      return "--set " + o;
-    }
+  for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+    const std::string k = it->substr(0, it->find('='));
+    if (dotted == k || dotted.rfind(k + ".", 0) == 0) return "--set " + *it;
+  }
+  if (node.IsDefined() && !node.Mark().is_null()) {
+    const YAML::Mark m = node.Mark();
+    return file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
   }
   return file_;
 }

@@ -5,7 +5,10 @@
 
 namespace dmlssim::sim {
 
-EventQueue::EventQueue() : heap_(kSlotMask + 1 + kPad), slots_(kSlotMask + 1) {
+EventQueue::EventQueue() : EventQueue(kMaxSequence) {}
+
+EventQueue::EventQueue(uint64_t max_sequence)
+    : heap_(kSlotMask + 1 + kPad), slots_(kSlotMask + 1), max_sequence_(std::min(max_sequence, kMaxSequence)) {
   for (std::size_t i = 0; i < kPad; ++i) heap_.push_back(Node{0, 0});
 }
 
@@ -35,7 +38,7 @@ void EventQueue::release_slot(uint32_t slot) {
 }
 
 uint64_t EventQueue::next_key(uint32_t slot) {
-  if (sequence_ == kMaxSequence) renumber();
+  if (sequence_ >= max_sequence_) renumber();
   return (sequence_++ << kSlotBits) | slot;
 }
 

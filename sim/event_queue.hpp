@@ -34,6 +34,8 @@ class EventQueue {
   static constexpr unsigned kArity = 4;
 
   EventQueue();
+  // For tests: renumber pending events after `max_sequence` insertions instead of 2^38.
+  explicit EventQueue(uint64_t max_sequence);
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
   ~EventQueue();
@@ -128,6 +130,7 @@ class EventQueue {
   ReservedArray<Slot> slots_;
   uint32_t free_head_ = UINT32_MAX;
   uint64_t sequence_ = 0;
+  uint64_t max_sequence_ = kMaxSequence;
   std::size_t live_ = 0;
   std::size_t cancelled_in_heap_ = 0;
   bool top_is_spent_ = false;  // the top node's event is running; the node awaits replacement

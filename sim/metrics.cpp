@@ -15,6 +15,7 @@ std::string format_cell(const Cell& cell) {
     auto res = std::to_chars(buf, buf + sizeof(buf), *d);
     return std::string(buf, res.ptr);
   }
+  if (const auto* t = std::get_if<SimTime>(&cell)) return format_seconds(*t);
   return std::get<std::string>(cell);
 }
 
@@ -82,7 +83,7 @@ void MetricsRecorder::add_gauge(const std::string& name, Gauge fn) {
 
 void MetricsRecorder::sample(SimTime now) {
   Table& t = table("gauges", {"time_s", "gauge", "value"});
-  for (const auto& [name, fn] : gauges_) t.add_row({now.seconds(), name, fn()});
+  for (const auto& [name, fn] : gauges_) t.add_row({now, name, fn()});
 }
 
 void MetricsRecorder::sample_every(Simulation& sim, SimTime interval, SimTime end) {

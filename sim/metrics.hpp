@@ -14,10 +14,11 @@
 
 namespace dmlssim::sim {
 
-using Cell = std::variant<int64_t, double, std::string>;
+// A table cell. Times are written as exact decimal seconds ("181.855458291"); doubles as the
+// shortest decimal text that reads back to the same value (std::to_chars). Both are identical on
+// every platform.
+using Cell = std::variant<int64_t, double, std::string, SimTime>;
 
-// Shortest decimal text that reads back to the same value (std::to_chars), so files are exact and
-// identical on every platform.
 std::string format_cell(const Cell& cell);
 
 class Table {

@@ -70,7 +70,7 @@ void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uin
   ++klass.messages;
   ++link.messages;
   const uint32_t index = store(msg);
-  if (!reachability_.reachable(from, to)) {
+  if (!reachability_.direct(from, to)) {
     fail_later(index, sim_.now() + config_.connect_timeout);
     return;
   }
@@ -91,7 +91,7 @@ void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uin
 
 void Network::arrive(uint32_t index) {
   const InFlight& f = in_flight_[index];
-  const bool intact = reachability_.reachable(f.msg.from, f.msg.to) &&
+  const bool intact = reachability_.direct(f.msg.from, f.msg.to) &&
                       reachability_.incarnation(f.msg.from) == f.from_incarnation &&
                       reachability_.incarnation(f.msg.to) == f.to_incarnation;
   if (!intact) {

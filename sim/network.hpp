@@ -4,8 +4,8 @@
 // layer above interprets (an index into its own store of immutable bodies, say).
 //
 // Delivery semantics, as over HTTPS: a message is delivered after its delay if sender and
-// receiver are in the same connected component both when it is sent and when it arrives, and
-// neither crashed in between. Otherwise the sender's failure handler runs: `connect_timeout` after
+// receiver can talk directly (Reachability::direct: up, same component, own link up) both when it
+// is sent and when it arrives, and neither crashed in between. Otherwise the sender's failure handler runs: `connect_timeout` after
 // the send if the receiver was unreachable at send time, or `request_timeout` after the send
 // (no earlier than the would-be arrival) if it was lost on the way. A sender that crashed before
 // that moment is not told: its volatile state is gone (see docs/faults.md).

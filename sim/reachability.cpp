@@ -16,6 +16,14 @@ Reachability::Reachability(std::size_t nodes)
   recompute();
 }
 
+std::size_t Reachability::severed_links_within_components() const {
+  std::size_t count = 0;
+  for (const auto& [link, holds] : link_down_holds_) {
+    if (reachable(link.first, link.second)) ++count;
+  }
+  return count;
+}
+
 void Reachability::before_change() {
   for (auto& fn : before_listeners_) fn();
 }

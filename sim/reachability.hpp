@@ -31,7 +31,15 @@ class Reachability {
   bool is_up(NodeId n) const { return down_holds_[n] == 0; }
   // Counts how often the node went down; a message sent in one incarnation dies with it.
   uint32_t incarnation(NodeId n) const { return incarnation_[n]; }
+  // Connected through the up-graph (possibly via others): the notion behind components.
   bool reachable(NodeId a, NodeId b) const { return component_[a] >= 0 && component_[a] == component_[b]; }
+  // Able to talk directly: reachable and their own link is up. Matrix federation does not relay,
+  // so this is what a request between the two needs.
+  bool direct(NodeId a, NodeId b) const {
+    return reachable(a, b) && (link_down_holds_.empty() || !link_down_holds_.count(std::minmax(a, b)));
+  }
+  // Down links whose two ends are up and in the same component (reachable, yet not direct).
+  std::size_t severed_links_within_components() const;
   // Component index of an up node (components numbered by their smallest node id), -1 if down.
   int32_t component(NodeId n) const { return component_[n]; }
   std::size_t component_count() const { return component_sizes_.size(); }

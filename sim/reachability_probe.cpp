@@ -34,6 +34,7 @@ double ReachabilityProbe::reachable_pair_fraction() const {
   if (n < 2) return 0;
   double pairs = 0;
   for (uint32_t size : reach_.component_sizes()) pairs += static_cast<double>(size) * (size - 1);
+  pairs -= 2.0 * static_cast<double>(reach_.severed_links_within_components());
   return pairs / (n * (n - 1));
 }
 
@@ -55,7 +56,7 @@ void ReachabilityProbe::accumulate(SimTime now) {
       for (std::size_t a = 0; a < n; ++a) {
         if (reach_.component(static_cast<NodeId>(a)) < 0) continue;
         for (std::size_t b = a + 1; b < n; ++b) {
-          if (reach_.reachable(static_cast<NodeId>(a), static_cast<NodeId>(b))) {
+          if (reach_.direct(static_cast<NodeId>(a), static_cast<NodeId>(b))) {
             pair_time_[pair_index(n, a, b)] += dt;
           }
         }
@@ -87,11 +88,11 @@ void ReachabilityProbe::write_tables(MetricsRecorder& metrics,
   const double total = observed().seconds();
   Table& comps = metrics.table("components", {"components", "time_s", "fraction"});
   for (const auto& [k, t] : time_by_components_) {
-    comps.add_row({static_cast<int64_t>(k), t.seconds(), total > 0 ? t.seconds() / total : 0.0});
+    comps.add_row({static_cast<int64_t>(k), t, total > 0 ? t.seconds() / total : 0.0});
   }
   Table& avail = metrics.table("availability", {"server", "uptime_s", "availability"});
   for (std::size_t v = 0; v < uptime_.size(); ++v) {
-    avail.add_row({node_names[v], uptime_[v].seconds(), total > 0 ? uptime_[v].seconds() / total : 0.0});
+    avail.add_row({node_names[v], uptime_[v], total > 0 ? uptime_[v].seconds() / total : 0.0});
   }
   if (track_pairs_) {
     Table& pairs = metrics.table("pairs", {"a", "b", "reachable_fraction"});

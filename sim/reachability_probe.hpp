@@ -2,8 +2,9 @@
 // up-graph (changes happen only at fault events), plus samples on the metrics interval.
 //   - time spent with k components among up servers (k = 0: every server down);
 //   - per-server availability (fraction of time up);
-//   - reachable-pair fraction: ordered pairs of distinct servers that can reach each other,
-//     over all n(n-1) such pairs; its time average is the mean per-pair reachability;
+//   - reachable-pair fraction: ordered pairs of distinct servers that can talk directly (both up,
+//     same component, their link up), over all n(n-1) such pairs; its time average is the mean
+//     per-pair reachability;
 //   - optionally, per-pair time-weighted reachability (O(n^2) per change; small topologies only).
 #pragma once
 

@@ -114,4 +114,18 @@ std::string format_duration(SimTime t) {
   return out;
 }
 
+std::string format_seconds(SimTime t) {
+  const int64_t ns = t.ns();
+  const uint64_t magnitude = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  std::string out = (ns < 0 ? "-" : "") + std::to_string(magnitude / 1'000'000'000);
+  uint64_t frac = magnitude % 1'000'000'000;
+  if (frac != 0) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, 9 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    out += "." + digits;
+  }
+  return out;
+}
+
 }  // namespace dmlssim::sim

@@ -50,6 +50,9 @@ SimTime parse_duration(std::string_view text);
 // Prints the shortest exact form using the largest units: 5400s -> "1h30m", 1500ms -> "1s500ms".
 std::string format_duration(SimTime t);
 
+// Exact decimal seconds without trailing zeros: 1500ms -> "1.5", 0 -> "0", -2ns -> "-0.000000002".
+std::string format_seconds(SimTime t);
+
 namespace literals {
 constexpr SimTime operator""_ns(unsigned long long v) { return SimTime::from_ns(static_cast<int64_t>(v)); }
 constexpr SimTime operator""_us(unsigned long long v) { return kMicrosecond * static_cast<int64_t>(v); }

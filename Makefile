@@ -1,0 +1,41 @@
+# dmlssim — the two Quick start commands, `make demo` and `make test`, work on a fresh Debian 12
+# machine: they install missing packages, configure and build incrementally, then run.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-asan bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	$(BUILD)/apps/dmlssim run scenarios/reachability.yaml --out results/reachability --jobs $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDMLSSIM_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE slow
+
+bench: build
+	$(BUILD)/bench/phold --lps 1000 --events 20000000
+	$(BUILD)/bench/phold --lps 100000 --events 20000000
+	$(BUILD)/bench/netmsg --servers 1000 --messages 20000000
+	$(BUILD)/bench/netmsg --servers 100000 --messages 20000000
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

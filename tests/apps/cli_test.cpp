@@ -1,0 +1,95 @@
+// The command line as a user meets it: exit codes, messages, and files.
+#include <catch2/catch.hpp>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scenarios/params.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Output {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Output run_cli(const std::string& args) {
+  const std::string cmd = std::string(DMLSSIM_EXE) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string source(const std::string& rel) { return std::string(DMLSSIM_SOURCE_DIR) + "/" + rel; }
+
+}  // namespace
+
+TEST_CASE("help and version", "[cli]") {
+  Output o = run_cli("--help");
+  CHECK(o.code == 0);
+  CHECK(o.out.find("usage: dmlssim <command>") != std::string::npos);
+  for (const char* cmd : {"run", "validate", "list"}) {
+    INFO(cmd);
+    Output h = run_cli(std::string(cmd) + " --help");
+    CHECK(h.code == 0);
+    CHECK(h.out.find("usage: dmlssim " + std::string(cmd)) != std::string::npos);
+    CHECK(run_cli(std::string(cmd) + " --version").out.rfind("dmlssim 0.", 0) == 0);
+  }
+  o = run_cli("--version");
+  CHECK(o.code == 0);
+  CHECK(o.out.rfind("dmlssim 0.", 0) == 0);
+  CHECK(run_cli("").code == 2);
+  o = run_cli("frobnicate");
+  CHECK(o.code == 2);
+  CHECK(o.out.find("unknown command 'frobnicate'") != std::string::npos);
+  CHECK(run_cli("run --no-such-option x.yaml").code == 2);
+  CHECK(run_cli("run").code == 2);
+}
+
+TEST_CASE("validate prints the resolved scenario or a located error", "[cli]") {
+  Output o = run_cli("validate " + source("scenarios/reachability.yaml"));
+  CHECK(o.code == 0);
+  CHECK(o.out.find("connect_timeout: 10s") != std::string::npos);
+  o = run_cli("validate " + source("tests/scenarios/malformed/bad_bandwidth_unit.yaml"));
+  CHECK(o.code == 2);
+  CHECK(o.out.find("bad_bandwidth_unit.yaml:5:14: topology.bandwidth: invalid bandwidth") != std::string::npos);
+  o = run_cli("validate " + source("scenarios/reachability.yaml") + " --set topology.servers=oops");
+  CHECK(o.code == 2);
+  CHECK(o.out.find("--set topology.servers=oops: topology.servers") != std::string::npos);
+}
+
+TEST_CASE("list params shows every tunable", "[cli]") {
+  Output o = run_cli("list params");
+  CHECK(o.code == 0);
+  for (const auto& p : dmlssim::scenarios::all_params()) {
+    INFO(p.key);
+    CHECK(o.out.find(p.key) != std::string::npos);
+  }
+  CHECK(run_cli("list presets").out.find("wan-3-regions") != std::string::npos);
+  CHECK(run_cli("list nothing").code == 2);
+}
+
+TEST_CASE("run writes result directories and prints the table", "[cli]") {
+  const fs::path out = fs::temp_directory_path() / ("dmlssim-cli-" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  Output o = run_cli("run " + source("scenarios/reachability.yaml") + " --runs 2 --set duration=4d --jobs 2 --quiet --out " +
+                     out.string());
+  CHECK(o.code == 0);
+  CHECK(o.out.find("server availability") != std::string::npos);
+  CHECK(o.out.find("time with 1 component(s)") != std::string::npos);
+  CHECK(fs::exists(out / "run-0001" / "manifest.json"));
+  CHECK(fs::exists(out / "summary.csv"));
+  CHECK_FALSE(fs::exists(out / "run-0002"));
+  o = run_cli("run " + source("scenarios/reachability.yaml") + " --jobs 0 --out " + out.string());
+  CHECK(o.code == 2);
+  fs::remove_all(out);
+}

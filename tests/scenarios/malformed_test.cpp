@@ -1,0 +1,72 @@
+// Every malformed scenario under tests/scenarios/malformed/ must fail with its precise error:
+// the file, line and column, the key path, and the reason.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenarios/scenario_error.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+using namespace dmlssim::scenarios;
+
+namespace {
+struct Case {
+  const char* file;
+  const char* position;  // ":line:col" after the path, "" when the error has no position
+  const char* key;
+  const char* fragment;
+};
+
+const Case kCases[] = {
+    {"unknown_top_key.yaml", ":3:1", "nmae", "unknown key"},
+    {"unknown_topology_key.yaml", ":5:3", "topology.bandwith", "unknown key"},
+    {"bad_duration_unit.yaml", ":2:11", "duration", "invalid duration '2 hours'"},
+    {"missing_duration.yaml", ":1:1", "duration", "required key is missing"},
+    {"servers_quoted.yaml", ":4:12", "topology.servers", "quoted string"},
+    {"servers_zero.yaml", ":4:12", "topology.servers", "outside [1, 1000000]"},
+    {"bad_bandwidth_unit.yaml", ":5:14", "topology.bandwidth", "invalid bandwidth '100Mbps'"},
+    {"loss_out_of_range.yaml", ":5:9", "topology.loss", "outside [0, 1]"},
+    {"regions_do_not_add_up.yaml", ":5:12", "topology.regions", "add up to 3 but topology.servers is 4"},
+    {"preset_unknown_region.yaml", ":6:12", "topology.latency", "no region 'mars'"},
+    {"unknown_server.yaml", ":5:22", "faults[0].crash", "no server s99"},
+    {"fault_two_kinds.yaml", ":5:5", "faults[0]", "exactly one of"},
+    {"fault_after_end.yaml", ":5:9", "faults[0].at", "not before the end of the run"},
+    {"partition_overlap.yaml", ":8:13", "faults[0].partition.east", "already on side west"},
+    {"partition_incomplete.yaml", ":6:16", "faults[0].partition", "s3 is on no side"},
+    {"heal_unknown_partition.yaml", ":6:21", "faults[1].heal", "no partition is named 'splt'"},
+    {"flap_down_not_shorter.yaml", ":5:48", "faults[0].down", "shorter than period"},
+    {"random_missing_mttr.yaml", ":5:13", "faults[0].random.mttr", "required"},
+    {"random_unknown_distribution.yaml", ":5:48", "faults[0].random.distribution", "unknown distribution 'gamma'"},
+    {"reserved_section.yaml", ":5:3", "room", "reserved for a later version"},
+    {"duplicate_key.yaml", ":4:1", "duration", "given twice"},
+    {"yaml_syntax_error.yaml", ":3:", "", "YAML syntax error"},
+    {"unknown_jitter.yaml", ":5:11", "topology.jitter", "unknown jitter 'gaussian'"},
+    {"pairs_not_boolean.yaml", ":4:18", "metrics.pairs", "expected true or false"},
+    {"not_a_map.yaml", ":1:1", "", "a scenario is a YAML map"},
+    {"empty.yaml", "", "", "the file is empty"},
+    {"latency_missing_pair.yaml", ":7:5", "topology.latency", "no latency between us and us"},
+    {"runs_negative.yaml", ":3:7", "runs", "expected a whole number"},
+    {"link_down_self.yaml", ":5:25", "faults[0].link_down", "two different servers"},
+    {"crash_negative_for.yaml", ":5:30", "faults[0].for", "below the minimum"},
+};
+}  // namespace
+
+TEST_CASE("malformed scenarios give precise errors", "[loader][malformed]") {
+  for (const Case& c : kCases) {
+    const std::string path = std::string(DMLSSIM_SOURCE_DIR) + "/tests/scenarios/malformed/" + c.file;
+    INFO(c.file);
+    try {
+      load_scenario_file(path);
+      FAIL("loaded without error");
+    } catch (const ScenarioError& e) {
+      INFO(e.what());
+      CHECK(e.location().rfind(path + c.position, 0) == 0);
+      if (std::string(c.position).empty()) CHECK(e.location() == path);
+      CHECK(e.key() == c.key);
+      CHECK(e.detail().find(c.fragment) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a missing file is an error naming it", "[loader][malformed]") {
+  CHECK_THROWS_WITH(load_scenario_file("/nonexistent/x.yaml"), Catch::Contains("/nonexistent/x.yaml: cannot open"));
+}

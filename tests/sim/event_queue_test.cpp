@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/random.hpp"
+
+using namespace dmlssim::sim;
+
+namespace {
+
+// Drives an EventQueue and an independent reference (a std::map keyed by (time, insertion
+// number)) with the same random pushes, cancels and pops, and checks they run the same events.
+void compare_with_reference(EventQueue& q, uint64_t seed, int operations) {
+  RandomStream rng(seed, 0, "event-queue-test");
+  std::map<std::pair<int64_t, uint64_t>, int> reference;
+  std::vector<std::pair<EventHandle, std::pair<int64_t, uint64_t>>> handles;
+  std::vector<int> ran;
+  uint64_t inserted = 0;
+  int64_t now = 0;
+  for (int op = 0; op < operations; ++op) {
+    const double u = rng.uniform01();
+    if (u < 0.55 || reference.empty()) {
+      const int64_t at = now + static_cast<int64_t>(rng.uniform_index(50));  // many ties
+      const int id = static_cast<int>(inserted);
+      const auto key = std::make_pair(at, inserted++);
+      handles.emplace_back(q.push(SimTime::from_ns(at), [&ran, id] { ran.push_back(id); }), key);
+      reference[key] = id;
+    } else if (u < 0.7) {
+      const auto& [h, key] = handles[rng.uniform_index(handles.size())];
+      const bool expected = reference.erase(key) == 1;
+      REQUIRE(q.cancel(h) == expected);
+    } else {
+      REQUIRE(q.next_time().ns() == reference.begin()->first.first);
+      now = reference.begin()->first.first;
+      q.run_next();
+      REQUIRE(ran.back() == reference.begin()->second);
+      reference.erase(reference.begin());
+    }
+    REQUIRE(q.size() == reference.size());
+  }
+  while (!reference.empty()) {
+    q.run_next();
+    REQUIRE(ran.back() == reference.begin()->second);
+    reference.erase(reference.begin());
+  }
+  REQUIRE(q.empty());
+}
+
+}  // namespace
+
+TEST_CASE("events run in (time, insertion) order, checked against a reference", "[event_queue]") {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    EventQueue q;
+    compare_with_reference(q, seed, 20000);
+  }
+}
+
+TEST_CASE("renumbering sequences keeps the order of pending events", "[event_queue]") {
+  EventQueue q(/*max_sequence=*/100);  // renumbers every hundred insertions or so
+  compare_with_reference(q, 42, 20000);
+}
+
+TEST_CASE("cancelled events never run; handles of finished events are inert", "[event_queue]") {
+  EventQueue q;
+  int runs = 0;
+  EventHandle a = q.push(SimTime::from_ns(5), [&] { ++runs; });
+  EventHandle b = q.push(SimTime::from_ns(6), [&] { runs += 10; });
+  CHECK(q.is_pending(a));
+  CHECK(q.cancel(a));
+  CHECK_FALSE(q.cancel(a));
+  CHECK_FALSE(q.is_pending(a));
+  q.run_next();
+  CHECK(runs == 10);
+  CHECK_FALSE(q.cancel(b));
+  CHECK_FALSE(q.cancel(EventHandle{}));
+  // A reused slot must not be cancellable through an old handle.
+  EventHandle c = q.push(SimTime::from_ns(7), [&] { runs += 100; });
+  CHECK_FALSE(q.cancel(b));
+  CHECK(q.is_pending(c));
+  q.run_next();
+  CHECK(runs == 110);
+}
+
+TEST_CASE("many cancellations are compacted away", "[event_queue]") {
+  EventQueue q;
+  std::vector<EventHandle> hs;
+  int runs = 0;
+  for (int i = 0; i < 10000; ++i) hs.push_back(q.push(SimTime::from_ns(i), [&] { ++runs; }));
+  for (int i = 0; i < 10000; i += 2) REQUIRE(q.cancel(hs[static_cast<std::size_t>(i)]));
+  for (int i = 1; i < 10000; i += 2) {
+    REQUIRE(q.next_time() == SimTime::from_ns(i));
+    q.run_next();
+  }
+  CHECK(runs == 5000);
+  CHECK(q.empty());
+}
+
+TEST_CASE("large and non-trivial callables are owned and destroyed exactly once", "[event_queue]") {
+  auto token = std::make_shared<int>(0);
+  {
+    EventQueue q;
+    std::vector<double> big(100, 1.0);
+    q.push(SimTime::from_ns(1), [token, big] { *token += static_cast<int>(big.size()); });
+    EventHandle h = q.push(SimTime::from_ns(2), [token] { *token += 1000; });
+    q.push(SimTime::from_ns(3), [token] { *token += 7; });  // never run: destroyed with the queue
+    CHECK(token.use_count() == 4);
+    q.cancel(h);
+    CHECK(token.use_count() == 3);
+    q.run_next();
+    CHECK(*token == 100);
+    CHECK(token.use_count() == 2);
+  }
+  CHECK(token.use_count() == 1);
+}
+
+TEST_CASE("an event may schedule at its own time and cancel others", "[event_queue]") {
+  EventQueue q;
+  std::vector<int> order;
+  EventHandle later;
+  q.push(SimTime::from_ns(1), [&] {
+    order.push_back(1);
+    q.push(SimTime::from_ns(1), [&] { order.push_back(2); });
+    q.cancel(later);
+  });
+  later = q.push(SimTime::from_ns(2), [&] { order.push_back(99); });
+  q.push(SimTime::from_ns(1), [&] { order.push_back(3); });
+  while (!q.empty()) q.run_next();
+  CHECK(order == std::vector<int>{1, 3, 2});
+}

@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "sim/faults.hpp"
+
+using namespace dmlssim::sim;
+using namespace dmlssim::sim::literals;
+
+namespace {
+struct Harness {
+  Simulation sim;
+  Reachability reach;
+  std::vector<FaultRecord> log;
+  FaultInjector faults;
+  explicit Harness(std::size_t n)
+      : reach(n), faults(sim, reach, 1, 0, [this](const FaultRecord& r) { log.push_back(r); }) {}
+};
+}  // namespace
+
+TEST_CASE("a crash takes a server down for its duration", "[faults]") {
+  Harness h(3);
+  h.faults.schedule(CrashFault{{1, 2}, 10_s, 5_s}, 0);
+  h.sim.run_until(12_s);
+  CHECK_FALSE(h.reach.is_up(1));
+  CHECK_FALSE(h.reach.is_up(2));
+  h.sim.run_until(20_s);
+  CHECK(h.reach.is_up(1));
+  REQUIRE(h.log.size() == 4);
+  CHECK(h.log[0].kind == "crash");
+  CHECK(h.log[0].target == "s1");
+  CHECK(h.log[0].at == 10_s);
+  CHECK(h.log[3].kind == "restart");
+  CHECK(h.log[3].at == 15_s);
+}
+
+TEST_CASE("partitions end at their duration or at a heal", "[faults]") {
+  Harness h(4);
+  h.faults.schedule(PartitionFault{"a", 1_s, {0, 0, 1, 1}, {"x", "y"}, 10_s}, 0);
+  h.faults.schedule(PartitionFault{"b", 2_s, {0, 1, 1, 1}, {"x", "y"}, std::nullopt}, 1);
+  h.faults.schedule(HealFault{5_s, std::string("b")}, 2);
+  h.sim.run_until(3_s);
+  CHECK(h.reach.component_count() == 3);
+  h.sim.run_until(6_s);
+  CHECK(h.reach.component_count() == 2);
+  h.sim.run_until(20_s);
+  CHECK(h.reach.component_count() == 1);
+  std::vector<std::string> kinds;
+  for (const auto& r : h.log) kinds.push_back(r.kind + ":" + r.target);
+  CHECK(kinds == std::vector<std::string>{"partition:a", "partition:b", "heal:b", "heal:a"});
+}
+
+TEST_CASE("heal all ends every active partition; a healed partition is not healed again", "[faults]") {
+  Harness h(4);
+  h.faults.schedule(PartitionFault{"a", 1_s, {0, 0, 1, 1}, {"x", "y"}, 10_s}, 0);
+  h.faults.schedule(PartitionFault{"b", 1_s, {0, 1, 0, 1}, {"x", "y"}, std::nullopt}, 1);
+  h.faults.schedule(HealFault{2_s, std::nullopt}, 2);
+  h.sim.run_until(1_h);
+  CHECK(h.reach.component_count() == 1);
+  CHECK(h.log.size() == 4);  // two partitions, two heals; the timer of "a" finds it healed
+}
+
+TEST_CASE("a flapping link goes down once per period", "[faults]") {
+  Harness h(2);
+  h.faults.schedule(FlapFault{0, 1, 10_s, 60_s, 15_s, 5_min}, 0);
+  h.sim.run_until(10_s + 14_s);
+  CHECK_FALSE(h.reach.reachable(0, 1));
+  CHECK_FALSE(h.reach.direct(0, 1));
+  h.sim.run_until(10_s + 16_s);
+  CHECK(h.reach.reachable(0, 1));
+  h.sim.run_until(1_h);
+  int downs = 0;
+  for (const auto& r : h.log) downs += r.kind == "link_down" ? 1 : 0;
+  CHECK(downs == 5);  // at 10s, 70s, 130s, 190s, 250s; the window ends at 310s
+  CHECK(h.reach.reachable(0, 1));
+  CHECK_THROWS(h.faults.schedule(FlapFault{0, 1, 0_s, 10_s, 10_s, std::nullopt}, 1));
+}
+
+TEST_CASE("a link down separates only its pair", "[faults]") {
+  Harness h(3);
+  h.faults.schedule(LinkDownFault{0, 1, 1_s, 1_s}, 0);
+  h.sim.run_until(1500_ms);
+  CHECK_FALSE(h.reach.direct(0, 1));
+  CHECK(h.reach.reachable(0, 1));  // still connected through s2
+  CHECK(h.reach.direct(0, 2));
+  CHECK(h.reach.component_count() == 1);
+  CHECK(h.reach.severed_links_within_components() == 1);
+  h.sim.run_until(3_s);
+  CHECK(h.reach.direct(0, 1));
+}
+
+TEST_CASE("random outages are reproducible per (seed, run, fault, server)", "[faults]") {
+  auto trace = [](uint64_t run) {
+    Simulation sim;
+    Reachability reach(3);
+    std::vector<int64_t> times;
+    FaultInjector f(sim, reach, 7, run, [&](const FaultRecord& r) { times.push_back(r.at.ns()); });
+    f.schedule(RandomOutages{{0, 1, 2}, Distribution::exponential(3600), Distribution::exponential(600), 0_s}, 0);
+    sim.run_until(2_d);
+    return times;
+  };
+  CHECK(trace(0) == trace(0));
+  CHECK(trace(0) != trace(1));
+  CHECK(trace(0).size() > 20);
+}

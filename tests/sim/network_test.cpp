@@ -1,0 +1,158 @@
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "sim/network.hpp"
+
+using namespace dmlssim::sim;
+using namespace dmlssim::sim::literals;
+
+namespace {
+
+// Three nodes: n0 and n1 in region a, n2 in region b. a-a 10 ms, a-b 50 ms, b-b 5 ms.
+NetworkConfig three_nodes() {
+  NetworkConfig c;
+  c.region_names = {"a", "b"};
+  c.latency_s.resize(2, 2);
+  c.latency_s << 0.010, 0.050, 0.050, 0.005;
+  c.region_of = {0, 0, 1};
+  return c;
+}
+
+struct Harness {
+  Simulation sim;
+  Network net;
+  std::vector<std::pair<SimTime, Message>> delivered;
+  std::vector<std::pair<SimTime, Message>> failed;
+  MessageClass cls;
+  explicit Harness(NetworkConfig c)
+      : net(sim, std::move(c), RandomStream(1, 0, "jitter"), RandomStream(1, 0, "loss")),
+        cls(net.add_class("test")) {
+    for (NodeId n = 0; n < net.node_count(); ++n) {
+      net.set_receiver(n, [this](const Message& m) { delivered.emplace_back(sim.now(), m); });
+      net.set_failure_handler(n, [this](const Message& m) { failed.emplace_back(sim.now(), m); });
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("messages arrive after the region-pair latency", "[network]") {
+  Harness h(three_nodes());
+  h.net.send(0, 1, 100, h.cls, 7);
+  h.net.send(0, 2, 100, h.cls, 8);
+  h.sim.run();
+  REQUIRE(h.delivered.size() == 2);
+  CHECK(h.delivered[0].first == 10_ms);
+  CHECK(h.delivered[0].second.payload == 7);
+  CHECK(h.delivered[1].first == 50_ms);
+  CHECK(h.delivered[1].second.to == 2);
+  CHECK(h.net.traffic(h.cls).messages == 2);
+  CHECK(h.net.traffic(h.cls).bytes == 200);
+  CHECK(h.net.link_traffic().at((uint64_t{0} << 32) | 2).bytes == 100);
+}
+
+TEST_CASE("bandwidth serializes messages FIFO on the sender's uplink", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.bandwidth_bps = 8e6;  // 1 MB/s: a 1000-byte message takes 1 ms
+  Harness h(c);
+  h.net.send(0, 1, 1000, h.cls, 1);
+  h.net.send(0, 1, 1000, h.cls, 2);
+  h.net.send(1, 0, 1000, h.cls, 3);  // another uplink: not delayed by n0's queue
+  h.sim.run();
+  REQUIRE(h.delivered.size() == 3);
+  CHECK(h.delivered[0].first == 11_ms);
+  CHECK(h.delivered[0].second.payload == 1);
+  CHECK(h.delivered[1].first == 11_ms);
+  CHECK(h.delivered[1].second.payload == 3);
+  CHECK(h.delivered[2].first == 12_ms);
+}
+
+TEST_CASE("unreachable at send time: the sender learns after the connect timeout", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.connect_timeout = 10_s;
+  Harness h(c);
+  h.net.reachability().add_partition("p", {0, 0, 1});
+  h.net.send(0, 2, 100, h.cls, 5);
+  h.sim.run();
+  CHECK(h.delivered.empty());
+  REQUIRE(h.failed.size() == 1);
+  CHECK(h.failed[0].first == 10_s);
+  CHECK(h.failed[0].second.payload == 5);
+  CHECK(h.net.traffic(h.cls).failed == 1);
+  CHECK(h.net.traffic(h.cls).bytes == 0);
+}
+
+TEST_CASE("cut in flight: the sender learns after the request timeout", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.request_timeout = 60_s;
+  Harness h(c);
+  h.net.send(0, 2, 100, h.cls, 5);
+  h.sim.schedule(20_ms, [&] { h.net.reachability().add_partition("p", {0, 0, 1}); });
+  h.sim.run();
+  CHECK(h.delivered.empty());
+  REQUIRE(h.failed.size() == 1);
+  CHECK(h.failed[0].first == 60_s);
+}
+
+TEST_CASE("a receiver that crashed and restarted in flight does not get the message", "[network]") {
+  Harness h(three_nodes());
+  h.net.send(0, 2, 100, h.cls, 5);
+  h.sim.schedule(10_ms, [&] { h.net.reachability().hold_down(2); });
+  h.sim.schedule(20_ms, [&] { h.net.reachability().release_down(2); });
+  h.sim.run();
+  CHECK(h.delivered.empty());
+  CHECK(h.failed.size() == 1);
+}
+
+TEST_CASE("a sender that crashed is not told of its failed messages", "[network]") {
+  Harness h(three_nodes());
+  h.net.reachability().add_partition("p", {0, 0, 1});
+  h.net.send(0, 2, 100, h.cls, 5);
+  h.sim.schedule(1_s, [&] { h.net.reachability().hold_down(0); });
+  h.sim.schedule(2_s, [&] { h.net.reachability().release_down(0); });
+  h.sim.run();
+  CHECK(h.failed.empty());
+  CHECK(h.net.traffic(h.cls).failed == 1);
+  CHECK_THROWS_AS((h.net.reachability().hold_down(1), h.net.send(1, 0, 1, h.cls, 0)), std::logic_error);
+}
+
+TEST_CASE("loss fails the expected fraction of messages", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.loss = 0.2;
+  Harness h(c);
+  for (int i = 0; i < 10000; ++i) h.net.send(0, 1, 10, h.cls, static_cast<uint64_t>(i));
+  h.sim.run();
+  CHECK(h.delivered.size() + h.failed.size() == 10000);
+  // Binomial(10000, 0.2): sd = 40; allow 4 sd.
+  CHECK(std::abs(static_cast<int>(h.failed.size()) - 2000) < 160);
+}
+
+TEST_CASE("multiplicative jitter scales latency by a median-1 factor", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.jitter_mode = JitterMode::kMultiplicative;
+  c.jitter = Distribution::lognormal(0, 0.3);
+  Harness h(c);
+  for (int i = 0; i < 2001; ++i) h.net.send(0, 2, 10, h.cls, 0);
+  h.sim.run();
+  std::vector<int64_t> delays;
+  for (const auto& [t, m] : h.delivered) delays.push_back(t.ns());
+  std::sort(delays.begin(), delays.end());
+  const double median = static_cast<double>(delays[1000]) * 1e-9;
+  CHECK(median == Approx(0.050).epsilon(0.03));
+  CHECK(delays.front() < (40_ms).ns());
+  CHECK(delays.back() > (60_ms).ns());
+}
+
+TEST_CASE("bad network configurations are rejected", "[network]") {
+  Simulation sim;
+  NetworkConfig c = three_nodes();
+  c.region_of = {0, 5};
+  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")), std::invalid_argument);
+  c = three_nodes();
+  c.loss = 1.5;
+  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")), std::invalid_argument);
+  Harness h(three_nodes());
+  CHECK_THROWS_AS(h.net.send(0, 9, 1, h.cls, 0), std::out_of_range);
+  CHECK_THROWS_AS(h.net.send(0, 1, 1, 42, 0), std::out_of_range);
+  CHECK(h.net.add_class("test") == h.cls);
+}

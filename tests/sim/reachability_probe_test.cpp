@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include "sim/faults.hpp"
+#include "sim/reachability_probe.hpp"
+
+using namespace dmlssim::sim;
+using namespace dmlssim::sim::literals;
+
+TEST_CASE("time-weighted reachability over a scripted fault sequence", "[probe]") {
+  // 4 servers over 100 s: 0-20 s one component; 20-60 s split {0,1} | {2,3}; 40-80 s s3 down.
+  Simulation sim;
+  Reachability reach(4);
+  ReachabilityProbe probe(sim, reach, true);
+  FaultInjector f(sim, reach, 1, 0, nullptr);
+  f.schedule(PartitionFault{"p", 20_s, {0, 0, 1, 1}, {"a", "b"}, 40_s}, 0);
+  f.schedule(CrashFault{{3}, 40_s, 40_s}, 1);
+  sim.run_until(100_s);
+  probe.finish(100_s);
+  // Components: 1 during [0,20) + [60,100) = 60 s; 2 during [20,60) = 40 s.
+  CHECK(probe.time_by_components().at(1) == 60_s);
+  CHECK(probe.time_by_components().at(2) == 40_s);
+  CHECK(probe.uptime()[3] == 60_s);
+  CHECK(probe.uptime()[0] == 100_s);
+  // Reachable ordered pairs out of 12: [0,20) 12; [20,40) 4; [40,60) 2 ({0,1} and lone 2);
+  // [60,80) 6 (three servers); [80,100) 12.
+  const double expected = (12.0 * 20 + 4 * 20 + 2 * 20 + 6 * 20 + 12 * 20) / (12.0 * 100);
+  CHECK(probe.mean_reachable_pair_fraction() == Approx(expected));
+  CHECK(probe.pair_fraction(0, 1) == Approx(1.0));
+  CHECK(probe.pair_fraction(0, 2) == Approx(0.6));
+  CHECK(probe.pair_fraction(2, 3) == Approx(0.6));  // down or split from 20 s to 80 s
+  CHECK(probe.changes() == 4);
+  MetricsRecorder m;
+  probe.write_tables(m, {"s0", "s1", "s2", "s3"});
+  CHECK(m.tables().at("pairs").rows().size() == 6);
+  CHECK(m.tables().at("components").rows().size() == 2);
+}
+
+TEST_CASE("per-pair tracking is refused on large topologies", "[probe]") {
+  Simulation sim;
+  Reachability reach(501);
+  CHECK_THROWS(ReachabilityProbe(sim, reach, true));
+}
