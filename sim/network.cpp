@@ -11,9 +11,8 @@ Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter,
       rng_jitter_(rng_jitter),
       rng_loss_(rng_loss),
       reachability_(config_.region_of.size()),
-      receivers_(config_.region_of.size()),
-      failure_handlers_(config_.region_of.size()),
-      uplink_free_at_(config_.region_of.size()) {
+      uplink_free_at_(config_.region_of.size()),
+      per_region_pair_(config_.region_names.size() * config_.region_names.size()) {
   const auto regions = static_cast<Eigen::Index>(config_.region_names.size());
   if (config_.latency_s.rows() != regions || config_.latency_s.cols() != regions) {
     throw std::invalid_argument("Network: latency matrix must be regions x regions");
@@ -22,6 +21,32 @@ Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter,
     if (r >= regions) throw std::invalid_argument("Network: node in an unknown region");
   }
   if (config_.loss < 0 || config_.loss > 1) throw std::invalid_argument("Network: loss outside [0, 1]");
+  if (config_.per_link_accounting && node_count() <= kDenseLinkNodes) {
+    per_link_dense_.resize(node_count() * node_count());
+  }
+}
+
+TrafficCounters Network::link_traffic(NodeId from, NodeId to) const {
+  if (!per_link_dense_.empty()) return per_link_dense_[std::size_t{from} * node_count() + to];
+  auto it = per_link_sparse_.find((uint64_t{from} << 32) | to);
+  return it == per_link_sparse_.end() ? TrafficCounters{} : it->second;
+}
+
+std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> Network::links_with_traffic() const {
+  std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> out;
+  if (!per_link_dense_.empty()) {
+    for (std::size_t i = 0; i < per_link_dense_.size(); ++i) {
+      if (per_link_dense_[i].messages == 0) continue;
+      out.push_back({{static_cast<NodeId>(i / node_count()), static_cast<NodeId>(i % node_count())},
+                     per_link_dense_[i]});
+    }
+    return out;
+  }
+  for (const auto& [key, counters] : per_link_sparse_) {
+    out.push_back({{static_cast<NodeId>(key >> 32), static_cast<NodeId>(key & 0xffffffff)}, counters});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 MessageClass Network::add_class(const std::string& name) {
@@ -30,12 +55,6 @@ MessageClass Network::add_class(const std::string& name) {
   class_names_.push_back(name);
   per_class_.emplace_back();
   return static_cast<MessageClass>(class_names_.size() - 1);
-}
-
-void Network::set_receiver(NodeId node, Handler on_message) { receivers_.at(node) = std::move(on_message); }
-
-void Network::set_failure_handler(NodeId node, Handler on_failure) {
-  failure_handlers_.at(node) = std::move(on_failure);
 }
 
 uint32_t Network::store(const Message& m) {
@@ -48,6 +67,18 @@ uint32_t Network::store(const Message& m) {
   }
   in_flight_.push_back(record);
   return static_cast<uint32_t>(in_flight_.size() - 1);
+}
+
+void Network::count(const Message& m, uint64_t TrafficCounters::*field, uint64_t amount) {
+  per_class_[m.cls].*field += amount;
+  per_region_pair_[config_.region_of[m.from] * config_.region_names.size() + config_.region_of[m.to]].*field +=
+      amount;
+  if (!config_.per_link_accounting) return;
+  if (!per_link_dense_.empty()) {
+    per_link_dense_[std::size_t{m.from} * node_count() + m.to].*field += amount;
+  } else {
+    per_link_sparse_[(uint64_t{m.from} << 32) | m.to].*field += amount;
+  }
 }
 
 SimTime Network::propagation_delay(NodeId from, NodeId to) {
@@ -63,19 +94,15 @@ SimTime Network::propagation_delay(NodeId from, NodeId to) {
 void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
   if (from >= node_count() || to >= node_count()) throw std::out_of_range("Network::send: no such node");
   if (cls >= per_class_.size()) throw std::out_of_range("Network::send: unregistered message class");
-  if (!reachability_.is_up(from)) throw std::logic_error("Network::send: sender is down");
+  if (reachability_.component(from) < 0) throw std::logic_error("Network::send: sender is down");
   const Message msg{from, to, bytes, cls, payload, sim_.now()};
-  TrafficCounters& klass = per_class_[cls];
-  TrafficCounters& link = per_link_[(uint64_t{from} << 32) | to];
-  ++klass.messages;
-  ++link.messages;
+  count(msg, &TrafficCounters::messages, 1);
   const uint32_t index = store(msg);
   if (!reachability_.direct(from, to)) {
     fail_later(index, sim_.now() + config_.connect_timeout);
     return;
   }
-  klass.bytes += bytes;
-  link.bytes += bytes;
+  count(msg, &TrafficCounters::bytes, bytes);
   SimTime start = std::max(sim_.now(), uplink_free_at_[from]);
   if (config_.bandwidth_bps > 0) {
     start += SimTime::from_seconds(static_cast<double>(bytes) * 8.0 / config_.bandwidth_bps);
@@ -101,7 +128,7 @@ void Network::arrive(uint32_t index) {
   const Message msg = f.msg;
   in_flight_[index].next_free = free_head_;
   free_head_ = index;
-  if (receivers_[msg.to]) receivers_[msg.to](msg);
+  if (receiver_) receiver_(msg);
 }
 
 void Network::fail_later(uint32_t index, SimTime at) {
@@ -112,10 +139,9 @@ void Network::notify_failure(uint32_t index) {
   const InFlight f = in_flight_[index];
   in_flight_[index].next_free = free_head_;
   free_head_ = index;
-  ++per_class_[f.msg.cls].failed;
-  ++per_link_[(uint64_t{f.msg.from} << 32) | f.msg.to].failed;
+  count(f.msg, &TrafficCounters::failed, 1);
   if (reachability_.incarnation(f.msg.from) != f.from_incarnation || !reachability_.is_up(f.msg.from)) return;
-  if (failure_handlers_[f.msg.from]) failure_handlers_[f.msg.from](f.msg);
+  if (failure_handler_) failure_handler_(f.msg);
 }
 
 }  // namespace dmlssim::sim

@@ -50,6 +50,9 @@ struct NetworkConfig {
   double loss = 0;           // probability that a message is lost in flight
   SimTime connect_timeout = kSecond * 10;
   SimTime request_timeout = kSecond * 60;
+  // Count traffic per ordered (from, to) pair too. Costs a hash-map update per message and memory
+  // per pair that ever talked; traffic per class and per region pair is always counted.
+  bool per_link_accounting = false;
 };
 
 struct TrafficCounters {
@@ -71,8 +74,10 @@ class Network {
   MessageClass add_class(const std::string& name);
   const std::vector<std::string>& class_names() const { return class_names_; }
 
-  void set_receiver(NodeId node, Handler on_message);
-  void set_failure_handler(NodeId node, Handler on_failure);
+  // One handler for every delivery (dispatch on Message::to) and one for every failure (on
+  // Message::from): a per-node table of callables would cost a cache miss per message at scale.
+  void set_receiver(Handler on_message) { receiver_ = std::move(on_message); }
+  void set_failure_handler(Handler on_failure) { failure_handler_ = std::move(on_failure); }
 
   void send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload);
 
@@ -80,8 +85,14 @@ class Network {
   const Reachability& reachability() const { return reachability_; }
 
   const TrafficCounters& traffic(MessageClass cls) const { return per_class_[cls]; }
-  // Per ordered (from, to) pair that carried traffic; keys are from << 32 | to.
-  const std::unordered_map<uint64_t, TrafficCounters>& link_traffic() const { return per_link_; }
+  // Per ordered region pair (from, to), summed over classes.
+  const TrafficCounters& region_traffic(uint16_t from, uint16_t to) const {
+    return per_region_pair_[from * config_.region_names.size() + to];
+  }
+  // Traffic of one ordered pair; zero unless per_link_accounting is on.
+  TrafficCounters link_traffic(NodeId from, NodeId to) const;
+  // Every ordered pair that carried traffic, sorted by (from, to); empty unless per_link_accounting.
+  std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> links_with_traffic() const;
 
  private:
   struct InFlight {
@@ -92,6 +103,7 @@ class Network {
   };
 
   uint32_t store(const Message& m);
+  void count(const Message& m, uint64_t TrafficCounters::*field, uint64_t amount);
   void arrive(uint32_t index);
   void fail_later(uint32_t index, SimTime at);
   void notify_failure(uint32_t index);
@@ -102,14 +114,18 @@ class Network {
   RandomStream rng_jitter_;
   RandomStream rng_loss_;
   Reachability reachability_;
-  std::vector<Handler> receivers_;
-  std::vector<Handler> failure_handlers_;
+  Handler receiver_;
+  Handler failure_handler_;
   std::vector<SimTime> uplink_free_at_;
   std::vector<InFlight> in_flight_;
   uint32_t free_head_ = UINT32_MAX;
   std::vector<std::string> class_names_;
   std::vector<TrafficCounters> per_class_;
-  std::unordered_map<uint64_t, TrafficCounters> per_link_;
+  std::vector<TrafficCounters> per_region_pair_;
+  // Per-link counters: a dense matrix up to kDenseLinkNodes nodes, a hash map beyond.
+  static constexpr std::size_t kDenseLinkNodes = 2048;
+  std::vector<TrafficCounters> per_link_dense_;
+  std::unordered_map<uint64_t, TrafficCounters> per_link_sparse_;
 };
 
 }  // namespace dmlssim::sim

@@ -9,10 +9,9 @@ namespace dmlssim::sim {
 
 Reachability::Reachability(std::size_t nodes)
     : down_holds_(nodes, 0),
-      incarnation_(nodes, 0),
       up_count_(nodes),
       side_(nodes, 0),
-      component_(nodes, 0) {
+      state_(nodes, NodeState{0, 0}) {
   recompute();
 }
 
@@ -35,7 +34,7 @@ void Reachability::hold_down(NodeId n) {
   }
   before_change();
   ++down_holds_[n];
-  ++incarnation_[n];
+  ++state_[n].incarnation;
   --up_count_;
   for (auto& fn : node_listeners_) fn(n, false);
   recompute();
@@ -159,7 +158,7 @@ void Reachability::recompute() {
   component_sizes_.clear();
   for (std::size_t v = 0; v < n; ++v) {
     if (vertex_of[v] == SIZE_MAX) {
-      component_[v] = -1;
+      state_[v].component = -1;
       continue;
     }
     int32_t& id = renumber[static_cast<std::size_t>(raw[vertex_of[v]])];
@@ -167,7 +166,7 @@ void Reachability::recompute() {
       id = static_cast<int32_t>(component_sizes_.size());
       component_sizes_.push_back(0);
     }
-    component_[v] = id;
+    state_[v].component = id;
     ++component_sizes_[static_cast<std::size_t>(id)];
   }
   for (auto& fn : change_listeners_) fn();

@@ -30,9 +30,11 @@ class Reachability {
   std::size_t node_count() const { return down_holds_.size(); }
   bool is_up(NodeId n) const { return down_holds_[n] == 0; }
   // Counts how often the node went down; a message sent in one incarnation dies with it.
-  uint32_t incarnation(NodeId n) const { return incarnation_[n]; }
+  uint32_t incarnation(NodeId n) const { return state_[n].incarnation; }
   // Connected through the up-graph (possibly via others): the notion behind components.
-  bool reachable(NodeId a, NodeId b) const { return component_[a] >= 0 && component_[a] == component_[b]; }
+  bool reachable(NodeId a, NodeId b) const {
+    return state_[a].component >= 0 && state_[a].component == state_[b].component;
+  }
   // Able to talk directly: reachable and their own link is up. Matrix federation does not relay,
   // so this is what a request between the two needs.
   bool direct(NodeId a, NodeId b) const {
@@ -41,7 +43,7 @@ class Reachability {
   // Down links whose two ends are up and in the same component (reachable, yet not direct).
   std::size_t severed_links_within_components() const;
   // Component index of an up node (components numbered by their smallest node id), -1 if down.
-  int32_t component(NodeId n) const { return component_[n]; }
+  int32_t component(NodeId n) const { return state_[n].component; }
   std::size_t component_count() const { return component_sizes_.size(); }
   const std::vector<uint32_t>& component_sizes() const { return component_sizes_; }
   std::size_t up_count() const { return up_count_; }
@@ -70,12 +72,16 @@ class Reachability {
   void combine_sides();
 
   std::vector<uint32_t> down_holds_;
-  std::vector<uint32_t> incarnation_;
   std::size_t up_count_;
   std::map<std::pair<NodeId, NodeId>, uint32_t> link_down_holds_;
   std::map<std::string, std::vector<uint32_t>> partitions_;
   std::vector<uint32_t> side_;  // combined side of every node over all active partitions
-  std::vector<int32_t> component_;
+  // What the hot path reads about a node, packed so that one cache line answers it.
+  struct NodeState {
+    int32_t component;
+    uint32_t incarnation;
+  };
+  std::vector<NodeState> state_;
   std::vector<uint32_t> component_sizes_;
   std::vector<ChangeListener> before_listeners_;
   std::vector<ChangeListener> change_listeners_;

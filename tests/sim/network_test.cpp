@@ -27,17 +27,17 @@ struct Harness {
   explicit Harness(NetworkConfig c)
       : net(sim, std::move(c), RandomStream(1, 0, "jitter"), RandomStream(1, 0, "loss")),
         cls(net.add_class("test")) {
-    for (NodeId n = 0; n < net.node_count(); ++n) {
-      net.set_receiver(n, [this](const Message& m) { delivered.emplace_back(sim.now(), m); });
-      net.set_failure_handler(n, [this](const Message& m) { failed.emplace_back(sim.now(), m); });
-    }
+    net.set_receiver([this](const Message& m) { delivered.emplace_back(sim.now(), m); });
+    net.set_failure_handler([this](const Message& m) { failed.emplace_back(sim.now(), m); });
   }
 };
 
 }  // namespace
 
 TEST_CASE("messages arrive after the region-pair latency", "[network]") {
-  Harness h(three_nodes());
+  NetworkConfig c = three_nodes();
+  c.per_link_accounting = true;
+  Harness h(c);
   h.net.send(0, 1, 100, h.cls, 7);
   h.net.send(0, 2, 100, h.cls, 8);
   h.sim.run();
@@ -48,7 +48,14 @@ TEST_CASE("messages arrive after the region-pair latency", "[network]") {
   CHECK(h.delivered[1].second.to == 2);
   CHECK(h.net.traffic(h.cls).messages == 2);
   CHECK(h.net.traffic(h.cls).bytes == 200);
-  CHECK(h.net.link_traffic().at((uint64_t{0} << 32) | 2).bytes == 100);
+  CHECK(h.net.link_traffic(0, 2).bytes == 100);
+  CHECK(h.net.link_traffic(2, 0).bytes == 0);
+  const auto links = h.net.links_with_traffic();
+  REQUIRE(links.size() == 2);
+  CHECK(links[0].first == std::make_pair(NodeId{0}, NodeId{1}));
+  CHECK(h.net.region_traffic(0, 1).bytes == 100);
+  CHECK(h.net.region_traffic(0, 0).bytes == 100);
+  CHECK(h.net.region_traffic(1, 0).messages == 0);
 }
 
 TEST_CASE("bandwidth serializes messages FIFO on the sender's uplink", "[network]") {
@@ -80,6 +87,7 @@ TEST_CASE("unreachable at send time: the sender learns after the connect timeout
   CHECK(h.failed[0].second.payload == 5);
   CHECK(h.net.traffic(h.cls).failed == 1);
   CHECK(h.net.traffic(h.cls).bytes == 0);
+  CHECK(h.net.links_with_traffic().empty());  // per-link accounting is off by default
 }
 
 TEST_CASE("cut in flight: the sender learns after the request timeout", "[network]") {
