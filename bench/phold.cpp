@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   po::notify(vm);
 
   Phold model(lps);
+  const uint64_t baseline_kb = dmlssim::bench::current_rss_kb();
   for (uint64_t lp = 0; lp < lps; ++lp) {
     for (int i = 0; i < 10; ++i) model.schedule_to(static_cast<uint32_t>(lp));
   }
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   std::cout << "lps=" << lps << " events=" << model.sim.events_processed()
             << " pending=" << model.sim.events_pending() << " wall_s=" << wall
             << " sim_time_s=" << model.sim.now().seconds() << "\n";
+  // Memory attributable to the pending set: peak growth over the model's own footprint.
+  const double bytes_per_pending = static_cast<double>(dmlssim::bench::peak_rss_kb() - baseline_kb) * 1024.0 /
+                                   static_cast<double>(model.sim.events_pending());
+  std::cout << "bytes_per_pending_event=" << bytes_per_pending << "\n";
   std::cout << "events_per_s=" << static_cast<uint64_t>(rate)
             << " peak_rss_kb=" << dmlssim::bench::peak_rss_kb() << "\n";
   return 0;

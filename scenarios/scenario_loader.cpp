@@ -247,7 +247,7 @@ Topology read_topology(const YamlReader& reader, const YAML::Node& topo) {
   Topology t;
   t.servers = static_cast<uint32_t>(
       reader.integer(value_or_default(reader, topo, "topology.servers"), "topology.servers", 1, kMaxServers));
-  for (uint32_t i = 0; i < t.servers; ++i) t.server_names.push_back("s" + std::to_string(i));
+  for (uint32_t i = 0; i < t.servers; ++i) t.server_names.push_back(std::string("s").append(std::to_string(i)));
   read_regions(reader, topo, t);
   read_latency(reader, value_or_default(reader, topo, "topology.latency"), t);
   auto& net = t.network;

@@ -8,20 +8,18 @@ namespace dmlssim::sim {
 EventQueue::EventQueue() : EventQueue(kMaxSequence) {}
 
 EventQueue::EventQueue(uint64_t max_sequence)
-    : heap_(kSlotMask + 1 + kPad), slots_(kSlotMask + 1), max_sequence_(std::min(max_sequence, kMaxSequence)) {
-  for (std::size_t i = 0; i < kPad; ++i) heap_.push_back(Node{0, 0});
-}
+    : nodes_(kSlotMask + 1), slots_(kSlotMask + 1), max_sequence_(std::min(max_sequence, kMaxSequence)) {}
 
 EventQueue::~EventQueue() {
   for (Slot& s : slots_) {
-    if (s.ops != nullptr) s.ops(Op::kDestroy, s.storage);
+    if (s.ops != nullptr) call(s, Op::kDestroy);
   }
 }
 
 uint32_t EventQueue::allocate_slot() {
   if (free_head_ != UINT32_MAX) {
     uint32_t slot = free_head_;
-    free_head_ = slots_[slot].next_free;
+    std::memcpy(&free_head_, slots_[slot].storage, sizeof(free_head_));
     return slot;
   }
   if (slots_.size() > kSlotMask) throw std::length_error("more than 2^26 events pending at once");
@@ -29,12 +27,15 @@ uint32_t EventQueue::allocate_slot() {
   return static_cast<uint32_t>(slots_.size() - 1);
 }
 
-void EventQueue::release_slot(uint32_t slot) {
-  Slot& s = slots_[slot];
-  s.ops = nullptr;
-  ++s.generation;
-  s.next_free = free_head_;
+void EventQueue::push_free(uint32_t slot) {
+  std::memcpy(slots_[slot].storage, &free_head_, sizeof(free_head_));
   free_head_ = slot;
+}
+
+void EventQueue::release_slot(uint32_t slot) {
+  slots_[slot].ops = nullptr;
+  ++slots_[slot].generation;
+  push_free(slot);
 }
 
 uint64_t EventQueue::next_key(uint32_t slot) {
@@ -45,9 +46,9 @@ uint64_t EventQueue::next_key(uint32_t slot) {
 bool EventQueue::cancel(EventHandle h) {
   if (!is_pending(h)) return false;
   Slot& s = slots_[h.slot];
-  s.ops(Op::kDestroy, s.storage);
+  call(s, Op::kDestroy);
   s.ops = nullptr;
-  ++s.generation;  // the handle is dead; the slot itself is freed when its node leaves the heap
+  ++s.generation;  // the handle is dead; the slot is freed when its node leaves the queue
   --live_;
   ++cancelled_in_heap_;
   return true;
@@ -56,68 +57,45 @@ bool EventQueue::cancel(EventHandle h) {
 void EventQueue::insert_node(Node n) {
   if (top_is_spent_) {
     top_is_spent_ = false;
-    sift_down(0, n);
-    return;
+    if (nodes_.replace_top(n)) return;
+    nodes_.pop();
   }
-  heap_.push_back(n);
-  sift_up(heap_size() - 1, n);
-}
-
-void EventQueue::sift_up(std::size_t i, Node n) {
-  while (i > 0) {
-    std::size_t parent = (i - 1) / kArity;
-    if (!n.before(node(parent))) break;
-    node(i) = node(parent);
-    i = parent;
-  }
-  node(i) = n;
-}
-
-void EventQueue::sift_down(std::size_t i, Node n) {
-  const std::size_t size = heap_size();
-  for (;;) {
-    std::size_t first = i * kArity + 1;
-    if (first >= size) break;
-    std::size_t last = std::min(first + kArity, size);
-    std::size_t best = first;
-    for (std::size_t c = first + 1; c < last; ++c) {
-      if (node(c).before(node(best))) best = c;
-    }
-    if (!node(best).before(n)) break;
-    node(i) = node(best);
-    i = best;
-  }
-  node(i) = n;
-}
-
-void EventQueue::pop_top() {
-  Node last = heap_.back();
-  heap_.pop_back();
-  if (heap_size() > 0) sift_down(0, last);
+  nodes_.push(n);
 }
 
 void EventQueue::drop_cancelled_top() {
-  while (cancelled_in_heap_ > 0 && heap_size() > 0) {
-    uint32_t slot = static_cast<uint32_t>(node(0).key & kSlotMask);
+  while (cancelled_in_heap_ > 0 && !nodes_.empty()) {
+    const uint32_t slot = static_cast<uint32_t>(nodes_.top().key & kSlotMask);
     if (slots_[slot].ops != nullptr) return;
     --cancelled_in_heap_;
     // The generation was already advanced by cancel(); only return the slot to the free list.
-    Slot& s = slots_[slot];
-    s.next_free = free_head_;
-    free_head_ = slot;
-    pop_top();
+    push_free(slot);
+    nodes_.pop();
   }
 }
 
 SimTime EventQueue::next_time() {
   if (cancelled_in_heap_ > 1024 && cancelled_in_heap_ > live_) compact();
   drop_cancelled_top();
-  return SimTime::from_ns(node(0).time);
+  const SimTime t = SimTime::from_ns(nodes_.top().time);
+  if (nodes_.loads() != prefetched_loads_) {
+    // A bucket just moved into the near heap: its events run next, and their slots were written
+    // long ago. Fetch them into cache now rather than one miss at a time.
+    prefetched_loads_ = nodes_.loads();
+    const QueueNode* n = nodes_.near_begin();
+    for (std::size_t i = 0; i < nodes_.near_count(); ++i) {
+      // A 28-byte slot may straddle two cache lines.
+      const char* first = reinterpret_cast<const char*>(&slots_[n[i].key & kSlotMask]);
+      __builtin_prefetch(first);
+      __builtin_prefetch(first + sizeof(Slot) - 1);
+    }
+  }
+  return t;
 }
 
 void EventQueue::run_next() {
   drop_cancelled_top();
-  const uint32_t slot = static_cast<uint32_t>(node(0).key & kSlotMask);
+  const uint32_t slot = static_cast<uint32_t>(nodes_.top().key & kSlotMask);
   // Move the callable out first so that the slot can be reused by what the event schedules.
   Slot running = slots_[slot];
   release_slot(slot);
@@ -128,39 +106,34 @@ void EventQueue::run_next() {
     ~Settle() {
       if (q->top_is_spent_) {
         q->top_is_spent_ = false;
-        q->pop_top();
+        q->nodes_.pop();
       }
     }
   } settle{this};
-  running.ops(Op::kInvoke, running.storage);
+  call(running, Op::kInvoke);
 }
 
 void EventQueue::compact() {
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < heap_size(); ++i) {
-    const Node n = node(i);
-    uint32_t slot = static_cast<uint32_t>(n.key & kSlotMask);
-    if (slots_[slot].ops != nullptr) {
-      node(out++) = n;
-    } else {
-      Slot& s = slots_[slot];
-      s.next_free = free_head_;
-      free_head_ = slot;
-    }
-  }
-  heap_.resize_down(out + kPad);
+  nodes_.filter([this](const Node& n) { return slots_[n.key & kSlotMask].ops != nullptr; },
+                [this](const Node& n) { push_free(static_cast<uint32_t>(n.key & kSlotMask)); });
   cancelled_in_heap_ = 0;
-  // Rebuild bottom-up; the order of equal keys cannot matter because keys are unique.
-  for (std::size_t i = heap_size(); i-- > 0;) sift_down(i, node(i));
 }
 
 void EventQueue::renumber() {
-  // Reached after 2^38 insertions: renumber pending nodes 0..n-1 in their current order.
-  Node* first = heap_.begin() + kPad;
-  std::sort(first, heap_.end(), [](const Node& a, const Node& b) { return a.before(b); });
+  // Reached after 2^38 insertions: renumber pending nodes 0..n-1 in their current order. A spent
+  // top (its event is running) is removed first; it must not be renumbered back in.
+  if (top_is_spent_) {
+    top_is_spent_ = false;
+    nodes_.pop();
+  }
+  std::vector<Node> all = nodes_.take_all();
+  std::sort(all.begin(), all.end(), [](const Node& a, const Node& b) { return a.before(b); });
   uint64_t seq = 0;
-  for (Node* n = first; n != heap_.end(); ++n) n->key = (seq++ << kSlotBits) | (n->key & kSlotMask);
-  sequence_ = seq;  // a sorted array is a valid heap
+  for (Node& n : all) {
+    n.key = (seq++ << kSlotBits) | (n.key & kSlotMask);
+    nodes_.push(n);
+  }
+  sequence_ = seq;
 }
 
 }  // namespace dmlssim::sim

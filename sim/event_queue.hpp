@@ -1,11 +1,13 @@
-// The pending-event set of a Simulation: a d-ary min-heap of 16-byte nodes ordered by
-// (time, insertion sequence), plus a slab of 32-byte slots that hold the callables.
+// The pending-event set of a Simulation: 16-byte nodes ordered by (time, insertion sequence) in a
+// TieredQueue (a near heap over calendar buckets), plus a slab of 28-byte slots that hold the
+// callables and the generations that validate handles.
 //
-// Memory: 48 bytes per pending event (16 heap + 32 slot). A callable of at most 16 bytes that is
+// Memory: about 48 bytes per pending event (16 node + 28 slot, plus the buckets' partly filled
+// blocks); bench/phold measures it. A callable of at most 16 bytes that is
 // trivially copyable (a lambda capturing a pointer and an index, say) lives inside its slot; a
 // larger one is boxed on the heap, which costs an allocation, so hot paths keep captures small.
 // Cancellation is lazy: the slot is emptied at once, its heap node is dropped when it surfaces or
-// when cancelled nodes outnumber live ones. bench/phold chose the arity (see bench/README.md).
+// when cancelled nodes outnumber live ones. bench/phold chose the structure (see bench/README.md).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "sim/reserved_array.hpp"
+#include "sim/tiered_queue.hpp"
 #include "sim/time.hpp"
 
 namespace dmlssim::sim {
@@ -31,7 +34,6 @@ struct EventHandle {
 class EventQueue {
  public:
   static constexpr std::size_t kInlineBytes = 16;
-  static constexpr unsigned kArity = 4;
 
   EventQueue();
   // For tests: renumber pending events after `max_sequence` insertions instead of 2^38.
@@ -69,30 +71,33 @@ class EventQueue {
   enum class Op { kInvoke, kDestroy };
   using Ops = void (*)(Op, void* storage);
 
-  struct Node {
-    int64_t time;
-    uint64_t key;  // sequence << kSlotBits | slot; sequences are unique, so keys order insertion
-    bool before(const Node& o) const { return time < o.time || (time == o.time && key < o.key); }
-  };
+  // key = sequence << kSlotBits | slot; sequences are unique, so keys order insertion.
+  using Node = QueueNode;
+  // A callable, packed to 28 bytes. The inline callable is copied in and out of `storage` with
+  // memcpy (it is trivially copyable), so storage needs no alignment of its own. While the slot is
+  // free, storage holds the index of the next free slot.
+#pragma pack(push, 4)
   struct Slot {
     Ops ops = nullptr;  // null when free or cancelled
     uint32_t generation = 0;
-    uint32_t next_free = UINT32_MAX;
-    alignas(8) unsigned char storage[kInlineBytes];
+    unsigned char storage[kInlineBytes];
   };
-  static_assert(sizeof(Node) == 16);
-  static_assert(sizeof(Slot) == 32);
+#pragma pack(pop)
+  static_assert(sizeof(Slot) == 28);
 
   static constexpr unsigned kSlotBits = 26;  // up to 67 million events pending at once
   static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
   static constexpr uint64_t kMaxSequence = UINT64_MAX >> kSlotBits;
 
+  // `p` given to Ops points to a suitably aligned copy of the slot's storage.
   template <class F>
   static void emplace_callable(Slot& s, F&& fn) {
     using Fn = std::decay_t<F>;
     if constexpr (sizeof(Fn) <= kInlineBytes && alignof(Fn) <= 8 &&
                   std::is_trivially_copyable_v<Fn>) {
-      ::new (static_cast<void*>(s.storage)) Fn(std::forward<F>(fn));
+      alignas(8) unsigned char buffer[kInlineBytes] = {};
+      ::new (static_cast<void*>(buffer)) Fn(std::forward<F>(fn));
+      std::memcpy(s.storage, buffer, kInlineBytes);
       s.ops = [](Op op, void* p) {
         if (op == Op::kInvoke) (*std::launder(static_cast<Fn*>(p)))();
       };
@@ -110,27 +115,24 @@ class EventQueue {
 
   uint32_t allocate_slot();
   void release_slot(uint32_t slot);
+  void push_free(uint32_t slot);
+  static void call(Slot& s, Op op) {
+    alignas(8) unsigned char buffer[kInlineBytes];
+    std::memcpy(buffer, s.storage, kInlineBytes);
+    s.ops(op, buffer);
+  }
   uint64_t next_key(uint32_t slot);
   void insert_node(Node n);
-  void sift_up(std::size_t i, Node n);
-  void sift_down(std::size_t i, Node n);
-  void pop_top();
   void drop_cancelled_top();
   void compact();
   void renumber();
 
-  // Logical heap index i lives at heap_[i + kPad], so that the kArity children of a node share one
-  // 64-byte cache line (the array is page-aligned).
-  static constexpr std::size_t kPad = kArity - 1;
-  static_assert(sizeof(Node) * kArity % 32 == 0 || kArity == 2);
-  Node& node(std::size_t i) { return heap_[i + kPad]; }
-  std::size_t heap_size() const { return heap_.size() - kPad; }
-
-  ReservedArray<Node> heap_;
+  TieredQueue nodes_;
   ReservedArray<Slot> slots_;
   uint32_t free_head_ = UINT32_MAX;
   uint64_t sequence_ = 0;
   uint64_t max_sequence_ = kMaxSequence;
+  uint64_t prefetched_loads_ = 0;
   std::size_t live_ = 0;
   std::size_t cancelled_in_heap_ = 0;
   bool top_is_spent_ = false;  // the top node's event is running; the node awaits replacement
