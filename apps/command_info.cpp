@@ -17,8 +17,8 @@ int command_validate(const std::vector<std::string>& args) {
   std::vector<std::string> sets;
   options.add_options()("help,h", "show this help")("version", "show the version")(
       "scenario", po::value(&scenario_path)->required(), "scenario file (YAML)")(
-      "set", po::value(&sets)->composing(), "override any key (repeatable)")("quiet,q",
-                                                                            "print nothing when valid");
+      "set", po::value(&sets)->composing(), "override any key (repeatable)")(
+      "quiet,q", "print nothing when valid");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
@@ -52,8 +52,8 @@ int command_list(const std::vector<std::string>& args) {
     std::printf("%-30s %-22s %-12s %-14s %s\n", "key", "type", "default", "unit", "help");
     for (const auto& p : scenarios::all_params()) {
       std::printf("%-30s %-22s %-12s %-14s %s\n", p.key.c_str(), p.type.c_str(),
-                  p.default_value.empty() ? "-" : p.default_value.c_str(), p.unit.empty() ? "-" : p.unit.c_str(),
-                  p.help.c_str());
+                  p.default_value.empty() ? "-" : p.default_value.c_str(),
+                  p.unit.empty() ? "-" : p.unit.c_str(), p.help.c_str());
     }
     for (const auto& r : scenarios::reserved_sections()) {
       std::printf("%-30s %-22s %-12s %-14s %s\n", r.c_str(), "section", "-", "-",
@@ -65,11 +65,13 @@ int command_list(const std::vector<std::string>& args) {
     for (const auto& p : scenarios::latency_presets()) {
       std::printf("%s: %s\n", p.name.c_str(), p.help.c_str());
       std::printf("  one-way ms  ");
-      for (const auto& r : p.regions) std::printf("%8s", r.c_str());
+      for (const auto& r : p.regions)
+        std::printf("%8s", r.c_str());
       std::printf("\n");
       for (std::size_t a = 0; a < p.regions.size(); ++a) {
         std::printf("  %-11s", p.regions[a].c_str());
-        for (double ms : p.one_way_ms[a]) std::printf("%8.2f", ms);
+        for (double ms : p.one_way_ms[a])
+          std::printf("%8.2f", ms);
         std::printf("\n");
       }
     }

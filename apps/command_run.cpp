@@ -14,8 +14,10 @@ namespace dmlssim::apps {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: dmlssim run SCENARIO [--seed N] [--runs R] [--set key.path=value]... [--out DIR] [--jobs J] "
-    "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus DIR/summary.csv.";
+    "usage: dmlssim run SCENARIO [--seed N] [--runs R] [--set key.path=value]... [--out DIR] "
+    "[--jobs J] "
+    "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
+    "DIR/summary.csv.";
 
 void print_row(const std::string& label, const std::vector<double>& samples) {
   const sim::MeanInterval ci = sim::mean_interval(samples, 0.99);
@@ -29,12 +31,13 @@ void print_row(const std::string& label, const std::vector<double>& samples) {
 void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json>& summaries,
                   const std::string& out) {
   std::printf("%s: %llu run(s) of %s, %u servers -> %s\n", s.name.c_str(),
-              static_cast<unsigned long long>(s.runs), sim::format_duration(s.duration).c_str(), s.topology.servers,
-              out.c_str());
+              static_cast<unsigned long long>(s.runs), sim::format_duration(s.duration).c_str(),
+              s.topology.servers, out.c_str());
   std::printf("  %-34s %10s  %s\n", "metric", "mean", s.runs >= 2 ? "99% CI half-width" : "");
   auto column = [&](const char* key) {
     std::vector<double> v;
-    for (const auto& j : summaries) v.push_back(j[key].get<double>());
+    for (const auto& j : summaries)
+      v.push_back(j[key].get<double>());
     return v;
   };
   print_row("server availability", column("mean_availability"));
@@ -42,7 +45,8 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
   print_row("time split (>= 2 components)", column("time_fraction_split"));
   std::map<int, std::vector<double>> by_k;
   for (const auto& j : summaries) {
-    for (const auto& [k, v] : j["time_fraction_by_components"].items()) by_k[std::stoi(k)];
+    for (const auto& [k, v] : j["time_fraction_by_components"].items())
+      by_k[std::stoi(k)];
   }
   for (auto& [k, v] : by_k) {
     for (const auto& j : summaries) {
@@ -62,12 +66,13 @@ int command_run(const std::vector<std::string>& args) {
   unsigned jobs = 1;
   options.add_options()("help,h", "show this help")("version", "show the version")(
       "scenario", po::value(&scenario_path)->required(), "scenario file (YAML)")(
-      "seed", po::value<uint64_t>(), "override the scenario's seed")(
-      "runs", po::value<uint64_t>(), "override the number of runs")(
-      "set", po::value(&sets)->composing(), "override any key: --set topology.servers=50 (repeatable)")(
+      "seed", po::value<uint64_t>(), "override the scenario's seed")("runs", po::value<uint64_t>(),
+                                                                     "override the number of runs")(
+      "set", po::value(&sets)->composing(),
+      "override any key: --set topology.servers=50 (repeatable)")(
       "out", po::value(&out_dir), "result directory (default: results/<scenario name>)")(
-      "jobs,j", po::value(&jobs)->default_value(1), "runs executed in parallel; results do not depend on it")(
-      "quiet,q", "no progress on stderr");
+      "jobs,j", po::value(&jobs)->default_value(1),
+      "runs executed in parallel; results do not depend on it")("quiet,q", "no progress on stderr");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
@@ -79,8 +84,10 @@ int command_run(const std::vector<std::string>& args) {
   }
   scenarios::LoadOptions load;
   load.overrides = sets;
-  if (vm.count("seed")) load.overrides.push_back("seed=" + std::to_string(vm["seed"].as<uint64_t>()));
-  if (vm.count("runs")) load.overrides.push_back("runs=" + std::to_string(vm["runs"].as<uint64_t>()));
+  if (vm.count("seed"))
+    load.overrides.push_back("seed=" + std::to_string(vm["seed"].as<uint64_t>()));
+  if (vm.count("runs"))
+    load.overrides.push_back("runs=" + std::to_string(vm["runs"].as<uint64_t>()));
   try {
     const scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, load);
     if (out_dir.empty()) out_dir = "results/" + scenario.name;

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    std::cout << "dmlssim " << dmlssim::build_info::kVersion << " (" << dmlssim::build_info::kRevision << ")\n";
+    std::cout << "dmlssim " << dmlssim::build_info::kVersion << " ("
+              << dmlssim::build_info::kRevision << ")\n";
     return 0;
   }
   const std::string command = args[0];

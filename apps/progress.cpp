@@ -43,14 +43,15 @@ void ProgressDisplay::draw(double elapsed_s) {
   double sim_fraction = 0;
   uint64_t events = 0;
   for (const auto& r : progress_.per_run) {
-    sim_fraction += static_cast<double>(r.sim_ns.load(std::memory_order_relaxed)) / static_cast<double>(duration_ns_);
+    sim_fraction += static_cast<double>(r.sim_ns.load(std::memory_order_relaxed)) /
+                    static_cast<double>(duration_ns_);
     events += r.events.load(std::memory_order_relaxed);
   }
   const double done = sim_fraction / static_cast<double>(runs);
   const double eta = done > 0 ? elapsed_s * (1 - done) / done : 0;
-  std::fprintf(stderr, "%s[%zu/%zu runs] %5.1f%% simulated, %.3g events/s, ETA %.0fs%s", tty_ ? "\r\033[K" : "",
-               progress_.finished.load(), runs, 100 * done, static_cast<double>(events) / elapsed_s, eta,
-               tty_ ? "" : "\n");
+  std::fprintf(stderr, "%s[%zu/%zu runs] %5.1f%% simulated, %.3g events/s, ETA %.0fs%s",
+               tty_ ? "\r\033[K" : "", progress_.finished.load(), runs, 100 * done,
+               static_cast<double>(events) / elapsed_s, eta, tty_ ? "" : "\n");
   std::fflush(stderr);
   drew_ = true;
 }

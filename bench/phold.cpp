@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   uint64_t events = 10'000'000;
   po::options_description opts("phold options");
   opts.add_options()("help", "show this help")("lps", po::value(&lps)->default_value(lps),
-                                                "logical processes")(
+                                               "logical processes")(
       "events", po::value(&events)->default_value(events), "events to process");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -57,20 +57,23 @@ int main(int argc, char** argv) {
   Phold model(lps);
   const uint64_t baseline_kb = dmlssim::bench::current_rss_kb();
   for (uint64_t lp = 0; lp < lps; ++lp) {
-    for (int i = 0; i < 10; ++i) model.schedule_to(static_cast<uint32_t>(lp));
+    for (int i = 0; i < 10; ++i)
+      model.schedule_to(static_cast<uint32_t>(lp));
   }
   const auto start = std::chrono::steady_clock::now();
   while (model.sim.events_processed() < events) {
     model.sim.run_until(model.sim.now() + dmlssim::sim::kSecond);
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double rate = static_cast<double>(model.sim.events_processed()) / wall;
   std::cout << "lps=" << lps << " events=" << model.sim.events_processed()
             << " pending=" << model.sim.events_pending() << " wall_s=" << wall
             << " sim_time_s=" << model.sim.now().seconds() << "\n";
   // Memory attributable to the pending set: peak growth over the model's own footprint.
-  const double bytes_per_pending = static_cast<double>(dmlssim::bench::peak_rss_kb() - baseline_kb) * 1024.0 /
-                                   static_cast<double>(model.sim.events_pending());
+  const double bytes_per_pending =
+      static_cast<double>(dmlssim::bench::peak_rss_kb() - baseline_kb) * 1024.0 /
+      static_cast<double>(model.sim.events_pending());
   std::cout << "bytes_per_pending_event=" << bytes_per_pending << "\n";
   std::cout << "events_per_s=" << static_cast<uint64_t>(rate)
             << " peak_rss_kb=" << dmlssim::bench::peak_rss_kb() << "\n";

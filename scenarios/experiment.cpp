@@ -48,7 +48,8 @@ void write_run_directory(const std::filesystem::path& out_dir, const Scenario& s
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario, const RunResult& result,
+std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario,
+                                                           const RunResult& result,
                                                            const nlohmann::json& wall_clock) {
   std::vector<std::pair<std::string, std::string>> files;
   files.emplace_back("scenario.yaml", resolved_yaml(scenario));
@@ -67,7 +68,9 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
   files.emplace_back("manifest.json", manifest.dump(2) + "\n");
   files.emplace_back("summary.json", result.summary.dump(2) + "\n");
   const std::vector<std::pair<std::string, std::string>> context = {
-      {"scenario", scenario.name}, {"strategy", scenario.strategy}, {"run", std::to_string(result.run)}};
+      {"scenario", scenario.name},
+      {"strategy", scenario.strategy},
+      {"run", std::to_string(result.run)}};
   for (const auto& [name, table] : result.metrics.tables()) {
     std::ostringstream csv;
     sim::write_csv(csv, table, context);
@@ -76,7 +79,8 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
   return files;
 }
 
-std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const ExperimentOptions& options,
+std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
+                                           const ExperimentOptions& options,
                                            ExperimentProgress* progress) {
   std::filesystem::create_directories(options.out_dir);
   const std::size_t runs = scenario.runs;
@@ -88,9 +92,12 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const Exper
       try {
         const std::string start = utc_now();
         const auto t0 = std::chrono::steady_clock::now();
-        RunResult result = run_scenario(scenario, run, progress ? &progress->per_run[run] : nullptr);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const nlohmann::json wall_clock = {{"start", start}, {"end", utc_now()}, {"seconds", seconds}};
+        RunResult result =
+            run_scenario(scenario, run, progress ? &progress->per_run[run] : nullptr);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const nlohmann::json wall_clock = {
+            {"start", start}, {"end", utc_now()}, {"seconds", seconds}};
         write_run_directory(options.out_dir, scenario, result, wall_clock);
         summaries[run] = result.summary;
       } catch (...) {
@@ -101,9 +108,11 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const Exper
   };
   const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs)));
   std::vector<std::thread> threads;
-  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  for (unsigned j = 1; j < jobs; ++j)
+    threads.emplace_back(worker);
   worker();
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
@@ -116,7 +125,8 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const Exper
                                           s["mean_reachable_pair_fraction"].get<double>(),
                                           s["time_fraction_split"].get<double>()};
     csv << scenario.name << ',' << scenario.strategy << ',' << s["run"].get<uint64_t>();
-    for (const auto& c : cells) csv << ',' << sim::format_cell(c);
+    for (const auto& c : cells)
+      csv << ',' << sim::format_cell(c);
     csv << ',' << s["topology_changes"].get<uint64_t>() << '\n';
   }
   write_file_atomically(options.out_dir / "summary.csv", csv.str());

@@ -30,11 +30,13 @@ struct ExperimentOptions {
 
 // Returns each run's summary, in run order. Throws the first failure (by run index) after all
 // started runs have ended; directories of completed runs remain, none is left half-written.
-std::vector<nlohmann::json> run_experiment(const Scenario& scenario, const ExperimentOptions& options,
+std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
+                                           const ExperimentOptions& options,
                                            ExperimentProgress* progress = nullptr);
 
 // Files of one run directory, by name; exposed for tests and the Python bindings.
-std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario, const RunResult& result,
+std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario,
+                                                           const RunResult& result,
                                                            const nlohmann::json& wall_clock);
 
 }  // namespace dmlssim::scenarios

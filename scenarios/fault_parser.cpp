@@ -12,7 +12,8 @@ namespace {
 
 using sim::SimTime;
 
-const std::vector<std::string> kKinds = {"crash", "partition", "heal", "link_down", "flap", "random"};
+const std::vector<std::string> kKinds = {"crash",     "partition", "heal",
+                                         "link_down", "flap",      "random"};
 
 struct FaultContext {
   const YamlReader& reader;
@@ -31,29 +32,33 @@ SimTime read_at(const FaultContext& c, const YAML::Node& item, const std::string
   return at;
 }
 
-std::optional<SimTime> read_for(const FaultContext& c, const YAML::Node& item, const std::string& key) {
+std::optional<SimTime> read_for(const FaultContext& c, const YAML::Node& item,
+                                const std::string& key) {
   if (!item["for"]) return std::nullopt;
   return c.reader.duration(item["for"], key + ".for", sim::kNanosecond);
 }
 
 std::pair<sim::NodeId, sim::NodeId> read_pair(const FaultContext& c, const YAML::Node& node,
                                               const std::string& key) {
-  if (!node.IsSequence() || node.size() != 2) c.reader.fail(node, key, "expected a pair [s<i>, s<j>]");
+  if (!node.IsSequence() || node.size() != 2)
+    c.reader.fail(node, key, "expected a pair [s<i>, s<j>]");
   const auto a = select_server(c.reader, node[0], key + "[0]", c.topology);
   const auto b = select_server(c.reader, node[1], key + "[1]", c.topology);
   if (a == b) c.reader.fail(node, key, "a link joins two different servers");
   return {a, b};
 }
 
-sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item, const std::string& key,
-                                   std::size_t index) {
+sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item,
+                                   const std::string& key, std::size_t index) {
   sim::PartitionFault f;
   f.at = read_at(c, item, key);
   f.duration = read_for(c, item, key);
-  f.name = item["name"] ? c.reader.string(item["name"], key + ".name") : "partition-" + std::to_string(index);
+  f.name = item["name"] ? c.reader.string(item["name"], key + ".name")
+                        : "partition-" + std::to_string(index);
   const std::string pkey = key + ".partition";
   const auto sides = c.reader.entries(item["partition"], pkey);
-  if (sides.size() < 2) c.reader.fail(item["partition"], pkey, "a partition needs at least two sides");
+  if (sides.size() < 2)
+    c.reader.fail(item["partition"], pkey, "a partition needs at least two sides");
   constexpr uint32_t kUnassigned = UINT32_MAX;
   f.side_of.assign(c.topology.servers, kUnassigned);
   std::optional<uint32_t> rest_side;
@@ -68,8 +73,9 @@ sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item
     }
     for (sim::NodeId n : select_servers(c.reader, servers, skey, c.topology)) {
       if (f.side_of[n] != kUnassigned) {
-        c.reader.fail(servers, skey,
-                      "server s" + std::to_string(n) + " is already on side " + f.side_names[f.side_of[n]]);
+        c.reader.fail(
+            servers, skey,
+            "server s" + std::to_string(n) + " is already on side " + f.side_names[f.side_of[n]]);
       }
       f.side_of[n] = side_index;
     }
@@ -78,14 +84,16 @@ sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item
     if (f.side_of[n] != kUnassigned) continue;
     if (!rest_side) {
       c.reader.fail(item["partition"], pkey,
-                    "server s" + std::to_string(n) + " is on no side (add it, or give one side the value rest)");
+                    "server s" + std::to_string(n) +
+                        " is on no side (add it, or give one side the value rest)");
     }
     f.side_of[n] = *rest_side;
   }
   return f;
 }
 
-sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node, const std::string& key) {
+sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
+                               const std::string& key) {
   c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start"});
   for (const char* required : {"mtbf", "mttr"}) {
     if (!node[required]) c.reader.fail(node, key + "." + required, "required");
@@ -94,15 +102,20 @@ sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node, co
   const double mttr = c.reader.duration(node["mttr"], key + ".mttr", sim::kNanosecond).seconds();
   sim::RandomOutages f;
   f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
-  if (f.start >= c.duration) c.reader.fail(node["start"], key + ".start", "starts after the run ends");
-  f.nodes = node["servers"] ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
-                            : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);
+  if (f.start >= c.duration)
+    c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  f.nodes = node["servers"]
+                ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
+                : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);
   const std::string dkey = key + ".distribution";
   const YAML::Node dnode = node["distribution"];
-  const Call shape = dnode ? c.reader.parsed<Call>(dnode, dkey, parse_call) : Call{"exponential", {}};
+  const Call shape =
+      dnode ? c.reader.parsed<Call>(dnode, dkey, parse_call) : Call{"exponential", {}};
   auto arg = [&](const std::string& name) {
     if (shape.args.size() != 1 || shape.args[0].first != name) {
-      c.reader.fail(dnode, dkey, shape.name + " takes exactly one argument: " + shape.name + "(" + name + "=...)");
+      c.reader.fail(
+          dnode, dkey,
+          shape.name + " takes exactly one argument: " + shape.name + "(" + name + "=...)");
     }
     double v = 0;
     try {
@@ -114,7 +127,8 @@ sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node, co
     return v;
   };
   if (shape.name == "exponential") {
-    if (!shape.args.empty()) c.reader.fail(dnode, dkey, "exponential takes no arguments (means come from mtbf, mttr)");
+    if (!shape.args.empty())
+      c.reader.fail(dnode, dkey, "exponential takes no arguments (means come from mtbf, mttr)");
     f.up = sim::Distribution::exponential(mtbf);
     f.down = sim::Distribution::exponential(mttr);
   } else if (shape.name == "weibull") {
@@ -127,7 +141,9 @@ sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node, co
     f.up = sim::Distribution::lognormal(sim::portable_log(mtbf) - sigma * sigma / 2, sigma);
     f.down = sim::Distribution::lognormal(sim::portable_log(mttr) - sigma * sigma / 2, sigma);
   } else {
-    c.reader.fail(dnode, dkey, "unknown distribution '" + shape.name + "' (exponential, weibull(k=..), lognormal(sigma=..))");
+    c.reader.fail(dnode, dkey,
+                  "unknown distribution '" + shape.name +
+                      "' (exponential, weibull(k=..), lognormal(sigma=..))");
   }
   return f;
 }
@@ -150,13 +166,15 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     const std::string key = "faults[" + std::to_string(i) + "]";
-    if (!item.IsMap()) reader.fail(item, key, "a fault is a map such as {at: 30m, crash: s3, for: 10m}");
+    if (!item.IsMap())
+      reader.fail(item, key, "a fault is a map such as {at: 30m, crash: s3, for: 10m}");
     std::vector<std::string> kinds;
     for (const auto& k : kKinds) {
       if (item[k]) kinds.push_back(k);
     }
     if (kinds.size() != 1) {
-      reader.fail(item, key, "a fault has exactly one of: crash, partition, heal, link_down, flap, random");
+      reader.fail(item, key,
+                  "a fault has exactly one of: crash, partition, heal, link_down, flap, random");
     }
     const std::string& kind = kinds[0];
     if (kind == "crash") {
@@ -170,7 +188,8 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       reader.expect_map(item, key, {"at", "partition", "for", "name"});
       sim::PartitionFault f = read_partition(c, item, key, i);
       if (!partition_names.insert(f.name).second) {
-        reader.fail(item["name"] ? item["name"] : item, key + ".name", "partition name '" + f.name + "' used twice");
+        reader.fail(item["name"] ? item["name"] : item, key + ".name",
+                    "partition name '" + f.name + "' used twice");
       }
       faults.emplace_back(std::move(f));
     } else if (kind == "heal") {
@@ -197,11 +216,13 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       f.duration = read_for(c, item, key);
       std::tie(f.a, f.b) = read_pair(c, item["flap"], key + ".flap");
       for (const char* required : {"period", "down"}) {
-        if (!item[required]) reader.fail(item, key + "." + required, "a flap needs 'period' and 'down'");
+        if (!item[required])
+          reader.fail(item, key + "." + required, "a flap needs 'period' and 'down'");
       }
       f.period = reader.duration(item["period"], key + ".period", sim::kNanosecond);
       f.down = reader.duration(item["down"], key + ".down", sim::kNanosecond);
-      if (f.down >= f.period) reader.fail(item["down"], key + ".down", "must be shorter than period");
+      if (f.down >= f.period)
+        reader.fail(item["down"], key + ".down", "must be shorter than period");
       faults.emplace_back(std::move(f));
     } else {
       reader.expect_map(item, key, {"random"});

@@ -11,7 +11,8 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   RunResult result;
   result.run = run;
   sim::Simulation sim;
-  sim::Network network(sim, scenario.topology.network, sim::RandomStream(scenario.seed, run, "network/jitter"),
+  sim::Network network(sim, scenario.topology.network,
+                       sim::RandomStream(scenario.seed, run, "network/jitter"),
                        sim::RandomStream(scenario.seed, run, "network/loss"));
   sim::Reachability& reach = network.reachability();
   sim::MetricsRecorder& metrics = result.metrics;
@@ -20,18 +21,21 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
     fault_log.add_row({r.at, r.kind, r.target});
   });
-  for (std::size_t i = 0; i < scenario.faults.size(); ++i) injector.schedule(scenario.faults[i], i);
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i)
+    injector.schedule(scenario.faults[i], i);
 
   sim::ReachabilityProbe probe(sim, reach, scenario.metrics.pairs);
   metrics.add_gauge("up_servers", [&] { return static_cast<double>(reach.up_count()); });
   metrics.add_gauge("components", [&] { return static_cast<double>(reach.component_count()); });
-  metrics.add_gauge("largest_component", [&] { return static_cast<double>(probe.largest_component()); });
+  metrics.add_gauge("largest_component",
+                    [&] { return static_cast<double>(probe.largest_component()); });
   metrics.add_gauge("reachable_pair_fraction", [&] { return probe.reachable_pair_fraction(); });
   metrics.sample_every(sim, scenario.metrics.interval, scenario.duration);
 
   // Run in slices so that progress can be watched; slicing does not change the event order.
   const int64_t slices = 200;
-  const sim::SimTime step = sim::SimTime::from_ns(std::max<int64_t>(1, scenario.duration.ns() / slices));
+  const sim::SimTime step =
+      sim::SimTime::from_ns(std::max<int64_t>(1, scenario.duration.ns() / slices));
   while (sim.now() < scenario.duration) {
     sim.run_until(std::min(scenario.duration, sim.now() + step));
     if (progress) {
@@ -45,8 +49,8 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   sim::Table& traffic = metrics.table("traffic", {"class", "messages", "bytes", "failed"});
   for (std::size_t c = 0; c < network.class_names().size(); ++c) {
     const auto& t = network.traffic(static_cast<sim::MessageClass>(c));
-    traffic.add_row({network.class_names()[c], static_cast<int64_t>(t.messages), static_cast<int64_t>(t.bytes),
-                     static_cast<int64_t>(t.failed)});
+    traffic.add_row({network.class_names()[c], static_cast<int64_t>(t.messages),
+                     static_cast<int64_t>(t.bytes), static_cast<int64_t>(t.failed)});
   }
 
   result.events_processed = sim.events_processed();
@@ -58,7 +62,8 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
     if (k >= 2) split += t.seconds() / total;
   }
   double uptime = 0;
-  for (const auto& u : probe.uptime()) uptime += u.seconds();
+  for (const auto& u : probe.uptime())
+    uptime += u.seconds();
   result.summary = {
       {"scenario", scenario.name},
       {"run", run},

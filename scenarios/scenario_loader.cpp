@@ -45,9 +45,11 @@ void apply_override(YAML::Node& root, const std::string& text) {
       try {
         index = std::stoul(parts[i]);
       } catch (const std::exception&) {
-        throw ScenarioError("--set " + text, path, "'" + parts[i] + "' indexes a list: use a number");
+        throw ScenarioError("--set " + text, path,
+                            "'" + parts[i] + "' indexes a list: use a number");
       }
-      if (index >= cur.size()) throw ScenarioError("--set " + text, path, "list index out of range");
+      if (index >= cur.size())
+        throw ScenarioError("--set " + text, path, "list index out of range");
       next = cur[index];
     } else {
       if (!cur[parts[i]] || cur[parts[i]].IsNull()) cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
@@ -78,13 +80,15 @@ std::vector<std::string> allowed_keys(const std::string& section) {
     if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
   }
   if (section.empty()) {
-    for (const auto& r : reserved_sections()) keys.push_back(r);
+    for (const auto& r : reserved_sections())
+      keys.push_back(r);
   }
   return keys;
 }
 
 // The node for a registry key, or its default text when the key is absent.
-YAML::Node value_or_default(const YamlReader& reader, const YAML::Node& parent, const std::string& key) {
+YAML::Node value_or_default(const YamlReader& reader, const YAML::Node& parent,
+                            const std::string& key) {
   const std::string leaf = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
   const ParamInfo* info = find_param(key);
   if (parent && parent.IsMap() && parent[leaf]) return parent[leaf];
@@ -94,12 +98,13 @@ YAML::Node value_or_default(const YamlReader& reader, const YAML::Node& parent, 
   return YAML::Node(info->default_value);
 }
 
-sim::Distribution jitter_from(const YamlReader& reader, const YAML::Node& node, const std::string& key,
-                              sim::JitterMode& mode) {
+sim::Distribution jitter_from(const YamlReader& reader, const YAML::Node& node,
+                              const std::string& key, sim::JitterMode& mode) {
   const Call call = reader.parsed<Call>(node, key, parse_call);
   auto one_arg = [&](const std::string& name) -> std::string {
     if (call.args.size() != 1 || call.args[0].first != name) {
-      reader.fail(node, key, call.name + " takes exactly one argument: " + call.name + "(" + name + "=...)");
+      reader.fail(node, key,
+                  call.name + " takes exactly one argument: " + call.name + "(" + name + "=...)");
     }
     return call.args[0].second;
   };
@@ -139,7 +144,8 @@ sim::Distribution jitter_from(const YamlReader& reader, const YAML::Node& node, 
     return sim::Distribution::exponential(mean);
   }
   reader.fail(node, key,
-              "unknown jitter '" + call.name + "' (none, lognormal(sigma=S), uniform(max=D), exponential(mean=D))");
+              "unknown jitter '" + call.name +
+                  "' (none, lognormal(sigma=S), uniform(max=D), exponential(mean=D))");
 }
 
 void read_regions(const YamlReader& reader, const YAML::Node& topo, Topology& t) {
@@ -150,12 +156,14 @@ void read_regions(const YamlReader& reader, const YAML::Node& topo, Topology& t)
     return;
   }
   const auto regions = reader.entries(topo["regions"], "topology.regions");
-  if (regions.empty()) reader.fail(topo["regions"], "topology.regions", "at least one region is needed");
+  if (regions.empty())
+    reader.fail(topo["regions"], "topology.regions", "at least one region is needed");
   uint64_t total = 0;
   for (const auto& [name, count] : regions) {
     const std::string key = "topology.regions." + name;
-    const bool valid = !name.empty() && name[0] >= 'a' && name[0] <= 'z' &&
-                       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+    const bool valid =
+        !name.empty() && name[0] >= 'a' && name[0] <= 'z' &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
     const bool looks_like_server = name.size() > 1 && name[0] == 's' &&
                                    name.find_first_not_of("0123456789", 1) == std::string::npos;
     if (!valid || looks_like_server || name == "all" || name == "rest") {
@@ -189,7 +197,8 @@ void read_latency(const YamlReader& reader, const YAML::Node& node, Topology& t)
             if (preset->regions[i] == name) return i;
           }
           std::string list;
-          for (const auto& r : preset->regions) list += (list.empty() ? "" : ", ") + r;
+          for (const auto& r : preset->regions)
+            list += (list.empty() ? "" : ", ") + r;
           reader.fail(node, key,
                       "preset " + text + " has no region '" + name + "' (its regions: " + list +
                           "; name them in topology.regions)");
@@ -207,8 +216,10 @@ void read_latency(const YamlReader& reader, const YAML::Node& node, Topology& t)
         return sim::parse_duration(s);
       } catch (const std::invalid_argument&) {
         std::string names;
-        for (const auto& p : latency_presets()) names += (names.empty() ? "" : ", ") + p.name;
-        throw std::invalid_argument("'" + s + "' is neither a duration nor a latency preset (" + names + ")");
+        for (const auto& p : latency_presets())
+          names += (names.empty() ? "" : ", ") + p.name;
+        throw std::invalid_argument("'" + s + "' is neither a duration nor a latency preset (" +
+                                    names + ")");
       }
     });
     if (d < SimTime()) reader.fail(node, key, "latency cannot be negative");
@@ -234,8 +245,8 @@ void read_latency(const YamlReader& reader, const YAML::Node& node, Topology& t)
       if (net.latency_s(a, b) < 0) net.latency_s(a, b) = net.latency_s(b, a);
       if (net.latency_s(a, b) < 0) {
         reader.fail(node, key,
-                    "no latency between " + net.region_names[static_cast<std::size_t>(a)] + " and " +
-                        net.region_names[static_cast<std::size_t>(b)]);
+                    "no latency between " + net.region_names[static_cast<std::size_t>(a)] +
+                        " and " + net.region_names[static_cast<std::size_t>(b)]);
       }
     }
   }
@@ -245,14 +256,15 @@ Topology read_topology(const YamlReader& reader, const YAML::Node& topo) {
   if (!topo) reader.fail(topo, "topology", "required section is missing");
   reader.expect_map(topo, "topology", allowed_keys("topology"));
   Topology t;
-  t.servers = static_cast<uint32_t>(
-      reader.integer(value_or_default(reader, topo, "topology.servers"), "topology.servers", 1, kMaxServers));
-  for (uint32_t i = 0; i < t.servers; ++i) t.server_names.push_back(std::string("s").append(std::to_string(i)));
+  t.servers = static_cast<uint32_t>(reader.integer(
+      value_or_default(reader, topo, "topology.servers"), "topology.servers", 1, kMaxServers));
+  for (uint32_t i = 0; i < t.servers; ++i)
+    t.server_names.push_back(std::string("s").append(std::to_string(i)));
   read_regions(reader, topo, t);
   read_latency(reader, value_or_default(reader, topo, "topology.latency"), t);
   auto& net = t.network;
-  net.jitter = jitter_from(reader, value_or_default(reader, topo, "topology.jitter"), "topology.jitter",
-                           net.jitter_mode);
+  net.jitter = jitter_from(reader, value_or_default(reader, topo, "topology.jitter"),
+                           "topology.jitter", net.jitter_mode);
   net.bandwidth_bps = reader.parsed<double>(value_or_default(reader, topo, "topology.bandwidth"),
                                             "topology.bandwidth", parse_bandwidth);
   net.loss = reader.parsed<double>(value_or_default(reader, topo, "topology.loss"), "topology.loss",
@@ -291,21 +303,26 @@ YAML::Node build_resolved(const YAML::Node& root) {
 }
 
 Scenario load(YAML::Node root, const std::string& source, const LoadOptions& options) {
-  for (const auto& o : options.overrides) apply_override(root, o);
+  for (const auto& o : options.overrides)
+    apply_override(root, o);
   const YamlReader reader(source, options.overrides);
-  if (!root.IsMap()) reader.fail(root, "", "a scenario is a YAML map (name:, duration:, topology:, ...)");
+  if (!root.IsMap())
+    reader.fail(root, "", "a scenario is a YAML map (name:, duration:, topology:, ...)");
   reader.expect_map(root, "", allowed_keys(""));
   for (const auto& r : reserved_sections()) {
-    if (root[r]) reader.fail(root[r], r, "section reserved for a later version of dmlssim; not supported yet");
+    if (root[r])
+      reader.fail(root[r], r, "section reserved for a later version of dmlssim; not supported yet");
   }
   Scenario s;
   s.source = source;
   s.name = reader.string(value_or_default(reader, root, "name"), "name");
   if (s.name.find_first_of(",\"\n/") != std::string::npos) {
-    reader.fail(root["name"], "name", "a name cannot contain commas, quotes, slashes or line breaks");
+    reader.fail(root["name"], "name",
+                "a name cannot contain commas, quotes, slashes or line breaks");
   }
   if (root["description"]) s.description = reader.string(root["description"], "description");
-  s.duration = reader.duration(value_or_default(reader, root, "duration"), "duration", sim::kNanosecond);
+  s.duration =
+      reader.duration(value_or_default(reader, root, "duration"), "duration", sim::kNanosecond);
   s.seed = reader.integer(value_or_default(reader, root, "seed"), "seed", 0, UINT64_MAX >> 1);
   s.runs = reader.integer(value_or_default(reader, root, "runs"), "runs", 1, kMaxRuns);
   s.topology = read_topology(reader, root["topology"]);
@@ -314,9 +331,11 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
   if (metrics) reader.expect_map(metrics, "metrics", allowed_keys("metrics"));
   s.metrics.interval = reader.duration(value_or_default(reader, metrics, "metrics.interval"),
                                        "metrics.interval", sim::kMillisecond);
-  s.metrics.pairs = reader.boolean(value_or_default(reader, metrics, "metrics.pairs"), "metrics.pairs");
+  s.metrics.pairs =
+      reader.boolean(value_or_default(reader, metrics, "metrics.pairs"), "metrics.pairs");
   if (s.metrics.pairs && s.topology.servers > 500) {
-    reader.fail(metrics["pairs"], "metrics.pairs", "per-pair reachability is limited to 500 servers");
+    reader.fail(metrics["pairs"], "metrics.pairs",
+                "per-pair reachability is limited to 500 servers");
   }
   s.resolved = build_resolved(root);
   return s;
@@ -324,13 +343,15 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
 
 }  // namespace
 
-Scenario load_scenario_text(const std::string& text, const std::string& source, const LoadOptions& options) {
+Scenario load_scenario_text(const std::string& text, const std::string& source,
+                            const LoadOptions& options) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw ScenarioError(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
-                        "", "YAML syntax error: " + e.msg);
+    throw ScenarioError(
+        source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
+        "", "YAML syntax error: " + e.msg);
   }
   if (!root || root.IsNull()) throw ScenarioError(source, "", "the file is empty");
   return load(root, source, options);

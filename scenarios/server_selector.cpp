@@ -22,11 +22,13 @@ void select_one(const YamlReader& reader, const YAML::Node& node, const std::str
   auto check = [&](int64_t i, const std::string& name) {
     if (i < 0) return;
     if (i >= n) {
-      reader.fail(node, key, "no server " + name + " (servers are s0..s" + std::to_string(n - 1) + ")");
+      reader.fail(node, key,
+                  "no server " + name + " (servers are s0..s" + std::to_string(n - 1) + ")");
     }
   };
   if (text == "all") {
-    for (int64_t i = 0; i < n; ++i) out.push_back(static_cast<sim::NodeId>(i));
+    for (int64_t i = 0; i < n; ++i)
+      out.push_back(static_cast<sim::NodeId>(i));
     return;
   }
   if (const int64_t i = server_index(text); i >= 0) {
@@ -41,7 +43,8 @@ void select_one(const YamlReader& reader, const YAML::Node& node, const std::str
       check(lo, text.substr(0, dash));
       check(hi, text.substr(dash + 1));
       if (lo > hi) reader.fail(node, key, "range " + text + " runs backwards");
-      for (int64_t i = lo; i <= hi; ++i) out.push_back(static_cast<sim::NodeId>(i));
+      for (int64_t i = lo; i <= hi; ++i)
+        out.push_back(static_cast<sim::NodeId>(i));
       return;
     }
   }
@@ -53,8 +56,9 @@ void select_one(const YamlReader& reader, const YAML::Node& node, const std::str
     }
     return;
   }
-  reader.fail(node, key,
-              "'" + text + "' names no server (expected s<i>, a range s<i>-s<j>, a region name or all)");
+  reader.fail(
+      node, key,
+      "'" + text + "' names no server (expected s<i>, a range s<i>-s<j>, a region name or all)");
 }
 
 }  // namespace
@@ -72,7 +76,8 @@ std::vector<sim::NodeId> select_servers(const YamlReader& reader, const YAML::No
   }
   std::set<sim::NodeId> seen;
   for (sim::NodeId id : out) {
-    if (!seen.insert(id).second) reader.fail(node, key, "server s" + std::to_string(id) + " named twice");
+    if (!seen.insert(id).second)
+      reader.fail(node, key, "server s" + std::to_string(id) + " named twice");
   }
   return out;
 }
@@ -83,7 +88,9 @@ sim::NodeId select_server(const YamlReader& reader, const YAML::Node& node, cons
   const int64_t i = server_index(text);
   if (i < 0) reader.fail(node, key, "expected one server name like s3, got '" + text + "'");
   if (i >= static_cast<int64_t>(topology.servers)) {
-    reader.fail(node, key, "no server " + text + " (servers are s0..s" + std::to_string(topology.servers - 1) + ")");
+    reader.fail(
+        node, key,
+        "no server " + text + " (servers are s0..s" + std::to_string(topology.servers - 1) + ")");
   }
   return static_cast<sim::NodeId>(i);
 }

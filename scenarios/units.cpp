@@ -16,8 +16,10 @@ constexpr std::array<BandwidthUnit, 5> kBandwidthUnits = {
     {{"Tbit", 1e12}, {"Gbit", 1e9}, {"Mbit", 1e6}, {"kbit", 1e3}, {"bit", 1}}};
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -27,7 +29,8 @@ double parse_number(std::string_view text) {
   text = trim(text);
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) {
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
     throw std::invalid_argument("'" + std::string(text) + "' is not a number");
   }
   return value;
@@ -42,7 +45,8 @@ double parse_bandwidth(std::string_view text) {
       } catch (const std::invalid_argument&) {
         break;
       }
-      if (v <= 0) throw std::invalid_argument("bandwidth must be > 0, got '" + std::string(text) + "'");
+      if (v <= 0)
+        throw std::invalid_argument("bandwidth must be > 0, got '" + std::string(text) + "'");
       return v * unit.scale;
     }
   }
@@ -73,7 +77,8 @@ double parse_probability(std::string_view text) {
     p = parse_number(text);
   }
   if (p < 0 || p > 1) {
-    throw std::invalid_argument("probability '" + std::string(text) + "' outside [0, 1] (or 0%..100%)");
+    throw std::invalid_argument("probability '" + std::string(text) +
+                                "' outside [0, 1] (or 0%..100%)");
   }
   return p;
 }
@@ -113,7 +118,8 @@ Call parse_call(std::string_view text) {
                                   " must be key=value");
     }
     for (const auto& [k, v] : call.args) {
-      if (k == key) throw std::invalid_argument("argument '" + key + "' given twice to " + call.name);
+      if (k == key)
+        throw std::invalid_argument("argument '" + key + "' given twice to " + call.name);
     }
     call.args.emplace_back(std::move(key), std::move(value));
     if (comma == std::string_view::npos) break;

@@ -28,7 +28,8 @@ std::string YamlReader::location(const YAML::Node& node, const std::string& key)
   return file_;
 }
 
-void YamlReader::fail(const YAML::Node& node, const std::string& key, const std::string& message) const {
+void YamlReader::fail(const YAML::Node& node, const std::string& key,
+                      const std::string& message) const {
   throw ScenarioError(location(node, key), key, message);
 }
 
@@ -58,7 +59,8 @@ void YamlReader::expect_map(const YAML::Node& node, const std::string& key,
     if (!seen.insert(name).second) fail(kv.first, path, "key given twice");
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      for (const auto& a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
       fail(kv.first, path, "unknown key (allowed here: " + list + ")");
     }
   }
@@ -77,13 +79,15 @@ std::string YamlReader::string(const YAML::Node& node, const std::string& key) c
 uint64_t YamlReader::integer(const YAML::Node& node, const std::string& key, uint64_t min,
                              uint64_t max) const {
   const std::string text = scalar(node, key);
-  if (node.Tag() == "!") fail(node, key, "expected an integer, got the quoted string \"" + text + "\"");
+  if (node.Tag() == "!")
+    fail(node, key, "expected an integer, got the quoted string \"" + text + "\"");
   bool digits = !text.empty() && text.size() <= 19 &&
                 std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) fail(node, key, "expected a whole number, got '" + text + "'");
   const uint64_t v = std::stoull(text);
   if (v < min || v > max) {
-    fail(node, key, "value " + text + " outside [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    fail(node, key,
+         "value " + text + " outside [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return v;
 }
@@ -95,11 +99,13 @@ bool YamlReader::boolean(const YAML::Node& node, const std::string& key) const {
   fail(node, key, "expected true or false, got '" + text + "'");
 }
 
-sim::SimTime YamlReader::duration(const YAML::Node& node, const std::string& key, sim::SimTime min) const {
+sim::SimTime YamlReader::duration(const YAML::Node& node, const std::string& key,
+                                  sim::SimTime min) const {
   const sim::SimTime t =
       parsed<sim::SimTime>(node, key, [](const std::string& s) { return sim::parse_duration(s); });
   if (t < min) {
-    fail(node, key, "duration " + scalar(node, key) + " is below the minimum " + sim::format_duration(min));
+    fail(node, key,
+         "duration " + scalar(node, key) + " is below the minimum " + sim::format_duration(min));
   }
   return t;
 }

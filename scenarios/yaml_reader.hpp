@@ -24,7 +24,8 @@ class YamlReader {
 
   const std::string& file() const { return file_; }
   std::string location(const YAML::Node& node, const std::string& key) const;
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const;
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
+                         const std::string& message) const;
 
   // Requires a map whose keys are all in `allowed` and none repeated.
   void expect_map(const YAML::Node& node, const std::string& key,
@@ -34,7 +35,8 @@ class YamlReader {
                                                           const std::string& key) const;
   std::string scalar(const YAML::Node& node, const std::string& key) const;
   std::string string(const YAML::Node& node, const std::string& key) const;
-  uint64_t integer(const YAML::Node& node, const std::string& key, uint64_t min, uint64_t max) const;
+  uint64_t integer(const YAML::Node& node, const std::string& key, uint64_t min,
+                   uint64_t max) const;
   bool boolean(const YAML::Node& node, const std::string& key) const;
   sim::SimTime duration(const YAML::Node& node, const std::string& key, sim::SimTime min) const;
   // Runs `parse` on the scalar text; its std::invalid_argument becomes a ScenarioError.
@@ -56,7 +58,8 @@ class YamlReader {
   std::vector<std::string> overrides_;
 };
 
-// Joins a key path: join_key("topology", "latency") == "topology.latency"; join_key("", "x") == "x".
+// Joins a key path: join_key("topology", "latency") == "topology.latency"; join_key("", "x") ==
+// "x".
 std::string join_key(const std::string& parent, const std::string& child);
 
 }  // namespace dmlssim::scenarios

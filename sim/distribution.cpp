@@ -34,13 +34,16 @@ double portable_lgamma(double x) {
   }
   const double z = x - 1;
   double sum = kCoefficients[0];
-  for (int i = 1; i < 9; ++i) sum += kCoefficients[i] / (z + i);
+  for (int i = 1; i < 9; ++i)
+    sum += kCoefficients[i] / (z + i);
   const double t = z + 7.5;
   constexpr double kHalfLog2Pi = 0.91893853320467274178;
   return kHalfLog2Pi + (z + 0.5) * portable_log(t) - t + portable_log(sum);
 }
 
-Distribution Distribution::constant(double value) { return {Kind::kConstant, value, 0}; }
+Distribution Distribution::constant(double value) {
+  return {Kind::kConstant, value, 0};
+}
 Distribution Distribution::uniform(double lo, double hi) {
   require(lo <= hi, "uniform: lo must be <= hi");
   return {Kind::kUniform, lo, hi};
@@ -72,39 +75,60 @@ Distribution Distribution::pareto(double alpha, double x_min) {
 
 double Distribution::sample(RandomStream& rng) const {
   switch (kind_) {
-    case Kind::kConstant: return a_;
-    case Kind::kUniform: return rng.uniform(a_, b_);
-    case Kind::kExponential: return rng.exponential(a_);
-    case Kind::kNormal: return rng.normal(a_, b_);
-    case Kind::kLognormal: return rng.lognormal(a_, b_);
-    case Kind::kWeibull: return rng.weibull(a_, b_);
-    case Kind::kPareto: return rng.pareto(a_, b_);
+    case Kind::kConstant:
+      return a_;
+    case Kind::kUniform:
+      return rng.uniform(a_, b_);
+    case Kind::kExponential:
+      return rng.exponential(a_);
+    case Kind::kNormal:
+      return rng.normal(a_, b_);
+    case Kind::kLognormal:
+      return rng.lognormal(a_, b_);
+    case Kind::kWeibull:
+      return rng.weibull(a_, b_);
+    case Kind::kPareto:
+      return rng.pareto(a_, b_);
   }
   return 0;
 }
 
 double Distribution::mean() const {
   switch (kind_) {
-    case Kind::kConstant: return a_;
-    case Kind::kUniform: return (a_ + b_) / 2;
-    case Kind::kExponential: return a_;
-    case Kind::kNormal: return a_;
-    case Kind::kLognormal: return portable_exp(a_ + b_ * b_ / 2);
-    case Kind::kWeibull: return b_ * portable_exp(portable_lgamma(1 + 1 / a_));
-    case Kind::kPareto: return a_ <= 1 ? INFINITY : a_ * b_ / (a_ - 1);
+    case Kind::kConstant:
+      return a_;
+    case Kind::kUniform:
+      return (a_ + b_) / 2;
+    case Kind::kExponential:
+      return a_;
+    case Kind::kNormal:
+      return a_;
+    case Kind::kLognormal:
+      return portable_exp(a_ + b_ * b_ / 2);
+    case Kind::kWeibull:
+      return b_ * portable_exp(portable_lgamma(1 + 1 / a_));
+    case Kind::kPareto:
+      return a_ <= 1 ? INFINITY : a_ * b_ / (a_ - 1);
   }
   return 0;
 }
 
 std::string Distribution::describe() const {
   switch (kind_) {
-    case Kind::kConstant: return "constant(value=" + shortest(a_) + ")";
-    case Kind::kUniform: return "uniform(lo=" + shortest(a_) + ", hi=" + shortest(b_) + ")";
-    case Kind::kExponential: return "exponential(mean=" + shortest(a_) + ")";
-    case Kind::kNormal: return "normal(mean=" + shortest(a_) + ", sd=" + shortest(b_) + ")";
-    case Kind::kLognormal: return "lognormal(mu=" + shortest(a_) + ", sigma=" + shortest(b_) + ")";
-    case Kind::kWeibull: return "weibull(k=" + shortest(a_) + ", scale=" + shortest(b_) + ")";
-    case Kind::kPareto: return "pareto(alpha=" + shortest(a_) + ", x_min=" + shortest(b_) + ")";
+    case Kind::kConstant:
+      return "constant(value=" + shortest(a_) + ")";
+    case Kind::kUniform:
+      return "uniform(lo=" + shortest(a_) + ", hi=" + shortest(b_) + ")";
+    case Kind::kExponential:
+      return "exponential(mean=" + shortest(a_) + ")";
+    case Kind::kNormal:
+      return "normal(mean=" + shortest(a_) + ", sd=" + shortest(b_) + ")";
+    case Kind::kLognormal:
+      return "lognormal(mu=" + shortest(a_) + ", sigma=" + shortest(b_) + ")";
+    case Kind::kWeibull:
+      return "weibull(k=" + shortest(a_) + ", scale=" + shortest(b_) + ")";
+    case Kind::kPareto:
+      return "pareto(alpha=" + shortest(a_) + ", x_min=" + shortest(b_) + ")";
   }
   return "?";
 }

@@ -8,7 +8,9 @@ namespace dmlssim::sim {
 EventQueue::EventQueue() : EventQueue(kMaxSequence) {}
 
 EventQueue::EventQueue(uint64_t max_sequence)
-    : nodes_(kSlotMask + 1), slots_(kSlotMask + 1), max_sequence_(std::min(max_sequence, kMaxSequence)) {}
+    : nodes_(kSlotMask + 1),
+      slots_(kSlotMask + 1),
+      max_sequence_(std::min(max_sequence, kMaxSequence)) {}
 
 EventQueue::~EventQueue() {
   for (Slot& s : slots_) {

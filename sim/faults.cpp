@@ -5,8 +5,12 @@
 
 namespace dmlssim::sim {
 namespace {
-std::string node_name(NodeId n) { return "s" + std::to_string(n); }
-std::string link_name(NodeId a, NodeId b) { return node_name(a) + "~" + node_name(b); }
+std::string node_name(NodeId n) {
+  return "s" + std::to_string(n);
+}
+std::string link_name(NodeId a, NodeId b) {
+  return node_name(a) + "~" + node_name(b);
+}
 }  // namespace
 
 FaultInjector::FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed, uint64_t run,

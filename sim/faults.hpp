@@ -59,7 +59,8 @@ struct RandomOutages {
   Distribution down = Distribution::constant(0);  // seconds a failure lasts
   SimTime start;
 };
-using Fault = std::variant<CrashFault, PartitionFault, HealFault, LinkDownFault, FlapFault, RandomOutages>;
+using Fault =
+    std::variant<CrashFault, PartitionFault, HealFault, LinkDownFault, FlapFault, RandomOutages>;
 
 // One line of the fault log: what happened, when, to whom.
 struct FaultRecord {
@@ -73,7 +74,8 @@ class FaultInjector {
   using Observer = std::function<void(const FaultRecord&)>;
 
   // Random outages draw from streams named "faults/<index>/<node>" of (seed, run).
-  FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed, uint64_t run, Observer observer);
+  FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed, uint64_t run,
+                Observer observer);
 
   // Schedules every fault; `index` is the fault's position in the scenario (it names streams).
   void schedule(const Fault& fault, std::size_t index);

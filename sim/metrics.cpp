@@ -20,7 +20,8 @@ std::string format_cell(const Cell& cell) {
 }
 
 void Table::add_row(std::vector<Cell> row) {
-  if (row.size() != columns_.size()) throw std::invalid_argument("Table::add_row: wrong number of cells");
+  if (row.size() != columns_.size())
+    throw std::invalid_argument("Table::add_row: wrong number of cells");
   rows_.push_back(std::move(row));
 }
 
@@ -83,7 +84,8 @@ void MetricsRecorder::add_gauge(const std::string& name, Gauge fn) {
 
 void MetricsRecorder::sample(SimTime now) {
   Table& t = table("gauges", {"time_s", "gauge", "value"});
-  for (const auto& [name, fn] : gauges_) t.add_row({now, name, fn()});
+  for (const auto& [name, fn] : gauges_)
+    t.add_row({now, name, fn()});
 }
 
 void MetricsRecorder::sample_every(Simulation& sim, SimTime interval, SimTime end) {

@@ -5,7 +5,8 @@
 
 namespace dmlssim::sim {
 
-Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter, RandomStream rng_loss)
+Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter,
+                 RandomStream rng_loss)
     : sim_(sim),
       config_(std::move(config)),
       rng_jitter_(rng_jitter),
@@ -20,7 +21,8 @@ Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter,
   for (uint16_t r : config_.region_of) {
     if (r >= regions) throw std::invalid_argument("Network: node in an unknown region");
   }
-  if (config_.loss < 0 || config_.loss > 1) throw std::invalid_argument("Network: loss outside [0, 1]");
+  if (config_.loss < 0 || config_.loss > 1)
+    throw std::invalid_argument("Network: loss outside [0, 1]");
   if (config_.per_link_accounting && node_count() <= kDenseLinkNodes) {
     per_link_dense_.resize(node_count() * node_count());
   }
@@ -32,7 +34,8 @@ TrafficCounters Network::link_traffic(NodeId from, NodeId to) const {
   return it == per_link_sparse_.end() ? TrafficCounters{} : it->second;
 }
 
-std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> Network::links_with_traffic() const {
+std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> Network::links_with_traffic()
+    const {
   std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> out;
   if (!per_link_dense_.empty()) {
     for (std::size_t i = 0; i < per_link_dense_.size(); ++i) {
@@ -43,7 +46,8 @@ std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> Network::link
     return out;
   }
   for (const auto& [key, counters] : per_link_sparse_) {
-    out.push_back({{static_cast<NodeId>(key >> 32), static_cast<NodeId>(key & 0xffffffff)}, counters});
+    out.push_back(
+        {{static_cast<NodeId>(key >> 32), static_cast<NodeId>(key & 0xffffffff)}, counters});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
@@ -58,7 +62,8 @@ MessageClass Network::add_class(const std::string& name) {
 }
 
 uint32_t Network::store(const Message& m) {
-  InFlight record{m, reachability_.incarnation(m.from), reachability_.incarnation(m.to), UINT32_MAX};
+  InFlight record{m, reachability_.incarnation(m.from), reachability_.incarnation(m.to),
+                  UINT32_MAX};
   if (free_head_ != UINT32_MAX) {
     const uint32_t index = free_head_;
     free_head_ = in_flight_[index].next_free;
@@ -71,8 +76,9 @@ uint32_t Network::store(const Message& m) {
 
 void Network::count(const Message& m, uint64_t TrafficCounters::*field, uint64_t amount) {
   per_class_[m.cls].*field += amount;
-  per_region_pair_[config_.region_of[m.from] * config_.region_names.size() + config_.region_of[m.to]].*field +=
-      amount;
+  per_region_pair_[config_.region_of[m.from] * config_.region_names.size() +
+                   config_.region_of[m.to]].*
+      field += amount;
   if (!config_.per_link_accounting) return;
   if (!per_link_dense_.empty()) {
     per_link_dense_[std::size_t{m.from} * node_count() + m.to].*field += amount;
@@ -84,16 +90,23 @@ void Network::count(const Message& m, uint64_t TrafficCounters::*field, uint64_t
 SimTime Network::propagation_delay(NodeId from, NodeId to) {
   double seconds = config_.latency_s(config_.region_of[from], config_.region_of[to]);
   switch (config_.jitter_mode) {
-    case JitterMode::kNone: break;
-    case JitterMode::kMultiplicative: seconds *= config_.jitter.sample(rng_jitter_); break;
-    case JitterMode::kAdditive: seconds += std::max(0.0, config_.jitter.sample(rng_jitter_)); break;
+    case JitterMode::kNone:
+      break;
+    case JitterMode::kMultiplicative:
+      seconds *= config_.jitter.sample(rng_jitter_);
+      break;
+    case JitterMode::kAdditive:
+      seconds += std::max(0.0, config_.jitter.sample(rng_jitter_));
+      break;
   }
   return SimTime::from_seconds(seconds);
 }
 
 void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
-  if (from >= node_count() || to >= node_count()) throw std::out_of_range("Network::send: no such node");
-  if (cls >= per_class_.size()) throw std::out_of_range("Network::send: unregistered message class");
+  if (from >= node_count() || to >= node_count())
+    throw std::out_of_range("Network::send: no such node");
+  if (cls >= per_class_.size())
+    throw std::out_of_range("Network::send: unregistered message class");
   if (reachability_.component(from) < 0) throw std::logic_error("Network::send: sender is down");
   const Message msg{from, to, bytes, cls, payload, sim_.now()};
   count(msg, &TrafficCounters::messages, 1);
@@ -140,7 +153,9 @@ void Network::notify_failure(uint32_t index) {
   in_flight_[index].next_free = free_head_;
   free_head_ = index;
   count(f.msg, &TrafficCounters::failed, 1);
-  if (reachability_.incarnation(f.msg.from) != f.from_incarnation || !reachability_.is_up(f.msg.from)) return;
+  if (reachability_.incarnation(f.msg.from) != f.from_incarnation ||
+      !reachability_.is_up(f.msg.from))
+    return;
   if (failure_handler_) failure_handler_(f.msg);
 }
 

@@ -5,10 +5,11 @@
 //
 // Delivery semantics, as over HTTPS: a message is delivered after its delay if sender and
 // receiver can talk directly (Reachability::direct: up, same component, own link up) both when it
-// is sent and when it arrives, and neither crashed in between. Otherwise the sender's failure handler runs: `connect_timeout` after
-// the send if the receiver was unreachable at send time, or `request_timeout` after the send
-// (no earlier than the would-be arrival) if it was lost on the way. A sender that crashed before
-// that moment is not told: its volatile state is gone (see docs/faults.md).
+// is sent and when it arrives, and neither crashed in between. Otherwise the sender's failure
+// handler runs: `connect_timeout` after the send if the receiver was unreachable at send time, or
+// `request_timeout` after the send (no earlier than the would-be arrival) if it was lost on the
+// way. A sender that crashed before that moment is not told: its volatile state is gone (see
+// docs/faults.md).
 #pragma once
 
 #include <Eigen/Core>
@@ -91,7 +92,8 @@ class Network {
   }
   // Traffic of one ordered pair; zero unless per_link_accounting is on.
   TrafficCounters link_traffic(NodeId from, NodeId to) const;
-  // Every ordered pair that carried traffic, sorted by (from, to); empty unless per_link_accounting.
+  // Every ordered pair that carried traffic, sorted by (from, to); empty unless
+  // per_link_accounting.
   std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> links_with_traffic() const;
 
  private:

@@ -26,7 +26,8 @@ double portable_log(double x) {
   const double s = f / (2 + f);
   const double z = s * s;
   double series = 1.0 / 23;
-  for (int k = 10; k >= 1; --k) series = 1.0 / (2 * k + 1) + z * series;
+  for (int k = 10; k >= 1; --k)
+    series = 1.0 / (2 * k + 1) + z * series;
   const double log_m = 2 * s + 2 * s * z * series;
   return e * kLn2Hi + (e * kLn2Lo + log_m);
 }
@@ -43,12 +44,15 @@ double portable_exp(double x) {
                                        1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
                                        1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
                                        1.0 / 24.0,         1.0 / 6.0,         1.0 / 2.0};
-  for (double c : kInvFactorials) p = c + r * p;
+  for (double c : kInvFactorials)
+    p = c + r * p;
   // p now approximates (exp(r) - 1 - r) / r^2; assemble so the small terms are added last.
   const double exp_r = 1 + (r + r * r * p);
   return std::ldexp(exp_r, static_cast<int>(k));
 }
 
-double portable_pow(double x, double y) { return portable_exp(y * portable_log(x)); }
+double portable_pow(double x, double y) {
+  return portable_exp(y * portable_log(x));
+}
 
 }  // namespace dmlssim::sim

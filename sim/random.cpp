@@ -13,10 +13,16 @@
 namespace dmlssim::sim {
 namespace {
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+// 64 x 64 -> 128-bit products for Lemire's method (a GCC/Clang extension).
+__extension__ using U128 = unsigned __int128;
+
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 void append_le64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 }  // namespace
@@ -33,7 +39,8 @@ RandomStream::RandomStream(uint64_t seed, uint64_t run, std::string_view name) {
   }
   for (int i = 0; i < 4; ++i) {
     uint64_t v = 0;
-    for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(digest[8 * i + b]) << (8 * b);
+    for (int b = 0; b < 8; ++b)
+      v |= static_cast<uint64_t>(digest[8 * i + b]) << (8 * b);
     state_[i] = v;
   }
   if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0) state_[0] = 1;  // never all zero
@@ -51,23 +58,27 @@ uint64_t RandomStream::next_u64() {
   return result;
 }
 
-double RandomStream::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double RandomStream::uniform01() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 uint64_t RandomStream::uniform_index(uint64_t n) {
   if (n == 0) throw std::invalid_argument("uniform_index: n must be >= 1");
-  unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
+  U128 m = static_cast<U128>(next_u64()) * n;
   uint64_t low = static_cast<uint64_t>(m);
   if (low < n) {
     const uint64_t threshold = (0 - n) % n;
     while (low < threshold) {
-      m = static_cast<unsigned __int128>(next_u64()) * n;
+      m = static_cast<U128>(next_u64()) * n;
       low = static_cast<uint64_t>(m);
     }
   }
   return static_cast<uint64_t>(m >> 64);
 }
 
-double RandomStream::exponential(double mean) { return -mean * portable_log(uniform01_open_low()); }
+double RandomStream::exponential(double mean) {
+  return -mean * portable_log(uniform01_open_low());
+}
 
 double RandomStream::normal(double mean, double stddev) {
   // Marsaglia's polar method: needs only log and sqrt, both exact or portable.
@@ -87,7 +98,9 @@ double RandomStream::normal(double mean, double stddev) {
   return mean + stddev * u * factor;
 }
 
-double RandomStream::lognormal(double mu, double sigma) { return portable_exp(normal(mu, sigma)); }
+double RandomStream::lognormal(double mu, double sigma) {
+  return portable_exp(normal(mu, sigma));
+}
 
 double RandomStream::weibull(double k, double lambda) {
   const double e = -portable_log(uniform01_open_low());
@@ -110,7 +123,8 @@ ZipfTable::ZipfTable(uint64_t n, double s) {
     weighted += w * static_cast<double>(k);
     cdf_[k - 1] = total;
   }
-  for (double& c : cdf_) c /= total;
+  for (double& c : cdf_)
+    c /= total;
   cdf_.back() = 1.0;
   mean_ = weighted / total;
 }

@@ -3,8 +3,8 @@
 // A stream is derived from (seed, run, name) by SHA-256, so adding a component (a new name) never
 // changes the draws of the others, and two strategies compared in one experiment see the same
 // workload and fault draws when they use the same names (common random numbers). The generator is
-// xoshiro256** (Blackman & Vigna); every distribution below is computed from its 64-bit outputs with
-// IEEE basic arithmetic and sim/portable_math, so draws are bit-identical on every platform.
+// xoshiro256** (Blackman & Vigna); every distribution below is computed from its 64-bit outputs
+// with IEEE basic arithmetic and sim/portable_math, so draws are bit-identical on every platform.
 #pragma once
 
 #include <cstdint>

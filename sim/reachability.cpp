@@ -8,10 +8,7 @@
 namespace dmlssim::sim {
 
 Reachability::Reachability(std::size_t nodes)
-    : down_holds_(nodes, 0),
-      up_count_(nodes),
-      side_(nodes, 0),
-      state_(nodes, NodeState{0, 0}) {
+    : down_holds_(nodes, 0), up_count_(nodes), side_(nodes, 0), state_(nodes, NodeState{0, 0}) {
   recompute();
 }
 
@@ -24,7 +21,8 @@ std::size_t Reachability::severed_links_within_components() const {
 }
 
 void Reachability::before_change() {
-  for (auto& fn : before_listeners_) fn();
+  for (auto& fn : before_listeners_)
+    fn();
 }
 
 void Reachability::hold_down(NodeId n) {
@@ -36,7 +34,8 @@ void Reachability::hold_down(NodeId n) {
   ++down_holds_[n];
   ++state_[n].incarnation;
   --up_count_;
-  for (auto& fn : node_listeners_) fn(n, false);
+  for (auto& fn : node_listeners_)
+    fn(n, false);
   recompute();
 }
 
@@ -49,7 +48,8 @@ void Reachability::release_down(NodeId n) {
   before_change();
   --down_holds_[n];
   ++up_count_;
-  for (auto& fn : node_listeners_) fn(n, true);
+  for (auto& fn : node_listeners_)
+    fn(n, true);
   recompute();
 }
 
@@ -63,7 +63,8 @@ void Reachability::hold_link_down(NodeId a, NodeId b) {
 
 void Reachability::release_link_down(NodeId a, NodeId b) {
   auto it = link_down_holds_.find(std::minmax(a, b));
-  if (it == link_down_holds_.end()) throw std::logic_error("Reachability: link release without hold");
+  if (it == link_down_holds_.end())
+    throw std::logic_error("Reachability: link release without hold");
   if (--it->second > 0) return;
   before_change();
   link_down_holds_.erase(it);
@@ -72,7 +73,8 @@ void Reachability::release_link_down(NodeId a, NodeId b) {
 
 void Reachability::add_partition(const std::string& name, std::vector<uint32_t> side_of) {
   if (side_of.size() != node_count()) throw std::invalid_argument("partition: one side per node");
-  if (partitions_.count(name)) throw std::invalid_argument("partition '" + name + "' is already active");
+  if (partitions_.count(name))
+    throw std::invalid_argument("partition '" + name + "' is already active");
   before_change();
   partitions_.emplace(name, std::move(side_of));
   combine_sides();
@@ -90,7 +92,8 @@ bool Reachability::remove_partition(const std::string& name) {
 
 std::vector<std::string> Reachability::active_partitions() const {
   std::vector<std::string> names;
-  for (const auto& [name, sides] : partitions_) names.push_back(name);
+  for (const auto& [name, sides] : partitions_)
+    names.push_back(name);
   return names;
 }
 
@@ -169,7 +172,8 @@ void Reachability::recompute() {
     state_[v].component = id;
     ++component_sizes_[static_cast<std::size_t>(id)];
   }
-  for (auto& fn : change_listeners_) fn();
+  for (auto& fn : change_listeners_)
+    fn();
 }
 
 }  // namespace dmlssim::sim

@@ -38,7 +38,8 @@ class Reachability {
   // Able to talk directly: reachable and their own link is up. Matrix federation does not relay,
   // so this is what a request between the two needs.
   bool direct(NodeId a, NodeId b) const {
-    return reachable(a, b) && (link_down_holds_.empty() || !link_down_holds_.count(std::minmax(a, b)));
+    return reachable(a, b) &&
+           (link_down_holds_.empty() || !link_down_holds_.count(std::minmax(a, b)));
   }
   // Down links whose two ends are up and in the same component (reachable, yet not direct).
   std::size_t severed_links_within_components() const;
@@ -59,7 +60,8 @@ class Reachability {
   bool remove_partition(const std::string& name);
   std::vector<std::string> active_partitions() const;
 
-  // Called just before a fault changes the up-graph (state still the old one), in registration order.
+  // Called just before a fault changes the up-graph (state still the old one), in registration
+  // order.
   void add_before_change_listener(ChangeListener fn) { before_listeners_.push_back(std::move(fn)); }
   // Called after every change of the components, in registration order.
   void add_change_listener(ChangeListener fn) { change_listeners_.push_back(std::move(fn)); }

@@ -20,7 +20,8 @@ ReachabilityProbe::ReachabilityProbe(Simulation& sim, Reachability& reach, bool 
       uptime_(reach.node_count()) {
   const std::size_t n = reach.node_count();
   if (track_pairs_) {
-    if (n > kMaxPairNodes) throw std::invalid_argument("per-pair reachability is limited to 500 servers");
+    if (n > kMaxPairNodes)
+      throw std::invalid_argument("per-pair reachability is limited to 500 servers");
     pair_time_.assign(n * (n - 1) / 2, SimTime());
   }
   reach_.add_before_change_listener([this] {
@@ -33,7 +34,8 @@ double ReachabilityProbe::reachable_pair_fraction() const {
   const double n = static_cast<double>(reach_.node_count());
   if (n < 2) return 0;
   double pairs = 0;
-  for (uint32_t size : reach_.component_sizes()) pairs += static_cast<double>(size) * (size - 1);
+  for (uint32_t size : reach_.component_sizes())
+    pairs += static_cast<double>(size) * (size - 1);
   pairs -= 2.0 * static_cast<double>(reach_.severed_links_within_components());
   return pairs / (n * (n - 1));
 }
@@ -67,7 +69,8 @@ void ReachabilityProbe::accumulate(SimTime now) {
 }
 
 void ReachabilityProbe::finish(SimTime end) {
-  if (end < last_change_) throw std::invalid_argument("ReachabilityProbe::finish before last change");
+  if (end < last_change_)
+    throw std::invalid_argument("ReachabilityProbe::finish before last change");
   accumulate(end);
 }
 

@@ -19,8 +19,8 @@ class ReservedArray {
 
  public:
   explicit ReservedArray(std::size_t max_size) : capacity_limit_(max_size) {
-    void* p = mmap(nullptr, bytes_for(max_size), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, bytes_for(max_size), PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
   }
@@ -53,7 +53,8 @@ class ReservedArray {
     if (committed_ == capacity_limit_) throw std::length_error("ReservedArray: capacity exhausted");
     const std::size_t old_bytes = bytes_for(committed_);
     const std::size_t new_bytes = old_bytes + kCommitBytes;
-    if (mprotect(reinterpret_cast<char*>(data_) + old_bytes, kCommitBytes, PROT_READ | PROT_WRITE) != 0) {
+    if (mprotect(reinterpret_cast<char*>(data_) + old_bytes, kCommitBytes,
+                 PROT_READ | PROT_WRITE) != 0) {
       throw std::bad_alloc();
     }
     committed_ = std::min(capacity_limit_, new_bytes / sizeof(T));

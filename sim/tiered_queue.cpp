@@ -8,7 +8,8 @@ namespace dmlssim::sim {
 
 TieredQueue::TieredQueue(std::size_t max_nodes)
     : near_(max_nodes + kPad), blocks_(max_nodes / kBlockNodes + (std::size_t{1} << 22)) {
-  for (std::size_t i = 0; i < kPad; ++i) near_.push_back(QueueNode{0, 0});
+  for (std::size_t i = 0; i < kPad; ++i)
+    near_.push_back(QueueNode{0, 0});
 }
 
 void TieredQueue::near_push(const QueueNode& n) {
@@ -44,7 +45,8 @@ void TieredQueue::sift_down(std::size_t i, QueueNode n) {
 }
 
 void TieredQueue::heapify_near() {
-  for (std::size_t i = near_size(); i-- > 0;) sift_down(i, near(i));
+  for (std::size_t i = near_size(); i-- > 0;)
+    sift_down(i, near(i));
 }
 
 void TieredQueue::append(List& list, const QueueNode& n) {
@@ -96,7 +98,8 @@ void TieredQueue::push(const QueueNode& n) {
 }
 
 const QueueNode& TieredQueue::top() {
-  while (near_size() == 0) advance();
+  while (near_size() == 0)
+    advance();
   return near(0);
 }
 
@@ -120,7 +123,8 @@ void TieredQueue::advance() {
   }
   List& bucket = buckets_[next_bucket_];
   for (uint32_t b = bucket.head; b != kNone; b = blocks_[b].next) {
-    for (uint32_t i = 0; i < blocks_[b].count; ++i) near_.push_back(blocks_[b].nodes[i]);
+    for (uint32_t i = 0; i < blocks_[b].count; ++i)
+      near_.push_back(blocks_[b].nodes[i]);
     far_size_ -= blocks_[b].count;
   }
   release_list(bucket);
@@ -144,16 +148,18 @@ void TieredQueue::rebuild() {
       if (index % stride == 0) sample.push_back(t);
     }
   }
-  std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2), sample.end());
+  std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2),
+                   sample.end());
   const int64_t median = sample[sample.size() / 2];
   const std::size_t half = std::max<std::size_t>(1, overflow_size_ / 2);
   const std::size_t buckets_to_median = std::max<std::size_t>(1, half / kTargetPerBucket);
   width_ = std::max<int64_t>(1, (median - t_min) / static_cast<int64_t>(buckets_to_median) + 1);
-  const std::size_t bucket_count = std::min<std::size_t>(2 * buckets_to_median + 1, std::size_t{1} << 22);
+  const std::size_t bucket_count =
+      std::min<std::size_t>(2 * buckets_to_median + 1, std::size_t{1} << 22);
   base_ = t_min;
   // far_end_ = base_ + bucket_count * width_, clamped against overflow.
-  const __int128 end = static_cast<__int128>(base_) + static_cast<__int128>(bucket_count) * width_;
-  far_end_ = end > INT64_MAX ? INT64_MAX : static_cast<int64_t>(end);
+  const auto count = static_cast<int64_t>(bucket_count);
+  far_end_ = width_ > (INT64_MAX - base_) / count ? INT64_MAX : base_ + count * width_;
   horizon_ = base_;
   next_bucket_ = 0;
   buckets_.assign(bucket_count, List{});
@@ -168,7 +174,8 @@ void TieredQueue::rebuild() {
     const Block block = blocks_[b];
     blocks_[b].next = free_block_;
     free_block_ = b;
-    for (uint32_t i = 0; i < block.count; ++i) push(block.nodes[i]);
+    for (uint32_t i = 0; i < block.count; ++i)
+      push(block.nodes[i]);
     b = next;
   }
 }
@@ -176,7 +183,8 @@ void TieredQueue::rebuild() {
 std::vector<QueueNode> TieredQueue::take_all() {
   std::vector<QueueNode> all;
   all.reserve(size());
-  for (std::size_t i = 0; i < near_size(); ++i) all.push_back(near(i));
+  for (std::size_t i = 0; i < near_size(); ++i)
+    all.push_back(near(i));
   near_.resize_down(kPad);
   for (List& list : buckets_) {
     for (uint32_t b = list.head; b != kNone; b = blocks_[b].next) {

@@ -13,12 +13,12 @@ struct Unit {
 };
 // Longest names first so that "ms" is not read as "m" followed by garbage.
 constexpr std::array<Unit, 7> kUnits = {{{"ns", 1},
-                                          {"us", 1'000},
-                                          {"ms", 1'000'000},
-                                          {"s", 1'000'000'000},
-                                          {"m", 60'000'000'000},
-                                          {"h", 3'600'000'000'000},
-                                          {"d", 86'400'000'000'000}}};
+                                         {"us", 1'000},
+                                         {"ms", 1'000'000},
+                                         {"s", 1'000'000'000},
+                                         {"m", 60'000'000'000},
+                                         {"h", 3'600'000'000'000},
+                                         {"d", 86'400'000'000'000}}};
 
 [[noreturn]] void bad(std::string_view text, std::string_view why) {
   throw std::invalid_argument("invalid duration '" + std::string(text) + "': " + std::string(why) +
@@ -48,11 +48,13 @@ SimTime parse_duration(std::string_view text) {
   std::size_t last_unit = 0;  // index in kUnits + 1 of the previous part; parts must descend
   while (pos < text.size()) {
     std::size_t start = pos;
-    while (pos < text.size() && ((text[pos] >= '0' && text[pos] <= '9') || text[pos] == '.')) ++pos;
+    while (pos < text.size() && ((text[pos] >= '0' && text[pos] <= '9') || text[pos] == '.'))
+      ++pos;
     if (pos == start) bad(text, "expected a number");
     std::string number(text.substr(start, pos - start));
     std::size_t ustart = pos;
-    while (pos < text.size() && text[pos] >= 'a' && text[pos] <= 'z') ++pos;
+    while (pos < text.size() && text[pos] >= 'a' && text[pos] <= 'z')
+      ++pos;
     std::string_view unit_name = text.substr(ustart, pos - ustart);
     if (unit_name.empty()) bad(text, "missing unit after " + number);
     std::size_t unit_index = kUnits.size();
@@ -122,7 +124,8 @@ std::string format_seconds(SimTime t) {
   if (frac != 0) {
     std::string digits = std::to_string(frac);
     digits.insert(0, 9 - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
+    while (digits.back() == '0')
+      digits.pop_back();
     out += "." + digits;
   }
   return out;

@@ -24,8 +24,14 @@ class SimTime {
   constexpr auto operator<=>(const SimTime&) const = default;
   constexpr SimTime operator+(SimTime o) const { return SimTime(ns_ + o.ns_); }
   constexpr SimTime operator-(SimTime o) const { return SimTime(ns_ - o.ns_); }
-  constexpr SimTime& operator+=(SimTime o) { ns_ += o.ns_; return *this; }
-  constexpr SimTime& operator-=(SimTime o) { ns_ -= o.ns_; return *this; }
+  constexpr SimTime& operator+=(SimTime o) {
+    ns_ += o.ns_;
+    return *this;
+  }
+  constexpr SimTime& operator-=(SimTime o) {
+    ns_ -= o.ns_;
+    return *this;
+  }
   constexpr SimTime operator*(int64_t k) const { return SimTime(ns_ * k); }
   constexpr int64_t operator/(SimTime o) const { return ns_ / o.ns_; }
 
@@ -54,13 +60,27 @@ std::string format_duration(SimTime t);
 std::string format_seconds(SimTime t);
 
 namespace literals {
-constexpr SimTime operator""_ns(unsigned long long v) { return SimTime::from_ns(static_cast<int64_t>(v)); }
-constexpr SimTime operator""_us(unsigned long long v) { return kMicrosecond * static_cast<int64_t>(v); }
-constexpr SimTime operator""_ms(unsigned long long v) { return kMillisecond * static_cast<int64_t>(v); }
-constexpr SimTime operator""_s(unsigned long long v) { return kSecond * static_cast<int64_t>(v); }
-constexpr SimTime operator""_min(unsigned long long v) { return kMinute * static_cast<int64_t>(v); }
-constexpr SimTime operator""_h(unsigned long long v) { return kHour * static_cast<int64_t>(v); }
-constexpr SimTime operator""_d(unsigned long long v) { return kDay * static_cast<int64_t>(v); }
+constexpr SimTime operator""_ns(unsigned long long v) {
+  return SimTime::from_ns(static_cast<int64_t>(v));
+}
+constexpr SimTime operator""_us(unsigned long long v) {
+  return kMicrosecond * static_cast<int64_t>(v);
+}
+constexpr SimTime operator""_ms(unsigned long long v) {
+  return kMillisecond * static_cast<int64_t>(v);
+}
+constexpr SimTime operator""_s(unsigned long long v) {
+  return kSecond * static_cast<int64_t>(v);
+}
+constexpr SimTime operator""_min(unsigned long long v) {
+  return kMinute * static_cast<int64_t>(v);
+}
+constexpr SimTime operator""_h(unsigned long long v) {
+  return kHour * static_cast<int64_t>(v);
+}
+constexpr SimTime operator""_d(unsigned long long v) {
+  return kDay * static_cast<int64_t>(v);
+}
 }  // namespace literals
 
 }  // namespace dmlssim::sim

@@ -1,11 +1,11 @@
 // The command line as a user meets it: exit codes, messages, and files.
-#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "scenarios/params.hpp"
 
@@ -24,12 +24,15 @@ Output run_cli(const std::string& args) {
   REQUIRE(pipe != nullptr);
   std::string out;
   std::array<char, 4096> buf;
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe))
+    out.append(buf.data(), n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string source(const std::string& rel) { return std::string(DMLSSIM_SOURCE_DIR) + "/" + rel; }
+std::string source(const std::string& rel) {
+  return std::string(DMLSSIM_SOURCE_DIR) + "/" + rel;
+}
 
 }  // namespace
 
@@ -61,7 +64,8 @@ TEST_CASE("validate prints the resolved scenario or a located error", "[cli]") {
   CHECK(o.out.find("connect_timeout: 10s") != std::string::npos);
   o = run_cli("validate " + source("tests/scenarios/malformed/bad_bandwidth_unit.yaml"));
   CHECK(o.code == 2);
-  CHECK(o.out.find("bad_bandwidth_unit.yaml:5:14: topology.bandwidth: invalid bandwidth") != std::string::npos);
+  CHECK(o.out.find("bad_bandwidth_unit.yaml:5:14: topology.bandwidth: invalid bandwidth") !=
+        std::string::npos);
   o = run_cli("validate " + source("scenarios/reachability.yaml") + " --set topology.servers=oops");
   CHECK(o.code == 2);
   CHECK(o.out.find("--set topology.servers=oops: topology.servers") != std::string::npos);
@@ -81,8 +85,8 @@ TEST_CASE("list params shows every tunable", "[cli]") {
 TEST_CASE("run writes result directories and prints the table", "[cli]") {
   const fs::path out = fs::temp_directory_path() / ("dmlssim-cli-" + std::to_string(::getpid()));
   fs::remove_all(out);
-  Output o = run_cli("run " + source("scenarios/reachability.yaml") + " --runs 2 --set duration=4d --jobs 2 --quiet --out " +
-                     out.string());
+  Output o = run_cli("run " + source("scenarios/reachability.yaml") +
+                     " --runs 2 --set duration=4d --jobs 2 --quiet --out " + out.string());
   CHECK(o.code == 0);
   CHECK(o.out.find("server availability") != std::string::npos);
   CHECK(o.out.find("time with 1 component(s)") != std::string::npos);

@@ -1,10 +1,10 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "scenarios/experiment.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -29,7 +29,8 @@ metrics: {interval: 30m, pairs: true}
 )";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("dmlssim-test-" + name + "-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("dmlssim-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }
@@ -60,7 +61,8 @@ std::map<std::string, std::string> contents(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("same scenario and seed give byte-identical run directories, for any --jobs", "[experiment][determinism]") {
+TEST_CASE("same scenario and seed give byte-identical run directories, for any --jobs",
+          "[experiment][determinism]") {
   const Scenario s = load_scenario_text(kScenario, "determinism.yaml");
   const fs::path a = fresh_dir("a"), b = fresh_dir("b"), c = fresh_dir("c");
   run_experiment(s, {a, 1});
@@ -77,7 +79,8 @@ TEST_CASE("same scenario and seed give byte-identical run directories, for any -
   const fs::path d = fresh_dir("d");
   run_experiment(load_scenario_text(kScenario, "determinism.yaml", o), {d, 2});
   CHECK(contents(d).at("run-0000/faults.csv") != ca.at("run-0000/faults.csv"));
-  for (const auto& dir : {a, b, c, d}) fs::remove_all(dir);
+  for (const auto& dir : {a, b, c, d})
+    fs::remove_all(dir);
 }
 
 TEST_CASE("a run directory is self-describing and reproduces itself", "[experiment]") {
@@ -86,8 +89,9 @@ TEST_CASE("a run directory is self-describing and reproduces itself", "[experime
   const auto summaries = run_experiment(s, {a, 2});
   REQUIRE(summaries.size() == 3);
   const fs::path run1 = a / "run-0001";
-  for (const char* f : {"scenario.yaml", "manifest.json", "summary.json", "timeseries.csv", "components.csv",
-                        "availability.csv", "faults.csv", "pairs.csv", "traffic.csv"}) {
+  for (const char* f :
+       {"scenario.yaml", "manifest.json", "summary.json", "timeseries.csv", "components.csv",
+        "availability.csv", "faults.csv", "pairs.csv", "traffic.csv"}) {
     INFO(f);
     CHECK(fs::exists(run1 / f));
   }
@@ -121,7 +125,8 @@ TEST_CASE("tidy tables carry scenario, strategy and run columns", "[experiment]"
     if (name.size() < 4 || name.substr(name.size() - 4) != ".csv") continue;
     INFO(name);
     CHECK(text.rfind("scenario,strategy,run,", 0) == 0);
-    if (text.find('\n') + 1 < text.size()) CHECK(text.find("\ndeterminism,none,2,") != std::string::npos);
+    if (text.find('\n') + 1 < text.size())
+      CHECK(text.find("\ndeterminism,none,2,") != std::string::npos);
   }
   CHECK(r.summary["mean_availability"].get<double>() > 0.8);
   CHECK(r.summary["time_fraction_by_components"]["2"].get<double>() > 0);

@@ -64,7 +64,8 @@ TEST_CASE("a full scenario loads with every value", "[loader]") {
 }
 
 TEST_CASE("defaults come from the parameter registry", "[loader]") {
-  const Scenario s = load_scenario_text("name: m\nduration: 1h\ntopology: {servers: 3}\n", "min.yaml");
+  const Scenario s =
+      load_scenario_text("name: m\nduration: 1h\ntopology: {servers: 3}\n", "min.yaml");
   CHECK(s.seed == 1);
   CHECK(s.runs == 1);
   CHECK(s.topology.network.region_names == std::vector<std::string>{"default"});
@@ -76,7 +77,8 @@ TEST_CASE("defaults come from the parameter registry", "[loader]") {
   CHECK_FALSE(s.metrics.pairs);
   CHECK(s.faults.empty());
   const YAML::Node r = s.resolved;
-  CHECK(r["topology"]["bandwidth"].as<std::string>() == find_param("topology.bandwidth")->default_value);
+  CHECK(r["topology"]["bandwidth"].as<std::string>() ==
+        find_param("topology.bandwidth")->default_value);
   CHECK(r["metrics"]["interval"].as<std::string>() == "1m");
 }
 

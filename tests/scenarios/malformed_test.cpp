@@ -25,7 +25,8 @@ const Case kCases[] = {
     {"servers_zero.yaml", ":4:12", "topology.servers", "outside [1, 1000000]"},
     {"bad_bandwidth_unit.yaml", ":5:14", "topology.bandwidth", "invalid bandwidth '100Mbps'"},
     {"loss_out_of_range.yaml", ":5:9", "topology.loss", "outside [0, 1]"},
-    {"regions_do_not_add_up.yaml", ":5:12", "topology.regions", "add up to 3 but topology.servers is 4"},
+    {"regions_do_not_add_up.yaml", ":5:12", "topology.regions",
+     "add up to 3 but topology.servers is 4"},
     {"preset_unknown_region.yaml", ":6:12", "topology.latency", "no region 'mars'"},
     {"unknown_server.yaml", ":5:22", "faults[0].crash", "no server s99"},
     {"fault_two_kinds.yaml", ":5:5", "faults[0]", "exactly one of"},
@@ -35,7 +36,8 @@ const Case kCases[] = {
     {"heal_unknown_partition.yaml", ":6:21", "faults[1].heal", "no partition is named 'splt'"},
     {"flap_down_not_shorter.yaml", ":5:48", "faults[0].down", "shorter than period"},
     {"random_missing_mttr.yaml", ":5:13", "faults[0].random.mttr", "required"},
-    {"random_unknown_distribution.yaml", ":5:48", "faults[0].random.distribution", "unknown distribution 'gamma'"},
+    {"random_unknown_distribution.yaml", ":5:48", "faults[0].random.distribution",
+     "unknown distribution 'gamma'"},
     {"reserved_section.yaml", ":5:3", "room", "reserved for a later version"},
     {"duplicate_key.yaml", ":4:1", "duration", "given twice"},
     {"yaml_syntax_error.yaml", ":3:", "", "YAML syntax error"},
@@ -52,7 +54,8 @@ const Case kCases[] = {
 
 TEST_CASE("malformed scenarios give precise errors", "[loader][malformed]") {
   for (const Case& c : kCases) {
-    const std::string path = std::string(DMLSSIM_SOURCE_DIR) + "/tests/scenarios/malformed/" + c.file;
+    const std::string path =
+        std::string(DMLSSIM_SOURCE_DIR) + "/tests/scenarios/malformed/" + c.file;
     INFO(c.file);
     try {
       load_scenario_file(path);
@@ -68,5 +71,6 @@ TEST_CASE("malformed scenarios give precise errors", "[loader][malformed]") {
 }
 
 TEST_CASE("a missing file is an error naming it", "[loader][malformed]") {
-  CHECK_THROWS_WITH(load_scenario_file("/nonexistent/x.yaml"), Catch::Contains("/nonexistent/x.yaml: cannot open"));
+  CHECK_THROWS_WITH(load_scenario_file("/nonexistent/x.yaml"),
+                    Catch::Contains("/nonexistent/x.yaml: cannot open"));
 }

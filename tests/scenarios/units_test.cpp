@@ -37,7 +37,8 @@ TEST_CASE("call syntax", "[units]") {
   CHECK(c.args[1].second == "7d");
   CHECK(parse_call("exponential").args.empty());
   CHECK(parse_call("none()").args.empty());
-  for (const char* bad : {"", "Weibull", "w(k)", "w(k=1", "w(k=1,)", "w(k=1, k=2)", "w(=1)", "w(k=)"}) {
+  for (const char* bad :
+       {"", "Weibull", "w(k)", "w(k=1", "w(k=1,)", "w(k=1, k=2)", "w(=1)", "w(k=)"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_call(bad), std::invalid_argument);
   }

@@ -37,11 +37,12 @@ Eigen::MatrixXd up_count_generator(int n, double lambda, double mu) {
 }
 
 struct Replication {
-  std::vector<double> availability;    // per server
-  std::vector<double> time_with_up;    // time fraction with exactly j servers up, j = 0..n
+  std::vector<double> availability;  // per server
+  std::vector<double> time_with_up;  // time fraction with exactly j servers up, j = 0..n
 };
 
-Replication simulate(int servers, const Distribution& up, const Distribution& down, SimTime horizon, uint64_t run) {
+Replication simulate(int servers, const Distribution& up, const Distribution& down, SimTime horizon,
+                     uint64_t run) {
   Simulation sim;
   Reachability reach(static_cast<std::size_t>(servers));
   std::vector<double> time_with_up(static_cast<std::size_t>(servers) + 1, 0);
@@ -53,14 +54,17 @@ Replication simulate(int servers, const Distribution& up, const Distribution& do
   ReachabilityProbe probe(sim, reach, false);
   FaultInjector faults(sim, reach, 2024, run, nullptr);
   std::vector<NodeId> all;
-  for (int i = 0; i < servers; ++i) all.push_back(static_cast<NodeId>(i));
+  for (int i = 0; i < servers; ++i)
+    all.push_back(static_cast<NodeId>(i));
   faults.schedule(RandomOutages{all, up, down, SimTime()}, 0);
   sim.run_until(horizon);
   time_with_up[reach.up_count()] += (horizon - last).seconds();
   probe.finish(horizon);
   Replication r;
-  for (const auto& u : probe.uptime()) r.availability.push_back(u.seconds() / horizon.seconds());
-  for (double& t : time_with_up) t /= horizon.seconds();
+  for (const auto& u : probe.uptime())
+    r.availability.push_back(u.seconds() / horizon.seconds());
+  for (double& t : time_with_up)
+    t /= horizon.seconds();
   r.time_with_up = time_with_up;
   return r;
 }
@@ -75,8 +79,9 @@ TEST_CASE("single-server availability matches the two-state CTMC", "[validation]
   CHECK(expected == Approx(0.8));
   std::vector<double> samples;
   for (uint64_t run = 0; run < 30; ++run) {
-    samples.push_back(simulate(1, Distribution::exponential(mtbf), Distribution::exponential(mttr), 500_h, run)
-                          .availability[0]);
+    samples.push_back(
+        simulate(1, Distribution::exponential(mtbf), Distribution::exponential(mttr), 500_h, run)
+            .availability[0]);
   }
   const MeanInterval ci = mean_interval(samples, 0.99);
   INFO("mean " << ci.mean << " ± " << ci.half_width << ", CTMC " << expected);
@@ -94,10 +99,12 @@ TEST_CASE("P(at least k of n servers up) matches the birth-death CTMC", "[valida
   CHECK(pi(n) == Approx(std::pow(a, n)).epsilon(1e-9));
   std::vector<std::vector<double>> at_least(n + 1);
   for (uint64_t run = 0; run < 30; ++run) {
-    const Replication r = simulate(n, Distribution::exponential(mtbf), Distribution::exponential(mttr), 1000_h, run);
+    const Replication r =
+        simulate(n, Distribution::exponential(mtbf), Distribution::exponential(mttr), 1000_h, run);
     for (int k = 0; k <= n; ++k) {
       double p = 0;
-      for (int j = k; j <= n; ++j) p += r.time_with_up[static_cast<std::size_t>(j)];
+      for (int j = k; j <= n; ++j)
+        p += r.time_with_up[static_cast<std::size_t>(j)];
       at_least[static_cast<std::size_t>(k)].push_back(p);
     }
   }
@@ -110,13 +117,15 @@ TEST_CASE("P(at least k of n servers up) matches the birth-death CTMC", "[valida
   }
 }
 
-TEST_CASE("Weibull outages: availability is E[up] / (E[up] + E[down]) (renewal-reward)", "[validation]") {
+TEST_CASE("Weibull outages: availability is E[up] / (E[up] + E[down]) (renewal-reward)",
+          "[validation]") {
   const double mtbf = 3600, mttr = 600;
   std::vector<double> samples;
   for (uint64_t run = 0; run < 30; ++run) {
     const Replication r = simulate(3, Distribution::weibull_with_mean(0.7, mtbf),
                                    Distribution::weibull_with_mean(0.7, mttr), 500_h, run);
-    for (double x : r.availability) samples.push_back(x);
+    for (double x : r.availability)
+      samples.push_back(x);
   }
   const double expected = mtbf / (mtbf + mttr);
   const MeanInterval ci = mean_interval(samples, 0.99);

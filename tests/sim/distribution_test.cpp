@@ -22,7 +22,8 @@ TEST_CASE("weibull_with_mean has the requested mean", "[distribution]") {
     RandomStream rng(1, 0, "weibull-mean");
     double sum = 0;
     const int n = 200000;
-    for (int i = 0; i < n; ++i) sum += d.sample(rng);
+    for (int i = 0; i < n; ++i)
+      sum += d.sample(rng);
     // Relative standard error of the mean: sqrt(Gamma(1+2/k)/Gamma(1+1/k)^2 - 1) / sqrt(n) <= 0.01.
     CHECK(sum / n == Approx(7200.0).epsilon(0.05));
   }

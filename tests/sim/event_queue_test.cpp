@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
@@ -12,7 +13,9 @@ namespace {
 
 // Drives an EventQueue and an independent reference (a std::map keyed by (time, insertion
 // number)) with the same random pushes, cancels and pops, and checks they run the same events.
-void compare_with_reference(EventQueue& q, uint64_t seed, int operations) {
+// `delay(rng)` draws how far after the current time each new event lands.
+template <class Delay>
+void compare_with_reference(EventQueue& q, uint64_t seed, int operations, Delay delay) {
   RandomStream rng(seed, 0, "event-queue-test");
   std::map<std::pair<int64_t, uint64_t>, int> reference;
   std::vector<std::pair<EventHandle, std::pair<int64_t, uint64_t>>> handles;
@@ -22,7 +25,7 @@ void compare_with_reference(EventQueue& q, uint64_t seed, int operations) {
   for (int op = 0; op < operations; ++op) {
     const double u = rng.uniform01();
     if (u < 0.55 || reference.empty()) {
-      const int64_t at = now + static_cast<int64_t>(rng.uniform_index(50));  // many ties
+      const int64_t at = now + delay(rng);
       const int id = static_cast<int>(inserted);
       const auto key = std::make_pair(at, inserted++);
       handles.emplace_back(q.push(SimTime::from_ns(at), [&ran, id] { ran.push_back(id); }), key);
@@ -53,13 +56,37 @@ void compare_with_reference(EventQueue& q, uint64_t seed, int operations) {
 TEST_CASE("events run in (time, insertion) order, checked against a reference", "[event_queue]") {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     EventQueue q;
-    compare_with_reference(q, seed, 20000);
+    compare_with_reference(
+        q, seed, 20000, [](RandomStream& r) { return static_cast<int64_t>(r.uniform_index(50)); });
   }
+}
+
+TEST_CASE("order holds across calendar buckets, rebuilds and far-future outliers",
+          "[event_queue]") {
+  // A mixture: dense near events, a spread middle, and rare events far in the future, so that
+  // nodes move between the near heap, the buckets and the overflow many times.
+  auto mixture = [](RandomStream& r) -> int64_t {
+    const double u = r.uniform01();
+    if (u < 0.6) return static_cast<int64_t>(r.uniform_index(100));
+    if (u < 0.95) return static_cast<int64_t>(r.exponential(1e6));
+    return static_cast<int64_t>(r.uniform_index(uint64_t{1} << 50));
+  };
+  for (uint64_t seed = 10; seed <= 13; ++seed) {
+    EventQueue q;
+    compare_with_reference(q, seed, 100000, mixture);
+  }
+}
+
+TEST_CASE("massive ties at one instant keep insertion order", "[event_queue]") {
+  EventQueue q;
+  compare_with_reference(
+      q, 77, 50000, [](RandomStream& r) { return r.bernoulli(0.02) ? int64_t{1} : int64_t{0}; });
 }
 
 TEST_CASE("renumbering sequences keeps the order of pending events", "[event_queue]") {
   EventQueue q(/*max_sequence=*/100);  // renumbers every hundred insertions or so
-  compare_with_reference(q, 42, 20000);
+  compare_with_reference(
+      q, 42, 20000, [](RandomStream& r) { return static_cast<int64_t>(r.uniform_index(1000)); });
 }
 
 TEST_CASE("cancelled events never run; handles of finished events are inert", "[event_queue]") {
@@ -87,8 +114,10 @@ TEST_CASE("many cancellations are compacted away", "[event_queue]") {
   EventQueue q;
   std::vector<EventHandle> hs;
   int runs = 0;
-  for (int i = 0; i < 10000; ++i) hs.push_back(q.push(SimTime::from_ns(i), [&] { ++runs; }));
-  for (int i = 0; i < 10000; i += 2) REQUIRE(q.cancel(hs[static_cast<std::size_t>(i)]));
+  for (int i = 0; i < 10000; ++i)
+    hs.push_back(q.push(SimTime::from_ns(i), [&] { ++runs; }));
+  for (int i = 0; i < 10000; i += 2)
+    REQUIRE(q.cancel(hs[static_cast<std::size_t>(i)]));
   for (int i = 1; i < 10000; i += 2) {
     REQUIRE(q.next_time() == SimTime::from_ns(i));
     q.run_next();
@@ -126,6 +155,39 @@ TEST_CASE("an event may schedule at its own time and cancel others", "[event_que
   });
   later = q.push(SimTime::from_ns(2), [&] { order.push_back(99); });
   q.push(SimTime::from_ns(1), [&] { order.push_back(3); });
-  while (!q.empty()) q.run_next();
+  while (!q.empty())
+    q.run_next();
   CHECK(order == std::vector<int>{1, 3, 2});
+}
+
+TEST_CASE("compaction across tiers keeps the survivors in order", "[event_queue]") {
+  EventQueue q;
+  RandomStream rng(5, 0, "compaction");
+  std::vector<std::pair<int64_t, int>> expected;
+  std::vector<EventHandle> handles;
+  std::vector<int> ran;
+  for (int i = 0; i < 20000; ++i) {
+    const auto at = static_cast<int64_t>(rng.exponential(1e9));
+    handles.push_back(q.push(SimTime::from_ns(at), [&ran, i] { ran.push_back(i); }));
+    expected.emplace_back(at, i);
+  }
+  q.next_time();  // distribute into the tiers
+  std::vector<std::pair<int64_t, int>> survivors;
+  for (int i = 0; i < 20000; ++i) {
+    if (i % 10 == 3) {
+      survivors.push_back(expected[static_cast<std::size_t>(i)]);
+    } else {
+      REQUIRE(q.cancel(handles[static_cast<std::size_t>(i)]));
+    }
+  }
+  std::stable_sort(survivors.begin(), survivors.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  CHECK(q.size() == survivors.size());
+  while (!q.empty()) {
+    q.next_time();
+    q.run_next();
+  }
+  REQUIRE(ran.size() == survivors.size());
+  for (std::size_t i = 0; i < ran.size(); ++i)
+    REQUIRE(ran[i] == survivors[i].second);
 }

@@ -45,11 +45,13 @@ TEST_CASE("partitions end at their duration or at a heal", "[faults]") {
   h.sim.run_until(20_s);
   CHECK(h.reach.component_count() == 1);
   std::vector<std::string> kinds;
-  for (const auto& r : h.log) kinds.push_back(r.kind + ":" + r.target);
+  for (const auto& r : h.log)
+    kinds.push_back(r.kind + ":" + r.target);
   CHECK(kinds == std::vector<std::string>{"partition:a", "partition:b", "heal:b", "heal:a"});
 }
 
-TEST_CASE("heal all ends every active partition; a healed partition is not healed again", "[faults]") {
+TEST_CASE("heal all ends every active partition; a healed partition is not healed again",
+          "[faults]") {
   Harness h(4);
   h.faults.schedule(PartitionFault{"a", 1_s, {0, 0, 1, 1}, {"x", "y"}, 10_s}, 0);
   h.faults.schedule(PartitionFault{"b", 1_s, {0, 1, 0, 1}, {"x", "y"}, std::nullopt}, 1);
@@ -69,7 +71,8 @@ TEST_CASE("a flapping link goes down once per period", "[faults]") {
   CHECK(h.reach.reachable(0, 1));
   h.sim.run_until(1_h);
   int downs = 0;
-  for (const auto& r : h.log) downs += r.kind == "link_down" ? 1 : 0;
+  for (const auto& r : h.log)
+    downs += r.kind == "link_down" ? 1 : 0;
   CHECK(downs == 5);  // at 10s, 70s, 130s, 190s, 250s; the window ends at 310s
   CHECK(h.reach.reachable(0, 1));
   CHECK_THROWS(h.faults.schedule(FlapFault{0, 1, 0_s, 10_s, 10_s, std::nullopt}, 1));
@@ -94,7 +97,10 @@ TEST_CASE("random outages are reproducible per (seed, run, fault, server)", "[fa
     Reachability reach(3);
     std::vector<int64_t> times;
     FaultInjector f(sim, reach, 7, run, [&](const FaultRecord& r) { times.push_back(r.at.ns()); });
-    f.schedule(RandomOutages{{0, 1, 2}, Distribution::exponential(3600), Distribution::exponential(600), 0_s}, 0);
+    f.schedule(
+        RandomOutages{
+            {0, 1, 2}, Distribution::exponential(3600), Distribution::exponential(600), 0_s},
+        0);
     sim.run_until(2_d);
     return times;
   };

@@ -67,7 +67,8 @@ TEST_CASE("M/M/1 mean waiting time matches rho / (mu - lambda)", "[validation][m
   const double lambda = 0.8, mu = 1.0;
   const double expected = (lambda / mu) / (mu - lambda);  // 4.0
   std::vector<double> samples;
-  for (uint64_t run = 0; run < 30; ++run) samples.push_back(MM1(lambda, mu, run).mean_wait(5000, 50000));
+  for (uint64_t run = 0; run < 30; ++run)
+    samples.push_back(MM1(lambda, mu, run).mean_wait(5000, 50000));
   const MeanInterval ci = mean_interval(samples, 0.99);
   INFO("mean " << ci.mean << " ± " << ci.half_width << ", analytic " << expected);
   CHECK(ci.lo() <= expected);

@@ -121,14 +121,16 @@ TEST_CASE("a sender that crashed is not told of its failed messages", "[network]
   h.sim.run();
   CHECK(h.failed.empty());
   CHECK(h.net.traffic(h.cls).failed == 1);
-  CHECK_THROWS_AS((h.net.reachability().hold_down(1), h.net.send(1, 0, 1, h.cls, 0)), std::logic_error);
+  CHECK_THROWS_AS((h.net.reachability().hold_down(1), h.net.send(1, 0, 1, h.cls, 0)),
+                  std::logic_error);
 }
 
 TEST_CASE("loss fails the expected fraction of messages", "[network]") {
   NetworkConfig c = three_nodes();
   c.loss = 0.2;
   Harness h(c);
-  for (int i = 0; i < 10000; ++i) h.net.send(0, 1, 10, h.cls, static_cast<uint64_t>(i));
+  for (int i = 0; i < 10000; ++i)
+    h.net.send(0, 1, 10, h.cls, static_cast<uint64_t>(i));
   h.sim.run();
   CHECK(h.delivered.size() + h.failed.size() == 10000);
   // Binomial(10000, 0.2): sd = 40; allow 4 sd.
@@ -140,10 +142,12 @@ TEST_CASE("multiplicative jitter scales latency by a median-1 factor", "[network
   c.jitter_mode = JitterMode::kMultiplicative;
   c.jitter = Distribution::lognormal(0, 0.3);
   Harness h(c);
-  for (int i = 0; i < 2001; ++i) h.net.send(0, 2, 10, h.cls, 0);
+  for (int i = 0; i < 2001; ++i)
+    h.net.send(0, 2, 10, h.cls, 0);
   h.sim.run();
   std::vector<int64_t> delays;
-  for (const auto& [t, m] : h.delivered) delays.push_back(t.ns());
+  for (const auto& [t, m] : h.delivered)
+    delays.push_back(t.ns());
   std::sort(delays.begin(), delays.end());
   const double median = static_cast<double>(delays[1000]) * 1e-9;
   CHECK(median == Approx(0.050).epsilon(0.03));
@@ -155,10 +159,12 @@ TEST_CASE("bad network configurations are rejected", "[network]") {
   Simulation sim;
   NetworkConfig c = three_nodes();
   c.region_of = {0, 5};
-  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")), std::invalid_argument);
+  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")),
+                  std::invalid_argument);
   c = three_nodes();
   c.loss = 1.5;
-  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")), std::invalid_argument);
+  CHECK_THROWS_AS(Network(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l")),
+                  std::invalid_argument);
   Harness h(three_nodes());
   CHECK_THROWS_AS(h.net.send(0, 9, 1, h.cls, 0), std::out_of_range);
   CHECK_THROWS_AS(h.net.send(0, 1, 1, 42, 0), std::out_of_range);

@@ -22,7 +22,8 @@ TEST_CASE("portable_log agrees with libm within 2 ulp over the double range", "[
   RandomStream rng(1, 0, "log-test");
   for (int i = 0; i < 200000; ++i) {
     // Random exponent and mantissa: covers subnormals to the largest doubles.
-    const double x = std::ldexp(1 + rng.uniform01(), static_cast<int>(rng.uniform_index(2098)) - 1074);
+    const double x =
+        std::ldexp(1 + rng.uniform01(), static_cast<int>(rng.uniform_index(2098)) - 1074);
     if (x == 0 || std::isinf(x)) continue;
     const double expected = std::log(x);
     const double got = portable_log(x);

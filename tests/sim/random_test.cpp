@@ -23,18 +23,22 @@ double ks_statistic(std::vector<double> samples, const std::function<double(doub
 }
 
 // Critical value of the KS statistic at significance 0.001 for large n.
-double ks_critical(std::size_t n) { return 1.95 / std::sqrt(static_cast<double>(n)); }
+double ks_critical(std::size_t n) {
+  return 1.95 / std::sqrt(static_cast<double>(n));
+}
 
 template <class F>
 std::vector<double> draw(std::size_t n, F&& f) {
   std::vector<double> v(n);
-  for (auto& x : v) x = f();
+  for (auto& x : v)
+    x = f();
   return v;
 }
 
 }  // namespace
 
-TEST_CASE("streams match an independent implementation of SHA-256 seeding + xoshiro256**", "[random]") {
+TEST_CASE("streams match an independent implementation of SHA-256 seeding + xoshiro256**",
+          "[random]") {
   // Expected values computed by a separate Python implementation (hashlib + the published
   // xoshiro256** recurrence), not by this code.
   RandomStream a(1, 0, "phold");
@@ -50,9 +54,11 @@ TEST_CASE("streams match an independent implementation of SHA-256 seeding + xosh
 TEST_CASE("a stream depends on seed, run and name only", "[random]") {
   RandomStream a(7, 1, "faults/0/s3");
   RandomStream other(7, 1, "workload");  // creating and using another stream changes nothing
-  for (int i = 0; i < 10; ++i) other.next_u64();
+  for (int i = 0; i < 10; ++i)
+    other.next_u64();
   RandomStream b(7, 1, "faults/0/s3");
-  for (int i = 0; i < 100; ++i) REQUIRE(a.next_u64() == b.next_u64());
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(a.next_u64() == b.next_u64());
   CHECK(RandomStream(7, 1, "x").next_u64() != RandomStream(7, 2, "x").next_u64());
   CHECK(RandomStream(7, 1, "x").next_u64() != RandomStream(8, 1, "x").next_u64());
   CHECK(RandomStream(7, 1, "x").next_u64() != RandomStream(7, 1, "y").next_u64());
@@ -72,7 +78,8 @@ TEST_CASE("uniform draws stay in range and are unbiased", "[random]") {
   }
   // Chi-square with 6 degrees of freedom; 22.46 is the 0.999 quantile.
   double chi2 = 0;
-  for (int c : counts) chi2 += (c - 10000.0) * (c - 10000.0) / 10000.0;
+  for (int c : counts)
+    chi2 += (c - 10000.0) * (c - 10000.0) / 10000.0;
   CHECK(chi2 < 22.46);
   CHECK_THROWS(rng.uniform_index(0));
 }
@@ -86,17 +93,20 @@ TEST_CASE("continuous distributions pass a Kolmogorov-Smirnov test", "[random]")
   }
   SECTION("normal") {
     auto s = draw(n, [&] { return rng.normal(1.0, 3.0); });
-    CHECK(ks_statistic(s, [](double x) { return 0.5 * std::erfc(-(x - 1.0) / (3.0 * std::sqrt(2.0))); }) <
-          ks_critical(n));
+    CHECK(ks_statistic(s, [](double x) {
+            return 0.5 * std::erfc(-(x - 1.0) / (3.0 * std::sqrt(2.0)));
+          }) < ks_critical(n));
   }
   SECTION("lognormal") {
     auto s = draw(n, [&] { return rng.lognormal(0.5, 0.4); });
-    CHECK(ks_statistic(s, [](double x) { return 0.5 * std::erfc(-(std::log(x) - 0.5) / (0.4 * std::sqrt(2.0))); }) <
-          ks_critical(n));
+    CHECK(ks_statistic(s, [](double x) {
+            return 0.5 * std::erfc(-(std::log(x) - 0.5) / (0.4 * std::sqrt(2.0)));
+          }) < ks_critical(n));
   }
   SECTION("weibull") {
     auto s = draw(n, [&] { return rng.weibull(0.7, 3.0); });
-    CHECK(ks_statistic(s, [](double x) { return 1 - std::exp(-std::pow(x / 3.0, 0.7)); }) < ks_critical(n));
+    CHECK(ks_statistic(s, [](double x) { return 1 - std::exp(-std::pow(x / 3.0, 0.7)); }) <
+          ks_critical(n));
   }
   SECTION("pareto") {
     auto s = draw(n, [&] { return rng.pareto(2.5, 1.5); });
@@ -111,7 +121,8 @@ TEST_CASE("continuous distributions pass a Kolmogorov-Smirnov test", "[random]")
 TEST_CASE("bernoulli frequency matches p", "[random]") {
   RandomStream rng(5, 0, "bernoulli");
   int hits = 0;
-  for (int i = 0; i < 100000; ++i) hits += rng.bernoulli(0.3) ? 1 : 0;
+  for (int i = 0; i < 100000; ++i)
+    hits += rng.bernoulli(0.3) ? 1 : 0;
   // sd = sqrt(n p (1-p)) = 145; allow 4 sd.
   CHECK(std::abs(hits - 30000) < 580);
 }
@@ -120,7 +131,8 @@ TEST_CASE("zipf frequencies follow k^-s", "[random]") {
   RandomStream rng(9, 0, "zipf");
   const ZipfTable zipf(10, 1.2);
   double norm = 0;
-  for (int k = 1; k <= 10; ++k) norm += std::pow(k, -1.2);
+  for (int k = 1; k <= 10; ++k)
+    norm += std::pow(k, -1.2);
   std::vector<int> counts(11, 0);
   const int n = 100000;
   for (int i = 0; i < n; ++i) {

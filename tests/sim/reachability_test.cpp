@@ -18,7 +18,8 @@ std::vector<int> brute_force_components(std::size_t n, const std::vector<bool>& 
     for (const auto& p : partitions) {
       if (p[a] != p[b]) return false;
     }
-    return down_links.count({static_cast<NodeId>(std::min(a, b)), static_cast<NodeId>(std::max(a, b))}) == 0;
+    return down_links.count(
+               {static_cast<NodeId>(std::min(a, b)), static_cast<NodeId>(std::max(a, b))}) == 0;
   };
   std::vector<int> comp(n, -1);
   int next = 0;
@@ -116,7 +117,8 @@ TEST_CASE("components agree with a brute-force search under random faults", "[re
     const std::size_t parts = rng.uniform_index(3);
     for (std::size_t p = 0; p < parts; ++p) {
       std::vector<uint32_t> sides(n);
-      for (auto& s : sides) s = static_cast<uint32_t>(rng.uniform_index(3));
+      for (auto& s : sides)
+        s = static_cast<uint32_t>(rng.uniform_index(3));
       partitions.push_back(sides);
       r.add_partition("p" + std::to_string(p), sides);
     }

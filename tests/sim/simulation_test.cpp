@@ -6,7 +6,8 @@
 using namespace dmlssim::sim;
 using namespace dmlssim::sim::literals;
 
-TEST_CASE("run_until runs events up to and including the end, then sets the clock", "[simulation]") {
+TEST_CASE("run_until runs events up to and including the end, then sets the clock",
+          "[simulation]") {
   Simulation sim;
   std::vector<int64_t> seen;
   sim.schedule(5_s, [&] { seen.push_back(sim.now().ns()); });

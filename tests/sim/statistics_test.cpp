@@ -7,7 +7,8 @@ using namespace dmlssim::sim;
 TEST_CASE("mean_interval uses the Student-t quantile", "[statistics]") {
   // Samples 1..10: mean 5.5, sd 3.02765; t(0.995, 9) = 3.249836 (statistical tables).
   std::vector<double> v;
-  for (int i = 1; i <= 10; ++i) v.push_back(i);
+  for (int i = 1; i <= 10; ++i)
+    v.push_back(i);
   const MeanInterval ci = mean_interval(v, 0.99);
   CHECK(ci.mean == Approx(5.5));
   CHECK(ci.half_width == Approx(3.249836 * 3.0276504 / std::sqrt(10.0)).epsilon(1e-6));

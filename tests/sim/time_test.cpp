@@ -21,8 +21,8 @@ TEST_CASE("durations parse with every unit and combination", "[time]") {
 }
 
 TEST_CASE("bad durations are rejected with a reason", "[time]") {
-  for (const char* bad : {"", "5", "10 s", "5x", "s", "1.2.3s", "1m1h", "1s1s", ".5s", "5.s", "0.5ns",
-                          "99999999999999999999d", "200000d"}) {
+  for (const char* bad : {"", "5", "10 s", "5x", "s", "1.2.3s", "1m1h", "1s1s", ".5s", "5.s",
+                          "0.5ns", "99999999999999999999d", "200000d"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_duration(bad), std::invalid_argument);
   }
@@ -36,7 +36,8 @@ TEST_CASE("durations print in their shortest exact form and read back", "[time]"
   CHECK(format_duration(1500_ms) == "1s500ms");
   CHECK(format_duration(7_d) == "7d");
   CHECK(format_duration(SimTime() - 2_ms) == "-2ms");
-  for (SimTime t : {1_ns, 999_us, 61_s, 25_h + 1_ns, 36500_d}) CHECK(parse_duration(format_duration(t)) == t);
+  for (SimTime t : {1_ns, 999_us, 61_s, 25_h + 1_ns, 36500_d})
+    CHECK(parse_duration(format_duration(t)) == t);
 }
 
 TEST_CASE("seconds print as exact decimals", "[time]") {
@@ -51,5 +52,6 @@ TEST_CASE("from_seconds rounds to the nearest nanosecond and rejects overflow", 
   CHECK(SimTime::from_seconds(1.5) == 1500_ms);
   CHECK(SimTime::from_seconds(1e-9 * 0.6) == 1_ns);
   CHECK_THROWS_AS(SimTime::from_seconds(1e11), std::out_of_range);
-  CHECK_THROWS_AS(SimTime::from_seconds(std::numeric_limits<double>::infinity()), std::out_of_range);
+  CHECK_THROWS_AS(SimTime::from_seconds(std::numeric_limits<double>::infinity()),
+                  std::out_of_range);
 }
