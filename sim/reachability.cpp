@@ -34,9 +34,15 @@ void Reachability::hold_down(NodeId n) {
   ++down_holds_[n];
   ++state_[n].incarnation;
   --up_count_;
-  for (auto& fn : node_listeners_)
-    fn(n, false);
-  recompute();
+  for (auto& fn : node_listeners_) fn(n, false);
+  if (!link_down_holds_.empty()) {
+    recompute();
+    return;
+  }
+  // Without down links a side is exactly one component: leaving it is O(1).
+  if (--component_sizes_[static_cast<std::size_t>(state_[n].component)] == 0) --component_count_;
+  state_[n].component = -1;
+  notify_changed();
 }
 
 void Reachability::release_down(NodeId n) {
@@ -48,9 +54,18 @@ void Reachability::release_down(NodeId n) {
   before_change();
   --down_holds_[n];
   ++up_count_;
-  for (auto& fn : node_listeners_)
-    fn(n, true);
-  recompute();
+  for (auto& fn : node_listeners_) fn(n, true);
+  if (!link_down_holds_.empty()) {
+    recompute();
+    return;
+  }
+  state_[n].component = static_cast<int32_t>(side_[n]);
+  if (component_sizes_[side_[n]]++ == 0) ++component_count_;
+  notify_changed();
+}
+
+void Reachability::notify_changed() {
+  for (auto& fn : change_listeners_) fn();
 }
 
 void Reachability::hold_link_down(NodeId a, NodeId b) {
@@ -99,81 +114,76 @@ std::vector<std::string> Reachability::active_partitions() const {
 
 void Reachability::combine_sides() {
   std::fill(side_.begin(), side_.end(), 0);
+  side_count_ = 1;
   for (const auto& [name, sides] : partitions_) {
+    // Dense ids for the pairs (previous combined side, this partition's side), in node order.
     std::map<std::pair<uint32_t, uint32_t>, uint32_t> ids;
     for (std::size_t n = 0; n < side_.size(); ++n) {
       auto [it, fresh] = ids.emplace(std::make_pair(side_[n], sides[n]), ids.size());
       side_[n] = it->second;
     }
+    side_count_ = static_cast<uint32_t>(ids.size());
   }
 }
 
 void Reachability::recompute() {
   const std::size_t n = node_count();
-  // A side holding at least one up node without a relevant down link is one component: that node
-  // is adjacent to every other up node of its side. Only sides made entirely of nodes with down
-  // links need an explicit graph.
+  // A side holding at least one up node without a relevant down link is one component, labelled
+  // by the side: that node is adjacent to every other up node of its side. Only sides made
+  // entirely of nodes with down links need an explicit graph; their components get labels after
+  // the sides'.
   std::vector<char> touched(n, 0);
   for (const auto& [link, holds] : link_down_holds_) {
     auto [a, b] = link;
     if (is_up(a) && is_up(b) && side_[a] == side_[b]) touched[a] = touched[b] = 1;
   }
-  std::map<uint32_t, bool> side_has_free_node;
+  std::vector<char> side_has_free_node(side_count_, 0);
   for (std::size_t v = 0; v < n; ++v) {
-    if (!is_up(static_cast<NodeId>(v))) continue;
-    bool& free = side_has_free_node[side_[v]];
-    free = free || !touched[v];
+    if (is_up(static_cast<NodeId>(v)) && !touched[v]) side_has_free_node[side_[v]] = 1;
   }
-
-  // Vertices: one per side with a free node, plus one per node of the other sides.
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
-  std::map<uint32_t, std::size_t> side_vertex;
+  std::vector<NodeId> explicit_nodes;
   std::vector<std::size_t> vertex_of(n, SIZE_MAX);
-  std::map<uint32_t, std::vector<NodeId>> explicit_nodes;
-  std::size_t vertices = 0;
   for (std::size_t v = 0; v < n; ++v) {
-    if (!is_up(static_cast<NodeId>(v))) continue;
-    const uint32_t s = side_[v];
-    if (side_has_free_node[s]) {
-      auto [it, fresh] = side_vertex.emplace(s, vertices);
-      if (fresh) ++vertices;
-      vertex_of[v] = it->second;
-    } else {
-      vertex_of[v] = vertices++;
-      explicit_nodes[s].push_back(static_cast<NodeId>(v));
+    if (is_up(static_cast<NodeId>(v)) && !side_has_free_node[side_[v]]) {
+      vertex_of[v] = explicit_nodes.size();
+      explicit_nodes.push_back(static_cast<NodeId>(v));
     }
   }
-  Graph graph(vertices);
-  for (const auto& [s, nodes] : explicit_nodes) {
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      for (std::size_t j = i + 1; j < nodes.size(); ++j) {
-        if (!link_down_holds_.count(std::minmax(nodes[i], nodes[j]))) {
-          boost::add_edge(vertex_of[nodes[i]], vertex_of[nodes[j]], graph);
-        }
-      }
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  Graph graph(explicit_nodes.size());
+  for (std::size_t i = 0; i < explicit_nodes.size(); ++i) {
+    for (std::size_t j = i + 1; j < explicit_nodes.size(); ++j) {
+      const NodeId a = explicit_nodes[i], b = explicit_nodes[j];
+      if (side_[a] == side_[b] && !link_down_holds_.count(std::minmax(a, b))) boost::add_edge(i, j, graph);
     }
   }
-  std::vector<int> raw(vertices);
-  const int count = vertices == 0 ? 0 : boost::connected_components(graph, raw.data());
+  std::vector<int> raw(explicit_nodes.size());
+  const int count = explicit_nodes.empty() ? 0 : boost::connected_components(graph, raw.data());
 
-  // Renumber components by their smallest node id so that numbering never depends on Boost.
-  std::vector<int32_t> renumber(static_cast<std::size_t>(count), -1);
-  component_sizes_.clear();
+  // Labels of explicit components follow their smallest node id, never Boost's numbering.
+  std::vector<int32_t> label(static_cast<std::size_t>(count), -1);
+  int32_t next_label = static_cast<int32_t>(side_count_);
+  component_sizes_.assign(side_count_, 0);
   for (std::size_t v = 0; v < n; ++v) {
-    if (vertex_of[v] == SIZE_MAX) {
+    if (!is_up(static_cast<NodeId>(v))) {
       state_[v].component = -1;
       continue;
     }
-    int32_t& id = renumber[static_cast<std::size_t>(raw[vertex_of[v]])];
-    if (id < 0) {
-      id = static_cast<int32_t>(component_sizes_.size());
-      component_sizes_.push_back(0);
+    int32_t id = static_cast<int32_t>(side_[v]);
+    if (vertex_of[v] != SIZE_MAX) {
+      int32_t& l = label[static_cast<std::size_t>(raw[vertex_of[v]])];
+      if (l < 0) {
+        l = next_label++;
+        component_sizes_.push_back(0);
+      }
+      id = l;
     }
     state_[v].component = id;
     ++component_sizes_[static_cast<std::size_t>(id)];
   }
-  for (auto& fn : change_listeners_)
-    fn();
+  component_count_ = static_cast<std::size_t>(
+      std::count_if(component_sizes_.begin(), component_sizes_.end(), [](uint32_t c) { return c > 0; }));
+  notify_changed();
 }
 
 }  // namespace dmlssim::sim

@@ -1,7 +1,7 @@
 // Who can reach whom right now. The up-graph is the complete graph over servers that are up, minus
 // the pairs separated by an active partition and minus links that are down. Its connected
 // components are recomputed (with Boost.Graph) only when a fault changes it, so a reachability
-// query on the hot path is two array reads.
+// query on the hot path is two array reads. A crash or restart while no link is down costs O(1).
 //
 // Overlapping faults compose: a node is down while any crash or outage holds it down; a link is
 // down while any fault holds it down; two nodes are on the same side only if every active
@@ -43,9 +43,12 @@ class Reachability {
   }
   // Down links whose two ends are up and in the same component (reachable, yet not direct).
   std::size_t severed_links_within_components() const;
-  // Component index of an up node (components numbered by their smallest node id), -1 if down.
+  // Component label of an up node, -1 if down. Labels are stable and deterministic (the index of
+  // the node's side, or beyond for a side split by failed links) but not dense.
   int32_t component(NodeId n) const { return state_[n].component; }
-  std::size_t component_count() const { return component_sizes_.size(); }
+  // Number of non-empty components.
+  std::size_t component_count() const { return component_count_; }
+  // Size of each component by label; labels without up nodes have size 0.
   const std::vector<uint32_t>& component_sizes() const { return component_sizes_; }
   std::size_t up_count() const { return up_count_; }
 
@@ -70,6 +73,7 @@ class Reachability {
 
  private:
   void before_change();
+  void notify_changed();
   void recompute();
   void combine_sides();
 
@@ -77,7 +81,8 @@ class Reachability {
   std::size_t up_count_;
   std::map<std::pair<NodeId, NodeId>, uint32_t> link_down_holds_;
   std::map<std::string, std::vector<uint32_t>> partitions_;
-  std::vector<uint32_t> side_;  // combined side of every node over all active partitions
+  std::vector<uint32_t> side_;  // combined side of every node over all active partitions, dense
+  uint32_t side_count_ = 1;
   // What the hot path reads about a node, packed so that one cache line answers it.
   struct NodeState {
     int32_t component;
@@ -85,6 +90,7 @@ class Reachability {
   };
   std::vector<NodeState> state_;
   std::vector<uint32_t> component_sizes_;
+  std::size_t component_count_ = 0;
   std::vector<ChangeListener> before_listeners_;
   std::vector<ChangeListener> change_listeners_;
   std::vector<NodeListener> node_listeners_;

@@ -28,6 +28,14 @@ ReachabilityProbe::ReachabilityProbe(Simulation& sim, Reachability& reach, bool 
     accumulate(sim_.now());
     ++changes_;
   });
+  up_since_.assign(n, sim.now());
+  reach_.add_node_listener([this](NodeId node, bool up) {
+    if (up) {
+      up_since_[node] = sim_.now();
+    } else {
+      uptime_[node] += sim_.now() - up_since_[node];
+    }
+  });
 }
 
 double ReachabilityProbe::reachable_pair_fraction() const {
@@ -50,9 +58,6 @@ void ReachabilityProbe::accumulate(SimTime now) {
   if (dt > SimTime()) {
     time_by_components_[reach_.component_count()] += dt;
     const std::size_t n = reach_.node_count();
-    for (std::size_t v = 0; v < n; ++v) {
-      if (reach_.is_up(static_cast<NodeId>(v))) uptime_[v] += dt;
-    }
     pair_fraction_seconds_ += reachable_pair_fraction() * dt.seconds();
     if (track_pairs_) {
       for (std::size_t a = 0; a < n; ++a) {
@@ -72,6 +77,12 @@ void ReachabilityProbe::finish(SimTime end) {
   if (end < last_change_)
     throw std::invalid_argument("ReachabilityProbe::finish before last change");
   accumulate(end);
+  for (std::size_t v = 0; v < uptime_.size(); ++v) {
+    if (reach_.is_up(static_cast<NodeId>(v))) {
+      uptime_[v] += end - up_since_[v];
+      up_since_[v] = end;
+    }
+  }
 }
 
 double ReachabilityProbe::mean_reachable_pair_fraction() const {

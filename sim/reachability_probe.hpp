@@ -24,7 +24,7 @@ class ReachabilityProbe {
   // Starts observing at sim.now(). `track_pairs` requires at most kMaxPairNodes nodes.
   ReachabilityProbe(Simulation& sim, Reachability& reach, bool track_pairs);
 
-  // Closes the integrals at `end` (>= the last change).
+  // Closes the integrals at `end` (>= the last change). Call once.
   void finish(SimTime end);
 
   double reachable_pair_fraction() const;  // right now
@@ -53,7 +53,8 @@ class ReachabilityProbe {
   SimTime last_change_;
   uint64_t changes_ = 0;
   std::map<std::size_t, SimTime> time_by_components_;
-  std::vector<SimTime> uptime_;
+  std::vector<SimTime> uptime_;    // closed up periods; complete after finish()
+  std::vector<SimTime> up_since_;  // start of the current up period of each node
   double pair_fraction_seconds_ = 0;  // integral of reachable_pair_fraction dt
   std::vector<SimTime> pair_time_;    // upper triangle, row-major, when tracked
 };

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "sim/random.hpp"
@@ -100,47 +103,73 @@ TEST_CASE("a side whose every node lost a link is resolved edge by edge", "[reac
   CHECK_THROWS_AS(r.release_link_down(0, 2), std::logic_error);
 }
 
-TEST_CASE("components agree with a brute-force search under random faults", "[reachability]") {
+TEST_CASE("components agree with a brute-force search under random fault sequences", "[reachability]") {
   RandomStream rng(11, 0, "reachability-test");
-  for (int trial = 0; trial < 300; ++trial) {
+  for (int trial = 0; trial < 60; ++trial) {
     const std::size_t n = 2 + rng.uniform_index(12);
     Reachability r(n);
     std::vector<bool> up(n, true);
-    std::vector<std::vector<uint32_t>> partitions;
+    std::map<std::string, std::vector<uint32_t>> partitions;
     std::set<std::pair<NodeId, NodeId>> down_links;
-    for (std::size_t v = 0; v < n; ++v) {
-      if (rng.bernoulli(0.2)) {
-        up[v] = false;
-        r.hold_down(static_cast<NodeId>(v));
-      }
-    }
-    const std::size_t parts = rng.uniform_index(3);
-    for (std::size_t p = 0; p < parts; ++p) {
-      std::vector<uint32_t> sides(n);
-      for (auto& s : sides)
-        s = static_cast<uint32_t>(rng.uniform_index(3));
-      partitions.push_back(sides);
-      r.add_partition("p" + std::to_string(p), sides);
-    }
-    const std::size_t links = rng.uniform_index(n * 2);
-    for (std::size_t l = 0; l < links; ++l) {
+    for (int step = 0; step < 40; ++step) {
       const auto a = static_cast<NodeId>(rng.uniform_index(n));
       const auto b = static_cast<NodeId>(rng.uniform_index(n));
-      if (a == b || down_links.count({std::min(a, b), std::max(a, b)})) continue;
-      down_links.insert({std::min(a, b), std::max(a, b)});
-      r.hold_link_down(a, b);
-    }
-    const auto expected = brute_force_components(n, up, partitions, down_links);
-    std::set<int> distinct;
-    for (std::size_t a = 0; a < n; ++a) {
-      if (expected[a] >= 0) distinct.insert(expected[a]);
-      for (std::size_t b = 0; b < n; ++b) {
-        const bool want = expected[a] >= 0 && expected[a] == expected[b];
-        INFO("trial " << trial << " pair " << a << "," << b);
-        REQUIRE(r.reachable(static_cast<NodeId>(a), static_cast<NodeId>(b)) == want);
+      const auto link = std::make_pair(std::min(a, b), std::max(a, b));
+      switch (rng.uniform_index(6)) {
+        case 0:
+          if (up[a]) r.hold_down(a);
+          up[a] = false;
+          break;
+        case 1:
+          if (!up[a]) r.release_down(a);
+          up[a] = true;
+          break;
+        case 2: {
+          const std::string name = "p" + std::to_string(rng.uniform_index(3));
+          if (partitions.count(name)) break;
+          std::vector<uint32_t> sides(n);
+          for (auto& side : sides) side = static_cast<uint32_t>(rng.uniform_index(3));
+          partitions[name] = sides;
+          r.add_partition(name, sides);
+          break;
+        }
+        case 3:
+          if (!partitions.empty()) {
+            const std::string name = partitions.begin()->first;
+            partitions.erase(name);
+            REQUIRE(r.remove_partition(name));
+          }
+          break;
+        case 4:
+          if (a != b && down_links.insert(link).second) r.hold_link_down(a, b);
+          break;
+        default:
+          if (down_links.erase(link)) r.release_link_down(a, b);
+          break;
       }
+      std::vector<std::vector<uint32_t>> sides;
+      for (const auto& [name, s] : partitions) sides.push_back(s);
+      const auto expected = brute_force_components(n, up, sides, down_links);
+      std::set<int> distinct;
+      std::size_t largest = 0;
+      for (std::size_t x = 0; x < n; ++x) {
+        if (expected[x] >= 0) distinct.insert(expected[x]);
+        largest = std::max<std::size_t>(largest, static_cast<std::size_t>(
+                                                     std::count(expected.begin(), expected.end(), expected[x])) *
+                                                     (expected[x] >= 0));
+        for (std::size_t y = 0; y < n; ++y) {
+          const bool want = expected[x] >= 0 && expected[x] == expected[y];
+          INFO("trial " << trial << " step " << step << " pair " << x << "," << y);
+          REQUIRE(r.reachable(static_cast<NodeId>(x), static_cast<NodeId>(y)) == want);
+          const bool direct = want && x != y && !down_links.count({std::min(x, y), std::max(x, y)});
+          if (x != y) REQUIRE(r.direct(static_cast<NodeId>(x), static_cast<NodeId>(y)) == direct);
+        }
+      }
+      REQUIRE(r.component_count() == distinct.size());
+      const auto& sizes = r.component_sizes();
+      REQUIRE((sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end())) == largest);
+      REQUIRE(r.up_count() == static_cast<std::size_t>(std::count(up.begin(), up.end(), true)));
     }
-    REQUIRE(r.component_count() == distinct.size());
   }
 }
 
