@@ -74,7 +74,13 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
   for (const auto& [name, table] : result.metrics.tables()) {
     std::ostringstream csv;
     sim::write_csv(csv, table, context);
-    files.emplace_back((name == "gauges" ? "timeseries" : name) + ".csv", csv.str());
+    const std::string base = name == "gauges" ? "timeseries" : name;
+    files.emplace_back(base + ".csv", csv.str());
+    if (scenario.metrics.json) {
+      std::ostringstream json;
+      sim::write_json(json, table, context);
+      files.emplace_back(base + ".json", json.str());
+    }
   }
   return files;
 }

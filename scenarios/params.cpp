@@ -51,6 +51,8 @@ const std::vector<ParamInfo>& all_params() {
       {"faults[].random.start", "duration", "0s", "time",
        "When the outage processes start (all up)."},
       {"metrics.interval", "duration", "1m", "time", "Sampling interval of time series."},
+      {"metrics.json", "bool", "false", "",
+       "Also write every table as JSON records (<table>.json) beside its CSV."},
       {"metrics.pairs", "bool", "false", "",
        "Write per-pair time-weighted reachability (pairs.csv); at most 500 servers."},
   };

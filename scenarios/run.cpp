@@ -74,6 +74,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       {"time_fraction_by_components", by_k},
       {"time_fraction_split", split},
       {"topology_changes", probe.changes()},
+      {"counters", metrics.counters()},
   };
   return result;
 }

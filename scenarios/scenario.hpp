@@ -24,6 +24,7 @@ struct Topology {
 struct MetricsConfig {
   sim::SimTime interval;
   bool pairs = false;
+  bool json = false;
 };
 
 struct Scenario {

@@ -333,6 +333,8 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
                                        "metrics.interval", sim::kMillisecond);
   s.metrics.pairs =
       reader.boolean(value_or_default(reader, metrics, "metrics.pairs"), "metrics.pairs");
+  s.metrics.json =
+      reader.boolean(value_or_default(reader, metrics, "metrics.json"), "metrics.json");
   if (s.metrics.pairs && s.topology.servers > 500) {
     reader.fail(metrics["pairs"], "metrics.pairs",
                 "per-pair reachability is limited to 500 servers");

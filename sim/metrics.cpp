@@ -1,6 +1,7 @@
 #include "sim/metrics.hpp"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <cmath>
 #include <stdexcept>
 
@@ -68,6 +69,30 @@ void write_csv(std::ostream& out, const Table& table,
     }
     out << '\n';
   }
+}
+
+void write_json(std::ostream& out, const Table& table,
+                const std::vector<std::pair<std::string, std::string>>& context) {
+  nlohmann::ordered_json records = nlohmann::ordered_json::array();
+  for (const auto& row : table.rows()) {
+    nlohmann::ordered_json record = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : context) record[name] = value;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const Cell& cell = row[i];
+      nlohmann::ordered_json& field = record[table.columns()[i]];
+      if (const auto* v = std::get_if<int64_t>(&cell)) {
+        field = *v;
+      } else if (const auto* d = std::get_if<double>(&cell)) {
+        field = *d;  // NaN and infinities become null, as JSON has no spelling for them
+      } else if (const auto* t = std::get_if<SimTime>(&cell)) {
+        field = t->seconds();
+      } else {
+        field = std::get<std::string>(cell);
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  out << records.dump(1) << '\n';
 }
 
 Table& MetricsRecorder::table(const std::string& name, const std::vector<std::string>& columns) {

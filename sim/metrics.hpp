@@ -39,6 +39,11 @@ class Table {
 void write_csv(std::ostream& out, const Table& table,
                const std::vector<std::pair<std::string, std::string>>& context);
 
+// Writes the table as a JSON array of records, one object per row with the context fields first;
+// numbers stay numbers (times in seconds), strings stay strings.
+void write_json(std::ostream& out, const Table& table,
+                const std::vector<std::pair<std::string, std::string>>& context);
+
 class MetricsRecorder {
  public:
   using Gauge = std::function<double()>;

@@ -131,3 +131,20 @@ TEST_CASE("tidy tables carry scenario, strategy and run columns", "[experiment]"
   CHECK(r.summary["mean_availability"].get<double>() > 0.8);
   CHECK(r.summary["time_fraction_by_components"]["2"].get<double>() > 0);
 }
+
+TEST_CASE("metrics.json writes every table as JSON records too", "[experiment]") {
+  LoadOptions o;
+  o.overrides = {"metrics.json=true", "runs=1"};
+  const Scenario s = load_scenario_text(kScenario, "determinism.yaml", o);
+  const fs::path a = fresh_dir("json");
+  run_experiment(s, {a, 1});
+  for (const char* table : {"timeseries", "components", "availability", "faults", "pairs", "traffic"}) {
+    INFO(table);
+    const std::string csv = slurp(a / "run-0000" / (std::string(table) + ".csv"));
+    const auto json = nlohmann::json::parse(slurp(a / "run-0000" / (std::string(table) + ".json")));
+    CHECK(json.size() + 1 == static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')));
+  }
+  const auto summary = nlohmann::json::parse(slurp(a / "run-0000" / "summary.json"));
+  CHECK(summary.contains("counters"));
+  fs::remove_all(a);
+}

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "sim/metrics.hpp"
@@ -42,4 +43,20 @@ TEST_CASE("gauges are sampled at every interval up to the end", "[metrics]") {
   CHECK_THROWS(m.table("gauges", {"other"}));
   m.counter("x") += 3;
   CHECK(m.counters().at("x") == 3);
+}
+
+TEST_CASE("JSON records keep types and context", "[metrics]") {
+  Table t({"time_s", "name", "count", "ratio"});
+  t.add_row({1500_ms, std::string("a\"b"), int64_t{3}, 0.25});
+  std::ostringstream out;
+  write_json(out, t, {{"scenario", "s"}, {"run", "0"}});
+  const auto j = nlohmann::json::parse(out.str());
+  REQUIRE(j.is_array());
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["scenario"] == "s");
+  CHECK(j[0]["time_s"] == 1.5);
+  CHECK(j[0]["name"] == "a\"b");
+  CHECK(j[0]["count"] == 3);
+  CHECK(j[0]["ratio"] == 0.25);
+  CHECK(out.str().find("\"scenario\"") < out.str().find("\"time_s\""));  // context first
 }
