@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+
+#include "sim/time.hpp"
 
 namespace dmlssim::apps {
 
@@ -32,10 +35,25 @@ void ProgressDisplay::loop() {
     const auto now = clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
     if (elapsed < 2.0) continue;
-    if (!tty_ && now - last_line < std::chrono::seconds(10)) continue;
+    if (!tty_ && drew_ && now - last_line < std::chrono::seconds(10)) continue;
     last_line = now;
     draw(elapsed);
   }
+}
+
+std::string progress_line(std::size_t runs, std::size_t finished, double done, int64_t duration_ns,
+                          uint64_t events, double elapsed_s) {
+  char eta[32] = "ETA unknown";
+  if (done > 0) std::snprintf(eta, sizeof(eta), "ETA %.0fs", elapsed_s * (1 - done) / done);
+  const std::string simulated = sim::format_duration(
+      sim::SimTime::from_seconds(std::floor(done * static_cast<double>(duration_ns) * 1e-9)));
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "[%zu/%zu runs] %5.1f%% simulated (%s of %s), %.3g events/s, %s", finished, runs,
+                100 * done, simulated.c_str(),
+                sim::format_duration(sim::SimTime::from_ns(duration_ns)).c_str(),
+                elapsed_s > 0 ? static_cast<double>(events) / elapsed_s : 0.0, eta);
+  return line;
 }
 
 void ProgressDisplay::draw(double elapsed_s) {
@@ -47,11 +65,10 @@ void ProgressDisplay::draw(double elapsed_s) {
                     static_cast<double>(duration_ns_);
     events += r.events.load(std::memory_order_relaxed);
   }
-  const double done = sim_fraction / static_cast<double>(runs);
-  const double eta = done > 0 ? elapsed_s * (1 - done) / done : 0;
-  std::fprintf(stderr, "%s[%zu/%zu runs] %5.1f%% simulated, %.3g events/s, ETA %.0fs%s",
-               tty_ ? "\r\033[K" : "", progress_.finished.load(), runs, 100 * done,
-               static_cast<double>(events) / elapsed_s, eta, tty_ ? "" : "\n");
+  const std::string line =
+      progress_line(runs, progress_.finished.load(), sim_fraction / static_cast<double>(runs),
+                    duration_ns_, events, elapsed_s);
+  std::fprintf(stderr, "%s%s%s", tty_ ? "\r\033[K" : "", line.c_str(), tty_ ? "" : "\n");
   std::fflush(stderr);
   drew_ = true;
 }

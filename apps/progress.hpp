@@ -1,15 +1,22 @@
 // Progress of an experiment on stderr: simulated time, events/s and ETA. On a terminal one live
-// line, redrawn; otherwise a line every 10 s. Silent for runs that end within about 2 s.
+// line, redrawn; otherwise a line after 2 s and then every 10 s. Silent for runs that end within
+// about 2 s.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "scenarios/experiment.hpp"
 
 namespace dmlssim::apps {
+
+// One progress line: "[1/4 runs]  37.5% simulated (2d6h of 6d), 1.2e+06 events/s, ETA 12s".
+// `done` is the mean fraction of simulated time over runs, in [0, 1].
+std::string progress_line(std::size_t runs, std::size_t finished, double done, int64_t duration_ns,
+                          uint64_t events, double elapsed_s);
 
 class ProgressDisplay {
  public:

@@ -82,10 +82,17 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
           const FlapFault spec = f;
           sim_.schedule_at(f.at, [this, spec, end] { flap_cycle(spec, end); });
         } else if constexpr (std::is_same_v<T, RandomOutages>) {
+          // One process per server with its own stream; events carry only its index, so a
+          // large server list is never copied into them.
           for (NodeId n : f.nodes) {
-            RandomStream rng(seed_, run_, "faults/" + std::to_string(index) + "/" + node_name(n));
-            const RandomOutages spec = f;
-            sim_.schedule_at(f.start, [this, n, spec, rng] { start_outage_cycle(n, spec, rng); });
+            outages_.push_back(std::make_unique<OutageProcess>(OutageProcess{
+                n,
+                RandomStream(seed_, run_, "faults/" + std::to_string(index) + "/" + node_name(n)),
+                f.up, f.down}));
+            const auto process = static_cast<uint32_t>(outages_.size() - 1);
+            OutageProcess& p = *outages_.back();
+            sim_.schedule_at(f.start + SimTime::from_seconds(p.up.sample(p.rng)),
+                             [this, process] { outage_down(process); });
           }
         }
       },
@@ -102,29 +109,18 @@ void FaultInjector::flap_cycle(FlapFault spec, SimTime end) {
   }
 }
 
-void FaultInjector::start_outage_cycle(NodeId node, const RandomOutages& spec, RandomStream rng) {
-  streams_.push_back(std::make_unique<RandomStream>(rng));
-  RandomStream* stream = streams_.back().get();
-  const Distribution up = spec.up, down = spec.down;
-  // Each step draws the next period and schedules the opposite transition.
-  struct Cycle {
-    FaultInjector* self;
-    NodeId node;
-    RandomStream* rng;
-    Distribution up, down;
-    void go_down() const {
-      self->crash(node);
-      const Cycle next = *this;
-      self->sim_.schedule(SimTime::from_seconds(down.sample(*rng)), [next] { next.come_up(); });
-    }
-    void come_up() const {
-      self->restart(node);
-      const Cycle next = *this;
-      self->sim_.schedule(SimTime::from_seconds(up.sample(*rng)), [next] { next.go_down(); });
-    }
-  };
-  const Cycle cycle{this, node, stream, up, down};
-  sim_.schedule(SimTime::from_seconds(up.sample(*stream)), [cycle] { cycle.go_down(); });
+void FaultInjector::outage_down(uint32_t process) {
+  OutageProcess& p = *outages_[process];
+  crash(p.node);
+  sim_.schedule(SimTime::from_seconds(p.down.sample(p.rng)),
+                [this, process] { outage_up(process); });
+}
+
+void FaultInjector::outage_up(uint32_t process) {
+  OutageProcess& p = *outages_[process];
+  restart(p.node);
+  sim_.schedule(SimTime::from_seconds(p.up.sample(p.rng)),
+                [this, process] { outage_down(process); });
 }
 
 }  // namespace dmlssim::sim

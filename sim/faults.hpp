@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -81,7 +82,15 @@ class FaultInjector {
   void schedule(const Fault& fault, std::size_t index);
 
  private:
-  void start_outage_cycle(NodeId node, const RandomOutages& spec, RandomStream rng);
+  // One server's alternating up/down process of a RandomOutages fault.
+  struct OutageProcess {
+    NodeId node;
+    RandomStream rng;
+    Distribution up;
+    Distribution down;
+  };
+  void outage_down(uint32_t process);
+  void outage_up(uint32_t process);
   void record(const std::string& kind, const std::string& target);
   void crash(NodeId n);
   void restart(NodeId n);
@@ -94,7 +103,7 @@ class FaultInjector {
   uint64_t seed_;
   uint64_t run_;
   Observer observer_;
-  std::vector<std::unique_ptr<RandomStream>> streams_;  // outage streams, stable addresses
+  std::vector<std::unique_ptr<OutageProcess>> outages_;
 };
 
 }  // namespace dmlssim::sim

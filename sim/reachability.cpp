@@ -8,7 +8,11 @@
 namespace dmlssim::sim {
 
 Reachability::Reachability(std::size_t nodes)
-    : down_holds_(nodes, 0), up_count_(nodes), side_(nodes, 0), state_(nodes, NodeState{0, 0}) {
+    : down_holds_(nodes, 0),
+      up_count_(nodes),
+      link_degree_(nodes, 0),
+      side_(nodes, 0),
+      state_(nodes, NodeState{0, 0}) {
   recompute();
 }
 
@@ -34,12 +38,16 @@ void Reachability::hold_down(NodeId n) {
   ++down_holds_[n];
   ++state_[n].incarnation;
   --up_count_;
-  for (auto& fn : node_listeners_) fn(n, false);
-  if (!link_down_holds_.empty()) {
+  for (auto& fn : node_listeners_)
+    fn(n, false);
+  const uint32_t s = side_[n];
+  // O(1) when n has no failed link and its side keeps another such node up: the side stays one
+  // component labelled s (that other node reaches every up node of the side), n just leaves it.
+  if (link_degree_[n] != 0 || (!link_down_holds_.empty() && plain_up_[s] < 2)) {
     recompute();
     return;
   }
-  // Without down links a side is exactly one component: leaving it is O(1).
+  --plain_up_[s];
   if (--component_sizes_[static_cast<std::size_t>(state_[n].component)] == 0) --component_count_;
   state_[n].component = -1;
   notify_changed();
@@ -54,18 +62,23 @@ void Reachability::release_down(NodeId n) {
   before_change();
   --down_holds_[n];
   ++up_count_;
-  for (auto& fn : node_listeners_) fn(n, true);
-  if (!link_down_holds_.empty()) {
+  for (auto& fn : node_listeners_)
+    fn(n, true);
+  const uint32_t s = side_[n];
+  // O(1) when n has no failed link and joins a side that is one component labelled s.
+  if (link_degree_[n] != 0 || (!link_down_holds_.empty() && plain_up_[s] < 1)) {
     recompute();
     return;
   }
-  state_[n].component = static_cast<int32_t>(side_[n]);
-  if (component_sizes_[side_[n]]++ == 0) ++component_count_;
+  ++plain_up_[s];
+  state_[n].component = static_cast<int32_t>(s);
+  if (component_sizes_[s]++ == 0) ++component_count_;
   notify_changed();
 }
 
 void Reachability::notify_changed() {
-  for (auto& fn : change_listeners_) fn();
+  for (auto& fn : change_listeners_)
+    fn();
 }
 
 void Reachability::hold_link_down(NodeId a, NodeId b) {
@@ -73,6 +86,8 @@ void Reachability::hold_link_down(NodeId a, NodeId b) {
   uint32_t& holds = link_down_holds_[std::minmax(a, b)];
   if (holds++ > 0) return;
   before_change();
+  ++link_degree_[a];
+  ++link_degree_[b];
   recompute();
 }
 
@@ -83,6 +98,8 @@ void Reachability::release_link_down(NodeId a, NodeId b) {
   if (--it->second > 0) return;
   before_change();
   link_down_holds_.erase(it);
+  --link_degree_[a];
+  --link_degree_[b];
   recompute();
 }
 
@@ -154,7 +171,8 @@ void Reachability::recompute() {
   for (std::size_t i = 0; i < explicit_nodes.size(); ++i) {
     for (std::size_t j = i + 1; j < explicit_nodes.size(); ++j) {
       const NodeId a = explicit_nodes[i], b = explicit_nodes[j];
-      if (side_[a] == side_[b] && !link_down_holds_.count(std::minmax(a, b))) boost::add_edge(i, j, graph);
+      if (side_[a] == side_[b] && !link_down_holds_.count(std::minmax(a, b)))
+        boost::add_edge(i, j, graph);
     }
   }
   std::vector<int> raw(explicit_nodes.size());
@@ -181,8 +199,12 @@ void Reachability::recompute() {
     state_[v].component = id;
     ++component_sizes_[static_cast<std::size_t>(id)];
   }
-  component_count_ = static_cast<std::size_t>(
-      std::count_if(component_sizes_.begin(), component_sizes_.end(), [](uint32_t c) { return c > 0; }));
+  plain_up_.assign(side_count_, 0);
+  for (std::size_t v = 0; v < n; ++v) {
+    if (is_up(static_cast<NodeId>(v)) && link_degree_[v] == 0) ++plain_up_[side_[v]];
+  }
+  component_count_ = static_cast<std::size_t>(std::count_if(
+      component_sizes_.begin(), component_sizes_.end(), [](uint32_t c) { return c > 0; }));
   notify_changed();
 }
 

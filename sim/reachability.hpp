@@ -1,7 +1,8 @@
 // Who can reach whom right now. The up-graph is the complete graph over servers that are up, minus
 // the pairs separated by an active partition and minus links that are down. Its connected
 // components are recomputed (with Boost.Graph) only when a fault changes it, so a reachability
-// query on the hot path is two array reads. A crash or restart while no link is down costs O(1).
+// query on the hot path is two array reads. A crash or restart of a server without failed links
+// costs O(1) while its side keeps another such server up.
 //
 // Overlapping faults compose: a node is down while any crash or outage holds it down; a link is
 // down while any fault holds it down; two nodes are on the same side only if every active
@@ -80,9 +81,11 @@ class Reachability {
   std::vector<uint32_t> down_holds_;
   std::size_t up_count_;
   std::map<std::pair<NodeId, NodeId>, uint32_t> link_down_holds_;
+  std::vector<uint32_t> link_degree_;  // per node: held-down links it is an end of
   std::map<std::string, std::vector<uint32_t>> partitions_;
   std::vector<uint32_t> side_;  // combined side of every node over all active partitions, dense
   uint32_t side_count_ = 1;
+  std::vector<uint32_t> plain_up_;  // per side: up nodes with no held-down link
   // What the hot path reads about a node, packed so that one cache line answers it.
   struct NodeState {
     int32_t component;

@@ -1,4 +1,9 @@
+#include <malloc.h>
+
 #include <catch2/catch.hpp>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
 #include <vector>
 
 #include "sim/faults.hpp"
@@ -107,4 +112,34 @@ TEST_CASE("random outages are reproducible per (seed, run, fault, server)", "[fa
   CHECK(trace(0) == trace(0));
   CHECK(trace(0) != trace(1));
   CHECK(trace(0).size() > 20);
+}
+
+namespace {
+// Bytes currently allocated on the heap, from the allocator in use.
+std::size_t heap_in_use() {
+#if defined(__SANITIZE_ADDRESS__)
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  return mallinfo2().uordblks;
+#endif
+}
+}  // namespace
+
+TEST_CASE("random outages over many servers do not copy the server list per server", "[faults]") {
+  // Regression: each server's first event used to capture the whole fault, server list included:
+  // O(n^2) memory, 40 GB for 100,000 servers.
+  const std::size_t n = 20000;
+  Simulation sim;
+  Reachability reach(n);
+  FaultInjector f(sim, reach, 1, 0, nullptr);
+  std::vector<NodeId> all(n);
+  for (std::size_t i = 0; i < n; ++i)
+    all[i] = static_cast<NodeId>(i);
+  const std::size_t before = heap_in_use();
+  f.schedule(
+      RandomOutages{all, Distribution::exponential(3600), Distribution::exponential(600), 0_s}, 0);
+  const std::size_t grown = heap_in_use() - before;
+  CHECK(grown < 200 * n);  // a few hundred bytes per server, not 4 n bytes per server
+  sim.run_until(1_h);
+  CHECK(reach.up_count() < n);
 }
