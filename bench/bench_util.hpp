@@ -4,11 +4,35 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <boost/program_options.hpp>
 #include <cstdio>
+#include <iostream>
 
 #include <cstdint>
 
 namespace dmlssim::bench {
+
+// Parses the command line into `vm`. Returns false after printing help (--help) or a usage error,
+// with the exit code in `exit_code`.
+inline bool parse_bench_options(int argc, char** argv,
+                                const boost::program_options::options_description& opts,
+                                boost::program_options::variables_map& vm, int& exit_code) {
+  namespace po = boost::program_options;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    if (vm.count("help")) {
+      std::cout << opts;
+      exit_code = 0;
+      return false;
+    }
+    po::notify(vm);
+    return true;
+  } catch (const po::error& e) {
+    std::cerr << e.what() << "\n" << opts;
+    exit_code = 2;
+    return false;
+  }
+}
 
 // Peak resident set size of this process in KiB (Linux reports ru_maxrss in KiB).
 inline uint64_t peak_rss_kb() {

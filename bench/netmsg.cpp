@@ -39,12 +39,7 @@ int main(int argc, char** argv) {
       "inflight", po::value(&inflight)->default_value(inflight), "messages circulating per server")(
       "per-link", "also count traffic per (from, to) pair");
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, opts), vm);
-  if (vm.count("help")) {
-    std::cout << opts;
-    return 0;
-  }
-  po::notify(vm);
+  if (int code = 0; !dmlssim::bench::parse_bench_options(argc, argv, opts, vm, code)) return code;
 
   Simulation sim;
   Network net(sim, config(servers, vm.count("per-link") > 0), RandomStream(42, 0, "jitter"),

@@ -47,12 +47,7 @@ int main(int argc, char** argv) {
                                                "logical processes")(
       "events", po::value(&events)->default_value(events), "events to process");
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, opts), vm);
-  if (vm.count("help")) {
-    std::cout << opts;
-    return 0;
-  }
-  po::notify(vm);
+  if (int code = 0; !dmlssim::bench::parse_bench_options(argc, argv, opts, vm, code)) return code;
 
   Phold model(lps);
   const uint64_t baseline_kb = dmlssim::bench::current_rss_kb();

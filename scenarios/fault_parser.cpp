@@ -62,7 +62,7 @@ sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item
   constexpr uint32_t kUnassigned = UINT32_MAX;
   f.side_of.assign(c.topology.servers, kUnassigned);
   std::optional<uint32_t> rest_side;
-  for (const auto& [side, servers] : sides) {
+  for (const auto& [side, side_key, servers] : sides) {
     const auto side_index = static_cast<uint32_t>(f.side_names.size());
     f.side_names.push_back(side);
     const std::string skey = pkey + "." + side;

@@ -159,7 +159,7 @@ void read_regions(const YamlReader& reader, const YAML::Node& topo, Topology& t)
   if (regions.empty())
     reader.fail(topo["regions"], "topology.regions", "at least one region is needed");
   uint64_t total = 0;
-  for (const auto& [name, count] : regions) {
+  for (const auto& [name, name_key, count] : regions) {
     const std::string key = "topology.regions." + name;
     const bool valid =
         !name.empty() && name[0] >= 'a' && name[0] <= 'z' &&
@@ -232,9 +232,9 @@ void read_latency(const YamlReader& reader, const YAML::Node& node, Topology& t)
     }
     reader.fail(where, k, "unknown region '" + name + "'");
   };
-  for (const auto& [from, row] : reader.entries(node, key)) {
+  for (const auto& [from, from_key, row] : reader.entries(node, key)) {
     const Eigen::Index a = region_index(node, key + "." + from, from);
-    for (const auto& [to, value] : reader.entries(row, key + "." + from)) {
+    for (const auto& [to, to_key, value] : reader.entries(row, key + "." + from)) {
       const std::string k = key + "." + from + "." + to;
       const Eigen::Index b = region_index(row, k, to);
       net.latency_s(a, b) = reader.duration(value, k, SimTime()).seconds();

@@ -33,36 +33,28 @@ void YamlReader::fail(const YAML::Node& node, const std::string& key,
   throw ScenarioError(location(node, key), key, message);
 }
 
-std::vector<std::pair<std::string, YAML::Node>> YamlReader::entries(const YAML::Node& node,
-                                                                    const std::string& key) const {
+std::vector<YamlReader::Entry> YamlReader::entries(const YAML::Node& node,
+                                                   const std::string& key) const {
   if (!node.IsMap()) fail(node, key, "expected a map of key: value");
-  std::vector<std::pair<std::string, YAML::Node>> out;
+  std::vector<Entry> out;
   std::set<std::string> seen;
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) fail(kv.first, key, "keys must be plain names");
     const std::string name = kv.first.Scalar();
-    const std::string path = join_key(key, name);
-    if (!seen.insert(name).second) fail(kv.first, path, "key given twice");
-    out.emplace_back(name, kv.second);
+    if (!seen.insert(name).second) fail(kv.first, join_key(key, name), "key given twice");
+    out.push_back({name, kv.first, kv.second});
   }
   return out;
 }
 
 void YamlReader::expect_map(const YAML::Node& node, const std::string& key,
                             const std::vector<std::string>& allowed) const {
-  if (!node.IsMap()) fail(node, key, "expected a map of key: value");
-  std::set<std::string> seen;
-  for (const auto& kv : node) {
-    if (!kv.first.IsScalar()) fail(kv.first, key, "keys must be plain names");
-    const std::string name = kv.first.Scalar();
-    const std::string path = join_key(key, name);
-    if (!seen.insert(name).second) fail(kv.first, path, "key given twice");
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed)
-        list += (list.empty() ? "" : ", ") + a;
-      fail(kv.first, path, "unknown key (allowed here: " + list + ")");
-    }
+  for (const Entry& e : entries(node, key)) {
+    if (std::find(allowed.begin(), allowed.end(), e.name) != allowed.end()) continue;
+    std::string list;
+    for (const auto& a : allowed)
+      list += (list.empty() ? "" : ", ") + a;
+    fail(e.key, join_key(key, e.name), "unknown key (allowed here: " + list + ")");
   }
 }
 

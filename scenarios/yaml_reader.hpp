@@ -30,9 +30,13 @@ class YamlReader {
   // Requires a map whose keys are all in `allowed` and none repeated.
   void expect_map(const YAML::Node& node, const std::string& key,
                   const std::vector<std::string>& allowed) const;
-  // Requires a map; returns its (key, value) pairs in file order, rejecting repeated keys.
-  std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& node,
-                                                          const std::string& key) const;
+  struct Entry {
+    std::string name;
+    YAML::Node key;  // the key's own node, for messages about the key
+    YAML::Node value;
+  };
+  // Requires a map; returns its entries in file order, rejecting repeated or non-scalar keys.
+  std::vector<Entry> entries(const YAML::Node& node, const std::string& key) const;
   std::string scalar(const YAML::Node& node, const std::string& key) const;
   std::string string(const YAML::Node& node, const std::string& key) const;
   uint64_t integer(const YAML::Node& node, const std::string& key, uint64_t min,
