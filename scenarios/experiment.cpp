@@ -46,6 +46,38 @@ void write_run_directory(const std::filesystem::path& out_dir, const Scenario& s
   std::filesystem::rename(tmp_dir, final_dir);
 }
 
+// Index of a run directory name "run-NNNN", or -1.
+int64_t run_index(const std::string& name) {
+  if (name.size() < 8 || name.rfind("run-", 0) != 0) return -1;
+  for (std::size_t i = 4; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return -1;
+  }
+  return std::stoll(name.substr(4));
+}
+
+// Makes `dir` ready for an experiment of `runs` runs: creates it, or checks that everything in it
+// is a dmlssim result, then removes the old summary (so no stale summary outlives an interrupted
+// run) and the run directories and temporaries the new experiment will not overwrite.
+void prepare_out_dir(const std::filesystem::path& dir, uint64_t runs) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const int64_t index = run_index(name);
+    if (index >= 0 && entry.is_directory() && fs::exists(entry.path() / "manifest.json")) {
+      if (static_cast<uint64_t>(index) >= runs) stale.push_back(entry.path());
+    } else if (name == "summary.csv" || name.find(".tmp-") != std::string::npos) {
+      stale.push_back(entry.path());
+    } else {
+      throw std::runtime_error("output directory " + dir.string() + " holds '" + name +
+                               "', which is not a dmlssim result; choose another --out");
+    }
+  }
+  for (const auto& p : stale)
+    fs::remove_all(p);
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario,
@@ -88,7 +120,7 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
 std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
                                            const ExperimentOptions& options,
                                            ExperimentProgress* progress) {
-  std::filesystem::create_directories(options.out_dir);
+  prepare_out_dir(options.out_dir, scenario.runs);
   const std::size_t runs = scenario.runs;
   std::vector<nlohmann::json> summaries(runs);
   std::vector<std::exception_ptr> errors(runs);

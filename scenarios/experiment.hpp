@@ -4,6 +4,8 @@
 //                     renamed when complete;
 //   OUT/summary.csv   one row per run, written last.
 // Outputs are byte-identical for any number of jobs (wall-clock fields in manifest.json aside).
+// An existing OUT may only hold earlier dmlssim results: its summary.csv and the run directories
+// beyond the new run count are removed first, so nothing stale is left looking current.
 #pragma once
 
 #include <atomic>

@@ -137,7 +137,8 @@ void TieredQueue::advance() {
 void TieredQueue::rebuild() {
   // Everything pending is in the overflow now. Choose a width such that the buckets up to the
   // median time hold about kTargetPerBucket nodes each; the buckets cover twice that span.
-  std::vector<int64_t> sample;
+  std::vector<int64_t>& sample = sample_;  // reused: a rebuild allocates nothing in steady state
+  sample.clear();
   int64_t t_min = INT64_MAX;
   const std::size_t stride = std::max<std::size_t>(1, overflow_size_ / 512);
   std::size_t index = 0;

@@ -93,6 +93,7 @@ class TieredQueue {
   int64_t horizon_ = INT64_MIN;  // nodes with time < horizon_ belong in near
   int64_t far_end_ = INT64_MIN;  // nodes with time >= far_end_ belong in overflow
   uint64_t loads_ = 0;
+  std::vector<int64_t> sample_;  // scratch for rebuild()
 };
 
 template <class Keep, class Drop>

@@ -138,7 +138,8 @@ TEST_CASE("metrics.json writes every table as JSON records too", "[experiment]")
   const Scenario s = load_scenario_text(kScenario, "determinism.yaml", o);
   const fs::path a = fresh_dir("json");
   run_experiment(s, {a, 1});
-  for (const char* table : {"timeseries", "components", "availability", "faults", "pairs", "traffic"}) {
+  for (const char* table :
+       {"timeseries", "components", "availability", "faults", "pairs", "traffic"}) {
     INFO(table);
     const std::string csv = slurp(a / "run-0000" / (std::string(table) + ".csv"));
     const auto json = nlohmann::json::parse(slurp(a / "run-0000" / (std::string(table) + ".json")));
@@ -146,5 +147,27 @@ TEST_CASE("metrics.json writes every table as JSON records too", "[experiment]")
   }
   const auto summary = nlohmann::json::parse(slurp(a / "run-0000" / "summary.json"));
   CHECK(summary.contains("counters"));
+  fs::remove_all(a);
+}
+
+TEST_CASE(
+    "re-running into a result directory leaves no stale runs; foreign directories are refused",
+    "[experiment]") {
+  const Scenario three = load_scenario_text(kScenario, "determinism.yaml");
+  LoadOptions o;
+  o.overrides = {"runs=1"};
+  const Scenario one = load_scenario_text(kScenario, "determinism.yaml", o);
+  const fs::path a = fresh_dir("rerun");
+  run_experiment(three, {a, 1});
+  REQUIRE(fs::exists(a / "run-0002"));
+  run_experiment(one, {a, 1});
+  CHECK(fs::exists(a / "run-0000"));
+  CHECK_FALSE(fs::exists(a / "run-0001"));
+  CHECK_FALSE(fs::exists(a / "run-0002"));
+  const std::string summary = slurp(a / "summary.csv");
+  CHECK(std::count(summary.begin(), summary.end(), '\n') == 2);
+  { std::ofstream(a / "notes.txt") << "mine"; }
+  CHECK_THROWS_WITH(run_experiment(one, {a, 1}), Catch::Contains("not a dmlssim result"));
+  CHECK(fs::exists(a / "notes.txt"));
   fs::remove_all(a);
 }

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "sim/network.hpp"
+#include "tests/sim/allocation_counter.hpp"
 
 using namespace dmlssim::sim;
 using namespace dmlssim::sim::literals;
@@ -169,4 +170,27 @@ TEST_CASE("bad network configurations are rejected", "[network]") {
   CHECK_THROWS_AS(h.net.send(0, 9, 1, h.cls, 0), std::out_of_range);
   CHECK_THROWS_AS(h.net.send(0, 1, 1, 42, 0), std::out_of_range);
   CHECK(h.net.add_class("test") == h.cls);
+}
+
+TEST_CASE("steady-state message traffic allocates nothing on the heap", "[network]") {
+  NetworkConfig c = three_nodes();
+  c.jitter_mode = JitterMode::kMultiplicative;
+  c.jitter = Distribution::lognormal(0, 0.3);
+  c.bandwidth_bps = 1e9;
+  Simulation sim;
+  Network net(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l"));
+  const MessageClass cls = net.add_class("ping");
+  RandomStream pick(1, 0, "pick");
+  uint64_t delivered = 0;
+  net.set_receiver([&](const Message& m) {
+    ++delivered;
+    net.send(m.to, static_cast<NodeId>(pick.uniform_index(3)), 500, cls, m.payload);
+  });
+  for (int i = 0; i < 100; ++i)
+    net.send(0, static_cast<NodeId>(i % 3), 500, cls, 0);
+  sim.run_until(10_s);  // warm up: in-flight table and queue reach their size
+  const uint64_t before = dmlssim::testing::allocations_so_far();
+  sim.run_until(100_s);
+  CHECK(delivered > 100'000);
+  CHECK(dmlssim::testing::allocations_so_far() == before);
 }

@@ -1,5 +1,8 @@
+#include <array>
 #include <catch2/catch.hpp>
+
 #include <vector>
+#include "tests/sim/allocation_counter.hpp"
 
 #include "sim/simulation.hpp"
 
@@ -67,4 +70,31 @@ TEST_CASE("two simulations in one process are independent", "[simulation]") {
   CHECK(ca == 1);
   CHECK(cb == 0);
   CHECK(b.now() == SimTime());
+}
+
+TEST_CASE("scheduling and running small callables allocates nothing on the heap", "[simulation]") {
+  Simulation sim;
+  uint64_t sum = 0;
+  struct Model {
+    Simulation* sim;
+    uint64_t* sum;
+    void tick(uint32_t i) {
+      *sum += i;
+      sim->schedule(SimTime::from_ns(1 + i % 7), [this, i] { tick(i); });
+    }
+  } model{&sim, &sum};
+  for (uint32_t i = 0; i < 1000; ++i)
+    sim.schedule(SimTime::from_ns(i), [&model, i] { model.tick(i); });
+  sim.run_until(SimTime::from_ns(10'000));  // warm up: the queue's own tables reach their size
+  const uint64_t before = dmlssim::testing::allocations_so_far();
+  sim.run_until(SimTime::from_ns(30'000));
+  CHECK(sim.events_processed() > 5'000'000);
+  CHECK(dmlssim::testing::allocations_so_far() == before);
+
+  // The counter works: a capture too large to store inline is boxed, one allocation per event.
+  std::array<char, 64> big{};
+  const uint64_t boxed_before = dmlssim::testing::allocations_so_far();
+  for (int i = 0; i < 10; ++i)
+    sim.schedule(SimTime::from_ns(1), [big, &sum] { sum += big[0]; });
+  CHECK(dmlssim::testing::allocations_so_far() - boxed_before == 10);
 }

@@ -1,0 +1,9 @@
+// Counts every global operator new in the tests_sim binary (allocation_counter.cpp replaces it),
+// so that a test can prove that a hot loop allocates nothing.
+#pragma once
+
+#include <cstdint>
+
+namespace dmlssim::testing {
+uint64_t allocations_so_far();
+}  // namespace dmlssim::testing
