@@ -134,8 +134,10 @@ sim::Distribution jitter_from(const YamlReader& reader, const YAML::Node& node,
     return sim::Distribution::lognormal(0, sigma);
   }
   if (call.name == "uniform") {
+    const double max = seconds(one_arg("max"));
+    if (max < 0) reader.fail(node, key, "max must be >= 0");
     mode = sim::JitterMode::kAdditive;
-    return sim::Distribution::uniform(0, seconds(one_arg("max")));
+    return sim::Distribution::uniform(0, max);
   }
   if (call.name == "exponential") {
     const double mean = seconds(one_arg("mean"));

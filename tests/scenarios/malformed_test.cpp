@@ -49,6 +49,7 @@ const Case kCases[] = {
     {"runs_negative.yaml", ":3:7", "runs", "expected a whole number"},
     {"link_down_self.yaml", ":5:25", "faults[0].link_down", "two different servers"},
     {"crash_negative_for.yaml", ":5:30", "faults[0].for", "below the minimum"},
+    {"jitter_negative_max.yaml", ":5:11", "topology.jitter", "max must be >= 0"},
 };
 }  // namespace
 

@@ -6,4 +6,5 @@
 
 namespace dmlssim::testing {
 uint64_t allocations_so_far();
+uint64_t allocated_bytes_so_far();  // total requested, never decreases
 }  // namespace dmlssim::testing
