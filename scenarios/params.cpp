@@ -54,7 +54,8 @@ const std::vector<ParamInfo>& all_params() {
       {"metrics.json", "bool", "false", "",
        "Also write every table as JSON records (<table>.json) beside its CSV."},
       {"metrics.pairs", "bool", "false", "",
-       "Write per-pair time-weighted reachability (pairs.csv); at most 500 servers."},
+       "Write per-pair reachability: time-weighted (pairs.csv) and outage intervals "
+       "(pair_outages.csv); at most 500 servers."},
   };
   return params;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace dmlssim::sim {
 namespace {
@@ -22,7 +23,10 @@ ReachabilityProbe::ReachabilityProbe(Simulation& sim, Reachability& reach, bool 
   if (track_pairs_) {
     if (n > kMaxPairNodes)
       throw std::invalid_argument("per-pair reachability is limited to 500 servers");
-    pair_time_.assign(n * (n - 1) / 2, SimTime());
+    pair_down_since_.assign(n * (n - 1) / 2, -1);
+    pair_down_time_.assign(n * (n - 1) / 2, SimTime());
+    update_pairs(sim.now());
+    reach_.add_change_listener([this] { update_pairs(sim_.now()); });
   }
   reach_.add_before_change_listener([this] {
     accumulate(sim_.now());
@@ -57,26 +61,49 @@ void ReachabilityProbe::accumulate(SimTime now) {
   const SimTime dt = now - last_change_;
   if (dt > SimTime()) {
     time_by_components_[reach_.component_count()] += dt;
-    const std::size_t n = reach_.node_count();
     pair_fraction_seconds_ += reachable_pair_fraction() * dt.seconds();
-    if (track_pairs_) {
-      for (std::size_t a = 0; a < n; ++a) {
-        if (reach_.component(static_cast<NodeId>(a)) < 0) continue;
-        for (std::size_t b = a + 1; b < n; ++b) {
-          if (reach_.direct(static_cast<NodeId>(a), static_cast<NodeId>(b))) {
-            pair_time_[pair_index(n, a, b)] += dt;
-          }
-        }
+  }
+  last_change_ = now;
+}
+
+void ReachabilityProbe::update_pairs(SimTime now) {
+  const std::size_t n = reach_.node_count();
+  std::size_t i = 0;
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = a + 1; b < n; ++b, ++i) {
+      const bool direct = reach_.direct(static_cast<NodeId>(a), static_cast<NodeId>(b));
+      if (!direct && pair_down_since_[i] < 0) {
+        pair_down_since_[i] = now.ns();
+      } else if (direct && pair_down_since_[i] >= 0) {
+        close_outage(i, static_cast<NodeId>(a), static_cast<NodeId>(b), now, false);
       }
     }
   }
-  last_change_ = now;
+}
+
+void ReachabilityProbe::close_outage(std::size_t pair, NodeId a, NodeId b, SimTime end,
+                                     bool ongoing) {
+  const SimTime start = SimTime::from_ns(pair_down_since_[pair]);
+  pair_down_since_[pair] = -1;
+  if (end == start) return;  // down and up at one instant: no outage
+  pair_down_time_[pair] += end - start;
+  outages_.push_back(PairOutage{a, b, start, end, ongoing});
 }
 
 void ReachabilityProbe::finish(SimTime end) {
   if (end < last_change_)
     throw std::invalid_argument("ReachabilityProbe::finish before last change");
   accumulate(end);
+  if (track_pairs_) {
+    const std::size_t n = reach_.node_count();
+    std::size_t i = 0;
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = a + 1; b < n; ++b, ++i) {
+        if (pair_down_since_[i] >= 0)
+          close_outage(i, static_cast<NodeId>(a), static_cast<NodeId>(b), end, true);
+      }
+    }
+  }
   for (std::size_t v = 0; v < uptime_.size(); ++v) {
     if (reach_.is_up(static_cast<NodeId>(v))) {
       uptime_[v] += end - up_since_[v];
@@ -94,7 +121,17 @@ double ReachabilityProbe::pair_fraction(NodeId a, NodeId b) const {
   if (!track_pairs_) throw std::logic_error("pair_fraction: pairs not tracked");
   if (a > b) std::swap(a, b);
   const double total = observed().seconds();
-  return total > 0 ? pair_time_[pair_index(reach_.node_count(), a, b)].seconds() / total : 0;
+  return total > 0 ? 1 - pair_down_time_[pair_index(reach_.node_count(), a, b)].seconds() / total
+                   : 0;
+}
+
+std::vector<ReachabilityProbe::PairOutage> ReachabilityProbe::pair_outages() const {
+  if (!track_pairs_) throw std::logic_error("pair_outages: pairs not tracked");
+  std::vector<PairOutage> sorted = outages_;
+  std::sort(sorted.begin(), sorted.end(), [](const PairOutage& x, const PairOutage& y) {
+    return std::tie(x.start, x.a, x.b) < std::tie(y.start, y.a, y.b);
+  });
+  return sorted;
 }
 
 void ReachabilityProbe::write_tables(MetricsRecorder& metrics,
@@ -116,6 +153,12 @@ void ReachabilityProbe::write_tables(MetricsRecorder& metrics,
         pairs.add_row({node_names[a], node_names[b],
                        pair_fraction(static_cast<NodeId>(a), static_cast<NodeId>(b))});
       }
+    }
+    Table& outages =
+        metrics.table("pair_outages", {"a", "b", "start_s", "end_s", "duration_s", "ongoing"});
+    for (const PairOutage& o : pair_outages()) {
+      outages.add_row({node_names[o.a], node_names[o.b], o.start, o.end, o.end - o.start,
+                       std::string(o.ongoing ? "true" : "false")});
     }
   }
 }

@@ -5,7 +5,8 @@
 //   - reachable-pair fraction: ordered pairs of distinct servers that can talk directly (both up,
 //     same component, their link up), over all n(n-1) such pairs; its time average is the mean
 //     per-pair reachability;
-//   - optionally, per-pair time-weighted reachability (O(n^2) per change; small topologies only).
+//   - optionally, per pair: every interval in which the two could not talk directly ("pair
+//     outages") and the fraction of time they could (O(n^2) per change; small topologies only).
 #pragma once
 
 #include <map>
@@ -35,16 +36,26 @@ class ReachabilityProbe {
   const std::map<std::size_t, SimTime>& time_by_components() const { return time_by_components_; }
   const std::vector<SimTime>& uptime() const { return uptime_; }
   double mean_reachable_pair_fraction() const;
-  // Fraction of time the pair (a, b), a < b, could reach each other; requires track_pairs.
+  // Fraction of time the pair (a, b) could talk directly; requires track_pairs.
   double pair_fraction(NodeId a, NodeId b) const;
+  struct PairOutage {
+    NodeId a, b;  // a < b
+    SimTime start, end;
+    bool ongoing;  // still unreachable when the observation ended
+  };
+  // Ordered by (start, a, b); requires track_pairs.
+  std::vector<PairOutage> pair_outages() const;
   uint64_t changes() const { return changes_; }
 
   // Adds rows to tables "components" (components, time_s, fraction), "availability" (server,
-  // availability) and, when tracked, "pairs" (a, b, reachable_fraction).
+  // uptime_s, availability) and, when tracked, "pairs" (a, b, reachable_fraction) and
+  // "pair_outages" (a, b, start_s, end_s, duration_s, ongoing).
   void write_tables(MetricsRecorder& metrics, const std::vector<std::string>& node_names) const;
 
  private:
   void accumulate(SimTime now);
+  void update_pairs(SimTime now);
+  void close_outage(std::size_t pair, NodeId a, NodeId b, SimTime end, bool ongoing);
 
   Simulation& sim_;
   Reachability& reach_;
@@ -53,10 +64,14 @@ class ReachabilityProbe {
   SimTime last_change_;
   uint64_t changes_ = 0;
   std::map<std::size_t, SimTime> time_by_components_;
-  std::vector<SimTime> uptime_;    // closed up periods; complete after finish()
-  std::vector<SimTime> up_since_;  // start of the current up period of each node
+  std::vector<SimTime> uptime_;       // closed up periods; complete after finish()
+  std::vector<SimTime> up_since_;     // start of the current up period of each node
   double pair_fraction_seconds_ = 0;  // integral of reachable_pair_fraction dt
-  std::vector<SimTime> pair_time_;    // upper triangle, row-major, when tracked
+  // Per pair (upper triangle, row-major), when tracked: start of the current outage in ns or -1,
+  // and the total of closed outages.
+  std::vector<int64_t> pair_down_since_;
+  std::vector<SimTime> pair_down_time_;
+  std::vector<PairOutage> outages_;
 };
 
 }  // namespace dmlssim::sim

@@ -69,7 +69,7 @@ TEST_CASE("same scenario and seed give byte-identical run directories, for any -
   run_experiment(s, {b, 2});
   run_experiment(s, {c, 1});
   const auto ca = contents(a);
-  CHECK(ca.size() == 3 * 9 + 1);  // nine files per run, plus summary.csv
+  CHECK(ca.size() == 3 * 10 + 1);  // ten files per run, plus summary.csv
   CHECK(ca == contents(b));
   CHECK(ca == contents(c));
   // Runs differ from each other, and another seed differs.
@@ -91,7 +91,7 @@ TEST_CASE("a run directory is self-describing and reproduces itself", "[experime
   const fs::path run1 = a / "run-0001";
   for (const char* f :
        {"scenario.yaml", "manifest.json", "summary.json", "timeseries.csv", "components.csv",
-        "availability.csv", "faults.csv", "pairs.csv", "traffic.csv"}) {
+        "availability.csv", "faults.csv", "pairs.csv", "pair_outages.csv", "traffic.csv"}) {
     INFO(f);
     CHECK(fs::exists(run1 / f));
   }
@@ -139,7 +139,7 @@ TEST_CASE("metrics.json writes every table as JSON records too", "[experiment]")
   const fs::path a = fresh_dir("json");
   run_experiment(s, {a, 1});
   for (const char* table :
-       {"timeseries", "components", "availability", "faults", "pairs", "traffic"}) {
+       {"timeseries", "components", "availability", "faults", "pairs", "pair_outages", "traffic"}) {
     INFO(table);
     const std::string csv = slurp(a / "run-0000" / (std::string(table) + ".csv"));
     const auto json = nlohmann::json::parse(slurp(a / "run-0000" / (std::string(table) + ".json")));

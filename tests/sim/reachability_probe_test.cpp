@@ -29,14 +29,47 @@ TEST_CASE("time-weighted reachability over a scripted fault sequence", "[probe]"
   CHECK(probe.pair_fraction(0, 2) == Approx(0.6));
   CHECK(probe.pair_fraction(2, 3) == Approx(0.6));  // down or split from 20 s to 80 s
   CHECK(probe.changes() == 4);
+  // Pair outages: {0,2},{1,2} split 20-60 s; {0,3},{1,3} split then s3 down, one outage 20-80 s
+  // each as they never recover in between; {2,3} share a side, but s3 is down 40-80 s.
+  const auto outages = probe.pair_outages();
+  REQUIRE(outages.size() == 5);
+  for (const auto& o : outages) {
+    INFO(o.a << "-" << o.b);
+    CHECK(o.start == ((o.a == 2) ? 40_s : 20_s));
+    CHECK_FALSE(o.ongoing);
+    CHECK(o.end == ((o.b == 3) ? 80_s : 60_s));
+  }
   MetricsRecorder m;
   probe.write_tables(m, {"s0", "s1", "s2", "s3"});
   CHECK(m.tables().at("pairs").rows().size() == 6);
   CHECK(m.tables().at("components").rows().size() == 2);
+  CHECK(m.tables().at("pair_outages").rows().size() == 5);
 }
 
 TEST_CASE("per-pair tracking is refused on large topologies", "[probe]") {
   Simulation sim;
   Reachability reach(501);
   CHECK_THROWS(ReachabilityProbe(sim, reach, true));
+}
+
+TEST_CASE("an outage still open at the end is reported as ongoing", "[probe]") {
+  Simulation sim;
+  Reachability reach(3);
+  reach.hold_down(2);  // already down when observation starts
+  ReachabilityProbe probe(sim, reach, true);
+  sim.schedule(10_s, [&] { reach.hold_link_down(0, 1); });
+  sim.run_until(30_s);
+  probe.finish(30_s);
+  const auto outages = probe.pair_outages();
+  REQUIRE(outages.size() == 3);
+  CHECK(outages[0].a == 0);
+  CHECK(outages[0].b == 2);
+  CHECK(outages[0].start == SimTime());
+  CHECK(outages[0].ongoing);
+  CHECK(outages[2].a == 0);
+  CHECK(outages[2].b == 1);
+  CHECK(outages[2].start == 10_s);
+  CHECK(outages[2].end == 30_s);
+  CHECK(probe.pair_fraction(0, 1) == Approx(10.0 / 30));
+  CHECK(probe.uptime()[2] == SimTime());
 }
