@@ -1,5 +1,6 @@
 #include "scenarios/scenario_loader.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <set>
@@ -362,6 +363,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
 }
 
 Scenario load_scenario_file(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ScenarioError(path, "", "is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, "", "cannot open the file");
   std::stringstream buffer;

@@ -71,7 +71,9 @@ TEST_CASE("malformed scenarios give precise errors", "[loader][malformed]") {
   }
 }
 
-TEST_CASE("a missing file is an error naming it", "[loader][malformed]") {
+TEST_CASE("a missing file or a directory is an error naming it", "[loader][malformed]") {
   CHECK_THROWS_WITH(load_scenario_file("/nonexistent/x.yaml"),
                     Catch::Contains("/nonexistent/x.yaml: cannot open"));
+  const std::string dir = std::string(DMLSSIM_SOURCE_DIR) + "/tests/scenarios/malformed";
+  CHECK_THROWS_WITH(load_scenario_file(dir), Catch::Contains(dir + ": is a directory"));
 }
