@@ -1,5 +1,6 @@
 #include "scenarios/fault_parser.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -12,8 +13,8 @@ namespace {
 
 using sim::SimTime;
 
-const std::vector<std::string> kKinds = {"crash",     "partition", "heal",
-                                         "link_down", "flap",      "random"};
+const std::vector<std::string> kKinds = {"crash",     "restart", "partition", "heal",
+                                         "link_down", "flap",    "random"};
 
 struct FaultContext {
   const YamlReader& reader;
@@ -163,6 +164,12 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     std::string key;
   };
   std::vector<HealRef> heals;
+  struct RestartRef {
+    sim::RestartFault fault;
+    YAML::Node node;
+    std::string key;
+  };
+  std::vector<RestartRef> restarts;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     const std::string key = "faults[" + std::to_string(i) + "]";
@@ -174,7 +181,8 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     }
     if (kinds.size() != 1) {
       reader.fail(item, key,
-                  "a fault has exactly one of: crash, partition, heal, link_down, flap, random");
+                  "a fault has exactly one of: crash, restart, partition, heal, link_down, flap, "
+                  "random");
     }
     const std::string& kind = kinds[0];
     if (kind == "crash") {
@@ -183,6 +191,13 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       f.at = read_at(c, item, key);
       f.duration = read_for(c, item, key);
       f.nodes = select_servers(reader, item["crash"], key + ".crash", topology);
+      faults.emplace_back(std::move(f));
+    } else if (kind == "restart") {
+      reader.expect_map(item, key, {"at", "restart"});
+      sim::RestartFault f;
+      f.at = read_at(c, item, key);
+      f.nodes = select_servers(reader, item["restart"], key + ".restart", topology);
+      restarts.push_back({f, item["restart"], key + ".restart"});
       faults.emplace_back(std::move(f));
     } else if (kind == "partition") {
       reader.expect_map(item, key, {"at", "partition", "for", "name"});
@@ -227,6 +242,32 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     } else {
       reader.expect_map(item, key, {"random"});
       faults.emplace_back(read_random(c, item["random"], key + ".random"));
+    }
+  }
+  // Every restart must end an open-ended crash of each of its servers that began earlier and that
+  // no earlier restart ended.
+  for (std::size_t r = 0; r < restarts.size(); ++r) {
+    for (sim::NodeId n : restarts[r].fault.nodes) {
+      int64_t open = 0;
+      for (const sim::Fault& f : faults) {
+        const auto* crash = std::get_if<sim::CrashFault>(&f);
+        if (crash && !crash->duration && crash->at < restarts[r].fault.at &&
+            std::find(crash->nodes.begin(), crash->nodes.end(), n) != crash->nodes.end()) {
+          ++open;
+        }
+      }
+      for (std::size_t earlier = 0; earlier < r; ++earlier) {
+        const auto& e = restarts[earlier].fault;
+        if (e.at <= restarts[r].fault.at &&
+            std::find(e.nodes.begin(), e.nodes.end(), n) != e.nodes.end()) {
+          --open;
+        }
+      }
+      if (open < 1) {
+        reader.fail(restarts[r].node, restarts[r].key,
+                    "s" + std::to_string(n) + " has no crash without 'for' before " +
+                        sim::format_duration(restarts[r].fault.at) + " left to end");
+      }
     }
   }
   for (const auto& heal : heals) {

@@ -34,6 +34,8 @@ const std::vector<ParamInfo>& all_params() {
        "How long it lasts (crash, partition, link_down, flap)."},
       {"faults[].crash", "servers", "", "",
        "Servers that crash: s3, s0-s9, a region name, or a list."},
+      {"faults[].restart", "servers", "", "",
+       "Ends an earlier crash without 'for' of each server: {at: 2h, restart: s3}."},
       {"faults[].partition", "map side -> servers", "", "",
        "Named sides; every server in exactly one side; 'rest' takes the servers not named."},
       {"faults[].name", "string", "partition-<index>", "", "Name of a partition, for heal."},

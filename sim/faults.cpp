@@ -15,7 +15,12 @@ std::string link_name(NodeId a, NodeId b) {
 
 FaultInjector::FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed, uint64_t run,
                              Observer observer)
-    : sim_(sim), reach_(reach), seed_(seed), run_(run), observer_(std::move(observer)) {}
+    : sim_(sim),
+      reach_(reach),
+      seed_(seed),
+      run_(run),
+      observer_(std::move(observer)),
+      open_crashes_(reach.node_count(), 0) {}
 
 void FaultInjector::record(const std::string& kind, const std::string& target) {
   if (observer_) observer_(FaultRecord{sim_.now(), kind, target});
@@ -46,9 +51,24 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
       [&](const auto& f) {
         using T = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<T, CrashFault>) {
+          const bool open_ended = !f.duration;
           for (NodeId n : f.nodes) {
-            sim_.schedule_at(f.at, [this, n] { crash(n); });
+            sim_.schedule_at(f.at, [this, n, open_ended] {
+              if (open_ended) ++open_crashes_[n];
+              crash(n);
+            });
             if (f.duration) sim_.schedule_at(f.at + *f.duration, [this, n] { restart(n); });
+          }
+        } else if constexpr (std::is_same_v<T, RestartFault>) {
+          for (NodeId n : f.nodes) {
+            sim_.schedule_at(f.at, [this, n] {
+              if (open_crashes_[n] == 0) {
+                throw std::logic_error("restart of " + node_name(n) +
+                                       ", which has no open-ended crash");
+              }
+              --open_crashes_[n];
+              restart(n);
+            });
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           sim_.schedule_at(f.at, [this, f] {

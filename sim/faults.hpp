@@ -1,7 +1,9 @@
 // Faults as scheduled, typed inputs with one semantics each (see docs/faults.md):
-// - Crash: the servers go down at `at` (for `duration`, or for good). A crash loses everything
+// - Crash: the servers go down at `at` (for `duration`, or until a Restart). A crash loses
+// everything
 //   volatile: messages in flight to or from the server fail, and the layers above drop what they
 //   hold in memory when told through Reachability's node listeners. Durable state survives.
+// - Restart: ends an open-ended crash.
 // - Partition: from `at`, servers on different named sides cannot reach each other; it ends after
 //   `duration` or at a Heal naming it. Partitions that overlap in time compose.
 // - Heal: ends the named active partition, or every active one.
@@ -28,6 +30,12 @@ struct CrashFault {
   std::vector<NodeId> nodes;
   SimTime at;
   std::optional<SimTime> duration;
+};
+// Ends a crash that had no duration. Each restart releases one such crash of each listed server;
+// a server without one is an error (scenarios/ checks this before the run).
+struct RestartFault {
+  std::vector<NodeId> nodes;
+  SimTime at;
 };
 struct PartitionFault {
   std::string name;
@@ -60,8 +68,8 @@ struct RandomOutages {
   Distribution down = Distribution::constant(0);  // seconds a failure lasts
   SimTime start;
 };
-using Fault =
-    std::variant<CrashFault, PartitionFault, HealFault, LinkDownFault, FlapFault, RandomOutages>;
+using Fault = std::variant<CrashFault, RestartFault, PartitionFault, HealFault, LinkDownFault,
+                           FlapFault, RandomOutages>;
 
 // One line of the fault log: what happened, when, to whom.
 struct FaultRecord {
@@ -104,6 +112,7 @@ class FaultInjector {
   uint64_t run_;
   Observer observer_;
   std::vector<std::unique_ptr<OutageProcess>> outages_;
+  std::vector<uint32_t> open_crashes_;  // per node: crashes without duration not yet restarted
 };
 
 }  // namespace dmlssim::sim

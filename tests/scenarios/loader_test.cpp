@@ -27,6 +27,8 @@ faults:
   - {at: 10m, flap: [s0, s10], period: 2m, down: 30s}
   - {at: 5m, link_down: [s1, s2]}
   - {at: 1h, heal: all}
+  - {at: 1h20m, crash: s5}
+  - {at: 1h40m, restart: s5}
   - {random: {mtbf: 7d, mttr: 2h, distribution: weibull(k=0.7), servers: asia}}
 metrics: {interval: 5m, pairs: true}
 )";
@@ -48,14 +50,16 @@ TEST_CASE("a full scenario loads with every value", "[loader]") {
   CHECK(s.topology.network.jitter_mode == dmlssim::sim::JitterMode::kMultiplicative);
   CHECK(s.topology.network.bandwidth_bps == 1e8);
   CHECK(s.topology.network.loss == Approx(0.01));
-  REQUIRE(s.faults.size() == 6);
+  REQUIRE(s.faults.size() == 8);
   const auto& p = std::get<dmlssim::sim::PartitionFault>(s.faults[0]);
   CHECK(p.side_of[9] == 0);
   CHECK(p.side_of[10] == 1);
   CHECK(p.duration == 30_min);
   const auto& c = std::get<dmlssim::sim::CrashFault>(s.faults[1]);
   CHECK(c.nodes.size() == 7);  // s3 plus the six us servers
-  const auto& r = std::get<dmlssim::sim::RandomOutages>(s.faults[5]);
+  const auto& r = std::get<dmlssim::sim::RandomOutages>(s.faults[7]);
+  CHECK(std::get<dmlssim::sim::RestartFault>(s.faults[6]).nodes ==
+        std::vector<dmlssim::sim::NodeId>{5});
   CHECK(r.nodes.size() == 4);
   CHECK(r.up.mean() == Approx(7 * 86400.0));
   CHECK(r.down.mean() == Approx(7200.0));

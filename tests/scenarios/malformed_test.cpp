@@ -50,6 +50,8 @@ const Case kCases[] = {
     {"link_down_self.yaml", ":5:25", "faults[0].link_down", "two different servers"},
     {"crash_negative_for.yaml", ":5:30", "faults[0].for", "below the minimum"},
     {"jitter_negative_max.yaml", ":5:11", "topology.jitter", "max must be >= 0"},
+    {"restart_without_crash.yaml", ":6:24", "faults[1].restart",
+     "s1 has no crash without 'for' before 20m"},
 };
 }  // namespace
 

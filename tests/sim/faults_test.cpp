@@ -128,3 +128,21 @@ TEST_CASE("random outages over many servers do not copy the server list per serv
   sim.run_until(1_h);
   CHECK(reach.up_count() < n);
 }
+
+TEST_CASE("a restart ends an open-ended crash and only that", "[faults]") {
+  Harness h(2);
+  h.faults.schedule(CrashFault{{0}, 1_s, std::nullopt}, 0);
+  h.faults.schedule(RandomOutages{{1}, Distribution::constant(5), Distribution::constant(100), 0_s},
+                    1);
+  h.faults.schedule(CrashFault{{1}, 2_s, std::nullopt}, 2);
+  h.faults.schedule(RestartFault{{0, 1}, 10_s}, 3);
+  h.sim.run_until(9_s);
+  CHECK_FALSE(h.reach.is_up(0));
+  h.sim.run_until(11_s);
+  CHECK(h.reach.is_up(0));
+  CHECK_FALSE(h.reach.is_up(1));  // the random outage (5 s to 105 s) still holds s1 down
+  h.sim.run_until(106_s);
+  CHECK(h.reach.is_up(1));
+  h.faults.schedule(RestartFault{{0}, 200_s}, 4);
+  CHECK_THROWS_AS(h.sim.run_until(300_s), std::logic_error);
+}
