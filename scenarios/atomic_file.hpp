@@ -7,6 +7,10 @@
 
 namespace dmlssim::scenarios {
 
+// Writes `content` to `path`, replacing it. Throws std::runtime_error naming the path on failure.
+// Use inside a directory that is itself renamed into place when complete.
+void write_file(const std::filesystem::path& path, const std::string& content);
+
 // Writes `content` to `path` atomically (temporary file + rename). Throws std::runtime_error
 // naming the path on failure.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);

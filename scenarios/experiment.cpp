@@ -40,7 +40,7 @@ void write_run_directory(const std::filesystem::path& out_dir, const Scenario& s
   std::filesystem::remove_all(tmp_dir);
   std::filesystem::create_directories(tmp_dir);
   for (const auto& [name, content] : run_files(scenario, result, wall_clock)) {
-    write_file_atomically(tmp_dir / name, content);
+    write_file(tmp_dir / name, content);  // the directory's rename makes the whole set atomic
   }
   std::filesystem::remove_all(final_dir);
   std::filesystem::rename(tmp_dir, final_dir);
