@@ -17,6 +17,7 @@ commands:
   validate SCENARIO   check a scenario file and print its resolved form
   list params         every tunable: key, type, default, unit, help
   list presets        the named latency matrices
+  stateres FILE       evaluate state-resolution test cases (matrix-stateres-cases/1)
 
 options:
   -h, --help          show this help (also after a command: dmlssim run --help)
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "run") return dmlssim::apps::command_run(rest);
   if (command == "validate") return dmlssim::apps::command_validate(rest);
   if (command == "list") return dmlssim::apps::command_list(rest);
+  if (command == "stateres") return dmlssim::apps::command_stateres(rest);
   std::cerr << "dmlssim: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

@@ -28,7 +28,7 @@ nlohmann::json keep_only(const nlohmann::json& object, const Keys& keys) {
 }
 
 // Top-level keys that survive redaction.
-const Keys& top_level_keys(RoomVersion v) {
+const Keys& top_level_keys(RedactionRules v) {
   static const Keys v10 = {"event_id",   "type",
                            "room_id",    "sender",
                            "state_key",  "content",
@@ -41,12 +41,12 @@ const Keys& top_level_keys(RoomVersion v) {
   static const Keys v11 = {"event_id",  "type",        "room_id",     "sender",
                            "state_key", "content",     "hashes",      "signatures",
                            "depth",     "prev_events", "auth_events", "origin_server_ts"};
-  return v == RoomVersion::kV10 ? v10 : v11;
+  return v == RedactionRules::kV10 ? v10 : v11;
 }
 
 nlohmann::json redact_content(const std::string& type, const nlohmann::json& content,
-                              RoomVersion v) {
-  const bool v11 = v != RoomVersion::kV10;
+                              RedactionRules v) {
+  const bool v11 = v == RedactionRules::kV11;
   if (type == "m.room.member") {
     nlohmann::json out = keep_only(content, {"membership", "join_authorised_via_users_server"});
     // v11: third_party_invite survives with only its `signed` key.
@@ -75,17 +75,22 @@ nlohmann::json redact_content(const std::string& type, const nlohmann::json& con
 
 }  // namespace
 
-nlohmann::json redact(const nlohmann::json& event, RoomVersion version) {
+nlohmann::json redact(const nlohmann::json& event, const RoomVersion& version) {
   if (!event.is_object()) throw std::invalid_argument("redact: an event is a JSON object");
-  nlohmann::json out = keep_only(event, top_level_keys(version));
+  if (version.redaction == RedactionRules::kNone) {
+    throw std::invalid_argument("redact: the redaction rules of room version " +
+                                std::string(version.id) + " are not modelled");
+  }
+  nlohmann::json out = keep_only(event, top_level_keys(version.redaction));
   const std::string type =
       event.contains("type") && event["type"].is_string() ? event["type"].get<std::string>() : "";
   out["content"] = redact_content(
-      type, event.contains("content") ? event["content"] : nlohmann::json::object(), version);
+      type, event.contains("content") ? event["content"] : nlohmann::json::object(),
+      version.redaction);
   return out;
 }
 
-std::string reference_hash(const nlohmann::json& event, RoomVersion version) {
+std::string reference_hash(const nlohmann::json& event, const RoomVersion& version) {
   nlohmann::json redacted = redact(event, version);
   redacted.erase("signatures");
   redacted.erase("unsigned");
@@ -98,7 +103,7 @@ std::string reference_hash(const nlohmann::json& event, RoomVersion version) {
   return std::string(reinterpret_cast<const char*>(digest), len);
 }
 
-std::string event_id(const nlohmann::json& event, RoomVersion version) {
+std::string event_id(const nlohmann::json& event, const RoomVersion& version) {
   return "$" + unpadded_base64_url(reference_hash(event, version));
 }
 

@@ -13,13 +13,14 @@
 namespace dmlssim::models::matrix {
 
 // The redaction algorithm of the room version (rooms/v10: keys of v9; rooms/v11 and v12: the
-// clarified rules of v11, which v12 keeps). `event` must be a JSON object.
-nlohmann::json redact(const nlohmann::json& event, RoomVersion version);
+// clarified rules of v11, which v12 keeps). `event` must be a JSON object;
+// throws std::invalid_argument for versions whose redaction rules are not modelled (below 10).
+nlohmann::json redact(const nlohmann::json& event, const RoomVersion& version);
 
 // The 32-byte SHA-256 reference hash, as raw bytes.
-std::string reference_hash(const nlohmann::json& event, RoomVersion version);
+std::string reference_hash(const nlohmann::json& event, const RoomVersion& version);
 
 // "$" + unpadded URL-safe Base64 of the reference hash.
-std::string event_id(const nlohmann::json& event, RoomVersion version);
+std::string event_id(const nlohmann::json& event, const RoomVersion& version);
 
 }  // namespace dmlssim::models::matrix

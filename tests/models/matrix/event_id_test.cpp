@@ -34,7 +34,7 @@ json power_levels_event() {
 }  // namespace
 
 TEST_CASE("redaction keeps what each room version protects", "[matrix][event_id]") {
-  const json v10 = redact(member_event(), RoomVersion::kV10);
+  const json v10 = redact(member_event(), room_v10());
   CHECK(v10.contains("origin"));
   CHECK(v10.contains("membership"));
   CHECK(v10.contains("prev_state"));
@@ -43,7 +43,7 @@ TEST_CASE("redaction keeps what each room version protects", "[matrix][event_id]
         json::parse(
             R"({"membership": "join", "join_authorised_via_users_server": "@alice:a.example"})"));
 
-  const json v11 = redact(member_event(), RoomVersion::kV11);
+  const json v11 = redact(member_event(), room_v11());
   CHECK_FALSE(v11.contains("origin"));
   CHECK_FALSE(v11.contains("membership"));
   CHECK_FALSE(v11.contains("prev_state"));
@@ -51,48 +51,60 @@ TEST_CASE("redaction keeps what each room version protects", "[matrix][event_id]
         json::parse(R"({"signed": {"mxid": "@bob:b.example", "token": "t"}})"));
   CHECK(v11.contains("signatures"));  // removed only for the reference hash
 
-  CHECK_FALSE(redact(power_levels_event(), RoomVersion::kV10)["content"].contains("invite"));
-  CHECK(redact(power_levels_event(), RoomVersion::kV11)["content"]["invite"] == 0);
-  CHECK_FALSE(redact(power_levels_event(), RoomVersion::kV11)["content"].contains("notifications"));
+  CHECK_FALSE(redact(power_levels_event(), room_v10())["content"].contains("invite"));
+  CHECK(redact(power_levels_event(), room_v11())["content"]["invite"] == 0);
+  CHECK_FALSE(redact(power_levels_event(), room_v11())["content"].contains("notifications"));
 
   const json create = json::parse(
       R"({"type": "m.room.create", "content": {"creator": "@a:x", "room_version": "11", "m.federate": false}})");
-  CHECK(redact(create, RoomVersion::kV10)["content"] == json::parse(R"({"creator": "@a:x"})"));
-  CHECK(redact(create, RoomVersion::kV11)["content"] == create["content"]);
+  CHECK(redact(create, room_v10())["content"] == json::parse(R"({"creator": "@a:x"})"));
+  CHECK(redact(create, room_v11())["content"] == create["content"]);
   const json redaction = json::parse(
       R"({"type": "m.room.redaction", "redacts": "$e", "content": {"redacts": "$e", "reason": "spam"}})");
-  CHECK(redact(redaction, RoomVersion::kV11)["content"] == json::parse(R"({"redacts": "$e"})"));
-  CHECK_FALSE(redact(redaction, RoomVersion::kV11).contains("redacts"));
-  CHECK(redact(redaction, RoomVersion::kV10)["content"] == json::object());
+  CHECK(redact(redaction, room_v11())["content"] == json::parse(R"({"redacts": "$e"})"));
+  CHECK_FALSE(redact(redaction, room_v11()).contains("redacts"));
+  CHECK(redact(redaction, room_v10())["content"] == json::object());
   const json message = json::parse(R"({"type": "m.room.message", "content": {"body": "hi"}})");
-  CHECK(redact(message, RoomVersion::kV12)["content"] == json::object());
+  CHECK(redact(message, room_v12())["content"] == json::object());
 }
 
 TEST_CASE("event IDs are the URL-safe Base64 of the reference hash", "[matrix][event_id]") {
   // Expected IDs computed independently in Python: hashlib.sha256 over
   // json.dumps(redacted, sort_keys=True, separators=(',', ':'), ensure_ascii=False).
-  CHECK(event_id(member_event(), RoomVersion::kV10) ==
+  CHECK(event_id(member_event(), room_v10()) ==
         "$fC8-Eu518HrQ0rO73sZWyS3Zb9biO50klNUHAgAkI4E");
-  CHECK(event_id(member_event(), RoomVersion::kV11) ==
+  CHECK(event_id(member_event(), room_v11()) ==
         "$E_kQTdRRYRStAOjjC8th1BC7Meu9QS_dm2Po_rZK6Sw");
-  CHECK(event_id(power_levels_event(), RoomVersion::kV10) ==
+  CHECK(event_id(power_levels_event(), room_v10()) ==
         "$GCf60un5YMtuzsgePasAwRDEnFD1Jj_Hg4BoyusN31o");
-  CHECK(event_id(power_levels_event(), RoomVersion::kV11) ==
+  CHECK(event_id(power_levels_event(), room_v11()) ==
         "$VGgr9a8LldUDZpTnO2BCB9TlOyo_XhlVuSsDtmgKWlA");
   // Signatures, unsigned data and redactable content do not change the ID.
   json e = member_event();
   e["signatures"]["c.example"] = {{"ed25519:2", "other"}};
   e["unsigned"]["age"] = 99;
   e["content"]["displayname"] = "Robert";
-  CHECK(event_id(e, RoomVersion::kV11) == event_id(member_event(), RoomVersion::kV11));
+  CHECK(event_id(e, room_v11()) == event_id(member_event(), room_v11()));
   e["depth"] = 13;
-  CHECK(event_id(e, RoomVersion::kV11) != event_id(member_event(), RoomVersion::kV11));
-  CHECK(reference_hash(e, RoomVersion::kV11).size() == 32);
+  CHECK(event_id(e, room_v11()) != event_id(member_event(), room_v11()));
+  CHECK(reference_hash(e, room_v11()).size() == 32);
 }
 
-TEST_CASE("room versions parse and print", "[matrix]") {
-  CHECK(parse_room_version("12") == RoomVersion::kV12);
-  CHECK(to_string(RoomVersion::kV10) == "10");
-  CHECK_FALSE(parse_room_version("9").has_value());
-  CHECK_FALSE(parse_room_version("org.matrix.hydra.11").has_value());
+TEST_CASE("room versions: identifiers and the rules that differ", "[matrix]") {
+  REQUIRE(find_room_version("12") == &room_v12());
+  CHECK(room_v10().id == "10");
+  CHECK(find_room_version("1") == nullptr);  // state resolution v1 is not modelled
+  CHECK(find_room_version("13") == nullptr);
+  const RoomVersion* hydra = find_room_version("org.matrix.hydra.11");
+  REQUIRE(hydra != nullptr);
+  CHECK(hydra->state_res == StateResAlgorithm::kV2_1);
+  CHECK(hydra->create_implicit_in_auth);
+  CHECK(room_v11().state_res == StateResAlgorithm::kV2);
+  CHECK(room_v11().creator_is_create_sender);
+  CHECK_FALSE(room_v10().creator_is_create_sender);
+  CHECK(room_v10().knock_restricted);
+  CHECK_FALSE(find_room_version("9")->knock_restricted);
+  CHECK(find_room_version("2")->special_aliases);
+  CHECK_FALSE(find_room_version("6")->special_aliases);
+  CHECK_THROWS_AS(redact(member_event(), *find_room_version("9")), std::invalid_argument);
 }

@@ -1,0 +1,115 @@
+// `stateres`: evaluate state-resolution cases in the matrix-stateres-cases/1 format.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "apps/cli_options.hpp"
+#include "apps/commands.hpp"
+#include "models/matrix/stateres_cases.hpp"
+
+namespace dmlssim::apps {
+namespace {
+
+namespace mx = models::matrix;
+
+// "line L, column C" of a byte offset in `text` (nlohmann reports parse errors by byte).
+std::string position_of(const std::string& text, std::size_t byte) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+}  // namespace
+
+int command_stateres(const std::vector<std::string>& args) {
+  po::options_description options("stateres options");
+  std::string path, only, format = "text", rejected = "reauthorise", closure = "auth-chain";
+  options.add_options()("help,h", "show this help")("version", "show the version")(
+      "file", po::value(&path)->required(), "cases file (JSON, matrix-stateres-cases/1)")(
+      "case", po::value(&only), "evaluate only the case with this name")(
+      "format", po::value(&format), "text (pass/fail per case) | json (the computed results)")(
+      "rejected", po::value(&rejected),
+      "events marked rejected in the auth checks: reauthorise (spec) | skip (Synapse)")(
+      "power-closure", po::value(&closure),
+      "first-pass events: auth-chain (spec) | conflicted-paths (Synapse, ruma)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  int code = 0;
+  const std::string usage =
+      "usage: dmlssim stateres FILE [--case NAME] [--format text|json]\n"
+      "                        [--rejected reauthorise|skip] [--power-closure auth-chain|conflicted-paths]\n\n"
+      "Evaluates the state-resolution cases in FILE (the format of the shared\n"
+      "testvectors/stateres/README.md) and reports pass or fail for each; exit status 0 when all\n"
+      "pass, 1 when any fails, 2 for a bad file. With --format json it prints the computed results:\n"
+      "for --case, the resolved state as [[type, state_key, event_id], ...]; otherwise an object\n"
+      "from case name to result.";
+  if (!parse_options(args, options, positional, vm, usage, code)) return code;
+  if (format != "text" && format != "json") {
+    std::cerr << "dmlssim stateres: --format: expected text or json, got '" << format << "'\n";
+    return 2;
+  }
+  mx::CaseRunOptions run;
+  if (rejected == "skip") {
+    run.rejected = mx::RejectedEventPolicy::kSkip;
+  } else if (rejected != "reauthorise") {
+    std::cerr << "dmlssim stateres: --rejected: expected reauthorise or skip, got '" << rejected
+              << "'\n";
+    return 2;
+  }
+  if (closure == "conflicted-paths") {
+    run.power_closure = mx::PowerClosure::kConflictedPaths;
+  } else if (closure != "auth-chain") {
+    std::cerr << "dmlssim stateres: --power-closure: expected auth-chain or conflicted-paths, got '"
+              << closure << "'\n";
+    return 2;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "dmlssim stateres: " << path << ": cannot open\n";
+    return 2;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::cerr << "dmlssim stateres: " << path << ":" << position_of(text, e.byte > 0 ? e.byte - 1 : 0)
+              << ": not valid JSON (" << e.what() << ")\n";
+    return 2;
+  }
+  std::vector<mx::CaseResult> results;
+  try {
+    results = mx::evaluate_cases(document, vm.count("case") ? std::optional(only) : std::nullopt, run);
+  } catch (const mx::CaseFormatError& e) {
+    std::cerr << "dmlssim stateres: " << path << ": " << e.what() << "\n";
+    return 2;
+  }
+  std::size_t failed = 0;
+  for (const auto& r : results) failed += r.passed() ? 0 : 1;
+  if (format == "json") {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& r : results) out[r.name] = r.output;
+    std::cout << (vm.count("case") ? results.front().output : out).dump() << "\n";
+  } else {
+    for (const auto& r : results) {
+      std::cout << (r.passed() ? "pass  " : "FAIL  ") << r.name << "  (" << r.kind << ")\n";
+      for (const auto& check : r.checks) {
+        if (!check.passed) std::cout << "      " << check.what << ": " << check.detail << "\n";
+      }
+    }
+    std::cout << results.size() - failed << " of " << results.size() << " cases pass\n";
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace dmlssim::apps
