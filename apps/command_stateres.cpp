@@ -45,10 +45,12 @@ int command_stateres(const std::vector<std::string>& args) {
   int code = 0;
   const std::string usage =
       "usage: dmlssim stateres FILE [--case NAME] [--format text|json]\n"
-      "                        [--rejected reauthorise|skip] [--power-closure auth-chain|conflicted-paths]\n\n"
+      "                        [--rejected reauthorise|skip] [--power-closure "
+      "auth-chain|conflicted-paths]\n\n"
       "Evaluates the state-resolution cases in FILE (the format of the shared\n"
       "testvectors/stateres/README.md) and reports pass or fail for each; exit status 0 when all\n"
-      "pass, 1 when any fails, 2 for a bad file. With --format json it prints the computed results:\n"
+      "pass, 1 when any fails, 2 for a bad file. With --format json it prints the computed "
+      "results:\n"
       "for --case, the resolved state as [[type, state_key, event_id], ...]; otherwise an object\n"
       "from case name to result.";
   if (!parse_options(args, options, positional, vm, usage, code)) return code;
@@ -83,22 +85,26 @@ int command_stateres(const std::vector<std::string>& args) {
   try {
     document = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::cerr << "dmlssim stateres: " << path << ":" << position_of(text, e.byte > 0 ? e.byte - 1 : 0)
-              << ": not valid JSON (" << e.what() << ")\n";
+    std::cerr << "dmlssim stateres: " << path << ":"
+              << position_of(text, e.byte > 0 ? e.byte - 1 : 0) << ": not valid JSON (" << e.what()
+              << ")\n";
     return 2;
   }
   std::vector<mx::CaseResult> results;
   try {
-    results = mx::evaluate_cases(document, vm.count("case") ? std::optional(only) : std::nullopt, run);
+    results =
+        mx::evaluate_cases(document, vm.count("case") ? std::optional(only) : std::nullopt, run);
   } catch (const mx::CaseFormatError& e) {
     std::cerr << "dmlssim stateres: " << path << ": " << e.what() << "\n";
     return 2;
   }
   std::size_t failed = 0;
-  for (const auto& r : results) failed += r.passed() ? 0 : 1;
+  for (const auto& r : results)
+    failed += r.passed() ? 0 : 1;
   if (format == "json") {
     nlohmann::json out = nlohmann::json::object();
-    for (const auto& r : results) out[r.name] = r.output;
+    for (const auto& r : results)
+      out[r.name] = r.output;
     std::cout << (vm.count("case") ? results.front().output : out).dump() << "\n";
   } else {
     for (const auto& r : results) {

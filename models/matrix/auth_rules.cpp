@@ -7,8 +7,12 @@
 namespace dmlssim::models::matrix {
 namespace {
 
-constexpr AuthVerdict allow() { return AuthVerdict{true, ""}; }
-constexpr AuthVerdict reject(const char* reason) { return AuthVerdict{false, reason}; }
+constexpr AuthVerdict allow() {
+  return AuthVerdict{true, ""};
+}
+constexpr AuthVerdict reject(const char* reason) {
+  return AuthVerdict{false, reason};
+}
 
 const Event* get(const EventStore& store, EventIndex i) {
   return i == kNoEvent ? nullptr : &store[i];
@@ -359,8 +363,8 @@ AuthVerdict check_auth_rules(const EventStore& store, const Event& e, const Auth
   if (e.type == "m.room.third_party_invite") {
     return sender_level >= c.invite_level() ? allow() : reject("below the invite level");
   }
-  const PowerLevel required = c.power ? c.power->required_level(e.type, e.is_state())
-                                      : (e.is_state() ? 50 : 0);
+  const PowerLevel required =
+      c.power ? c.power->required_level(e.type, e.is_state()) : (e.is_state() ? 50 : 0);
   if (required > sender_level) return reject("sender below the event's required level");
   if (e.state_key && !e.state_key->empty() && e.state_key->front() == '@' &&
       *e.state_key != e.sender) {

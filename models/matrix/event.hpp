@@ -28,7 +28,14 @@ enum class Membership : std::uint8_t { kNone, kJoin, kInvite, kLeave, kBan, kKno
 
 // kInvite also stands for a join-rules event without `join_rule` (Synapse reads a missing value as
 // "invite") and for no join-rules event at all.
-enum class JoinRule : std::uint8_t { kPublic, kInvite, kKnock, kRestricted, kKnockRestricted, kOther };
+enum class JoinRule : std::uint8_t {
+  kPublic,
+  kInvite,
+  kKnock,
+  kRestricted,
+  kKnockRestricted,
+  kOther
+};
 
 struct Event {
   std::string event_id;
@@ -46,13 +53,15 @@ struct Event {
   bool rejected = false;
 
   // --- derived when stored ---
-  StateKeyId key = kNoStateKey;             // (type, state_key); kNoStateKey for messages
+  StateKeyId key = kNoStateKey;                // (type, state_key); kNoStateKey for messages
   StateKeyId sender_member_key = kNoStateKey;  // (m.room.member, sender)
   StateKeyId target_member_key = kNoStateKey;  // member events: (m.room.member, state_key)
-  StateKeyId third_party_invite_key = kNoStateKey;  // 3PID invites: (m.room.third_party_invite, token)
-  StateKeyId authorising_member_key = kNoStateKey;  // restricted joins: join_authorised_via_users_server
-  Membership membership = Membership::kNone;        // member events
-  JoinRule join_rule = JoinRule::kInvite;           // join-rules events
+  StateKeyId third_party_invite_key =
+      kNoStateKey;  // 3PID invites: (m.room.third_party_invite, token)
+  StateKeyId authorising_member_key =
+      kNoStateKey;                            // restricted joins: join_authorised_via_users_server
+  Membership membership = Membership::kNone;  // member events
+  JoinRule join_rule = JoinRule::kInvite;     // join-rules events
   std::shared_ptr<const ParsedPowerLevels> power_levels;  // power-levels events
   std::vector<std::string> creators;                      // create events: the room's creators
   // State resolution's "power event": power levels, join rules, kicks and bans.
@@ -61,7 +70,9 @@ struct Event {
   PowerLevel sender_power_for_sort = 0;
 
   bool is_state() const { return state_key.has_value(); }
-  std::size_t listed_auth_count() const { return auth_events.size() - (create_is_implicit ? 1 : 0); }
+  std::size_t listed_auth_count() const {
+    return auth_events.size() - (create_is_implicit ? 1 : 0);
+  }
 };
 
 }  // namespace dmlssim::models::matrix

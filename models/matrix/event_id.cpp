@@ -84,9 +84,9 @@ nlohmann::json redact(const nlohmann::json& event, const RoomVersion& version) {
   nlohmann::json out = keep_only(event, top_level_keys(version.redaction));
   const std::string type =
       event.contains("type") && event["type"].is_string() ? event["type"].get<std::string>() : "";
-  out["content"] = redact_content(
-      type, event.contains("content") ? event["content"] : nlohmann::json::object(),
-      version.redaction);
+  out["content"] =
+      redact_content(type, event.contains("content") ? event["content"] : nlohmann::json::object(),
+                     version.redaction);
   return out;
 }
 

@@ -102,8 +102,8 @@ EventIndex EventStore::add(const EventSpec& spec) {
   const bool is_create = e.type == "m.room.create" && e.state_key == "";
   if (version_->create_implicit_in_auth && !is_create) {
     if (create_event_ == kNoEvent) {
-      throw std::invalid_argument("event " + spec.event_id +
-                                  ": room version " + std::string(version_->id) +
+      throw std::invalid_argument("event " + spec.event_id + ": room version " +
+                                  std::string(version_->id) +
                                   " needs the m.room.create event stored first");
     }
     e.auth_events.push_back(create_event_);
@@ -146,12 +146,14 @@ void EventStore::derive(Event& e) {
     e.join_rule = parse_join_rule(e.content);
     e.is_power_event = true;
   } else if (e.type == "m.room.power_levels" && empty_key) {
-    e.power_levels = std::make_shared<const ParsedPowerLevels>(parse_power_levels(e.content, *version_));
+    e.power_levels =
+        std::make_shared<const ParsedPowerLevels>(parse_power_levels(e.content, *version_));
     e.is_power_event = true;
   } else if (e.type == "m.room.create" && empty_key) {
     if (version_->creator_is_create_sender) {
       e.creators.push_back(e.sender);
-      const auto it = e.content.is_object() ? e.content.find("additional_creators") : e.content.end();
+      const auto it =
+          e.content.is_object() ? e.content.find("additional_creators") : e.content.end();
       if (version_->creators_infinite && it != e.content.end() && it->is_array()) {
         for (const auto& c : *it) {
           if (c.is_string()) e.creators.push_back(c.get<std::string>());

@@ -23,8 +23,10 @@ std::optional<PowerLevel> to_level(const nlohmann::json& value, const RoomVersio
   if (!version.integer_power_levels && value.is_string()) {
     // Python's int(): optional surrounding whitespace and sign, decimal digits.
     std::string_view s = value.get_ref<const std::string&>();
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    while (!s.empty() && s.front() == ' ')
+      s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ')
+      s.remove_suffix(1);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     PowerLevel v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -57,8 +59,9 @@ std::optional<LevelMap> to_level_map(const nlohmann::json& value, const RoomVers
 }  // namespace
 
 std::optional<PowerLevel> find_level(const LevelMap& map, std::string_view key) {
-  const auto it = std::lower_bound(map.begin(), map.end(), key,
-                                   [](const auto& entry, std::string_view k) { return entry.first < k; });
+  const auto it =
+      std::lower_bound(map.begin(), map.end(), key,
+                       [](const auto& entry, std::string_view k) { return entry.first < k; });
   if (it == map.end() || it->first != key) return std::nullopt;
   return it->second;
 }

@@ -27,8 +27,7 @@ inline constexpr PowerLevel kInfinitePower = std::numeric_limits<PowerLevel>::ma
 using LevelMap = std::vector<std::pair<std::string, PowerLevel>>;
 
 struct PowerLevels {
-  std::optional<PowerLevel> ban, kick, redact, invite, events_default, state_default,
-      users_default;
+  std::optional<PowerLevel> ban, kick, redact, invite, events_default, state_default, users_default;
   std::optional<LevelMap> events, notifications, users;
 
   PowerLevel ban_level() const { return ban.value_or(50); }

@@ -20,14 +20,14 @@ struct RoomVersion {
   std::string_view id;
   StateResAlgorithm state_res = StateResAlgorithm::kV2;
   RedactionRules redaction = RedactionRules::kNone;
-  bool special_redaction = false;       // v1-v2: m.room.redaction has its own auth rule
-  bool special_aliases = false;         // v1-v5: m.room.aliases has its own auth rule
-  bool notifications_in_power = false;  // v6+: `notifications` checked on power-level changes
-  bool knocking = false;                // v7+: membership `knock`, join rule `knock`
-  bool restricted_join = false;         // v8+: join rule `restricted`
-  bool knock_restricted = false;        // v10+: join rule `knock_restricted`
-  bool integer_power_levels = false;    // v10+: power levels must be JSON integers
-  bool create_needs_creator = false;    // v1-v10: m.room.create content must have `creator`
+  bool special_redaction = false;         // v1-v2: m.room.redaction has its own auth rule
+  bool special_aliases = false;           // v1-v5: m.room.aliases has its own auth rule
+  bool notifications_in_power = false;    // v6+: `notifications` checked on power-level changes
+  bool knocking = false;                  // v7+: membership `knock`, join rule `knock`
+  bool restricted_join = false;           // v8+: join rule `restricted`
+  bool knock_restricted = false;          // v10+: join rule `knock_restricted`
+  bool integer_power_levels = false;      // v10+: power levels must be JSON integers
+  bool create_needs_creator = false;      // v1-v10: m.room.create content must have `creator`
   bool creator_is_create_sender = false;  // v11+: the creator is the create event's sender
   bool creators_infinite = false;         // v12 (MSC4289): creators outrank every level
   bool create_implicit_in_auth = false;   // v12 (MSC4291): room ID = create hash, never listed

@@ -15,8 +15,7 @@ SharedState StateHistory::shared_state_after(EventIndex e) {
   return after_[e];
 }
 
-StateMap StateHistory::state_after_all(std::span<const EventIndex> events,
-                                       ResolutionStats* stats) {
+StateMap StateHistory::state_after_all(std::span<const EventIndex> events, ResolutionStats* stats) {
   if (events.empty()) return {};
   if (events.size() == 1) return state_after(events[0]);
   std::vector<SharedState> held;
@@ -41,7 +40,8 @@ void StateHistory::compute_up_to(EventIndex e) {
       before = after_[event.prev_events[0]];
     } else {
       std::vector<const StateMap*> states;
-      for (const EventIndex p : event.prev_events) states.push_back(after_[p].get());
+      for (const EventIndex p : event.prev_events)
+        states.push_back(after_[p].get());
       before = std::make_shared<const StateMap>(resolver_.resolve(states, options_));
     }
     SharedState after = before;

@@ -79,13 +79,15 @@ std::vector<EventIndex> StateResolver::auth_difference(
       if (include_self) {
         visit(e);
       } else {
-        for (const EventIndex a : store_[e].auth_events) visit(a);
+        for (const EventIndex a : store_[e].auth_events)
+          visit(a);
       }
     }
     while (!stack_.empty()) {
       const EventIndex x = stack_.back();
       stack_.pop_back();
-      for (const EventIndex a : store_[x].auth_events) visit(a);
+      for (const EventIndex a : store_[x].auth_events)
+        visit(a);
     }
   }
   std::vector<EventIndex> out;
@@ -177,7 +179,8 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
                                                   bool direct_edges_suffice) {
   grow();
   const std::uint32_t x_mark = next_mark();  // mark_c_: member of the set being sorted
-  for (const EventIndex e : events) mark_c_[e] = x_mark;
+  for (const EventIndex e : events)
+    mark_c_[e] = x_mark;
   // Do all auth paths between members stay inside the set? Then direct edges are enough.
   bool direct_only = true;
   for (const EventIndex e : events) {
@@ -229,14 +232,18 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
   for (std::uint32_t s = 0; s < sorted_events.size(); ++s) {
     x_parents(sorted_events[s], x_mark, direct_only, parents);
     pending[s] = static_cast<std::uint32_t>(parents.size());
-    for (const EventIndex p : parents) edges.emplace_back(slot_of(p), s);
+    for (const EventIndex p : parents)
+      edges.emplace_back(slot_of(p), s);
   }
-  for (const auto& edge : edges) ++child_start[edge.first + 1];
-  for (std::size_t i = 1; i < child_start.size(); ++i) child_start[i] += child_start[i - 1];
+  for (const auto& edge : edges)
+    ++child_start[edge.first + 1];
+  for (std::size_t i = 1; i < child_start.size(); ++i)
+    child_start[i] += child_start[i - 1];
   std::vector<std::uint32_t> children(edges.size());
   {
     std::vector<std::uint32_t> fill(child_start.begin(), child_start.end() - 1);
-    for (const auto& edge : edges) children[fill[edge.first]++] = edge.second;
+    for (const auto& edge : edges)
+      children[fill[edge.first]++] = edge.second;
   }
   const auto later = [&](std::uint32_t a, std::uint32_t b) {  // heap order: smallest on top
     const Event& x = store_[sorted_events[a]];
@@ -309,7 +316,8 @@ std::vector<EventIndex> StateResolver::mainline_sort(std::span<const EventIndex>
   });
   std::vector<EventIndex> out;
   out.reserve(keyed.size());
-  for (const Keyed& k : keyed) out.push_back(k.event);
+  for (const Keyed& k : keyed)
+    out.push_back(k.event);
   return out;
 }
 
@@ -377,7 +385,8 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
   std::vector<std::vector<EventIndex>> sets(n);
   for (std::size_t s = 0; s < n; ++s) {
     sets[s].reserve(states[s]->size());
-    for (const StateEntry& entry : *states[s]) sets[s].push_back(entry.event);
+    for (const StateEntry& entry : *states[s])
+      sets[s].push_back(entry.event);
   }
   const std::vector<EventIndex> difference = auth_difference(sets, false);
   std::vector<EventIndex> subgraph;
@@ -462,7 +471,8 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
   }
   StateMap result;
   result.reserve(r_keys_.size());
-  for (const StateKeyId key : r_keys_) result.push_back(StateEntry{key, r_event_[key]});
+  for (const StateKeyId key : r_keys_)
+    result.push_back(StateEntry{key, r_event_[key]});
   std::sort(result.begin(), result.end(),
             [](const StateEntry& a, const StateEntry& b) { return a.key < b.key; });
   if (stats != nullptr) {

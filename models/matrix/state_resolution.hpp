@@ -77,7 +77,8 @@ class StateResolver {
   std::uint32_t next_state_mark();
   EventIndex power_levels_auth_event(const Event& e) const;
   // Nearest members of X (marked with x_mark) among e's auth ancestors.
-  void x_parents(EventIndex e, std::uint32_t x_mark, bool direct_only, std::vector<EventIndex>& out);
+  void x_parents(EventIndex e, std::uint32_t x_mark, bool direct_only,
+                 std::vector<EventIndex>& out);
   void iterative_auth_checks(std::span<const EventIndex> events, RejectedEventPolicy policy);
 
   const EventStore& store_;

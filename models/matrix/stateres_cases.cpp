@@ -73,7 +73,8 @@ std::map<std::pair<std::string, std::string>, std::string> read_state(const Read
     const json& entry = value[i];
     if (!entry.is_array() || entry.size() != 3) r.fail(at, "expected [type, state_key, event_id]");
     const std::string id = entry[2].is_null() ? "" : r.string(entry[2], at + "[2]");
-    if (!out.emplace(std::make_pair(r.string(entry[0], at + "[0]"), r.string(entry[1], at + "[1]")), id)
+    if (!out.emplace(std::make_pair(r.string(entry[0], at + "[0]"), r.string(entry[1], at + "[1]")),
+                     id)
              .second) {
       r.fail(at, "key listed twice");
     }
@@ -94,15 +95,18 @@ StateByKey state_by_key(const EventStore& store, const StateMap& state) {
 
 json by_key_to_json(const StateByKey& state) {
   std::vector<StateTriple> triples;
-  for (const auto& [key, id] : state) triples.emplace_back(key.first, key.second, id);
+  for (const auto& [key, id] : state)
+    triples.emplace_back(key.first, key.second, id);
   return triples_to_json(std::move(triples));
 }
 
 std::string describe_difference(const StateByKey& got, const StateByKey& want) {
   std::string out;
   std::set<std::pair<std::string, std::string>> keys;
-  for (const auto& [k, v] : got) keys.insert(k);
-  for (const auto& [k, v] : want) keys.insert(k);
+  for (const auto& [k, v] : got)
+    keys.insert(k);
+  for (const auto& [k, v] : want)
+    keys.insert(k);
   for (const auto& k : keys) {
     const auto g = got.find(k);
     const auto w = want.find(k);
@@ -141,7 +145,8 @@ struct LoadedRoom {
 void load_room(const Reader& r, const json& c, LoadedRoom& room) {
   const std::string version_id = r.string(r.need(c, "", "room_version"), "room_version");
   const RoomVersion* version = find_room_version(version_id);
-  if (version == nullptr) r.fail("room_version", "unknown or unsupported room version " + version_id);
+  if (version == nullptr)
+    r.fail("room_version", "unknown or unsupported room version " + version_id);
   room.version = *version;
   if (const auto it = c.find("create_event_implicit_in_auth_events"); it != c.end()) {
     if (!it->is_boolean()) r.fail("create_event_implicit_in_auth_events", "expected true or false");
@@ -217,10 +222,12 @@ StateMap dag_result(const Reader& r, const json& c, const LoadedRoom& room,
                     const ResolutionOptions& options) {
   StateHistory history(*room.store, options);
   const json& state_at = r.need(c, "", "state_at");
-  if (!state_at.is_null()) return history.state_after(event_named(r, *room.store, state_at, "state_at"));
+  if (!state_at.is_null())
+    return history.state_after(event_named(r, *room.store, state_at, "state_at"));
   std::vector<bool> cited(room.store->size(), false);
   for (EventIndex i = 0; i < room.store->size(); ++i) {
-    for (const EventIndex p : (*room.store)[i].prev_events) cited[p] = true;
+    for (const EventIndex p : (*room.store)[i].prev_events)
+      cited[p] = true;
   }
   std::vector<EventIndex> leaves;
   for (EventIndex i = 0; i < room.store->size(); ++i) {
@@ -238,15 +245,18 @@ StateMap state_sets_result(const Reader& r, const json& c, const LoadedRoom& roo
     const std::string at = "state_sets[" + std::to_string(s) + "]";
     const std::vector<std::string> ids = r.strings(sets[s], at);
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      const EventIndex e = event_named(r, *room.store, json(ids[i]), at + "[" + std::to_string(i) + "]");
+      const EventIndex e =
+          event_named(r, *room.store, json(ids[i]), at + "[" + std::to_string(i) + "]");
       const StateKeyId key = (*room.store)[e].key;
       if (key == kNoStateKey) r.fail(at, ids[i] + " is not a state event");
-      if (state_lookup(states[s], key) != kNoEvent) r.fail(at, "two events for the key of " + ids[i]);
+      if (state_lookup(states[s], key) != kNoEvent)
+        r.fail(at, "two events for the key of " + ids[i]);
       state_set(states[s], key, e);
     }
   }
   std::vector<const StateMap*> pointers;
-  for (const StateMap& s : states) pointers.push_back(&s);
+  for (const StateMap& s : states)
+    pointers.push_back(&s);
   StateResolver resolver(*room.store);
   return resolver.resolve(pointers, options);
 }
@@ -255,8 +265,8 @@ void evaluate_resolution(const Reader& r, const json& c, const std::string& kind
                          const CaseRunOptions& run, CaseResult& result) {
   r.only_keys(c, "",
               {"name", "source", "story", "kind", "room_version", "room_id", "state_res",
-               "create_event_implicit_in_auth_events", "events", "expected",
-               "reference_full_state", "state_at", "dag_spec", "state_sets"});
+               "create_event_implicit_in_auth_events", "events", "expected", "reference_full_state",
+               "state_at", "dag_spec", "state_sets"});
   LoadedRoom room;
   load_room(r, c, room);
   auto compute = [&](std::optional<StateResAlgorithm> algorithm) {
@@ -275,8 +285,8 @@ void evaluate_resolution(const Reader& r, const json& c, const std::string& kind
     result.checks.push_back(compare_states("expected", got, want));
   } else if (match == "delta") {
     if (kind != "dag") r.fail("expected.match", "\"delta\" needs a dag case");
-    const EventIndex base = event_named(r, *room.store, r.need(expected, "expected.", "relative_to"),
-                                        "expected.relative_to");
+    const EventIndex base = event_named(
+        r, *room.store, r.need(expected, "expected.", "relative_to"), "expected.relative_to");
     StateHistory history(*room.store, resolution_options(room, run, std::nullopt));
     const StateByKey before = state_by_key(*room.store, history.state_after(base));
     StateByKey kept;
@@ -290,9 +300,8 @@ void evaluate_resolution(const Reader& r, const json& c, const std::string& kind
     for (const auto& [key, id] : want) {
       if (kept.count(key) == 0) kept[key] = got.count(key) ? got.at(key) : "";
     }
-    result.checks.push_back(compare_states("expected (delta from " +
-                                               std::string((*room.store)[base].event_id) + ")",
-                                           kept, want));
+    result.checks.push_back(compare_states(
+        "expected (delta from " + std::string((*room.store)[base].event_id) + ")", kept, want));
   } else {
     r.fail("expected.match", "expected \"exact\" or \"delta\", got \"" + match + "\"");
   }
@@ -368,7 +377,8 @@ std::vector<EventIndex> nodes_named(const Reader& r, const EventStore& store, co
 
 std::vector<std::string> ids_of(const EventStore& store, const std::vector<EventIndex>& events) {
   std::vector<std::string> out;
-  for (const EventIndex e : events) out.push_back(store[e].event_id);
+  for (const EventIndex e : events)
+    out.push_back(store[e].event_id);
   return out;
 }
 
@@ -378,13 +388,17 @@ void evaluate_graph_case(const Reader& r, const json& c, const std::string& kind
     r.only_keys(c, "", {"name", "source", "kind", "graph", "tie_break", "expected_order"});
     const auto store = graph_store(r, r.need(c, "", "graph"), "graph");
     std::vector<EventIndex> all(store->size());
-    for (EventIndex i = 0; i < store->size(); ++i) all[i] = i;
+    for (EventIndex i = 0; i < store->size(); ++i)
+      all[i] = i;
     StateResolver resolver(*store);
-    const std::vector<std::string> order = ids_of(*store, resolver.reverse_topological_power_sort(all));
-    const std::vector<std::string> want = r.strings(r.need(c, "", "expected_order"), "expected_order");
+    const std::vector<std::string> order =
+        ids_of(*store, resolver.reverse_topological_power_sort(all));
+    const std::vector<std::string> want =
+        r.strings(r.need(c, "", "expected_order"), "expected_order");
     result.output = order;
     CaseCheck check{"expected_order", order == want, ""};
-    if (!check.passed) check.detail = "got " + json(order).dump() + ", expected " + json(want).dump();
+    if (!check.passed)
+      check.detail = "got " + json(order).dump() + ", expected " + json(want).dump();
     result.checks.push_back(check);
   } else if (kind == "auth_difference") {
     r.only_keys(c, "", {"name", "source", "kind", "auth_graph", "state_sets", "expected"});
@@ -410,9 +424,9 @@ void evaluate_graph_case(const Reader& r, const json& c, const std::string& kind
     std::vector<std::string> got = ids_of(*store, resolver.conflicted_subgraph(conflicted));
     std::sort(got.begin(), got.end());
     result.output = got;
-    result.checks.push_back(compare_sets(
-        "expected_subgraph", got,
-        r.strings(r.need(c, "", "expected_subgraph"), "expected_subgraph")));
+    result.checks.push_back(
+        compare_sets("expected_subgraph", got,
+                     r.strings(r.need(c, "", "expected_subgraph"), "expected_subgraph")));
   }
 }
 
@@ -444,9 +458,9 @@ std::vector<CaseResult> evaluate_cases(const json& document, const std::optional
   for (std::size_t i = 0; i < cases->size(); ++i) {
     const json& c = (*cases)[i];
     const std::string fallback = "#" + std::to_string(i);
-    const std::string name =
-        c.is_object() && c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>()
-                                                                     : fallback;
+    const std::string name = c.is_object() && c.contains("name") && c["name"].is_string()
+                                 ? c["name"].get<std::string>()
+                                 : fallback;
     const Reader r(name);
     if (!c.is_object()) r.fail("(case)", "expected an object");
     r.string(r.need(c, "", "name"), "name");
@@ -481,9 +495,11 @@ json event_to_case_json(const EventStore& store, const Event& e) {
               {"depth", e.depth}};
   if (e.state_key) out["state_key"] = *e.state_key;
   json prev = json::array();
-  for (const EventIndex p : e.prev_events) prev.push_back(store[p].event_id);
+  for (const EventIndex p : e.prev_events)
+    prev.push_back(store[p].event_id);
   json auth = json::array();
-  for (std::size_t i = 0; i < e.listed_auth_count(); ++i) auth.push_back(store[e.auth_events[i]].event_id);
+  for (std::size_t i = 0; i < e.listed_auth_count(); ++i)
+    auth.push_back(store[e.auth_events[i]].event_id);
   out["prev_events"] = std::move(prev);
   out["auth_events"] = std::move(auth);
   if (e.rejected) out["rejected"] = true;
@@ -511,7 +527,8 @@ json dag_case(const EventStore& store, StateHistory& history, const std::string&
   std::vector<bool> cited(store.size(), false);
   for (EventIndex i = 0; i < store.size(); ++i) {
     events.push_back(event_to_case_json(store, store[i]));
-    for (const EventIndex p : store[i].prev_events) cited[p] = true;
+    for (const EventIndex p : store[i].prev_events)
+      cited[p] = true;
   }
   std::vector<EventIndex> leaves;
   for (EventIndex i = 0; i < store.size(); ++i) {
@@ -519,7 +536,8 @@ json dag_case(const EventStore& store, StateHistory& history, const std::string&
   }
   c["events"] = std::move(events);
   c["state_at"] = nullptr;
-  c["expected"] = {{"match", "exact"}, {"state", state_to_json(store, history.state_after_all(leaves))}};
+  c["expected"] = {{"match", "exact"},
+                   {"state", state_to_json(store, history.state_after_all(leaves))}};
   return c;
 }
 
@@ -530,14 +548,16 @@ json state_sets_case(const EventStore& store, std::span<const StateMap* const> s
   std::vector<bool> needed(store.size(), false);
   std::vector<EventIndex> stack;
   for (const StateMap* state : states) {
-    for (const StateEntry& entry : *state) stack.push_back(entry.event);
+    for (const StateEntry& entry : *state)
+      stack.push_back(entry.event);
   }
   while (!stack.empty()) {
     const EventIndex e = stack.back();
     stack.pop_back();
     if (needed[e]) continue;
     needed[e] = true;
-    for (const EventIndex a : store[e].auth_events) stack.push_back(a);
+    for (const EventIndex a : store[e].auth_events)
+      stack.push_back(a);
   }
   json events = json::array();
   for (EventIndex i = 0; i < store.size(); ++i) {
@@ -549,7 +569,8 @@ json state_sets_case(const EventStore& store, std::span<const StateMap* const> s
   json sets = json::array();
   for (const StateMap* state : states) {
     json ids = json::array();
-    for (const StateEntry& entry : *state) ids.push_back(store[entry.event].event_id);
+    for (const StateEntry& entry : *state)
+      ids.push_back(store[entry.event].event_id);
     sets.push_back(std::move(ids));
   }
   c["events"] = std::move(events);
@@ -560,8 +581,9 @@ json state_sets_case(const EventStore& store, std::span<const StateMap* const> s
 
 json cases_document(json cases) {
   return json{{"format", kFormat},
-              {"readme", "State-resolution cases written by dmlssim; format described in "
-                         "testvectors/stateres/README.md of the dmlssim shared references."},
+              {"readme",
+               "State-resolution cases written by dmlssim; format described in "
+               "testvectors/stateres/README.md of the dmlssim shared references."},
               {"cases", std::move(cases)}};
 }
 
