@@ -271,11 +271,11 @@ AuthKeys auth_keys_for(const EventStore& store, const Event& e) {
     }
     out.keys[out.count++] = k;
   };
-  if (e.type == "m.room.create" && e.state_key == "") return out;
+  if (e.kind == EventKind::kCreate) return out;
   if (!store.version().create_implicit_in_auth) push(store.create_key());
   push(store.power_levels_key());
   push(e.sender_member_key);
-  if (e.type == "m.room.member" && e.state_key) {
+  if (e.kind == EventKind::kMember && e.state_key) {
     push(e.target_member_key);
     if (e.membership == Membership::kJoin || e.membership == Membership::kInvite ||
         e.membership == Membership::kKnock) {
@@ -326,7 +326,7 @@ AuthVerdict check_auth_events(const EventStore& store, const Event& e) {
     if (auth.rejected) return reject("rejected auth event");
     has_create = has_create || auth.key == store.create_key();
   }
-  const bool is_create = e.type == "m.room.create" && e.state_key == "";
+  const bool is_create = e.kind == EventKind::kCreate;
   if (!is_create && !store.version().create_implicit_in_auth && !has_create) {
     return reject("no m.room.create among the auth events");
   }
@@ -335,14 +335,14 @@ AuthVerdict check_auth_events(const EventStore& store, const Event& e) {
 
 AuthVerdict check_auth_rules(const EventStore& store, const Event& e, const AuthState& state) {
   const RoomVersion& v = store.version();
-  if (e.type == "m.room.create" && e.state_key == "") return check_create(v, e);
+  if (e.kind == EventKind::kCreate) return check_create(v, e);
   const Event* create = get(store, state.create);
   if (create == nullptr) return reject("no m.room.create in the auth state");
   if (create->content.is_object() && create->content.contains("m.federate") &&
       create->content["m.federate"] == false && domain_of(e.sender) != domain_of(create->sender)) {
     return reject("room does not federate");
   }
-  if (v.special_aliases && e.type == "m.room.aliases") {
+  if (v.special_aliases && e.kind == EventKind::kAliases) {
     if (!e.state_key) return reject("aliases without state_key");
     if (domain_of(e.sender) != *e.state_key) return reject("aliases for another server");
     return allow();
@@ -355,12 +355,12 @@ AuthVerdict check_auth_rules(const EventStore& store, const Event& e, const Auth
                   create,
                   power_event != nullptr ? &power_event->power_levels->levels : nullptr,
                   effective_join_rule(join_rules ? join_rules->join_rule : JoinRule::kInvite, v)};
-  if (e.type == "m.room.member") return check_member(c, state);
+  if (e.kind == EventKind::kMember) return check_member(c, state);
   if (membership_in(store, state.sender_member) != Membership::kJoin) {
     return reject("sender is not joined");
   }
   const PowerLevel sender_level = c.level_of(e.sender);
-  if (e.type == "m.room.third_party_invite") {
+  if (e.kind == EventKind::kThirdPartyInvite) {
     return sender_level >= c.invite_level() ? allow() : reject("below the invite level");
   }
   const PowerLevel required =
@@ -370,8 +370,8 @@ AuthVerdict check_auth_rules(const EventStore& store, const Event& e, const Auth
       *e.state_key != e.sender) {
     return reject("state_key names another user");
   }
-  if (e.type == "m.room.power_levels" && e.state_key == "") return check_power_levels(c);
-  if (v.special_redaction && e.type == "m.room.redaction") {
+  if (e.kind == EventKind::kPowerLevels) return check_power_levels(c);
+  if (v.special_redaction && e.kind == EventKind::kRedaction) {
     if (sender_level >= c.redact_level()) return allow();
     // v1-v2: also allowed when the redacted event comes from the sender's server. The redacted
     // event ID is read from content.redacts.

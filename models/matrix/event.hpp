@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/matrix/power_levels.hpp"
@@ -23,6 +24,21 @@ inline constexpr EventIndex kNoEvent = std::numeric_limits<EventIndex>::max();
 // An interned (type, state_key) pair, dense per EventStore.
 using StateKeyId = std::uint32_t;
 inline constexpr StateKeyId kNoStateKey = std::numeric_limits<StateKeyId>::max();
+
+// The event types the authorization rules single out, by `type` alone (the rules test the type,
+// whatever the state_key).
+enum class EventKind : std::uint8_t {
+  kCreate,
+  kMember,
+  kPowerLevels,
+  kJoinRules,
+  kThirdPartyInvite,
+  kAliases,
+  kRedaction,
+  kOther
+};
+
+EventKind event_kind(std::string_view type);
 
 enum class Membership : std::uint8_t { kNone, kJoin, kInvite, kLeave, kBan, kKnock, kUnknown };
 
@@ -53,6 +69,7 @@ struct Event {
   bool rejected = false;
 
   // --- derived when stored ---
+  EventKind kind = EventKind::kOther;
   StateKeyId key = kNoStateKey;                // (type, state_key); kNoStateKey for messages
   StateKeyId sender_member_key = kNoStateKey;  // (m.room.member, sender)
   StateKeyId target_member_key = kNoStateKey;  // member events: (m.room.member, state_key)
@@ -70,6 +87,8 @@ struct Event {
   PowerLevel sender_power_for_sort = 0;
 
   bool is_state() const { return state_key.has_value(); }
+  // The room's create event: type m.room.create with state_key "".
+  bool is_room_create() const { return kind == EventKind::kCreate && state_key == ""; }
   std::size_t listed_auth_count() const {
     return auth_events.size() - (create_is_implicit ? 1 : 0);
   }

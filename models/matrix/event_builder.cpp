@@ -70,6 +70,7 @@ EventSpec build_event(const EventStore& store, const StateMap& state_before, con
   if (!is_create(e.type, e.state_key)) {
     Event probe;
     probe.type = e.type;
+    probe.kind = event_kind(e.type);
     probe.state_key = e.state_key;
     probe.sender = e.sender;
     probe.content = e.content;
@@ -131,7 +132,6 @@ nlohmann::json pdu_json(const EventStore& store, const Event& e, const std::stri
       pdu_fields(e.type, e.state_key, e.sender, e.content, e.origin_server_ts, e.depth,
                  std::move(prev), std::move(auth), room_id_for(store, room_id), with_room_id);
   pdu["hashes"] = {{"sha256", unpadded_base64(sha256(canonical_json(pdu)))}};
-  pdu["event_id"] = e.event_id;
   return pdu;
 }
 

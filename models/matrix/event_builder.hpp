@@ -31,7 +31,8 @@ EventSpec build_event(const EventStore& store, const StateMap& state_before, con
 // The room ID of a v12 room ("!" + the create event's reference hash), or `fallback` before v12.
 std::string room_id_for(const EventStore& store, const std::string& fallback);
 
-// The federation (PDU) form of a stored event: what travels in /send and what tardis loads.
+// The federation (PDU) form of a stored event, as it travels in /send: without `event_id` (room
+// versions >= 4 derive it from the reference hash of this object).
 nlohmann::json pdu_json(const EventStore& store, const Event& e, const std::string& room_id);
 
 }  // namespace dmlssim::models::matrix

@@ -45,6 +45,17 @@ JoinRule parse_join_rule(const nlohmann::json& content) {
 
 }  // namespace
 
+EventKind event_kind(std::string_view type) {
+  if (type == "m.room.member") return EventKind::kMember;
+  if (type == "m.room.power_levels") return EventKind::kPowerLevels;
+  if (type == "m.room.join_rules") return EventKind::kJoinRules;
+  if (type == "m.room.create") return EventKind::kCreate;
+  if (type == "m.room.third_party_invite") return EventKind::kThirdPartyInvite;
+  if (type == "m.room.aliases") return EventKind::kAliases;
+  if (type == "m.room.redaction") return EventKind::kRedaction;
+  return EventKind::kOther;
+}
+
 EventStore::EventStore(const RoomVersion& version) : version_(&version) {
   create_key_ = intern_key("m.room.create", "");
   power_levels_key_ = intern_key("m.room.power_levels", "");
@@ -99,7 +110,8 @@ EventIndex EventStore::add(const EventSpec& spec) {
   };
   e.prev_events = resolve(spec.prev_events, "prev event");
   e.auth_events = resolve(spec.auth_events, "auth event");
-  const bool is_create = e.type == "m.room.create" && e.state_key == "";
+  e.kind = event_kind(e.type);
+  const bool is_create = e.is_room_create();
   if (version_->create_implicit_in_auth && !is_create) {
     if (create_event_ == kNoEvent) {
       throw std::invalid_argument("event " + spec.event_id + ": room version " +
@@ -119,13 +131,18 @@ EventIndex EventStore::add(const EventSpec& spec) {
 
 void EventStore::derive(Event& e) {
   e.sender_member_key = intern_key("m.room.member", e.sender);
+  if (e.kind == EventKind::kPowerLevels) {
+    // Parsed for any event of the type: the power-level rules test the type alone.
+    e.power_levels =
+        std::make_shared<const ParsedPowerLevels>(parse_power_levels(e.content, *version_));
+  }
   if (!e.state_key) {
     e.sender_power_for_sort = sort_power(e);
     return;
   }
   e.key = intern_key(e.type, *e.state_key);
   const bool empty_key = e.state_key->empty();
-  if (e.type == "m.room.member") {
+  if (e.kind == EventKind::kMember) {
     e.target_member_key = e.key;
     e.membership = parse_membership(e.content);
     if (const nlohmann::json* tpi =
@@ -142,14 +159,12 @@ void EventStore::derive(Event& e) {
     }
     e.is_power_event = (e.membership == Membership::kLeave || e.membership == Membership::kBan) &&
                        e.sender != *e.state_key;
-  } else if (e.type == "m.room.join_rules" && empty_key) {
+  } else if (e.kind == EventKind::kJoinRules && empty_key) {
     e.join_rule = parse_join_rule(e.content);
     e.is_power_event = true;
-  } else if (e.type == "m.room.power_levels" && empty_key) {
-    e.power_levels =
-        std::make_shared<const ParsedPowerLevels>(parse_power_levels(e.content, *version_));
+  } else if (e.kind == EventKind::kPowerLevels && empty_key) {
     e.is_power_event = true;
-  } else if (e.type == "m.room.create" && empty_key) {
+  } else if (e.is_room_create()) {
     if (version_->creator_is_create_sender) {
       e.creators.push_back(e.sender);
       const auto it =
@@ -171,8 +186,8 @@ PowerLevel EventStore::sort_power(const Event& e) const {
   const Event* power = nullptr;
   for (const EventIndex a : e.auth_events) {
     const Event& auth = events_[a];
-    if (auth.type == "m.room.create" && auth.state_key == "") create = &auth;
-    if (auth.type == "m.room.power_levels" && auth.state_key == "") power = &auth;
+    if (auth.is_room_create()) create = &auth;
+    if (auth.kind == EventKind::kPowerLevels && auth.state_key == "") power = &auth;
   }
   static const std::vector<std::string> kNoCreators;
   return user_power(create != nullptr ? create->creators : kNoCreators,

@@ -563,7 +563,13 @@ json state_sets_case(const EventStore& store, std::span<const StateMap* const> s
   for (EventIndex i = 0; i < store.size(); ++i) {
     if (!needed[i]) continue;
     json e = event_to_case_json(store, store[i]);
-    e["prev_events"] = json::array();  // prev events are outside the case; they do not matter here
+    // Prev events outside the case are dropped; the rest stay, because the creator's first join
+    // is authorised by its prev event being the create event.
+    json prev = json::array();
+    for (const EventIndex p : store[i].prev_events) {
+      if (needed[p]) prev.push_back(store[p].event_id);
+    }
+    e["prev_events"] = std::move(prev);
     events.push_back(std::move(e));
   }
   json sets = json::array();

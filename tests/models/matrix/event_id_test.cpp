@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "models/matrix/event_id.hpp"
+#include "tests/models/matrix/room_fixture.hpp"
 
 using namespace dmlssim::models::matrix;
 using nlohmann::json;
+namespace mx = dmlssim::models::matrix;
 
 namespace {
 
@@ -105,4 +109,42 @@ TEST_CASE("room versions: identifiers and the rules that differ", "[matrix]") {
   CHECK(find_room_version("2")->special_aliases);
   CHECK_FALSE(find_room_version("6")->special_aliases);
   CHECK_THROWS_AS(redact(member_event(), *find_room_version("9")), std::invalid_argument);
+}
+
+TEST_CASE("built events cite the auth events the selection rules pick", "[matrix][event_id]") {
+  for (const mx::RoomVersion* v : {&room_v11(), &room_v12()}) {
+    dmlssim::testing::RoomFixture room(*v);
+    const auto join = room.join("@alice:a.example");
+    const auto pl =
+        room.add("@alice:a.example", "m.room.power_levels", "", {{"users", json::object()}});
+    const auto jr =
+        room.add("@alice:a.example", "m.room.join_rules", "", {{"join_rule", "invite"}});
+    const auto invite = room.member("@alice:a.example", "@bob:b.example", "invite");
+    const auto bob = room.join("@bob:b.example");
+    const auto msg = room.add("@bob:b.example", "m.room.message", std::nullopt, {{"body", "x"}});
+    auto listed = [&](mx::EventIndex e) {
+      const mx::Event& ev = room.store()[e];
+      std::vector<mx::EventIndex> out(
+          ev.auth_events.begin(),
+          ev.auth_events.begin() + static_cast<long>(ev.listed_auth_count()));
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    // Create (not in v12), power levels, sender's membership; joins add the join rules and the
+    // target's (here: own) previous membership.
+    std::vector<mx::EventIndex> want_join{pl, jr, invite};
+    std::vector<mx::EventIndex> want_msg{pl, bob};
+    if (!v->create_implicit_in_auth) {
+      want_join.insert(want_join.begin(), room.create());
+      want_msg.insert(want_msg.begin(), room.create());
+    }
+    CHECK(listed(bob) == want_join);
+    CHECK(listed(msg) == want_msg);
+    CHECK(listed(join) == (v->create_implicit_in_auth
+                               ? std::vector<mx::EventIndex>{}
+                               : std::vector<mx::EventIndex>{room.create()}));
+    // The PDU form hashes back to the event's ID.
+    CHECK(event_id(mx::pdu_json(room.store(), room.store()[msg], "!room:a.example"), *v) ==
+          room.store()[msg].event_id);
+  }
 }
