@@ -123,6 +123,8 @@ EventIndex EventStore::add(const EventSpec& spec) {
   }
   derive(e);
   const auto index = static_cast<EventIndex>(events_.size());
+  auth_edges_.insert(auth_edges_.end(), e.auth_events.begin(), e.auth_events.end());
+  auth_offsets_.push_back(static_cast<std::uint32_t>(auth_edges_.size()));
   events_.push_back(std::move(e));
   by_id_.emplace(events_.back().event_id, index);
   if (is_create && create_event_ == kNoEvent) create_event_ = index;

@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,6 +52,10 @@ class EventStore {
   const Event& operator[](EventIndex i) const { return events_[i]; }
   std::size_t size() const { return events_.size(); }
   std::optional<EventIndex> find(std::string_view event_id) const;
+  // events_[i].auth_events, from one contiguous array (the walks of state resolution stay in cache).
+  std::span<const EventIndex> auth_parents(EventIndex i) const {
+    return {auth_edges_.data() + auth_offsets_[i], auth_edges_.data() + auth_offsets_[i + 1]};
+  }
 
   StateKeyId intern_key(std::string_view type, std::string_view state_key);
   std::optional<StateKeyId> find_key(std::string_view type, std::string_view state_key) const;
@@ -72,6 +77,8 @@ class EventStore {
   const RoomVersion* version_;
   std::deque<Event> events_;
   std::unordered_map<std::string_view, EventIndex> by_id_;  // views into events_[i].event_id
+  std::vector<EventIndex> auth_edges_;
+  std::vector<std::uint32_t> auth_offsets_{0};  // auth_parents(i) = [offsets[i], offsets[i+1])
   std::vector<StateKey> keys_;
   std::unordered_map<std::string, StateKeyId> key_ids_;  // type + '\0' + state_key
   StateKeyId create_key_, power_levels_key_, join_rules_key_;

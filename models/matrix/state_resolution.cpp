@@ -79,14 +79,14 @@ std::vector<EventIndex> StateResolver::auth_difference(
       if (include_self) {
         visit(e);
       } else {
-        for (const EventIndex a : store_[e].auth_events)
+        for (const EventIndex a : store_.auth_parents(e))
           visit(a);
       }
     }
     while (!stack_.empty()) {
       const EventIndex x = stack_.back();
       stack_.pop_back();
-      for (const EventIndex a : store_[x].auth_events)
+      for (const EventIndex a : store_.auth_parents(x))
         visit(a);
     }
   }
@@ -116,7 +116,7 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
   while (!stack_.empty()) {
     const EventIndex x = stack_.back();
     stack_.pop_back();
-    for (const EventIndex a : store_[x].auth_events) {
+    for (const EventIndex a : store_.auth_parents(x)) {
       if (mark_b_[a] != ancestor) {
         mark_b_[a] = ancestor;
         ancestors.push_back(a);
@@ -129,7 +129,7 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
   std::vector<EventIndex> out;
   for (const EventIndex x : ancestors) {
     bool descends = mark_a_[x] == in_c;
-    for (const EventIndex a : store_[x].auth_events) {
+    for (const EventIndex a : store_.auth_parents(x)) {
       if (descends) break;
       descends = mark_c_[a] == decided && number_[a] == 1;
     }
@@ -144,7 +144,7 @@ void StateResolver::x_parents(EventIndex e, std::uint32_t x_mark, bool direct_on
                               std::vector<EventIndex>& out) {
   out.clear();
   if (direct_only) {
-    for (const EventIndex a : store_[e].auth_events) {
+    for (const EventIndex a : store_.auth_parents(e)) {
       if (mark_c_[a] == x_mark && std::find(out.begin(), out.end(), a) == out.end()) {
         out.push_back(a);
       }
@@ -158,7 +158,7 @@ void StateResolver::x_parents(EventIndex e, std::uint32_t x_mark, bool direct_on
   while (!stack_.empty()) {
     const EventIndex x = stack_.back();
     stack_.pop_back();
-    for (const EventIndex a : store_[x].auth_events) {
+    for (const EventIndex a : store_.auth_parents(x)) {
       if (mark_b_[a] == visited) continue;
       mark_b_[a] = visited;
       if (mark_c_[a] == x_mark) {
@@ -185,7 +185,7 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
   bool direct_only = true;
   for (const EventIndex e : events) {
     if (direct_edges_suffice) break;
-    for (const EventIndex a : store_[e].auth_events) {
+    for (const EventIndex a : store_.auth_parents(e)) {
       if (mark_c_[a] != x_mark) direct_only = false;
     }
   }
@@ -195,7 +195,7 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
     const std::uint32_t seen = next_mark();
     std::vector<EventIndex> walk;
     for (const EventIndex e : events) {
-      for (const EventIndex a : store_[e].auth_events) {
+      for (const EventIndex a : store_.auth_parents(e)) {
         if (mark_c_[a] != x_mark && mark_a_[a] != seen) {
           mark_a_[a] = seen;
           walk.push_back(a);
@@ -205,7 +205,7 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
     while (!walk.empty() && direct_only) {
       const EventIndex x = walk.back();
       walk.pop_back();
-      for (const EventIndex a : store_[x].auth_events) {
+      for (const EventIndex a : store_.auth_parents(x)) {
         if (mark_c_[a] == x_mark) {
           direct_only = false;
           break;
@@ -421,7 +421,7 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
     while (!stack_.empty()) {
       const EventIndex e = stack_.back();
       stack_.pop_back();
-      for (const EventIndex a : store_[e].auth_events) {
+      for (const EventIndex a : store_.auth_parents(e)) {
         if (mark_a_[a] == walked || mark_c_[a] == in_x) continue;
         const bool member = mark_b_[a] == in_full;
         if (!member && !through_any) continue;
