@@ -33,6 +33,9 @@ bench: build
 	$(BUILD)/bench/phold --lps 100000 --events 20000000
 	$(BUILD)/bench/netmsg --servers 1000 --messages 20000000
 	$(BUILD)/bench/netmsg --servers 100000 --messages 20000000
+	$(BUILD)/bench/stateres --events 1000
+	$(BUILD)/bench/stateres --events 10000
+	$(BUILD)/bench/stateres --events 50000
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
