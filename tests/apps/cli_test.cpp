@@ -40,7 +40,7 @@ TEST_CASE("help and version", "[cli]") {
   Output o = run_cli("--help");
   CHECK(o.code == 0);
   CHECK(o.out.find("usage: dmlssim <command>") != std::string::npos);
-  for (const char* cmd : {"run", "validate", "list"}) {
+  for (const char* cmd : {"run", "validate", "list", "stateres"}) {
     INFO(cmd);
     Output h = run_cli(std::string(cmd) + " --help");
     CHECK(h.code == 0);
