@@ -52,7 +52,8 @@ class EventStore {
   const Event& operator[](EventIndex i) const { return events_[i]; }
   std::size_t size() const { return events_.size(); }
   std::optional<EventIndex> find(std::string_view event_id) const;
-  // events_[i].auth_events, from one contiguous array (the walks of state resolution stay in cache).
+  // events_[i].auth_events, from one contiguous array (the walks of state resolution stay in
+  // cache).
   std::span<const EventIndex> auth_parents(EventIndex i) const {
     return {auth_edges_.data() + auth_offsets_[i], auth_edges_.data() + auth_offsets_[i + 1]};
   }

@@ -1,0 +1,118 @@
+// Federation of one room: delivery, back-off, catch-up and healing after a split.
+#include <catch2/catch.hpp>
+
+#include "models/matrix/retry_backoff.hpp"
+#include "tests/models/matrix/federation_fixture.hpp"
+
+using dmlssim::testing::FederationWorld;
+namespace mx = dmlssim::models::matrix;
+namespace sim = dmlssim::sim;
+using namespace dmlssim::sim;
+
+TEST_CASE("retry back-off follows Synapse's schedule", "[matrix][federation]") {
+  mx::FederationConfig config;
+  sim::RandomStream rng(1, 0, "test");
+  mx::RetryBackoff b;
+  CHECK(b.may_try(SimTime()));
+  b.on_failure(kMinute * 5, config, rng);
+  CHECK(b.interval() == kMinute * 10);  // the first failure waits the minimum
+  CHECK_FALSE(b.may_try(kMinute * 14));
+  CHECK(b.may_try(kMinute * 15));
+  SimTime previous = b.interval();
+  for (int i = 0; i < 40; ++i) {
+    b.on_failure(kMinute * 15, config, rng);
+    const double ratio = b.interval().seconds() / previous.seconds();
+    if (b.interval() < config.max_retry_interval) {
+      CHECK(ratio >= 2 * 0.8 - 1e-9);
+      CHECK(ratio <= 2 * 1.4 + 1e-9);
+    }
+    CHECK(b.interval() <= config.max_retry_interval);
+    previous = b.interval();
+  }
+  CHECK(b.interval() == config.max_retry_interval);  // capped at 7 days
+  CHECK(b.failing_since() == kMinute * 5);
+  CHECK(b.on_success());
+  CHECK_FALSE(b.failing());
+  CHECK_FALSE(b.on_success());
+}
+
+TEST_CASE("events reach every server and states agree", "[matrix][federation]") {
+  FederationWorld w(4, 2);
+  CHECK(w.converged());
+  const mx::EventIndex a = w.message(1, "hello");
+  const mx::EventIndex b = w.send(0, 0, "m.room.topic", "", {{"topic", "t1"}});
+  REQUIRE(a != mx::kNoEvent);
+  REQUIRE(b != mx::kNoEvent);
+  w.sim.run_until(kSecond * 5);
+  for (sim::NodeId s = 0; s < 4; ++s) {
+    CHECK(w.federation->status(s, a) == mx::EventStatus::kAccepted);
+    CHECK(w.federation->status(s, b) == mx::EventStatus::kAccepted);
+  }
+  CHECK(w.converged());
+  // a and b were concurrent (neither server had the other's event): both are extremities
+  // until someone sends on top of them.
+  CHECK(w.federation->forward_extremities(2).size() == 2);
+  const mx::EventIndex c = w.message(2, "on top");
+  CHECK(w.room.store()[c].prev_events.size() == 2);
+  w.sim.run_until(kSecond * 10);
+  CHECK(w.federation->forward_extremities(3) == std::vector<mx::EventIndex>{c});
+}
+
+TEST_CASE("a user without the power is refused locally", "[matrix][federation]") {
+  FederationWorld w(2, 2);
+  const auto refused =
+      w.federation->send(1, mx::user_id_for(1, 0), "m.room.topic", "", {{"topic", "x"}});
+  CHECK(refused.event == mx::kNoEvent);
+  CHECK(std::string(refused.refused) == "sender below the event's required level");
+}
+
+TEST_CASE("after a split heals, every server converges on the resolution of both sides",
+          "[matrix][federation]") {
+  FederationWorld w(4, 2);
+  w.partition({0, 0, 1, 1});
+  // Both sides keep talking and change state; the moderator (u1 on s0) kicks a user of s3.
+  for (int i = 0; i < 30; ++i) {
+    w.sim.run_until(kMinute * i);
+    w.message(static_cast<sim::NodeId>(i % 4), "m" + std::to_string(i));
+  }
+  REQUIRE(w.send(0, 1, "m.room.member", mx::user_id_for(3, 1), {{"membership", "leave"}}) !=
+          mx::kNoEvent);
+  REQUIRE(w.send(2, 1, "m.room.member", mx::user_id_for(2, 1), {{"membership", "leave"}}) !=
+          mx::kNoEvent);
+  w.sim.run_until(kMinute * 30);
+  CHECK_FALSE(w.converged());
+  CHECK(w.federation->backing_off(0, 2));
+  w.heal();
+  // Nothing happens until a back-off expires and a wake-up finds it: within 10 min + 60 s.
+  w.sim.run_until(kMinute * 45);
+  CHECK(w.converged());
+  // The converged state is the resolution of every branch tip in the world.
+  std::vector<mx::EventIndex> leaves = w.federation->forward_extremities(0);
+  CHECK(w.federation->current_state(3) == w.room.history().state_after_all(leaves));
+  const mx::StateMap& state = w.federation->current_state(1);
+  const mx::StateKeyId kicked = *w.room.store().find_key("m.room.member", mx::user_id_for(3, 1));
+  CHECK(w.room.store()[mx::state_lookup(state, kicked)].membership == mx::Membership::kLeave);
+  for (sim::NodeId s = 0; s < 4; ++s)
+    CHECK(w.federation->open_gaps(s) == 0);
+}
+
+TEST_CASE("a crashed server catches up after its restart", "[matrix][federation]") {
+  FederationWorld w(3, 1, 1, mx::room_v12(), {}, 0);
+  w.network.reachability().hold_down(2);
+  for (int i = 0; i < 25; ++i) {
+    w.sim.run_until(kSecond * 10 * i);
+    w.message(static_cast<sim::NodeId>(i % 2), "m" + std::to_string(i));
+  }
+  w.sim.run_until(kMinute * 5);
+  w.network.reachability().release_down(2);
+  // More than get_missing_events' 10 events are missing: the gap is filled by state + backfill.
+  w.sim.run_until(kMinute * 30);
+  CHECK(w.converged());
+  CHECK(w.observed.requests[{mx::RequestKind::kMissingEvents, true}] >= 1);
+  // get_missing_events returns the 10 newest missing events; the oldest of them still lacks its
+  // prev events, so it is taken in on the state fetched for it and the rest is backfilled.
+  CHECK(w.observed.arrivals(mx::Arrival::kPulled) == 9);
+  CHECK(w.observed.arrivals(mx::Arrival::kAfterStateFetch) == 1);
+  CHECK(w.observed.arrivals(mx::Arrival::kBackfilled) >= 1);
+  CHECK(w.federation->open_gaps(2) == 0);
+}
