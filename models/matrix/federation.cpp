@@ -733,15 +733,26 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
   }
   srv.status[e] = verdict;
   if (verdict == EventStatus::kAccepted) {
-    for (const EventIndex p : event.prev_events)
+    // Forward extremities (Synapse _calculate_new_extremities): accepted events that no accepted
+    // event cites. An accepted event citing soft-failed or rejected events also retires their
+    // prev events, recursively through such events, so that no extremity dangles behind them.
+    std::vector<EventIndex> walk(event.prev_events.begin(), event.prev_events.end());
+    while (!walk.empty()) {
+      const EventIndex p = walk.back();
+      walk.pop_back();
+      if (srv.cited[p]) continue;
       srv.cited[p] = 1;
-    if (arrival != Arrival::kBackfilled && !srv.cited[e]) {
-      std::vector<EventIndex> next;
-      for (const EventIndex x : srv.extremities) {
-        if (!srv.cited[x]) next.push_back(x);
+      if (srv.status[p] == EventStatus::kSoftFailed || srv.status[p] == EventStatus::kRejected) {
+        walk.insert(walk.end(), store[p].prev_events.begin(), store[p].prev_events.end());
       }
-      next.push_back(e);
-      std::sort(next.begin(), next.end());
+    }
+    std::vector<EventIndex> next;
+    for (const EventIndex x : srv.extremities) {
+      if (!srv.cited[x]) next.push_back(x);
+    }
+    if (!srv.cited[e]) next.push_back(e);
+    std::sort(next.begin(), next.end());
+    if (next != srv.extremities) {
       srv.extremities = std::move(next);
       srv.current =
           srv.extremities.size() == 1
