@@ -6,9 +6,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/matrix/federation_config.hpp"
+#include "models/matrix/room_setup.hpp"
+#include "models/matrix/workload.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
 #include "sim/time.hpp"
@@ -25,6 +29,17 @@ struct MetricsConfig {
   sim::SimTime interval;
   bool pairs = false;
   bool json = false;
+  bool room_dag = false;    // room-0.ndjson for tardis
+  bool room_cases = false;  // room-0.cases.json (matrix-stateres-cases/1)
+};
+
+// The Matrix room of a scenario (sections room:, workload:, federation:); absent when the
+// scenario has no room: section.
+struct MatrixSetup {
+  const models::matrix::RoomVersion* version = nullptr;
+  models::matrix::RoomSetup room;
+  models::matrix::WorkloadConfig workload;
+  models::matrix::FederationConfig federation;
 };
 
 struct Scenario {
@@ -37,6 +52,7 @@ struct Scenario {
   Topology topology;
   std::vector<sim::Fault> faults;
   MetricsConfig metrics;
+  std::optional<MatrixSetup> matrix;
   std::string strategy = "none";  // reported in tidy tables; strategies arrive with later versions
   YAML::Node resolved;            // canonical tree, written to each run directory
 };

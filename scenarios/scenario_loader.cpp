@@ -1,4 +1,6 @@
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/matrix_section.hpp"
+#include "scenarios/section_reading.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -68,35 +70,6 @@ void apply_override(YAML::Node& root, const std::string& text) {
   } else {
     cur[parts.back()] = value;
   }
-}
-
-// Children of `section` in the registry: the keys allowed in that map.
-std::vector<std::string> allowed_keys(const std::string& section) {
-  std::vector<std::string> keys;
-  const std::string prefix = section.empty() ? "" : section + ".";
-  for (const auto& p : all_params()) {
-    if (p.key.find('[') != std::string::npos || p.key.rfind(prefix, 0) != 0) continue;
-    std::string rest = p.key.substr(prefix.size());
-    rest = rest.substr(0, rest.find('.'));
-    if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
-  }
-  if (section.empty()) {
-    for (const auto& r : reserved_sections())
-      keys.push_back(r);
-  }
-  return keys;
-}
-
-// The node for a registry key, or its default text when the key is absent.
-YAML::Node value_or_default(const YamlReader& reader, const YAML::Node& parent,
-                            const std::string& key) {
-  const std::string leaf = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
-  const ParamInfo* info = find_param(key);
-  if (parent && parent.IsMap() && parent[leaf]) return parent[leaf];
-  if (info == nullptr || info->default_value == "required") {
-    reader.fail(parent, key, "required key is missing");
-  }
-  return YAML::Node(info->default_value);
 }
 
 sim::Distribution jitter_from(const YamlReader& reader, const YAML::Node& node,
@@ -287,6 +260,10 @@ YAML::Node build_resolved(const YAML::Node& root) {
     const auto dot = p.key.find('.');
     const std::string section = dot == std::string::npos ? "" : p.key.substr(0, dot);
     const std::string leaf = dot == std::string::npos ? p.key : p.key.substr(dot + 1);
+    // The Matrix sections exist only in scenarios with a room.
+    if ((section == "room" || section == "workload" || section == "federation") && !root["room"]) {
+      continue;
+    }
     const YAML::Node src = section.empty() ? root : root[section];
     YAML::Node value;
     if (src && src.IsMap() && src[leaf]) {
@@ -338,6 +315,15 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
       reader.boolean(value_or_default(reader, metrics, "metrics.pairs"), "metrics.pairs");
   s.metrics.json =
       reader.boolean(value_or_default(reader, metrics, "metrics.json"), "metrics.json");
+  s.metrics.room_dag =
+      reader.boolean(value_or_default(reader, metrics, "metrics.room_dag"), "metrics.room_dag");
+  s.metrics.room_cases = reader.boolean(value_or_default(reader, metrics, "metrics.room_cases"),
+                                        "metrics.room_cases");
+  s.matrix = read_matrix(reader, root, s.topology, s.duration);
+  if ((s.metrics.room_dag || s.metrics.room_cases) && !s.matrix) {
+    reader.fail(metrics, s.metrics.room_dag ? "metrics.room_dag" : "metrics.room_cases",
+                "needs a room: section");
+  }
   if (s.metrics.pairs && s.topology.servers > 500) {
     reader.fail(metrics["pairs"], "metrics.pairs",
                 "per-pair reachability is limited to 500 servers");

@@ -36,6 +36,47 @@ double parse_number(std::string_view text) {
   return value;
 }
 
+double parse_rate(std::string_view text) {
+  const std::string_view t = trim(text);
+  const auto bad = [&] {
+    return std::invalid_argument("invalid rate '" + std::string(t) +
+                                 "' (expected a count per unit of time: 10/h, 2/min, 1/d, "
+                                 "0.5/s, or 0)");
+  };
+  const std::size_t slash = t.find('/');
+  if (slash == std::string_view::npos) {
+    double v = 0;
+    try {
+      v = parse_number(t);
+    } catch (const std::invalid_argument&) {
+      throw bad();
+    }
+    if (v != 0) throw bad();
+    return 0;
+  }
+  double count = 0;
+  try {
+    count = parse_number(t.substr(0, slash));
+  } catch (const std::invalid_argument&) {
+    throw bad();
+  }
+  const std::string_view unit = trim(t.substr(slash + 1));
+  double seconds = 0;
+  if (unit == "s") {
+    seconds = 1;
+  } else if (unit == "min") {
+    seconds = 60;
+  } else if (unit == "h") {
+    seconds = 3600;
+  } else if (unit == "d") {
+    seconds = 86400;
+  } else {
+    throw bad();
+  }
+  if (count < 0) throw std::invalid_argument("a rate cannot be negative, got '" + std::string(t) + "'");
+  return count / seconds;
+}
+
 double parse_bandwidth(std::string_view text) {
   for (const auto& unit : kBandwidthUnits) {
     if (text.size() > unit.name.size() && text.ends_with(unit.name)) {

@@ -25,6 +25,9 @@ struct Call {
 };
 Call parse_call(std::string_view text);
 
+// "10/h", "2.5/min", "1/d", "0.2/s" or "0" -> events per second (>= 0).
+double parse_rate(std::string_view text);
+
 // A finite decimal number, without unit.
 double parse_number(std::string_view text);
 

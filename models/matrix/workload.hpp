@@ -1,0 +1,71 @@
+// What the room's users do: independent Poisson processes per kind of action, each drawing from
+// its own random stream (workload/<kind>), so changing one rate never shifts the draws of the
+// others. Every action goes through Federation::send and so through the auth rules at the
+// sender's server; refused actions are counted by reason, never retried.
+//
+// User 0 of every server ("@u0:sN") is its resident: never leaves, never kicked or banned, so
+// every server stays in the room (remote joins are not modelled).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "models/matrix/federation.hpp"
+#include "sim/simulation.hpp"
+
+namespace dmlssim::models::matrix {
+
+struct WorkloadConfig {
+  // Rates in events per second.
+  double messages_per_user = 0;    // m.room.message by any user
+  double topics = 0;               // m.room.topic by a privileged user (room-wide rate)
+  double membership_per_user = 0;  // a non-resident user leaves, or rejoins if they had left
+  double kicks = 0;                // a privileged user kicks a random non-resident user
+  double bans = 0;                 // ... bans them, or unbans them if banned
+  double power_changes = 0;        // an admin toggles a random user between 0 and 50
+  sim::SimTime start;              // first action no earlier than this
+  sim::SimTime stop;               // no action at or after this
+};
+
+// One line per action kind and outcome.
+struct WorkloadCounts {
+  std::map<std::string, std::uint64_t> sent;                            // by kind
+  std::map<std::pair<std::string, std::string>, std::uint64_t> refused;  // by (kind, reason)
+};
+
+class Workload {
+ public:
+  // `privileged`: user indices (into RoomWorld::users()) of the creator, admins and moderators;
+  // `admins`: those allowed to change power levels (creator and admins).
+  Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig config,
+           std::vector<std::size_t> privileged, std::vector<std::size_t> admins,
+           std::uint64_t seed, std::uint64_t run);
+
+  void start();
+  const WorkloadCounts& counts() const { return counts_; }
+
+ private:
+  struct Process {
+    std::string kind;
+    double rate = 0;
+    sim::RandomStream rng;
+    std::function<void(sim::RandomStream&)> act;
+  };
+  void schedule_next(std::size_t p);
+  void send(const std::string& kind, std::size_t user, const std::string& type,
+            std::optional<std::string> state_key, nlohmann::json content);
+  Membership membership_seen_by(std::size_t user, std::size_t target) const;
+  bool is_resident(std::size_t user) const;
+  std::size_t random_non_resident(sim::RandomStream& rng) const;
+
+  sim::Simulation& sim_;
+  Federation& federation_;
+  WorkloadConfig config_;
+  std::vector<std::size_t> privileged_, admins_;
+  std::vector<Process> processes_;
+  WorkloadCounts counts_;
+  std::uint64_t message_counter_ = 0;
+};
+
+}  // namespace dmlssim::models::matrix
