@@ -55,6 +55,34 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
     }
     print_row("time with " + std::to_string(k) + " component(s)", v);
   }
+  if (!s.matrix) return;
+  auto matrix_column = [&](const char* key) {
+    std::vector<double> v;
+    for (const auto& j : summaries) v.push_back(j["matrix"][key].get<double>());
+    return v;
+  };
+  print_row("room events sent", matrix_column("events_sent"));
+  print_row("soft-failed events", matrix_column("soft_failed_events"));
+  // First heal of each run: only runs that had one and converged enter the mean.
+  static const std::pair<const char*, const char*> kHeal[] = {
+      {"backoff_wait_s", "first heal: back-off wait (s)"},
+      {"catchup_s", "first heal: catch-up (s)"},
+      {"dag_converged_s", "first heal: DAG converged (s)"},
+      {"state_converged_s", "first heal: state converged (s)"},
+      {"catchup_bytes", "first heal: catch-up bytes"}};
+  for (const auto& [key, label] : kHeal) {
+    std::vector<double> v;
+    for (const auto& j : summaries) {
+      const auto& heal = j["matrix"]["first_heal"];
+      if (heal.is_object() && heal[key].is_number()) v.push_back(heal[key].get<double>());
+    }
+    if (v.empty()) continue;
+    std::string text = label;
+    if (v.size() < summaries.size()) {
+      text += " [" + std::to_string(v.size()) + "/" + std::to_string(summaries.size()) + " runs]";
+    }
+    print_row(text, v);
+  }
 }
 
 }  // namespace

@@ -103,6 +103,7 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
       {"scenario", scenario.name},
       {"strategy", scenario.strategy},
       {"run", std::to_string(result.run)}};
+  for (const auto& file : result.files) files.push_back(file);
   for (const auto& [name, table] : result.metrics.tables()) {
     std::ostringstream csv;
     sim::write_csv(csv, table, context);
@@ -155,9 +156,25 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
     if (e) std::rethrow_exception(e);
   }
 
+  // The Matrix columns (present with a room): totals, then the first heal; empty when the run
+  // had no heal or did not converge.
+  static const char* kMatrixTotals[] = {"events_sent", "soft_failed_events", "rejected_events",
+                                        "heals"};
+  static const char* kFirstHeal[] = {"backoff_wait_s",    "catchup_s",     "dag_converged_s",
+                                     "state_converged_s", "catchup_bytes", "soft_failed"};
   std::ostringstream csv;
   csv << "scenario,strategy,run,mean_availability,mean_reachable_pair_fraction,time_fraction_split,"
-         "topology_changes\n";
+         "topology_changes";
+  if (scenario.matrix) {
+    for (const char* k : kMatrixTotals) csv << ',' << k;
+    for (const char* k : kFirstHeal) csv << ",first_heal_" << k;
+  }
+  csv << '\n';
+  auto number = [](const nlohmann::json& v) -> std::string {
+    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+    if (v.is_number()) return sim::format_cell(v.get<double>());
+    return "";
+  };
   for (const auto& s : summaries) {
     const std::vector<sim::Cell> cells = {s["mean_availability"].get<double>(),
                                           s["mean_reachable_pair_fraction"].get<double>(),
@@ -165,7 +182,15 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
     csv << scenario.name << ',' << scenario.strategy << ',' << s["run"].get<uint64_t>();
     for (const auto& c : cells)
       csv << ',' << sim::format_cell(c);
-    csv << ',' << s["topology_changes"].get<uint64_t>() << '\n';
+    csv << ',' << s["topology_changes"].get<uint64_t>();
+    if (scenario.matrix) {
+      const nlohmann::json& m = s["matrix"];
+      for (const char* k : kMatrixTotals) csv << ',' << number(m[k]);
+      for (const char* k : kFirstHeal) {
+        csv << ',' << (m["first_heal"].is_object() ? number(m["first_heal"][k]) : "");
+      }
+    }
+    csv << '\n';
   }
   write_file_atomically(options.out_dir / "summary.csv", csv.str());
   return summaries;

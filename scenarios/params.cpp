@@ -62,7 +62,7 @@ const std::vector<ParamInfo>& all_params() {
       {"room.moderators", "integer", "1", "users",
        "The next users of the creator's server, given power level 50."},
       {"workload.messages", "rate", "0", "per user",
-       "Messages each user sends (e.g. 10/h); any user may."},
+       "Messages per user (e.g. 10/h); each is sent by a random user their server sees as joined."},
       {"workload.topics", "rate", "0", "per room",
        "Topic changes by a random privileged user (creator, admin or moderator)."},
       {"workload.membership", "rate", "0", "per user",

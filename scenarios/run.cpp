@@ -1,5 +1,8 @@
 #include "scenarios/run.hpp"
 
+#include <memory>
+
+#include "scenarios/matrix_run.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
 #include "sim/reachability_probe.hpp"
@@ -23,6 +26,8 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)
     injector.schedule(scenario.faults[i], i);
+  std::unique_ptr<MatrixRun> matrix;
+  if (scenario.matrix) matrix = std::make_unique<MatrixRun>(scenario, run, sim, network, metrics);
 
   sim::ReachabilityProbe probe(sim, reach, scenario.metrics.pairs);
   metrics.add_gauge("up_servers", [&] { return static_cast<double>(reach.up_count()); });
@@ -76,6 +81,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       {"topology_changes", probe.changes()},
       {"counters", metrics.counters()},
   };
+  if (matrix) result.summary["matrix"] = matrix->finish(result.files);
   return result;
 }
 

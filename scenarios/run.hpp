@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "scenarios/scenario.hpp"
 #include "sim/metrics.hpp"
@@ -22,6 +25,7 @@ struct RunResult {
   uint64_t events_processed = 0;
   sim::MetricsRecorder metrics;
   nlohmann::json summary;
+  std::vector<std::pair<std::string, std::string>> files;  // extra run-directory files
 };
 
 RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* progress = nullptr);

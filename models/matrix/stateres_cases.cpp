@@ -521,18 +521,21 @@ json case_header(const EventStore& store, const std::string& name, const std::st
 }  // namespace
 
 json dag_case(const EventStore& store, StateHistory& history, const std::string& name,
-              const std::string& story) {
+              const std::string& story, const std::vector<bool>* include) {
   json c = case_header(store, name, "dag", story);
   json events = json::array();
+  auto included = [&](EventIndex i) {
+    return include == nullptr || (i < include->size() && (*include)[i]);
+  };
   std::vector<bool> cited(store.size(), false);
   for (EventIndex i = 0; i < store.size(); ++i) {
+    if (!included(i)) continue;
     events.push_back(event_to_case_json(store, store[i]));
-    for (const EventIndex p : store[i].prev_events)
-      cited[p] = true;
+    for (const EventIndex p : store[i].prev_events) cited[p] = true;
   }
   std::vector<EventIndex> leaves;
   for (EventIndex i = 0; i < store.size(); ++i) {
-    if (!cited[i]) leaves.push_back(i);
+    if (included(i) && !cited[i]) leaves.push_back(i);
   }
   c["events"] = std::move(events);
   c["state_at"] = nullptr;

@@ -53,10 +53,11 @@ nlohmann::json state_to_json(const EventStore& store, const StateMap& state);
 // One event in the format (federation field names).
 nlohmann::json event_to_case_json(const EventStore& store, const Event& e);
 
-// A `dag` case holding every event of `store` whose expected result is the resolution of the
+// A `dag` case holding every event of `store` (or those marked in `include`, which must hold the
+// prev and auth events of each marked event) whose expected result is the resolution of the
 // states after all leaves (state_at null), compared exactly.
 nlohmann::json dag_case(const EventStore& store, StateHistory& history, const std::string& name,
-                        const std::string& story);
+                        const std::string& story, const std::vector<bool>* include = nullptr);
 
 // A `state_sets` case: one resolution of `states` with its result, with every event the
 // resolution may read (the auth chains of all state events).

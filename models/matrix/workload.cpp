@@ -16,7 +16,14 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
     processes_.push_back(Process{kind, rate, sim::RandomStream(seed, run, "workload/" + kind), std::move(act)});
   };
   add("message", config_.messages_per_user * static_cast<double>(users), [this, users](sim::RandomStream& rng) {
-    const std::size_t u = rng.uniform_index(users);
+    // A user who has left (as their own server sees it) has nothing to send into: the draw
+    // goes to a user who is joined.
+    std::vector<std::size_t> joined;
+    for (std::size_t u = 0; u < users; ++u) {
+      if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
+    }
+    if (joined.empty()) return;
+    const std::size_t u = joined[rng.uniform_index(joined.size())];
     send("message", u, "m.room.message", std::nullopt,
          {{"msgtype", "m.text"}, {"body", "message " + std::to_string(++message_counter_)}});
   });

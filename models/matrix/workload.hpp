@@ -18,7 +18,7 @@ namespace dmlssim::models::matrix {
 
 struct WorkloadConfig {
   // Rates in events per second.
-  double messages_per_user = 0;    // m.room.message by any user
+  double messages_per_user = 0;    // m.room.message by a joined user (rate x all users)
   double topics = 0;               // m.room.topic by a privileged user (room-wide rate)
   double membership_per_user = 0;  // a non-resident user leaves, or rejoins if they had left
   double kicks = 0;                // a privileged user kicks a random non-resident user

@@ -1,0 +1,346 @@
+#include "scenarios/matrix_run.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "models/matrix/canonical_json.hpp"
+#include "models/matrix/federation.hpp"
+#include "models/matrix/stateres_cases.hpp"
+#include "models/matrix/workload.hpp"
+
+namespace dmlssim::scenarios {
+namespace {
+
+namespace mx = models::matrix;
+
+constexpr sim::SimTime kNever = sim::SimTime::from_ns(-1);
+
+struct Heal {
+  sim::SimTime at;
+  std::vector<std::int32_t> side;  // component label before the heal, per server; -1: down
+  std::vector<bool> counted;       // up at the heal (its catch-up is awaited)
+  std::size_t events_at_heal = 0;  // store size: events below it are the ones to converge on
+  std::uint64_t missing = 0;       // (server, event) pairs still to arrive
+  std::uint64_t missing_at_heal = 0;
+  std::size_t sides = 0;
+  sim::SimTime first_success = kNever;
+  sim::SimTime dag_converged = kNever;
+  sim::SimTime state_converged = kNever;
+  std::uint64_t bytes_at_heal = 0;
+  std::uint64_t bytes_at_convergence = 0;
+  std::uint64_t soft_failed = 0;  // soft-failed admissions between the heal and DAG convergence
+  bool open() const { return dag_converged == kNever || state_converged == kNever; }
+};
+
+}  // namespace
+
+struct MatrixRun::State : mx::FederationObserver {
+  State(const Scenario& s, std::uint64_t run_index, sim::Simulation& simulation,
+        sim::Network& net, sim::MetricsRecorder& recorder)
+      : scenario(s),
+        run(run_index),
+        sim(simulation),
+        network(net),
+        metrics(recorder),
+        world(*s.matrix->version, "!netsplit:" + s.topology.server_names[s.matrix->room.creator_server]) {}
+
+  // --- FederationObserver ---
+  void on_admitted(sim::NodeId server, mx::EventIndex e, mx::EventStatus status,
+                   mx::Arrival arrival) override {
+    if (in_any_dag.size() <= e) in_any_dag.resize(world.store().size(), false);
+    in_any_dag[e] = true;
+    ++admissions[{mx::to_string(arrival), mx::to_string(status)}];
+    if (status == mx::EventStatus::kSoftFailed) soft_failed_events.insert(e);
+    if (status == mx::EventStatus::kRejected) rejected_events.insert(e);
+    for (Heal& h : heals) {
+      if (!h.open()) continue;
+      if (h.dag_converged == kNever) {
+        if (status == mx::EventStatus::kSoftFailed) ++h.soft_failed;
+        if (e < h.events_at_heal && h.counted[server] && h.missing > 0 && --h.missing == 0) {
+          dag_converged(h);
+        }
+      } else {
+        check_state_convergence(h);
+      }
+    }
+  }
+  void on_request_done(sim::NodeId from, sim::NodeId to, mx::RequestKind, bool ok) override {
+    if (!ok) return;
+    for (Heal& h : heals) {
+      if (h.first_success == kNever && h.side[from] >= 0 && h.side[to] >= 0 &&
+          h.side[from] != h.side[to]) {
+        h.first_success = sim.now();
+      }
+    }
+  }
+
+  std::uint64_t federation_bytes() const {
+    std::uint64_t bytes = 0;
+    for (std::size_t c = 0; c < network.class_names().size(); ++c) {
+      if (network.class_names()[c].rfind("fed_", 0) == 0) {
+        bytes += network.traffic(static_cast<sim::MessageClass>(c)).bytes;
+      }
+    }
+    return bytes;
+  }
+
+  void dag_converged(Heal& h) {
+    h.dag_converged = sim.now();
+    h.bytes_at_convergence = federation_bytes();
+    check_state_convergence(h);
+  }
+
+  void check_state_convergence(Heal& h) {
+    const mx::StateMap* first = nullptr;
+    for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
+      if (!network.reachability().is_up(s)) continue;
+      const mx::StateMap& state = federation->current_state(s);
+      if (first == nullptr) {
+        first = &state;
+      } else if (state != *first) {
+        return;
+      }
+    }
+    h.state_converged = sim.now();
+  }
+
+  // Fault changes: remember the components before, detect merges after.
+  void before_change() {
+    const sim::Reachability& r = network.reachability();
+    labels_before.resize(r.node_count());
+    for (sim::NodeId n = 0; n < r.node_count(); ++n) {
+      labels_before[n] = r.is_up(n) ? r.component(n) : -1;
+    }
+  }
+  void after_change() {
+    const sim::Reachability& r = network.reachability();
+    // Old components that now share a component, among servers up before and after.
+    std::map<std::int32_t, std::set<std::int32_t>> merged;  // new label -> old labels
+    for (sim::NodeId n = 0; n < r.node_count(); ++n) {
+      if (labels_before[n] < 0 || !r.is_up(n)) continue;
+      merged[r.component(n)].insert(labels_before[n]);
+    }
+    bool merge = false;
+    for (const auto& [label, olds] : merged) merge = merge || olds.size() > 1;
+    if (!merge) return;
+    record_heal();
+  }
+
+  void record_heal() {
+    Heal h;
+    h.at = sim.now();
+    h.side = labels_before;
+    const std::size_t servers = federation->server_count();
+    h.counted.assign(servers, false);
+    h.events_at_heal = world.store().size();
+    std::set<std::int32_t> sides;
+    for (sim::NodeId s = 0; s < servers; ++s) {
+      if (h.side[s] >= 0) sides.insert(h.side[s]);
+      h.counted[s] = network.reachability().is_up(s);
+    }
+    h.sides = sides.size();
+    for (mx::EventIndex e = 0; e < h.events_at_heal && e < in_any_dag.size(); ++e) {
+      if (!in_any_dag[e]) continue;
+      for (sim::NodeId s = 0; s < servers; ++s) {
+        if (h.counted[s] && !federation->in_dag(s, e)) ++h.missing;
+      }
+    }
+    h.missing_at_heal = h.missing;
+    h.bytes_at_heal = federation_bytes();
+    record_side_differences(heals.size(), h);
+    heals.push_back(std::move(h));
+    if (heals.back().missing == 0) dag_converged(heals.back());
+  }
+
+  // Rows for the keys whose values differ between the sides being merged.
+  void record_side_differences(std::size_t index, const Heal& h) {
+    using Key = mx::StateKeyId;
+    // side label -> key -> value -> servers holding it
+    std::map<std::int32_t, std::map<Key, std::map<mx::EventIndex, std::int64_t>>> values;
+    std::map<std::int32_t, sim::NodeId> first_server;
+    std::set<Key> keys;
+    for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
+      if (h.side[s] < 0) continue;
+      first_server.try_emplace(h.side[s], s);
+      auto& side = values[h.side[s]];
+      for (const mx::StateEntry& entry : federation->current_state(s)) {
+        ++side[entry.key][entry.event];
+        keys.insert(entry.key);
+      }
+    }
+    for (const Key key : keys) {
+      std::set<std::set<mx::EventIndex>> distinct;
+      for (auto& [label, side] : values) {
+        std::set<mx::EventIndex> v;
+        for (const auto& [event, n] : side[key]) v.insert(event);
+        distinct.insert(v);
+      }
+      if (distinct.size() <= 1) continue;
+      const mx::StateKey& k = world.store().key(key);
+      for (auto& [label, side] : values) {
+        const std::string side_name = scenario.topology.server_names[first_server[label]];
+        if (side[key].empty()) {
+          side_rows.push_back({static_cast<std::int64_t>(index), h.at, k.type, k.state_key,
+                               side_name, std::string(), std::int64_t{0}});
+        }
+        for (const auto& [event, n] : side[key]) {
+          side_rows.push_back({static_cast<std::int64_t>(index), h.at, k.type, k.state_key,
+                               side_name, world.store()[event].event_id, n});
+        }
+      }
+    }
+  }
+
+  const Scenario& scenario;
+  std::uint64_t run;
+  sim::Simulation& sim;
+  sim::Network& network;
+  sim::MetricsRecorder& metrics;
+  mx::RoomWorld world;
+  std::unique_ptr<mx::Federation> federation;
+  std::unique_ptr<mx::Workload> workload;
+  std::vector<bool> in_any_dag;
+  std::map<std::pair<std::string, std::string>, std::int64_t> admissions;
+  std::set<mx::EventIndex> soft_failed_events, rejected_events;
+  std::vector<std::int32_t> labels_before;
+  std::vector<Heal> heals;
+  std::vector<std::vector<sim::Cell>> side_rows;
+};
+
+MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulation& sim,
+                     sim::Network& network, sim::MetricsRecorder& metrics)
+    : state_(std::make_unique<State>(scenario, run, sim, network, metrics)) {
+  State& st = *state_;
+  const MatrixSetup& m = *scenario.matrix;
+  mx::create_room(st.world, m.room);
+  st.in_any_dag.assign(st.world.store().size(), true);
+  st.federation = std::make_unique<mx::Federation>(sim, network, st.world, m.federation,
+                                                   scenario.seed, run, &st);
+  st.federation->bootstrap();
+  // Privileged users: the creator, then admins and moderators (all on the creator's server).
+  std::vector<std::size_t> privileged, admins;
+  for (std::size_t u = 0; u < st.world.users().size(); ++u) {
+    const mx::RoomUser& user = st.world.users()[u];
+    if (user.server != m.room.creator_server) continue;
+    for (std::uint32_t i = 0; i <= m.room.admins + m.room.moderators; ++i) {
+      if (user.user_id != mx::user_id_for(m.room.creator_server, i)) continue;
+      privileged.push_back(u);
+      if (i <= m.room.admins) admins.push_back(u);
+    }
+  }
+  st.workload = std::make_unique<mx::Workload>(sim, *st.federation, m.workload, privileged, admins,
+                                               scenario.seed, run);
+  st.workload->start();
+  network.reachability().add_before_change_listener([&st] { st.before_change(); });
+  network.reachability().add_change_listener([&st] { st.after_change(); });
+  metrics.add_gauge("room_events", [&st] { return static_cast<double>(st.world.store().size()); });
+  metrics.add_gauge("backing_off_pairs", [&st] {
+    double n = 0;
+    for (sim::NodeId s = 0; s < st.federation->server_count(); ++s) {
+      for (sim::NodeId d = 0; d < st.federation->server_count(); ++d) {
+        n += st.federation->backing_off(s, d) ? 1 : 0;
+      }
+    }
+    return n;
+  });
+  metrics.add_gauge("max_forward_extremities", [&st] {
+    std::size_t n = 0;
+    for (sim::NodeId s = 0; s < st.federation->server_count(); ++s) {
+      n = std::max(n, st.federation->forward_extremities(s).size());
+    }
+    return static_cast<double>(n);
+  });
+}
+
+MatrixRun::~MatrixRun() = default;
+
+nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>>& files) {
+  State& st = *state_;
+  const Scenario& scenario = st.scenario;
+  sim::Table& heals = st.metrics.table(
+      "matrix_heals", {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s",
+                       "catchup_s", "dag_converged_s", "state_converged_s", "catchup_bytes",
+                       "soft_failed"});
+  auto since = [](sim::SimTime from, sim::SimTime to) -> sim::Cell {
+    if (to == kNever || from == kNever) return std::string();
+    return to - from;
+  };
+  nlohmann::json first_heal = nullptr;
+  for (std::size_t i = 0; i < st.heals.size(); ++i) {
+    const Heal& h = st.heals[i];
+    const bool converged = h.dag_converged != kNever;
+    const sim::Cell bytes = converged ? sim::Cell(static_cast<std::int64_t>(h.bytes_at_convergence -
+                                                                            h.bytes_at_heal))
+                                      : sim::Cell(std::string());
+    heals.add_row({static_cast<std::int64_t>(i), h.at, static_cast<std::int64_t>(h.sides),
+                   static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
+                   since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged),
+                   since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
+                   static_cast<std::int64_t>(h.soft_failed)});
+    if (i == 0) {
+      auto seconds = [](sim::Cell c) -> nlohmann::json {
+        // The double nearest to the exact decimal seconds, so that it prints back exactly.
+        if (const auto* t = std::get_if<sim::SimTime>(&c)) return std::stod(sim::format_seconds(*t));
+        return nullptr;
+      };
+      first_heal = {
+          {"time_s", std::stod(sim::format_seconds(h.at))},
+          {"backoff_wait_s", seconds(since(h.at, h.first_success))},
+          {"catchup_s",
+           seconds(since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged))},
+          {"dag_converged_s", seconds(since(h.at, h.dag_converged))},
+          {"state_converged_s", seconds(since(h.at, h.state_converged))},
+          {"catchup_bytes", converged ? nlohmann::json(h.bytes_at_convergence - h.bytes_at_heal)
+                                      : nlohmann::json(nullptr)},
+          {"soft_failed", h.soft_failed},
+          {"missing_at_heal", h.missing_at_heal}};
+    }
+  }
+  sim::Table& sides = st.metrics.table(
+      "matrix_split_state", {"heal", "time_s", "type", "state_key", "side", "event_id", "servers"});
+  for (auto& row : st.side_rows) sides.add_row(std::move(row));
+  sim::Table& admissions =
+      st.metrics.table("matrix_admissions", {"arrival", "status", "server_events"});
+  for (const auto& [key, n] : st.admissions) admissions.add_row({key.first, key.second, n});
+  sim::Table& actions = st.metrics.table("matrix_actions", {"action", "outcome", "reason", "count"});
+  for (const auto& [kind, n] : st.workload->counts().sent) {
+    actions.add_row({kind, std::string("sent"), std::string(), static_cast<std::int64_t>(n)});
+  }
+  for (const auto& [key, n] : st.workload->counts().refused) {
+    actions.add_row({key.first, std::string("refused"), key.second, static_cast<std::int64_t>(n)});
+  }
+
+  // Events in some server's DAG: what was really sent.
+  std::vector<bool> sent(st.world.store().size(), false);
+  std::size_t sent_count = 0;
+  for (mx::EventIndex e = 0; e < sent.size() && e < st.in_any_dag.size(); ++e) {
+    sent[e] = st.in_any_dag[e];
+    sent_count += sent[e] ? 1 : 0;
+  }
+  if (scenario.metrics.room_dag) {
+    std::string ndjson;
+    for (mx::EventIndex e = 0; e < sent.size(); ++e) {
+      if (!sent[e]) continue;
+      nlohmann::json pdu = mx::pdu_json(st.world.store(), st.world.store()[e], st.world.room_id());
+      pdu["event_id"] = st.world.store()[e].event_id;
+      ndjson += mx::canonical_json(pdu) + "\n";
+    }
+    files.emplace_back("room-0.ndjson", std::move(ndjson));
+  }
+  if (scenario.metrics.room_cases) {
+    nlohmann::json cases = nlohmann::json::array();
+    cases.push_back(mx::dag_case(st.world.store(), st.world.history(),
+                                 scenario.name + "/run-" + std::to_string(st.run),
+                                 "the room DAG at the end of the run", &sent));
+    files.emplace_back("room-0.cases.json", mx::cases_document(cases).dump(1) + "\n");
+  }
+  return {{"room_version", std::string(st.world.store().version().id)},
+          {"events_sent", sent_count},
+          {"soft_failed_events", st.soft_failed_events.size()},
+          {"rejected_events", st.rejected_events.size()},
+          {"heals", st.heals.size()},
+          {"first_heal", first_heal}};
+}
+
+}  // namespace dmlssim::scenarios

@@ -1,0 +1,41 @@
+// A scenario's Matrix room inside one run: builds the room, its federation and workload on the
+// run's simulation and network, measures them, and turns the measurements into tables, summary
+// entries and optional DAG files.
+//
+// Heals. Whenever a fault change merges components (servers up before and after that could not
+// reach each other now can), a heal is recorded: its time; the state keys on which the sides'
+// current states differed just then; the first successful federation request between former
+// sides (the back-off wait ends); the time every server up at the heal holds every event some
+// server held at the heal (DAG converged; the catch-up ends); the time all up servers' current
+// states are equal again; the federation bytes and soft-failed events in between.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scenarios/scenario.hpp"
+#include "sim/metrics.hpp"
+#include "sim/network.hpp"
+
+namespace dmlssim::scenarios {
+
+class MatrixRun {
+ public:
+  MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulation& sim,
+            sim::Network& network, sim::MetricsRecorder& metrics);
+  ~MatrixRun();
+  MatrixRun(const MatrixRun&) = delete;
+  MatrixRun& operator=(const MatrixRun&) = delete;
+
+  // After the run: tables into the recorder, the summary's "matrix" object, and extra files
+  // (name, content) for the run directory.
+  nlohmann::json finish(std::vector<std::pair<std::string, std::string>>& files);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace dmlssim::scenarios
