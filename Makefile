@@ -17,7 +17,7 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 demo: build
-	$(BUILD)/apps/dmlssim run scenarios/reachability.yaml --out results/reachability --jobs $(JOBS)
+	$(BUILD)/apps/dmlssim run scenarios/matrix-netsplit.yaml --out results/matrix-netsplit --jobs $(JOBS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -1,0 +1,186 @@
+// A scenario with a Matrix room, run end to end: heal measurements, tables, DAG files,
+// determinism, and the shipped scenarios/matrix-netsplit.yaml.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "models/matrix/canonical_json.hpp"
+#include "models/matrix/event_id.hpp"
+#include "models/matrix/stateres_cases.hpp"
+#include "scenarios/experiment.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+using namespace dmlssim::scenarios;
+namespace fs = std::filesystem;
+namespace mx = dmlssim::models::matrix;
+
+namespace {
+
+const char* kScenario = R"(name: split
+duration: 2h
+runs: 2
+topology:
+  servers: 6
+  regions: {eu: 3, us: 3}
+  latency: wan-3-regions
+room: {version: "11", users_per_server: 3, admins: 1, moderators: 1}
+workload: {messages: 20/h, topics: 4/h, membership: 2/h, kicks: 2/h, bans: 2/h, power_levels: 2/h}
+faults:
+  - {at: 30m, partition: {west: [eu], east: [us]}, for: 30m}
+metrics: {interval: 5m, room_dag: true, room_cases: true}
+)";
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("dmlssim-matrix-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::vector<std::string>> csv_rows(const fs::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(slurp(p));
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::istringstream l(line);
+    while (std::getline(l, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("a split room heals, and the heal is measured in its stages", "[matrix][experiment]") {
+  const Scenario s = load_scenario_text(kScenario, "split.yaml");
+  REQUIRE(s.matrix.has_value());
+  const fs::path dir = fresh_dir("heal");
+  const auto summaries = run_experiment(s, {dir, 1});
+  for (const auto& summary : summaries) {
+    const nlohmann::json& m = summary["matrix"];
+    CHECK(m["room_version"] == "11");
+    CHECK(m["heals"] == 1);
+    const nlohmann::json& heal = m["first_heal"];
+    REQUIRE(heal.is_object());
+    CHECK(heal["time_s"] == 3600.0);
+    CHECK(heal["missing_at_heal"].get<int>() > 0);
+    // Back-off wait and catch-up add up to the time to DAG convergence; states agree no earlier.
+    CHECK(heal["backoff_wait_s"].get<double>() + heal["catchup_s"].get<double>() ==
+          Approx(heal["dag_converged_s"].get<double>()).margin(1e-6));
+    CHECK(heal["state_converged_s"].get<double>() >= heal["dag_converged_s"].get<double>());
+    // With Synapse's defaults nothing crosses before a back-off expires: at most the 10-minute
+    // first interval plus one wake-up period after the first failure.
+    CHECK(heal["dag_converged_s"].get<double>() < 3600);
+    CHECK(heal["catchup_bytes"].get<double>() > 0);
+  }
+  const fs::path run0 = dir / "run-0000";
+  // The split-state table lists keys whose values differed, from both sides.
+  const auto split = csv_rows(run0 / "matrix_split_state.csv");
+  REQUIRE(split.size() > 2);
+  CHECK(split[0] == std::vector<std::string>{"scenario", "strategy", "run", "heal", "time_s",
+                                              "type", "state_key", "side", "event_id", "servers"});
+  std::set<std::string> sides;
+  for (std::size_t i = 1; i < split.size(); ++i) sides.insert(split[i][7]);
+  CHECK(sides == std::set<std::string>{"s0", "s3"});
+  // Traffic by federation request kind.
+  const std::string traffic = slurp(run0 / "traffic.csv");
+  for (const char* cls : {"fed_send", "fed_get_missing_events", "fed_backfill"}) {
+    CHECK(traffic.find(cls) != std::string::npos);
+  }
+  // summary.csv carries the first heal's stages.
+  const auto summary_rows = csv_rows(dir / "summary.csv");
+  REQUIRE(summary_rows.size() == 3);
+  CHECK(summary_rows[0][12] == "first_heal_catchup_s");
+  CHECK(!summary_rows[1][12].empty());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the room DAG is written for tardis and as a state-resolution case", "[matrix][experiment]") {
+  LoadOptions o;
+  o.overrides = {"runs=1"};
+  const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
+  const fs::path dir = fresh_dir("dag");
+  const auto summaries = run_experiment(s, {dir, 1});
+  const fs::path run0 = dir / "run-0000";
+  std::istringstream lines(slurp(run0 / "room-0.ndjson"));
+  std::set<std::string> seen;
+  std::size_t n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    nlohmann::json pdu = nlohmann::json::parse(line);
+    // Canonical JSON, federation fields, parents before children, IDs that are reference hashes.
+    CHECK(mx::canonical_json(pdu) == line);
+    for (const char* field : {"type", "sender", "content", "depth", "prev_events", "auth_events",
+                              "origin_server_ts", "hashes", "event_id"}) {
+      CHECK(pdu.contains(field));
+    }
+    for (const auto& p : pdu["prev_events"]) CHECK(seen.count(p.get<std::string>()) == 1);
+    const std::string id = pdu["event_id"];
+    pdu.erase("event_id");
+    CHECK(mx::event_id(pdu, mx::room_v11()) == id);
+    seen.insert(id);
+  }
+  CHECK(n == summaries[0]["matrix"]["events_sent"].get<std::size_t>());
+  // The DAG case's expected state is the resolution of its leaves; evaluating it agrees.
+  const auto results = mx::evaluate_cases(nlohmann::json::parse(slurp(run0 / "room-0.cases.json")));
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].passed());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("matrix runs are deterministic for any --jobs", "[matrix][experiment][determinism]") {
+  const Scenario s = load_scenario_text(kScenario, "split.yaml");
+  const fs::path a = fresh_dir("a"), b = fresh_dir("b");
+  run_experiment(s, {a, 1});
+  run_experiment(s, {b, 2});
+  for (const char* file : {"run-0001/room-0.ndjson", "run-0001/matrix_heals.csv",
+                           "run-0000/matrix_actions.csv", "run-0001/timeseries.csv",
+                           "summary.csv"}) {
+    CAPTURE(file);
+    CHECK(slurp(a / file) == slurp(b / file));
+    CHECK(!slurp(a / file).empty());
+  }
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST_CASE("a room without faults has no heal; the resolved scenario reloads", "[matrix][experiment]") {
+  LoadOptions o;
+  o.overrides = {"faults=[]", "runs=1"};
+  const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
+  const Scenario again = load_scenario_text(resolved_yaml(s), "resolved.yaml");
+  CHECK(resolved_yaml(again) == resolved_yaml(s));
+  REQUIRE(again.matrix.has_value());
+  CHECK(again.matrix->version->id == "11");
+  const fs::path dir = fresh_dir("noheal");
+  const auto summaries = run_experiment(s, {dir, 1});
+  CHECK(summaries[0]["matrix"]["heals"] == 0);
+  CHECK(summaries[0]["matrix"]["first_heal"].is_null());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("scenarios/matrix-netsplit.yaml loads and runs", "[matrix][experiment]") {
+  LoadOptions o;
+  o.overrides = {"runs=1"};
+  const Scenario s =
+      load_scenario_file(std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/matrix-netsplit.yaml", o);
+  CHECK(s.topology.servers == 20);
+  REQUIRE(s.matrix.has_value());
+  CHECK(s.matrix->federation.min_retry_interval == dmlssim::sim::kMinute * 10);
+  const fs::path dir = fresh_dir("netsplit");
+  const auto summaries = run_experiment(s, {dir, 1});
+  CHECK(summaries[0]["matrix"]["first_heal"]["dag_converged_s"].is_number());
+  fs::remove_all(dir);
+}
