@@ -103,7 +103,8 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
       {"scenario", scenario.name},
       {"strategy", scenario.strategy},
       {"run", std::to_string(result.run)}};
-  for (const auto& file : result.files) files.push_back(file);
+  for (const auto& file : result.files)
+    files.push_back(file);
   for (const auto& [name, table] : result.metrics.tables()) {
     std::ostringstream csv;
     sim::write_csv(csv, table, context);
@@ -166,8 +167,10 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
   csv << "scenario,strategy,run,mean_availability,mean_reachable_pair_fraction,time_fraction_split,"
          "topology_changes";
   if (scenario.matrix) {
-    for (const char* k : kMatrixTotals) csv << ',' << k;
-    for (const char* k : kFirstHeal) csv << ",first_heal_" << k;
+    for (const char* k : kMatrixTotals)
+      csv << ',' << k;
+    for (const char* k : kFirstHeal)
+      csv << ",first_heal_" << k;
   }
   csv << '\n';
   auto number = [](const nlohmann::json& v) -> std::string {
@@ -185,7 +188,8 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
     csv << ',' << s["topology_changes"].get<uint64_t>();
     if (scenario.matrix) {
       const nlohmann::json& m = s["matrix"];
-      for (const char* k : kMatrixTotals) csv << ',' << number(m[k]);
+      for (const char* k : kMatrixTotals)
+        csv << ',' << number(m[k]);
       for (const char* k : kFirstHeal) {
         csv << ',' << (m["first_heal"].is_object() ? number(m["first_heal"][k]) : "");
       }

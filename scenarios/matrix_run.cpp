@@ -30,20 +30,22 @@ struct Heal {
   std::uint64_t bytes_at_heal = 0;
   std::uint64_t bytes_at_convergence = 0;
   std::uint64_t soft_failed = 0;  // soft-failed admissions between the heal and DAG convergence
+  std::vector<models::matrix::StateMap> side_states;  // one server's current state per side
   bool open() const { return dag_converged == kNever || state_converged == kNever; }
 };
 
 }  // namespace
 
 struct MatrixRun::State : mx::FederationObserver {
-  State(const Scenario& s, std::uint64_t run_index, sim::Simulation& simulation,
-        sim::Network& net, sim::MetricsRecorder& recorder)
+  State(const Scenario& s, std::uint64_t run_index, sim::Simulation& simulation, sim::Network& net,
+        sim::MetricsRecorder& recorder)
       : scenario(s),
         run(run_index),
         sim(simulation),
         network(net),
         metrics(recorder),
-        world(*s.matrix->version, "!netsplit:" + s.topology.server_names[s.matrix->room.creator_server]) {}
+        world(*s.matrix->version,
+              "!netsplit:" + s.topology.server_names[s.matrix->room.creator_server]) {}
 
   // --- FederationObserver ---
   void on_admitted(sim::NodeId server, mx::EventIndex e, mx::EventStatus status,
@@ -122,7 +124,8 @@ struct MatrixRun::State : mx::FederationObserver {
       merged[r.component(n)].insert(labels_before[n]);
     }
     bool merge = false;
-    for (const auto& [label, olds] : merged) merge = merge || olds.size() > 1;
+    for (const auto& [label, olds] : merged)
+      merge = merge || olds.size() > 1;
     if (!merge) return;
     record_heal();
   }
@@ -154,7 +157,7 @@ struct MatrixRun::State : mx::FederationObserver {
   }
 
   // Rows for the keys whose values differ between the sides being merged.
-  void record_side_differences(std::size_t index, const Heal& h) {
+  void record_side_differences(std::size_t index, Heal& h) {
     using Key = mx::StateKeyId;
     // side label -> key -> value -> servers holding it
     std::map<std::int32_t, std::map<Key, std::map<mx::EventIndex, std::int64_t>>> values;
@@ -162,7 +165,9 @@ struct MatrixRun::State : mx::FederationObserver {
     std::set<Key> keys;
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
       if (h.side[s] < 0) continue;
-      first_server.try_emplace(h.side[s], s);
+      if (first_server.try_emplace(h.side[s], s).second) {
+        h.side_states.push_back(federation->current_state(s));
+      }
       auto& side = values[h.side[s]];
       for (const mx::StateEntry& entry : federation->current_state(s)) {
         ++side[entry.key][entry.event];
@@ -173,7 +178,8 @@ struct MatrixRun::State : mx::FederationObserver {
       std::set<std::set<mx::EventIndex>> distinct;
       for (auto& [label, side] : values) {
         std::set<mx::EventIndex> v;
-        for (const auto& [event, n] : side[key]) v.insert(event);
+        for (const auto& [event, n] : side[key])
+          v.insert(event);
         distinct.insert(v);
       }
       if (distinct.size() <= 1) continue;
@@ -259,9 +265,8 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   State& st = *state_;
   const Scenario& scenario = st.scenario;
   sim::Table& heals = st.metrics.table(
-      "matrix_heals", {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s",
-                       "catchup_s", "dag_converged_s", "state_converged_s", "catchup_bytes",
-                       "soft_failed"});
+      "matrix_heals", {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s", "catchup_s",
+                       "dag_converged_s", "state_converged_s", "catchup_bytes", "soft_failed"});
   auto since = [](sim::SimTime from, sim::SimTime to) -> sim::Cell {
     if (to == kNever || from == kNever) return std::string();
     return to - from;
@@ -270,9 +275,9 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   for (std::size_t i = 0; i < st.heals.size(); ++i) {
     const Heal& h = st.heals[i];
     const bool converged = h.dag_converged != kNever;
-    const sim::Cell bytes = converged ? sim::Cell(static_cast<std::int64_t>(h.bytes_at_convergence -
-                                                                            h.bytes_at_heal))
-                                      : sim::Cell(std::string());
+    const sim::Cell bytes =
+        converged ? sim::Cell(static_cast<std::int64_t>(h.bytes_at_convergence - h.bytes_at_heal))
+                  : sim::Cell(std::string());
     heals.add_row({static_cast<std::int64_t>(i), h.at, static_cast<std::int64_t>(h.sides),
                    static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
                    since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged),
@@ -281,7 +286,8 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     if (i == 0) {
       auto seconds = [](sim::Cell c) -> nlohmann::json {
         // The double nearest to the exact decimal seconds, so that it prints back exactly.
-        if (const auto* t = std::get_if<sim::SimTime>(&c)) return std::stod(sim::format_seconds(*t));
+        if (const auto* t = std::get_if<sim::SimTime>(&c))
+          return std::stod(sim::format_seconds(*t));
         return nullptr;
       };
       first_heal = {
@@ -299,11 +305,14 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   }
   sim::Table& sides = st.metrics.table(
       "matrix_split_state", {"heal", "time_s", "type", "state_key", "side", "event_id", "servers"});
-  for (auto& row : st.side_rows) sides.add_row(std::move(row));
+  for (auto& row : st.side_rows)
+    sides.add_row(std::move(row));
   sim::Table& admissions =
       st.metrics.table("matrix_admissions", {"arrival", "status", "server_events"});
-  for (const auto& [key, n] : st.admissions) admissions.add_row({key.first, key.second, n});
-  sim::Table& actions = st.metrics.table("matrix_actions", {"action", "outcome", "reason", "count"});
+  for (const auto& [key, n] : st.admissions)
+    admissions.add_row({key.first, key.second, n});
+  sim::Table& actions =
+      st.metrics.table("matrix_actions", {"action", "outcome", "reason", "count"});
   for (const auto& [kind, n] : st.workload->counts().sent) {
     actions.add_row({kind, std::string("sent"), std::string(), static_cast<std::int64_t>(n)});
   }
@@ -333,6 +342,17 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     cases.push_back(mx::dag_case(st.world.store(), st.world.history(),
                                  scenario.name + "/run-" + std::to_string(st.run),
                                  "the room DAG at the end of the run", &sent));
+    // Each heal's merge: the sides' states as one server of each held them, resolved together.
+    mx::StateResolver resolver(st.world.store());
+    for (std::size_t i = 0; i < st.heals.size(); ++i) {
+      std::vector<const mx::StateMap*> states;
+      for (const mx::StateMap& side : st.heals[i].side_states)
+        states.push_back(&side);
+      cases.push_back(mx::state_sets_case(
+          st.world.store(), states, resolver.resolve(states, st.world.history().options()),
+          scenario.name + "/run-" + std::to_string(st.run) + "/heal-" + std::to_string(i),
+          "the sides' room states at a heal, resolved together"));
+    }
     files.emplace_back("room-0.cases.json", mx::cases_document(cases).dump(1) + "\n");
   }
   return {{"room_version", std::string(st.world.store().version().id)},

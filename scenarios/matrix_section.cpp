@@ -61,8 +61,8 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
   }
   const std::size_t users = count(reader, room, "room.users_per_server", 1, 10000);
   m.room.users_per_server.assign(topology.servers, static_cast<std::uint32_t>(users));
-  m.room.creator_server =
-      select_server(reader, value_or_default(reader, room, "room.creator"), "room.creator", topology);
+  m.room.creator_server = select_server(reader, value_or_default(reader, room, "room.creator"),
+                                        "room.creator", topology);
   const YAML::Node join_rule = value_or_default(reader, room, "room.join_rule");
   m.room.join_rule = reader.string(join_rule, "room.join_rule");
   static const std::vector<std::string> kRules = {"public", "invite", "knock", "restricted",

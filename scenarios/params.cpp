@@ -106,7 +106,8 @@ const std::vector<ParamInfo>& all_params() {
        "first, as matrix-org/tardis loads them."},
       {"metrics.room_cases", "bool", "false", "",
        "Write the room's DAG as room-0.cases.json, a matrix-stateres-cases/1 'dag' case whose "
-       "expected state is the resolution of all its leaves (check it with dmlssim stateres)."},
+       "expected state is the resolution of all its leaves, and per heal a 'state_sets' case "
+       "resolving the sides' states (check them with dmlssim stateres)."},
       {"metrics.pairs", "bool", "false", "",
        "Write per-pair reachability: time-weighted (pairs.csv) and outage intervals "
        "(pair_outages.csv); at most 500 servers."},

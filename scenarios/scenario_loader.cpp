@@ -317,8 +317,8 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
       reader.boolean(value_or_default(reader, metrics, "metrics.json"), "metrics.json");
   s.metrics.room_dag =
       reader.boolean(value_or_default(reader, metrics, "metrics.room_dag"), "metrics.room_dag");
-  s.metrics.room_cases = reader.boolean(value_or_default(reader, metrics, "metrics.room_cases"),
-                                        "metrics.room_cases");
+  s.metrics.room_cases =
+      reader.boolean(value_or_default(reader, metrics, "metrics.room_cases"), "metrics.room_cases");
   s.matrix = read_matrix(reader, root, s.topology, s.duration);
   if ((s.metrics.room_dag || s.metrics.room_cases) && !s.matrix) {
     reader.fail(metrics, s.metrics.room_dag ? "metrics.room_dag" : "metrics.room_cases",

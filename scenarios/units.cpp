@@ -73,7 +73,8 @@ double parse_rate(std::string_view text) {
   } else {
     throw bad();
   }
-  if (count < 0) throw std::invalid_argument("a rate cannot be negative, got '" + std::string(t) + "'");
+  if (count < 0)
+    throw std::invalid_argument("a rate cannot be negative, got '" + std::string(t) + "'");
   return count / seconds;
 }
 

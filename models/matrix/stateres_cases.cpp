@@ -531,7 +531,8 @@ json dag_case(const EventStore& store, StateHistory& history, const std::string&
   for (EventIndex i = 0; i < store.size(); ++i) {
     if (!included(i)) continue;
     events.push_back(event_to_case_json(store, store[i]));
-    for (const EventIndex p : store[i].prev_events) cited[p] = true;
+    for (const EventIndex p : store[i].prev_events)
+      cited[p] = true;
   }
   std::vector<EventIndex> leaves;
   for (EventIndex i = 0; i < store.size(); ++i) {

@@ -13,27 +13,31 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
   const std::size_t users = federation_.room().users().size();
   auto add = [&](std::string kind, double rate, std::function<void(sim::RandomStream&)> act) {
     if (rate <= 0) return;
-    processes_.push_back(Process{kind, rate, sim::RandomStream(seed, run, "workload/" + kind), std::move(act)});
+    processes_.push_back(
+        Process{kind, rate, sim::RandomStream(seed, run, "workload/" + kind), std::move(act)});
   };
-  add("message", config_.messages_per_user * static_cast<double>(users), [this, users](sim::RandomStream& rng) {
-    // A user who has left (as their own server sees it) has nothing to send into: the draw
-    // goes to a user who is joined.
-    std::vector<std::size_t> joined;
-    for (std::size_t u = 0; u < users; ++u) {
-      if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
-    }
-    if (joined.empty()) return;
-    const std::size_t u = joined[rng.uniform_index(joined.size())];
-    send("message", u, "m.room.message", std::nullopt,
-         {{"msgtype", "m.text"}, {"body", "message " + std::to_string(++message_counter_)}});
-  });
+  add("message", config_.messages_per_user * static_cast<double>(users),
+      [this, users](sim::RandomStream& rng) {
+        // A user who has left (as their own server sees it) has nothing to send into: the draw
+        // goes to a user who is joined.
+        std::vector<std::size_t> joined;
+        for (std::size_t u = 0; u < users; ++u) {
+          if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
+        }
+        if (joined.empty()) return;
+        const std::size_t u = joined[rng.uniform_index(joined.size())];
+        send("message", u, "m.room.message", std::nullopt,
+             {{"msgtype", "m.text"}, {"body", "message " + std::to_string(++message_counter_)}});
+      });
   add("topic", config_.topics, [this](sim::RandomStream& rng) {
     if (privileged_.empty()) return;
     const std::size_t u = privileged_[rng.uniform_index(privileged_.size())];
-    send("topic", u, "m.room.topic", "", {{"topic", "topic " + std::to_string(++message_counter_)}});
+    send("topic", u, "m.room.topic", "",
+         {{"topic", "topic " + std::to_string(++message_counter_)}});
   });
   std::size_t non_resident = 0;
-  for (std::size_t u = 0; u < users; ++u) non_resident += is_resident(u) ? 0 : 1;
+  for (std::size_t u = 0; u < users; ++u)
+    non_resident += is_resident(u) ? 0 : 1;
   add("membership", config_.membership_per_user * static_cast<double>(non_resident),
       [this](sim::RandomStream& rng) {
         const std::size_t u = random_non_resident(rng);
@@ -57,8 +61,8 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
     const std::size_t target = random_non_resident(rng);
     if (target == SIZE_MAX || target == actor) return;
     const bool banned = membership_seen_by(actor, target) == Membership::kBan;
-    send(banned ? "unban" : "ban", actor, "m.room.member", federation_.room().users()[target].user_id,
-         {{"membership", banned ? "leave" : "ban"}});
+    send(banned ? "unban" : "ban", actor, "m.room.member",
+         federation_.room().users()[target].user_id, {{"membership", banned ? "leave" : "ban"}});
   });
   add("power_levels", config_.power_changes, [this, users](sim::RandomStream& rng) {
     if (admins_.empty()) return;
@@ -67,13 +71,15 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
     const RoomUser& a = federation_.room().users()[actor];
     // Toggle the target between 0 and 50 on top of the power levels the admin's server sees.
     const EventStore& store = federation_.room().store();
-    const EventIndex pl = state_lookup(federation_.current_state(a.server), store.power_levels_key());
+    const EventIndex pl =
+        state_lookup(federation_.current_state(a.server), store.power_levels_key());
     nlohmann::json content = pl != kNoEvent ? store[pl].content : nlohmann::json::object();
     if (!content.is_object()) content = nlohmann::json::object();
     nlohmann::json& listed = content["users"];
     if (!listed.is_object()) listed = nlohmann::json::object();
     const std::string& t = federation_.room().users()[target].user_id;
-    if (listed.contains(t) && listed[t].is_number_integer() && listed[t].get<std::int64_t>() >= 50) {
+    if (listed.contains(t) && listed[t].is_number_integer() &&
+        listed[t].get<std::int64_t>() >= 50) {
       listed.erase(t);
     } else {
       listed[t] = 50;
@@ -104,7 +110,8 @@ Membership Workload::membership_seen_by(std::size_t user, std::size_t target) co
 }
 
 void Workload::start() {
-  for (std::size_t p = 0; p < processes_.size(); ++p) schedule_next(p);
+  for (std::size_t p = 0; p < processes_.size(); ++p)
+    schedule_next(p);
 }
 
 void Workload::schedule_next(std::size_t p) {

@@ -30,7 +30,7 @@ struct WorkloadConfig {
 
 // One line per action kind and outcome.
 struct WorkloadCounts {
-  std::map<std::string, std::uint64_t> sent;                            // by kind
+  std::map<std::string, std::uint64_t> sent;                             // by kind
   std::map<std::pair<std::string, std::string>, std::uint64_t> refused;  // by (kind, reason)
 };
 
@@ -39,8 +39,8 @@ class Workload {
   // `privileged`: user indices (into RoomWorld::users()) of the creator, admins and moderators;
   // `admins`: those allowed to change power levels (creator and admins).
   Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig config,
-           std::vector<std::size_t> privileged, std::vector<std::size_t> admins,
-           std::uint64_t seed, std::uint64_t run);
+           std::vector<std::size_t> privileged, std::vector<std::size_t> admins, std::uint64_t seed,
+           std::uint64_t run);
 
   void start();
   const WorkloadCounts& counts() const { return counts_; }

@@ -116,3 +116,41 @@ TEST_CASE("a crashed server catches up after its restart", "[matrix][federation]
   CHECK(w.observed.arrivals(mx::Arrival::kBackfilled) >= 1);
   CHECK(w.federation->open_gaps(2) == 0);
 }
+
+TEST_CASE("an inbound request ends the back-off towards its origin", "[matrix][federation]") {
+  FederationWorld w(2, 1, 1, mx::room_v12(), {}, 0);
+  w.partition({0, 1});
+  const mx::EventIndex a = w.message(0, "from s0");  // s0 fails at once, retries after 10 min
+  w.sim.run_until(kMinute * 4);
+  const mx::EventIndex b = w.message(1, "from s1");  // s1 fails at 4 min: retries after 14 min
+  w.sim.run_until(kMinute * 5);
+  REQUIRE(w.federation->backing_off(0, 1));
+  REQUIRE(w.federation->backing_off(1, 0));
+  w.heal();
+  // s0's back-off ends first; its catch-up reaches s1, which stops backing off from s0 and
+  // sends its own event right away, minutes before its own back-off would have let it.
+  w.sim.run_until(kMinute * 12);
+  CHECK(w.federation->in_dag(1, a));
+  CHECK_FALSE(w.federation->backing_off(1, 0));
+  CHECK(w.federation->in_dag(0, b));
+  CHECK(w.converged());
+}
+
+TEST_CASE("an optional probe ends a back-off as soon as the destination answers",
+          "[matrix][federation]") {
+  for (const bool probing : {false, true}) {
+    mx::FederationConfig config;
+    if (probing) config.probe_interval = kMinute;
+    FederationWorld w(2, 1, 1, mx::room_v12(), config, 0);
+    w.partition({0, 1});
+    const mx::EventIndex a = w.message(0, "while split");
+    w.sim.run_until(kMinute * 2);
+    w.heal();
+    // A quiet room: nothing but the back-off, the wake-ups and (maybe) the probe.
+    w.sim.run_until(kMinute * 4);
+    CHECK(w.federation->in_dag(1, a) == probing);
+    w.sim.run_until(kMinute * 12);
+    CHECK(w.federation->in_dag(1, a));  // at the first wake-up after 10 min at the latest
+    CHECK(w.observed.requests[{mx::RequestKind::kProbe, true}] == (probing ? 1 : 0));
+  }
+}
