@@ -85,6 +85,7 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
   w.messages_per_user = rate(reader, workload, "workload.messages");
   w.topics = rate(reader, workload, "workload.topics");
   w.membership_per_user = rate(reader, workload, "workload.membership");
+  w.invites = rate(reader, workload, "workload.invites");
   w.kicks = rate(reader, workload, "workload.kicks");
   w.bans = rate(reader, workload, "workload.bans");
   w.power_changes = rate(reader, workload, "workload.power_levels");

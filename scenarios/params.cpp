@@ -67,6 +67,8 @@ const std::vector<ParamInfo>& all_params() {
        "Topic changes by a random privileged user (creator, admin or moderator)."},
       {"workload.membership", "rate", "0", "per user",
        "A user other than u0 leaves, or rejoins if they had left."},
+      {"workload.invites", "rate", "0", "per room",
+       "A random joined user invites a random user who is neither joined nor invited."},
       {"workload.kicks", "rate", "0", "per room", "A privileged user kicks a random user."},
       {"workload.bans", "rate", "0", "per room",
        "A privileged user bans a random user, or unbans them if banned."},

@@ -47,6 +47,24 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
         send(joined ? "leave" : "join", u, "m.room.member", user.user_id,
              {{"membership", joined ? "leave" : "join"}});
       });
+  add("invite", config_.invites, [this, users](sim::RandomStream& rng) {
+    // The inviter is a random user their server sees as joined; the invitee a random user that
+    // server sees as neither joined nor invited.
+    std::vector<std::size_t> joined, outside;
+    for (std::size_t u = 0; u < users; ++u) {
+      if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
+    }
+    if (joined.empty()) return;
+    const std::size_t inviter = joined[rng.uniform_index(joined.size())];
+    for (std::size_t u = 0; u < users; ++u) {
+      const Membership m = membership_seen_by(inviter, u);
+      if (m != Membership::kJoin && m != Membership::kInvite) outside.push_back(u);
+    }
+    if (outside.empty()) return;
+    const std::size_t invitee = outside[rng.uniform_index(outside.size())];
+    send("invite", inviter, "m.room.member", federation_.room().users()[invitee].user_id,
+         {{"membership", "invite"}});
+  });
   add("kick", config_.kicks, [this](sim::RandomStream& rng) {
     if (privileged_.empty()) return;
     const std::size_t actor = privileged_[rng.uniform_index(privileged_.size())];

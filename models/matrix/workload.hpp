@@ -21,6 +21,7 @@ struct WorkloadConfig {
   double messages_per_user = 0;    // m.room.message by a joined user (rate x all users)
   double topics = 0;               // m.room.topic by a privileged user (room-wide rate)
   double membership_per_user = 0;  // a non-resident user leaves, or rejoins if they had left
+  double invites = 0;              // a joined user invites a random user who is not joined
   double kicks = 0;                // a privileged user kicks a random non-resident user
   double bans = 0;                 // ... bans them, or unbans them if banned
   double power_changes = 0;        // an admin toggles a random user between 0 and 50

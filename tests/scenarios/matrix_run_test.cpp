@@ -28,7 +28,8 @@ topology:
   regions: {eu: 3, us: 3}
   latency: wan-3-regions
 room: {version: "11", users_per_server: 3, admins: 1, moderators: 1}
-workload: {messages: 20/h, topics: 4/h, membership: 2/h, kicks: 2/h, bans: 2/h, power_levels: 2/h}
+workload: {messages: 20/h, topics: 4/h, membership: 2/h, invites: 4/h, kicks: 2/h, bans: 2/h,
+           power_levels: 2/h}
 faults:
   - {at: 30m, partition: {west: [eu], east: [us]}, for: 30m}
 metrics: {interval: 5m, room_dag: true, room_cases: true}
@@ -55,7 +56,8 @@ std::vector<std::vector<std::string>> csv_rows(const fs::path& p) {
     std::vector<std::string> cells;
     std::string cell;
     std::istringstream l(line);
-    while (std::getline(l, cell, ',')) cells.push_back(cell);
+    while (std::getline(l, cell, ','))
+      cells.push_back(cell);
     if (!line.empty() && line.back() == ',') cells.emplace_back();
     rows.push_back(cells);
   }
@@ -91,10 +93,21 @@ TEST_CASE("a split room heals, and the heal is measured in its stages", "[matrix
   const auto split = csv_rows(run0 / "matrix_split_state.csv");
   REQUIRE(split.size() > 2);
   CHECK(split[0] == std::vector<std::string>{"scenario", "strategy", "run", "heal", "time_s",
-                                              "type", "state_key", "side", "event_id", "servers"});
+                                             "type", "state_key", "side", "event_id", "servers"});
   std::set<std::string> sides;
-  for (std::size_t i = 1; i < split.size(); ++i) sides.insert(split[i][7]);
+  for (std::size_t i = 1; i < split.size(); ++i)
+    sides.insert(split[i][7]);
   CHECK(sides == std::set<std::string>{"s0", "s3"});
+  // Every kind of action of the workload happened.
+  std::set<std::string> sent;
+  for (const auto& row : csv_rows(run0 / "matrix_actions.csv")) {
+    if (row.size() > 5 && row[4] == "sent") sent.insert(row[3]);
+  }
+  for (const char* kind :
+       {"message", "topic", "join", "leave", "invite", "kick", "ban", "power_levels"}) {
+    CAPTURE(kind);
+    CHECK(sent.count(kind) == 1);
+  }
   // Traffic by federation request kind.
   const std::string traffic = slurp(run0 / "traffic.csv");
   for (const char* cls : {"fed_send", "fed_get_missing_events", "fed_backfill"}) {
@@ -108,7 +121,8 @@ TEST_CASE("a split room heals, and the heal is measured in its stages", "[matrix
   fs::remove_all(dir);
 }
 
-TEST_CASE("the room DAG is written for tardis and as a state-resolution case", "[matrix][experiment]") {
+TEST_CASE("the room DAG is written for tardis and as a state-resolution case",
+          "[matrix][experiment]") {
   LoadOptions o;
   o.overrides = {"runs=1"};
   const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
@@ -126,7 +140,8 @@ TEST_CASE("the room DAG is written for tardis and as a state-resolution case", "
                               "origin_server_ts", "hashes", "event_id"}) {
       CHECK(pdu.contains(field));
     }
-    for (const auto& p : pdu["prev_events"]) CHECK(seen.count(p.get<std::string>()) == 1);
+    for (const auto& p : pdu["prev_events"])
+      CHECK(seen.count(p.get<std::string>()) == 1);
     const std::string id = pdu["event_id"];
     pdu.erase("event_id");
     CHECK(mx::event_id(pdu, mx::room_v11()) == id);
@@ -140,7 +155,8 @@ TEST_CASE("the room DAG is written for tardis and as a state-resolution case", "
   CHECK(results[0].kind == "dag");
   CHECK(results[1].kind == "state_sets");
   CHECK(results[1].name == "split/run-0/heal-0");
-  for (const auto& r : results) CHECK(r.passed());
+  for (const auto& r : results)
+    CHECK(r.passed());
   fs::remove_all(dir);
 }
 
@@ -149,9 +165,9 @@ TEST_CASE("matrix runs are deterministic for any --jobs", "[matrix][experiment][
   const fs::path a = fresh_dir("a"), b = fresh_dir("b");
   run_experiment(s, {a, 1});
   run_experiment(s, {b, 2});
-  for (const char* file : {"run-0001/room-0.ndjson", "run-0001/matrix_heals.csv",
-                           "run-0000/matrix_actions.csv", "run-0001/timeseries.csv",
-                           "summary.csv"}) {
+  for (const char* file :
+       {"run-0001/room-0.ndjson", "run-0001/matrix_heals.csv", "run-0000/matrix_actions.csv",
+        "run-0001/timeseries.csv", "summary.csv"}) {
     CAPTURE(file);
     CHECK(slurp(a / file) == slurp(b / file));
     CHECK(!slurp(a / file).empty());
@@ -160,7 +176,8 @@ TEST_CASE("matrix runs are deterministic for any --jobs", "[matrix][experiment][
   fs::remove_all(b);
 }
 
-TEST_CASE("a room without faults has no heal; the resolved scenario reloads", "[matrix][experiment]") {
+TEST_CASE("a room without faults has no heal; the resolved scenario reloads",
+          "[matrix][experiment]") {
   LoadOptions o;
   o.overrides = {"faults=[]", "runs=1"};
   const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
