@@ -22,6 +22,8 @@ void StateResolver::grow() {
     mark_b_.resize(n, 0);
     mark_c_.resize(n, 0);
     number_.resize(n, 0);
+    reach_.resize(n, 0);
+    pass_.resize(n, 0);
   }
   if (r_event_.size() < store_.key_count()) {
     const std::size_t n = store_.key_count() + store_.key_count() / 2 + 16;
@@ -57,6 +59,58 @@ EventIndex StateResolver::power_levels_auth_event(const Event& e) const {
 }
 
 std::vector<EventIndex> StateResolver::auth_difference(
+    std::span<const std::vector<EventIndex>> sets, bool include_self) {
+  if (sets.empty()) return {};
+  if (sets.size() > 64) return auth_difference_by_counting(sets, include_self);
+  grow();
+  // Walk back from every set at once in descending index order (children before parents), each
+  // event carrying the mask of sets whose chain holds it (`reach`) and the mask it passes to its
+  // parents (`pass`: reach plus the sets it seeds). Popped in that order, an event's masks are
+  // final. An event is settled when it passes all sets and is reached by none or all: whatever
+  // still reaches it passes all sets, so it ends reached by none or all, out of the difference,
+  // and so does everything above it. Once every queued event is settled the walk stops, so it
+  // costs the region where the sets' chains differ, not the room's whole auth history.
+  const std::uint64_t all = sets.size() == 64 ? ~std::uint64_t{0}
+                                               : (std::uint64_t{1} << sets.size()) - 1;
+  const std::uint32_t queued = next_mark();  // mark_a_: in the queue or done
+  std::priority_queue<EventIndex> queue;
+  std::size_t unsettled = 0;
+  auto settled = [&](EventIndex x) {
+    return pass_[x] == all && (reach_[x] == 0 || reach_[x] == all);
+  };
+  auto add = [&](EventIndex x, std::uint64_t reach, std::uint64_t pass) {
+    if (mark_a_[x] != queued) {
+      mark_a_[x] = queued;
+      reach_[x] = 0;
+      pass_[x] = 0;
+      queue.push(x);
+      ++unsettled;
+    }
+    const bool was = settled(x);
+    reach_[x] |= reach;
+    pass_[x] |= pass;
+    const bool now = settled(x);
+    if (was && !now) ++unsettled;
+    if (!was && now) --unsettled;
+  };
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    for (const EventIndex e : sets[i]) add(e, include_self ? bit : 0, bit);
+  }
+  std::vector<EventIndex> out;
+  while (!queue.empty() && unsettled > 0) {
+    const EventIndex x = queue.top();
+    queue.pop();
+    if (!settled(x)) --unsettled;
+    if (reach_[x] != 0 && reach_[x] != all) out.push_back(x);
+    const std::uint64_t pass = pass_[x];
+    for (const EventIndex a : store_.auth_parents(x)) add(a, pass, pass);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<EventIndex> StateResolver::auth_difference_by_counting(
     std::span<const std::vector<EventIndex>> sets, bool include_self) {
   grow();
   const std::uint32_t seen_any = next_mark();  // mark_b_: in some chain; number_: chain count
@@ -105,6 +159,10 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
   const std::uint32_t decided = next_mark();   // mark_c_: number_ holds "descends from C" (0/1)
   stack_.clear();
   std::vector<EventIndex> ancestors;
+  // A descendant of a conflicted event has a larger index than it, so nothing below the smallest
+  // conflicted index can be on a path between two of them: the walk stops there.
+  EventIndex lowest = kNoEvent;
+  for (const EventIndex c : conflicted) lowest = std::min(lowest, c);
   for (const EventIndex c : conflicted) {
     mark_a_[c] = in_c;
     if (mark_b_[c] != ancestor) {
@@ -117,6 +175,7 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
     const EventIndex x = stack_.back();
     stack_.pop_back();
     for (const EventIndex a : store_.auth_parents(x)) {
+      if (a < lowest) continue;
       if (mark_b_[a] != ancestor) {
         mark_b_[a] = ancestor;
         ancestors.push_back(a);
@@ -141,7 +200,7 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
 }
 
 void StateResolver::x_parents(EventIndex e, std::uint32_t x_mark, bool direct_only,
-                              std::vector<EventIndex>& out) {
+                              EventIndex lowest, std::vector<EventIndex>& out) {
   out.clear();
   if (direct_only) {
     for (const EventIndex a : store_.auth_parents(e)) {
@@ -159,7 +218,7 @@ void StateResolver::x_parents(EventIndex e, std::uint32_t x_mark, bool direct_on
     const EventIndex x = stack_.back();
     stack_.pop_back();
     for (const EventIndex a : store_.auth_parents(x)) {
-      if (mark_b_[a] == visited) continue;
+      if (a < lowest || mark_b_[a] == visited) continue;
       mark_b_[a] = visited;
       if (mark_c_[a] == x_mark) {
         out.push_back(a);
@@ -194,9 +253,11 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
     direct_only = true;
     const std::uint32_t seen = next_mark();
     std::vector<EventIndex> walk;
+    EventIndex lowest = kNoEvent;  // no member lies below the smallest member's index
+    for (const EventIndex e : events) lowest = std::min(lowest, e);
     for (const EventIndex e : events) {
       for (const EventIndex a : store_.auth_parents(e)) {
-        if (mark_c_[a] != x_mark && mark_a_[a] != seen) {
+        if (a >= lowest && mark_c_[a] != x_mark && mark_a_[a] != seen) {
           mark_a_[a] = seen;
           walk.push_back(a);
         }
@@ -210,7 +271,7 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
           direct_only = false;
           break;
         }
-        if (mark_a_[a] != seen) {
+        if (a >= lowest && mark_a_[a] != seen) {
           mark_a_[a] = seen;
           walk.push_back(a);
         }
@@ -230,7 +291,7 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
   std::vector<EventIndex> parents;
   std::vector<std::uint32_t> pending(sorted_events.size(), 0);
   for (std::uint32_t s = 0; s < sorted_events.size(); ++s) {
-    x_parents(sorted_events[s], x_mark, direct_only, parents);
+    x_parents(sorted_events[s], x_mark, direct_only, sorted_events.front(), parents);
     pending[s] = static_cast<std::uint32_t>(parents.size());
     for (const EventIndex p : parents)
       edges.emplace_back(slot_of(p), s);
@@ -418,11 +479,14 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
   {
     const std::uint32_t walked = next_mark();  // mark_a_ (conflicted marks are no longer needed)
     const bool through_any = options.power_closure == PowerClosure::kAuthChain;
+    // No member of the full conflicted set lies above (below in index) its smallest member.
+    EventIndex lowest = kNoEvent;
+    for (const EventIndex e : full) lowest = std::min(lowest, e);
     while (!stack_.empty()) {
       const EventIndex e = stack_.back();
       stack_.pop_back();
       for (const EventIndex a : store_.auth_parents(e)) {
-        if (mark_a_[a] == walked || mark_c_[a] == in_x) continue;
+        if (a < lowest || mark_a_[a] == walked || mark_c_[a] == in_x) continue;
         const bool member = mark_b_[a] == in_full;
         if (!member && !through_any) continue;
         mark_a_[a] = walked;

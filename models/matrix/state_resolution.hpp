@@ -72,18 +72,23 @@ class StateResolver {
  private:
   // direct_edges_suffice: the caller knows no auth path between members passes outside them.
   std::vector<EventIndex> power_sort(std::span<const EventIndex> events, bool direct_edges_suffice);
+  // auth_difference for any number of sets: one walk per set over its whole chain.
+  std::vector<EventIndex> auth_difference_by_counting(std::span<const std::vector<EventIndex>> sets,
+                                                      bool include_self);
   void grow();
   std::uint32_t next_mark();
   std::uint32_t next_state_mark();
   EventIndex power_levels_auth_event(const Event& e) const;
-  // Nearest members of X (marked with x_mark) among e's auth ancestors.
-  void x_parents(EventIndex e, std::uint32_t x_mark, bool direct_only,
+  // Nearest members of X (marked with x_mark) among e's auth ancestors. Members all have indices
+  // >= lowest, so the walk never goes below it.
+  void x_parents(EventIndex e, std::uint32_t x_mark, bool direct_only, EventIndex lowest,
                  std::vector<EventIndex>& out);
   void iterative_auth_checks(std::span<const EventIndex> events, RejectedEventPolicy policy);
 
   const EventStore& store_;
   // Per event: a mark (== the current mark value means "in the set being built") and a number.
   std::vector<std::uint32_t> mark_a_, mark_b_, mark_c_, number_;
+  std::vector<std::uint64_t> reach_, pass_;  // auth_difference: masks of sets
   std::uint32_t mark_counter_ = 0;
   // Per state key: the partial state R of the iterative auth checks.
   std::vector<EventIndex> r_event_;
