@@ -58,7 +58,8 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
   if (!s.matrix) return;
   auto matrix_column = [&](const char* key) {
     std::vector<double> v;
-    for (const auto& j : summaries) v.push_back(j["matrix"][key].get<double>());
+    for (const auto& j : summaries)
+      v.push_back(j["matrix"][key].get<double>());
     return v;
   };
   print_row("room events sent", matrix_column("events_sent"));

@@ -30,7 +30,8 @@ std::string position_of(const std::string& text, std::size_t byte) {
 
 int command_stateres(const std::vector<std::string>& args) {
   po::options_description options("stateres options");
-  std::string path, only, format = "text", rejected = "reauthorise", closure = "auth-chain";
+  std::string path, only, format = "text", rejected = "reauthorise", closure = "auth-chain",
+                          chain = "exclude-self";
   options.add_options()("help,h", "show this help")("version", "show the version")(
       "file", po::value(&path)->required(), "cases file (JSON, matrix-stateres-cases/1)")(
       "case", po::value(&only), "evaluate only the case with this name")(
@@ -38,21 +39,24 @@ int command_stateres(const std::vector<std::string>& args) {
       "rejected", po::value(&rejected),
       "events marked rejected in the auth checks: reauthorise (spec) | skip (Synapse)")(
       "power-closure", po::value(&closure),
-      "first-pass events: auth-chain (spec) | conflicted-paths (Synapse, ruma)");
+      "first-pass events: auth-chain (spec) | conflicted-paths (Synapse, ruma)")(
+      "auth-chain", po::value(&chain),
+      "a state set's auth chain: exclude-self (spec) | include-self (Synapse)")(
+      "synapse", "Synapse's choice on all three points (skip, conflicted-paths, include-self)");
   po::positional_options_description positional;
   positional.add("file", 1);
   po::variables_map vm;
   int code = 0;
   const std::string usage =
-      "usage: dmlssim stateres FILE [--case NAME] [--format text|json]\n"
-      "                        [--rejected reauthorise|skip] [--power-closure "
-      "auth-chain|conflicted-paths]\n\n"
+      "usage: dmlssim stateres FILE [--case NAME] [--format text|json] [--synapse]\n"
+      "         [--rejected reauthorise|skip] [--power-closure auth-chain|conflicted-paths]\n"
+      "         [--auth-chain exclude-self|include-self]\n\n"
       "Evaluates the state-resolution cases in FILE (the format of the shared\n"
       "testvectors/stateres/README.md) and reports pass or fail for each; exit status 0 when all\n"
-      "pass, 1 when any fails, 2 for a bad file. With --format json it prints the computed "
-      "results:\n"
-      "for --case, the resolved state as [[type, state_key, event_id], ...]; otherwise an object\n"
-      "from case name to result.";
+      "pass, 1 when any fails, 2 for a bad file. The defaults follow the spec's text; --synapse\n"
+      "(or the three options one by one) follows Synapse where the two differ (docs/matrix.md).\n"
+      "With --format json it prints the computed results: for --case, the resolved state as\n"
+      "[[type, state_key, event_id], ...]; otherwise an object from case name to result.";
   if (!parse_options(args, options, positional, vm, usage, code)) return code;
   if (format != "text" && format != "json") {
     std::cerr << "dmlssim stateres: --format: expected text or json, got '" << format << "'\n";
@@ -72,6 +76,18 @@ int command_stateres(const std::vector<std::string>& args) {
     std::cerr << "dmlssim stateres: --power-closure: expected auth-chain or conflicted-paths, got '"
               << closure << "'\n";
     return 2;
+  }
+  if (chain == "include-self") {
+    run.auth_chain = mx::AuthChainConvention::kIncludeSelf;
+  } else if (chain != "exclude-self") {
+    std::cerr << "dmlssim stateres: --auth-chain: expected exclude-self or include-self, got '"
+              << chain << "'\n";
+    return 2;
+  }
+  if (vm.count("synapse")) {
+    run.rejected = mx::RejectedEventPolicy::kSkip;
+    run.power_closure = mx::PowerClosure::kConflictedPaths;
+    run.auth_chain = mx::AuthChainConvention::kIncludeSelf;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -44,8 +44,8 @@ struct MatrixRun::State : mx::FederationObserver {
         sim(simulation),
         network(net),
         metrics(recorder),
-        world(*s.matrix->version,
-              "!netsplit:" + s.topology.server_names[s.matrix->room.creator_server]) {}
+        world(*s.matrix->version, "!room:" + s.topology.server_names[s.matrix->room.creator_server],
+              s.matrix->resolution) {}
 
   // --- FederationObserver ---
   void on_admitted(sim::NodeId server, mx::EventIndex e, mx::EventStatus status,

@@ -59,6 +59,13 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
     reader.fail(version, "room.version",
                 "the simulator creates rooms of version 10, 11 or 12, not '" + version_id + "'");
   }
+  const YAML::Node semantics = value_or_default(reader, room, "room.state_resolution");
+  const std::string semantics_name = reader.string(semantics, "room.state_resolution");
+  if (semantics_name == "synapse") {
+    m.resolution = mx::ResolutionOptions::synapse();
+  } else if (semantics_name != "spec") {
+    reader.fail(semantics, "room.state_resolution", "expected spec or synapse");
+  }
   const std::size_t users = count(reader, room, "room.users_per_server", 1, 10000);
   m.room.users_per_server.assign(topology.servers, static_cast<std::uint32_t>(users));
   m.room.creator_server = select_server(reader, value_or_default(reader, room, "room.creator"),

@@ -53,6 +53,9 @@ const std::vector<ParamInfo>& all_params() {
       {"faults[].random.start", "duration", "0s", "time",
        "When the outage processes start (all up)."},
       {"room.version", "string", "12", "", "Room version of the simulated room: 10, 11 or 12."},
+      {"room.state_resolution", "string", "spec", "",
+       "spec: state resolution as the spec's text defines it | synapse: Synapse's choices where "
+       "the two differ (rejected events, power-event closure, auth chains; docs/matrix.md)."},
       {"room.users_per_server", "integer", "3", "users",
        "Users on every server, @u0:sN..; u0 of each server never leaves (keeps it in the room)."},
       {"room.creator", "server", "s0", "", "Server of the creating user @u0:<creator>."},

@@ -12,6 +12,7 @@
 
 #include "models/matrix/federation_config.hpp"
 #include "models/matrix/room_setup.hpp"
+#include "models/matrix/state_resolution.hpp"
 #include "models/matrix/workload.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
@@ -37,6 +38,7 @@ struct MetricsConfig {
 // scenario has no room: section.
 struct MatrixSetup {
   const models::matrix::RoomVersion* version = nullptr;
+  models::matrix::ResolutionOptions resolution;  // room.state_resolution
   models::matrix::RoomSetup room;
   models::matrix::WorkloadConfig workload;
   models::matrix::FederationConfig federation;

@@ -714,22 +714,7 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
     std::sort(prev.begin(), prev.end());
     std::vector<EventIndex> ext = srv.extremities;
     std::sort(ext.begin(), ext.end());
-    if (prev != ext) {
-      std::vector<SharedState> held;
-      std::vector<const StateMap*> states;
-      for (const EventIndex x : srv.extremities) {
-        held.push_back(room_.history().shared_state_after(x));
-        states.push_back(held.back().get());
-      }
-      states.push_back(&before);
-      const StateMap current =
-          room_.history().resolver().resolve(states, room_.history().options());
-      if (!check_auth_rules(store, event, auth_state_from(store, event, [&](StateKeyId k) {
-                              return state_lookup(current, k);
-                            }))) {
-        verdict = EventStatus::kSoftFailed;
-      }
-    }
+    if (prev != ext && soft_fails(ext, e)) verdict = EventStatus::kSoftFailed;
   }
   srv.status[e] = verdict;
   if (verdict == EventStatus::kAccepted) {
@@ -754,10 +739,7 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
     std::sort(next.begin(), next.end());
     if (next != srv.extremities) {
       srv.extremities = std::move(next);
-      srv.current =
-          srv.extremities.size() == 1
-              ? room_.history().shared_state_after(srv.extremities[0])
-              : std::make_shared<const StateMap>(room_.history().state_after_all(srv.extremities));
+      srv.current = room_.history().shared_state_after_all(srv.extremities);
     }
   }
   // An event taken in without its prev events opens a gap; a gap closes once every prev event of
@@ -773,6 +755,35 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
                    srv.gaps.end());
   }
   observer_->on_admitted(s, e, verdict, arrival);
+}
+
+bool Federation::soft_fails(const std::vector<EventIndex>& extremities, EventIndex e) {
+  // The verdict depends only on the extremities and the event: every server with the same
+  // extremities reaches the same one, so it is remembered (bounded, oldest forgotten first).
+  std::vector<EventIndex> key = extremities;
+  key.push_back(kNoEvent);
+  key.push_back(e);
+  if (const auto it = soft_fail_memo_.find(key); it != soft_fail_memo_.end()) return it->second;
+  const EventStore& store = room_.store();
+  std::vector<SharedState> held;
+  std::vector<const StateMap*> states;
+  for (const EventIndex x : extremities) {
+    held.push_back(room_.history().shared_state_after(x));
+    states.push_back(held.back().get());
+  }
+  const SharedState before = room_.history().shared_state_before(e);
+  states.push_back(before.get());
+  const StateMap current = room_.history().resolver().resolve(states, room_.history().options());
+  const bool fails = !check_auth_rules(
+      store, store[e],
+      auth_state_from(store, store[e], [&](StateKeyId k) { return state_lookup(current, k); }));
+  if (soft_fail_memo_.size() >= StateHistory::kMemoSize) {
+    soft_fail_memo_.erase(soft_fail_order_.front());
+    soft_fail_order_.pop_front();
+  }
+  soft_fail_memo_.emplace(key, fails);
+  soft_fail_order_.push_back(std::move(key));
+  return fails;
 }
 
 void Federation::schedule_backfill(sim::NodeId s) {

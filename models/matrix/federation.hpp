@@ -19,6 +19,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -173,6 +174,9 @@ class Federation {
   void finish_inbound(sim::NodeId s);
   bool prevs_in_dag(const Server& s, EventIndex e) const;
   void admit(sim::NodeId s, EventIndex e, Arrival arrival);
+  // Does `e` fail the auth rules against the resolution of the extremities' states with the
+  // state before `e` (Synapse's soft-fail check)? `extremities` sorted.
+  bool soft_fails(const std::vector<EventIndex>& extremities, EventIndex e);
   void fetch_state_for(sim::NodeId s, EventIndex e, sim::NodeId from);
   void schedule_backfill(sim::NodeId s);
   void backfill(sim::NodeId s);
@@ -198,6 +202,8 @@ class Federation {
   std::vector<Request> requests_;
   std::vector<std::uint32_t> free_requests_;
   std::uint64_t next_serial_ = 1;
+  std::map<std::vector<EventIndex>, bool> soft_fail_memo_;  // extremities, kNoEvent, e -> fails
+  std::deque<std::vector<EventIndex>> soft_fail_order_;
   sim::MessageClass class_of_[6];
   std::int64_t clock_origin_ms_ = 1'700'000'000'000;  // origin_server_ts at simulated time 0
 };

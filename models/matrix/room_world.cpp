@@ -17,8 +17,8 @@ std::uint32_t signature_bytes(std::string_view origin) {
 
 }  // namespace
 
-RoomWorld::RoomWorld(const RoomVersion& version, std::string room_id)
-    : store_(version), history_(store_), room_id_(std::move(room_id)) {}
+RoomWorld::RoomWorld(const RoomVersion& version, std::string room_id, ResolutionOptions resolution)
+    : store_(version), history_(store_, resolution), room_id_(std::move(room_id)) {}
 
 std::size_t RoomWorld::add_user(std::string user_id, sim::NodeId server) {
   const StateKeyId key = store_.intern_key("m.room.member", user_id);

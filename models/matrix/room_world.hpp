@@ -20,7 +20,8 @@ struct RoomUser {
 
 class RoomWorld {
  public:
-  RoomWorld(const RoomVersion& version, std::string room_id);
+  // `resolution`: how every server resolves state (the spec's text, or Synapse's choices).
+  RoomWorld(const RoomVersion& version, std::string room_id, ResolutionOptions resolution = {});
 
   EventStore& store() { return store_; }
   const EventStore& store() const { return store_; }

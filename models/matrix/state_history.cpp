@@ -27,6 +27,20 @@ StateMap StateHistory::state_after_all(std::span<const EventIndex> events, Resol
   return resolver_.resolve(states, options_, stats);
 }
 
+SharedState StateHistory::shared_state_after_all(std::span<const EventIndex> events) {
+  if (events.size() == 1) return shared_state_after(events[0]);
+  std::vector<EventIndex> key(events.begin(), events.end());
+  if (const auto it = memo_.find(key); it != memo_.end()) return it->second;
+  SharedState state = std::make_shared<const StateMap>(state_after_all(events));
+  if (memo_.size() >= kMemoSize) {
+    memo_.erase(memo_order_.front());
+    memo_order_.pop_front();
+  }
+  memo_.emplace(key, state);
+  memo_order_.push_back(std::move(key));
+  return state;
+}
+
 void StateHistory::compute_up_to(EventIndex e) {
   static const SharedState kEmpty = std::make_shared<const StateMap>();
   // Parents precede children in the store, so filling in index order has every prev state ready.

@@ -4,6 +4,8 @@
 // simulation. States are shared: an event that does not change the state shares its parent's map.
 #pragma once
 
+#include <deque>
+#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -25,6 +27,10 @@ class StateHistory {
 
   // The resolution of the states after `events` (one n-way call; one event: its state after).
   StateMap state_after_all(std::span<const EventIndex> events, ResolutionStats* stats = nullptr);
+  // The same, shared, and remembered for the last kMemoSize distinct sets of events: the servers
+  // of a room resolve the same forward extremities over and over. `events` must be sorted.
+  SharedState shared_state_after_all(std::span<const EventIndex> events);
+  static constexpr std::size_t kMemoSize = 4096;
 
   StateResolver& resolver() { return resolver_; }
   const ResolutionOptions& options() const { return options_; }
@@ -36,6 +42,8 @@ class StateHistory {
   ResolutionOptions options_;
   StateResolver resolver_;
   std::vector<SharedState> before_, after_;  // indexed by EventIndex, filled in index order
+  std::map<std::vector<EventIndex>, SharedState> memo_;
+  std::deque<std::vector<EventIndex>> memo_order_;  // oldest first, for eviction
 };
 
 }  // namespace dmlssim::models::matrix

@@ -70,8 +70,8 @@ std::vector<EventIndex> StateResolver::auth_difference(
   // still reaches it passes all sets, so it ends reached by none or all, out of the difference,
   // and so does everything above it. Once every queued event is settled the walk stops, so it
   // costs the region where the sets' chains differ, not the room's whole auth history.
-  const std::uint64_t all = sets.size() == 64 ? ~std::uint64_t{0}
-                                               : (std::uint64_t{1} << sets.size()) - 1;
+  const std::uint64_t all =
+      sets.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << sets.size()) - 1;
   const std::uint32_t queued = next_mark();  // mark_a_: in the queue or done
   std::priority_queue<EventIndex> queue;
   std::size_t unsettled = 0;
@@ -95,7 +95,8 @@ std::vector<EventIndex> StateResolver::auth_difference(
   };
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const std::uint64_t bit = std::uint64_t{1} << i;
-    for (const EventIndex e : sets[i]) add(e, include_self ? bit : 0, bit);
+    for (const EventIndex e : sets[i])
+      add(e, include_self ? bit : 0, bit);
   }
   std::vector<EventIndex> out;
   while (!queue.empty() && unsettled > 0) {
@@ -104,7 +105,8 @@ std::vector<EventIndex> StateResolver::auth_difference(
     if (!settled(x)) --unsettled;
     if (reach_[x] != 0 && reach_[x] != all) out.push_back(x);
     const std::uint64_t pass = pass_[x];
-    for (const EventIndex a : store_.auth_parents(x)) add(a, pass, pass);
+    for (const EventIndex a : store_.auth_parents(x))
+      add(a, pass, pass);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -162,7 +164,8 @@ std::vector<EventIndex> StateResolver::conflicted_subgraph(std::span<const Event
   // A descendant of a conflicted event has a larger index than it, so nothing below the smallest
   // conflicted index can be on a path between two of them: the walk stops there.
   EventIndex lowest = kNoEvent;
-  for (const EventIndex c : conflicted) lowest = std::min(lowest, c);
+  for (const EventIndex c : conflicted)
+    lowest = std::min(lowest, c);
   for (const EventIndex c : conflicted) {
     mark_a_[c] = in_c;
     if (mark_b_[c] != ancestor) {
@@ -254,7 +257,8 @@ std::vector<EventIndex> StateResolver::power_sort(std::span<const EventIndex> ev
     const std::uint32_t seen = next_mark();
     std::vector<EventIndex> walk;
     EventIndex lowest = kNoEvent;  // no member lies below the smallest member's index
-    for (const EventIndex e : events) lowest = std::min(lowest, e);
+    for (const EventIndex e : events)
+      lowest = std::min(lowest, e);
     for (const EventIndex e : events) {
       for (const EventIndex a : store_.auth_parents(e)) {
         if (a >= lowest && mark_c_[a] != x_mark && mark_a_[a] != seen) {
@@ -449,7 +453,8 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
     for (const StateEntry& entry : *states[s])
       sets[s].push_back(entry.event);
   }
-  const std::vector<EventIndex> difference = auth_difference(sets, false);
+  const std::vector<EventIndex> difference =
+      auth_difference(sets, options.auth_chain == AuthChainConvention::kIncludeSelf);
   std::vector<EventIndex> subgraph;
   if (algorithm == StateResAlgorithm::kV2_1) subgraph = conflicted_subgraph(conflicted);
   std::vector<EventIndex> full;
@@ -481,7 +486,8 @@ StateMap StateResolver::resolve(std::span<const StateMap* const> states,
     const bool through_any = options.power_closure == PowerClosure::kAuthChain;
     // No member of the full conflicted set lies above (below in index) its smallest member.
     EventIndex lowest = kNoEvent;
-    for (const EventIndex e : full) lowest = std::min(lowest, e);
+    for (const EventIndex e : full)
+      lowest = std::min(lowest, e);
     while (!stack_.empty()) {
       const EventIndex e = stack_.back();
       stack_.pop_back();

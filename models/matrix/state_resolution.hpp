@@ -30,10 +30,25 @@ enum class PowerClosure {
 // The two agree whenever no auth path leaves the full conflicted set and re-enters it, which under
 // v2.1 is always (the conflicted subgraph closes such paths); they can differ under v2.
 
+// Whether a state set's auth chain, for the auth difference, holds the set's own events.
+enum class AuthChainConvention {
+  kExcludeSelf,  // spec: the auth chain of E is everything reachable from E, E excluded
+  kIncludeSelf,  // Synapse: its stores count the given events as part of their chains
+};
+// The two differ only for an unconflicted state event that some events of one set (but none of
+// another) have in their auth chains: the spec puts it in the auth difference, Synapse does not.
+
 struct ResolutionOptions {
   std::optional<StateResAlgorithm> algorithm;  // default: the room version's
   RejectedEventPolicy rejected = RejectedEventPolicy::kReauthorise;
   PowerClosure power_closure = PowerClosure::kAuthChain;
+  AuthChainConvention auth_chain = AuthChainConvention::kExcludeSelf;
+
+  // Synapse's choices on all three points.
+  static ResolutionOptions synapse() {
+    return {std::nullopt, RejectedEventPolicy::kSkip, PowerClosure::kConflictedPaths,
+            AuthChainConvention::kIncludeSelf};
+  }
 };
 
 // Sizes of the sets one resolution built (for metrics and tests).

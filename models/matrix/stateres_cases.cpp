@@ -214,6 +214,7 @@ ResolutionOptions resolution_options(const LoadedRoom& room, const CaseRunOption
   out.algorithm = algorithm ? algorithm : room.forced_algorithm;
   out.rejected = options.rejected;
   out.power_closure = options.power_closure;
+  out.auth_chain = options.auth_chain;
   return out;
 }
 

@@ -39,6 +39,7 @@ struct CaseResult {
 struct CaseRunOptions {
   RejectedEventPolicy rejected = RejectedEventPolicy::kReauthorise;
   PowerClosure power_closure = PowerClosure::kAuthChain;
+  AuthChainConvention auth_chain = AuthChainConvention::kExcludeSelf;
 };
 
 // Evaluates every case of `document` (or only the one named `only`; CaseFormatError if there is

@@ -41,6 +41,7 @@ const Case kCases[] = {
     {"reserved_section.yaml", ":5:3", "mls", "reserved for a later version"},
     {"room_version_unsupported.yaml", ":5:12", "room.version", "version 10, 11 or 12, not '9'"},
     {"workload_without_room.yaml", ":5:3", "workload", "needs a room: section"},
+    {"state_resolution_unknown.yaml", ":5:21", "room.state_resolution", "expected spec or synapse"},
     {"rate_bad_unit.yaml", ":6:13", "workload.messages", "invalid rate '10/week'"},
     {"federation_unknown_key.yaml", ":6:3", "federation.retry_multipler", "unknown key"},
     {"moderators_too_many.yaml", ":4:7", "room.moderators", "3 > users_per_server 2"},

@@ -192,6 +192,21 @@ TEST_CASE("a room without faults has no heal; the resolved scenario reloads",
   fs::remove_all(dir);
 }
 
+TEST_CASE("room.state_resolution chooses the servers' resolution semantics",
+          "[matrix][experiment]") {
+  CHECK(load_scenario_text(kScenario, "split.yaml").matrix->resolution.auth_chain ==
+        mx::AuthChainConvention::kExcludeSelf);
+  LoadOptions o;
+  o.overrides = {"room.state_resolution=synapse", "runs=1"};
+  const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
+  CHECK(s.matrix->resolution.auth_chain == mx::AuthChainConvention::kIncludeSelf);
+  CHECK(s.matrix->resolution.rejected == mx::RejectedEventPolicy::kSkip);
+  const fs::path dir = fresh_dir("synapse");
+  const auto summaries = run_experiment(s, {dir, 1});
+  CHECK(summaries[0]["matrix"]["first_heal"]["dag_converged_s"].is_number());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("scenarios/matrix-netsplit.yaml loads and runs", "[matrix][experiment]") {
   LoadOptions o;
   o.overrides = {"runs=1"};

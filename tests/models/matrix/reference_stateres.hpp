@@ -31,7 +31,9 @@ class ReferenceStateRes {
     return out;
   }
 
-  State resolve(const std::vector<State>& states, mx::StateResAlgorithm algorithm) const {
+  // `include_self`: a state set's auth chain also holds the set's own events (Synapse).
+  State resolve(const std::vector<State>& states, mx::StateResAlgorithm algorithm,
+                bool include_self = false) const {
     // Unconflicted map and conflicted set.
     std::set<Key> keys;
     for (const State& s : states) {
@@ -65,6 +67,7 @@ class ReferenceStateRes {
       for (const auto& [k, id] : s) {
         const std::set<std::string> c = auth_chain(id);
         chain.insert(c.begin(), c.end());
+        if (include_self) chain.insert(id);
       }
       chains.push_back(chain);
     }

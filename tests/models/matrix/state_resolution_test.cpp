@@ -44,15 +44,22 @@ TEST_CASE("state resolution agrees with a plain implementation of the spec", "[m
       reference_states.push_back(reference.to_state(s));
     for (const mx::StateResAlgorithm algorithm :
          {mx::StateResAlgorithm::kV2, mx::StateResAlgorithm::kV2_1}) {
-      CAPTURE(seed, version.id, algorithm == mx::StateResAlgorithm::kV2 ? "v2" : "v2.1");
-      mx::ResolutionOptions options;
-      options.algorithm = algorithm;
-      mx::ResolutionStats stats;
-      const mx::StateMap got = resolver.resolve(pointers(states), options, &stats);
-      CHECK(reference.to_state(got) == reference.resolve(reference_states, algorithm));
-      conflicted_total += stats.conflicted;
-      mainline_total += stats.mainline_sorted;
-      power_total += stats.power_sorted;
+      for (const bool include_self : {false, true}) {
+        CAPTURE(seed, version.id, algorithm == mx::StateResAlgorithm::kV2 ? "v2" : "v2.1",
+                include_self);
+        mx::ResolutionOptions options;
+        options.algorithm = algorithm;
+        options.auth_chain = include_self ? mx::AuthChainConvention::kIncludeSelf
+                                          : mx::AuthChainConvention::kExcludeSelf;
+        mx::ResolutionStats stats;
+        const mx::StateMap got = resolver.resolve(pointers(states), options, &stats);
+        CHECK(reference.to_state(got) ==
+              reference.resolve(reference_states, algorithm, include_self));
+        if (include_self) continue;
+        conflicted_total += stats.conflicted;
+        mainline_total += stats.mainline_sorted;
+        power_total += stats.power_sorted;
+      }
     }
   }
   // The histories really conflict and exercise both passes.
@@ -98,4 +105,53 @@ TEST_CASE("resolving one state or identical states returns it", "[matrix][stater
   CHECK(resolver.resolve(one) == s);
   CHECK(resolver.resolve(three) == s);
   CHECK(resolver.resolve(std::span<const mx::StateMap* const>()).empty());
+}
+
+TEST_CASE("the spec's and Synapse's auth chains give different auth differences",
+          "[matrix][stateres]") {
+  // Under the spec an unconflicted state event that only one set's events descend from is in the
+  // auth difference; Synapse counts each set's own events in its chain and leaves it out.
+  int differing = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    RandomRoom room(mx::room_v11(), 9000 + seed, RandomRoomOptions{6, 2, 60, 0.0});
+    const std::vector<mx::StateMap> states = tip_states(room);
+    mx::StateResolver resolver(room.fixture().store());
+    mx::ResolutionOptions spec, synapse;
+    synapse.auth_chain = mx::AuthChainConvention::kIncludeSelf;
+    mx::ResolutionStats a, b;
+    resolver.resolve(pointers(states), spec, &a);
+    resolver.resolve(pointers(states), synapse, &b);
+    // Synapse's full conflicted set is contained in the spec's (a set's own events outside the
+    // other's chain are conflicted anyway); the spec's can hold more.
+    CHECK(a.full_conflicted >= b.full_conflicted);
+    differing += a.full_conflicted != b.full_conflicted ? 1 : 0;
+  }
+  CHECK(differing > 0);
+}
+
+TEST_CASE("the auth difference of more than 64 sets matches the masked walk",
+          "[matrix][stateres]") {
+  // A duplicated set changes neither the union nor the intersection of the chains, so 65 sets
+  // (counted one chain at a time) must give what their first 64 give (one masked walk).
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    RandomRoom room(mx::room_v12(), 7000 + seed, RandomRoomOptions{6, 4, 80, 0.1});
+    const mx::EventStore& store = room.fixture().store();
+    std::vector<std::vector<mx::EventIndex>> sets;
+    for (int i = 0; i < 64; ++i) {
+      const mx::StateMap& s = room.fixture().history().state_after(
+          room.tips()[static_cast<std::size_t>(i) % room.tips().size()] -
+          static_cast<mx::EventIndex>(i % 3));
+      std::vector<mx::EventIndex> set;
+      for (const auto& entry : s)
+        set.push_back(entry.event);
+      sets.push_back(set);
+    }
+    mx::StateResolver resolver(store);
+    for (const bool include_self : {false, true}) {
+      const auto masked = resolver.auth_difference(sets, include_self);
+      auto more = sets;
+      more.push_back(sets.back());
+      CHECK(resolver.auth_difference(more, include_self) == masked);
+    }
+  }
 }

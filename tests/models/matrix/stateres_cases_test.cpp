@@ -35,15 +35,18 @@ TEST_CASE("all shared state-resolution cases pass", "[matrix][stateres][vectors]
   for (const auto policy :
        {mx::RejectedEventPolicy::kReauthorise, mx::RejectedEventPolicy::kSkip}) {
     for (const auto closure : {mx::PowerClosure::kAuthChain, mx::PowerClosure::kConflictedPaths}) {
-      const auto results = mx::evaluate_cases(document, std::nullopt, {policy, closure});
-      REQUIRE(results.size() == 17);
-      for (const auto& r : results) {
-        CAPTURE(r.name);
-        for (const auto& check : r.checks) {
-          CAPTURE(check.what, check.detail);
-          CHECK(check.passed);
+      for (const auto chain :
+           {mx::AuthChainConvention::kExcludeSelf, mx::AuthChainConvention::kIncludeSelf}) {
+        const auto results = mx::evaluate_cases(document, std::nullopt, {policy, closure, chain});
+        REQUIRE(results.size() == 17);
+        for (const auto& r : results) {
+          CAPTURE(r.name);
+          for (const auto& check : r.checks) {
+            CAPTURE(check.what, check.detail);
+            CHECK(check.passed);
+          }
+          CHECK(r.passed());
         }
-        CHECK(r.passed());
       }
     }
   }
