@@ -1,34 +1,18 @@
 // The command line as a user meets it: exit codes, messages, and files.
-#include <sys/wait.h>
 #include <unistd.h>
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "scenarios/params.hpp"
+#include "tests/apps/cli_runner.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Output {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Output run_cli(const std::string& args) {
-  const std::string cmd = std::string(DMLSSIM_EXE) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe))
-    out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using dmlssim::testing::run_cli;
+using Output = dmlssim::testing::CliOutput;
 
 std::string source(const std::string& rel) {
   return std::string(DMLSSIM_SOURCE_DIR) + "/" + rel;

@@ -1,33 +1,17 @@
 // `dmlssim stateres` as a user meets it.
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/apps/cli_runner.hpp"
+
 namespace {
 
-struct Output {
-  int code;
-  std::string out;
-};
-
-Output run_cli(const std::string& args, bool with_stderr = true) {
-  const std::string cmd = std::string(DMLSSIM_EXE) + " " + args + (with_stderr ? " 2>&1" : "");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe))
-    out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using dmlssim::testing::run_cli;
+using Output = dmlssim::testing::CliOutput;
 
 const std::string kCases =
     std::string(DMLSSIM_SOURCE_DIR) + "/../shared/testvectors/stateres/cases.json";

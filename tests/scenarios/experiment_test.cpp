@@ -8,6 +8,7 @@
 
 #include "scenarios/experiment.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "tests/scenarios/result_files.hpp"
 
 using namespace dmlssim::scenarios;
 namespace fs = std::filesystem;
@@ -29,18 +30,10 @@ metrics: {interval: 30m, pairs: true}
 )";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("dmlssim-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
+  return dmlssim::testing::fresh_dir("dmlssim-test", name);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using dmlssim::testing::slurp;
 
 // Every file under `dir`, by relative path; manifest.json without its wall-clock fields.
 std::map<std::string, std::string> contents(const fs::path& dir) {

@@ -13,6 +13,7 @@
 #include "models/matrix/stateres_cases.hpp"
 #include "scenarios/experiment.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "tests/scenarios/result_files.hpp"
 
 using namespace dmlssim::scenarios;
 namespace fs = std::filesystem;
@@ -36,18 +37,10 @@ metrics: {interval: 5m, room_dag: true, room_cases: true}
 )";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("dmlssim-matrix-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
+  return dmlssim::testing::fresh_dir("dmlssim-matrix", name);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using dmlssim::testing::slurp;
 
 std::vector<std::vector<std::string>> csv_rows(const fs::path& p) {
   std::vector<std::vector<std::string>> rows;
