@@ -29,18 +29,36 @@ bool is_recognised_room_version(const nlohmann::json& value) {
   return id == "1" || find_room_version(id) != nullptr;
 }
 
+PowerLevel level_from(const RoomVersion& version, const Event& create, const Event* power_event,
+                      StateKeyId user) {
+  const auto& creators = create.creator_keys;
+  const bool is_creator = std::find(creators.begin(), creators.end(), user) != creators.end();
+  if (version.creators_infinite && is_creator) return kInfinitePower;
+  if (power_event != nullptr) {
+    const auto& users = power_event->power_users;
+    const auto it =
+        std::lower_bound(users.begin(), users.end(), user,
+                         [](const auto& entry, StateKeyId k) { return entry.first < k; });
+    if (it != users.end() && it->first == user) return it->second;
+    return power_event->power_levels->levels.users_default.value_or(0);
+  }
+  return is_creator ? 100 : 0;
+}
+
 // What the rules read from the auth state, looked up once.
 struct Context {
   const EventStore& store;
   const RoomVersion& version;
   const Event& event;
   const Event* create;
-  const PowerLevels* power;  // nullptr: no power-levels event in the state
+  const Event* power_event;  // nullptr: no power-levels event in the state
+  const PowerLevels* power;  // its content, nullptr likewise
   JoinRule join_rule;
 
   const std::vector<std::string>& creators() const { return create->creators; }
-  PowerLevel level_of(std::string_view user) const {
-    return user_power(creators(), power, user, version);
+  // `user`: the user's (m.room.member, user) key.
+  PowerLevel level_of(StateKeyId user) const {
+    return level_from(version, *create, power_event, user);
   }
   PowerLevel ban_level() const { return power ? power->ban_level() : 50; }
   PowerLevel kick_level() const { return power ? power->kick_level() : 50; }
@@ -80,8 +98,8 @@ AuthVerdict check_create(const RoomVersion& v, const Event& e) {
 
 AuthVerdict check_join(const Context& c, const AuthState& s) {
   const Event& e = c.event;
-  if (e.prev_events.size() == 1 && e.prev_events[0] == s.create && !c.creators().empty() &&
-      *e.state_key == c.creators().front()) {
+  if (e.prev_events.size() == 1 && e.prev_events[0] == s.create &&
+      !c.create->creator_keys.empty() && e.target_member_key == c.create->creator_keys.front()) {
     return allow();  // the creator's own first join
   }
   if (e.sender != *e.state_key) return reject("join for another user");
@@ -97,7 +115,7 @@ AuthVerdict check_join(const Context& c, const AuthState& s) {
       if (current == Membership::kInvite || current == Membership::kJoin) return allow();
       const Event* via = get(c.store, s.authorising_member);
       if (via == nullptr || via->membership != Membership::kJoin ||
-          c.level_of(*via->state_key) < c.invite_level()) {
+          c.level_of(via->key) < c.invite_level()) {
         return reject("restricted join not authorised by a joined user who may invite");
       }
       return allow();
@@ -148,11 +166,11 @@ AuthVerdict check_member(const Context& c, const AuthState& s) {
       if (target == Membership::kJoin || target == Membership::kBan) {
         return reject("invitee is joined or banned");
       }
-      if (c.level_of(e.sender) >= c.invite_level()) return allow();
+      if (c.level_of(e.sender_member_key) >= c.invite_level()) return allow();
       return reject("inviter below the invite level");
     }
     case Membership::kLeave: {
-      if (e.sender == *e.state_key) {
+      if (e.sender_member_key == e.target_member_key) {
         if (target == Membership::kInvite || target == Membership::kJoin ||
             (target == Membership::kKnock && c.version.knocking)) {
           return allow();
@@ -160,19 +178,19 @@ AuthVerdict check_member(const Context& c, const AuthState& s) {
         return reject("leaving user is not invited, joined or knocking");
       }
       if (sender != Membership::kJoin) return reject("kicker is not joined");
-      const PowerLevel sender_level = c.level_of(e.sender);
+      const PowerLevel sender_level = c.level_of(e.sender_member_key);
       if (target == Membership::kBan && sender_level < c.ban_level()) {
         return reject("unban below the ban level");
       }
-      if (sender_level >= c.kick_level() && c.level_of(*e.state_key) < sender_level) {
+      if (sender_level >= c.kick_level() && c.level_of(e.target_member_key) < sender_level) {
         return allow();
       }
       return reject("kick without enough power");
     }
     case Membership::kBan: {
       if (sender != Membership::kJoin) return reject("banner is not joined");
-      const PowerLevel sender_level = c.level_of(e.sender);
-      if (sender_level >= c.ban_level() && c.level_of(*e.state_key) < sender_level) {
+      const PowerLevel sender_level = c.level_of(e.sender_member_key);
+      if (sender_level >= c.ban_level() && c.level_of(e.target_member_key) < sender_level) {
         return allow();
       }
       return reject("ban without enough power");
@@ -224,7 +242,7 @@ AuthVerdict check_power_levels(const Context& c) {
   }
   if (c.power == nullptr) return allow();
   const PowerLevels& current = *c.power;
-  const PowerLevel sender_level = c.level_of(e.sender);
+  const PowerLevel sender_level = c.level_of(e.sender_member_key);
   const std::optional<PowerLevel> PowerLevels::*scalars[] = {
       &PowerLevels::users_default, &PowerLevels::events_default, &PowerLevels::state_default,
       &PowerLevels::ban,           &PowerLevels::redact,         &PowerLevels::kick,
@@ -261,6 +279,13 @@ AuthVerdict check_power_levels(const Context& c) {
 }
 
 }  // namespace
+
+PowerLevel user_level(const EventStore& store, EventIndex create, EventIndex power_levels,
+                      StateKeyId user) {
+  static const Event kNoCreate;
+  return level_from(store.version(), create == kNoEvent ? kNoCreate : store[create],
+                    power_levels == kNoEvent ? nullptr : &store[power_levels], user);
+}
 
 AuthKeys auth_keys_for(const EventStore& store, const Event& e) {
   AuthKeys out;
@@ -353,13 +378,14 @@ AuthVerdict check_auth_rules(const EventStore& store, const Event& e, const Auth
                   v,
                   e,
                   create,
+                  power_event,
                   power_event != nullptr ? &power_event->power_levels->levels : nullptr,
                   effective_join_rule(join_rules ? join_rules->join_rule : JoinRule::kInvite, v)};
   if (e.kind == EventKind::kMember) return check_member(c, state);
   if (membership_in(store, state.sender_member) != Membership::kJoin) {
     return reject("sender is not joined");
   }
-  const PowerLevel sender_level = c.level_of(e.sender);
+  const PowerLevel sender_level = c.level_of(e.sender_member_key);
   if (e.kind == EventKind::kThirdPartyInvite) {
     return sender_level >= c.invite_level() ? allow() : reject("below the invite level");
   }

@@ -61,6 +61,12 @@ AuthState auth_state_from(const EventStore& store, const Event& e, Lookup&& look
   return state;
 }
 
+// A user's level, the user named by their (m.room.member, user) key, given the auth state's
+// create and power-levels events (kNoEvent: none): v12 creators are infinite; else the listed
+// level or users_default; with no power-levels event the creator has 100 and everyone else 0.
+PowerLevel user_level(const EventStore& store, EventIndex create, EventIndex power_levels,
+                      StateKeyId user);
+
 // Rule "considering the event's auth_events": no duplicate keys, only selected keys, none
 // rejected, the create event present (v2-v11) or absent (v12).
 AuthVerdict check_auth_events(const EventStore& store, const Event& e);

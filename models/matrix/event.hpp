@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/matrix/power_levels.hpp"
@@ -81,6 +82,10 @@ struct Event {
   JoinRule join_rule = JoinRule::kInvite;     // join-rules events
   std::shared_ptr<const ParsedPowerLevels> power_levels;  // power-levels events
   std::vector<std::string> creators;                      // create events: the room's creators
+  std::vector<StateKeyId> creator_keys;  // create events: (m.room.member, creator) per creator
+  // Power-levels events: `users` by (m.room.member, user) key, sorted by key; the auth rules
+  // look levels up by key (an integer), not by user ID string.
+  std::vector<std::pair<StateKeyId, PowerLevel>> power_users;
   // State resolution's "power event": power levels, join rules, kicks and bans.
   bool is_power_event = false;
   // The sender's level from the event's own auth events (reverse topological power ordering).

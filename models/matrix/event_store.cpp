@@ -1,5 +1,6 @@
 #include "models/matrix/event_store.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dmlssim::models::matrix {
@@ -137,6 +138,12 @@ void EventStore::derive(Event& e) {
     // Parsed for any event of the type: the power-level rules test the type alone.
     e.power_levels =
         std::make_shared<const ParsedPowerLevels>(parse_power_levels(e.content, *version_));
+    if (e.power_levels->levels.users) {
+      for (const auto& [user, level] : *e.power_levels->levels.users) {
+        e.power_users.emplace_back(intern_key("m.room.member", user), level);
+      }
+      std::sort(e.power_users.begin(), e.power_users.end());
+    }
   }
   if (!e.state_key) {
     e.sender_power_for_sort = sort_power(e);
@@ -179,6 +186,8 @@ void EventStore::derive(Event& e) {
     } else if (const std::string* creator = string_field(e.content, "creator")) {
       e.creators.push_back(*creator);
     }
+    for (const std::string& c : e.creators)
+      e.creator_keys.push_back(intern_key("m.room.member", c));
   }
   e.sender_power_for_sort = sort_power(e);
 }
