@@ -226,3 +226,24 @@ TEST_CASE(
     CHECK(room.store()[room.join(kCarol)].sender_power_for_sort == 10);
   }
 }
+
+TEST_CASE("user levels by member key: listed, default, creator, infinite creators",
+          "[matrix][auth]") {
+  for (const mx::RoomVersion* v : {&mx::room_v11(), &mx::room_v12()}) {
+    RoomFixture room(*v);
+    mx::EventStore& store = room.store();
+    auto key = [&](const std::string& user) { return store.intern_key("m.room.member", user); };
+    // No power levels yet: the creator has 100 (v12: infinite), everyone else 0.
+    const mx::PowerLevel creator = v->creators_infinite ? mx::kInfinitePower : 100;
+    CHECK(mx::user_level(store, room.create(), mx::kNoEvent, key(kAlice)) == creator);
+    CHECK(mx::user_level(store, room.create(), mx::kNoEvent, key(kBob)) == 0);
+    room.join(kAlice);
+    nlohmann::json users = {{kBob, 50}};
+    if (!v->creators_infinite) users[kAlice] = 100;
+    const auto pl =
+        room.add(kAlice, "m.room.power_levels", "", {{"users", users}, {"users_default", 10}});
+    CHECK(mx::user_level(store, room.create(), pl, key(kAlice)) == creator);
+    CHECK(mx::user_level(store, room.create(), pl, key(kBob)) == 50);
+    CHECK(mx::user_level(store, room.create(), pl, key(kCarol)) == 10);
+  }
+}
