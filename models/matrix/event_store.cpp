@@ -87,6 +87,18 @@ EventIndex EventStore::add(const EventSpec& spec) {
   if (by_id_.count(spec.event_id) != 0) {
     throw std::invalid_argument("event " + spec.event_id + " is already stored");
   }
+  Event e = preview(spec);
+  const bool is_create = e.is_room_create();
+  const auto index = static_cast<EventIndex>(events_.size());
+  auth_edges_.insert(auth_edges_.end(), e.auth_events.begin(), e.auth_events.end());
+  auth_offsets_.push_back(static_cast<std::uint32_t>(auth_edges_.size()));
+  events_.push_back(std::move(e));
+  by_id_.emplace(events_.back().event_id, index);
+  if (is_create && create_event_ == kNoEvent) create_event_ = index;
+  return index;
+}
+
+Event EventStore::preview(const EventSpec& spec) {
   Event e;
   e.event_id = spec.event_id;
   e.type = spec.type;
@@ -123,13 +135,7 @@ EventIndex EventStore::add(const EventSpec& spec) {
     e.create_is_implicit = true;
   }
   derive(e);
-  const auto index = static_cast<EventIndex>(events_.size());
-  auth_edges_.insert(auth_edges_.end(), e.auth_events.begin(), e.auth_events.end());
-  auth_offsets_.push_back(static_cast<std::uint32_t>(auth_edges_.size()));
-  events_.push_back(std::move(e));
-  by_id_.emplace(events_.back().event_id, index);
-  if (is_create && create_event_ == kNoEvent) create_event_ = index;
-  return index;
+  return e;
 }
 
 void EventStore::derive(Event& e) {

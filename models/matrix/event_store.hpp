@@ -48,6 +48,9 @@ class EventStore {
   // Stores the event and returns its index. Throws std::invalid_argument naming the event when
   // its ID is already stored or a prev or auth event is unknown (or, v12, no create is stored).
   EventIndex add(const EventSpec& spec);
+  // The event `add` would store, with every derived field, without storing it (state keys it
+  // names are interned). Same errors as `add`, except for an ID already stored.
+  Event preview(const EventSpec& spec);
 
   const Event& operator[](EventIndex i) const { return events_[i]; }
   std::size_t size() const { return events_.size(); }

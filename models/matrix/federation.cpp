@@ -191,22 +191,15 @@ Federation::SendResult Federation::send(sim::NodeId server_id, const std::string
   const std::int64_t ts = clock_origin_ms_ + sim_.now().ns() / 1'000'000;
   const EventSpec spec =
       room_.build(before, prev, sender, type, std::move(state_key), std::move(content), ts);
-  // Check the candidate against the state before it without storing it: a probe event carries the
-  // derived fields the rules read.
-  {
-    EventStore& store = room_.store();
-    if (store.find(spec.event_id)) return {kNoEvent, "duplicate event"};
-  }
+  // Check the candidate against the state before it; only an allowed event is stored and sent.
+  if (room_.store().find(spec.event_id)) return {kNoEvent, "duplicate event"};
+  const Event candidate = room_.store().preview(spec);
+  const AuthState auth = auth_state_from(room_.store(), candidate,
+                                         [&](StateKeyId k) { return state_lookup(before, k); });
+  const AuthVerdict verdict = check_auth_rules(room_.store(), candidate, auth);
+  if (!verdict) return {kNoEvent, verdict.reason};
   const EventIndex e = room_.store_built(spec);
-  const Event& event = room_.store()[e];
-  const AuthState auth =
-      auth_state_from(room_.store(), event, [&](StateKeyId k) { return state_lookup(before, k); });
-  const AuthVerdict verdict = check_auth_rules(room_.store(), event, auth);
   grow(s);
-  if (!verdict) {
-    // Never sent: the event exists only in the world's store, unknown to every server.
-    return {kNoEvent, verdict.reason};
-  }
   const std::vector<sim::NodeId> before_hosts = room_.joined_servers(before);
   admit(server_id, e, Arrival::kLocal);
   std::vector<sim::NodeId> hosts = room_.joined_servers(room_.history().state_after(e));

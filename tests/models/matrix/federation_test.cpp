@@ -60,9 +60,11 @@ TEST_CASE("events reach every server and states agree", "[matrix][federation]") 
 
 TEST_CASE("a user without the power is refused locally", "[matrix][federation]") {
   FederationWorld w(2, 2);
+  const std::size_t stored = w.room.store().size();
   const auto refused =
       w.federation->send(1, mx::user_id_for(1, 0), "m.room.topic", "", {{"topic", "x"}});
   CHECK(refused.event == mx::kNoEvent);
+  CHECK(w.room.store().size() == stored);  // a refused event is never stored, never sent
   CHECK(std::string(refused.refused) == "sender below the event's required level");
 }
 
