@@ -21,54 +21,22 @@ const EventStatus kUnknownStatus = EventStatus::kUnknown;
 
 }  // namespace
 
+// Names in enumerator order (they appear in result tables).
 const char* to_string(RequestKind kind) {
-  switch (kind) {
-    case RequestKind::kSend:
-      return "send";
-    case RequestKind::kMissingEvents:
-      return "get_missing_events";
-    case RequestKind::kStateIds:
-      return "state_ids";
-    case RequestKind::kEvents:
-      return "event";
-    case RequestKind::kBackfill:
-      return "backfill";
-    case RequestKind::kProbe:
-      return "probe";
-  }
-  return "?";
+  static const char* const kNames[] = {"send",  "get_missing_events", "state_ids",
+                                       "event", "backfill",           "probe"};
+  return kNames[static_cast<int>(kind)];
 }
 
 const char* to_string(EventStatus status) {
-  switch (status) {
-    case EventStatus::kUnknown:
-      return "unknown";
-    case EventStatus::kOutlier:
-      return "outlier";
-    case EventStatus::kAccepted:
-      return "accepted";
-    case EventStatus::kSoftFailed:
-      return "soft_failed";
-    case EventStatus::kRejected:
-      return "rejected";
-  }
-  return "?";
+  static const char* const kNames[] = {"unknown", "outlier", "accepted", "soft_failed", "rejected"};
+  return kNames[static_cast<int>(status)];
 }
 
 const char* to_string(Arrival arrival) {
-  switch (arrival) {
-    case Arrival::kLocal:
-      return "local";
-    case Arrival::kPushed:
-      return "pushed";
-    case Arrival::kPulled:
-      return "pulled";
-    case Arrival::kAfterStateFetch:
-      return "after_state_fetch";
-    case Arrival::kBackfilled:
-      return "backfilled";
-  }
-  return "?";
+  static const char* const kNames[] = {"local", "pushed", "pulled", "after_state_fetch",
+                                       "backfilled"};
+  return kNames[static_cast<int>(arrival)];
 }
 
 Federation::Federation(sim::Simulation& sim, sim::Network& network, RoomWorld& room,
