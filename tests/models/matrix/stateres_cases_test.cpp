@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace {
 
 json shared_cases() {
-  std::ifstream in(std::string(DMLSSIM_SOURCE_DIR) + "/../shared/testvectors/stateres/cases.json");
+  std::ifstream in(std::string(DMLSSIM_VECTORS_DIR) + "/stateres/cases.json");
   REQUIRE(in.good());
   return json::parse(in);
 }

@@ -1,0 +1,29 @@
+// Byte strings for the MLS core.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dmlssim::models::mls {
+
+using Bytes = std::vector<std::uint8_t>;
+
+inline Bytes to_bytes(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
+// Lower-case or upper-case hex to bytes; throws std::invalid_argument on odd length or a non-hex
+// character.
+Bytes from_hex(std::string_view hex);
+std::string to_hex(const Bytes& bytes);
+
+inline Bytes concat(const Bytes& a, const Bytes& b) {
+  Bytes out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+}  // namespace dmlssim::models::mls

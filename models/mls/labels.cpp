@@ -1,0 +1,67 @@
+#include "models/mls/labels.hpp"
+
+#include "models/mls/primitives.hpp"
+#include "models/mls/tls_writer.hpp"
+
+namespace dmlssim::models::mls {
+namespace {
+
+Bytes mls_label(const std::string& label) {
+  return to_bytes("MLS 1.0 " + label);
+}
+
+// struct { opaque label<V>; opaque second<V>; } as SignContent, EncryptContext, RefHashInput use.
+Bytes labeled_pair(const Bytes& label, const Bytes& second) {
+  TlsWriter w;
+  w.opaque(label).opaque(second);
+  return w.take();
+}
+
+}  // namespace
+
+Bytes expand_with_label(const Bytes& secret, const std::string& label, const Bytes& context,
+                        std::uint16_t length) {
+  TlsWriter kdf_label;
+  kdf_label.u16(length).opaque(mls_label(label)).opaque(context);
+  return hkdf_expand(secret, kdf_label.bytes(), length);
+}
+
+Bytes derive_secret(const Bytes& secret, const std::string& label) {
+  return expand_with_label(secret, label, {}, kHashLength);
+}
+
+Bytes derive_tree_secret(const Bytes& secret, const std::string& label, std::uint32_t generation,
+                         std::uint16_t length) {
+  TlsWriter context;
+  context.u32(generation);
+  return expand_with_label(secret, label, context.bytes(), length);
+}
+
+Bytes ref_hash(const std::string& label, const Bytes& value) {
+  return sha256(labeled_pair(to_bytes(label), value));
+}
+
+Bytes sign_with_label(const Bytes& key, const std::string& label, const Bytes& content) {
+  return ed25519_sign(key, labeled_pair(mls_label(label), content));
+}
+
+bool verify_with_label(const Bytes& key, const std::string& label, const Bytes& content,
+                       const Bytes& signature) {
+  return ed25519_verify(key, labeled_pair(mls_label(label), content), signature);
+}
+
+LabeledCiphertext encrypt_with_label(const Bytes& public_key, const std::string& label,
+                                     const Bytes& context, const Bytes& plaintext,
+                                     const HpkeKeyPair& ephemeral) {
+  auto [enc, ct] =
+      hpke_seal_base(public_key, labeled_pair(mls_label(label), context), {}, plaintext, ephemeral);
+  return {std::move(enc), std::move(ct)};
+}
+
+Bytes decrypt_with_label(const Bytes& private_key, const std::string& label, const Bytes& context,
+                         const Bytes& kem_output, const Bytes& ciphertext) {
+  return hpke_open_base(kem_output, private_key, labeled_pair(mls_label(label), context), {},
+                        ciphertext);
+}
+
+}  // namespace dmlssim::models::mls
