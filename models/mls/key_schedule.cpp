@@ -1,0 +1,72 @@
+#include "models/mls/key_schedule.hpp"
+
+#include "models/mls/labels.hpp"
+#include "models/mls/primitives.hpp"
+#include "models/mls/tls_writer.hpp"
+
+namespace dmlssim::models::mls {
+
+Bytes GroupContext::encode() const {
+  TlsWriter w;
+  w.u16(version).u16(cipher_suite).opaque(group_id).u64(epoch).opaque(tree_hash);
+  w.opaque(confirmed_transcript_hash).opaque(extensions);
+  return w.take();
+}
+
+namespace {
+
+void derive_from_epoch_secret(EpochSecrets& s) {
+  s.sender_data_secret = derive_secret(s.epoch_secret, "sender data");
+  s.encryption_secret = derive_secret(s.epoch_secret, "encryption");
+  s.exporter_secret = derive_secret(s.epoch_secret, "exporter");
+  s.external_secret = derive_secret(s.epoch_secret, "external");
+  s.confirmation_key = derive_secret(s.epoch_secret, "confirm");
+  s.membership_key = derive_secret(s.epoch_secret, "membership");
+  s.resumption_psk = derive_secret(s.epoch_secret, "resumption");
+  s.epoch_authenticator = derive_secret(s.epoch_secret, "authentication");
+  s.init_secret = derive_secret(s.epoch_secret, "init");
+  s.external_key_pair = hpke_derive_key_pair(s.external_secret);
+}
+
+}  // namespace
+
+EpochSecrets derive_epoch_secrets_from_joiner(const Bytes& joiner_secret, const Bytes& psk,
+                                              const Bytes& group_context) {
+  EpochSecrets s;
+  s.joiner_secret = joiner_secret;
+  const Bytes member = hkdf_extract(joiner_secret, psk);
+  s.welcome_secret = derive_secret(member, "welcome");
+  s.epoch_secret = expand_with_label(member, "epoch", group_context, kHashLength);
+  derive_from_epoch_secret(s);
+  return s;
+}
+
+EpochSecrets derive_epoch_secrets(const Bytes& init_secret, const Bytes& commit_secret,
+                                  const Bytes& psk, const Bytes& group_context) {
+  const Bytes joiner = expand_with_label(hkdf_extract(init_secret, commit_secret), "joiner",
+                                         group_context, kHashLength);
+  return derive_epoch_secrets_from_joiner(joiner, psk, group_context);
+}
+
+Bytes mls_export(const Bytes& exporter_secret, const std::string& label, const Bytes& context,
+                 std::uint16_t length) {
+  return expand_with_label(derive_secret(exporter_secret, label), "exported", sha256(context),
+                           length);
+}
+
+Bytes psk_secret(const std::vector<ExternalPsk>& psks) {
+  Bytes secret(kHashLength, 0);
+  const Bytes zero(kHashLength, 0);
+  for (std::size_t i = 0; i < psks.size(); ++i) {
+    // PSKLabel { PreSharedKeyID id; uint16 index; uint16 count; }, PSKType external = 1.
+    TlsWriter label;
+    label.u8(1).opaque(psks[i].psk_id).opaque(psks[i].psk_nonce);
+    label.u16(static_cast<std::uint16_t>(i)).u16(static_cast<std::uint16_t>(psks.size()));
+    const Bytes extracted = hkdf_extract(zero, psks[i].psk);
+    const Bytes input = expand_with_label(extracted, "derived psk", label.bytes(), kHashLength);
+    secret = hkdf_extract(input, secret);
+  }
+  return secret;
+}
+
+}  // namespace dmlssim::models::mls
