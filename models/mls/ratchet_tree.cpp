@@ -1,0 +1,153 @@
+#include "models/mls/ratchet_tree.hpp"
+
+#include <algorithm>
+
+#include "models/mls/labels.hpp"
+#include "models/mls/primitives.hpp"
+
+namespace dmlssim::models::mls {
+
+RatchetTree RatchetTree::from_nodes(RatchetTreeNodes nodes) {
+  if (nodes.empty()) throw DecodeError("ratchet tree: no nodes");
+  if (nodes.size() % 2 == 0) throw DecodeError("ratchet tree: an even number of nodes");
+  if (!nodes.back()) throw DecodeError("ratchet tree: ends with a blank node");
+  RatchetTree t;
+  const auto given_leaves = static_cast<std::uint32_t>((nodes.size() + 1) / 2);
+  t.leaves_ = 1;
+  while (t.leaves_ < given_leaves)
+    t.leaves_ *= 2;
+  nodes.resize(node_width(t.leaves_));
+  for (NodeIndex i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i]) continue;
+    const bool is_leaf = std::holds_alternative<LeafNode>(*nodes[i]);
+    if (is_leaf != (level(i) == 0))
+      throw DecodeError("ratchet tree: node kind does not match index");
+  }
+  t.nodes_ = std::move(nodes);
+  return t;
+}
+
+RatchetTreeNodes RatchetTree::to_nodes() const {
+  RatchetTreeNodes out = nodes_;
+  while (!out.empty() && !out.back())
+    out.pop_back();
+  return out;
+}
+
+const LeafNode* RatchetTree::leaf(LeafIndex i) const {
+  const auto& n = nodes_[leaf_node(i)];
+  return n ? std::get_if<LeafNode>(&*n) : nullptr;
+}
+
+const ParentNode* RatchetTree::parent_node(NodeIndex i) const {
+  const auto& n = nodes_[i];
+  return n ? std::get_if<ParentNode>(&*n) : nullptr;
+}
+
+std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
+  if (nodes_[x]) {
+    std::vector<NodeIndex> out{x};
+    if (const ParentNode* p = parent_node(x)) {
+      for (const std::uint32_t l : p->unmerged_leaves)
+        out.push_back(leaf_node(l));
+    }
+    return out;
+  }
+  if (level(x) == 0) return {};
+  std::vector<NodeIndex> out = resolution(left(x));
+  const std::vector<NodeIndex> r = resolution(right(x));
+  out.insert(out.end(), r.begin(), r.end());
+  return out;
+}
+
+Bytes RatchetTree::tree_hash(NodeIndex x) const {
+  return tree_hash_without(x, {});
+}
+
+Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const {
+  TlsWriter input;
+  if (level(x) == 0) {
+    // TreeHashInput { node_type = leaf; LeafNodeHashInput { uint32 leaf_index; optional<LeafNode> }
+    // }
+    const LeafIndex index = x / 2;
+    const LeafNode* node = leaf(index);
+    const bool blank =
+        node == nullptr || std::find(removed.begin(), removed.end(), index) != removed.end();
+    input.u8(1).u32(index).u8(blank ? 0 : 1);
+    if (!blank) node->encode(input);
+  } else {
+    // TreeHashInput { node_type = parent; ParentNodeHashInput { optional<ParentNode>; left; right }
+    // }
+    input.u8(2);
+    const ParentNode* node = parent_node(x);
+    input.u8(node != nullptr ? 1 : 0);
+    if (node != nullptr) {
+      ParentNode copy = *node;
+      std::erase_if(copy.unmerged_leaves, [&](std::uint32_t l) {
+        return std::find(removed.begin(), removed.end(), l) != removed.end();
+      });
+      copy.encode(input);
+    }
+    input.opaque(tree_hash_without(left(x), removed)).opaque(tree_hash_without(right(x), removed));
+  }
+  return sha256(input.bytes());
+}
+
+Bytes RatchetTree::parent_hash_of(NodeIndex parent, NodeIndex sibling) const {
+  const ParentNode* p = parent_node(parent);
+  if (p == nullptr) throw CryptoError("parent hash of a blank node");
+  TlsWriter input;
+  input.opaque(p->encryption_key).opaque(p->parent_hash);
+  input.opaque(tree_hash_without(sibling, p->unmerged_leaves));
+  return sha256(input.bytes());
+}
+
+bool RatchetTree::parent_hashes_valid() const {
+  // From every non-blank node D, find its nearest non-blank ancestor P; the link D -> P holds when
+  // D's parent_hash is P's parent hash over the sibling on the other side. Chains follow links
+  // upwards from each leaf; every non-blank parent node must be reached by exactly one link.
+  std::vector<int> covered(nodes_.size(), 0);
+  const NodeIndex top = root(leaves_);
+  for (LeafIndex l = 0; l < leaves_; ++l) {
+    const LeafNode* start = leaf(l);
+    if (start == nullptr) continue;
+    NodeIndex d = leaf_node(l);
+    Bytes expected = start->source == LeafNodeSource::kCommit ? start->parent_hash : Bytes{};
+    while (d != top && !expected.empty()) {
+      // The next non-blank ancestor of d.
+      NodeIndex p = parent(d, leaves_);
+      NodeIndex child = d;
+      while (!nodes_[p] && p != top) {
+        child = p;
+        p = parent(p, leaves_);
+      }
+      if (!nodes_[p]) break;
+      if (parent_hash_of(p, sibling(child, leaves_)) != expected) break;
+      ++covered[p];
+      expected = parent_node(p)->parent_hash;
+      d = p;
+    }
+  }
+  for (NodeIndex i = 0; i < nodes_.size(); ++i) {
+    if (parent_node(i) != nullptr && covered[i] != 1) return false;
+  }
+  return true;
+}
+
+bool RatchetTree::leaf_signatures_valid(const Bytes& group_id) const {
+  for (LeafIndex l = 0; l < leaves_; ++l) {
+    const LeafNode* node = leaf(l);
+    if (node == nullptr) continue;
+    TlsWriter tbs;
+    node->encode_content(tbs);
+    if (node->source == LeafNodeSource::kUpdate || node->source == LeafNodeSource::kCommit) {
+      tbs.opaque(group_id).u32(l);
+    }
+    if (!verify_with_label(node->signature_key, "LeafNodeTBS", tbs.bytes(), node->signature)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace dmlssim::models::mls

@@ -1,0 +1,47 @@
+// The public ratchet tree of a group (RFC 9420 §7): nodes in array order, blanks as nullopt.
+// Resolutions (§4.1.3), tree hashes (§7.8), parent hashes and their verification (§7.9), leaf
+// signature checks (§7.2).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "models/mls/tree_math.hpp"
+#include "models/mls/wire_types.hpp"
+
+namespace dmlssim::models::mls {
+
+class RatchetTree {
+ public:
+  RatchetTree() = default;
+  // From the ratchet_tree encoding; the trailing blanks it omits are restored so that the leaf
+  // count is a power of two. Throws DecodeError when a node sits at the wrong kind of index.
+  static RatchetTree from_nodes(RatchetTreeNodes nodes);
+  RatchetTreeNodes to_nodes() const;  // without trailing blanks
+
+  std::uint32_t leaf_count() const { return leaves_; }
+  std::size_t node_count() const { return nodes_.size(); }
+  const std::optional<TreeNode>& node(NodeIndex i) const { return nodes_[i]; }
+  const LeafNode* leaf(LeafIndex i) const;
+  const ParentNode* parent_node(NodeIndex i) const;
+
+  std::vector<NodeIndex> resolution(NodeIndex x) const;
+  Bytes tree_hash(NodeIndex x) const;
+  Bytes root_hash() const { return tree_hash(root(leaves_)); }
+  // The parent hash a child of `parent` carries, with `sibling` the other child (§7.9).
+  Bytes parent_hash_of(NodeIndex parent, NodeIndex sibling) const;
+  // Every non-blank parent node is covered by exactly one parent-hash chain from below.
+  bool parent_hashes_valid() const;
+  // Every leaf's signature verifies (LeafNodeTBS with group_id and leaf index for the update and
+  // commit sources).
+  bool leaf_signatures_valid(const Bytes& group_id) const;
+
+ private:
+  // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.
+  Bytes tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
+
+  std::vector<std::optional<TreeNode>> nodes_;
+  std::uint32_t leaves_ = 0;
+};
+
+}  // namespace dmlssim::models::mls
