@@ -44,6 +44,43 @@ const ParentNode* RatchetTree::parent_node(NodeIndex i) const {
   return n ? std::get_if<ParentNode>(&*n) : nullptr;
 }
 
+LeafIndex RatchetTree::add_leaf(const LeafNode& new_leaf) {
+  LeafIndex l = 0;
+  while (l < leaves_ && nodes_[leaf_node(l)])
+    ++l;
+  if (l == leaves_) {
+    leaves_ = leaves_ == 0 ? 1 : leaves_ * 2;
+    nodes_.resize(node_width(leaves_));
+  }
+  for (const NodeIndex p : direct_path(leaf_node(l), leaves_)) {
+    if (nodes_[p]) std::get<ParentNode>(*nodes_[p]).unmerged_leaves.push_back(l);
+  }
+  nodes_[leaf_node(l)] = new_leaf;
+  return l;
+}
+
+void RatchetTree::update_leaf(LeafIndex sender, const LeafNode& new_leaf) {
+  nodes_[leaf_node(sender)] = new_leaf;
+  for (const NodeIndex p : direct_path(leaf_node(sender), leaves_))
+    nodes_[p].reset();
+}
+
+void RatchetTree::remove_leaf(LeafIndex removed) {
+  nodes_[leaf_node(removed)].reset();
+  for (const NodeIndex p : direct_path(leaf_node(removed), leaves_))
+    nodes_[p].reset();
+  // Halve while every leaf of the right half is blank (keeping at least one leaf).
+  while (leaves_ > 1) {
+    bool right_blank = true;
+    for (LeafIndex l = leaves_ / 2; l < leaves_ && right_blank; ++l) {
+      right_blank = !nodes_[leaf_node(l)];
+    }
+    if (!right_blank) break;
+    leaves_ /= 2;
+    nodes_.resize(node_width(leaves_));
+  }
+}
+
 std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
   if (nodes_[x]) {
     std::vector<NodeIndex> out{x};

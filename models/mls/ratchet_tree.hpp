@@ -25,6 +25,17 @@ class RatchetTree {
   const LeafNode* leaf(LeafIndex i) const;
   const ParentNode* parent_node(NodeIndex i) const;
 
+  // Proposals applied to the tree (§12.1.1-12.1.3).
+  // Add: the leftmost blank leaf (the tree doubles when there is none) takes the KeyPackage's
+  // leaf node; every non-blank parent above it lists it as unmerged. Returns its leaf index.
+  LeafIndex add_leaf(const LeafNode& leaf);
+  // Update: the sender's leaf replaced, its direct path blanked.
+  void update_leaf(LeafIndex sender, const LeafNode& leaf);
+  // Remove: the leaf and its direct path blanked, then the tree truncated while its right half
+  // is blank.
+  void remove_leaf(LeafIndex removed);
+  void set_node(NodeIndex i, std::optional<TreeNode> node) { nodes_[i] = std::move(node); }
+
   std::vector<NodeIndex> resolution(NodeIndex x) const;
   Bytes tree_hash(NodeIndex x) const;
   Bytes root_hash() const { return tree_hash(root(leaves_)); }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/mls/ratchet_tree.hpp"
+#include "models/mls/wire_messages.hpp"
 #include "tests/models/mls/vector_files.hpp"
 
 namespace mls = dmlssim::models::mls;
@@ -67,4 +68,29 @@ TEST_CASE("a tampered parent node breaks the parent-hash chain", "[mls][vectors]
     }
   }
   CHECK(tampered > 5);
+}
+
+TEST_CASE("tree operations: Add, Update and Remove match the interop vectors", "[mls][vectors]") {
+  const nlohmann::json vectors = dmlssim::testing::vector_file("mls/tree-operations.json");
+  REQUIRE(vectors.size() == 5);
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    const auto& v = vectors[i];
+    CAPTURE(i);
+    mls::RatchetTree tree = tree_from_hex(v["tree_before"]);
+    CHECK(mls::to_hex(tree.root_hash()) == v["tree_hash_before"].get<std::string>());
+    const mls::Proposal proposal = mls::decode_one<mls::Proposal>(hex(v["proposal"]), "proposal");
+    if (const auto* add = std::get_if<mls::AddProposal>(&proposal.body)) {
+      tree.add_leaf(add->key_package.leaf_node);
+    } else if (const auto* update = std::get_if<mls::UpdateProposal>(&proposal.body)) {
+      tree.update_leaf(v["proposal_sender"].get<mls::LeafIndex>(), update->leaf_node);
+    } else if (const auto* remove = std::get_if<mls::RemoveProposal>(&proposal.body)) {
+      tree.remove_leaf(remove->removed);
+    } else {
+      FAIL("unexpected proposal type");
+    }
+    mls::TlsWriter w;
+    mls::encode_ratchet_tree(w, tree.to_nodes());
+    CHECK(mls::to_hex(w.bytes()) == v["tree_after"].get<std::string>());
+    CHECK(mls::to_hex(tree.root_hash()) == v["tree_hash_after"].get<std::string>());
+  }
 }
