@@ -1,0 +1,92 @@
+#include "models/mls/treekem.hpp"
+
+#include <algorithm>
+
+#include "models/mls/labels.hpp"
+
+namespace dmlssim::models::mls {
+
+std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex leaf) {
+  std::vector<NodeIndex> out;
+  const std::uint32_t n = tree.leaf_count();
+  NodeIndex child = leaf_node(leaf);
+  for (const NodeIndex p : direct_path(leaf_node(leaf), n)) {
+    if (!tree.resolution(sibling(child, n)).empty()) out.push_back(p);
+    child = p;
+  }
+  return out;
+}
+
+Bytes next_path_secret(const Bytes& path_secret) {
+  return derive_secret(path_secret, "path");
+}
+
+HpkeKeyPair node_key_pair(const Bytes& path_secret) {
+  return hpke_derive_key_pair(derive_secret(path_secret, "node"));
+}
+
+bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path) {
+  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
+  if (filtered.size() != path.nodes.size()) return false;
+  const std::uint32_t n = tree.leaf_count();
+  for (const NodeIndex p : direct_path(leaf_node(sender), n))
+    tree.set_node(p, std::nullopt);
+  for (std::size_t i = 0; i < filtered.size(); ++i) {
+    tree.set_node(filtered[i], ParentNode{path.nodes[i].encryption_key, {}, {}});
+  }
+  // Parent hashes from the root down: each node on the path carries the hash of the next one up,
+  // over the sibling of the child through which the path arrives.
+  for (std::size_t i = filtered.size(); i-- > 1;) {
+    const NodeIndex upper = filtered[i];
+    NodeIndex child = filtered[i - 1];
+    while (parent(child, n) != upper)
+      child = parent(child, n);
+    ParentNode lower = *tree.parent_node(filtered[i - 1]);
+    lower.parent_hash = tree.parent_hash_of(upper, sibling(child, n));
+    tree.set_node(filtered[i - 1], lower);
+  }
+  tree.set_node(leaf_node(sender), path.leaf_node);
+  if (filtered.empty())
+    return path.leaf_node.source == LeafNodeSource::kCommit && path.leaf_node.parent_hash.empty();
+  NodeIndex child = leaf_node(sender);
+  while (parent(child, n) != filtered.front())
+    child = parent(child, n);
+  return path.leaf_node.source == LeafNodeSource::kCommit &&
+         path.leaf_node.parent_hash == tree.parent_hash_of(filtered.front(), sibling(child, n));
+}
+
+std::optional<DecryptedPathSecret> decrypt_path_secret(
+    const RatchetTree& tree, LeafIndex sender, LeafIndex receiver, const UpdatePath& path,
+    const std::map<NodeIndex, Bytes>& private_keys, const Bytes& group_context) {
+  const std::uint32_t n = tree.leaf_count();
+  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
+  if (filtered.size() != path.nodes.size()) return std::nullopt;
+  // The lowest node of the sender's filtered path above the receiver: the first node of the
+  // receiver's direct path that is on it.
+  std::size_t index = filtered.size();
+  for (const NodeIndex p : direct_path(leaf_node(receiver), n)) {
+    const auto it = std::find(filtered.begin(), filtered.end(), p);
+    if (it != filtered.end()) {
+      index = static_cast<std::size_t>(it - filtered.begin());
+      break;
+    }
+  }
+  if (index == filtered.size()) return std::nullopt;
+  const NodeIndex node = filtered[index];
+  // The child of that node on the receiver's side (left subtrees hold the smaller indices), and
+  // the position in its resolution of a node whose private key the receiver holds.
+  const NodeIndex receiver_side = leaf_node(receiver) < node ? left(node) : right(node);
+  const std::vector<NodeIndex> resolution = tree.resolution(receiver_side);
+  const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
+  if (ciphertexts.size() != resolution.size()) return std::nullopt;
+  for (std::size_t k = 0; k < resolution.size(); ++k) {
+    const auto key = private_keys.find(resolution[k]);
+    if (key == private_keys.end()) continue;
+    Bytes secret = decrypt_with_label(key->second, "UpdatePathNode", group_context,
+                                      ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
+    return DecryptedPathSecret{node, std::move(secret)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace dmlssim::models::mls

@@ -1,0 +1,38 @@
+// TreeKEM (RFC 9420 §7.4-7.6, §4.1.2): filtered direct paths, path-secret derivations, merging a
+// received UpdatePath into the tree (with its parent hashes), and decrypting the path secret a
+// member is entitled to.
+#pragma once
+
+#include <map>
+#include <optional>
+
+#include "models/mls/hpke.hpp"
+#include "models/mls/ratchet_tree.hpp"
+
+namespace dmlssim::models::mls {
+
+// The direct path of `leaf` without the nodes whose copath child has an empty resolution.
+std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex leaf);
+
+// path_secret[n+1] = DeriveSecret(path_secret[n], "path"); node key pair from
+// DeriveSecret(path_secret, "node").
+Bytes next_path_secret(const Bytes& path_secret);
+HpkeKeyPair node_key_pair(const Bytes& path_secret);
+
+// Applies `path` from `sender`: its leaf replaced, its direct path blanked, the filtered direct
+// path set to the path's keys with parent hashes computed from the root down. Returns false if the
+// path's length does not match the filtered direct path or the leaf's parent_hash is not the one
+// the path implies.
+bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path);
+
+struct DecryptedPathSecret {
+  NodeIndex node;  // the node of the sender's filtered path the secret belongs to
+  Bytes path_secret;
+};
+// The path secret `receiver` can decrypt from `path`, given the private keys it holds (by node).
+// `tree` is the tree before the merge; `group_context` the provisional one (encoded).
+std::optional<DecryptedPathSecret> decrypt_path_secret(
+    const RatchetTree& tree, LeafIndex sender, LeafIndex receiver, const UpdatePath& path,
+    const std::map<NodeIndex, Bytes>& private_keys, const Bytes& group_context);
+
+}  // namespace dmlssim::models::mls
