@@ -1,0 +1,69 @@
+// The stateful secret tree: the interop vectors through it, one use per key, the out-of-order
+// window and its limits, and deletion of what is no longer needed.
+#include <catch2/catch.hpp>
+
+#include "models/mls/secret_tree_state.hpp"
+#include "tests/models/mls/vector_files.hpp"
+
+namespace mls = dmlssim::models::mls;
+using dmlssim::testing::hex;
+
+TEST_CASE("the secret tree state reproduces the interop vectors", "[mls][vectors]") {
+  const nlohmann::json vectors = dmlssim::testing::vector_file("mls/secret-tree.json");
+  for (const auto& v : vectors) {
+    const auto n = static_cast<std::uint32_t>(v["leaves"].size());
+    mls::SecretTreeState tree(hex(v["encryption_secret"]), n);
+    for (std::uint32_t leaf = 0; leaf < n; ++leaf) {
+      for (const auto& g : v["leaves"][leaf]) {
+        const auto generation = g["generation"].get<std::uint32_t>();
+        CAPTURE(n, leaf, generation);
+        const auto hs = tree.take(leaf, mls::RatchetType::kHandshake, generation);
+        const auto app = tree.take(leaf, mls::RatchetType::kApplication, generation);
+        REQUIRE(hs.error == mls::KeyError::kNone);
+        REQUIRE(app.error == mls::KeyError::kNone);
+        CHECK(hs.key.key == hex(g["handshake_key"]));
+        CHECK(hs.key.nonce == hex(g["handshake_nonce"]));
+        CHECK(app.key.key == hex(g["application_key"]));
+        CHECK(app.key.nonce == hex(g["application_nonce"]));
+      }
+    }
+    // Every leaf was opened: no node secret is left, only ratchets and their windows.
+    CHECK(tree.secrets_held() <= 2 * n * (1 + mls::SecretTreeLimits{}.out_of_order_tolerance));
+  }
+}
+
+TEST_CASE("keys are used once, out of order within the window, never beyond it", "[mls]") {
+  const mls::Bytes secret(32, 7);
+  mls::SecretTreeState sender(secret, 4, {3, 20});
+  mls::SecretTreeState receiver(secret, 4, {3, 20});
+  std::vector<mls::SecretTreeState::Next> sent;
+  for (int i = 0; i < 30; ++i)
+    sent.push_back(sender.next(2, mls::RatchetType::kApplication));
+  CHECK(sent[29].generation == 29);
+  // 5 arrives first: 0..4 wait in the window, but only the newest 3 (2, 3, 4) are kept.
+  auto got = receiver.take(2, mls::RatchetType::kApplication, 5);
+  REQUIRE(got.error == mls::KeyError::kNone);
+  CHECK(got.key.key == sent[5].key.key);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 3).key.nonce == sent[3].key.nonce);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 3).error == mls::KeyError::kConsumed);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 5).error == mls::KeyError::kConsumed);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 0).error == mls::KeyError::kTooOld);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 27).error == mls::KeyError::kTooFarAhead);
+  CHECK(receiver.take(2, mls::RatchetType::kApplication, 26).key.key == sent[26].key.key);
+  CHECK(receiver.take(9, mls::RatchetType::kApplication, 0).error == mls::KeyError::kNoSuchLeaf);
+  // The handshake ratchet of the same leaf is independent.
+  CHECK(receiver.take(2, mls::RatchetType::kHandshake, 0).error == mls::KeyError::kNone);
+  CHECK(std::string(mls::to_string(mls::KeyError::kTooFarAhead)) == "too_far_ahead");
+}
+
+TEST_CASE("node secrets are deleted once both children exist", "[mls]") {
+  mls::SecretTreeState tree(mls::Bytes(32, 1), 8);
+  CHECK(tree.secrets_held() == 1);  // the root
+  tree.next(0, mls::RatchetType::kApplication);
+  // Leaf 0 opened: its 3 ancestors' secrets replaced by their other children (1 each), the leaf's
+  // two ratchets started.
+  CHECK(tree.secrets_held() == 3 + 2);
+  for (mls::LeafIndex l = 1; l < 8; ++l)
+    tree.next(l, mls::RatchetType::kApplication);
+  CHECK(tree.secrets_held() == 16);  // only the 16 ratchets are left
+}
