@@ -189,6 +189,10 @@ class Federation {
                                          std::size_t limit) const;
   std::vector<EventIndex> backfill_events(const Server& s, const std::vector<EventIndex>& from,
                                           std::size_t limit) const;
+  // Events of `s` reached walking prev_events back from `start`, deepest first.
+  std::vector<EventIndex> walk_back(const Server& s, const std::vector<EventIndex>& start,
+                                    const std::vector<EventIndex>& blocked,
+                                    std::size_t limit) const;
   std::uint32_t pdus_bytes(const std::vector<EventIndex>& events) const;
 
   sim::Simulation& sim_;
