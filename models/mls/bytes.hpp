@@ -20,6 +20,10 @@ inline Bytes to_bytes(std::string_view text) {
 Bytes from_hex(std::string_view hex);
 std::string to_hex(const Bytes& bytes);
 
+inline void append(Bytes& out, const Bytes& b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
+
 inline Bytes concat(const Bytes& a, const Bytes& b) {
   Bytes out = a;
   out.insert(out.end(), b.begin(), b.end());

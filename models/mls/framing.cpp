@@ -59,13 +59,13 @@ Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
   return w.take();
 }
 
-PublicMessage protect_public(const FramedContent& content, const Bytes& signature_private_key,
-                             const Bytes& membership_key, const Bytes& group_context,
-                             const Bytes& confirmation_tag) {
+PublicMessage protect_public(const CryptoProvider& crypto, const FramedContent& content,
+                             const Bytes& signature_private_key, const Bytes& membership_key,
+                             const Bytes& group_context, const Bytes& confirmation_tag) {
   PublicMessage m;
   m.content = content;
   const Bytes tbs = framed_content_tbs(WireFormat::kPublicMessage, content, group_context);
-  m.signature = sign_with_label(signature_private_key, "FramedContentTBS", tbs);
+  m.signature = sign_with_label(crypto, signature_private_key, "FramedContentTBS", tbs);
   m.confirmation_tag = confirmation_tag;
   if (content.sender.type == SenderType::kMember) {
     TlsWriter tbm;
@@ -76,8 +76,9 @@ PublicMessage protect_public(const FramedContent& content, const Bytes& signatur
   return m;
 }
 
-ProtectionError verify_public(const PublicMessage& m, const Bytes& signature_public_key,
-                              const Bytes& membership_key, const Bytes& group_context) {
+ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage& m,
+                              const Bytes& signature_public_key, const Bytes& membership_key,
+                              const Bytes& group_context) {
   const Bytes tbs = framed_content_tbs(WireFormat::kPublicMessage, m.content, group_context);
   if (m.content.sender.type == SenderType::kMember) {
     TlsWriter tbm;
@@ -87,16 +88,17 @@ ProtectionError verify_public(const PublicMessage& m, const Bytes& signature_pub
       return ProtectionError::kBadMembershipTag;
     }
   }
-  if (!verify_with_label(signature_public_key, "FramedContentTBS", tbs, m.signature)) {
+  if (!verify_with_label(crypto, signature_public_key, "FramedContentTBS", tbs, m.signature)) {
     return ProtectionError::kBadSignature;
   }
   return ProtectionError::kNone;
 }
 
-PrivateMessage protect_private(const FramedContent& content, const Bytes& signature_private_key,
-                               const Bytes& group_context, const Bytes& sender_data_secret,
-                               const KeyAndNonce& key, const SenderData& sender,
-                               std::size_t padding, const Bytes& confirmation_tag) {
+PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent& content,
+                               const Bytes& signature_private_key, const Bytes& group_context,
+                               const Bytes& sender_data_secret, const KeyAndNonce& key,
+                               const SenderData& sender, std::size_t padding,
+                               const Bytes& confirmation_tag) {
   if (content.sender.type != SenderType::kMember) {
     throw std::invalid_argument("PrivateMessage: only members send them");
   }
@@ -106,7 +108,7 @@ PrivateMessage protect_private(const FramedContent& content, const Bytes& signat
   m.content_type = content.content_type();
   m.authenticated_data = content.authenticated_data;
   const Bytes signature =
-      sign_with_label(signature_private_key, "FramedContentTBS",
+      sign_with_label(crypto, signature_private_key, "FramedContentTBS",
                       framed_content_tbs(WireFormat::kPrivateMessage, content, group_context));
   // PrivateMessageContent: the content body, the auth data, zero padding.
   TlsWriter plain;
@@ -152,9 +154,9 @@ OpenedPrivateMessage open_sender_data(const PrivateMessage& m, const Bytes& send
   return out;
 }
 
-void open_private_content(const PrivateMessage& m, const KeyAndNonce& key,
-                          const Bytes& signature_public_key, const Bytes& group_context,
-                          OpenedPrivateMessage& out) {
+void open_private_content(const CryptoProvider& crypto, const PrivateMessage& m,
+                          const KeyAndNonce& key, const Bytes& signature_public_key,
+                          const Bytes& group_context, OpenedPrivateMessage& out) {
   Bytes plain;
   try {
     plain = aead_open(key.key, guarded_nonce(key.nonce, out.sender.reuse_guard), content_aad(m),
@@ -191,7 +193,7 @@ void open_private_content(const PrivateMessage& m, const KeyAndNonce& key,
     return;
   }
   if (!verify_with_label(
-          signature_public_key, "FramedContentTBS",
+          crypto, signature_public_key, "FramedContentTBS",
           framed_content_tbs(WireFormat::kPrivateMessage, out.content, group_context),
           out.signature)) {
     out.error = ProtectionError::kBadSignature;

@@ -17,9 +17,9 @@ Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                          const Bytes& group_context);
 
 // Signs `content`, adds the confirmation tag (commits) and the membership tag (members).
-PublicMessage protect_public(const FramedContent& content, const Bytes& signature_private_key,
-                             const Bytes& membership_key, const Bytes& group_context,
-                             const Bytes& confirmation_tag = {});
+PublicMessage protect_public(const CryptoProvider& crypto, const FramedContent& content,
+                             const Bytes& signature_private_key, const Bytes& membership_key,
+                             const Bytes& group_context, const Bytes& confirmation_tag = {});
 
 enum class ProtectionError {
   kNone,
@@ -32,8 +32,9 @@ enum class ProtectionError {
 };
 const char* to_string(ProtectionError e);
 
-ProtectionError verify_public(const PublicMessage& message, const Bytes& signature_public_key,
-                              const Bytes& membership_key, const Bytes& group_context);
+ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage& message,
+                              const Bytes& signature_public_key, const Bytes& membership_key,
+                              const Bytes& group_context);
 
 struct SenderData {
   std::uint32_t leaf_index = 0;
@@ -42,10 +43,11 @@ struct SenderData {
 };
 
 // Encrypts `content` (a member's) with the ratchet key and nonce of `sender.generation`.
-PrivateMessage protect_private(const FramedContent& content, const Bytes& signature_private_key,
-                               const Bytes& group_context, const Bytes& sender_data_secret,
-                               const KeyAndNonce& key, const SenderData& sender,
-                               std::size_t padding = 0, const Bytes& confirmation_tag = {});
+PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent& content,
+                               const Bytes& signature_private_key, const Bytes& group_context,
+                               const Bytes& sender_data_secret, const KeyAndNonce& key,
+                               const SenderData& sender, std::size_t padding = 0,
+                               const Bytes& confirmation_tag = {});
 
 struct OpenedPrivateMessage {
   ProtectionError error = ProtectionError::kNone;
@@ -58,8 +60,8 @@ struct OpenedPrivateMessage {
 OpenedPrivateMessage open_sender_data(const PrivateMessage& message,
                                       const Bytes& sender_data_secret);
 // Step 2: the content with that key (then the signature, against the sender's key).
-void open_private_content(const PrivateMessage& message, const KeyAndNonce& key,
-                          const Bytes& signature_public_key, const Bytes& group_context,
-                          OpenedPrivateMessage& opened);
+void open_private_content(const CryptoProvider& crypto, const PrivateMessage& message,
+                          const KeyAndNonce& key, const Bytes& signature_public_key,
+                          const Bytes& group_context, OpenedPrivateMessage& opened);
 
 }  // namespace dmlssim::models::mls

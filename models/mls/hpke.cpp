@@ -14,10 +14,6 @@ void append_u16(Bytes& out, std::uint16_t v) {
   out.push_back(static_cast<std::uint8_t>(v & 0xff));
 }
 
-void append(Bytes& out, const Bytes& b) {
-  out.insert(out.end(), b.begin(), b.end());
-}
-
 Bytes kem_suite_id() {
   Bytes id = to_bytes("KEM");
   append_u16(id, kKemId);
@@ -71,11 +67,11 @@ bool is_psk(HpkeMode m) {
 
 }  // namespace
 
-HpkeKeyPair hpke_derive_key_pair(const Bytes& ikm) {
+HpkeKeyPair hpke_derive_key_pair(const CryptoProvider& crypto, const Bytes& ikm) {
   const Bytes suite = kem_suite_id();
   const Bytes prk = labeled_extract(suite, {}, "dkp_prk", ikm);
   Bytes sk = labeled_expand(suite, prk, "sk", {}, kX25519Length);
-  Bytes pk = x25519_public_key(sk);
+  Bytes pk = crypto.dh_public_key(sk);
   return {std::move(sk), std::move(pk)};
 }
 
@@ -125,44 +121,47 @@ HpkeContext hpke_key_schedule(const HpkeInputs& in, const Bytes& shared_secret,
                      labeled_expand(suite, secret, "exp", context, kHashLength));
 }
 
-HpkeSender hpke_setup_sender(const HpkeInputs& in, const Bytes& pk_r, const HpkeKeyPair& ephemeral,
-                             const Bytes& sk_s) {
-  Bytes dh = x25519(ephemeral.private_key, pk_r);
+HpkeSender hpke_setup_sender(const CryptoProvider& crypto, const HpkeInputs& in, const Bytes& pk_r,
+                             const HpkeKeyPair& ephemeral, const Bytes& sk_s) {
+  Bytes dh = crypto.dh(ephemeral.private_key, pk_r);
   Bytes kem_context = ephemeral.public_key;
   append(kem_context, pk_r);
   if (is_auth(in.mode)) {
     if (sk_s.empty()) throw CryptoError("HPKE auth mode needs the sender's private key");
-    append(dh, x25519(sk_s, pk_r));
-    append(kem_context, x25519_public_key(sk_s));
+    append(dh, crypto.dh(sk_s, pk_r));
+    append(kem_context, crypto.dh_public_key(sk_s));
   }
   Bytes shared = extract_and_expand(dh, kem_context);
   HpkeContext ctx = hpke_key_schedule(in, shared);
   return {ephemeral.public_key, std::move(shared), std::move(ctx)};
 }
 
-HpkeContext hpke_setup_receiver(const HpkeInputs& in, const Bytes& enc, const Bytes& sk_r,
-                                const Bytes& pk_s) {
-  Bytes dh = x25519(sk_r, enc);
+HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& in,
+                                const Bytes& enc, const Bytes& sk_r, const Bytes& pk_s) {
+  Bytes dh = crypto.dh(sk_r, enc);
   Bytes kem_context = enc;
-  append(kem_context, x25519_public_key(sk_r));
+  append(kem_context, crypto.dh_public_key(sk_r));
   if (is_auth(in.mode)) {
     if (pk_s.empty()) throw CryptoError("HPKE auth mode needs the sender's public key");
-    append(dh, x25519(sk_r, pk_s));
+    append(dh, crypto.dh(sk_r, pk_s));
     append(kem_context, pk_s);
   }
   return hpke_key_schedule(in, extract_and_expand(dh, kem_context));
 }
 
-std::pair<Bytes, Bytes> hpke_seal_base(const Bytes& pk_r, const Bytes& info, const Bytes& aad,
-                                       const Bytes& plaintext, const HpkeKeyPair& ephemeral) {
-  HpkeSender sender = hpke_setup_sender(HpkeInputs{HpkeMode::kBase, info, {}, {}}, pk_r, ephemeral);
+std::pair<Bytes, Bytes> hpke_seal_base(const CryptoProvider& crypto, const Bytes& pk_r,
+                                       const Bytes& info, const Bytes& aad, const Bytes& plaintext,
+                                       const HpkeKeyPair& ephemeral) {
+  HpkeSender sender =
+      hpke_setup_sender(crypto, HpkeInputs{HpkeMode::kBase, info, {}, {}}, pk_r, ephemeral);
   Bytes ct = sender.context.seal(aad, plaintext);
   return {std::move(sender.enc), std::move(ct)};
 }
 
-Bytes hpke_open_base(const Bytes& enc, const Bytes& sk_r, const Bytes& info, const Bytes& aad,
-                     const Bytes& ciphertext) {
-  HpkeContext ctx = hpke_setup_receiver(HpkeInputs{HpkeMode::kBase, info, {}, {}}, enc, sk_r);
+Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc, const Bytes& sk_r,
+                     const Bytes& info, const Bytes& aad, const Bytes& ciphertext) {
+  HpkeContext ctx =
+      hpke_setup_receiver(crypto, HpkeInputs{HpkeMode::kBase, info, {}, {}}, enc, sk_r);
   return ctx.open(aad, ciphertext);
 }
 

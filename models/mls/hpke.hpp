@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "models/mls/bytes.hpp"
+#include "models/mls/crypto_provider.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -19,7 +20,7 @@ struct HpkeKeyPair {
 };
 
 // DeriveKeyPair (RFC 9180 §7.1.3 for X25519).
-HpkeKeyPair hpke_derive_key_pair(const Bytes& ikm);
+HpkeKeyPair hpke_derive_key_pair(const CryptoProvider& crypto, const Bytes& ikm);
 
 // Mode inputs: psk and psk_id for the PSK modes (both non-empty), empty otherwise.
 struct HpkeInputs {
@@ -53,11 +54,12 @@ struct HpkeSender {
 };
 
 // `sender_private_key` only in the auth modes.
-HpkeSender hpke_setup_sender(const HpkeInputs& inputs, const Bytes& recipient_public_key,
-                             const HpkeKeyPair& ephemeral, const Bytes& sender_private_key = {});
+HpkeSender hpke_setup_sender(const CryptoProvider& crypto, const HpkeInputs& inputs,
+                             const Bytes& recipient_public_key, const HpkeKeyPair& ephemeral,
+                             const Bytes& sender_private_key = {});
 // `sender_public_key` only in the auth modes.
-HpkeContext hpke_setup_receiver(const HpkeInputs& inputs, const Bytes& enc,
-                                const Bytes& recipient_private_key,
+HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& inputs,
+                                const Bytes& enc, const Bytes& recipient_private_key,
                                 const Bytes& sender_public_key = {});
 
 // The KeySchedule (§5.1), exposed for the test vectors.
@@ -65,10 +67,12 @@ HpkeContext hpke_key_schedule(const HpkeInputs& inputs, const Bytes& shared_secr
                               Bytes* key_schedule_context = nullptr, Bytes* secret = nullptr);
 
 // Single-shot base mode, as MLS uses it (SealBase / OpenBase).
-std::pair<Bytes, Bytes> hpke_seal_base(const Bytes& recipient_public_key, const Bytes& info,
+std::pair<Bytes, Bytes> hpke_seal_base(const CryptoProvider& crypto,
+                                       const Bytes& recipient_public_key, const Bytes& info,
                                        const Bytes& aad, const Bytes& plaintext,
                                        const HpkeKeyPair& ephemeral);  // (enc, ciphertext)
-Bytes hpke_open_base(const Bytes& enc, const Bytes& recipient_private_key, const Bytes& info,
-                     const Bytes& aad, const Bytes& ciphertext);
+Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc,
+                     const Bytes& recipient_private_key, const Bytes& info, const Bytes& aad,
+                     const Bytes& ciphertext);
 
 }  // namespace dmlssim::models::mls

@@ -1,5 +1,7 @@
 #include "models/mls/key_package.hpp"
 
+#include "models/mls/leaf_signature.hpp"
+
 #include "models/mls/hpke.hpp"
 #include "models/mls/key_schedule.hpp"
 #include "models/mls/labels.hpp"
@@ -18,17 +20,18 @@ const char* to_string(KeyPackageError e) {
   return kNames[static_cast<int>(e)];
 }
 
-KeyPackage make_key_package(const Bytes& identity, const Bytes& init_seed,
-                            const Bytes& encryption_seed, const Bytes& signature_seed,
-                            Lifetime lifetime, KeyPackageSecrets* secrets) {
-  const HpkeKeyPair init = hpke_derive_key_pair(init_seed);
-  const HpkeKeyPair encryption = hpke_derive_key_pair(encryption_seed);
+KeyPackage make_key_package(const CryptoProvider& crypto, const Bytes& identity,
+                            const Bytes& init_seed, const Bytes& encryption_seed,
+                            const Bytes& signature_seed, Lifetime lifetime,
+                            KeyPackageSecrets* secrets) {
+  const HpkeKeyPair init = hpke_derive_key_pair(crypto, init_seed);
+  const HpkeKeyPair encryption = hpke_derive_key_pair(crypto, encryption_seed);
   const Bytes signature_private = sha256(signature_seed);  // any 32 bytes are an Ed25519 key
   KeyPackage kp;
   kp.init_key = init.public_key;
   LeafNode& leaf = kp.leaf_node;
   leaf.encryption_key = encryption.public_key;
-  leaf.signature_key = ed25519_public_key(signature_private);
+  leaf.signature_key = crypto.signature_public_key(signature_private);
   leaf.credential.type = Credential::kBasic;
   leaf.credential.identity = identity;
   leaf.capabilities.versions = {kProtocolVersionMls10};
@@ -36,29 +39,25 @@ KeyPackage make_key_package(const Bytes& identity, const Bytes& init_seed,
   leaf.capabilities.credentials = {Credential::kBasic};
   leaf.source = LeafNodeSource::kKeyPackage;
   leaf.lifetime = lifetime;
-  TlsWriter leaf_tbs;
-  leaf.encode_content(leaf_tbs);
-  leaf.signature = sign_with_label(signature_private, "LeafNodeTBS", leaf_tbs.bytes());
+  sign_leaf_node(crypto, leaf, signature_private);
   TlsWriter tbs;
   kp.encode_content(tbs);
-  kp.signature = sign_with_label(signature_private, "KeyPackageTBS", tbs.bytes());
+  kp.signature = sign_with_label(crypto, signature_private, "KeyPackageTBS", tbs.bytes());
   if (secrets != nullptr) *secrets = {init.private_key, encryption.private_key, signature_private};
   return kp;
 }
 
-KeyPackageError check_key_package(const KeyPackage& kp) {
+KeyPackageError check_key_package(const CryptoProvider& crypto, const KeyPackage& kp) {
   if (kp.version != kProtocolVersionMls10) return KeyPackageError::kUnsupportedVersion;
   if (kp.cipher_suite != kCipherSuite1) return KeyPackageError::kUnsupportedCipherSuite;
   if (kp.leaf_node.source != LeafNodeSource::kKeyPackage) return KeyPackageError::kBadLeafSource;
-  TlsWriter leaf_tbs;
-  kp.leaf_node.encode_content(leaf_tbs);
-  if (!verify_with_label(kp.leaf_node.signature_key, "LeafNodeTBS", leaf_tbs.bytes(),
-                         kp.leaf_node.signature)) {
+  if (!leaf_node_signature_valid(crypto, kp.leaf_node)) {
     return KeyPackageError::kBadLeafSignature;
   }
   TlsWriter tbs;
   kp.encode_content(tbs);
-  if (!verify_with_label(kp.leaf_node.signature_key, "KeyPackageTBS", tbs.bytes(), kp.signature)) {
+  if (!verify_with_label(crypto, kp.leaf_node.signature_key, "KeyPackageTBS", tbs.bytes(),
+                         kp.signature)) {
     return KeyPackageError::kBadSignature;
   }
   if (kp.init_key == kp.leaf_node.encryption_key) return KeyPackageError::kSameInitAndEncryptionKey;

@@ -3,6 +3,7 @@
 // keys, a key_package leaf source).
 #pragma once
 
+#include "models/mls/crypto_provider.hpp"
 #include "models/mls/wire_types.hpp"
 
 namespace dmlssim::models::mls {
@@ -16,9 +17,10 @@ struct KeyPackageSecrets {
 
 // A KeyPackage for `identity` (a basic credential) from 32-byte seeds for the three key pairs
 // (callers draw them from their random stream, so runs stay reproducible).
-KeyPackage make_key_package(const Bytes& identity, const Bytes& init_seed,
-                            const Bytes& encryption_seed, const Bytes& signature_seed,
-                            Lifetime lifetime, KeyPackageSecrets* secrets = nullptr);
+KeyPackage make_key_package(const CryptoProvider& crypto, const Bytes& identity,
+                            const Bytes& init_seed, const Bytes& encryption_seed,
+                            const Bytes& signature_seed, Lifetime lifetime,
+                            KeyPackageSecrets* secrets = nullptr);
 
 enum class KeyPackageError : std::uint8_t {
   kNone,
@@ -30,7 +32,7 @@ enum class KeyPackageError : std::uint8_t {
   kSameInitAndEncryptionKey,
 };
 const char* to_string(KeyPackageError e);
-KeyPackageError check_key_package(const KeyPackage& key_package);
+KeyPackageError check_key_package(const CryptoProvider& crypto, const KeyPackage& key_package);
 
 // KeyPackageRef = RefHash("MLS 1.0 KeyPackage Reference", KeyPackage).
 Bytes key_package_ref(const KeyPackage& key_package);

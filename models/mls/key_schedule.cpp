@@ -25,10 +25,13 @@ void derive_from_epoch_secret(EpochSecrets& s) {
   s.resumption_psk = derive_secret(s.epoch_secret, "resumption");
   s.epoch_authenticator = derive_secret(s.epoch_secret, "authentication");
   s.init_secret = derive_secret(s.epoch_secret, "init");
-  s.external_key_pair = hpke_derive_key_pair(s.external_secret);
 }
 
 }  // namespace
+
+HpkeKeyPair external_key_pair(const CryptoProvider& crypto, const EpochSecrets& secrets) {
+  return hpke_derive_key_pair(crypto, secrets.external_secret);
+}
 
 EpochSecrets derive_epoch_secrets_from_joiner(const Bytes& joiner_secret, const Bytes& psk,
                                               const Bytes& group_context) {

@@ -29,9 +29,11 @@ struct EpochSecrets {
   Bytes joiner_secret, welcome_secret, epoch_secret;
   Bytes sender_data_secret, encryption_secret, exporter_secret, external_secret;
   Bytes confirmation_key, membership_key, resumption_psk, epoch_authenticator;
-  Bytes init_secret;              // the next epoch's
-  HpkeKeyPair external_key_pair;  // KEM.DeriveKeyPair(external_secret)
+  Bytes init_secret;  // the next epoch's
 };
+
+// The epoch's external key pair: KEM.DeriveKeyPair(external_secret) (§8.3).
+HpkeKeyPair external_key_pair(const CryptoProvider& crypto, const EpochSecrets& secrets);
 
 // From the previous epoch's init_secret, this epoch's commit_secret and psk_secret (both Nh zero
 // bytes when absent) and the encoded GroupContext of the new epoch.

@@ -41,27 +41,29 @@ Bytes ref_hash(const std::string& label, const Bytes& value) {
   return sha256(labeled_pair(to_bytes(label), value));
 }
 
-Bytes sign_with_label(const Bytes& key, const std::string& label, const Bytes& content) {
-  return ed25519_sign(key, labeled_pair(mls_label(label), content));
+Bytes sign_with_label(const CryptoProvider& crypto, const Bytes& key, const std::string& label,
+                      const Bytes& content) {
+  return crypto.sign(key, labeled_pair(mls_label(label), content));
 }
 
-bool verify_with_label(const Bytes& key, const std::string& label, const Bytes& content,
-                       const Bytes& signature) {
-  return ed25519_verify(key, labeled_pair(mls_label(label), content), signature);
+bool verify_with_label(const CryptoProvider& crypto, const Bytes& key, const std::string& label,
+                       const Bytes& content, const Bytes& signature) {
+  return crypto.verify(key, labeled_pair(mls_label(label), content), signature);
 }
 
-LabeledCiphertext encrypt_with_label(const Bytes& public_key, const std::string& label,
-                                     const Bytes& context, const Bytes& plaintext,
-                                     const HpkeKeyPair& ephemeral) {
-  auto [enc, ct] =
-      hpke_seal_base(public_key, labeled_pair(mls_label(label), context), {}, plaintext, ephemeral);
+LabeledCiphertext encrypt_with_label(const CryptoProvider& crypto, const Bytes& public_key,
+                                     const std::string& label, const Bytes& context,
+                                     const Bytes& plaintext, const HpkeKeyPair& ephemeral) {
+  auto [enc, ct] = hpke_seal_base(crypto, public_key, labeled_pair(mls_label(label), context), {},
+                                  plaintext, ephemeral);
   return {std::move(enc), std::move(ct)};
 }
 
-Bytes decrypt_with_label(const Bytes& private_key, const std::string& label, const Bytes& context,
-                         const Bytes& kem_output, const Bytes& ciphertext) {
-  return hpke_open_base(kem_output, private_key, labeled_pair(mls_label(label), context), {},
-                        ciphertext);
+Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
+                         const std::string& label, const Bytes& context, const Bytes& kem_output,
+                         const Bytes& ciphertext) {
+  return hpke_open_base(crypto, kem_output, private_key, labeled_pair(mls_label(label), context),
+                        {}, ciphertext);
 }
 
 }  // namespace dmlssim::models::mls

@@ -20,20 +20,21 @@ Bytes derive_tree_secret(const Bytes& secret, const std::string& label, std::uin
 // RefHash(Label, Value) = Hash(RefHashInput{label, value}).
 Bytes ref_hash(const std::string& label, const Bytes& value);
 
-Bytes sign_with_label(const Bytes& signature_private_key, const std::string& label,
-                      const Bytes& content);
-bool verify_with_label(const Bytes& signature_public_key, const std::string& label,
-                       const Bytes& content, const Bytes& signature);
+Bytes sign_with_label(const CryptoProvider& crypto, const Bytes& signature_private_key,
+                      const std::string& label, const Bytes& content);
+bool verify_with_label(const CryptoProvider& crypto, const Bytes& signature_public_key,
+                       const std::string& label, const Bytes& content, const Bytes& signature);
 
 // EncryptWithLabel: SealBase(public key, EncryptContext{label, context}, "", plaintext).
 struct LabeledCiphertext {
   Bytes kem_output;
   Bytes ciphertext;
 };
-LabeledCiphertext encrypt_with_label(const Bytes& public_key, const std::string& label,
-                                     const Bytes& context, const Bytes& plaintext,
-                                     const HpkeKeyPair& ephemeral);
-Bytes decrypt_with_label(const Bytes& private_key, const std::string& label, const Bytes& context,
-                         const Bytes& kem_output, const Bytes& ciphertext);
+LabeledCiphertext encrypt_with_label(const CryptoProvider& crypto, const Bytes& public_key,
+                                     const std::string& label, const Bytes& context,
+                                     const Bytes& plaintext, const HpkeKeyPair& ephemeral);
+Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
+                         const std::string& label, const Bytes& context, const Bytes& kem_output,
+                         const Bytes& ciphertext);
 
 }  // namespace dmlssim::models::mls

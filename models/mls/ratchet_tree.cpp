@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/mls/labels.hpp"
+#include "models/mls/leaf_signature.hpp"
 #include "models/mls/primitives.hpp"
 
 namespace dmlssim::models::mls {
@@ -171,18 +172,10 @@ bool RatchetTree::parent_hashes_valid() const {
   return true;
 }
 
-bool RatchetTree::leaf_signatures_valid(const Bytes& group_id) const {
+bool RatchetTree::leaf_signatures_valid(const CryptoProvider& crypto, const Bytes& group_id) const {
   for (LeafIndex l = 0; l < leaves_; ++l) {
     const LeafNode* node = leaf(l);
-    if (node == nullptr) continue;
-    TlsWriter tbs;
-    node->encode_content(tbs);
-    if (node->source == LeafNodeSource::kUpdate || node->source == LeafNodeSource::kCommit) {
-      tbs.opaque(group_id).u32(l);
-    }
-    if (!verify_with_label(node->signature_key, "LeafNodeTBS", tbs.bytes(), node->signature)) {
-      return false;
-    }
+    if (node != nullptr && !leaf_node_signature_valid(crypto, *node, group_id, l)) return false;
   }
   return true;
 }

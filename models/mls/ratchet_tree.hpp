@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/mls/crypto_provider.hpp"
 #include "models/mls/tree_math.hpp"
 #include "models/mls/wire_types.hpp"
 
@@ -45,7 +46,7 @@ class RatchetTree {
   bool parent_hashes_valid() const;
   // Every leaf's signature verifies (LeafNodeTBS with group_id and leaf index for the update and
   // commit sources).
-  bool leaf_signatures_valid(const Bytes& group_id) const;
+  bool leaf_signatures_valid(const CryptoProvider& crypto, const Bytes& group_id) const;
 
  private:
   // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.

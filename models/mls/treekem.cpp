@@ -17,22 +17,32 @@ std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex l
   return out;
 }
 
+std::vector<NodeIndex> resolution_without(const RatchetTree& tree, NodeIndex x,
+                                          const std::vector<LeafIndex>& joiners) {
+  std::vector<NodeIndex> out = tree.resolution(x);
+  if (!joiners.empty()) {
+    std::erase_if(out, [&](NodeIndex r) {
+      return level(r) == 0 && std::find(joiners.begin(), joiners.end(), r / 2) != joiners.end();
+    });
+  }
+  return out;
+}
+
 Bytes next_path_secret(const Bytes& path_secret) {
   return derive_secret(path_secret, "path");
 }
 
-HpkeKeyPair node_key_pair(const Bytes& path_secret) {
-  return hpke_derive_key_pair(derive_secret(path_secret, "node"));
+HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret) {
+  return hpke_derive_key_pair(crypto, derive_secret(path_secret, "node"));
 }
 
-bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path) {
-  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
-  if (filtered.size() != path.nodes.size()) return false;
+Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeIndex>& filtered,
+                    const std::vector<Bytes>& public_keys) {
   const std::uint32_t n = tree.leaf_count();
   for (const NodeIndex p : direct_path(leaf_node(sender), n))
     tree.set_node(p, std::nullopt);
   for (std::size_t i = 0; i < filtered.size(); ++i) {
-    tree.set_node(filtered[i], ParentNode{path.nodes[i].encryption_key, {}, {}});
+    tree.set_node(filtered[i], ParentNode{public_keys[i], {}, {}});
   }
   // Parent hashes from the root down: each node on the path carries the hash of the next one up,
   // over the sibling of the child through which the path arrives.
@@ -45,19 +55,30 @@ bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& pa
     lower.parent_hash = tree.parent_hash_of(upper, sibling(child, n));
     tree.set_node(filtered[i - 1], lower);
   }
-  tree.set_node(leaf_node(sender), path.leaf_node);
-  if (filtered.empty())
-    return path.leaf_node.source == LeafNodeSource::kCommit && path.leaf_node.parent_hash.empty();
+  if (filtered.empty()) return {};
   NodeIndex child = leaf_node(sender);
   while (parent(child, n) != filtered.front())
     child = parent(child, n);
+  return tree.parent_hash_of(filtered.front(), sibling(child, n));
+}
+
+bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path) {
+  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
+  if (filtered.size() != path.nodes.size()) return false;
+  std::vector<Bytes> keys;
+  keys.reserve(path.nodes.size());
+  for (const UpdatePathNode& node : path.nodes)
+    keys.push_back(node.encryption_key);
+  const Bytes leaf_parent_hash = set_path_keys(tree, sender, filtered, keys);
+  tree.set_node(leaf_node(sender), path.leaf_node);
   return path.leaf_node.source == LeafNodeSource::kCommit &&
-         path.leaf_node.parent_hash == tree.parent_hash_of(filtered.front(), sibling(child, n));
+         path.leaf_node.parent_hash == leaf_parent_hash;
 }
 
 std::optional<DecryptedPathSecret> decrypt_path_secret(
-    const RatchetTree& tree, LeafIndex sender, LeafIndex receiver, const UpdatePath& path,
-    const std::map<NodeIndex, Bytes>& private_keys, const Bytes& group_context) {
+    const CryptoProvider& crypto, const RatchetTree& tree, LeafIndex sender, LeafIndex receiver,
+    const UpdatePath& path, const std::map<NodeIndex, Bytes>& private_keys,
+    const Bytes& group_context, const std::vector<LeafIndex>& joiners) {
   const std::uint32_t n = tree.leaf_count();
   const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
   if (filtered.size() != path.nodes.size()) return std::nullopt;
@@ -76,13 +97,13 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   // The child of that node on the receiver's side (left subtrees hold the smaller indices), and
   // the position in its resolution of a node whose private key the receiver holds.
   const NodeIndex receiver_side = leaf_node(receiver) < node ? left(node) : right(node);
-  const std::vector<NodeIndex> resolution = tree.resolution(receiver_side);
+  const std::vector<NodeIndex> resolution = resolution_without(tree, receiver_side, joiners);
   const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
   if (ciphertexts.size() != resolution.size()) return std::nullopt;
   for (std::size_t k = 0; k < resolution.size(); ++k) {
     const auto key = private_keys.find(resolution[k]);
     if (key == private_keys.end()) continue;
-    Bytes secret = decrypt_with_label(key->second, "UpdatePathNode", group_context,
+    Bytes secret = decrypt_with_label(crypto, key->second, "UpdatePathNode", group_context,
                                       ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
     return DecryptedPathSecret{node, std::move(secret)};
   }

@@ -17,7 +17,17 @@ std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex l
 // path_secret[n+1] = DeriveSecret(path_secret[n], "path"); node key pair from
 // DeriveSecret(path_secret, "node").
 Bytes next_path_secret(const Bytes& path_secret);
-HpkeKeyPair node_key_pair(const Bytes& path_secret);
+HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret);
+
+// The resolution of `x` without the leaves of the members the commit adds (§12.4.2).
+std::vector<NodeIndex> resolution_without(const RatchetTree& tree, NodeIndex x,
+                                          const std::vector<LeafIndex>& joiners);
+
+// Blanks the direct path of `sender`, sets the nodes of `filtered` (its filtered direct path) to
+// `public_keys` and their parent hashes from the root down. Returns the parent hash the sender's
+// leaf must carry (empty when the filtered path is).
+Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeIndex>& filtered,
+                    const std::vector<Bytes>& public_keys);
 
 // Applies `path` from `sender`: its leaf replaced, its direct path blanked, the filtered direct
 // path set to the path's keys with parent hashes computed from the root down. Returns false if the
@@ -31,8 +41,10 @@ struct DecryptedPathSecret {
 };
 // The path secret `receiver` can decrypt from `path`, given the private keys it holds (by node).
 // `tree` is the tree before the merge; `group_context` the provisional one (encoded).
+// `joiners` are the leaves the commit adds: they hold no ciphertext.
 std::optional<DecryptedPathSecret> decrypt_path_secret(
-    const RatchetTree& tree, LeafIndex sender, LeafIndex receiver, const UpdatePath& path,
-    const std::map<NodeIndex, Bytes>& private_keys, const Bytes& group_context);
+    const CryptoProvider& crypto, const RatchetTree& tree, LeafIndex sender, LeafIndex receiver,
+    const UpdatePath& path, const std::map<NodeIndex, Bytes>& private_keys,
+    const Bytes& group_context, const std::vector<LeafIndex>& joiners = {});
 
 }  // namespace dmlssim::models::mls

@@ -15,30 +15,32 @@ TEST_CASE("the KeyPackage of the welcome vectors passes the checks", "[mls][vect
   for (const auto& v : vectors) {
     const auto message = mls::decode_one<mls::MlsMessage>(hex(v["key_package"]), "key_package");
     const auto& kp = std::get<mls::KeyPackage>(message.body);
-    CHECK(mls::check_key_package(kp) == mls::KeyPackageError::kNone);
+    CHECK(mls::check_key_package(mls::real_crypto(), kp) == mls::KeyPackageError::kNone);
   }
 }
 
 TEST_CASE("KeyPackages we make verify, round-trip and reject tampering", "[mls]") {
   mls::KeyPackageSecrets secrets;
-  const mls::KeyPackage kp =
-      mls::make_key_package(mls::to_bytes("@alice:a.example/DEV"), mls::Bytes(32, 1),
-                            mls::Bytes(32, 2), mls::Bytes(32, 3), {0, 1'000'000}, &secrets);
-  CHECK(mls::check_key_package(kp) == mls::KeyPackageError::kNone);
+  const mls::KeyPackage kp = mls::make_key_package(
+      mls::real_crypto(), mls::to_bytes("@alice:a.example/DEV"), mls::Bytes(32, 1),
+      mls::Bytes(32, 2), mls::Bytes(32, 3), {0, 1'000'000}, &secrets);
+  CHECK(mls::check_key_package(mls::real_crypto(), kp) == mls::KeyPackageError::kNone);
   CHECK(mls::x25519_public_key(secrets.init_private_key) == kp.init_key);
   CHECK(mls::decode_one<mls::KeyPackage>(mls::encode_one(kp), "kp") == kp);
   CHECK(mls::key_package_ref(kp).size() == 32);
   mls::KeyPackage t = kp;
   t.leaf_node.credential.identity = mls::to_bytes("@mallory:m.example/DEV");
-  CHECK(mls::check_key_package(t) == mls::KeyPackageError::kBadLeafSignature);
+  CHECK(mls::check_key_package(mls::real_crypto(), t) == mls::KeyPackageError::kBadLeafSignature);
   t = kp;
   t.extensions.push_back({0xff00, mls::to_bytes("x")});
-  CHECK(mls::check_key_package(t) == mls::KeyPackageError::kBadSignature);
+  CHECK(mls::check_key_package(mls::real_crypto(), t) == mls::KeyPackageError::kBadSignature);
   t = kp;
   t.cipher_suite = 3;
-  CHECK(mls::check_key_package(t) == mls::KeyPackageError::kUnsupportedCipherSuite);
+  CHECK(mls::check_key_package(mls::real_crypto(), t) ==
+        mls::KeyPackageError::kUnsupportedCipherSuite);
   CHECK(std::string(mls::to_string(mls::KeyPackageError::kBadSignature)) == "bad_signature");
   // Same seeds, same package: the key material is reproducible.
-  CHECK(mls::make_key_package(mls::to_bytes("@alice:a.example/DEV"), mls::Bytes(32, 1),
-                              mls::Bytes(32, 2), mls::Bytes(32, 3), {0, 1'000'000}) == kp);
+  CHECK(mls::make_key_package(mls::real_crypto(), mls::to_bytes("@alice:a.example/DEV"),
+                              mls::Bytes(32, 1), mls::Bytes(32, 2), mls::Bytes(32, 3),
+                              {0, 1'000'000}) == kp);
 }

@@ -29,7 +29,7 @@ mls::FramedContent opened_private(const nlohmann::json& v, const mls::Bytes& mes
   mls::OpenedPrivateMessage opened = mls::open_sender_data(priv, hex(v["sender_data_secret"]));
   REQUIRE(opened.error == mls::ProtectionError::kNone);
   const bool handshake = priv.content_type != mls::ContentType::kApplication;
-  mls::open_private_content(priv,
+  mls::open_private_content(mls::real_crypto(), priv,
                             ratchet_key(hex(v["encryption_secret"]), opened.sender.leaf_index,
                                         handshake, opened.sender.generation),
                             hex(v["signature_pub"]), group_context, opened);
@@ -55,10 +55,10 @@ TEST_CASE("message protection matches the interop vectors", "[mls][vectors]") {
       const auto message =
           mls::decode_one<mls::MlsMessage>(hex(v[std::string(kind) + "_pub"]), "pub");
       const auto& pub = std::get<mls::PublicMessage>(message.body);
-      CHECK(mls::verify_public(pub, hex(v["signature_pub"]), hex(v["membership_key"]), context) ==
-            mls::ProtectionError::kNone);
-      CHECK(mls::verify_public(pub, hex(v["signature_pub"]), mls::Bytes(32, 1), context) ==
-            mls::ProtectionError::kBadMembershipTag);
+      CHECK(mls::verify_public(mls::real_crypto(), pub, hex(v["signature_pub"]),
+                               hex(v["membership_key"]), context) == mls::ProtectionError::kNone);
+      CHECK(mls::verify_public(mls::real_crypto(), pub, hex(v["signature_pub"]), mls::Bytes(32, 1),
+                               context) == mls::ProtectionError::kBadMembershipTag);
       const mls::Bytes expected = hex(v[kind]);
       if (std::string(kind) == "proposal") {
         CHECK(mls::encode_one(std::get<mls::Proposal>(pub.content.content)) == expected);
@@ -81,16 +81,17 @@ TEST_CASE("message protection matches the interop vectors", "[mls][vectors]") {
     content.sender = mls::Sender{mls::SenderType::kMember, 1};
     content.content = hex(v["application"]);
     const mls::PrivateMessage ours = mls::protect_private(
-        content, hex(v["signature_priv"]), context, hex(v["sender_data_secret"]),
-        ratchet_key(hex(v["encryption_secret"]), 1, false, 7), {1, 7, {1, 2, 3, 4}}, 13);
+        mls::real_crypto(), content, hex(v["signature_priv"]), context,
+        hex(v["sender_data_secret"]), ratchet_key(hex(v["encryption_secret"]), 1, false, 7),
+        {1, 7, {1, 2, 3, 4}}, 13);
     mls::MlsMessage wrapped;
     wrapped.body = ours;
     CHECK(std::get<mls::Bytes>(opened_private(v, mls::encode_one(wrapped), context).content) ==
           hex(v["application"]));
     // And a public message of ours verifies.
-    const mls::PublicMessage pub =
-        mls::protect_public(content, hex(v["signature_priv"]), hex(v["membership_key"]), context);
-    CHECK(mls::verify_public(pub, hex(v["signature_pub"]), hex(v["membership_key"]), context) ==
-          mls::ProtectionError::kNone);
+    const mls::PublicMessage pub = mls::protect_public(
+        mls::real_crypto(), content, hex(v["signature_priv"]), hex(v["membership_key"]), context);
+    CHECK(mls::verify_public(mls::real_crypto(), pub, hex(v["signature_pub"]),
+                             hex(v["membership_key"]), context) == mls::ProtectionError::kNone);
   }
 }

@@ -36,7 +36,7 @@ TEST_CASE("tree validation vectors: resolutions, tree hashes, parent hashes, sig
       CHECK(mls::to_hex(tree.tree_hash(x)) == v["tree_hashes"][x].get<std::string>());
     }
     CHECK(tree.parent_hashes_valid());
-    CHECK(tree.leaf_signatures_valid(hex(v["group_id"])));
+    CHECK(tree.leaf_signatures_valid(mls::real_crypto(), hex(v["group_id"])));
     // Leaves from updates and commits sign the group ID: another group's ID must fail them.
     bool group_bound = false;
     for (mls::LeafIndex l = 0; l < tree.leaf_count(); ++l) {
@@ -44,7 +44,8 @@ TEST_CASE("tree validation vectors: resolutions, tree hashes, parent hashes, sig
       group_bound =
           group_bound || (leaf != nullptr && leaf->source != mls::LeafNodeSource::kKeyPackage);
     }
-    if (group_bound) CHECK_FALSE(tree.leaf_signatures_valid(mls::to_bytes("another group")));
+    if (group_bound)
+      CHECK_FALSE(tree.leaf_signatures_valid(mls::real_crypto(), mls::to_bytes("another group")));
     // The encoding round-trips without its trailing blanks.
     mls::TlsWriter w;
     mls::encode_ratchet_tree(w, tree.to_nodes());

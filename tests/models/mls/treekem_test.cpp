@@ -26,7 +26,8 @@ TEST_CASE("TreeKEM UpdatePaths match the interop vectors", "[mls][vectors]") {
       keys[leaf][mls::leaf_node(leaf)] = hex(lp["encryption_priv"]);
       for (const auto& ps : lp["path_secrets"]) {
         const auto node = ps["node"].get<mls::NodeIndex>();
-        const mls::HpkeKeyPair pair = mls::node_key_pair(hex(ps["path_secret"]));
+        const mls::HpkeKeyPair pair =
+            mls::node_key_pair(mls::real_crypto(), hex(ps["path_secret"]));
         CHECK(before.parent_node(node) != nullptr);
         if (before.parent_node(node) != nullptr) {
           CHECK(before.parent_node(node)->encryption_key == pair.public_key);
@@ -52,15 +53,15 @@ TEST_CASE("TreeKEM UpdatePaths match the interop vectors", "[mls][vectors]") {
         const auto& expected = u["path_secrets"][receiver];
         if (receiver == sender) continue;
         REQUIRE(!expected.is_null());
-        const auto got =
-            mls::decrypt_path_secret(before, sender, receiver, path, held, gc.encode());
+        const auto got = mls::decrypt_path_secret(mls::real_crypto(), before, sender, receiver,
+                                                  path, held, gc.encode());
         REQUIRE(got.has_value());
         CHECK(mls::to_hex(got->path_secret) == expected.get<std::string>());
         // Up the rest of the filtered path to the commit secret.
         mls::Bytes secret = got->path_secret;
         const auto at = std::find(filtered.begin(), filtered.end(), got->node);
         for (auto it = at; it != filtered.end(); ++it) {
-          CHECK(mls::node_key_pair(secret).public_key ==
+          CHECK(mls::node_key_pair(mls::real_crypto(), secret).public_key ==
                 path.nodes[static_cast<std::size_t>(it - filtered.begin())].encryption_key);
           secret = mls::next_path_secret(secret);
         }

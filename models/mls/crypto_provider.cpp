@@ -1,0 +1,93 @@
+#include "models/mls/crypto_provider.hpp"
+
+#include <algorithm>
+
+#include "models/mls/primitives.hpp"
+
+namespace dmlssim::models::mls {
+namespace {
+
+class RealCrypto final : public CryptoProvider {
+ public:
+  std::string_view name() const override { return "real"; }
+  Bytes dh_public_key(const Bytes& sk) const override { return x25519_public_key(sk); }
+  Bytes dh(const Bytes& sk, const Bytes& pk) const override { return x25519(sk, pk); }
+  Bytes signature_public_key(const Bytes& sk) const override { return ed25519_public_key(sk); }
+  Bytes sign(const Bytes& sk, const Bytes& message) const override {
+    return ed25519_sign(sk, message);
+  }
+  bool verify(const Bytes& pk, const Bytes& message, const Bytes& signature) const override {
+    return ed25519_verify(pk, message, signature);
+  }
+};
+
+Bytes tagged_hash(std::string_view tag, const Bytes& a, const Bytes& b = {}) {
+  Bytes input(tag.begin(), tag.end());
+  append(input, a);
+  append(input, b);
+  return sha256(input);
+}
+
+void require_key(const Bytes& key, const char* what) {
+  if (key.size() != kX25519Length) {
+    throw CryptoError(std::string(what) + ": expected 32 bytes, got " + std::to_string(key.size()));
+  }
+}
+
+// Public key = H(tag || private key). The shared secret hashes both public keys in sorted order,
+// so either side computes it from its own private key and the other's public key.
+class FastCrypto final : public CryptoProvider {
+ public:
+  std::string_view name() const override { return "fast"; }
+  Bytes dh_public_key(const Bytes& sk) const override {
+    require_key(sk, "private key");
+    return tagged_hash("fast dh public ", sk);
+  }
+  Bytes dh(const Bytes& sk, const Bytes& pk) const override {
+    require_key(pk, "public key");
+    const Bytes own = dh_public_key(sk);
+    const bool own_first =
+        std::lexicographical_compare(own.begin(), own.end(), pk.begin(), pk.end());
+    return own_first ? tagged_hash("fast dh shared ", own, pk)
+                     : tagged_hash("fast dh shared ", pk, own);
+  }
+  Bytes signature_public_key(const Bytes& sk) const override {
+    require_key(sk, "private key");
+    return tagged_hash("fast signature public ", sk);
+  }
+  // Signature = H(pk || m) twice: 64 bytes, checkable by anyone with the public key.
+  Bytes sign(const Bytes& sk, const Bytes& message) const override {
+    return signature_of(signature_public_key(sk), message);
+  }
+  bool verify(const Bytes& pk, const Bytes& message, const Bytes& signature) const override {
+    return pk.size() == kX25519Length && signature == signature_of(pk, message);
+  }
+
+ private:
+  static Bytes signature_of(const Bytes& pk, const Bytes& message) {
+    Bytes half = tagged_hash("fast signature ", pk, message);
+    Bytes sig = half;
+    append(sig, half);
+    return sig;
+  }
+};
+
+}  // namespace
+
+const CryptoProvider& real_crypto() {
+  static const RealCrypto provider;
+  return provider;
+}
+
+const CryptoProvider& fast_crypto() {
+  static const FastCrypto provider;
+  return provider;
+}
+
+const CryptoProvider* find_crypto_provider(std::string_view name) {
+  if (name == "real") return &real_crypto();
+  if (name == "fast") return &fast_crypto();
+  return nullptr;
+}
+
+}  // namespace dmlssim::models::mls
