@@ -59,13 +59,29 @@ Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
   return w.take();
 }
 
+Bytes sign_framed_content(const CryptoProvider& crypto, WireFormat wire_format,
+                          const FramedContent& content, const Bytes& signature_private_key,
+                          const Bytes& group_context) {
+  return sign_with_label(crypto, signature_private_key, "FramedContentTBS",
+                         framed_content_tbs(wire_format, content, group_context));
+}
+
 PublicMessage protect_public(const CryptoProvider& crypto, const FramedContent& content,
                              const Bytes& signature_private_key, const Bytes& membership_key,
                              const Bytes& group_context, const Bytes& confirmation_tag) {
+  Bytes signature = sign_framed_content(crypto, WireFormat::kPublicMessage, content,
+                                        signature_private_key, group_context);
+  return seal_public(content, std::move(signature), membership_key, group_context,
+                     confirmation_tag);
+}
+
+PublicMessage seal_public(const FramedContent& content, Bytes signature,
+                          const Bytes& membership_key, const Bytes& group_context,
+                          const Bytes& confirmation_tag) {
   PublicMessage m;
   m.content = content;
   const Bytes tbs = framed_content_tbs(WireFormat::kPublicMessage, content, group_context);
-  m.signature = sign_with_label(crypto, signature_private_key, "FramedContentTBS", tbs);
+  m.signature = std::move(signature);
   m.confirmation_tag = confirmation_tag;
   if (content.sender.type == SenderType::kMember) {
     TlsWriter tbm;
@@ -99,6 +115,16 @@ PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent
                                const Bytes& sender_data_secret, const KeyAndNonce& key,
                                const SenderData& sender, std::size_t padding,
                                const Bytes& confirmation_tag) {
+  const Bytes signature = sign_framed_content(crypto, WireFormat::kPrivateMessage, content,
+                                              signature_private_key, group_context);
+  return seal_private(content, signature, sender_data_secret, key, sender, padding,
+                      confirmation_tag);
+}
+
+PrivateMessage seal_private(const FramedContent& content, const Bytes& signature,
+                            const Bytes& sender_data_secret, const KeyAndNonce& key,
+                            const SenderData& sender, std::size_t padding,
+                            const Bytes& confirmation_tag) {
   if (content.sender.type != SenderType::kMember) {
     throw std::invalid_argument("PrivateMessage: only members send them");
   }
@@ -107,9 +133,6 @@ PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent
   m.epoch = content.epoch;
   m.content_type = content.content_type();
   m.authenticated_data = content.authenticated_data;
-  const Bytes signature =
-      sign_with_label(crypto, signature_private_key, "FramedContentTBS",
-                      framed_content_tbs(WireFormat::kPrivateMessage, content, group_context));
   // PrivateMessageContent: the content body, the auth data, zero padding.
   TlsWriter plain;
   if (const auto* data = std::get_if<Bytes>(&content.content)) {

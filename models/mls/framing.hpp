@@ -16,6 +16,17 @@ namespace dmlssim::models::mls {
 Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                          const Bytes& group_context);
 
+// SignWithLabel(., "FramedContentTBS", FramedContentTBS).
+Bytes sign_framed_content(const CryptoProvider& crypto, WireFormat wire_format,
+                          const FramedContent& content, const Bytes& signature_private_key,
+                          const Bytes& group_context);
+
+// The message around an already signed `content` (a commit's signature comes before its
+// confirmation tag): adds the confirmation tag (commits) and the membership tag (members).
+PublicMessage seal_public(const FramedContent& content, Bytes signature,
+                          const Bytes& membership_key, const Bytes& group_context,
+                          const Bytes& confirmation_tag = {});
+
 // Signs `content`, adds the confirmation tag (commits) and the membership tag (members).
 PublicMessage protect_public(const CryptoProvider& crypto, const FramedContent& content,
                              const Bytes& signature_private_key, const Bytes& membership_key,
@@ -48,6 +59,12 @@ PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent
                                const Bytes& sender_data_secret, const KeyAndNonce& key,
                                const SenderData& sender, std::size_t padding = 0,
                                const Bytes& confirmation_tag = {});
+
+// As protect_private, with the signature already made.
+PrivateMessage seal_private(const FramedContent& content, const Bytes& signature,
+                            const Bytes& sender_data_secret, const KeyAndNonce& key,
+                            const SenderData& sender, std::size_t padding = 0,
+                            const Bytes& confirmation_tag = {});
 
 struct OpenedPrivateMessage {
   ProtectionError error = ProtectionError::kNone;

@@ -9,7 +9,8 @@ namespace dmlssim::models::mls {
 Bytes GroupContext::encode() const {
   TlsWriter w;
   w.u16(version).u16(cipher_suite).opaque(group_id).u64(epoch).opaque(tree_hash);
-  w.opaque(confirmed_transcript_hash).opaque(extensions);
+  w.opaque(confirmed_transcript_hash);
+  encode_vector(w, extensions);
   return w.take();
 }
 
@@ -58,12 +59,23 @@ Bytes mls_export(const Bytes& exporter_secret, const std::string& label, const B
 }
 
 Bytes psk_secret(const std::vector<ExternalPsk>& psks) {
+  std::vector<EncodedPsk> encoded;
+  for (const ExternalPsk& p : psks) {
+    // PreSharedKeyID with PSKType external = 1.
+    TlsWriter id;
+    id.u8(1).opaque(p.psk_id).opaque(p.psk_nonce);
+    encoded.push_back({id.take(), p.psk});
+  }
+  return psk_secret(encoded);
+}
+
+Bytes psk_secret(const std::vector<EncodedPsk>& psks) {
   Bytes secret(kHashLength, 0);
   const Bytes zero(kHashLength, 0);
   for (std::size_t i = 0; i < psks.size(); ++i) {
-    // PSKLabel { PreSharedKeyID id; uint16 index; uint16 count; }, PSKType external = 1.
+    // PSKLabel { PreSharedKeyID id; uint16 index; uint16 count; }
     TlsWriter label;
-    label.u8(1).opaque(psks[i].psk_id).opaque(psks[i].psk_nonce);
+    label.raw(psks[i].id);
     label.u16(static_cast<std::uint16_t>(i)).u16(static_cast<std::uint16_t>(psks.size()));
     const Bytes extracted = hkdf_extract(zero, psks[i].psk);
     const Bytes input = expand_with_label(extracted, "derived psk", label.bytes(), kHashLength);

@@ -7,6 +7,7 @@
 
 #include "models/mls/bytes.hpp"
 #include "models/mls/hpke.hpp"
+#include "models/mls/wire_types.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -20,7 +21,7 @@ struct GroupContext {
   std::uint64_t epoch = 0;
   Bytes tree_hash;
   Bytes confirmed_transcript_hash;
-  Bytes extensions;  // the encoded Extension list, without its length prefix
+  std::vector<Extension> extensions;
 
   Bytes encode() const;
 };
@@ -56,5 +57,11 @@ struct ExternalPsk {
 };
 // psk_secret over the PSKs of a commit, in order (§8.4); Nh zero bytes for none.
 Bytes psk_secret(const std::vector<ExternalPsk>& psks);
+// The same over any PSK type: the encoded PreSharedKeyID and the PSK's value.
+struct EncodedPsk {
+  Bytes id;
+  Bytes psk;
+};
+Bytes psk_secret(const std::vector<EncodedPsk>& psks);
 
 }  // namespace dmlssim::models::mls

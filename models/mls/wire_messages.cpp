@@ -267,11 +267,7 @@ GroupContext decode_group_context(TlsReader& r) {
   g.epoch = r.u64();
   g.tree_hash = r.opaque();
   g.confirmed_transcript_hash = r.opaque();
-  g.extensions = r.opaque();
-  // The extension list must itself be well formed.
-  TlsReader list(g.extensions);
-  while (!list.done())
-    Extension::decode(list);
+  g.extensions = decode_vector<Extension>(r);
   return g;
 }
 

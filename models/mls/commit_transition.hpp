@@ -1,0 +1,50 @@
+// The public outcome of a commit (RFC 9420 §12.4.2), the same for every member that processes
+// it: the proposals validated and applied, the UpdatePath merged, the new GroupContext and
+// interim transcript hash. What remains per member (decrypting its path secret, the key schedule,
+// checking the confirmation tag) happens in Group.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "models/mls/crypto_provider.hpp"
+#include "models/mls/epoch_state.hpp"
+#include "models/mls/proposal_list.hpp"
+
+namespace dmlssim::models::mls {
+
+struct CommitTransition {
+  EpochPublicPtr next;
+  LeafIndex committer = 0;  // for an external commit, the joiner's new leaf
+  bool has_path = false;
+  Bytes provisional_context;  // encoded: the HPKE context of the path's ciphertexts
+  std::vector<std::pair<LeafIndex, KeyPackage>> joiners;
+  std::vector<LeafIndex> removed;
+  std::vector<LeafIndex> updated;
+  std::vector<PreSharedKeyId> psks;
+  std::optional<ReInitProposal> reinit;
+  std::optional<Bytes> external_init;
+};
+
+using CommitTransitionPtr = std::shared_ptr<const CommitTransition>;
+
+// The confirmed transcript hash the commit leads to (computable before any validation).
+Bytes next_confirmed_transcript_hash(const EpochPublic& prev, WireFormat wire_format,
+                                     const FramedContent& content, const Bytes& signature);
+
+// Validates and applies. `path` is the commit's; the result's `next` carries the interim
+// transcript hash over `confirmation_tag` (whose MAC each member still checks). Throws GroupError.
+CommitTransitionPtr compute_transition(const CryptoProvider& crypto, const EpochPublic& prev,
+                                       const Sender& committer,
+                                       const std::vector<ResolvedProposal>& proposals,
+                                       const std::optional<UpdatePath>& path,
+                                       const Bytes& confirmed_transcript_hash,
+                                       const Bytes& confirmation_tag);
+
+// The provisional GroupContext of §12.4.2 (new epoch, tree hash and extensions; the old confirmed
+// transcript hash), encoded.
+Bytes provisional_context(const EpochPublic& prev, const Bytes& tree_hash,
+                          const std::vector<Extension>& extensions);
+
+}  // namespace dmlssim::models::mls

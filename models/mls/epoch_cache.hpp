@@ -1,0 +1,32 @@
+// Shares commit transitions between the members of one simulation: the first member to process
+// a commit validates and applies it; every other member in the same epoch reuses the result (and
+// so the same immutable EpochPublic). The key binds the previous epoch's GroupContext and the new
+// confirmed transcript hash (which covers the commit and its signature), so only a byte-identical
+// commit on an identical epoch hits. Entries live as long as some member holds them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "models/mls/commit_transition.hpp"
+
+namespace dmlssim::models::mls {
+
+class EpochCache {
+ public:
+  static Bytes key(const EpochPublic& prev, const Bytes& confirmed_transcript_hash);
+  CommitTransitionPtr find(const Bytes& key);
+  void put(const Bytes& key, const CommitTransitionPtr& transition);
+  std::uint64_t hits() const { return hits_; }
+  std::uint64_t misses() const { return misses_; }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  void purge();
+  std::unordered_map<std::string, std::weak_ptr<const CommitTransition>> entries_;
+  std::uint64_t hits_ = 0, misses_ = 0;
+  std::size_t purge_at_ = 1024;
+};
+
+}  // namespace dmlssim::models::mls

@@ -1,0 +1,361 @@
+// Group: construction, framing and verification of messages, proposals, application data.
+// Commits are in group_commit.cpp, joining in group_join.cpp.
+#include "models/mls/group.hpp"
+
+#include "models/mls/extensions.hpp"
+#include "models/mls/framing.hpp"
+#include "models/mls/leaf_signature.hpp"
+#include "models/mls/primitives.hpp"
+#include "models/mls/tls_writer.hpp"
+#include "models/mls/transcript.hpp"
+#include "models/mls/treekem.hpp"
+
+namespace dmlssim::models::mls {
+
+namespace {
+
+Rejection rejection_of(ProtectionError e) {
+  switch (e) {
+    case ProtectionError::kBadSignature:
+      return Rejection::kBadSignature;
+    case ProtectionError::kBadMembershipTag:
+      return Rejection::kBadMembershipTag;
+    case ProtectionError::kUndecryptableSenderData:
+    case ProtectionError::kUndecryptableContent:
+      return Rejection::kUndecryptable;
+    case ProtectionError::kWrongSender:
+      return Rejection::kUnknownSender;
+    case ProtectionError::kMalformed:
+    case ProtectionError::kNone:
+      break;
+  }
+  return Rejection::kMalformed;
+}
+
+Rejection rejection_of(KeyError e) {
+  switch (e) {
+    case KeyError::kConsumed:
+      return Rejection::kKeyConsumed;
+    case KeyError::kTooOld:
+      return Rejection::kKeyTooOld;
+    case KeyError::kTooFarAhead:
+      return Rejection::kKeyTooFarAhead;
+    case KeyError::kNoSuchLeaf:
+    case KeyError::kNone:
+      break;
+  }
+  return Rejection::kUnknownSender;
+}
+
+const Bytes& member_signature_key(const EpochPublic& epoch, LeafIndex leaf) {
+  const LeafNode* node = leaf < epoch.tree.leaf_count() ? epoch.tree.leaf(leaf) : nullptr;
+  if (node == nullptr) throw GroupError(Rejection::kUnknownSender, "sender leaf is blank");
+  return node->signature_key;
+}
+
+}  // namespace
+
+Group::Group(GroupConfig config, Drbg drbg) : config_(std::move(config)), drbg_(std::move(drbg)) {}
+
+Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
+                                     std::map<NodeIndex, HpkeKeyPair> keys) const {
+  MemberEpoch e;
+  e.secret_tree.emplace(secrets.encryption_secret, pub->tree.leaf_count(), config_.limits);
+  e.pub = std::move(pub);
+  e.secrets = std::move(secrets);
+  e.own = own;
+  e.path_keys = std::move(keys);
+  return e;
+}
+
+Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_package,
+                    const KeyPackageSecrets& secrets, std::vector<Extension> extensions,
+                    Drbg drbg) {
+  Group g(std::move(config), std::move(drbg));
+  RatchetTree tree;
+  tree.add_leaf(key_package.leaf_node);
+  if (!leaf_supports(key_package.leaf_node, extensions)) {
+    throw GroupError(Rejection::kNotAllowed, "the creator's leaf does not support the extensions");
+  }
+  GroupContext context;
+  context.group_id = std::move(group_id);
+  context.tree_hash = tree.root_hash();
+  context.extensions = std::move(extensions);
+  // §11: random init_secret, zero commit_secret, no PSK; the interim transcript hash follows from
+  // a confirmation tag over the empty confirmed transcript hash.
+  const Bytes zero(kHashLength, 0);
+  const Bytes context_bytes = context.encode();
+  EpochSecrets s = derive_epoch_secrets(g.drbg_.bytes(kHashLength), zero, zero, context_bytes);
+  Bytes tag = confirmation_tag(s.confirmation_key, {});
+  std::map<NodeIndex, HpkeKeyPair> keys;
+  keys[leaf_node(0)] = {secrets.encryption_private_key, key_package.leaf_node.encryption_key};
+  g.state_ = g.make_epoch(make_epoch_public(std::move(context), std::move(tree), std::move(tag)),
+                          std::move(s), 0, std::move(keys));
+  g.signature_private_key_ = secrets.signature_private_key;
+  g.keep_resumption_psk();
+  return g;
+}
+
+std::uint32_t Group::member_count() const {
+  std::uint32_t n = 0;
+  const RatchetTree& tree = state_.pub->tree;
+  for (LeafIndex l = 0; l < tree.leaf_count(); ++l)
+    n += tree.leaf(l) != nullptr ? 1 : 0;
+  return n;
+}
+
+void Group::require_active() const {
+  if (status_ == Status::kRemoved) {
+    throw GroupError(Rejection::kRemovedFromGroup, "this member was removed");
+  }
+  if (status_ == Status::kFrozen) {
+    throw GroupError(Rejection::kGroupFrozen, "a ReInit was committed");
+  }
+}
+
+WireFormat Group::handshake_format() const {
+  return config_.private_handshake ? WireFormat::kPrivateMessage : WireFormat::kPublicMessage;
+}
+
+MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
+                        const Bytes& confirmation_tag) {
+  const bool application = content.content_type() == ContentType::kApplication;
+  MlsMessage out;
+  if (!application && !config_.private_handshake) {
+    out.body = seal_public(content, signature, state_.secrets.membership_key,
+                           state_.pub->context_bytes, confirmation_tag);
+    return out;
+  }
+  const RatchetType type = application ? RatchetType::kApplication : RatchetType::kHandshake;
+  const SecretTreeState::Next key = state_.secret_tree->next(state_.own, type);
+  SenderData sender{state_.own, key.generation, {}};
+  const Bytes guard = drbg_.bytes(4);
+  std::copy(guard.begin(), guard.end(), sender.reuse_guard.begin());
+  out.body = seal_private(content, signature, state_.secrets.sender_data_secret, key.key, sender,
+                          config_.padding, confirmation_tag);
+  return out;
+}
+
+MlsMessage Group::propose(const Proposal& proposal, const Bytes& authenticated_data) {
+  require_active();
+  if (pending_) throw GroupError(Rejection::kCommitPending, "a commit is pending");
+  FramedContent content{group_id(), epoch(), Sender{SenderType::kMember, state_.own},
+                        authenticated_data, proposal};
+  const WireFormat wf = handshake_format();
+  Bytes signature =
+      sign_framed_content(crypto(), wf, content, signature_private_key_, state_.pub->context_bytes);
+  Bytes ref = proposal_ref(wf, content, signature);
+  MlsMessage message = frame(content, signature, {});
+  proposals_.push_back({ref, ResolvedProposal{proposal, content.sender, ref}});
+  return message;
+}
+
+MlsMessage Group::propose_update() {
+  require_active();
+  const HpkeKeyPair key = hpke_derive_key_pair(crypto(), drbg_.bytes(kHashLength));
+  LeafNode leaf = *state_.pub->tree.leaf(state_.own);
+  leaf.encryption_key = key.public_key;
+  leaf.source = LeafNodeSource::kUpdate;
+  leaf.lifetime = {};
+  leaf.parent_hash.clear();
+  sign_leaf_node(crypto(), leaf, signature_private_key_, group_id(), state_.own);
+  MlsMessage message = propose(Proposal{UpdateProposal{leaf}});
+  own_update_keys_.push_back(key);
+  return message;
+}
+
+MlsMessage Group::protect(const Bytes& application_data, const Bytes& authenticated_data) {
+  require_active();
+  if (config_.commit_before_send && !proposals_.empty()) {
+    throw GroupError(Rejection::kProposalsPending, "commit the cached proposals first");
+  }
+  FramedContent content{group_id(), epoch(), Sender{SenderType::kMember, state_.own},
+                        authenticated_data, application_data};
+  const Bytes signature = sign_framed_content(crypto(), WireFormat::kPrivateMessage, content,
+                                              signature_private_key_, state_.pub->context_bytes);
+  return frame(content, signature, {});
+}
+
+Group::Verified Group::verify(const MlsMessage& message) {
+  Verified v;
+  if (const auto* pub = std::get_if<PublicMessage>(&message.body)) {
+    const FramedContent& c = pub->content;
+    if (c.group_id != group_id()) throw GroupError(Rejection::kWrongGroup, "group_id differs");
+    if (c.content_type() == ContentType::kApplication) {
+      throw GroupError(Rejection::kApplicationNotPrivate, "application data in a PublicMessage");
+    }
+    if (c.epoch != epoch()) throw GroupError(Rejection::kWrongEpoch, "not the current epoch");
+    const EpochPublic& e = *state_.pub;
+    Bytes key;
+    switch (c.sender.type) {
+      case SenderType::kMember:
+        key = member_signature_key(e, c.sender.index);
+        break;
+      case SenderType::kExternal: {
+        const auto senders = external_senders_from(e.context.extensions);
+        if (c.content_type() != ContentType::kProposal || c.sender.index >= senders.size()) {
+          throw GroupError(Rejection::kUnknownSender, "no such external sender");
+        }
+        key = senders[c.sender.index].signature_key;
+        break;
+      }
+      case SenderType::kNewMemberProposal: {
+        const Proposal* p = std::get_if<Proposal>(&c.content);
+        if (p == nullptr || p->type() != ProposalType::kAdd) {
+          throw GroupError(Rejection::kUnknownSender, "a new member may only propose its Add");
+        }
+        key = std::get<AddProposal>(p->body).key_package.leaf_node.signature_key;
+        break;
+      }
+      case SenderType::kNewMemberCommit: {
+        const Commit* commit = std::get_if<Commit>(&c.content);
+        if (commit == nullptr) throw GroupError(Rejection::kUnknownSender, "not a commit");
+        if (!commit->path) throw GroupError(Rejection::kMissingPath, "external commit: no path");
+        key = commit->path->leaf_node.signature_key;
+        break;
+      }
+    }
+    const ProtectionError err =
+        verify_public(crypto(), *pub, key, state_.secrets.membership_key, e.context_bytes);
+    if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
+    if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
+      throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
+    }
+    v.wire_format = WireFormat::kPublicMessage;
+    v.content = c;
+    v.signature = pub->signature;
+    v.confirmation_tag = pub->confirmation_tag;
+    return v;
+  }
+  const auto* priv = std::get_if<PrivateMessage>(&message.body);
+  if (priv == nullptr) throw GroupError(Rejection::kMalformed, "not a framed message");
+  if (priv->group_id != group_id()) throw GroupError(Rejection::kWrongGroup, "group_id differs");
+  // The current epoch, or (application data only) a kept past one.
+  const EpochPublic* e = nullptr;
+  const Bytes* sender_data_secret = nullptr;
+  SecretTreeState* tree = nullptr;
+  if (priv->epoch == epoch()) {
+    e = state_.pub.get();
+    sender_data_secret = &state_.secrets.sender_data_secret;
+    tree = &*state_.secret_tree;
+  } else if (priv->content_type == ContentType::kApplication) {
+    for (PastEpoch& p : past_) {
+      if (p.epoch != priv->epoch) continue;
+      e = p.pub.get();
+      sender_data_secret = &p.sender_data_secret;
+      tree = &p.secret_tree;
+    }
+  }
+  if (e == nullptr) throw GroupError(Rejection::kWrongEpoch, "epoch not held");
+  OpenedPrivateMessage opened = open_sender_data(*priv, *sender_data_secret);
+  if (opened.error != ProtectionError::kNone) {
+    throw GroupError(rejection_of(opened.error), to_string(opened.error));
+  }
+  const LeafIndex sender = opened.sender.leaf_index;
+  const Bytes& key = member_signature_key(*e, sender);
+  const RatchetType type = priv->content_type == ContentType::kApplication
+                               ? RatchetType::kApplication
+                               : RatchetType::kHandshake;
+  const SecretTreeState::Taken taken = tree->take(sender, type, opened.sender.generation);
+  if (taken.error != KeyError::kNone) {
+    throw GroupError(rejection_of(taken.error), to_string(taken.error));
+  }
+  open_private_content(crypto(), *priv, taken.key, key, e->context_bytes, opened);
+  if (opened.error != ProtectionError::kNone) {
+    throw GroupError(rejection_of(opened.error), to_string(opened.error));
+  }
+  if (priv->content_type == ContentType::kCommit && opened.confirmation_tag.size() != kHashLength) {
+    throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
+  }
+  v.wire_format = WireFormat::kPrivateMessage;
+  v.content = std::move(opened.content);
+  v.signature = std::move(opened.signature);
+  v.confirmation_tag = std::move(opened.confirmation_tag);
+  return v;
+}
+
+Received Group::handle(const MlsMessage& message) {
+  if (status_ == Status::kRemoved) {
+    throw GroupError(Rejection::kRemovedFromGroup, "this member was removed");
+  }
+  if (message.wire_format() != WireFormat::kPublicMessage &&
+      message.wire_format() != WireFormat::kPrivateMessage) {
+    throw GroupError(Rejection::kMalformed, "not a PublicMessage or PrivateMessage");
+  }
+  if (pending_ && encode_one(message) == pending_->encoded) {
+    Received r;
+    r.type = ContentType::kCommit;
+    r.sender = Sender{SenderType::kMember, state_.own};
+    r.epoch = epoch();
+    r.own_commit = true;
+    r.reinit = pending_->reinit.has_value();
+    merge_pending_commit();
+    return r;
+  }
+  const Verified v = verify(message);
+  switch (v.content.content_type()) {
+    case ContentType::kApplication: {
+      Received r;
+      r.type = ContentType::kApplication;
+      r.sender = v.content.sender;
+      r.epoch = v.content.epoch;
+      r.application_data = std::get<Bytes>(v.content.content);
+      return r;
+    }
+    case ContentType::kProposal:
+      if (status_ == Status::kFrozen) throw GroupError(Rejection::kGroupFrozen, "group frozen");
+      return handle_proposal(v);
+    case ContentType::kCommit:
+      if (status_ == Status::kFrozen) throw GroupError(Rejection::kGroupFrozen, "group frozen");
+      return handle_commit(v, message);
+  }
+  throw GroupError(Rejection::kMalformed, "unknown content type");
+}
+
+Received Group::handle_proposal(const Verified& v) {
+  const Proposal& p = std::get<Proposal>(v.content.content);
+  if (p.type() == ProposalType::kExternalInit) {
+    throw GroupError(Rejection::kInvalidProposal, "ExternalInit outside an external commit");
+  }
+  if (p.type() == ProposalType::kUpdate && v.content.sender.type != SenderType::kMember) {
+    throw GroupError(Rejection::kInvalidProposal, "Update from a non-member");
+  }
+  Bytes ref = proposal_ref(v.wire_format, v.content, v.signature);
+  Received r;
+  r.type = ContentType::kProposal;
+  r.sender = v.content.sender;
+  r.epoch = v.content.epoch;
+  r.proposal_ref = ref;
+  for (const CachedProposal& c : proposals_) {
+    if (c.ref == ref) return r;  // a duplicate delivery
+  }
+  proposals_.push_back({ref, ResolvedProposal{p, v.content.sender, ref}});
+  return r;
+}
+
+Bytes Group::export_secret(const std::string& label, const Bytes& context,
+                           std::uint16_t length) const {
+  return mls_export(state_.secrets.exporter_secret, label, context, length);
+}
+
+std::optional<Bytes> Group::resumption_psk(std::uint64_t e) const {
+  const auto it = resumption_psks_.find(e);
+  if (it == resumption_psks_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Group::keep_resumption_psk() {
+  resumption_psks_[epoch()] = state_.secrets.resumption_psk;
+  while (resumption_psks_.size() > config_.resumption_psks_kept + 1) {
+    resumption_psks_.erase(resumption_psks_.begin());
+  }
+}
+
+std::size_t Group::secrets_held() const {
+  std::size_t n = state_.path_keys.size() + state_.secret_tree->secrets_held();
+  for (const PastEpoch& p : past_)
+    n += 1 + p.secret_tree.secrets_held();
+  return n;
+}
+
+}  // namespace dmlssim::models::mls

@@ -1,0 +1,201 @@
+// One member's view of an MLS group (RFC 9420 §11-12): creation, joining by Welcome or by external
+// commit, proposals by value and by reference, commits that stay pending until the delivery
+// service accepts them, processing with the RFC's validation rules, application messages with
+// max_past_epochs retention, ReInit. Sans-IO: every operation takes and returns MLSMessages.
+// Rejections throw GroupError with a typed reason and leave the member's state unchanged.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "models/mls/commit_transition.hpp"
+#include "models/mls/crypto_provider.hpp"
+#include "models/mls/drbg.hpp"
+#include "models/mls/epoch_state.hpp"
+#include "models/mls/key_package.hpp"
+#include "models/mls/proposal_list.hpp"
+#include "models/mls/rejection.hpp"
+#include "models/mls/secret_tree_state.hpp"
+#include "models/mls/wire_messages.hpp"
+
+namespace dmlssim::models::mls {
+
+class EpochCache;
+
+struct GroupConfig {
+  const CryptoProvider* crypto = &real_crypto();
+  std::uint32_t max_past_epochs = 0;        // earlier epochs whose application keys are kept
+  SecretTreeLimits limits;                  // out_of_order_tolerance, maximum_forward_distance
+  std::uint32_t resumption_psks_kept = 16;  // past epochs' resumption PSKs (PSK, ReInit, branch)
+  bool private_handshake = false;           // proposals and commits as PrivateMessage
+  std::size_t padding = 0;                  // zero bytes added to every PrivateMessage content
+  // §12.4: a member holding valid proposals commits before it sends application data.
+  bool commit_before_send = true;
+  // Shares the public state of epochs between the members of a simulation (may be null).
+  std::shared_ptr<EpochCache> cache;
+};
+
+// External PSKs by psk_id.
+using PskStore = std::map<Bytes, Bytes>;
+
+// The PSKs a joiner can draw on: external ones, and resumption PSKs of groups it was in (a ReInit
+// or branch Welcome names the old group's).
+struct PskSources {
+  PskStore external;
+  std::map<std::pair<Bytes, std::uint64_t>, Bytes> resumption;  // (group_id, epoch) -> psk
+};
+
+struct CommitOptions {
+  std::vector<Proposal> by_value;  // proposals of the committer, included by value
+  bool include_cached = true;      // commit the valid cached proposals by reference
+  bool force_path = true;          // send a path even when no proposal requires one
+  bool ratchet_tree_in_welcome = true;
+  Bytes authenticated_data;
+};
+
+struct CommitOutput {
+  MlsMessage commit;
+  std::optional<MlsMessage> welcome;  // when the commit adds members
+};
+
+// What handle() did with an accepted message.
+struct Received {
+  ContentType type = ContentType::kApplication;
+  Sender sender;
+  std::uint64_t epoch = 0;  // the epoch the message belongs to
+  Bytes application_data;   // application messages
+  Bytes proposal_ref;       // proposals
+  bool own_commit = false;  // our pending commit, now merged
+  bool removed = false;     // the commit removed this member
+  bool reinit = false;      // the commit holds a ReInit: the group is frozen
+};
+
+class Group {
+ public:
+  enum class Status : std::uint8_t { kActive, kRemoved, kFrozen };
+
+  // A one-member group at epoch 0 (§11) with `key_package`'s leaf.
+  static Group create(GroupConfig config, Bytes group_id, const KeyPackage& key_package,
+                      const KeyPackageSecrets& secrets, std::vector<Extension> extensions,
+                      Drbg drbg);
+  // Joins by Welcome (§12.4.3.1); `tree` when the GroupInfo carries no ratchet_tree extension.
+  static Group join(GroupConfig config, const Welcome& welcome, const KeyPackage& key_package,
+                    const KeyPackageSecrets& secrets, const std::optional<RatchetTree>& tree,
+                    const PskSources& psks, Drbg drbg);
+  // Joins by external commit (§12.4.3.2) from a GroupInfo with external_pub; `resync` removes
+  // our old leaf in the same commit. The returned group holds the commit as pending.
+  static std::pair<Group, MlsMessage> join_external(GroupConfig config, const GroupInfo& info,
+                                                    const std::optional<RatchetTree>& tree,
+                                                    const KeyPackage& key_package,
+                                                    const KeyPackageSecrets& secrets,
+                                                    std::optional<LeafIndex> resync, Drbg drbg);
+
+  // Proposals are cached by their sender like any received proposal.
+  MlsMessage propose(const Proposal& proposal, const Bytes& authenticated_data = {});
+  // An Update proposal with a fresh leaf encryption key.
+  MlsMessage propose_update();
+  // A commit of the cached proposals (and `options.by_value`); pending until merged.
+  CommitOutput commit(const CommitOptions& options = {});
+  bool has_pending_commit() const { return pending_.has_value(); }
+  void merge_pending_commit();
+  void discard_pending_commit();
+
+  MlsMessage protect(const Bytes& application_data, const Bytes& authenticated_data = {});
+  // Processes a PublicMessage or PrivateMessage; throws GroupError.
+  Received handle(const MlsMessage& message);
+
+  // GroupInfo of the current epoch, signed by this member.
+  GroupInfo group_info(bool with_ratchet_tree, bool with_external_pub) const;
+
+  Status status() const { return status_; }
+  std::uint64_t epoch() const { return state_.pub->context.epoch; }
+  const Bytes& group_id() const { return state_.pub->context.group_id; }
+  LeafIndex own_leaf() const { return state_.own; }
+  const EpochPublic& public_state() const { return *state_.pub; }
+  EpochPublicPtr shared_public_state() const { return state_.pub; }
+  const Bytes& epoch_authenticator() const { return state_.secrets.epoch_authenticator; }
+  std::uint32_t member_count() const;
+  const std::optional<ReInitProposal>& reinit() const { return reinit_; }
+  Bytes export_secret(const std::string& label, const Bytes& context, std::uint16_t length) const;
+  // resumption_psk of a kept epoch (the current one included).
+  std::optional<Bytes> resumption_psk(std::uint64_t epoch) const;
+  std::size_t cached_proposals() const { return proposals_.size(); }
+  const PskStore& psks() const { return psks_; }
+  void add_external_psk(Bytes psk_id, Bytes psk) { psks_[std::move(psk_id)] = std::move(psk); }
+
+  // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
+  // current and kept past epochs).
+  std::size_t secrets_held() const;
+
+  // The private side of one epoch: keys of the own leaf and path, the epoch's secrets, the secret
+  // tree. Public so that the commit machinery can build the next one.
+  struct MemberEpoch {
+    EpochPublicPtr pub;
+    EpochSecrets secrets;
+    LeafIndex own = 0;
+    std::map<NodeIndex, HpkeKeyPair> path_keys;  // own leaf and path nodes
+    std::optional<SecretTreeState> secret_tree;
+    CommitTransitionPtr origin;  // keeps the shared transition alive for the epoch cache
+  };
+
+ private:
+  struct CachedProposal {
+    Bytes ref;
+    ResolvedProposal proposal;
+  };
+  struct PendingCommit {
+    Bytes encoded;  // the MLSMessage as sent, to recognise it when the DS delivers it
+    MemberEpoch next;
+    std::optional<ReInitProposal> reinit;
+  };
+  struct PastEpoch {
+    std::uint64_t epoch;
+    EpochPublicPtr pub;
+    Bytes sender_data_secret;
+    SecretTreeState secret_tree;
+  };
+  // An authenticated content (AuthenticatedContent of §6).
+  struct Verified {
+    WireFormat wire_format = WireFormat::kPublicMessage;
+    FramedContent content;
+    Bytes signature;
+    Bytes confirmation_tag;
+  };
+
+  Group(GroupConfig config, Drbg drbg);
+  const CryptoProvider& crypto() const { return *config_.crypto; }
+  void require_active() const;
+  WireFormat handshake_format() const;
+  MlsMessage frame(const FramedContent& content, const Bytes& signature,
+                   const Bytes& confirmation_tag);
+  Verified verify(const MlsMessage& message);
+  Received handle_proposal(const Verified& v);
+  Received handle_commit(const Verified& v, const MlsMessage& message);
+  std::vector<ResolvedProposal> resolve(const Commit& commit, const Sender& committer) const;
+  std::vector<CachedProposal> committable_cached() const;
+  Bytes psk_secret_for(const std::vector<PreSharedKeyId>& ids) const;
+  void install(MemberEpoch next, const std::optional<ReInitProposal>& reinit);
+  MemberEpoch make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
+                         std::map<NodeIndex, HpkeKeyPair> keys) const;
+  void keep_resumption_psk();
+
+  GroupConfig config_;
+  Drbg drbg_;
+  MemberEpoch state_;
+  Status status_ = Status::kActive;
+  Bytes signature_private_key_;
+  std::deque<PastEpoch> past_;
+  std::vector<CachedProposal> proposals_;     // this epoch's, in arrival order
+  std::vector<HpkeKeyPair> own_update_keys_;  // leaf keys of our Update proposals
+  std::optional<PendingCommit> pending_;
+  std::map<std::uint64_t, Bytes> resumption_psks_;  // by epoch
+  PskStore psks_;
+  std::optional<ReInitProposal> reinit_;
+};
+
+}  // namespace dmlssim::models::mls

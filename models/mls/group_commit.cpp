@@ -1,0 +1,307 @@
+// Group: creating commits (pending until merged) and processing received ones (RFC 9420 §12.4).
+#include <algorithm>
+
+#include "models/mls/epoch_cache.hpp"
+#include "models/mls/extensions.hpp"
+#include "models/mls/framing.hpp"
+#include "models/mls/group.hpp"
+#include "models/mls/labels.hpp"
+#include "models/mls/path_builder.hpp"
+#include "models/mls/primitives.hpp"
+#include "models/mls/transcript.hpp"
+#include "models/mls/treekem.hpp"
+#include "models/mls/welcome_builder.hpp"
+
+namespace dmlssim::models::mls {
+namespace {
+
+std::vector<LeafIndex> leaves_of(const std::vector<std::pair<LeafIndex, KeyPackage>>& joiners) {
+  std::vector<LeafIndex> out;
+  for (const auto& j : joiners)
+    out.push_back(j.first);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Group::CachedProposal> Group::committable_cached() const {
+  // Our own Updates are superseded by the commit's path (§12.2); of the rest, keep each proposal
+  // that the list so far still accepts.
+  std::vector<CachedProposal> out;
+  const Sender self{SenderType::kMember, state_.own};
+  std::vector<ResolvedProposal> trial;
+  for (const CachedProposal& c : proposals_) {
+    if (c.proposal.proposal.type() == ProposalType::kUpdate && c.proposal.sender == self) continue;
+    trial.push_back(c.proposal);
+    try {
+      apply_proposals(crypto(), *state_.pub, self, trial);
+      out.push_back(c);
+    } catch (const GroupError&) {
+      trial.pop_back();
+    }
+  }
+  return out;
+}
+
+Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
+  std::vector<EncodedPsk> inputs;
+  for (const PreSharedKeyId& id : ids) {
+    Bytes value;
+    if (id.type == PreSharedKeyId::kExternal) {
+      const auto it = psks_.find(id.psk_id);
+      if (it == psks_.end()) throw GroupError(Rejection::kUnknownPsk, "external PSK not held");
+      value = it->second;
+    } else {
+      const auto kept = resumption_psk(id.psk_epoch);
+      if (id.psk_group_id != group_id() || !kept) {
+        throw GroupError(Rejection::kUnknownPsk, "resumption PSK not held");
+      }
+      value = *kept;
+    }
+    inputs.push_back({encode_one(id), std::move(value)});
+  }
+  return psk_secret(inputs);
+}
+
+CommitOutput Group::commit(const CommitOptions& options) {
+  require_active();
+  if (pending_) throw GroupError(Rejection::kCommitPending, "a commit is pending already");
+  const EpochPublic& prev = *state_.pub;
+  const Sender self{SenderType::kMember, state_.own};
+  Commit body;
+  std::vector<ResolvedProposal> resolved;
+  if (options.include_cached) {
+    for (const CachedProposal& c : committable_cached()) {
+      body.proposals.push_back(ProposalOrRef{c.ref});
+      resolved.push_back(c.proposal);
+    }
+  }
+  for (const Proposal& p : options.by_value) {
+    body.proposals.push_back(ProposalOrRef{p});
+    resolved.push_back(ResolvedProposal{p, self, std::nullopt});
+  }
+  AppliedProposals applied = apply_proposals(crypto(), prev, self, resolved);
+  const bool with_path = options.force_path || applied.path_required;
+  RatchetTree& tree = applied.tree;
+  BuiltPath path;
+  Bytes tree_hash;
+  if (with_path) {
+    path = build_update_path(crypto(), drbg_, tree, state_.own, *tree.leaf(state_.own),
+                             signature_private_key_, prev, applied.extensions,
+                             leaves_of(applied.joiners));
+    tree_hash = path.tree_hash;
+    body.path = path.path;
+  } else {
+    tree_hash = tree.root_hash();
+  }
+
+  FramedContent content{group_id(), epoch(), self, options.authenticated_data, std::move(body)};
+  const WireFormat wf = handshake_format();
+  const Bytes signature =
+      sign_framed_content(crypto(), wf, content, signature_private_key_, prev.context_bytes);
+  const Bytes cth = next_confirmed_transcript_hash(prev, wf, content, signature);
+  GroupContext next_context = prev.context;
+  next_context.epoch += 1;
+  next_context.tree_hash = tree_hash;
+  next_context.confirmed_transcript_hash = cth;
+  next_context.extensions = applied.extensions;
+  const Bytes commit_secret = with_path ? path.commit_secret : Bytes(kHashLength, 0);
+  EpochSecrets secrets = derive_epoch_secrets(state_.secrets.init_secret, commit_secret,
+                                              psk_secret_for(applied.psks), next_context.encode());
+  const Bytes tag = confirmation_tag(secrets.confirmation_key, cth);
+  EpochPublicPtr next = make_epoch_public(std::move(next_context), std::move(tree), tag);
+
+  CommitOutput out;
+  out.commit = frame(content, signature, tag);
+  if (!applied.joiners.empty()) {
+    GroupInfo info;
+    info.group_context = next->context;
+    if (options.ratchet_tree_in_welcome)
+      info.extensions.push_back(ratchet_tree_extension(next->tree));
+    info.confirmation_tag = tag;
+    info.signer = state_.own;
+    sign_group_info_with(crypto(), info, signature_private_key_);
+    std::vector<WelcomeRecipient> recipients;
+    for (const auto& [leaf, kp] : applied.joiners) {
+      recipients.push_back(
+          {&kp, with_path ? joiner_path_secret(path, state_.own, leaf) : std::nullopt});
+    }
+    MlsMessage welcome;
+    welcome.body = build_welcome(crypto(), drbg_, info, secrets.joiner_secret,
+                                 secrets.welcome_secret, recipients, applied.psks);
+    out.welcome = std::move(welcome);
+  }
+
+  std::map<NodeIndex, HpkeKeyPair> keys;
+  if (with_path) {
+    keys = std::move(path.keys);
+  } else {
+    for (const auto& [node, key] : state_.path_keys) {
+      if (next->tree.node(node) && node_public_key(next->tree, node) == key.public_key) {
+        keys[node] = key;
+      }
+    }
+  }
+  pending_.emplace(PendingCommit{encode_one(out.commit), {}, applied.reinit});
+  pending_->next = make_epoch(next, std::move(secrets), state_.own, std::move(keys));
+  if (config_.cache) {
+    // Every receiver computes this same transition; the committer's own result is shared.
+    auto t = std::make_shared<CommitTransition>();
+    t->next = next;
+    t->committer = state_.own;
+    t->has_path = with_path;
+    t->provisional_context = provisional_context(prev, tree_hash, applied.extensions);
+    t->joiners = applied.joiners;
+    t->removed = applied.removed;
+    t->updated = applied.updated;
+    t->psks = applied.psks;
+    t->reinit = applied.reinit;
+    config_.cache->put(EpochCache::key(prev, cth), t);
+    pending_->next.origin = t;
+  }
+  return out;
+}
+
+void Group::merge_pending_commit() {
+  if (!pending_) throw GroupError(Rejection::kNotAllowed, "no commit is pending");
+  PendingCommit p = std::move(*pending_);
+  pending_.reset();
+  install(std::move(p.next), p.reinit);
+}
+
+void Group::discard_pending_commit() {
+  pending_.reset();
+}
+
+void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reinit) {
+  if (config_.max_past_epochs > 0) {
+    past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets.sender_data_secret,
+                              std::move(*state_.secret_tree)});
+    while (past_.size() > config_.max_past_epochs)
+      past_.pop_front();
+  }
+  state_ = std::move(next);
+  proposals_.clear();
+  own_update_keys_.clear();
+  keep_resumption_psk();
+  if (reinit) {
+    status_ = Status::kFrozen;
+    reinit_ = reinit;
+  }
+}
+
+std::vector<ResolvedProposal> Group::resolve(const Commit& commit, const Sender& committer) const {
+  std::vector<ResolvedProposal> out;
+  for (const ProposalOrRef& p : commit.proposals) {
+    if (const auto* value = std::get_if<Proposal>(&p.value)) {
+      out.push_back(ResolvedProposal{*value, committer, std::nullopt});
+      continue;
+    }
+    const Bytes& ref = std::get<Bytes>(p.value);
+    const auto it = std::find_if(proposals_.begin(), proposals_.end(),
+                                 [&](const CachedProposal& c) { return c.ref == ref; });
+    if (it == proposals_.end()) {
+      throw GroupError(Rejection::kUnknownProposal, "a ProposalRef not in this epoch's cache");
+    }
+    out.push_back(it->proposal);
+  }
+  return out;
+}
+
+Received Group::handle_commit(const Verified& v, const MlsMessage&) {
+  const Commit& commit = std::get<Commit>(v.content.content);
+  const Sender& sender = v.content.sender;
+  if (sender.type == SenderType::kMember && sender.index == state_.own) {
+    throw GroupError(Rejection::kNotAllowed, "our own commit, not the pending one");
+  }
+  if (sender.type != SenderType::kMember && sender.type != SenderType::kNewMemberCommit) {
+    throw GroupError(Rejection::kUnknownSender, "commit from a non-member");
+  }
+  if (sender.type == SenderType::kNewMemberCommit && v.wire_format != WireFormat::kPublicMessage) {
+    throw GroupError(Rejection::kMalformed, "external commit not in a PublicMessage");
+  }
+  const EpochPublic& prev = *state_.pub;
+  const Bytes cth = next_confirmed_transcript_hash(prev, v.wire_format, v.content, v.signature);
+  CommitTransitionPtr t;
+  Bytes cache_key;
+  if (config_.cache) {
+    cache_key = EpochCache::key(prev, cth);
+    t = config_.cache->find(cache_key);
+  }
+  if (!t) {
+    t = compute_transition(crypto(), prev, sender, resolve(commit, sender), commit.path, cth,
+                           v.confirmation_tag);
+    if (config_.cache) config_.cache->put(cache_key, t);
+  }
+  Received r;
+  r.type = ContentType::kCommit;
+  r.sender = sender;
+  r.epoch = v.content.epoch;
+  if (std::find(t->removed.begin(), t->removed.end(), state_.own) != t->removed.end()) {
+    pending_.reset();
+    status_ = Status::kRemoved;
+    r.removed = true;
+    return r;
+  }
+  const RatchetTree& tree = t->next->tree;
+  std::map<NodeIndex, HpkeKeyPair> keys;
+  for (const auto& [node, key] : state_.path_keys) {
+    if (tree.node(node) && node_public_key(tree, node) == key.public_key) keys[node] = key;
+  }
+  if (std::find(t->updated.begin(), t->updated.end(), state_.own) != t->updated.end()) {
+    for (const HpkeKeyPair& key : own_update_keys_) {
+      if (key.public_key == tree.leaf(state_.own)->encryption_key)
+        keys[leaf_node(state_.own)] = key;
+    }
+  }
+  Bytes commit_secret(kHashLength, 0);
+  if (t->has_path) {
+    std::map<NodeIndex, Bytes> private_keys;
+    for (const auto& [node, key] : keys)
+      private_keys[node] = key.private_key;
+    std::optional<DecryptedPathSecret> secret;
+    try {
+      secret = decrypt_path_secret(crypto(), tree, t->committer, state_.own, *commit.path,
+                                   private_keys, t->provisional_context, leaves_of(t->joiners));
+    } catch (const CryptoError& e) {
+      throw GroupError(Rejection::kUndecryptable, std::string("path secret: ") + e.what());
+    }
+    if (!secret) throw GroupError(Rejection::kBadPath, "no path secret for this member");
+    const std::vector<NodeIndex> nodes = filtered_direct_path(tree, t->committer);
+    std::size_t i = std::find(nodes.begin(), nodes.end(), secret->node) - nodes.begin();
+    Bytes ps = std::move(secret->path_secret);
+    for (; i < nodes.size(); ++i) {
+      HpkeKeyPair key = node_key_pair(crypto(), ps);
+      if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
+        throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
+      }
+      keys[nodes[i]] = std::move(key);
+      ps = next_path_secret(ps);
+    }
+    commit_secret = std::move(ps);
+  }
+  Bytes init_secret = state_.secrets.init_secret;
+  if (t->external_init) {
+    try {
+      const HpkeKeyPair external = external_key_pair(crypto(), state_.secrets);
+      const HpkeContext ctx =
+          hpke_setup_receiver(crypto(), HpkeInputs{}, *t->external_init, external.private_key);
+      init_secret = ctx.export_secret(to_bytes("MLS 1.0 external init secret"), kHashLength);
+    } catch (const CryptoError& e) {
+      throw GroupError(Rejection::kUndecryptable, std::string("ExternalInit: ") + e.what());
+    }
+  }
+  EpochSecrets secrets = derive_epoch_secrets(init_secret, commit_secret, psk_secret_for(t->psks),
+                                              t->next->context_bytes);
+  if (confirmation_tag(secrets.confirmation_key, cth) != v.confirmation_tag) {
+    throw GroupError(Rejection::kBadConfirmationTag, "confirmation tag does not match");
+  }
+  MemberEpoch next = make_epoch(t->next, std::move(secrets), state_.own, std::move(keys));
+  next.origin = t;
+  pending_.reset();  // a pending commit of ours lost the race
+  r.reinit = t->reinit.has_value();
+  install(std::move(next), t->reinit);
+  return r;
+}
+
+}  // namespace dmlssim::models::mls

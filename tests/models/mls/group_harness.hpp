@@ -1,0 +1,102 @@
+// A strongly consistent delivery service for group tests: every handshake message reaches every
+// current member in one order; commits are merged by their sender when they come back.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/mls/group.hpp"
+
+namespace dmlssim::testing {
+
+namespace mls = dmlssim::models::mls;
+
+class GroupHarness {
+ public:
+  explicit GroupHarness(mls::GroupConfig config, std::uint8_t seed = 1)
+      : config_(std::move(config)), rng_(mls::Bytes(32, seed)) {}
+
+  struct Client {
+    mls::KeyPackage key_package;
+    mls::KeyPackageSecrets secrets;
+    std::optional<mls::Group> group;
+  };
+
+  // A fresh client with a KeyPackage; returns its id.
+  int new_client() {
+    const int id = static_cast<int>(clients_.size());
+    Client c;
+    const std::string name = "@user" + std::to_string(id) + ":server/DEV";
+    c.key_package =
+        mls::make_key_package(*config_.crypto, mls::to_bytes(name), rng_.bytes(32), rng_.bytes(32),
+                              rng_.bytes(32), mls::Lifetime{0, ~std::uint64_t{0}}, &c.secrets);
+    clients_.push_back(std::move(c));
+    return id;
+  }
+
+  void create(int founder, mls::Bytes group_id = mls::to_bytes("group")) {
+    Client& c = clients_[founder];
+    c.group.emplace(mls::Group::create(config_, std::move(group_id), c.key_package, c.secrets, {},
+                                       rng_.fork()));
+  }
+
+  // Delivers `message` to every member but `except`; returns what each accepted.
+  std::map<int, mls::Received> broadcast(const mls::MlsMessage& message, int except = -1) {
+    std::map<int, mls::Received> out;
+    for (int i = 0; i < static_cast<int>(clients_.size()); ++i) {
+      Client& c = clients_[i];
+      if (i == except || !c.group || c.group->status() == mls::Group::Status::kRemoved) continue;
+      out[i] = c.group->handle(message);
+    }
+    return out;
+  }
+
+  // `committer` commits; everyone processes it; joiners (clients whose KeyPackage was added)
+  // join from the Welcome.
+  mls::CommitOutput commit(int committer, const mls::CommitOptions& options = {},
+                           const std::vector<int>& joiners = {}) {
+    mls::CommitOutput out = clients_[committer].group->commit(options);
+    broadcast(out.commit, committer);
+    clients_[committer].group->handle(out.commit);  // the DS echoes it: merge
+    for (const int j : joiners) {
+      Client& c = clients_[j];
+      c.group.emplace(mls::Group::join(config_, std::get<mls::Welcome>(out.welcome->body),
+                                       c.key_package, c.secrets, std::nullopt, {}, rng_.fork()));
+    }
+    return out;
+  }
+
+  // Everyone who is a member sees the same epoch and epoch_authenticator.
+  bool agree() const {
+    const mls::Bytes* auth = nullptr;
+    for (const Client& c : clients_) {
+      if (!c.group || c.group->status() != mls::Group::Status::kActive) continue;
+      if (auth == nullptr) auth = &c.group->epoch_authenticator();
+      if (c.group->epoch_authenticator() != *auth) return false;
+    }
+    return auth != nullptr;
+  }
+
+  std::vector<int> members() const {
+    std::vector<int> out;
+    for (int i = 0; i < static_cast<int>(clients_.size()); ++i) {
+      const Client& c = clients_[i];
+      if (c.group && c.group->status() == mls::Group::Status::kActive) out.push_back(i);
+    }
+    return out;
+  }
+
+  Client& client(int id) { return clients_[id]; }
+  mls::Group& group(int id) { return *clients_[id].group; }
+  mls::Drbg& rng() { return rng_; }
+  const mls::GroupConfig& config() const { return config_; }
+
+ private:
+  mls::GroupConfig config_;
+  mls::Drbg rng_;
+  std::vector<Client> clients_;
+};
+
+}  // namespace dmlssim::testing

@@ -1,0 +1,67 @@
+// The group state machine end to end: adds with Welcomes, updates by reference, removes,
+// application messages, both providers; agreement is checked on epoch_authenticator.
+#include <catch2/catch.hpp>
+
+#include "tests/models/mls/group_harness.hpp"
+
+namespace mls = dmlssim::models::mls;
+using dmlssim::testing::GroupHarness;
+
+namespace {
+
+mls::Proposal add_of(GroupHarness& h, int client) {
+  return mls::Proposal{mls::AddProposal{h.client(client).key_package}};
+}
+
+}  // namespace
+
+TEST_CASE("a group grows by Welcome, updates, removes and agrees at every epoch", "[mls][group]") {
+  for (const mls::CryptoProvider* crypto : {&mls::real_crypto(), &mls::fast_crypto()}) {
+    INFO(crypto->name());
+    mls::GroupConfig config;
+    config.crypto = crypto;
+    GroupHarness h(config);
+    const int a = h.new_client(), b = h.new_client(), c = h.new_client(), d = h.new_client();
+    h.create(a);
+    CHECK(h.group(a).epoch() == 0);
+    mls::CommitOptions add_b;
+    add_b.by_value = {add_of(h, b)};
+    h.commit(a, add_b, {b});
+    REQUIRE(h.agree());
+    CHECK(h.group(b).epoch() == 1);
+    CHECK(h.group(b).member_count() == 2);
+
+    // c and d added by b (without a path: Adds do not need one).
+    mls::CommitOptions add_cd;
+    add_cd.by_value = {add_of(h, c), add_of(h, d)};
+    add_cd.force_path = false;
+    h.commit(b, add_cd, {c, d});
+    REQUIRE(h.agree());
+    CHECK(h.group(d).member_count() == 4);
+
+    // c proposes an Update; d commits it by reference.
+    h.broadcast(h.group(c).propose_update(), -1);
+    CHECK(h.group(d).cached_proposals() == 1);
+    h.commit(d);
+    REQUIRE(h.agree());
+    CHECK(h.group(a).epoch() == 3);
+
+    // Application data from c reaches everyone.
+    const mls::MlsMessage hello = h.group(c).protect(mls::to_bytes("hello"));
+    for (const int m : {a, b, d}) {
+      const mls::Received r = h.group(m).handle(hello);
+      CHECK(r.type == mls::ContentType::kApplication);
+      CHECK(r.application_data == mls::to_bytes("hello"));
+      CHECK(r.sender.index == h.group(c).own_leaf());
+    }
+
+    // a removes b; b learns it is out.
+    mls::CommitOptions remove_b;
+    remove_b.by_value = {mls::Proposal{mls::RemoveProposal{h.group(b).own_leaf()}}};
+    h.commit(a, remove_b);
+    CHECK(h.group(b).status() == mls::Group::Status::kRemoved);
+    REQUIRE(h.agree());
+    CHECK(h.group(a).member_count() == 3);
+    CHECK(h.members() == std::vector<int>{a, c, d});
+  }
+}
