@@ -1,0 +1,54 @@
+// Runs the interoperability test vectors of mlswg/mls-implementations (and RFC 9180's HPKE
+// vectors): the kind of a file comes from its name, as in the official repository; every entry
+// is checked against this implementation and counted as passed or failed.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dmlssim::models::mls::vectors {
+
+enum class VectorKind {
+  kTreeMath,
+  kCryptoBasics,
+  kSecretTree,
+  kKeySchedule,
+  kPskSecret,
+  kMessageProtection,
+  kTranscriptHashes,
+  kWelcome,
+  kTreeOperations,
+  kTreeValidation,
+  kTreeKem,
+  kMessages,
+  kDeserialization,
+  kPassiveClient,  // passive-client-welcome, -handling-commit, -random
+  kHpke,
+};
+
+const char* to_string(VectorKind kind);
+// From a path's file name ("…/passive-client-random.json" -> kPassiveClient).
+std::optional<VectorKind> vector_kind_of(std::string_view path);
+
+struct VectorResult {
+  std::size_t passed = 0;
+  std::size_t failed = 0;
+  std::size_t skipped = 0;            // entries for another cipher suite
+  std::vector<std::string> failures;  // "entry N: why", the first few
+  void pass() { ++passed; }
+  void fail(std::size_t entry, const std::string& why);
+};
+
+// Runs every entry of `file` (the parsed JSON array). Never throws for a failing entry; a file
+// that is not an array of objects counts as one failure.
+VectorResult run_vectors(VectorKind kind, const nlohmann::json& file);
+
+// One runner per kind (vector_runner.cpp dispatches).
+void run_passive_client(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+
+}  // namespace dmlssim::models::mls::vectors
