@@ -16,4 +16,7 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
                    const po::positional_options_description& positional, po::variables_map& vm,
                    const std::string& usage, int& exit_code);
 
+// "L:C" (line, column) of a byte offset in `text`; nlohmann reports parse errors by byte.
+std::string position_of(const std::string& text, std::size_t byte);
+
 }  // namespace dmlssim::apps

@@ -12,20 +12,6 @@ namespace {
 
 namespace mx = models::matrix;
 
-// "line L, column C" of a byte offset in `text` (nlohmann reports parse errors by byte).
-std::string position_of(const std::string& text, std::size_t byte) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
-
 }  // namespace
 
 int command_stateres(const std::vector<std::string>& args) {

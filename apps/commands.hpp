@@ -11,5 +11,6 @@ int command_run(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_list(const std::vector<std::string>& args);
 int command_stateres(const std::vector<std::string>& args);
+int command_mls_vectors(const std::vector<std::string>& args);
 
 }  // namespace dmlssim::apps

@@ -18,6 +18,7 @@ commands:
   list params         every tunable: key, type, default, unit, help
   list presets        the named latency matrices
   stateres FILE       evaluate state-resolution test cases (matrix-stateres-cases/1)
+  mls-vectors PATH... run MLS / HPKE interoperability test-vector files
 
 options:
   -h, --help          show this help (also after a command: dmlssim run --help)
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return dmlssim::apps::command_validate(rest);
   if (command == "list") return dmlssim::apps::command_list(rest);
   if (command == "stateres") return dmlssim::apps::command_stateres(rest);
+  if (command == "mls-vectors") return dmlssim::apps::command_mls_vectors(rest);
   std::cerr << "dmlssim: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

@@ -20,6 +20,17 @@ inline Bytes to_bytes(std::string_view text) {
 Bytes from_hex(std::string_view hex);
 std::string to_hex(const Bytes& bytes);
 
+// Byte-wise order for map keys (std::less<Bytes> trips a false -Wstringop-overread in g++ 12).
+struct BytesLess {
+  bool operator()(const Bytes& a, const Bytes& b) const {
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return a[i] < b[i];
+    }
+    return a.size() < b.size();
+  }
+};
+
 inline void append(Bytes& out, const Bytes& b) {
   out.insert(out.end(), b.begin(), b.end());
 }

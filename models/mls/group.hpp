@@ -41,13 +41,13 @@ struct GroupConfig {
 };
 
 // External PSKs by psk_id.
-using PskStore = std::map<Bytes, Bytes>;
+using PskStore = std::map<Bytes, Bytes, BytesLess>;
 
 // The PSKs a joiner can draw on: external ones, and resumption PSKs of groups it was in (a ReInit
 // or branch Welcome names the old group's).
 struct PskSources {
   PskStore external;
-  std::map<std::pair<Bytes, std::uint64_t>, Bytes> resumption;  // (group_id, epoch) -> psk
+  std::map<Bytes, std::map<std::uint64_t, Bytes>, BytesLess> resumption;  // group_id, epoch
 };
 
 struct CommitOptions {

@@ -22,8 +22,11 @@ Bytes joiner_psk_secret(const std::vector<PreSharedKeyId>& ids, const PskSources
       const auto it = sources.external.find(id.psk_id);
       if (it != sources.external.end()) value = &it->second;
     } else {
-      const auto it = sources.resumption.find({id.psk_group_id, id.psk_epoch});
-      if (it != sources.resumption.end()) value = &it->second;
+      const auto group = sources.resumption.find(id.psk_group_id);
+      if (group != sources.resumption.end()) {
+        const auto it = group->second.find(id.psk_epoch);
+        if (it != group->second.end()) value = &it->second;
+      }
     }
     if (value == nullptr) throw GroupError(Rejection::kUnknownPsk, "a Welcome PSK not held");
     inputs.push_back({encode_one(id), *value});

@@ -33,11 +33,38 @@ using Runner = void (*)(const nlohmann::json&, std::size_t, VectorResult&);
 
 Runner runner_of(VectorKind kind) {
   switch (kind) {
+    case VectorKind::kTreeMath:
+      return run_tree_math;
+    case VectorKind::kCryptoBasics:
+      return run_crypto_basics;
+    case VectorKind::kSecretTree:
+      return run_secret_tree;
+    case VectorKind::kKeySchedule:
+      return run_key_schedule;
+    case VectorKind::kPskSecret:
+      return run_psk_secret;
+    case VectorKind::kMessageProtection:
+      return run_message_protection;
+    case VectorKind::kTranscriptHashes:
+      return run_transcript_hashes;
+    case VectorKind::kWelcome:
+      return run_welcome;
+    case VectorKind::kTreeOperations:
+      return run_tree_operations;
+    case VectorKind::kTreeValidation:
+      return run_tree_validation;
+    case VectorKind::kTreeKem:
+      return run_treekem;
+    case VectorKind::kMessages:
+      return run_messages;
+    case VectorKind::kDeserialization:
+      return run_deserialization;
     case VectorKind::kPassiveClient:
       return run_passive_client;
-    default:
-      return nullptr;
+    case VectorKind::kHpke:
+      return run_hpke;
   }
+  return nullptr;
 }
 
 }  // namespace

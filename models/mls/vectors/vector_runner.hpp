@@ -48,7 +48,21 @@ struct VectorResult {
 // that is not an array of objects counts as one failure.
 VectorResult run_vectors(VectorKind kind, const nlohmann::json& file);
 
-// One runner per kind (vector_runner.cpp dispatches).
+// One runner per kind (vector_runner.cpp dispatches): checks one entry, records it in `out`.
+void run_tree_math(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_crypto_basics(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_secret_tree(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_key_schedule(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_psk_secret(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_message_protection(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_transcript_hashes(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_welcome(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_tree_operations(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_tree_validation(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_treekem(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_messages(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_deserialization(const nlohmann::json& entry, std::size_t index, VectorResult& out);
 void run_passive_client(const nlohmann::json& entry, std::size_t index, VectorResult& out);
+void run_hpke(const nlohmann::json& entry, std::size_t index, VectorResult& out);
 
 }  // namespace dmlssim::models::mls::vectors

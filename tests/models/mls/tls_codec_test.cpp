@@ -10,22 +10,6 @@
 namespace mls = dmlssim::models::mls;
 using dmlssim::testing::hex;
 
-TEST_CASE("vector length headers match the interop vectors", "[mls][vectors]") {
-  const nlohmann::json vectors = dmlssim::testing::vector_file("mls/deserialization.json");
-  REQUIRE(vectors.size() == 14);
-  for (const auto& v : vectors) {
-    const auto length = v["length"].get<std::uint64_t>();
-    CAPTURE(length);
-    const mls::Bytes header = hex(v["vlbytes_header"]);
-    mls::TlsReader r(header);
-    CHECK(r.varint() == length);
-    CHECK(r.done());
-    mls::TlsWriter w;
-    w.varint(length);
-    CHECK(w.bytes() == header);
-  }
-}
-
 TEST_CASE("the reader rejects truncation, the 8-byte form and non-minimal varints", "[mls]") {
   const mls::Bytes truncated = mls::from_hex("4040");  // claims 64 bytes, holds none
   mls::TlsReader r1(truncated);

@@ -6,36 +6,6 @@
 
 namespace mls = dmlssim::models::mls;
 
-TEST_CASE("tree math matches the interop vectors", "[mls][vectors]") {
-  const nlohmann::json vectors = dmlssim::testing::vector_file("mls/tree-math.json");
-  REQUIRE(vectors.size() == 10);
-  for (const auto& v : vectors) {
-    const auto n = v["n_leaves"].get<std::uint32_t>();
-    CAPTURE(n);
-    CHECK(mls::node_width(n) == v["n_nodes"].get<std::uint32_t>());
-    CHECK(mls::root(n) == v["root"].get<std::uint32_t>());
-    for (mls::NodeIndex x = 0; x < mls::node_width(n); ++x) {
-      CAPTURE(x);
-      const bool leaf = mls::level(x) == 0;
-      const bool is_root = x == mls::root(n);
-      if (leaf) {
-        CHECK(v["left"][x].is_null());
-        CHECK(v["right"][x].is_null());
-      } else {
-        CHECK(mls::left(x) == v["left"][x].get<std::uint32_t>());
-        CHECK(mls::right(x) == v["right"][x].get<std::uint32_t>());
-      }
-      if (is_root) {
-        CHECK(v["parent"][x].is_null());
-        CHECK(v["sibling"][x].is_null());
-      } else {
-        CHECK(mls::parent(x, n) == v["parent"][x].get<std::uint32_t>());
-        CHECK(mls::sibling(x, n) == v["sibling"][x].get<std::uint32_t>());
-      }
-    }
-  }
-}
-
 TEST_CASE("direct paths, copaths and common ancestors (RFC 9420 Appendix C)", "[mls]") {
   // 8 leaves: root 7; leaf 0 (node 0) climbs 1, 3, 7; its copath is 2, 5, 11.
   CHECK(mls::direct_path(0, 8) == std::vector<mls::NodeIndex>{1, 3, 7});
