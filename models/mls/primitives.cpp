@@ -1,7 +1,8 @@
 #include "models/mls/primitives.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <memory>
 
@@ -13,9 +14,6 @@ struct PkeyFree {
 };
 struct PkeyCtxFree {
   void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
 };
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
@@ -55,22 +53,74 @@ Bytes raw_public(const Pkey& key) {
   return out;
 }
 
+// The algorithms fetched once (OpenSSL 3.0 fetches by name on every call of the convenience
+// APIs, under a lock) and one reusable context per thread.
+struct Algorithms {
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_CIPHER* aes_gcm = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
+};
+
+const Algorithms& algorithms() {
+  static const Algorithms a;
+  if (a.sha256 == nullptr || a.hmac == nullptr || a.aes_gcm == nullptr) {
+    throw CryptoError("OpenSSL: SHA256, HMAC or AES-128-GCM is not available");
+  }
+  return a;
+}
+
+struct ThreadContexts {
+  EVP_MD_CTX* digest = EVP_MD_CTX_new();
+  EVP_MAC_CTX* mac = nullptr;
+  EVP_CIPHER_CTX* cipher = EVP_CIPHER_CTX_new();
+  ThreadContexts() {
+    mac = EVP_MAC_CTX_new(algorithms().hmac);
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end()};
+    if (mac != nullptr && EVP_MAC_CTX_set_params(mac, params) != 1) {
+      EVP_MAC_CTX_free(mac);
+      mac = nullptr;
+    }
+  }
+  ~ThreadContexts() {
+    EVP_MD_CTX_free(digest);
+    EVP_MAC_CTX_free(mac);
+    EVP_CIPHER_CTX_free(cipher);
+  }
+  ThreadContexts(const ThreadContexts&) = delete;
+  ThreadContexts& operator=(const ThreadContexts&) = delete;
+};
+
+ThreadContexts& contexts() {
+  thread_local ThreadContexts c;
+  require(c.digest != nullptr && c.mac != nullptr && c.cipher != nullptr, "crypto contexts");
+  return c;
+}
+
 }  // namespace
 
 Bytes sha256(const Bytes& data) {
+  EVP_MD_CTX* ctx = contexts().digest;
   Bytes out(kHashLength);
   unsigned int len = 0;
-  require(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) == 1,
+  require(EVP_DigestInit_ex2(ctx, algorithms().sha256, nullptr) == 1 &&
+              EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+              EVP_DigestFinal_ex(ctx, out.data(), &len) == 1,
           "SHA-256");
   return out;
 }
 
 Bytes hmac_sha256(const Bytes& key, const Bytes& data) {
   static const std::uint8_t kEmpty = 0;
+  EVP_MAC_CTX* ctx = contexts().mac;
   Bytes out(kHashLength);
-  unsigned int len = 0;
-  require(HMAC(EVP_sha256(), key.empty() ? &kEmpty : key.data(), static_cast<int>(key.size()),
-               data.empty() ? &kEmpty : data.data(), data.size(), out.data(), &len) != nullptr,
+  std::size_t len = 0;
+  // A non-null key pointer even for an empty key: null would mean "keep the previous key".
+  require(EVP_MAC_init(ctx, key.empty() ? &kEmpty : key.data(), key.size(), nullptr) == 1 &&
+              EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
+              EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == kHashLength,
           "HMAC-SHA256");
   return out;
 }
@@ -97,25 +147,23 @@ Bytes hkdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) {
 Bytes aead_seal(const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& plaintext) {
   require_size(key, kAeadKeyLength, "AES-128-GCM key");
   require_size(nonce, kAeadNonceLength, "AES-128-GCM nonce");
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  require(ctx != nullptr, "cipher context");
-  require(EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()) == 1,
+  EVP_CIPHER_CTX* ctx = contexts().cipher;
+  require(EVP_EncryptInit_ex2(ctx, algorithms().aes_gcm, key.data(), nonce.data(), nullptr) == 1,
           "AES-GCM init");
   int len = 0;
   if (!aad.empty()) {
-    require(
-        EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1,
-        "AES-GCM aad");
+    require(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1,
+            "AES-GCM aad");
   }
   Bytes out(plaintext.size() + kAeadTagLength);
   int written = 0;
   if (!plaintext.empty()) {
-    require(EVP_EncryptUpdate(ctx.get(), out.data(), &written, plaintext.data(),
+    require(EVP_EncryptUpdate(ctx, out.data(), &written, plaintext.data(),
                               static_cast<int>(plaintext.size())) == 1,
             "AES-GCM encrypt");
   }
-  require(EVP_EncryptFinal_ex(ctx.get(), out.data() + written, &len) == 1, "AES-GCM final");
-  require(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAeadTagLength,
+  require(EVP_EncryptFinal_ex(ctx, out.data() + written, &len) == 1, "AES-GCM final");
+  require(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kAeadTagLength,
                               out.data() + plaintext.size()) == 1,
           "AES-GCM tag");
   return out;
@@ -126,28 +174,26 @@ Bytes aead_open(const Bytes& key, const Bytes& nonce, const Bytes& aad, const By
   require_size(nonce, kAeadNonceLength, "AES-128-GCM nonce");
   if (ciphertext.size() < kAeadTagLength)
     throw CryptoError("AES-128-GCM: ciphertext shorter than its tag");
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  require(ctx != nullptr, "cipher context");
-  require(EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()) == 1,
+  EVP_CIPHER_CTX* ctx = contexts().cipher;
+  require(EVP_DecryptInit_ex2(ctx, algorithms().aes_gcm, key.data(), nonce.data(), nullptr) == 1,
           "AES-GCM init");
   int len = 0;
   if (!aad.empty()) {
-    require(
-        EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1,
-        "AES-GCM aad");
+    require(EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1,
+            "AES-GCM aad");
   }
   const std::size_t body = ciphertext.size() - kAeadTagLength;
   Bytes out(body);
   int written = 0;
   if (body > 0) {
-    require(EVP_DecryptUpdate(ctx.get(), out.data(), &written, ciphertext.data(),
+    require(EVP_DecryptUpdate(ctx, out.data(), &written, ciphertext.data(),
                               static_cast<int>(body)) == 1,
             "AES-GCM decrypt");
   }
   Bytes tag(ciphertext.begin() + static_cast<long>(body), ciphertext.end());
-  require(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagLength, tag.data()) == 1,
+  require(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagLength, tag.data()) == 1,
           "AES-GCM set tag");
-  if (EVP_DecryptFinal_ex(ctx.get(), out.data() + written, &len) != 1) {
+  if (EVP_DecryptFinal_ex(ctx, out.data() + written, &len) != 1) {
     throw CryptoError("AES-128-GCM: authentication tag does not verify");
   }
   return out;

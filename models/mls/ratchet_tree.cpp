@@ -14,62 +14,87 @@ RatchetTree RatchetTree::from_nodes(RatchetTreeNodes nodes) {
   if (!nodes.back()) throw DecodeError("ratchet tree: ends with a blank node");
   RatchetTree t;
   const auto given_leaves = static_cast<std::uint32_t>((nodes.size() + 1) / 2);
-  t.leaves_ = 1;
-  while (t.leaves_ < given_leaves)
-    t.leaves_ *= 2;
-  nodes.resize(node_width(t.leaves_));
+  std::uint32_t leaves = 1;
+  while (leaves < given_leaves)
+    leaves *= 2;
+  t.resize(leaves);
   for (NodeIndex i = 0; i < nodes.size(); ++i) {
     if (!nodes[i]) continue;
     const bool is_leaf = std::holds_alternative<LeafNode>(*nodes[i]);
     if (is_leaf != (level(i) == 0))
       throw DecodeError("ratchet tree: node kind does not match index");
+    t.nodes_[i] = std::make_shared<const TreeNode>(std::move(*nodes[i]));
   }
-  t.nodes_ = std::move(nodes);
   return t;
 }
 
 RatchetTreeNodes RatchetTree::to_nodes() const {
-  RatchetTreeNodes out = nodes_;
+  RatchetTreeNodes out;
+  out.reserve(nodes_.size());
+  for (const auto& n : nodes_)
+    out.push_back(n ? std::optional<TreeNode>(*n) : std::nullopt);
   while (!out.empty() && !out.back())
     out.pop_back();
   return out;
 }
 
+void RatchetTree::resize(std::uint32_t leaves) {
+  leaves_ = leaves;
+  nodes_.resize(node_width(leaves));
+  hashes_.resize(node_width(leaves));
+  // A new root covers a new subtree; every other node's hash depends only on its own subtree.
+  if (leaves > 0) hashes_[root(leaves)].valid = false;
+}
+
+void RatchetTree::put(NodeIndex i, std::shared_ptr<const TreeNode> node) {
+  nodes_[i] = std::move(node);
+  // The hashes of the node and of every ancestor change.
+  for (NodeIndex x = i;; x = parent(x, leaves_)) {
+    hashes_[x].valid = false;
+    if (x == root(leaves_)) break;
+  }
+}
+
+void RatchetTree::set_node(NodeIndex i, std::optional<TreeNode> node) {
+  put(i, node ? std::make_shared<const TreeNode>(std::move(*node)) : nullptr);
+}
+
 const LeafNode* RatchetTree::leaf(LeafIndex i) const {
   const auto& n = nodes_[leaf_node(i)];
-  return n ? std::get_if<LeafNode>(&*n) : nullptr;
+  return n ? std::get_if<LeafNode>(n.get()) : nullptr;
 }
 
 const ParentNode* RatchetTree::parent_node(NodeIndex i) const {
   const auto& n = nodes_[i];
-  return n ? std::get_if<ParentNode>(&*n) : nullptr;
+  return n ? std::get_if<ParentNode>(n.get()) : nullptr;
 }
 
 LeafIndex RatchetTree::add_leaf(const LeafNode& new_leaf) {
   LeafIndex l = 0;
   while (l < leaves_ && nodes_[leaf_node(l)])
     ++l;
-  if (l == leaves_) {
-    leaves_ = leaves_ == 0 ? 1 : leaves_ * 2;
-    nodes_.resize(node_width(leaves_));
-  }
+  if (l == leaves_) resize(leaves_ == 0 ? 1 : leaves_ * 2);
   for (const NodeIndex p : direct_path(leaf_node(l), leaves_)) {
-    if (nodes_[p]) std::get<ParentNode>(*nodes_[p]).unmerged_leaves.push_back(l);
+    if (const ParentNode* node = parent_node(p)) {
+      ParentNode updated = *node;
+      updated.unmerged_leaves.push_back(l);
+      put(p, std::make_shared<const TreeNode>(std::move(updated)));
+    }
   }
-  nodes_[leaf_node(l)] = new_leaf;
+  put(leaf_node(l), std::make_shared<const TreeNode>(new_leaf));
   return l;
 }
 
 void RatchetTree::update_leaf(LeafIndex sender, const LeafNode& new_leaf) {
-  nodes_[leaf_node(sender)] = new_leaf;
+  put(leaf_node(sender), std::make_shared<const TreeNode>(new_leaf));
   for (const NodeIndex p : direct_path(leaf_node(sender), leaves_))
-    nodes_[p].reset();
+    put(p, nullptr);
 }
 
 void RatchetTree::remove_leaf(LeafIndex removed) {
-  nodes_[leaf_node(removed)].reset();
+  put(leaf_node(removed), nullptr);
   for (const NodeIndex p : direct_path(leaf_node(removed), leaves_))
-    nodes_[p].reset();
+    put(p, nullptr);
   // Halve while every leaf of the right half is blank (keeping at least one leaf).
   while (leaves_ > 1) {
     bool right_blank = true;
@@ -77,8 +102,7 @@ void RatchetTree::remove_leaf(LeafIndex removed) {
       right_blank = !nodes_[leaf_node(l)];
     }
     if (!right_blank) break;
-    leaves_ /= 2;
-    nodes_.resize(node_width(leaves_));
+    resize(leaves_ / 2);
   }
 }
 
@@ -99,10 +123,23 @@ std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
 }
 
 Bytes RatchetTree::tree_hash(NodeIndex x) const {
-  return tree_hash_without(x, {});
+  CachedHash& cached = hashes_[x];
+  if (!cached.valid) {
+    const Bytes h = tree_hash_without(x, {});
+    std::copy(h.begin(), h.end(), cached.value.begin());
+    cached.valid = true;
+  }
+  return Bytes(cached.value.begin(), cached.value.end());
 }
 
 Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const {
+  // A subtree holding none of the removed leaves hashes as usual (and is cached).
+  const std::uint32_t half = (1u << level(x)) - 1;  // leaves' node span on each side of x
+  const bool touched = std::any_of(removed.begin(), removed.end(), [&](std::uint32_t l) {
+    const NodeIndex n = leaf_node(l);
+    return n + half >= x && n <= x + half;
+  });
+  if (!touched && !removed.empty()) return tree_hash(x);
   TlsWriter input;
   if (level(x) == 0) {
     // TreeHashInput { node_type = leaf; LeafNodeHashInput { uint32 leaf_index; optional<LeafNode> }
@@ -126,7 +163,9 @@ Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_
       });
       copy.encode(input);
     }
-    input.opaque(tree_hash_without(left(x), removed)).opaque(tree_hash_without(right(x), removed));
+    const Bytes l = removed.empty() ? tree_hash(left(x)) : tree_hash_without(left(x), removed);
+    const Bytes r = removed.empty() ? tree_hash(right(x)) : tree_hash_without(right(x), removed);
+    input.opaque(l).opaque(r);
   }
   return sha256(input.bytes());
 }

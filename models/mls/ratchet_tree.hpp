@@ -1,8 +1,13 @@
-// The public ratchet tree of a group (RFC 9420 §7): nodes in array order, blanks as nullopt.
+// The public ratchet tree of a group (RFC 9420 §7): nodes in array order, blanks as null.
 // Resolutions (§4.1.3), tree hashes (§7.8), parent hashes and their verification (§7.9), leaf
 // signature checks (§7.2).
+//
+// Nodes are shared immutable values, so copying a tree (each epoch does) copies pointers only;
+// tree hashes are cached per node and invalidated up the direct path of every change.
 #pragma once
 
+#include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -22,7 +27,7 @@ class RatchetTree {
 
   std::uint32_t leaf_count() const { return leaves_; }
   std::size_t node_count() const { return nodes_.size(); }
-  const std::optional<TreeNode>& node(NodeIndex i) const { return nodes_[i]; }
+  const TreeNode* node(NodeIndex i) const { return nodes_[i].get(); }
   const LeafNode* leaf(LeafIndex i) const;
   const ParentNode* parent_node(NodeIndex i) const;
 
@@ -35,7 +40,7 @@ class RatchetTree {
   // Remove: the leaf and its direct path blanked, then the tree truncated while its right half
   // is blank.
   void remove_leaf(LeafIndex removed);
-  void set_node(NodeIndex i, std::optional<TreeNode> node) { nodes_[i] = std::move(node); }
+  void set_node(NodeIndex i, std::optional<TreeNode> node);
 
   std::vector<NodeIndex> resolution(NodeIndex x) const;
   Bytes tree_hash(NodeIndex x) const;
@@ -49,10 +54,17 @@ class RatchetTree {
   bool leaf_signatures_valid(const CryptoProvider& crypto, const Bytes& group_id) const;
 
  private:
+  struct CachedHash {
+    bool valid = false;
+    std::array<std::uint8_t, 32> value{};
+  };
   // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.
   Bytes tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
+  void put(NodeIndex i, std::shared_ptr<const TreeNode> node);
+  void resize(std::uint32_t leaves);
 
-  std::vector<std::optional<TreeNode>> nodes_;
+  std::vector<std::shared_ptr<const TreeNode>> nodes_;
+  mutable std::vector<CachedHash> hashes_;  // tree_hash(i) when valid
   std::uint32_t leaves_ = 0;
 };
 
