@@ -104,10 +104,18 @@ ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage&
       return ProtectionError::kBadMembershipTag;
     }
   }
-  if (!verify_with_label(crypto, signature_public_key, "FramedContentTBS", tbs, m.signature)) {
+  if (!signature_public_key.empty() &&
+      !verify_with_label(crypto, signature_public_key, "FramedContentTBS", tbs, m.signature)) {
     return ProtectionError::kBadSignature;
   }
   return ProtectionError::kNone;
+}
+
+bool framed_content_signature_valid(const CryptoProvider& crypto, WireFormat wire_format,
+                                    const FramedContent& content, const Bytes& signature,
+                                    const Bytes& signature_public_key, const Bytes& group_context) {
+  return verify_with_label(crypto, signature_public_key, "FramedContentTBS",
+                           framed_content_tbs(wire_format, content, group_context), signature);
 }
 
 PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent& content,
@@ -215,7 +223,8 @@ void open_private_content(const CryptoProvider& crypto, const PrivateMessage& m,
     out.error = ProtectionError::kMalformed;
     return;
   }
-  if (!verify_with_label(
+  if (!signature_public_key.empty() &&
+      !verify_with_label(
           crypto, signature_public_key, "FramedContentTBS",
           framed_content_tbs(WireFormat::kPrivateMessage, out.content, group_context),
           out.signature)) {

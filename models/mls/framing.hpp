@@ -43,9 +43,14 @@ enum class ProtectionError {
 };
 const char* to_string(ProtectionError e);
 
+// An empty `signature_public_key` skips the signature (the caller checks it, or knows it valid).
 ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage& message,
                               const Bytes& signature_public_key, const Bytes& membership_key,
                               const Bytes& group_context);
+
+bool framed_content_signature_valid(const CryptoProvider& crypto, WireFormat wire_format,
+                                    const FramedContent& content, const Bytes& signature,
+                                    const Bytes& signature_public_key, const Bytes& group_context);
 
 struct SenderData {
   std::uint32_t leaf_index = 0;
@@ -77,6 +82,7 @@ struct OpenedPrivateMessage {
 OpenedPrivateMessage open_sender_data(const PrivateMessage& message,
                                       const Bytes& sender_data_secret);
 // Step 2: the content with that key (then the signature, against the sender's key).
+// (An empty `signature_public_key` skips the signature, as in verify_public.)
 void open_private_content(const CryptoProvider& crypto, const PrivateMessage& message,
                           const KeyAndNonce& key, const Bytes& signature_public_key,
                           const Bytes& group_context, OpenedPrivateMessage& opened);

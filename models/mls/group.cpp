@@ -215,8 +215,10 @@ Group::Verified Group::verify(const MlsMessage& message) {
         break;
       }
     }
-    const ProtectionError err =
-        verify_public(crypto(), *pub, key, state_.secrets.membership_key, e.context_bytes);
+    // A commit's signature is checked in check_commit_signature (a shared transition may vouch).
+    const bool commit = c.content_type() == ContentType::kCommit;
+    const ProtectionError err = verify_public(crypto(), *pub, commit ? Bytes{} : key,
+                                              state_.secrets.membership_key, e.context_bytes);
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
       throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
@@ -225,6 +227,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
     v.content = c;
     v.signature = pub->signature;
     v.confirmation_tag = pub->confirmation_tag;
+    v.signature_key = std::move(key);
     return v;
   }
   const auto* priv = std::get_if<PrivateMessage>(&message.body);
@@ -260,7 +263,9 @@ Group::Verified Group::verify(const MlsMessage& message) {
   if (taken.error != KeyError::kNone) {
     throw GroupError(rejection_of(taken.error), to_string(taken.error));
   }
-  open_private_content(crypto(), *priv, taken.key, key, e->context_bytes, opened);
+  const bool commit = priv->content_type == ContentType::kCommit;
+  open_private_content(crypto(), *priv, taken.key, commit ? Bytes{} : key, e->context_bytes,
+                       opened);
   if (opened.error != ProtectionError::kNone) {
     throw GroupError(rejection_of(opened.error), to_string(opened.error));
   }
@@ -268,6 +273,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
     throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
   }
   v.wire_format = WireFormat::kPrivateMessage;
+  v.signature_key = key;
   v.content = std::move(opened.content);
   v.signature = std::move(opened.signature);
   v.confirmation_tag = std::move(opened.confirmation_tag);

@@ -165,6 +165,7 @@ class Group {
     FramedContent content;
     Bytes signature;
     Bytes confirmation_tag;
+    Bytes signature_key;  // the sender's; commits' signatures are checked in handle_commit
   };
 
   Group(GroupConfig config, Drbg drbg);

@@ -229,6 +229,12 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     t = config_.cache->find(cache_key);
   }
   if (!t) {
+    // Only a transition some member computed (or the committer made) vouches for the signature:
+    // its key covers the signed content through the confirmed transcript hash.
+    if (!framed_content_signature_valid(crypto(), v.wire_format, v.content, v.signature,
+                                        v.signature_key, prev.context_bytes)) {
+      throw GroupError(Rejection::kBadSignature, "commit signature");
+    }
     t = compute_transition(crypto(), prev, sender, resolve(commit, sender), commit.path, cth,
                            v.confirmation_tag);
     if (config_.cache) config_.cache->put(cache_key, t);

@@ -138,9 +138,15 @@ HpkeSender hpke_setup_sender(const CryptoProvider& crypto, const HpkeInputs& in,
 
 HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& in,
                                 const Bytes& enc, const Bytes& sk_r, const Bytes& pk_s) {
+  return hpke_setup_receiver(crypto, in, enc, HpkeKeyPair{sk_r, crypto.dh_public_key(sk_r)}, pk_s);
+}
+
+HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& in,
+                                const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& pk_s) {
+  const Bytes& sk_r = recipient.private_key;
   Bytes dh = crypto.dh(sk_r, enc);
   Bytes kem_context = enc;
-  append(kem_context, crypto.dh_public_key(sk_r));
+  append(kem_context, recipient.public_key);
   if (is_auth(in.mode)) {
     if (pk_s.empty()) throw CryptoError("HPKE auth mode needs the sender's public key");
     append(dh, crypto.dh(sk_r, pk_s));
@@ -160,8 +166,14 @@ std::pair<Bytes, Bytes> hpke_seal_base(const CryptoProvider& crypto, const Bytes
 
 Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc, const Bytes& sk_r,
                      const Bytes& info, const Bytes& aad, const Bytes& ciphertext) {
+  return hpke_open_base(crypto, enc, HpkeKeyPair{sk_r, crypto.dh_public_key(sk_r)}, info, aad,
+                        ciphertext);
+}
+
+Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc, const HpkeKeyPair& recipient,
+                     const Bytes& info, const Bytes& aad, const Bytes& ciphertext) {
   HpkeContext ctx =
-      hpke_setup_receiver(crypto, HpkeInputs{HpkeMode::kBase, info, {}, {}}, enc, sk_r);
+      hpke_setup_receiver(crypto, HpkeInputs{HpkeMode::kBase, info, {}, {}}, enc, recipient);
   return ctx.open(aad, ciphertext);
 }
 

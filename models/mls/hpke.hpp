@@ -61,6 +61,10 @@ HpkeSender hpke_setup_sender(const CryptoProvider& crypto, const HpkeInputs& inp
 HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& inputs,
                                 const Bytes& enc, const Bytes& recipient_private_key,
                                 const Bytes& sender_public_key = {});
+// The same when the recipient's public key is known (saves deriving it).
+HpkeContext hpke_setup_receiver(const CryptoProvider& crypto, const HpkeInputs& inputs,
+                                const Bytes& enc, const HpkeKeyPair& recipient,
+                                const Bytes& sender_public_key = {});
 
 // The KeySchedule (§5.1), exposed for the test vectors.
 HpkeContext hpke_key_schedule(const HpkeInputs& inputs, const Bytes& shared_secret,
@@ -74,5 +78,7 @@ std::pair<Bytes, Bytes> hpke_seal_base(const CryptoProvider& crypto,
 Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc,
                      const Bytes& recipient_private_key, const Bytes& info, const Bytes& aad,
                      const Bytes& ciphertext);
+Bytes hpke_open_base(const CryptoProvider& crypto, const Bytes& enc, const HpkeKeyPair& recipient,
+                     const Bytes& info, const Bytes& aad, const Bytes& ciphertext);
 
 }  // namespace dmlssim::models::mls

@@ -66,4 +66,11 @@ Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
                         {}, ciphertext);
 }
 
+Bytes decrypt_with_label(const CryptoProvider& crypto, const HpkeKeyPair& key,
+                         const std::string& label, const Bytes& context, const Bytes& kem_output,
+                         const Bytes& ciphertext) {
+  return hpke_open_base(crypto, kem_output, key, labeled_pair(mls_label(label), context), {},
+                        ciphertext);
+}
+
 }  // namespace dmlssim::models::mls

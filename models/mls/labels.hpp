@@ -36,5 +36,8 @@ LabeledCiphertext encrypt_with_label(const CryptoProvider& crypto, const Bytes& 
 Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
                          const std::string& label, const Bytes& context, const Bytes& kem_output,
                          const Bytes& ciphertext);
+Bytes decrypt_with_label(const CryptoProvider& crypto, const HpkeKeyPair& key,
+                         const std::string& label, const Bytes& context, const Bytes& kem_output,
+                         const Bytes& ciphertext);
 
 }  // namespace dmlssim::models::mls
