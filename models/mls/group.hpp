@@ -119,6 +119,8 @@ class Group {
   const EpochPublic& public_state() const { return *state_.pub; }
   EpochPublicPtr shared_public_state() const { return state_.pub; }
   const Bytes& epoch_authenticator() const { return state_.secrets.epoch_authenticator; }
+  // The epoch's secrets, for adversary models (a compromised member) and tests.
+  const EpochSecrets& epoch_secrets() const { return state_.secrets; }
   std::uint32_t member_count() const;
   const std::optional<ReInitProposal>& reinit() const { return reinit_; }
   Bytes export_secret(const std::string& label, const Bytes& context, std::uint16_t length) const;
