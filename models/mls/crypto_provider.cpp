@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/mls/hpke.hpp"
 #include "models/mls/primitives.hpp"
 
 namespace dmlssim::models::mls {
@@ -18,6 +19,17 @@ class RealCrypto final : public CryptoProvider {
   }
   bool verify(const Bytes& pk, const Bytes& message, const Bytes& signature) const override {
     return ed25519_verify(pk, message, signature);
+  }
+  HpkeKeyPair derive_key_pair(const Bytes& ikm) const override {
+    return hpke_derive_key_pair(*this, ikm);
+  }
+  std::pair<Bytes, Bytes> seal_base(const Bytes& pk, const Bytes& info, const Bytes& aad,
+                                    const Bytes& plaintext, const Bytes& seed) const override {
+    return hpke_seal_base(*this, pk, info, aad, plaintext, hpke_derive_key_pair(*this, seed));
+  }
+  Bytes open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
+                  const Bytes& aad, const Bytes& ciphertext) const override {
+    return hpke_open_base(*this, enc, recipient, info, aad, ciphertext);
   }
 };
 
@@ -62,8 +74,40 @@ class FastCrypto final : public CryptoProvider {
   bool verify(const Bytes& pk, const Bytes& message, const Bytes& signature) const override {
     return pk.size() == kX25519Length && signature == signature_of(pk, message);
   }
+  HpkeKeyPair derive_key_pair(const Bytes& ikm) const override {
+    Bytes sk = tagged_hash("fast kem private ", ikm);
+    Bytes pk = dh_public_key(sk);
+    return {std::move(sk), std::move(pk)};
+  }
+  // enc = H(seed); the AEAD key and nonce hash the recipient's public key, enc and info.
+  std::pair<Bytes, Bytes> seal_base(const Bytes& pk, const Bytes& info, const Bytes& aad,
+                                    const Bytes& plaintext, const Bytes& seed) const override {
+    require_key(pk, "public key");
+    Bytes enc = tagged_hash("fast hpke enc ", seed);
+    const Bytes k = key_of(pk, enc, info);
+    Bytes ct =
+        aead_seal(Bytes(k.begin(), k.begin() + kAeadKeyLength),
+                  Bytes(k.begin() + kAeadKeyLength, k.begin() + kAeadKeyLength + kAeadNonceLength),
+                  aad, plaintext);
+    return {std::move(enc), std::move(ct)};
+  }
+  Bytes open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
+                  const Bytes& aad, const Bytes& ciphertext) const override {
+    if (enc.size() != kX25519Length) throw CryptoError("HPKE: enc of the wrong length");
+    const Bytes k = key_of(recipient.public_key, enc, info);
+    return aead_open(
+        Bytes(k.begin(), k.begin() + kAeadKeyLength),
+        Bytes(k.begin() + kAeadKeyLength, k.begin() + kAeadKeyLength + kAeadNonceLength), aad,
+        ciphertext);
+  }
 
  private:
+  static Bytes key_of(const Bytes& pk, const Bytes& enc, const Bytes& info) {
+    Bytes input = pk;
+    append(input, enc);
+    append(input, info);
+    return tagged_hash("fast hpke key ", input);
+  }
   static Bytes signature_of(const Bytes& pk, const Bytes& message) {
     Bytes half = tagged_hash("fast signature ", pk, message);
     Bytes sig = half;

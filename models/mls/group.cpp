@@ -96,6 +96,15 @@ Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_pa
   return g;
 }
 
+Group Group::restore(GroupConfig config, const BootstrappedGroup& group, LeafIndex leaf,
+                     Drbg drbg) {
+  Group g(std::move(config), std::move(drbg));
+  g.state_ = g.make_epoch(group.epoch, group.secrets, leaf, group.keys_of(leaf));
+  g.signature_private_key_ = group.members.at(leaf).signature_private_key;
+  g.keep_resumption_psk();
+  return g;
+}
+
 std::uint32_t Group::member_count() const {
   std::uint32_t n = 0;
   const RatchetTree& tree = state_.pub->tree;
@@ -152,7 +161,7 @@ MlsMessage Group::propose(const Proposal& proposal, const Bytes& authenticated_d
 
 MlsMessage Group::propose_update() {
   require_active();
-  const HpkeKeyPair key = hpke_derive_key_pair(crypto(), drbg_.bytes(kHashLength));
+  const HpkeKeyPair key = crypto().derive_key_pair(drbg_.bytes(kHashLength));
   LeafNode leaf = *state_.pub->tree.leaf(state_.own);
   leaf.encryption_key = key.public_key;
   leaf.source = LeafNodeSource::kUpdate;

@@ -17,6 +17,7 @@
 #include "models/mls/crypto_provider.hpp"
 #include "models/mls/drbg.hpp"
 #include "models/mls/epoch_state.hpp"
+#include "models/mls/group_bootstrap.hpp"
 #include "models/mls/key_package.hpp"
 #include "models/mls/proposal_list.hpp"
 #include "models/mls/rejection.hpp"
@@ -94,6 +95,10 @@ class Group {
                                                     const KeyPackage& key_package,
                                                     const KeyPackageSecrets& secrets,
                                                     std::optional<LeafIndex> resync, Drbg drbg);
+
+  // Member `leaf` of a bootstrapped group (group_bootstrap.hpp).
+  static Group restore(GroupConfig config, const BootstrappedGroup& group, LeafIndex leaf,
+                       Drbg drbg);
 
   // Proposals are cached by their sender like any received proposal.
   MlsMessage propose(const Proposal& proposal, const Bytes& authenticated_data = {});

@@ -14,11 +14,6 @@ namespace dmlssim::models::mls {
 
 enum class HpkeMode : std::uint8_t { kBase = 0, kPsk = 1, kAuth = 2, kAuthPsk = 3 };
 
-struct HpkeKeyPair {
-  Bytes private_key;
-  Bytes public_key;
-};
-
 // DeriveKeyPair (RFC 9180 §7.1.3 for X25519).
 HpkeKeyPair hpke_derive_key_pair(const CryptoProvider& crypto, const Bytes& ikm);
 

@@ -24,8 +24,8 @@ KeyPackage make_key_package(const CryptoProvider& crypto, const Bytes& identity,
                             const Bytes& init_seed, const Bytes& encryption_seed,
                             const Bytes& signature_seed, Lifetime lifetime,
                             KeyPackageSecrets* secrets) {
-  const HpkeKeyPair init = hpke_derive_key_pair(crypto, init_seed);
-  const HpkeKeyPair encryption = hpke_derive_key_pair(crypto, encryption_seed);
+  const HpkeKeyPair init = crypto.derive_key_pair(init_seed);
+  const HpkeKeyPair encryption = crypto.derive_key_pair(encryption_seed);
   const Bytes signature_private = sha256(signature_seed);  // any 32 bytes are an Ed25519 key
   KeyPackage kp;
   kp.init_key = init.public_key;

@@ -31,7 +31,7 @@ void derive_from_epoch_secret(EpochSecrets& s) {
 }  // namespace
 
 HpkeKeyPair external_key_pair(const CryptoProvider& crypto, const EpochSecrets& secrets) {
-  return hpke_derive_key_pair(crypto, secrets.external_secret);
+  return crypto.derive_key_pair(secrets.external_secret);
 }
 
 EpochSecrets derive_epoch_secrets_from_joiner(const Bytes& joiner_secret, const Bytes& psk,

@@ -53,24 +53,23 @@ bool verify_with_label(const CryptoProvider& crypto, const Bytes& key, const std
 
 LabeledCiphertext encrypt_with_label(const CryptoProvider& crypto, const Bytes& public_key,
                                      const std::string& label, const Bytes& context,
-                                     const Bytes& plaintext, const HpkeKeyPair& ephemeral) {
-  auto [enc, ct] = hpke_seal_base(crypto, public_key, labeled_pair(mls_label(label), context), {},
-                                  plaintext, ephemeral);
+                                     const Bytes& plaintext, const Bytes& ephemeral_seed) {
+  auto [enc, ct] = crypto.seal_base(public_key, labeled_pair(mls_label(label), context), {},
+                                    plaintext, ephemeral_seed);
   return {std::move(enc), std::move(ct)};
 }
 
 Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
                          const std::string& label, const Bytes& context, const Bytes& kem_output,
                          const Bytes& ciphertext) {
-  return hpke_open_base(crypto, kem_output, private_key, labeled_pair(mls_label(label), context),
-                        {}, ciphertext);
+  return crypto.open_base(kem_output, HpkeKeyPair{private_key, crypto.dh_public_key(private_key)},
+                          labeled_pair(mls_label(label), context), {}, ciphertext);
 }
 
 Bytes decrypt_with_label(const CryptoProvider& crypto, const HpkeKeyPair& key,
                          const std::string& label, const Bytes& context, const Bytes& kem_output,
                          const Bytes& ciphertext) {
-  return hpke_open_base(crypto, kem_output, key, labeled_pair(mls_label(label), context), {},
-                        ciphertext);
+  return crypto.open_base(kem_output, key, labeled_pair(mls_label(label), context), {}, ciphertext);
 }
 
 }  // namespace dmlssim::models::mls

@@ -32,7 +32,7 @@ struct LabeledCiphertext {
 };
 LabeledCiphertext encrypt_with_label(const CryptoProvider& crypto, const Bytes& public_key,
                                      const std::string& label, const Bytes& context,
-                                     const Bytes& plaintext, const HpkeKeyPair& ephemeral);
+                                     const Bytes& plaintext, const Bytes& ephemeral_seed);
 Bytes decrypt_with_label(const CryptoProvider& crypto, const Bytes& private_key,
                          const std::string& label, const Bytes& context, const Bytes& kem_output,
                          const Bytes& ciphertext);

@@ -54,9 +54,8 @@ BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTre
     const NodeIndex p = b.nodes[i];
     const NodeIndex copath = leaf_node(leaf) < p ? right(p) : left(p);
     for (const NodeIndex r : resolution_without(tree, copath, joiners)) {
-      const HpkeKeyPair ephemeral = hpke_derive_key_pair(crypto, drbg.bytes(kHashLength));
       LabeledCiphertext ct = encrypt_with_label(crypto, node_public_key(tree, r), "UpdatePathNode",
-                                                context, b.secrets[i], ephemeral);
+                                                context, b.secrets[i], drbg.bytes(kHashLength));
       path_node.encrypted_path_secret.push_back(
           {std::move(ct.kem_output), std::move(ct.ciphertext)});
     }

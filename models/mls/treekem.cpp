@@ -33,7 +33,7 @@ Bytes next_path_secret(const Bytes& path_secret) {
 }
 
 HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret) {
-  return hpke_derive_key_pair(crypto, derive_secret(path_secret, "node"));
+  return crypto.derive_key_pair(derive_secret(path_secret, "node"));
 }
 
 Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeIndex>& filtered,

@@ -48,10 +48,9 @@ Welcome build_welcome(const CryptoProvider& crypto, Drbg& drbg, const GroupInfo&
   w.encrypted_group_info = seal_group_info(welcome_secret, encode_one(info));
   for (const WelcomeRecipient& r : recipients) {
     const GroupSecrets secrets{joiner_secret, r.path_secret, psks};
-    const HpkeKeyPair ephemeral = hpke_derive_key_pair(crypto, drbg.bytes(kHashLength));
     LabeledCiphertext ct =
         encrypt_with_label(crypto, r.key_package->init_key, "Welcome", w.encrypted_group_info,
-                           encode_one(secrets), ephemeral);
+                           encode_one(secrets), drbg.bytes(kHashLength));
     w.secrets.push_back(EncryptedGroupSecrets{
         key_package_ref(*r.key_package), {std::move(ct.kem_output), std::move(ct.ciphertext)}});
   }

@@ -65,3 +65,47 @@ TEST_CASE("a group grows by Welcome, updates, removes and agrees at every epoch"
     CHECK(h.members() == std::vector<int>{a, c, d});
   }
 }
+
+TEST_CASE("a bootstrapped group is a valid fully populated tree its members can use",
+          "[mls][group]") {
+  for (const mls::CryptoProvider* crypto : {&mls::real_crypto(), &mls::fast_crypto()}) {
+    INFO(crypto->name());
+    mls::Drbg drbg(mls::Bytes(32, 3));
+    const mls::BootstrappedGroup boot =
+        mls::bootstrap_group(*crypto, mls::to_bytes("boot"), 13, drbg);
+    const mls::RatchetTree& tree = boot.epoch->tree;
+    CHECK(tree.leaf_count() == 16);
+    for (mls::NodeIndex n = 1; n < mls::node_width(13); n += 2) {
+      CHECK(tree.parent_node(n) != nullptr);  // every parent over a member is populated
+    }
+    CHECK(tree.parent_hashes_valid());
+    CHECK(tree.leaf_signatures_valid(*crypto, mls::to_bytes("boot")));
+    mls::GroupConfig config;
+    config.crypto = crypto;
+    std::vector<mls::Group> members;
+    for (mls::LeafIndex l = 0; l < 13; ++l)
+      members.push_back(mls::Group::restore(config, boot, l, drbg.fork()));
+    // Member 5 commits with a path; everyone else decrypts it.
+    const mls::CommitOutput out = members[5].commit();
+    for (mls::LeafIndex l = 0; l < 13; ++l)
+      members[l].handle(out.commit);
+    for (const mls::Group& m : members) {
+      CHECK(m.epoch() == 1);
+      CHECK(m.epoch_authenticator() == members[0].epoch_authenticator());
+    }
+    // A newcomer joins by Welcome: the tree passes a joiner's full validation.
+    mls::KeyPackageSecrets secrets;
+    const mls::KeyPackage kp =
+        mls::make_key_package(*crypto, mls::to_bytes("@new:x/D"), drbg.bytes(32), drbg.bytes(32),
+                              drbg.bytes(32), mls::Lifetime{0, 1000}, &secrets);
+    mls::CommitOptions add;
+    add.by_value = {mls::Proposal{mls::AddProposal{kp}}};
+    const mls::CommitOutput added = members[12].commit(add);
+    for (mls::Group& m : members)
+      m.handle(added.commit);
+    const mls::Group joiner = mls::Group::join(config, std::get<mls::Welcome>(added.welcome->body),
+                                               kp, secrets, std::nullopt, {}, drbg.fork());
+    CHECK(joiner.epoch_authenticator() == members[0].epoch_authenticator());
+    CHECK(joiner.member_count() == 14);
+  }
+}
