@@ -125,7 +125,7 @@ std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
 Bytes RatchetTree::tree_hash(NodeIndex x) const {
   CachedHash& cached = hashes_[x];
   if (!cached.valid) {
-    const Bytes h = tree_hash_without(x, {});
+    const Bytes h = compute_hash(x, {});
     std::copy(h.begin(), h.end(), cached.value.begin());
     cached.valid = true;
   }
@@ -139,7 +139,10 @@ Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_
     const NodeIndex n = leaf_node(l);
     return n + half >= x && n <= x + half;
   });
-  if (!touched && !removed.empty()) return tree_hash(x);
+  return touched ? compute_hash(x, removed) : tree_hash(x);
+}
+
+Bytes RatchetTree::compute_hash(NodeIndex x, const std::vector<std::uint32_t>& removed) const {
   TlsWriter input;
   if (level(x) == 0) {
     // TreeHashInput { node_type = leaf; LeafNodeHashInput { uint32 leaf_index; optional<LeafNode> }
@@ -163,9 +166,7 @@ Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_
       });
       copy.encode(input);
     }
-    const Bytes l = removed.empty() ? tree_hash(left(x)) : tree_hash_without(left(x), removed);
-    const Bytes r = removed.empty() ? tree_hash(right(x)) : tree_hash_without(right(x), removed);
-    input.opaque(l).opaque(r);
+    input.opaque(tree_hash_without(left(x), removed)).opaque(tree_hash_without(right(x), removed));
   }
   return sha256(input.bytes());
 }

@@ -60,6 +60,7 @@ class RatchetTree {
   };
   // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.
   Bytes tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
+  Bytes compute_hash(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
   void put(NodeIndex i, std::shared_ptr<const TreeNode> node);
   void resize(std::uint32_t leaves);
 

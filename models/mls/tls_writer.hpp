@@ -9,6 +9,7 @@ namespace dmlssim::models::mls {
 
 class TlsWriter {
  public:
+  TlsWriter() { out_.reserve(128); }
   TlsWriter& u8(std::uint8_t v);
   TlsWriter& u16(std::uint16_t v);
   TlsWriter& u32(std::uint32_t v);
