@@ -74,7 +74,8 @@ CommitTransitionPtr compute_transition(const CryptoProvider& crypto, const Epoch
     if (!merge_update_path(tree, t->committer, *path)) {
       throw GroupError(Rejection::kBadPath, "UpdatePath does not fit the tree or parent hash");
     }
-    check_leaf_fits(tree, leaf, t->committer, applied.extensions, Rejection::kBadPath);
+    check_leaf_fits(tree, leaf, t->committer, applied.extensions, Rejection::kBadPath,
+                    committer.type == SenderType::kMember ? prev.tree.leaf(t->committer) : nullptr);
     // Every joiner must be able to decrypt: the copath resolutions minus joiners match the
     // ciphertext counts (checked by each receiver in decrypt_path_secret).
     t->has_path = true;

@@ -21,6 +21,10 @@ namespace {
   throw GroupError(Rejection::kInvalidProposalList, why);
 }
 
+const std::vector<std::uint16_t>& caps_credentials(const LeafNode& leaf) {
+  return leaf.capabilities.credentials;
+}
+
 bool contains(const std::vector<std::uint16_t>& list, std::uint16_t v) {
   return std::find(list.begin(), list.end(), v) != list.end();
 }
@@ -39,7 +43,11 @@ void check_psk(const PreSharedKeyId& psk) {
 }  // namespace
 
 void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex index,
-                     const std::vector<Extension>& group_extensions, Rejection reason) {
+                     const std::vector<Extension>& group_extensions, Rejection reason,
+                     const LeafNode* previous) {
+  const bool same_credentials = previous != nullptr &&
+                                previous->credential.type == leaf.credential.type &&
+                                previous->capabilities.credentials == caps_credentials(leaf);
   const Capabilities& caps = leaf.capabilities;
   if (!contains(caps.versions, kProtocolVersionMls10) ||
       !contains(caps.cipher_suites, kCipherSuite1)) {
@@ -62,6 +70,7 @@ void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex in
     if (other->signature_key == leaf.signature_key) {
       throw GroupError(reason, "leaf's signature key is already in the tree");
     }
+    if (same_credentials) continue;
     if (!contains(other->capabilities.credentials, leaf.credential.type)) {
       throw GroupError(reason, "a member does not support the leaf's credential type");
     }
@@ -212,7 +221,8 @@ AppliedProposals apply_proposals(const CryptoProvider& crypto, const EpochPublic
     out.joiners.emplace_back(tree.add_leaf(kp->leaf_node), *kp);
   }
   for (const auto& [leaf, node] : updates) {
-    check_leaf_fits(tree, *node, leaf, out.extensions, Rejection::kInvalidProposal);
+    check_leaf_fits(tree, *node, leaf, out.extensions, Rejection::kInvalidProposal,
+                    before.leaf(leaf));
   }
   for (const auto& [leaf, kp] : out.joiners) {
     check_leaf_fits(tree, kp.leaf_node, leaf, out.extensions, Rejection::kInvalidProposal);

@@ -39,9 +39,12 @@ AppliedProposals apply_proposals(const CryptoProvider& crypto, const EpochPublic
 
 // §7.3 for a leaf entering `tree` at `index`: it supports the group's version, suite and
 // extensions, its credential type is supported by every member, and its encryption and
-// signature keys are not used by another leaf. Throws GroupError(`reason`).
+// signature keys are not used by another leaf. Throws GroupError(`reason`). `previous` is the
+// leaf it replaces (Update, commit path): when its credential type and supported credentials
+// are the same, the members' credential support is known and not scanned again.
 void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex index,
-                     const std::vector<Extension>& group_extensions, Rejection reason);
+                     const std::vector<Extension>& group_extensions, Rejection reason,
+                     const LeafNode* previous = nullptr);
 
 // ProposalRef = RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent).
 Bytes proposal_ref(WireFormat wire_format, const FramedContent& content, const Bytes& signature);
