@@ -131,6 +131,21 @@ class Group {
   Bytes export_secret(const std::string& label, const Bytes& context, std::uint16_t length) const;
   // resumption_psk of a kept epoch (the current one included).
   std::optional<Bytes> resumption_psk(std::uint64_t epoch) const;
+  // This group's kept resumption PSKs, as a joiner of a successor or branch passes them to join.
+  PskSources resumption_sources() const;
+
+  // §11.2: after a committed ReInit (status kFrozen), this member creates the successor group
+  // with the ReInit's group_id, version, suite and extensions; its first commit adds `others`
+  // and injects this group's last resumption PSK (usage reinit). §11.3 `branch`: the same from
+  // an active group's current epoch into a new group_id (usage branch). The new group's commit
+  // is pending; the Welcome goes to `others`, who join with resumption_sources().
+  std::pair<Group, CommitOutput> reinit_successor(const KeyPackage& key_package,
+                                                  const KeyPackageSecrets& secrets,
+                                                  const std::vector<KeyPackage>& others,
+                                                  Drbg drbg) const;
+  std::pair<Group, CommitOutput> branch(Bytes group_id, const KeyPackage& key_package,
+                                        const KeyPackageSecrets& secrets,
+                                        const std::vector<KeyPackage>& others, Drbg drbg) const;
   std::size_t cached_proposals() const { return proposals_.size(); }
   const PskStore& psks() const { return psks_; }
   void add_external_psk(Bytes psk_id, Bytes psk) { psks_[std::move(psk_id)] = std::move(psk); }
@@ -191,6 +206,11 @@ class Group {
   MemberEpoch make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
                          std::map<NodeIndex, HpkeKeyPair> keys) const;
   void keep_resumption_psk();
+  std::pair<Group, CommitOutput> resume_into(Bytes group_id, std::vector<Extension> extensions,
+                                             std::uint8_t usage, const KeyPackage& key_package,
+                                             const KeyPackageSecrets& secrets,
+                                             const std::vector<KeyPackage>& others,
+                                             Drbg drbg) const;
 
   GroupConfig config_;
   Drbg drbg_;
@@ -203,6 +223,7 @@ class Group {
   std::optional<PendingCommit> pending_;
   std::map<std::uint64_t, Bytes> resumption_psks_;  // by epoch
   PskStore psks_;
+  PskSources other_groups_;  // resumption PSKs of the group this one resumes
   std::optional<ReInitProposal> reinit_;
 };
 

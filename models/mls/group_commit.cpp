@@ -52,10 +52,14 @@ Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
       if (it == psks_.end()) throw GroupError(Rejection::kUnknownPsk, "external PSK not held");
       value = it->second;
     } else {
-      const auto kept = resumption_psk(id.psk_epoch);
-      if (id.psk_group_id != group_id() || !kept) {
-        throw GroupError(Rejection::kUnknownPsk, "resumption PSK not held");
+      std::optional<Bytes> kept;
+      if (id.psk_group_id == group_id()) {
+        kept = resumption_psk(id.psk_epoch);
+      } else if (const auto g = other_groups_.resumption.find(id.psk_group_id);
+                 g != other_groups_.resumption.end()) {
+        if (const auto e = g->second.find(id.psk_epoch); e != g->second.end()) kept = e->second;
       }
+      if (!kept) throw GroupError(Rejection::kUnknownPsk, "resumption PSK not held");
       value = *kept;
     }
     inputs.push_back({encode_one(id), std::move(value)});

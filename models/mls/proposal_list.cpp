@@ -29,13 +29,17 @@ bool contains(const std::vector<std::uint16_t>& list, std::uint16_t v) {
   return std::find(list.begin(), list.end(), v) != list.end();
 }
 
-void check_psk(const PreSharedKeyId& psk) {
+void check_psk(const PreSharedKeyId& psk, std::uint64_t epoch) {
   if (psk.type != PreSharedKeyId::kExternal && psk.type != PreSharedKeyId::kResumption) {
     invalid("PreSharedKey of unknown type");
   }
-  // §8.4: a resumption PSK in a PreSharedKey proposal has usage application.
-  if (psk.type == PreSharedKeyId::kResumption && psk.usage != 1) {
-    invalid("PreSharedKey proposal with a resumption usage other than application");
+  // §8.6, §11: usage application, except reinit (2) and branch (3) in the commit that creates a
+  // successor or branch group's first epoch.
+  if (psk.type == PreSharedKeyId::kResumption) {
+    if (psk.usage < 1 || psk.usage > 3) invalid("resumption PSK of unknown usage");
+    if (psk.usage != 1 && epoch != 0) {
+      invalid("a reinit or branch resumption PSK after the group's first commit");
+    }
   }
   if (psk.psk_nonce.size() != kHashLength) invalid("PreSharedKey nonce is not Nh bytes");
 }
@@ -162,7 +166,7 @@ AppliedProposals apply_proposals(const CryptoProvider& crypto, const EpochPublic
       }
       case ProposalType::kPreSharedKey: {
         const PreSharedKeyId& id = std::get<PreSharedKeyProposal>(p.body).psk;
-        check_psk(id);
+        check_psk(id, epoch.context.epoch);
         for (const PreSharedKeyId& other : out.psks) {
           const bool same = other.type == id.type && other.psk_id == id.psk_id &&
                             other.psk_group_id == id.psk_group_id &&
