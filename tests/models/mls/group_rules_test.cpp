@@ -1,0 +1,210 @@
+// The group's rules one by one: concurrent commits (one wins, the loser's pending commit is
+// dropped), external commits and resync, max_past_epochs for late application messages,
+// PrivateMessage handshakes, commit-before-send, and the typed reasons of refused messages.
+#include <catch2/catch.hpp>
+
+#include "models/mls/framing.hpp"
+#include "tests/models/mls/group_harness.hpp"
+
+namespace mls = dmlssim::models::mls;
+using dmlssim::testing::GroupHarness;
+
+namespace {
+
+std::vector<int> group_of(GroupHarness& h, int n) {
+  std::vector<int> ids;
+  for (int i = 0; i < n; ++i)
+    ids.push_back(h.new_client());
+  h.create(ids[0]);
+  mls::CommitOptions add;
+  std::vector<int> joiners(ids.begin() + 1, ids.end());
+  for (const int j : joiners)
+    add.by_value.push_back(mls::Proposal{mls::AddProposal{h.client(j).key_package}});
+  h.commit(ids[0], add, joiners);
+  return ids;
+}
+
+mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
+  try {
+    g.handle(m);
+  } catch (const mls::GroupError& e) {
+    return e.reason();
+  }
+  FAIL("the message was accepted");
+  return mls::Rejection::kMalformed;
+}
+
+}  // namespace
+
+TEST_CASE("of two concurrent commits the delivered one wins", "[mls][group]") {
+  GroupHarness h(mls::GroupConfig{}, 31);
+  const auto ids = group_of(h, 4);
+  const mls::CommitOutput first = h.group(ids[1]).commit();
+  const mls::CommitOutput second = h.group(ids[2]).commit();
+  CHECK(h.group(ids[2]).has_pending_commit());
+  // The delivery service orders `first`; `second` is then for an old epoch.
+  for (const int m : ids)
+    h.group(m).handle(first.commit);
+  CHECK_FALSE(h.group(ids[2]).has_pending_commit());  // its own commit lost
+  CHECK(h.agree());
+  CHECK(reason_of(h.group(ids[3]), second.commit) == mls::Rejection::kWrongEpoch);
+  // A pending commit blocks new proposals and commits until resolved.
+  h.group(ids[0]).commit();
+  try {
+    h.group(ids[0]).commit();
+    FAIL("two commits pending");
+  } catch (const mls::GroupError& e) {
+    CHECK(e.reason() == mls::Rejection::kCommitPending);
+  }
+  h.group(ids[0]).discard_pending_commit();
+  CHECK_FALSE(h.group(ids[0]).has_pending_commit());
+}
+
+TEST_CASE("refused messages carry their reason and change nothing", "[mls][group]") {
+  GroupHarness h(mls::GroupConfig{}, 32);
+  const auto ids = group_of(h, 3);
+  mls::Group& receiver = h.group(ids[2]);
+  const mls::Bytes before = receiver.epoch_authenticator();
+
+  // A proposal reference the receiver never saw: member 0's Update reached member 1 only.
+  mls::Group proposer = h.group(ids[0]);
+  mls::Group sender = h.group(ids[1]);
+  sender.handle(proposer.propose_update());
+  const mls::MlsMessage by_ref = sender.commit().commit;
+  CHECK(reason_of(receiver, by_ref) == mls::Rejection::kUnknownProposal);
+
+  // A tampered membership tag, another group, a bad confirmation tag.
+  const mls::MlsMessage commit = h.group(ids[1]).commit().commit;
+  h.group(ids[1]).discard_pending_commit();
+  mls::MlsMessage tampered = commit;
+  std::get<mls::PublicMessage>(tampered.body).membership_tag[0] ^= 1;
+  CHECK(reason_of(receiver, tampered) == mls::Rejection::kBadMembershipTag);
+  mls::MlsMessage other_group = commit;
+  std::get<mls::PublicMessage>(other_group.body).content.group_id = mls::to_bytes("other");
+  CHECK(reason_of(receiver, other_group) == mls::Rejection::kWrongGroup);
+  mls::MlsMessage bad_tag = commit;
+  {
+    auto& pub = std::get<mls::PublicMessage>(bad_tag.body);
+    pub.confirmation_tag[3] ^= 1;
+    // Re-MAC as an insider would, so that only the confirmation tag is wrong.
+    bad_tag.body =
+        mls::seal_public(pub.content, pub.signature, h.group(ids[1]).epoch_secrets().membership_key,
+                         h.group(ids[1]).public_state().context_bytes, pub.confirmation_tag);
+  }
+  CHECK(reason_of(receiver, bad_tag) == mls::Rejection::kBadConfirmationTag);
+  // Application data may not travel as a PublicMessage.
+  mls::FramedContent app{h.group(ids[1]).group_id(),
+                         h.group(ids[1]).epoch(),
+                         mls::Sender{mls::SenderType::kMember, h.group(ids[1]).own_leaf()},
+                         {},
+                         mls::to_bytes("clear")};
+  mls::MlsMessage clear;
+  clear.body = mls::protect_public(
+      mls::real_crypto(), app, h.client(ids[1]).secrets.signature_private_key,
+      h.group(ids[1]).epoch_secrets().membership_key, h.group(ids[1]).public_state().context_bytes);
+  CHECK(reason_of(receiver, clear) == mls::Rejection::kApplicationNotPrivate);
+  CHECK(receiver.epoch_authenticator() == before);
+  // The untampered commit is still good.
+  receiver.handle(commit);
+  CHECK(receiver.epoch() == 2);
+}
+
+TEST_CASE("late application messages decrypt within max_past_epochs", "[mls][group]") {
+  for (const std::uint32_t kept : {0u, 2u}) {
+    INFO("max_past_epochs " << kept);
+    mls::GroupConfig config;
+    config.max_past_epochs = kept;
+    GroupHarness h(config, 33);
+    const auto ids = group_of(h, 3);
+    const mls::MlsMessage late = h.group(ids[1]).protect(mls::to_bytes("sent at epoch 1"));
+    h.commit(ids[0]);  // epoch 2
+    if (kept == 0) {
+      CHECK(reason_of(h.group(ids[2]), late) == mls::Rejection::kWrongEpoch);
+      continue;
+    }
+    const mls::Received r = h.group(ids[2]).handle(late);
+    CHECK(r.application_data == mls::to_bytes("sent at epoch 1"));
+    CHECK(r.epoch == 1);
+    h.commit(ids[0]);
+    h.commit(ids[0]);  // epoch 4: epoch 1 is beyond the two kept
+    const mls::MlsMessage later = h.group(ids[1]).protect(mls::to_bytes("epoch 4"));
+    CHECK(h.group(ids[2]).handle(later).epoch == 4);
+    CHECK(reason_of(h.group(ids[0]), late) == mls::Rejection::kWrongEpoch);
+  }
+}
+
+TEST_CASE("a message key is used once; ratchets far ahead are refused", "[mls][group]") {
+  mls::GroupConfig config;
+  config.limits.maximum_forward_distance = 5;
+  GroupHarness h(config, 34);
+  const auto ids = group_of(h, 2);
+  const mls::MlsMessage m = h.group(ids[0]).protect(mls::to_bytes("once"));
+  h.group(ids[1]).handle(m);
+  CHECK(reason_of(h.group(ids[1]), m) == mls::Rejection::kKeyConsumed);
+  mls::MlsMessage far;
+  for (int i = 0; i < 8; ++i)
+    far = h.group(ids[0]).protect(mls::to_bytes("skip"));
+  CHECK(reason_of(h.group(ids[1]), far) == mls::Rejection::kKeyTooFarAhead);
+}
+
+TEST_CASE("handshakes as PrivateMessage; proposals hold back application data", "[mls][group]") {
+  mls::GroupConfig config;
+  config.private_handshake = true;
+  GroupHarness h(config, 35);
+  const auto ids = group_of(h, 3);
+  const mls::MlsMessage update = h.group(ids[2]).propose_update();
+  CHECK(update.wire_format() == mls::WireFormat::kPrivateMessage);
+  h.broadcast(update, ids[2]);
+  try {
+    h.group(ids[1]).protect(mls::to_bytes("too early"));
+    FAIL("sent with proposals cached");
+  } catch (const mls::GroupError& e) {
+    CHECK(e.reason() == mls::Rejection::kProposalsPending);
+  }
+  const mls::CommitOutput out = h.commit(ids[1]);
+  CHECK(out.commit.wire_format() == mls::WireFormat::kPrivateMessage);
+  CHECK(h.agree());
+  CHECK(h.group(ids[1]).protect(mls::to_bytes("now")).wire_format() ==
+        mls::WireFormat::kPrivateMessage);
+}
+
+TEST_CASE("external commits join, and resync replaces a member's own leaf", "[mls][group]") {
+  GroupHarness h(mls::GroupConfig{}, 36);
+  const auto ids = group_of(h, 3);
+  const mls::GroupInfo info = h.group(ids[1]).group_info(true, true);
+  // A newcomer joins without a Welcome.
+  const int d = h.new_client();
+  auto [joined, commit] =
+      mls::Group::join_external(h.config(), info, std::nullopt, h.client(d).key_package,
+                                h.client(d).secrets, std::nullopt, h.rng().fork());
+  h.broadcast(commit);
+  h.client(d).group.emplace(std::move(joined));
+  CHECK(h.agree());
+  CHECK(h.group(ids[0]).member_count() == 4);
+  // Member 2 lost its state: it rejoins by external commit removing its old leaf.
+  const mls::LeafIndex old_leaf = h.group(ids[2]).own_leaf();
+  const mls::GroupInfo info2 = h.group(ids[0]).group_info(true, true);
+  const int e = h.new_client();  // a fresh device key package of the same identity is needed:
+  mls::KeyPackageSecrets secrets;
+  const mls::KeyPackage same_identity = mls::make_key_package(
+      mls::real_crypto(), h.group(ids[2]).public_state().tree.leaf(old_leaf)->credential.identity,
+      h.rng().bytes(32), h.rng().bytes(32), h.rng().bytes(32), mls::Lifetime{0, 1000}, &secrets);
+  (void)e;
+  auto [rejoined, resync] = mls::Group::join_external(
+      h.config(), info2, std::nullopt, same_identity, secrets, old_leaf, h.rng().fork());
+  h.client(ids[2]).group.reset();
+  h.broadcast(resync);
+  h.client(ids[2]).group.emplace(std::move(rejoined));
+  CHECK(h.agree());
+  CHECK(h.group(ids[0]).member_count() == 4);
+  // Without external_pub there is no external join; resync of another identity is refused.
+  const mls::GroupInfo no_pub = h.group(ids[0]).group_info(true, false);
+  CHECK_THROWS_AS(
+      mls::Group::join_external(h.config(), no_pub, std::nullopt, h.client(d).key_package,
+                                h.client(d).secrets, std::nullopt, h.rng().fork()),
+      mls::GroupError);
+  CHECK_THROWS_AS(
+      mls::Group::join_external(h.config(), h.group(ids[0]).group_info(true, true), std::nullopt,
+                                same_identity, secrets, h.group(ids[0]).own_leaf(), h.rng().fork()),
+      mls::GroupError);
+}
