@@ -1,8 +1,8 @@
 #include "sim/metrics.hpp"
 
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace dmlssim::sim {
@@ -76,7 +76,8 @@ void write_json(std::ostream& out, const Table& table,
   nlohmann::ordered_json records = nlohmann::ordered_json::array();
   for (const auto& row : table.rows()) {
     nlohmann::ordered_json record = nlohmann::ordered_json::object();
-    for (const auto& [name, value] : context) record[name] = value;
+    for (const auto& [name, value] : context)
+      record[name] = value;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const Cell& cell = row[i];
       nlohmann::ordered_json& field = record[table.columns()[i]];

@@ -13,8 +13,7 @@ namespace {
 using dmlssim::testing::run_cli;
 using Output = dmlssim::testing::CliOutput;
 
-const std::string kCases =
-    std::string(DMLSSIM_VECTORS_DIR) + "/stateres/cases.json";
+const std::string kCases = std::string(DMLSSIM_VECTORS_DIR) + "/stateres/cases.json";
 
 std::string temp_file(const std::string& name, const std::string& text) {
   const std::string path = (std::filesystem::temp_directory_path() / name).string();

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
@@ -103,7 +103,8 @@ TEST_CASE("a side whose every node lost a link is resolved edge by edge", "[reac
   CHECK_THROWS_AS(r.release_link_down(0, 2), std::logic_error);
 }
 
-TEST_CASE("components agree with a brute-force search under random fault sequences", "[reachability]") {
+TEST_CASE("components agree with a brute-force search under random fault sequences",
+          "[reachability]") {
   RandomStream rng(11, 0, "reachability-test");
   for (int trial = 0; trial < 60; ++trial) {
     const std::size_t n = 2 + rng.uniform_index(12);
@@ -128,7 +129,8 @@ TEST_CASE("components agree with a brute-force search under random fault sequenc
           const std::string name = "p" + std::to_string(rng.uniform_index(3));
           if (partitions.count(name)) break;
           std::vector<uint32_t> sides(n);
-          for (auto& side : sides) side = static_cast<uint32_t>(rng.uniform_index(3));
+          for (auto& side : sides)
+            side = static_cast<uint32_t>(rng.uniform_index(3));
           partitions[name] = sides;
           r.add_partition(name, sides);
           break;
@@ -148,15 +150,17 @@ TEST_CASE("components agree with a brute-force search under random fault sequenc
           break;
       }
       std::vector<std::vector<uint32_t>> sides;
-      for (const auto& [name, s] : partitions) sides.push_back(s);
+      for (const auto& [name, s] : partitions)
+        sides.push_back(s);
       const auto expected = brute_force_components(n, up, sides, down_links);
       std::set<int> distinct;
       std::size_t largest = 0;
       for (std::size_t x = 0; x < n; ++x) {
         if (expected[x] >= 0) distinct.insert(expected[x]);
-        largest = std::max<std::size_t>(largest, static_cast<std::size_t>(
-                                                     std::count(expected.begin(), expected.end(), expected[x])) *
-                                                     (expected[x] >= 0));
+        largest = std::max<std::size_t>(
+            largest,
+            static_cast<std::size_t>(std::count(expected.begin(), expected.end(), expected[x])) *
+                (expected[x] >= 0));
         for (std::size_t y = 0; y < n; ++y) {
           const bool want = expected[x] >= 0 && expected[x] == expected[y];
           INFO("trial " << trial << " step " << step << " pair " << x << "," << y);
