@@ -1,5 +1,8 @@
 #include "apps/cli_options.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include "generated/build_info.hpp"
 
 namespace dmlssim::apps {
@@ -28,6 +31,9 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
   return true;
 }
 
+namespace {
+
+// "L:C" (line, column) of a byte offset in `text`; nlohmann reports parse errors by byte.
 std::string position_of(const std::string& text, std::size_t byte) {
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
@@ -39,6 +45,27 @@ std::string position_of(const std::string& text, std::size_t byte) {
     }
   }
   return std::to_string(line) + ":" + std::to_string(column);
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> read_json_file(const std::string& command, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "dmlssim " << command << ": " << path << ": cannot open\n";
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::cerr << "dmlssim " << command << ": " << path << ":"
+              << position_of(text, e.byte > 0 ? e.byte - 1 : 0) << ": not valid JSON (" << e.what()
+              << ")\n";
+    return std::nullopt;
+  }
 }
 
 }  // namespace dmlssim::apps

@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,8 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
                    const po::positional_options_description& positional, po::variables_map& vm,
                    const std::string& usage, int& exit_code);
 
-// "L:C" (line, column) of a byte offset in `text`; nlohmann reports parse errors by byte.
-std::string position_of(const std::string& text, std::size_t byte);
+// The JSON document in `path`; on failure prints "dmlssim COMMAND: PATH: cannot open" or
+// "dmlssim COMMAND: PATH:LINE:COLUMN: not valid JSON (...)" and returns nullopt.
+std::optional<nlohmann::json> read_json_file(const std::string& command, const std::string& path);
 
 }  // namespace dmlssim::apps

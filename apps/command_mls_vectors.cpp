@@ -51,26 +51,12 @@ int command_mls_vectors(const std::vector<std::string>& args) {
       bad_input = true;
       continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << "dmlssim mls-vectors: " << path << ": cannot open\n";
+    const std::optional<nlohmann::json> document = read_json_file("mls-vectors", path);
+    if (!document) {
       bad_input = true;
       continue;
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
-    nlohmann::json document;
-    try {
-      document = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      std::cerr << "dmlssim mls-vectors: " << path << ":"
-                << position_of(text, e.byte > 0 ? e.byte - 1 : 0) << ": not valid JSON ("
-                << e.what() << ")\n";
-      bad_input = true;
-      continue;
-    }
-    const vectors::VectorResult r = vectors::run_vectors(*kind, document);
+    const vectors::VectorResult r = vectors::run_vectors(*kind, *document);
     std::cout << path << "  " << vectors::to_string(*kind) << "  passed " << r.passed << "  failed "
               << r.failed << "  skipped " << r.skipped << "\n";
     for (const std::string& f : r.failures)

@@ -75,23 +75,9 @@ int command_stateres(const std::vector<std::string>& args) {
     run.power_closure = mx::PowerClosure::kConflictedPaths;
     run.auth_chain = mx::AuthChainConvention::kIncludeSelf;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "dmlssim stateres: " << path << ": cannot open\n";
-    return 2;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::cerr << "dmlssim stateres: " << path << ":"
-              << position_of(text, e.byte > 0 ? e.byte - 1 : 0) << ": not valid JSON (" << e.what()
-              << ")\n";
-    return 2;
-  }
+  const std::optional<nlohmann::json> read = read_json_file("stateres", path);
+  if (!read) return 2;
+  const nlohmann::json& document = *read;
   std::vector<mx::CaseResult> results;
   try {
     results =

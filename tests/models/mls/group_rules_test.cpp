@@ -208,3 +208,63 @@ TEST_CASE("external commits join, and resync replaces a member's own leaf", "[ml
                                 same_identity, secrets, h.group(ids[0]).own_leaf(), h.rng().fork()),
       mls::GroupError);
 }
+
+TEST_CASE("outsiders propose: a new member its own Add, an external sender a Remove",
+          "[mls][group]") {
+  // The group lists one external sender (say, the room's hub server) in external_senders.
+  const mls::CryptoProvider& crypto = mls::real_crypto();
+  const mls::Bytes hub_key(32, 77);
+  mls::TlsWriter senders;
+  {
+    mls::TlsWriter one;
+    one.opaque(crypto.signature_public_key(hub_key));
+    mls::Credential{mls::Credential::kBasic, mls::to_bytes("hub.example"), {}}.encode(one);
+    senders.opaque(one.bytes());
+  }
+  GroupHarness h(mls::GroupConfig{}, 37);
+  const int a = h.new_client(), b = h.new_client(), outsider = h.new_client();
+  h.client(a).group.emplace(
+      mls::Group::create(h.config(), mls::to_bytes("with hub"), h.client(a).key_package,
+                         h.client(a).secrets, {mls::Extension{5, senders.take()}}, h.rng().fork()));
+  mls::CommitOptions add;
+  add.by_value = {mls::Proposal{mls::AddProposal{h.client(b).key_package}}};
+  h.commit(a, add, {b});
+
+  // The outsider asks to join: its Add, signed with its own key, no membership tag.
+  const mls::Group& g = h.group(a);
+  mls::FramedContent join_request{g.group_id(),
+                                  g.epoch(),
+                                  mls::Sender{mls::SenderType::kNewMemberProposal, 0},
+                                  {},
+                                  mls::Proposal{mls::AddProposal{h.client(outsider).key_package}}};
+  mls::MlsMessage request;
+  request.body =
+      mls::protect_public(crypto, join_request, h.client(outsider).secrets.signature_private_key,
+                          {}, g.public_state().context_bytes);
+  h.broadcast(request);
+  CHECK(h.group(b).cached_proposals() == 1);
+  h.commit(b, {}, {outsider});
+  CHECK(h.agree());
+  CHECK(h.group(outsider).member_count() == 3);
+
+  // The hub removes b.
+  const mls::Group& now = h.group(a);
+  mls::FramedContent removal{now.group_id(),
+                             now.epoch(),
+                             mls::Sender{mls::SenderType::kExternal, 0},
+                             {},
+                             mls::Proposal{mls::RemoveProposal{h.group(b).own_leaf()}}};
+  mls::MlsMessage by_hub;
+  by_hub.body = mls::protect_public(crypto, removal, hub_key, {}, now.public_state().context_bytes);
+  h.broadcast(by_hub);
+  h.commit(a);
+  CHECK(h.group(b).status() == mls::Group::Status::kRemoved);
+  CHECK(h.agree());
+  // A forged hub proposal (another key) is refused.
+  mls::FramedContent forged_removal = removal;
+  forged_removal.epoch = h.group(a).epoch();
+  mls::MlsMessage forged;
+  forged.body = mls::protect_public(crypto, forged_removal, mls::Bytes(32, 78), {},
+                                    h.group(a).public_state().context_bytes);
+  CHECK(reason_of(h.group(outsider), forged) == mls::Rejection::kBadSignature);
+}
