@@ -233,7 +233,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
       throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
     }
     v.wire_format = WireFormat::kPublicMessage;
-    v.content = c;
+    v.borrowed = &c;
     v.signature = pub->signature;
     v.confirmation_tag = pub->confirmation_tag;
     v.signature_key = std::move(key);
@@ -283,7 +283,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
   }
   v.wire_format = WireFormat::kPrivateMessage;
   v.signature_key = key;
-  v.content = std::move(opened.content);
+  v.owned = std::move(opened.content);
   v.signature = std::move(opened.signature);
   v.confirmation_tag = std::move(opened.confirmation_tag);
   return v;
@@ -308,13 +308,13 @@ Received Group::handle(const MlsMessage& message) {
     return r;
   }
   const Verified v = verify(message);
-  switch (v.content.content_type()) {
+  switch (v.content().content_type()) {
     case ContentType::kApplication: {
       Received r;
       r.type = ContentType::kApplication;
-      r.sender = v.content.sender;
-      r.epoch = v.content.epoch;
-      r.application_data = std::get<Bytes>(v.content.content);
+      r.sender = v.content().sender;
+      r.epoch = v.content().epoch;
+      r.application_data = std::get<Bytes>(v.content().content);
       return r;
     }
     case ContentType::kProposal:
@@ -328,23 +328,23 @@ Received Group::handle(const MlsMessage& message) {
 }
 
 Received Group::handle_proposal(const Verified& v) {
-  const Proposal& p = std::get<Proposal>(v.content.content);
+  const Proposal& p = std::get<Proposal>(v.content().content);
   if (p.type() == ProposalType::kExternalInit) {
     throw GroupError(Rejection::kInvalidProposal, "ExternalInit outside an external commit");
   }
-  if (p.type() == ProposalType::kUpdate && v.content.sender.type != SenderType::kMember) {
+  if (p.type() == ProposalType::kUpdate && v.content().sender.type != SenderType::kMember) {
     throw GroupError(Rejection::kInvalidProposal, "Update from a non-member");
   }
-  Bytes ref = proposal_ref(v.wire_format, v.content, v.signature);
+  Bytes ref = proposal_ref(v.wire_format, v.content(), v.signature);
   Received r;
   r.type = ContentType::kProposal;
-  r.sender = v.content.sender;
-  r.epoch = v.content.epoch;
+  r.sender = v.content().sender;
+  r.epoch = v.content().epoch;
   r.proposal_ref = ref;
   for (const CachedProposal& c : proposals_) {
     if (c.ref == ref) return r;  // a duplicate delivery
   }
-  proposals_.push_back({ref, ResolvedProposal{p, v.content.sender, ref}});
+  proposals_.push_back({ref, ResolvedProposal{p, v.content().sender, ref}});
   return r;
 }
 

@@ -184,7 +184,9 @@ class Group {
   // An authenticated content (AuthenticatedContent of §6).
   struct Verified {
     WireFormat wire_format = WireFormat::kPublicMessage;
-    FramedContent content;
+    const FramedContent* borrowed = nullptr;  // a PublicMessage's, in the handled message
+    std::optional<FramedContent> owned;       // a PrivateMessage's, decrypted
+    const FramedContent& content() const { return borrowed != nullptr ? *borrowed : *owned; }
     Bytes signature;
     Bytes confirmation_tag;
     Bytes signature_key;  // the sender's; commits' signatures are checked in handle_commit

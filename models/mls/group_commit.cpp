@@ -213,8 +213,8 @@ std::vector<ResolvedProposal> Group::resolve(const Commit& commit, const Sender&
 }
 
 Received Group::handle_commit(const Verified& v, const MlsMessage&) {
-  const Commit& commit = std::get<Commit>(v.content.content);
-  const Sender& sender = v.content.sender;
+  const Commit& commit = std::get<Commit>(v.content().content);
+  const Sender& sender = v.content().sender;
   if (sender.type == SenderType::kMember && sender.index == state_.own) {
     throw GroupError(Rejection::kNotAllowed, "our own commit, not the pending one");
   }
@@ -225,28 +225,29 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     throw GroupError(Rejection::kMalformed, "external commit not in a PublicMessage");
   }
   const EpochPublic& prev = *state_.pub;
-  const Bytes cth = next_confirmed_transcript_hash(prev, v.wire_format, v.content, v.signature);
+  const Bytes cth = next_confirmed_transcript_hash(prev, v.wire_format, v.content(), v.signature);
   CommitTransitionPtr t;
   Bytes cache_key;
   if (config_.cache) {
     cache_key = EpochCache::key(prev, cth);
     t = config_.cache->find(cache_key);
   }
+  // Every member must itself hold the proposals the commit names, shared transition or not.
+  std::vector<ResolvedProposal> proposals = resolve(commit, sender);
   if (!t) {
     // Only a transition some member computed (or the committer made) vouches for the signature:
     // its key covers the signed content through the confirmed transcript hash.
-    if (!framed_content_signature_valid(crypto(), v.wire_format, v.content, v.signature,
+    if (!framed_content_signature_valid(crypto(), v.wire_format, v.content(), v.signature,
                                         v.signature_key, prev.context_bytes)) {
       throw GroupError(Rejection::kBadSignature, "commit signature");
     }
-    t = compute_transition(crypto(), prev, sender, resolve(commit, sender), commit.path, cth,
-                           v.confirmation_tag);
+    t = compute_transition(crypto(), prev, sender, proposals, commit.path, cth, v.confirmation_tag);
     if (config_.cache) config_.cache->put(cache_key, t);
   }
   Received r;
   r.type = ContentType::kCommit;
   r.sender = sender;
-  r.epoch = v.content.epoch;
+  r.epoch = v.content().epoch;
   if (std::find(t->removed.begin(), t->removed.end(), state_.own) != t->removed.end()) {
     pending_.reset();
     status_ = Status::kRemoved;

@@ -3,6 +3,7 @@
 // PrivateMessage handshakes, commit-before-send, and the typed reasons of refused messages.
 #include <catch2/catch.hpp>
 
+#include "models/mls/epoch_cache.hpp"
 #include "models/mls/framing.hpp"
 #include "tests/models/mls/group_harness.hpp"
 
@@ -267,4 +268,23 @@ TEST_CASE("outsiders propose: a new member its own Add, an external sender a Rem
   forged.body = mls::protect_public(crypto, forged_removal, mls::Bytes(32, 78), {},
                                     h.group(a).public_state().context_bytes);
   CHECK(reason_of(h.group(outsider), forged) == mls::Rejection::kBadSignature);
+}
+
+TEST_CASE("a shared transition does not excuse a member a proposal it never received",
+          "[mls][group]") {
+  mls::GroupConfig config;
+  config.cache = std::make_shared<mls::EpochCache>();
+  GroupHarness h(config, 38);
+  const auto ids = group_of(h, 4);
+  // Member 3 misses member 2's Update; member 0 commits it by reference.
+  const mls::MlsMessage update = h.group(ids[2]).propose_update();
+  for (const int m : {ids[0], ids[1]})
+    h.group(m).handle(update);
+  const mls::CommitOutput out = h.group(ids[0]).commit();
+  h.group(ids[1]).handle(out.commit);  // computes (and shares) the transition
+  const std::uint64_t hits = config.cache->hits();
+  CHECK(reason_of(h.group(ids[3]), out.commit) == mls::Rejection::kUnknownProposal);
+  CHECK(config.cache->hits() >= hits);
+  h.group(ids[2]).handle(out.commit);
+  CHECK(h.group(ids[2]).epoch() == h.group(ids[1]).epoch());
 }
