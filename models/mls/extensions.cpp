@@ -33,7 +33,7 @@ const Extension* find_extension(const std::vector<Extension>& list, std::uint16_
 
 Extension ratchet_tree_extension(const RatchetTree& tree) {
   TlsWriter w;
-  encode_ratchet_tree(w, tree.to_nodes());
+  tree.encode(w);
   return {kExtRatchetTree, w.take()};
 }
 

@@ -38,6 +38,16 @@ RatchetTreeNodes RatchetTree::to_nodes() const {
   return out;
 }
 
+void RatchetTree::encode(TlsWriter& w) const {
+  std::size_t end = nodes_.size();
+  while (end > 0 && !nodes_[end - 1])
+    --end;
+  TlsWriter body;
+  for (std::size_t i = 0; i < end; ++i)
+    encode_optional_node(body, nodes_[i].get());
+  w.opaque(body.bytes());
+}
+
 void RatchetTree::resize(std::uint32_t leaves) {
   leaves_ = leaves;
   nodes_.resize(node_width(leaves));

@@ -24,6 +24,8 @@ class RatchetTree {
   // count is a power of two. Throws DecodeError when a node sits at the wrong kind of index.
   static RatchetTree from_nodes(RatchetTreeNodes nodes);
   RatchetTreeNodes to_nodes() const;  // without trailing blanks
+  // The ratchet_tree encoding of to_nodes(), written without copying the nodes.
+  void encode(TlsWriter& w) const;
 
   std::uint32_t leaf_count() const { return leaves_; }
   std::size_t node_count() const { return nodes_.size(); }

@@ -1,23 +1,17 @@
 #include "models/mls/tree_math.hpp"
 
+#include <bit>
 #include <stdexcept>
 
 namespace dmlssim::models::mls {
 
 std::uint32_t log2_floor(std::uint32_t x) {
-  if (x == 0) return 0;
-  std::uint32_t k = 0;
-  while ((x >> k) > 0)
-    ++k;
-  return k - 1;
+  return x == 0 ? 0 : static_cast<std::uint32_t>(std::bit_width(x)) - 1;
 }
 
+// The level of a node is the number of trailing one bits of its index (RFC 9420 Appendix C).
 std::uint32_t level(NodeIndex x) {
-  if ((x & 1) == 0) return 0;
-  std::uint32_t k = 0;
-  while (((x >> k) & 1) == 1)
-    ++k;
-  return k;
+  return static_cast<std::uint32_t>(std::countr_one(x));
 }
 
 std::uint32_t node_width(std::uint32_t n) {

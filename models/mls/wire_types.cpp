@@ -157,19 +157,22 @@ ParentNode ParentNode::decode(TlsReader& r) {
   return p;
 }
 
+void encode_optional_node(TlsWriter& w, const TreeNode* node) {
+  w.u8(node != nullptr ? 1 : 0);
+  if (node == nullptr) return;
+  if (const auto* leaf = std::get_if<LeafNode>(node)) {
+    w.u8(1);
+    leaf->encode(w);
+  } else {
+    w.u8(2);
+    std::get<ParentNode>(*node).encode(w);
+  }
+}
+
 void encode_ratchet_tree(TlsWriter& w, const RatchetTreeNodes& nodes) {
   TlsWriter body;
-  for (const auto& node : nodes) {
-    body.u8(node.has_value() ? 1 : 0);
-    if (!node) continue;
-    if (const auto* leaf = std::get_if<LeafNode>(&*node)) {
-      body.u8(1);
-      leaf->encode(body);
-    } else {
-      body.u8(2);
-      std::get<ParentNode>(*node).encode(body);
-    }
-  }
+  for (const auto& node : nodes)
+    encode_optional_node(body, node ? &*node : nullptr);
   w.opaque(body.bytes());
 }
 

@@ -91,6 +91,8 @@ using TreeNode = std::variant<LeafNode, ParentNode>;
 // optional<Node> ratchet_tree<V>, as the ratchet_tree extension and the vectors carry it.
 using RatchetTreeNodes = std::vector<std::optional<TreeNode>>;
 void encode_ratchet_tree(TlsWriter& w, const RatchetTreeNodes& nodes);
+// One entry of that vector: optional<Node> with the node type.
+void encode_optional_node(TlsWriter& w, const TreeNode* node);
 RatchetTreeNodes decode_ratchet_tree(TlsReader& r);
 
 struct HpkeCiphertext {

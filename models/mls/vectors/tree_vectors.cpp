@@ -23,7 +23,7 @@ RatchetTree tree_of(const nlohmann::json& value) {
 
 std::string encoded_hex(const RatchetTree& tree) {
   TlsWriter w;
-  encode_ratchet_tree(w, tree.to_nodes());
+  tree.encode(w);
   return to_hex(w.bytes());
 }
 
