@@ -29,6 +29,15 @@ Bytes next_confirmed_transcript_hash(const EpochPublic& prev, WireFormat wire_fo
   return confirmed_transcript_hash(prev.interim_transcript_hash, input.bytes());
 }
 
+Bytes confirmed_transcript_hash_from_tbs(const EpochPublic& prev, const Bytes& tbs,
+                                         const Bytes& signature) {
+  const std::size_t end = tbs.size() - prev.context_bytes.size();
+  TlsWriter input;
+  input.raw(Bytes(tbs.begin() + 2, tbs.begin() + static_cast<long>(end)));
+  input.opaque(signature);
+  return confirmed_transcript_hash(prev.interim_transcript_hash, input.bytes());
+}
+
 Bytes provisional_context(const EpochPublic& prev, const Bytes& tree_hash,
                           const std::vector<Extension>& extensions) {
   GroupContext c = prev.context;

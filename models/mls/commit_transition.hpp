@@ -32,6 +32,10 @@ using CommitTransitionPtr = std::shared_ptr<const CommitTransition>;
 // The confirmed transcript hash the commit leads to (computable before any validation).
 Bytes next_confirmed_transcript_hash(const EpochPublic& prev, WireFormat wire_format,
                                      const FramedContent& content, const Bytes& signature);
+// The same from the commit's FramedContentTBS (version, wire_format, content, GroupContext):
+// ConfirmedTranscriptHashInput is its wire_format and content, then the signature.
+Bytes confirmed_transcript_hash_from_tbs(const EpochPublic& prev, const Bytes& tbs,
+                                         const Bytes& signature);
 
 // Validates and applies. `path` is the commit's; the result's `next` carries the interim
 // transcript hash over `confirmation_tag` (whose MAC each member still checks). Throws GroupError.

@@ -94,8 +94,10 @@ PublicMessage seal_public(const FramedContent& content, Bytes signature,
 
 ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage& m,
                               const Bytes& signature_public_key, const Bytes& membership_key,
-                              const Bytes& group_context) {
-  const Bytes tbs = framed_content_tbs(WireFormat::kPublicMessage, m.content, group_context);
+                              const Bytes& group_context, Bytes* tbs_out) {
+  Bytes local;
+  Bytes& tbs = tbs_out != nullptr ? *tbs_out : local;
+  tbs = framed_content_tbs(WireFormat::kPublicMessage, m.content, group_context);
   if (m.content.sender.type == SenderType::kMember) {
     TlsWriter tbm;
     tbm.raw(tbs);
@@ -111,11 +113,9 @@ ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage&
   return ProtectionError::kNone;
 }
 
-bool framed_content_signature_valid(const CryptoProvider& crypto, WireFormat wire_format,
-                                    const FramedContent& content, const Bytes& signature,
-                                    const Bytes& signature_public_key, const Bytes& group_context) {
-  return verify_with_label(crypto, signature_public_key, "FramedContentTBS",
-                           framed_content_tbs(wire_format, content, group_context), signature);
+bool framed_content_signature_valid(const CryptoProvider& crypto, const Bytes& tbs,
+                                    const Bytes& signature, const Bytes& signature_public_key) {
+  return verify_with_label(crypto, signature_public_key, "FramedContentTBS", tbs, signature);
 }
 
 PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent& content,

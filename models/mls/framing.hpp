@@ -44,13 +44,14 @@ enum class ProtectionError {
 const char* to_string(ProtectionError e);
 
 // An empty `signature_public_key` skips the signature (the caller checks it, or knows it valid).
+// `tbs_out`, when given, receives the FramedContentTBS (to check the signature later).
 ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage& message,
                               const Bytes& signature_public_key, const Bytes& membership_key,
-                              const Bytes& group_context);
+                              const Bytes& group_context, Bytes* tbs_out = nullptr);
 
-bool framed_content_signature_valid(const CryptoProvider& crypto, WireFormat wire_format,
-                                    const FramedContent& content, const Bytes& signature,
-                                    const Bytes& signature_public_key, const Bytes& group_context);
+// The signature over an encoded FramedContentTBS.
+bool framed_content_signature_valid(const CryptoProvider& crypto, const Bytes& tbs,
+                                    const Bytes& signature, const Bytes& signature_public_key);
 
 struct SenderData {
   std::uint32_t leaf_index = 0;

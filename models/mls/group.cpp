@@ -226,8 +226,9 @@ Group::Verified Group::verify(const MlsMessage& message) {
     }
     // A commit's signature is checked in check_commit_signature (a shared transition may vouch).
     const bool commit = c.content_type() == ContentType::kCommit;
-    const ProtectionError err = verify_public(crypto(), *pub, commit ? Bytes{} : key,
-                                              state_.secrets.membership_key, e.context_bytes);
+    const ProtectionError err =
+        verify_public(crypto(), *pub, commit ? Bytes{} : key, state_.secrets.membership_key,
+                      e.context_bytes, commit ? &v.tbs : nullptr);
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
       throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");
@@ -283,6 +284,8 @@ Group::Verified Group::verify(const MlsMessage& message) {
   }
   v.wire_format = WireFormat::kPrivateMessage;
   v.signature_key = key;
+  if (commit)
+    v.tbs = framed_content_tbs(WireFormat::kPrivateMessage, opened.content, e->context_bytes);
   v.owned = std::move(opened.content);
   v.signature = std::move(opened.signature);
   v.confirmation_tag = std::move(opened.confirmation_tag);

@@ -190,6 +190,7 @@ class Group {
     Bytes signature;
     Bytes confirmation_tag;
     Bytes signature_key;  // the sender's; commits' signatures are checked in handle_commit
+    Bytes tbs;            // commits: the FramedContentTBS (signature, transcript hash)
   };
 
   Group(GroupConfig config, Drbg drbg);

@@ -225,7 +225,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     throw GroupError(Rejection::kMalformed, "external commit not in a PublicMessage");
   }
   const EpochPublic& prev = *state_.pub;
-  const Bytes cth = next_confirmed_transcript_hash(prev, v.wire_format, v.content(), v.signature);
+  const Bytes cth = confirmed_transcript_hash_from_tbs(prev, v.tbs, v.signature);
   CommitTransitionPtr t;
   Bytes cache_key;
   if (config_.cache) {
@@ -237,8 +237,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   if (!t) {
     // Only a transition some member computed (or the committer made) vouches for the signature:
     // its key covers the signed content through the confirmed transcript hash.
-    if (!framed_content_signature_valid(crypto(), v.wire_format, v.content(), v.signature,
-                                        v.signature_key, prev.context_bytes)) {
+    if (!framed_content_signature_valid(crypto(), v.tbs, v.signature, v.signature_key)) {
       throw GroupError(Rejection::kBadSignature, "commit signature");
     }
     t = compute_transition(crypto(), prev, sender, proposals, commit.path, cth, v.confirmation_tag);

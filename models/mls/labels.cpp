@@ -21,8 +21,11 @@ Bytes labeled_pair(const Bytes& label, const Bytes& second) {
 
 Bytes expand_with_label(const Bytes& secret, const std::string& label, const Bytes& context,
                         std::uint16_t length) {
+  // KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " + Label; opaque context<V>; }
+  constexpr std::string_view kPrefix = "MLS 1.0 ";
   TlsWriter kdf_label;
-  kdf_label.u16(length).opaque(mls_label(label)).opaque(context);
+  kdf_label.u16(length).varint(kPrefix.size() + label.size()).raw(kPrefix).raw(label);
+  kdf_label.opaque(context);
   return hkdf_expand(secret, kdf_label.bytes(), length);
 }
 

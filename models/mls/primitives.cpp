@@ -132,13 +132,16 @@ Bytes hkdf_extract(const Bytes& salt, const Bytes& ikm) {
 Bytes hkdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) {
   if (length > 255 * kHashLength) throw CryptoError("HKDF-Expand: length above 255 * HashLen");
   // T(i) = HMAC(PRK, T(i-1) || info || i), RFC 5869 §2.3.
-  Bytes out, block;
-  for (std::uint8_t i = 1; out.size() < length; ++i) {
-    Bytes input = block;
+  Bytes input;
+  input.reserve(kHashLength + info.size() + 1);
+  input.insert(input.end(), info.begin(), info.end());
+  input.push_back(1);
+  Bytes out = hmac_sha256(prk, input);  // T(1)
+  for (std::uint8_t i = 2; out.size() < length; ++i) {
+    input.assign(out.end() - kHashLength, out.end());
     input.insert(input.end(), info.begin(), info.end());
     input.push_back(i);
-    block = hmac_sha256(prk, input);
-    out.insert(out.end(), block.begin(), block.end());
+    append(out, hmac_sha256(prk, input));
   }
   out.resize(length);
   return out;

@@ -42,4 +42,9 @@ TlsWriter& TlsWriter::raw(const Bytes& v) {
   return *this;
 }
 
+TlsWriter& TlsWriter::raw(std::string_view v) {
+  out_.insert(out_.end(), v.begin(), v.end());
+  return *this;
+}
+
 }  // namespace dmlssim::models::mls

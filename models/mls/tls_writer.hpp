@@ -3,6 +3,8 @@
 // 8-byte form is not used; lengths stay below 2^30).
 #pragma once
 
+#include <string_view>
+
 #include "models/mls/bytes.hpp"
 
 namespace dmlssim::models::mls {
@@ -17,6 +19,7 @@ class TlsWriter {
   TlsWriter& varint(std::uint64_t v);  // throws std::invalid_argument above 2^30 - 1
   TlsWriter& opaque(const Bytes& v);   // varint length, then the bytes (opaque x<V>)
   TlsWriter& raw(const Bytes& v);      // the bytes as they are (fixed-size fields)
+  TlsWriter& raw(std::string_view v);  // text as its bytes
   const Bytes& bytes() const { return out_; }
   Bytes take() { return std::move(out_); }
 
