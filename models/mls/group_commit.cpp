@@ -136,16 +136,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
     out.welcome = std::move(welcome);
   }
 
-  std::map<NodeIndex, HpkeKeyPair> keys;
-  if (with_path) {
-    keys = std::move(path.keys);
-  } else {
-    for (const auto& [node, key] : state_.path_keys) {
-      if (next->tree.node(node) && node_public_key(next->tree, node) == key.public_key) {
-        keys[node] = key;
-      }
-    }
-  }
+  std::map<NodeIndex, HpkeKeyPair> keys =
+      with_path ? std::move(path.keys) : next->tree.keys_still_held(state_.path_keys);
   pending_.emplace(PendingCommit{encode_one(out.commit), {}, applied.reinit});
   pending_->next = make_epoch(next, std::move(secrets), state_.own, std::move(keys));
   if (config_.cache) {
@@ -254,10 +246,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     return r;
   }
   const RatchetTree& tree = t->next->tree;
-  std::map<NodeIndex, HpkeKeyPair> keys;
-  for (const auto& [node, key] : state_.path_keys) {
-    if (tree.node(node) && node_public_key(tree, node) == key.public_key) keys[node] = key;
-  }
+  std::map<NodeIndex, HpkeKeyPair> keys = tree.keys_still_held(state_.path_keys);
   if (std::find(t->updated.begin(), t->updated.end(), state_.own) != t->updated.end()) {
     for (const HpkeKeyPair& key : own_update_keys_) {
       if (key.public_key == tree.leaf(state_.own)->encryption_key)

@@ -10,11 +10,6 @@
 
 namespace dmlssim::models::mls {
 
-const Bytes& node_public_key(const RatchetTree& tree, NodeIndex n) {
-  if (level(n) == 0) return tree.leaf(n / 2)->encryption_key;
-  return tree.parent_node(n)->encryption_key;
-}
-
 BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTree& tree,
                             LeafIndex leaf, LeafNode leaf_template,
                             const Bytes& signature_private_key, const EpochPublic& prev,
@@ -54,7 +49,7 @@ BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTre
     const NodeIndex p = b.nodes[i];
     const NodeIndex copath = leaf_node(leaf) < p ? right(p) : left(p);
     for (const NodeIndex r : resolution_without(tree, copath, joiners)) {
-      LabeledCiphertext ct = encrypt_with_label(crypto, node_public_key(tree, r), "UpdatePathNode",
+      LabeledCiphertext ct = encrypt_with_label(crypto, tree.public_key(r), "UpdatePathNode",
                                                 context, b.secrets[i], drbg.bytes(kHashLength));
       path_node.encrypted_path_secret.push_back(
           {std::move(ct.kem_output), std::move(ct.ciphertext)});

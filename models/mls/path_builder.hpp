@@ -38,7 +38,4 @@ BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTre
 std::optional<Bytes> joiner_path_secret(const BuiltPath& built, LeafIndex committer,
                                         LeafIndex joiner);
 
-// The public encryption key of a non-blank node.
-const Bytes& node_public_key(const RatchetTree& tree, NodeIndex node);
-
 }  // namespace dmlssim::models::mls

@@ -79,6 +79,22 @@ const ParentNode* RatchetTree::parent_node(NodeIndex i) const {
   return n ? std::get_if<ParentNode>(n.get()) : nullptr;
 }
 
+const Bytes& RatchetTree::public_key(NodeIndex i) const {
+  if (level(i) == 0) return leaf(i / 2)->encryption_key;
+  return parent_node(i)->encryption_key;
+}
+
+std::map<NodeIndex, HpkeKeyPair> RatchetTree::keys_still_held(
+    const std::map<NodeIndex, HpkeKeyPair>& keys) const {
+  std::map<NodeIndex, HpkeKeyPair> out;
+  for (const auto& [node, key] : keys) {
+    if (node < nodes_.size() && nodes_[node] && public_key(node) == key.public_key) {
+      out[node] = key;
+    }
+  }
+  return out;
+}
+
 LeafIndex RatchetTree::add_leaf(const LeafNode& new_leaf) {
   LeafIndex l = 0;
   while (l < leaves_ && nodes_[leaf_node(l)])

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -32,6 +33,11 @@ class RatchetTree {
   const TreeNode* node(NodeIndex i) const { return nodes_[i].get(); }
   const LeafNode* leaf(LeafIndex i) const;
   const ParentNode* parent_node(NodeIndex i) const;
+  // The encryption key of a non-blank node, leaf or parent.
+  const Bytes& public_key(NodeIndex i) const;
+  // The pairs of `keys` whose node still holds that public key (the rest were replaced or blanked).
+  std::map<NodeIndex, HpkeKeyPair> keys_still_held(
+      const std::map<NodeIndex, HpkeKeyPair>& keys) const;
 
   // Proposals applied to the tree (§12.1.1-12.1.3).
   // Add: the leftmost blank leaf (the tree doubles when there is none) takes the KeyPackage's

@@ -103,9 +103,7 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   for (std::size_t k = 0; k < resolution.size(); ++k) {
     const auto key = private_keys.find(resolution[k]);
     if (key == private_keys.end()) continue;
-    const Bytes& public_key = level(resolution[k]) == 0
-                                  ? tree.leaf(resolution[k] / 2)->encryption_key
-                                  : tree.parent_node(resolution[k])->encryption_key;
+    const Bytes& public_key = tree.public_key(resolution[k]);
     Bytes secret =
         decrypt_with_label(crypto, HpkeKeyPair{key->second, public_key}, "UpdatePathNode",
                            group_context, ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
