@@ -73,6 +73,8 @@ struct ThreadContexts {
   EVP_MD_CTX* digest = EVP_MD_CTX_new();
   EVP_MAC_CTX* mac = nullptr;
   EVP_CIPHER_CTX* cipher = EVP_CIPHER_CTX_new();
+  Bytes mac_key;  // the key `mac` holds once mac_key_set
+  bool mac_key_set = false;
   ThreadContexts() {
     mac = EVP_MAC_CTX_new(algorithms().hmac);
     char digest_name[] = "SHA256";
@@ -102,23 +104,36 @@ ThreadContexts& contexts() {
 }  // namespace
 
 Bytes sha256(const Bytes& data) {
+  return sha256_of({data});
+}
+
+Bytes sha256_of(std::initializer_list<ByteView> parts) {
   EVP_MD_CTX* ctx = contexts().digest;
   Bytes out(kHashLength);
   unsigned int len = 0;
-  require(EVP_DigestInit_ex2(ctx, algorithms().sha256, nullptr) == 1 &&
-              EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
-              EVP_DigestFinal_ex(ctx, out.data(), &len) == 1,
-          "SHA-256");
+  bool ok = EVP_DigestInit_ex2(ctx, algorithms().sha256, nullptr) == 1;
+  for (const ByteView part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
+  }
+  require(ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1, "SHA-256");
   return out;
 }
 
 Bytes hmac_sha256(const Bytes& key, const Bytes& data) {
   static const std::uint8_t kEmpty = 0;
-  EVP_MAC_CTX* ctx = contexts().mac;
+  ThreadContexts& c = contexts();
+  EVP_MAC_CTX* ctx = c.mac;
   Bytes out(kHashLength);
   std::size_t len = 0;
-  // A non-null key pointer even for an empty key: null would mean "keep the previous key".
-  require(EVP_MAC_init(ctx, key.empty() ? &kEmpty : key.data(), key.size(), nullptr) == 1 &&
+  // A null key pointer keeps the previous key and skips its setup (the key schedule derives many
+  // secrets from one); an empty key still needs a non-null pointer.
+  const bool same_key = c.mac_key_set && c.mac_key == key;
+  if (!same_key) {
+    c.mac_key = key;
+    c.mac_key_set = true;
+  }
+  const std::uint8_t* key_data = same_key ? nullptr : key.empty() ? &kEmpty : key.data();
+  require(EVP_MAC_init(ctx, key_data, key.size(), nullptr) == 1 &&
               EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
               EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == kHashLength,
           "HMAC-SHA256");

@@ -3,6 +3,7 @@
 // the library (a malformed key, a failed tag check) throw CryptoError.
 #pragma once
 
+#include <initializer_list>
 #include <stdexcept>
 
 #include "models/mls/bytes.hpp"
@@ -22,6 +23,8 @@ inline constexpr std::size_t kX25519Length = 32;
 inline constexpr std::size_t kEd25519SignatureLength = 64;
 
 Bytes sha256(const Bytes& data);
+// SHA-256 of the concatenation of `parts`, without building it.
+Bytes sha256_of(std::initializer_list<ByteView> parts);
 Bytes hmac_sha256(const Bytes& key, const Bytes& data);
 // HKDF-Extract; an empty salt means HashLen zero bytes (RFC 5869 §2.2).
 Bytes hkdf_extract(const Bytes& salt, const Bytes& ikm);
