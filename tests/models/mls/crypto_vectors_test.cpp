@@ -36,3 +36,32 @@ TEST_CASE("AES-128-GCM rejects a tampered ciphertext; keys of the wrong size are
   CHECK_THROWS_AS(mls::x25519(mls::Bytes(31, 0), mls::Bytes(32, 9)), mls::CryptoError);
   CHECK_FALSE(mls::ed25519_verify(mls::Bytes(32, 0), {}, mls::Bytes(63, 0)));
 }
+
+TEST_CASE("HMAC-SHA256 gives RFC 4231's values when keys repeat and alternate", "[mls]") {
+  const mls::Bytes key1(20, 0x0b), data1 = mls::to_bytes("Hi There");
+  const mls::Bytes key2 = mls::to_bytes("Jefe"),
+                   data2 = mls::to_bytes("what do ya want for nothing?");
+  const mls::Bytes mac1 =
+      mls::from_hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  const mls::Bytes mac2 =
+      mls::from_hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // HMAC-SHA256 with an empty key over an empty message, computed independently (Python hmac).
+  const mls::Bytes mac_empty =
+      mls::from_hex("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  CHECK(mls::hmac_sha256(key1, data1) == mac1);
+  CHECK(mls::hmac_sha256(key1, data1) == mac1);  // the kept key
+  CHECK(mls::hmac_sha256(key2, data2) == mac2);
+  CHECK(mls::hmac_sha256(key1, data1) == mac1);
+  CHECK(mls::hmac_sha256({}, {}) == mac_empty);
+  CHECK(mls::hmac_sha256({}, {}) == mac_empty);
+  CHECK(mls::hmac_sha256(key2, data2) == mac2);
+}
+
+TEST_CASE("SHA-256 over parts equals SHA-256 of their concatenation", "[mls]") {
+  const mls::Bytes abc =
+      mls::from_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(mls::sha256(mls::to_bytes("abc")) == abc);
+  CHECK(mls::sha256_of({mls::view_of("a"), mls::view_of(""), mls::view_of("bc")}) == abc);
+  CHECK(mls::sha256_of({}) ==
+        mls::from_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+}
