@@ -31,13 +31,14 @@ class RealCrypto final : public CryptoProvider {
                   const Bytes& aad, const Bytes& ciphertext) const override {
     return hpke_open_base(*this, enc, recipient, info, aad, ciphertext);
   }
+  Bytes mac(const Bytes& key, const Bytes& data) const override { return hmac_sha256(key, data); }
+  Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const override {
+    return hkdf_expand(prk, info, length);
+  }
 };
 
 Bytes tagged_hash(std::string_view tag, const Bytes& a, const Bytes& b = {}) {
-  Bytes input(tag.begin(), tag.end());
-  append(input, a);
-  append(input, b);
-  return sha256(input);
+  return sha256_of({view_of(tag), a, b});
 }
 
 void require_key(const Bytes& key, const char* what) {
@@ -100,13 +101,27 @@ class FastCrypto final : public CryptoProvider {
         Bytes(k.begin() + kAeadKeyLength, k.begin() + kAeadKeyLength + kAeadNonceLength), aad,
         ciphertext);
   }
+  // MAC = H(tag || len(key) || key || data); expand block i = H(tag || prk || info || i).
+  Bytes mac(const Bytes& key, const Bytes& data) const override {
+    const std::uint8_t key_length[2] = {static_cast<std::uint8_t>(key.size() >> 8),
+                                        static_cast<std::uint8_t>(key.size())};
+    return sha256_of({view_of("fast mac "), key_length, key, data});
+  }
+  Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const override {
+    if (length > 255 * kHashLength) throw CryptoError("KDF-Expand: length above 255 * HashLen");
+    Bytes out;
+    out.reserve(length + kHashLength);
+    for (std::uint8_t block = 1; out.size() < length; ++block) {
+      const std::uint8_t counter[1] = {block};
+      append(out, sha256_of({view_of("fast expand "), prk, info, counter}));
+    }
+    out.resize(length);
+    return out;
+  }
 
  private:
   static Bytes key_of(const Bytes& pk, const Bytes& enc, const Bytes& info) {
-    Bytes input = pk;
-    append(input, enc);
-    append(input, info);
-    return tagged_hash("fast hpke key ", input);
+    return sha256_of({view_of("fast hpke key "), pk, enc, info});
   }
   static Bytes signature_of(const Bytes& pk, const Bytes& message) {
     Bytes half = tagged_hash("fast signature ", pk, message);

@@ -1,12 +1,12 @@
-// The asymmetric operations of cipher suite 1 behind one interface, so that the same group state
-// machine runs on real cryptography or on cheap stand-ins at simulation scale.
+// The asymmetric operations of cipher suite 1 and its MAC and KDF behind one interface, so that the
+// same group state machine runs on real cryptography or on cheap stand-ins at simulation scale.
 //
-// `real` is X25519, Ed25519 and HPKE (RFC 9180) on OpenSSL. `fast` replaces them with SHA-256
-// constructions whose keys, shared secrets, encapsulations, ciphertexts and signatures have the
-// real sizes (32, 32, 32, plaintext + 16, 64 bytes), so every message is byte-for-byte as long as
-// with `real`. The fast stand-ins give no security: anyone holding a public key can compute the
-// shared secrets, decrypt, and sign for its owner. Symmetric primitives (hash, HKDF, AEAD) stay
-// real in both.
+// `real` is X25519, Ed25519, HPKE (RFC 9180), HMAC-SHA256 and HKDF-SHA256 on OpenSSL. `fast`
+// replaces them with single SHA-256 constructions whose keys, shared secrets, encapsulations,
+// ciphertexts, signatures, MACs and derived secrets have the real sizes (32, 32, 32, plaintext +
+// 16, 64, 32 and the requested length), so every message is byte-for-byte as long as with `real`.
+// The fast stand-ins give no security: anyone holding a public key can compute the shared secrets,
+// decrypt, and sign for its owner. The hash (SHA-256) and the AEAD (AES-128-GCM) are real in both.
 #pragma once
 
 #include <string_view>
@@ -44,6 +44,13 @@ class CryptoProvider {
                                             const Bytes& ephemeral_seed) const = 0;
   virtual Bytes open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
                           const Bytes& aad, const Bytes& ciphertext) const = 0;
+
+  // The MAC (HMAC-SHA256: 32 bytes) and the KDF (HKDF-SHA256, RFC 5869) of the key schedule, the
+  // secret tree, membership and confirmation tags. Extract is the MAC keyed with the salt (an
+  // empty salt and Nh zero bytes are the same HMAC key).
+  virtual Bytes mac(const Bytes& key, const Bytes& data) const = 0;
+  Bytes kdf_extract(const Bytes& salt, const Bytes& ikm) const { return mac(salt, ikm); }
+  virtual Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const = 0;
 };
 
 const CryptoProvider& real_crypto();

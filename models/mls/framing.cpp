@@ -71,12 +71,12 @@ PublicMessage protect_public(const CryptoProvider& crypto, const FramedContent& 
                              const Bytes& group_context, const Bytes& confirmation_tag) {
   Bytes signature = sign_framed_content(crypto, WireFormat::kPublicMessage, content,
                                         signature_private_key, group_context);
-  return seal_public(content, std::move(signature), membership_key, group_context,
+  return seal_public(crypto, content, std::move(signature), membership_key, group_context,
                      confirmation_tag);
 }
 
-PublicMessage seal_public(const FramedContent& content, Bytes signature,
-                          const Bytes& membership_key, const Bytes& group_context,
+PublicMessage seal_public(const CryptoProvider& crypto, const FramedContent& content,
+                          Bytes signature, const Bytes& membership_key, const Bytes& group_context,
                           const Bytes& confirmation_tag) {
   PublicMessage m;
   m.content = content;
@@ -87,7 +87,7 @@ PublicMessage seal_public(const FramedContent& content, Bytes signature,
     TlsWriter tbm;
     tbm.raw(tbs);
     encode_auth(tbm, content, m.signature, m.confirmation_tag);
-    m.membership_tag = hmac_sha256(membership_key, tbm.bytes());
+    m.membership_tag = crypto.mac(membership_key, tbm.bytes());
   }
   return m;
 }
@@ -102,7 +102,7 @@ ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage&
     TlsWriter tbm;
     tbm.raw(tbs);
     encode_auth(tbm, m.content, m.signature, m.confirmation_tag);
-    if (hmac_sha256(membership_key, tbm.bytes()) != m.membership_tag) {
+    if (crypto.mac(membership_key, tbm.bytes()) != m.membership_tag) {
       return ProtectionError::kBadMembershipTag;
     }
   }
@@ -125,13 +125,13 @@ PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent
                                const Bytes& confirmation_tag) {
   const Bytes signature = sign_framed_content(crypto, WireFormat::kPrivateMessage, content,
                                               signature_private_key, group_context);
-  return seal_private(content, signature, sender_data_secret, key, sender, padding,
+  return seal_private(crypto, content, signature, sender_data_secret, key, sender, padding,
                       confirmation_tag);
 }
 
-PrivateMessage seal_private(const FramedContent& content, const Bytes& signature,
-                            const Bytes& sender_data_secret, const KeyAndNonce& key,
-                            const SenderData& sender, std::size_t padding,
+PrivateMessage seal_private(const CryptoProvider& crypto, const FramedContent& content,
+                            const Bytes& signature, const Bytes& sender_data_secret,
+                            const KeyAndNonce& key, const SenderData& sender, std::size_t padding,
                             const Bytes& confirmation_tag) {
   if (content.sender.type != SenderType::kMember) {
     throw std::invalid_argument("PrivateMessage: only members send them");
@@ -157,14 +157,15 @@ PrivateMessage seal_private(const FramedContent& content, const Bytes& signature
   TlsWriter sender_data;
   sender_data.u32(sender.leaf_index).u32(sender.generation);
   sender_data.raw(Bytes(sender.reuse_guard.begin(), sender.reuse_guard.end()));
-  const KeyAndNonce sd = sender_data_key_nonce(sender_data_secret, m.ciphertext);
+  const KeyAndNonce sd = sender_data_key_nonce(crypto, sender_data_secret, m.ciphertext);
   m.encrypted_sender_data = aead_seal(sd.key, sd.nonce, sender_data_aad(m), sender_data.bytes());
   return m;
 }
 
-OpenedPrivateMessage open_sender_data(const PrivateMessage& m, const Bytes& sender_data_secret) {
+OpenedPrivateMessage open_sender_data(const CryptoProvider& crypto, const PrivateMessage& m,
+                                      const Bytes& sender_data_secret) {
   OpenedPrivateMessage out;
-  const KeyAndNonce sd = sender_data_key_nonce(sender_data_secret, m.ciphertext);
+  const KeyAndNonce sd = sender_data_key_nonce(crypto, sender_data_secret, m.ciphertext);
   Bytes plain;
   try {
     plain = aead_open(sd.key, sd.nonce, sender_data_aad(m), m.encrypted_sender_data);

@@ -23,8 +23,8 @@ Bytes sign_framed_content(const CryptoProvider& crypto, WireFormat wire_format,
 
 // The message around an already signed `content` (a commit's signature comes before its
 // confirmation tag): adds the confirmation tag (commits) and the membership tag (members).
-PublicMessage seal_public(const FramedContent& content, Bytes signature,
-                          const Bytes& membership_key, const Bytes& group_context,
+PublicMessage seal_public(const CryptoProvider& crypto, const FramedContent& content,
+                          Bytes signature, const Bytes& membership_key, const Bytes& group_context,
                           const Bytes& confirmation_tag = {});
 
 // Signs `content`, adds the confirmation tag (commits) and the membership tag (members).
@@ -67,10 +67,10 @@ PrivateMessage protect_private(const CryptoProvider& crypto, const FramedContent
                                const Bytes& confirmation_tag = {});
 
 // As protect_private, with the signature already made.
-PrivateMessage seal_private(const FramedContent& content, const Bytes& signature,
-                            const Bytes& sender_data_secret, const KeyAndNonce& key,
-                            const SenderData& sender, std::size_t padding = 0,
-                            const Bytes& confirmation_tag = {});
+PrivateMessage seal_private(const CryptoProvider& crypto, const FramedContent& content,
+                            const Bytes& signature, const Bytes& sender_data_secret,
+                            const KeyAndNonce& key, const SenderData& sender,
+                            std::size_t padding = 0, const Bytes& confirmation_tag = {});
 
 struct OpenedPrivateMessage {
   ProtectionError error = ProtectionError::kNone;
@@ -80,7 +80,7 @@ struct OpenedPrivateMessage {
   Bytes confirmation_tag;
 };
 // Step 1: the sender data, to pick the ratchet key.
-OpenedPrivateMessage open_sender_data(const PrivateMessage& message,
+OpenedPrivateMessage open_sender_data(const CryptoProvider& crypto, const PrivateMessage& message,
                                       const Bytes& sender_data_secret);
 // Step 2: the content with that key (then the signature, against the sender's key).
 // (An empty `signature_public_key` skips the signature, as in verify_public.)

@@ -60,7 +60,8 @@ Group::Group(GroupConfig config, Drbg drbg) : config_(std::move(config)), drbg_(
 Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
                                      std::map<NodeIndex, HpkeKeyPair> keys) const {
   MemberEpoch e;
-  e.secret_tree.emplace(secrets.encryption_secret, pub->tree.leaf_count(), config_.limits);
+  e.secret_tree.emplace(crypto(), secrets.encryption_secret, pub->tree.leaf_count(),
+                        config_.limits);
   e.pub = std::move(pub);
   e.secrets = std::move(secrets);
   e.own = own;
@@ -85,8 +86,9 @@ Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_pa
   // a confirmation tag over the empty confirmed transcript hash.
   const Bytes zero(kHashLength, 0);
   const Bytes context_bytes = context.encode();
-  EpochSecrets s = derive_epoch_secrets(g.drbg_.bytes(kHashLength), zero, zero, context_bytes);
-  Bytes tag = confirmation_tag(s.confirmation_key, {});
+  EpochSecrets s =
+      derive_epoch_secrets(g.crypto(), g.drbg_.bytes(kHashLength), zero, zero, context_bytes);
+  Bytes tag = confirmation_tag(g.crypto(), s.confirmation_key, {});
   std::map<NodeIndex, HpkeKeyPair> keys;
   keys[leaf_node(0)] = {secrets.encryption_private_key, key_package.leaf_node.encryption_key};
   g.state_ = g.make_epoch(make_epoch_public(std::move(context), std::move(tree), std::move(tag)),
@@ -131,7 +133,7 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   const bool application = content.content_type() == ContentType::kApplication;
   MlsMessage out;
   if (!application && !config_.private_handshake) {
-    out.body = seal_public(content, signature, state_.secrets.membership_key,
+    out.body = seal_public(crypto(), content, signature, state_.secrets.membership_key,
                            state_.pub->context_bytes, confirmation_tag);
     return out;
   }
@@ -140,8 +142,8 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   SenderData sender{state_.own, key.generation, {}};
   const Bytes guard = drbg_.bytes(4);
   std::copy(guard.begin(), guard.end(), sender.reuse_guard.begin());
-  out.body = seal_private(content, signature, state_.secrets.sender_data_secret, key.key, sender,
-                          config_.padding, confirmation_tag);
+  out.body = seal_private(crypto(), content, signature, state_.secrets.sender_data_secret, key.key,
+                          sender, config_.padding, confirmation_tag);
   return out;
 }
 
@@ -260,7 +262,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
     }
   }
   if (e == nullptr) throw GroupError(Rejection::kWrongEpoch, "epoch not held");
-  OpenedPrivateMessage opened = open_sender_data(*priv, *sender_data_secret);
+  OpenedPrivateMessage opened = open_sender_data(crypto(), *priv, *sender_data_secret);
   if (opened.error != ProtectionError::kNone) {
     throw GroupError(rejection_of(opened.error), to_string(opened.error));
   }
@@ -353,7 +355,7 @@ Received Group::handle_proposal(const Verified& v) {
 
 Bytes Group::export_secret(const std::string& label, const Bytes& context,
                            std::uint16_t length) const {
-  return mls_export(state_.secrets.exporter_secret, label, context, length);
+  return mls_export(crypto(), state_.secrets.exporter_secret, label, context, length);
 }
 
 std::optional<Bytes> Group::resumption_psk(std::uint64_t e) const {

@@ -54,8 +54,8 @@ BootstrappedGroup bootstrap_group(const CryptoProvider& crypto, const Bytes& gro
   context.group_id = group_id;
   context.tree_hash = tree.root_hash();
   const Bytes zero(kHashLength, 0);
-  g.secrets = derive_epoch_secrets(drbg.bytes(kHashLength), zero, zero, context.encode());
-  Bytes tag = confirmation_tag(g.secrets.confirmation_key, {});
+  g.secrets = derive_epoch_secrets(crypto, drbg.bytes(kHashLength), zero, zero, context.encode());
+  Bytes tag = confirmation_tag(crypto, g.secrets.confirmation_key, {});
   g.epoch = make_epoch_public(std::move(context), std::move(tree), std::move(tag));
   return g;
 }

@@ -64,7 +64,7 @@ Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
     }
     inputs.push_back({encode_one(id), std::move(value)});
   }
-  return psk_secret(inputs);
+  return psk_secret(crypto(), inputs);
 }
 
 CommitOutput Group::commit(const CommitOptions& options) {
@@ -110,9 +110,9 @@ CommitOutput Group::commit(const CommitOptions& options) {
   next_context.confirmed_transcript_hash = cth;
   next_context.extensions = applied.extensions;
   const Bytes commit_secret = with_path ? path.commit_secret : Bytes(kHashLength, 0);
-  EpochSecrets secrets = derive_epoch_secrets(state_.secrets.init_secret, commit_secret,
+  EpochSecrets secrets = derive_epoch_secrets(crypto(), state_.secrets.init_secret, commit_secret,
                                               psk_secret_for(applied.psks), next_context.encode());
-  const Bytes tag = confirmation_tag(secrets.confirmation_key, cth);
+  const Bytes tag = confirmation_tag(crypto(), secrets.confirmation_key, cth);
   EpochPublicPtr next = make_epoch_public(std::move(next_context), std::move(tree), tag);
 
   CommitOutput out;
@@ -275,7 +275,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
         throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
       }
       keys[nodes[i]] = std::move(key);
-      ps = next_path_secret(ps);
+      ps = next_path_secret(crypto(), ps);
     }
     commit_secret = std::move(ps);
   }
@@ -290,9 +290,9 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       throw GroupError(Rejection::kUndecryptable, std::string("ExternalInit: ") + e.what());
     }
   }
-  EpochSecrets secrets = derive_epoch_secrets(init_secret, commit_secret, psk_secret_for(t->psks),
-                                              t->next->context_bytes);
-  if (confirmation_tag(secrets.confirmation_key, cth) != v.confirmation_tag) {
+  EpochSecrets secrets = derive_epoch_secrets(crypto(), init_secret, commit_secret,
+                                              psk_secret_for(t->psks), t->next->context_bytes);
+  if (confirmation_tag(crypto(), secrets.confirmation_key, cth) != v.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "confirmation tag does not match");
   }
   MemberEpoch next = make_epoch(t->next, std::move(secrets), state_.own, std::move(keys));

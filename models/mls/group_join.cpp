@@ -14,7 +14,8 @@
 namespace dmlssim::models::mls {
 namespace {
 
-Bytes joiner_psk_secret(const std::vector<PreSharedKeyId>& ids, const PskSources& sources) {
+Bytes joiner_psk_secret(const CryptoProvider& crypto, const std::vector<PreSharedKeyId>& ids,
+                        const PskSources& sources) {
   std::vector<EncodedPsk> inputs;
   for (const PreSharedKeyId& id : ids) {
     const Bytes* value = nullptr;
@@ -31,7 +32,7 @@ Bytes joiner_psk_secret(const std::vector<PreSharedKeyId>& ids, const PskSources
     if (value == nullptr) throw GroupError(Rejection::kUnknownPsk, "a Welcome PSK not held");
     inputs.push_back({encode_one(id), *value});
   }
-  return psk_secret(inputs);
+  return psk_secret(crypto, inputs);
 }
 
 // The tree of a GroupInfo, checked against its context (§12.4.3.1 steps 5-6).
@@ -87,11 +88,11 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
                            welcome.encrypted_group_info, mine->encrypted_group_secrets.kem_output,
                            mine->encrypted_group_secrets.ciphertext),
         "GroupSecrets");
-    psk = joiner_psk_secret(group_secrets.psks, psks);
+    psk = joiner_psk_secret(crypto, group_secrets.psks, psks);
     const Bytes welcome_secret =
-        derive_secret(hkdf_extract(group_secrets.joiner_secret, psk), "welcome");
-    info = decode_one<GroupInfo>(open_group_info(welcome_secret, welcome.encrypted_group_info),
-                                 "GroupInfo");
+        derive_secret(crypto, crypto.kdf_extract(group_secrets.joiner_secret, psk), "welcome");
+    info = decode_one<GroupInfo>(
+        open_group_info(crypto, welcome_secret, welcome.encrypted_group_info), "GroupInfo");
   } catch (const CryptoError& e) {
     throw GroupError(Rejection::kUndecryptable, std::string("Welcome: ") + e.what());
   } catch (const DecodeError& e) {
@@ -113,8 +114,8 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
   g.psks_ = psks.external;
   const Bytes context_bytes = info.group_context.encode();
   EpochSecrets epoch_secrets =
-      derive_epoch_secrets_from_joiner(group_secrets.joiner_secret, psk, context_bytes);
-  if (confirmation_tag(epoch_secrets.confirmation_key,
+      derive_epoch_secrets_from_joiner(crypto, group_secrets.joiner_secret, psk, context_bytes);
+  if (confirmation_tag(crypto, epoch_secrets.confirmation_key,
                        info.group_context.confirmed_transcript_hash) != info.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "GroupInfo confirmation tag");
   }
@@ -133,7 +134,7 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
         throw GroupError(Rejection::kBadPath, "Welcome path secret does not give the node key");
       }
       keys[*at] = std::move(key);
-      ps = next_path_secret(ps);
+      ps = next_path_secret(crypto, ps);
     }
   }
   g.state_ =
@@ -192,11 +193,11 @@ std::pair<Group, MlsMessage> Group::join_external(GroupConfig config, const Grou
   next_context.tree_hash = path.tree_hash;
   next_context.confirmed_transcript_hash = cth;
   next_context.extensions = applied.extensions;
-  EpochSecrets epoch_secrets = derive_epoch_secrets(init_secret, path.commit_secret,
+  EpochSecrets epoch_secrets = derive_epoch_secrets(crypto, init_secret, path.commit_secret,
                                                     Bytes(kHashLength, 0), next_context.encode());
-  const Bytes tag = confirmation_tag(epoch_secrets.confirmation_key, cth);
+  const Bytes tag = confirmation_tag(crypto, epoch_secrets.confirmation_key, cth);
   MlsMessage message;
-  message.body = seal_public(content, signature, {}, prev->context_bytes, tag);
+  message.body = seal_public(crypto, content, signature, {}, prev->context_bytes, tag);
   g.state_ = g.make_epoch(make_epoch_public(std::move(next_context), std::move(next_tree), tag),
                           std::move(epoch_secrets), own, std::move(path.keys));
   g.signature_private_key_ = secrets.signature_private_key;

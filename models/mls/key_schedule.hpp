@@ -38,16 +38,18 @@ HpkeKeyPair external_key_pair(const CryptoProvider& crypto, const EpochSecrets& 
 
 // From the previous epoch's init_secret, this epoch's commit_secret and psk_secret (both Nh zero
 // bytes when absent) and the encoded GroupContext of the new epoch.
-EpochSecrets derive_epoch_secrets(const Bytes& init_secret, const Bytes& commit_secret,
-                                  const Bytes& psk_secret, const Bytes& group_context);
+EpochSecrets derive_epoch_secrets(const CryptoProvider& crypto, const Bytes& init_secret,
+                                  const Bytes& commit_secret, const Bytes& psk_secret,
+                                  const Bytes& group_context);
 
 // For a member joining by Welcome: the epoch from the joiner_secret.
-EpochSecrets derive_epoch_secrets_from_joiner(const Bytes& joiner_secret, const Bytes& psk_secret,
+EpochSecrets derive_epoch_secrets_from_joiner(const CryptoProvider& crypto,
+                                              const Bytes& joiner_secret, const Bytes& psk_secret,
                                               const Bytes& group_context);
 
 // MLS-Exporter(Label, Context, Length).
-Bytes mls_export(const Bytes& exporter_secret, const std::string& label, const Bytes& context,
-                 std::uint16_t length);
+Bytes mls_export(const CryptoProvider& crypto, const Bytes& exporter_secret,
+                 const std::string& label, const Bytes& context, std::uint16_t length);
 
 // An external pre-shared key as PreSharedKeyID carries it.
 struct ExternalPsk {
@@ -56,12 +58,12 @@ struct ExternalPsk {
   Bytes psk;
 };
 // psk_secret over the PSKs of a commit, in order (§8.4); Nh zero bytes for none.
-Bytes psk_secret(const std::vector<ExternalPsk>& psks);
+Bytes psk_secret(const CryptoProvider& crypto, const std::vector<ExternalPsk>& psks);
 // The same over any PSK type: the encoded PreSharedKeyID and the PSK's value.
 struct EncodedPsk {
   Bytes id;
   Bytes psk;
 };
-Bytes psk_secret(const std::vector<EncodedPsk>& psks);
+Bytes psk_secret(const CryptoProvider& crypto, const std::vector<EncodedPsk>& psks);
 
 }  // namespace dmlssim::models::mls

@@ -19,25 +19,25 @@ Bytes labeled_pair(const Bytes& label, const Bytes& second) {
 
 }  // namespace
 
-Bytes expand_with_label(const Bytes& secret, const std::string& label, const Bytes& context,
-                        std::uint16_t length) {
+Bytes expand_with_label(const CryptoProvider& crypto, const Bytes& secret, const std::string& label,
+                        const Bytes& context, std::uint16_t length) {
   // KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " + Label; opaque context<V>; }
   constexpr std::string_view kPrefix = "MLS 1.0 ";
   TlsWriter kdf_label;
   kdf_label.u16(length).varint(kPrefix.size() + label.size()).raw(kPrefix).raw(label);
   kdf_label.opaque(context);
-  return hkdf_expand(secret, kdf_label.bytes(), length);
+  return crypto.kdf_expand(secret, kdf_label.bytes(), length);
 }
 
-Bytes derive_secret(const Bytes& secret, const std::string& label) {
-  return expand_with_label(secret, label, {}, kHashLength);
+Bytes derive_secret(const CryptoProvider& crypto, const Bytes& secret, const std::string& label) {
+  return expand_with_label(crypto, secret, label, {}, kHashLength);
 }
 
-Bytes derive_tree_secret(const Bytes& secret, const std::string& label, std::uint32_t generation,
-                         std::uint16_t length) {
+Bytes derive_tree_secret(const CryptoProvider& crypto, const Bytes& secret,
+                         const std::string& label, std::uint32_t generation, std::uint16_t length) {
   TlsWriter context;
   context.u32(generation);
-  return expand_with_label(secret, label, context.bytes(), length);
+  return expand_with_label(crypto, secret, label, context.bytes(), length);
 }
 
 Bytes ref_hash(const std::string& label, const Bytes& value) {

@@ -9,14 +9,15 @@
 
 namespace dmlssim::models::mls {
 
-// ExpandWithLabel(Secret, Label, Context, Length) = KDF.Expand(Secret, KDFLabel, Length).
-Bytes expand_with_label(const Bytes& secret, const std::string& label, const Bytes& context,
-                        std::uint16_t length);
+// ExpandWithLabel(Secret, Label, Context, Length) = KDF.Expand(Secret, KDFLabel, Length), with the
+// provider's KDF.
+Bytes expand_with_label(const CryptoProvider& crypto, const Bytes& secret, const std::string& label,
+                        const Bytes& context, std::uint16_t length);
 // DeriveSecret(Secret, Label) = ExpandWithLabel(Secret, Label, "", Nh).
-Bytes derive_secret(const Bytes& secret, const std::string& label);
+Bytes derive_secret(const CryptoProvider& crypto, const Bytes& secret, const std::string& label);
 // DeriveTreeSecret(Secret, Label, Generation, Length): the generation as a big-endian uint32.
-Bytes derive_tree_secret(const Bytes& secret, const std::string& label, std::uint32_t generation,
-                         std::uint16_t length);
+Bytes derive_tree_secret(const CryptoProvider& crypto, const Bytes& secret,
+                         const std::string& label, std::uint32_t generation, std::uint16_t length);
 // RefHash(Label, Value) = Hash(RefHashInput{label, value}).
 Bytes ref_hash(const std::string& label, const Bytes& value);
 

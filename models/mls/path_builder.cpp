@@ -22,13 +22,13 @@ BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTre
   const HpkeKeyPair leaf_key = node_key_pair(crypto, leaf_secret);
   b.nodes = filtered_direct_path(tree, leaf);
   std::vector<Bytes> public_keys;
-  Bytes secret = next_path_secret(leaf_secret);
+  Bytes secret = next_path_secret(crypto, leaf_secret);
   for (const NodeIndex node : b.nodes) {
     HpkeKeyPair key = node_key_pair(crypto, secret);
     public_keys.push_back(key.public_key);
     b.keys[node] = std::move(key);
     b.secrets.push_back(secret);
-    secret = next_path_secret(secret);
+    secret = next_path_secret(crypto, secret);
   }
   b.commit_secret = std::move(secret);
   b.keys[leaf_node(leaf)] = leaf_key;

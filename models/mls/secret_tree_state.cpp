@@ -11,9 +11,9 @@ const char* to_string(KeyError e) {
   return kNames[static_cast<int>(e)];
 }
 
-SecretTreeState::SecretTreeState(const Bytes& encryption_secret, std::uint32_t n_leaves,
-                                 SecretTreeLimits limits)
-    : leaves_(n_leaves), limits_(limits) {
+SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
+                                 std::uint32_t n_leaves, SecretTreeLimits limits)
+    : crypto_(&crypto), leaves_(n_leaves), limits_(limits) {
   node_secrets_[root(n_leaves)] = encryption_secret;
 }
 
@@ -31,8 +31,10 @@ Bytes SecretTreeState::take_leaf_secret(LeafIndex leaf) {
     const NodeIndex p = path[i];
     const Bytes secret = node_secrets_.at(p);
     node_secrets_.erase(p);
-    node_secrets_[left(p)] = expand_with_label(secret, "tree", to_bytes("left"), kHashLength);
-    node_secrets_[right(p)] = expand_with_label(secret, "tree", to_bytes("right"), kHashLength);
+    node_secrets_[left(p)] =
+        expand_with_label(*crypto_, secret, "tree", to_bytes("left"), kHashLength);
+    node_secrets_[right(p)] =
+        expand_with_label(*crypto_, secret, "tree", to_bytes("right"), kHashLength);
   }
   Bytes leaf_secret = node_secrets_.at(target);
   node_secrets_.erase(target);
@@ -46,8 +48,8 @@ SecretTreeState::Ratchet& SecretTreeState::ratchet(LeafIndex leaf, RatchetType t
     const Bytes leaf_secret = take_leaf_secret(leaf);
     Ratchet& hs = ratchets_[{leaf, static_cast<int>(RatchetType::kHandshake)}];
     Ratchet& app = ratchets_[{leaf, static_cast<int>(RatchetType::kApplication)}];
-    hs = Ratchet{true, handshake_ratchet_root(leaf_secret), 0, {}};
-    app = Ratchet{true, application_ratchet_root(leaf_secret), 0, {}};
+    hs = Ratchet{true, handshake_ratchet_root(*crypto_, leaf_secret), 0, {}};
+    app = Ratchet{true, application_ratchet_root(*crypto_, leaf_secret), 0, {}};
   }
   return ratchets_.at({leaf, static_cast<int>(type)});
 }
@@ -55,8 +57,8 @@ SecretTreeState::Ratchet& SecretTreeState::ratchet(LeafIndex leaf, RatchetType t
 SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
   if (leaf >= leaves_) throw std::invalid_argument("secret tree: no such leaf");
   Ratchet& r = ratchet(leaf, type);
-  Next out{r.generation, ratchet_key_nonce(r.secret, r.generation)};
-  r.secret = ratchet_next(r.secret, r.generation);
+  Next out{r.generation, ratchet_key_nonce(*crypto_, r.secret, r.generation)};
+  r.secret = ratchet_next(*crypto_, r.secret, r.generation);
   ++r.generation;
   return out;
 }
@@ -80,14 +82,14 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
   }
   // Skip ahead, keeping the skipped keys (the newest out_of_order_tolerance of them).
   while (r.generation < generation) {
-    r.window[r.generation] = ratchet_key_nonce(r.secret, r.generation);
-    r.secret = ratchet_next(r.secret, r.generation);
+    r.window[r.generation] = ratchet_key_nonce(*crypto_, r.secret, r.generation);
+    r.secret = ratchet_next(*crypto_, r.secret, r.generation);
     ++r.generation;
   }
   while (r.window.size() > limits_.out_of_order_tolerance)
     r.window.erase(r.window.begin());
-  Taken out{KeyError::kNone, ratchet_key_nonce(r.secret, r.generation)};
-  r.secret = ratchet_next(r.secret, r.generation);
+  Taken out{KeyError::kNone, ratchet_key_nonce(*crypto_, r.secret, r.generation)};
+  r.secret = ratchet_next(*crypto_, r.secret, r.generation);
   ++r.generation;
   return out;
 }

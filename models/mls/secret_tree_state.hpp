@@ -30,8 +30,8 @@ const char* to_string(KeyError e);
 
 class SecretTreeState {
  public:
-  SecretTreeState(const Bytes& encryption_secret, std::uint32_t n_leaves,
-                  SecretTreeLimits limits = {});
+  SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
+                  std::uint32_t n_leaves, SecretTreeLimits limits = {});
 
   // The sender's next key: the current generation of its own ratchet, then the ratchet moves on.
   struct Next {
@@ -61,6 +61,7 @@ class SecretTreeState {
   Ratchet& ratchet(LeafIndex leaf, RatchetType type);
   Bytes take_leaf_secret(LeafIndex leaf);
 
+  const CryptoProvider* crypto_;  // outlives the state
   std::uint32_t leaves_;
   SecretTreeLimits limits_;
   std::map<NodeIndex, Bytes> node_secrets_;  // derived, not yet consumed by both children

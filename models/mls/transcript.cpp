@@ -6,17 +6,18 @@
 namespace dmlssim::models::mls {
 
 Bytes confirmed_transcript_hash(const Bytes& interim_before, const Bytes& confirmed_input) {
-  return sha256(concat(interim_before, confirmed_input));
+  return sha256_of({interim_before, confirmed_input});
 }
 
 Bytes interim_transcript_hash(const Bytes& confirmed, const Bytes& tag) {
   TlsWriter input;
   input.opaque(tag);
-  return sha256(concat(confirmed, input.bytes()));
+  return sha256_of({confirmed, input.bytes()});
 }
 
-Bytes confirmation_tag(const Bytes& confirmation_key, const Bytes& confirmed) {
-  return hmac_sha256(confirmation_key, confirmed);
+Bytes confirmation_tag(const CryptoProvider& crypto, const Bytes& confirmation_key,
+                       const Bytes& confirmed) {
+  return crypto.mac(confirmation_key, confirmed);
 }
 
 }  // namespace dmlssim::models::mls

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/mls/bytes.hpp"
+#include "models/mls/crypto_provider.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -11,6 +12,7 @@ Bytes confirmed_transcript_hash(const Bytes& interim_before, const Bytes& confir
 // interim_transcript_hash = Hash(confirmed_transcript_hash || InterimTranscriptHashInput{tag})
 Bytes interim_transcript_hash(const Bytes& confirmed, const Bytes& confirmation_tag);
 // confirmation_tag = MAC(confirmation_key, confirmed_transcript_hash)
-Bytes confirmation_tag(const Bytes& confirmation_key, const Bytes& confirmed);
+Bytes confirmation_tag(const CryptoProvider& crypto, const Bytes& confirmation_key,
+                       const Bytes& confirmed);
 
 }  // namespace dmlssim::models::mls

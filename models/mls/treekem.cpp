@@ -28,12 +28,12 @@ std::vector<NodeIndex> resolution_without(const RatchetTree& tree, NodeIndex x,
   return out;
 }
 
-Bytes next_path_secret(const Bytes& path_secret) {
-  return derive_secret(path_secret, "path");
+Bytes next_path_secret(const CryptoProvider& crypto, const Bytes& path_secret) {
+  return derive_secret(crypto, path_secret, "path");
 }
 
 HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret) {
-  return crypto.derive_key_pair(derive_secret(path_secret, "node"));
+  return crypto.derive_key_pair(derive_secret(crypto, path_secret, "node"));
 }
 
 Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeIndex>& filtered,

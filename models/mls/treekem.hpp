@@ -16,7 +16,7 @@ std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex l
 
 // path_secret[n+1] = DeriveSecret(path_secret[n], "path"); node key pair from
 // DeriveSecret(path_secret, "node").
-Bytes next_path_secret(const Bytes& path_secret);
+Bytes next_path_secret(const CryptoProvider& crypto, const Bytes& path_secret);
 HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret);
 
 // The resolution of `x` without the leaves of the members the commit adds (§12.4.2).

@@ -28,15 +28,17 @@ bool group_info_signature_valid(const CryptoProvider& crypto, const GroupInfo& i
                            info.signature);
 }
 
-Bytes seal_group_info(const Bytes& welcome_secret, const Bytes& group_info) {
-  return aead_seal(expand_with_label(welcome_secret, "key", {}, kAeadKeyLength),
-                   expand_with_label(welcome_secret, "nonce", {}, kAeadNonceLength), {},
+Bytes seal_group_info(const CryptoProvider& crypto, const Bytes& welcome_secret,
+                      const Bytes& group_info) {
+  return aead_seal(expand_with_label(crypto, welcome_secret, "key", {}, kAeadKeyLength),
+                   expand_with_label(crypto, welcome_secret, "nonce", {}, kAeadNonceLength), {},
                    group_info);
 }
 
-Bytes open_group_info(const Bytes& welcome_secret, const Bytes& encrypted_group_info) {
-  return aead_open(expand_with_label(welcome_secret, "key", {}, kAeadKeyLength),
-                   expand_with_label(welcome_secret, "nonce", {}, kAeadNonceLength), {},
+Bytes open_group_info(const CryptoProvider& crypto, const Bytes& welcome_secret,
+                      const Bytes& encrypted_group_info) {
+  return aead_open(expand_with_label(crypto, welcome_secret, "key", {}, kAeadKeyLength),
+                   expand_with_label(crypto, welcome_secret, "nonce", {}, kAeadNonceLength), {},
                    encrypted_group_info);
 }
 
@@ -45,7 +47,7 @@ Welcome build_welcome(const CryptoProvider& crypto, Drbg& drbg, const GroupInfo&
                       const std::vector<WelcomeRecipient>& recipients,
                       const std::vector<PreSharedKeyId>& psks) {
   Welcome w;
-  w.encrypted_group_info = seal_group_info(welcome_secret, encode_one(info));
+  w.encrypted_group_info = seal_group_info(crypto, welcome_secret, encode_one(info));
   for (const WelcomeRecipient& r : recipients) {
     const GroupSecrets secrets{joiner_secret, r.path_secret, psks};
     LabeledCiphertext ct =

@@ -27,7 +27,9 @@ Welcome build_welcome(const CryptoProvider& crypto, Drbg& drbg, const GroupInfo&
                       const std::vector<PreSharedKeyId>& psks);
 
 // AEAD of the GroupInfo: key and nonce from welcome_secret. `open` throws CryptoError.
-Bytes seal_group_info(const Bytes& welcome_secret, const Bytes& group_info);
-Bytes open_group_info(const Bytes& welcome_secret, const Bytes& encrypted_group_info);
+Bytes seal_group_info(const CryptoProvider& crypto, const Bytes& welcome_secret,
+                      const Bytes& group_info);
+Bytes open_group_info(const CryptoProvider& crypto, const Bytes& welcome_secret,
+                      const Bytes& encrypted_group_info);
 
 }  // namespace dmlssim::models::mls

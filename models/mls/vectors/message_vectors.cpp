@@ -33,12 +33,12 @@ RoundTrip proposal_trip(ProposalType type) {
 // The ratchet key of a leaf of a 2-leaf secret tree at a generation (message-protection).
 KeyAndNonce ratchet_key(const Bytes& encryption_secret, LeafIndex leaf, bool handshake,
                         std::uint32_t generation) {
-  const Bytes leaf_secret = secret_tree_node(encryption_secret, 2, leaf_node(leaf));
-  Bytes secret =
-      handshake ? handshake_ratchet_root(leaf_secret) : application_ratchet_root(leaf_secret);
+  const Bytes leaf_secret = secret_tree_node(real_crypto(), encryption_secret, 2, leaf_node(leaf));
+  Bytes secret = handshake ? handshake_ratchet_root(real_crypto(), leaf_secret)
+                           : application_ratchet_root(real_crypto(), leaf_secret);
   for (std::uint32_t g = 0; g < generation; ++g)
-    secret = ratchet_next(secret, g);
-  return ratchet_key_nonce(secret, generation);
+    secret = ratchet_next(real_crypto(), secret, g);
+  return ratchet_key_nonce(real_crypto(), secret, generation);
 }
 
 // Opens a PrivateMessage of message-protection.json; nullopt when it does not open.
@@ -47,7 +47,8 @@ std::optional<FramedContent> open_private(const nlohmann::json& v, const Bytes& 
   const auto message = decode_one<MlsMessage>(message_bytes, "private message");
   const auto* priv = std::get_if<PrivateMessage>(&message.body);
   if (priv == nullptr) return std::nullopt;
-  OpenedPrivateMessage opened = open_sender_data(*priv, hex_of(v.at("sender_data_secret")));
+  OpenedPrivateMessage opened =
+      open_sender_data(real_crypto(), *priv, hex_of(v.at("sender_data_secret")));
   if (opened.error != ProtectionError::kNone) return std::nullopt;
   const bool handshake = priv->content_type != ContentType::kApplication;
   open_private_content(real_crypto(), *priv,
@@ -200,16 +201,17 @@ void run_welcome(const nlohmann::json& v, std::size_t index, VectorResult& out) 
       "GroupSecrets");
   const Bytes psk(kHashLength, 0);  // the vectors carry no PSKs
   check.expect(secrets.psks.empty(), "GroupSecrets without PSKs");
-  const Bytes welcome_secret = derive_secret(hkdf_extract(secrets.joiner_secret, psk), "welcome");
+  const Bytes welcome_secret =
+      derive_secret(real_crypto(), hkdf_extract(secrets.joiner_secret, psk), "welcome");
   const auto info = decode_one<GroupInfo>(
-      open_group_info(welcome_secret, welcome->encrypted_group_info), "GroupInfo");
+      open_group_info(real_crypto(), welcome_secret, welcome->encrypted_group_info), "GroupInfo");
   check.expect(group_info_signature_valid(crypto, info, hex_of(v.at("signer_pub"))),
                "GroupInfo signature");
-  const EpochSecrets epoch =
-      derive_epoch_secrets_from_joiner(secrets.joiner_secret, psk, info.group_context.encode());
+  const EpochSecrets epoch = derive_epoch_secrets_from_joiner(real_crypto(), secrets.joiner_secret,
+                                                              psk, info.group_context.encode());
   check.expect(
-      confirmation_tag(epoch.confirmation_key, info.group_context.confirmed_transcript_hash) ==
-          info.confirmation_tag,
+      confirmation_tag(real_crypto(), epoch.confirmation_key,
+                       info.group_context.confirmed_transcript_hash) == info.confirmation_tag,
       "confirmation_tag");
   check.finish();
 }

@@ -147,7 +147,7 @@ void run_treekem(const nlohmann::json& v, std::size_t index, VectorResult& out) 
         check.expect(node_key_pair(crypto, secret).public_key ==
                          path.nodes[static_cast<std::size_t>(it - filtered.begin())].encryption_key,
                      "derived node key" + to);
-        secret = next_path_secret(secret);
+        secret = next_path_secret(real_crypto(), secret);
       }
       check.expect(secret == hex_of(u.at("commit_secret")), "commit_secret" + to);
     }

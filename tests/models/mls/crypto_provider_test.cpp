@@ -1,6 +1,6 @@
 // The two crypto providers: `fast` keeps the sizes and the algebra (shared secrets agree, a
 // signature verifies only for its message and key) that the state machine relies on; HPKE and
-// KeyPackages built on either have the same lengths.
+// KeyPackages built on either have the same lengths; the real MAC and KDF are HMAC and HKDF.
 #include <catch2/catch.hpp>
 
 #include "models/mls/crypto_provider.hpp"
@@ -85,4 +85,39 @@ TEST_CASE("KeyPackages from either provider check out and encode to the same len
       mls::make_key_package(mls::real_crypto(), mls::to_bytes("x"), mls::Bytes(32, 1),
                             mls::Bytes(32, 2), mls::Bytes(32, 3), mls::Lifetime{0, 100});
   CHECK(mls::check_key_package(mls::fast_crypto(), real) != mls::KeyPackageError::kNone);
+}
+
+TEST_CASE("the real MAC and KDF are HMAC-SHA256 and HKDF-SHA256 (RFC 5869 A.1)", "[mls]") {
+  const auto& real = mls::real_crypto();
+  const mls::Bytes ikm(22, 0x0b), salt = mls::from_hex("000102030405060708090a0b0c");
+  const mls::Bytes info = mls::from_hex("f0f1f2f3f4f5f6f7f8f9");
+  const mls::Bytes prk = real.kdf_extract(salt, ikm);
+  CHECK(prk == mls::from_hex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"));
+  CHECK(real.kdf_expand(prk, info, 42) ==
+        mls::from_hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b8"
+                      "87185865"));
+  CHECK(real.mac(salt, ikm) == mls::hmac_sha256(salt, ikm));
+  // An empty salt is the HMAC key of Nh zero bytes.
+  CHECK(real.kdf_extract({}, ikm) == real.kdf_extract(mls::Bytes(32, 0), ikm));
+}
+
+TEST_CASE("the fast MAC and KDF have the real lengths and depend on every input", "[mls]") {
+  const auto& fast = mls::fast_crypto();
+  const auto& real = mls::real_crypto();
+  const mls::Bytes key(32, 1), data = mls::to_bytes("data");
+  CHECK(fast.mac(key, data).size() == real.mac(key, data).size());
+  CHECK(fast.mac(key, data) != real.mac(key, data));
+  CHECK(fast.mac(key, data) != fast.mac(mls::Bytes(32, 2), data));
+  CHECK(fast.mac(key, data) != fast.mac(key, mls::to_bytes("datb")));
+  // The key length is bound: moving a byte from the key into the data changes the MAC.
+  CHECK(fast.mac(mls::Bytes{1, 2}, mls::Bytes{3}) != fast.mac(mls::Bytes{1}, mls::Bytes{2, 3}));
+  for (const std::size_t length : {0, 12, 16, 32, 33, 100}) {
+    CHECK(fast.kdf_expand(key, data, length).size() == length);
+  }
+  const mls::Bytes long_out = fast.kdf_expand(key, data, 100);
+  CHECK(fast.kdf_expand(key, data, 16) == mls::Bytes(long_out.begin(), long_out.begin() + 16));
+  CHECK(fast.kdf_expand(key, mls::to_bytes("other"), 32) != fast.kdf_expand(key, data, 32));
+  CHECK(fast.kdf_expand(mls::Bytes(32, 2), data, 32) != fast.kdf_expand(key, data, 32));
+  CHECK_THROWS_AS(fast.kdf_expand(key, data, 255 * 32 + 1), mls::CryptoError);
+  CHECK_THROWS_AS(real.kdf_expand(key, data, 255 * 32 + 1), mls::CryptoError);
 }

@@ -141,8 +141,8 @@ std::optional<mls::MlsMessage> resigned_mutation(dmlssim::testing::GroupHarness&
       mls::sign_framed_content(*h.config().crypto, mls::WireFormat::kPublicMessage, content,
                                h.client(committer).secrets.signature_private_key, context);
   mls::MlsMessage out;
-  out.body = mls::seal_public(content, std::move(signature), g.epoch_secrets().membership_key,
-                              context, pub.confirmation_tag);
+  out.body = mls::seal_public(*h.config().crypto, content, std::move(signature),
+                              g.epoch_secrets().membership_key, context, pub.confirmation_tag);
   return out;
 }
 

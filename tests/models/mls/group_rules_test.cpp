@@ -89,7 +89,8 @@ TEST_CASE("refused messages carry their reason and change nothing", "[mls][group
     pub.confirmation_tag[3] ^= 1;
     // Re-MAC as an insider would, so that only the confirmation tag is wrong.
     bad_tag.body =
-        mls::seal_public(pub.content, pub.signature, h.group(ids[1]).epoch_secrets().membership_key,
+        mls::seal_public(*h.config().crypto, pub.content, pub.signature,
+                         h.group(ids[1]).epoch_secrets().membership_key,
                          h.group(ids[1]).public_state().context_bytes, pub.confirmation_tag);
   }
   CHECK(reason_of(receiver, bad_tag) == mls::Rejection::kBadConfirmationTag);

@@ -18,14 +18,14 @@ TEST_CASE("joiners reach the key-schedule vectors' epochs from the joiner_secret
     gc.epoch = epoch++;
     gc.tree_hash = hex(e["tree_hash"]);
     gc.confirmed_transcript_hash = hex(e["confirmed_transcript_hash"]);
-    const mls::EpochSecrets s =
-        mls::derive_epoch_secrets(init, hex(e["commit_secret"]), hex(e["psk_secret"]), gc.encode());
-    const mls::EpochSecrets joined =
-        mls::derive_epoch_secrets_from_joiner(s.joiner_secret, hex(e["psk_secret"]), gc.encode());
+    const mls::EpochSecrets s = mls::derive_epoch_secrets(
+        mls::real_crypto(), init, hex(e["commit_secret"]), hex(e["psk_secret"]), gc.encode());
+    const mls::EpochSecrets joined = mls::derive_epoch_secrets_from_joiner(
+        mls::real_crypto(), s.joiner_secret, hex(e["psk_secret"]), gc.encode());
     CHECK(joined.epoch_authenticator == hex(e["epoch_authenticator"]));
     CHECK(joined.init_secret == s.init_secret);
-    const mls::EpochSecrets other_psk =
-        mls::derive_epoch_secrets_from_joiner(s.joiner_secret, mls::Bytes(32, 9), gc.encode());
+    const mls::EpochSecrets other_psk = mls::derive_epoch_secrets_from_joiner(
+        mls::real_crypto(), s.joiner_secret, mls::Bytes(32, 9), gc.encode());
     CHECK(other_psk.epoch_authenticator != s.epoch_authenticator);
     init = s.init_secret;
   }

@@ -12,11 +12,12 @@ using dmlssim::testing::hex;
 namespace {
 
 mls::KeyAndNonce application_key(const mls::Bytes& encryption_secret, std::uint32_t generation) {
-  const mls::Bytes leaf_secret = mls::secret_tree_node(encryption_secret, 2, mls::leaf_node(1));
-  mls::Bytes secret = mls::application_ratchet_root(leaf_secret);
+  const mls::Bytes leaf_secret =
+      mls::secret_tree_node(mls::real_crypto(), encryption_secret, 2, mls::leaf_node(1));
+  mls::Bytes secret = mls::application_ratchet_root(mls::real_crypto(), leaf_secret);
   for (std::uint32_t g = 0; g < generation; ++g)
-    secret = mls::ratchet_next(secret, g);
-  return mls::ratchet_key_nonce(secret, generation);
+    secret = mls::ratchet_next(mls::real_crypto(), secret, g);
+  return mls::ratchet_key_nonce(mls::real_crypto(), secret, generation);
 }
 
 }  // namespace
@@ -49,7 +50,8 @@ TEST_CASE("protection failures carry their reason", "[mls]") {
   const mls::PrivateMessage priv = mls::protect_private(
       crypto, content, hex(v["signature_priv"]), context, hex(v["sender_data_secret"]),
       application_key(encryption_secret, 7), {1, 7, {1, 2, 3, 4}}, 13);
-  mls::OpenedPrivateMessage opened = mls::open_sender_data(priv, hex(v["sender_data_secret"]));
+  mls::OpenedPrivateMessage opened =
+      mls::open_sender_data(mls::real_crypto(), priv, hex(v["sender_data_secret"]));
   REQUIRE(opened.error == mls::ProtectionError::kNone);
   CHECK(opened.sender.generation == 7);
   mls::OpenedPrivateMessage right = opened, wrong = opened;
@@ -60,11 +62,12 @@ TEST_CASE("protection failures carry their reason", "[mls]") {
   mls::open_private_content(crypto, priv, application_key(encryption_secret, 6),
                             hex(v["signature_pub"]), context, wrong);
   CHECK(wrong.error == mls::ProtectionError::kUndecryptableContent);
-  CHECK(mls::open_sender_data(priv, mls::Bytes(32, 5)).error ==
+  CHECK(mls::open_sender_data(mls::real_crypto(), priv, mls::Bytes(32, 5)).error ==
         mls::ProtectionError::kUndecryptableSenderData);
   mls::PrivateMessage tampered = priv;
   tampered.ciphertext[20] ^= 1;
-  mls::OpenedPrivateMessage t = mls::open_sender_data(tampered, hex(v["sender_data_secret"]));
+  mls::OpenedPrivateMessage t =
+      mls::open_sender_data(mls::real_crypto(), tampered, hex(v["sender_data_secret"]));
   if (t.error == mls::ProtectionError::kNone) {
     mls::open_private_content(crypto, tampered, application_key(encryption_secret, 7),
                               hex(v["signature_pub"]), context, t);

@@ -12,7 +12,7 @@ TEST_CASE("the secret tree state reproduces the interop vectors", "[mls][vectors
   const nlohmann::json vectors = dmlssim::testing::vector_file("mls/secret-tree.json");
   for (const auto& v : vectors) {
     const auto n = static_cast<std::uint32_t>(v["leaves"].size());
-    mls::SecretTreeState tree(hex(v["encryption_secret"]), n);
+    mls::SecretTreeState tree(mls::real_crypto(), hex(v["encryption_secret"]), n);
     for (std::uint32_t leaf = 0; leaf < n; ++leaf) {
       for (const auto& g : v["leaves"][leaf]) {
         const auto generation = g["generation"].get<std::uint32_t>();
@@ -34,8 +34,8 @@ TEST_CASE("the secret tree state reproduces the interop vectors", "[mls][vectors
 
 TEST_CASE("keys are used once, out of order within the window, never beyond it", "[mls]") {
   const mls::Bytes secret(32, 7);
-  mls::SecretTreeState sender(secret, 4, {3, 20});
-  mls::SecretTreeState receiver(secret, 4, {3, 20});
+  mls::SecretTreeState sender(mls::real_crypto(), secret, 4, {3, 20});
+  mls::SecretTreeState receiver(mls::real_crypto(), secret, 4, {3, 20});
   std::vector<mls::SecretTreeState::Next> sent;
   for (int i = 0; i < 30; ++i)
     sent.push_back(sender.next(2, mls::RatchetType::kApplication));
@@ -57,7 +57,7 @@ TEST_CASE("keys are used once, out of order within the window, never beyond it",
 }
 
 TEST_CASE("node secrets are deleted once both children exist", "[mls]") {
-  mls::SecretTreeState tree(mls::Bytes(32, 1), 8);
+  mls::SecretTreeState tree(mls::real_crypto(), mls::Bytes(32, 1), 8);
   CHECK(tree.secrets_held() == 1);  // the root
   tree.next(0, mls::RatchetType::kApplication);
   // Leaf 0 opened: its 3 ancestors' secrets replaced by their other children (1 each), the leaf's
