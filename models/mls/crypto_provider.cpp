@@ -80,26 +80,29 @@ class FastCrypto final : public CryptoProvider {
     Bytes pk = dh_public_key(sk);
     return {std::move(sk), std::move(pk)};
   }
-  // enc = H(seed); the AEAD key and nonce hash the recipient's public key, enc and info.
+  // enc = H(seed); the key k hashes the recipient's public key, enc and info. The AEAD is a
+  // stand-in too: plaintext XOR H(k || i) blocks, then 16 bytes of H(k || aad || ciphertext).
   std::pair<Bytes, Bytes> seal_base(const Bytes& pk, const Bytes& info, const Bytes& aad,
                                     const Bytes& plaintext, const Bytes& seed) const override {
     require_key(pk, "public key");
     Bytes enc = tagged_hash("fast hpke enc ", seed);
     const Bytes k = key_of(pk, enc, info);
-    Bytes ct =
-        aead_seal(Bytes(k.begin(), k.begin() + kAeadKeyLength),
-                  Bytes(k.begin() + kAeadKeyLength, k.begin() + kAeadKeyLength + kAeadNonceLength),
-                  aad, plaintext);
+    Bytes ct = keystream_xor(k, plaintext);
+    const Bytes tag = tag_of(k, aad, ct);
+    ct.insert(ct.end(), tag.begin(), tag.begin() + kAeadTagLength);
     return {std::move(enc), std::move(ct)};
   }
   Bytes open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
                   const Bytes& aad, const Bytes& ciphertext) const override {
     if (enc.size() != kX25519Length) throw CryptoError("HPKE: enc of the wrong length");
+    if (ciphertext.size() < kAeadTagLength) throw CryptoError("HPKE: ciphertext too short");
     const Bytes k = key_of(recipient.public_key, enc, info);
-    return aead_open(
-        Bytes(k.begin(), k.begin() + kAeadKeyLength),
-        Bytes(k.begin() + kAeadKeyLength, k.begin() + kAeadKeyLength + kAeadNonceLength), aad,
-        ciphertext);
+    const Bytes body(ciphertext.begin(), ciphertext.end() - kAeadTagLength);
+    const Bytes tag = tag_of(k, aad, body);
+    if (!std::equal(tag.begin(), tag.begin() + kAeadTagLength, ciphertext.end() - kAeadTagLength)) {
+      throw CryptoError("HPKE: the ciphertext does not authenticate");
+    }
+    return keystream_xor(k, body);
   }
   // MAC = H(tag || len(key) || key || data); expand block i = H(tag || prk || info || i).
   Bytes mac(const Bytes& key, const Bytes& data) const override {
@@ -122,6 +125,24 @@ class FastCrypto final : public CryptoProvider {
  private:
   static Bytes key_of(const Bytes& pk, const Bytes& enc, const Bytes& info) {
     return sha256_of({view_of("fast hpke key "), pk, enc, info});
+  }
+  static Bytes keystream_xor(const Bytes& k, const Bytes& in) {
+    Bytes out = in;
+    for (std::size_t at = 0; at < out.size(); at += kHashLength) {
+      const std::uint8_t counter[4] = {
+          static_cast<std::uint8_t>(at >> 29), static_cast<std::uint8_t>(at >> 21),
+          static_cast<std::uint8_t>(at >> 13), static_cast<std::uint8_t>(at >> 5)};
+      const Bytes block = sha256_of({view_of("fast hpke stream "), k, counter});
+      for (std::size_t i = at; i < out.size() && i < at + kHashLength; ++i)
+        out[i] ^= block[i - at];
+    }
+    return out;
+  }
+  static Bytes tag_of(const Bytes& k, const Bytes& aad, const Bytes& body) {
+    const std::uint8_t aad_length[4] = {
+        static_cast<std::uint8_t>(aad.size() >> 24), static_cast<std::uint8_t>(aad.size() >> 16),
+        static_cast<std::uint8_t>(aad.size() >> 8), static_cast<std::uint8_t>(aad.size())};
+    return sha256_of({view_of("fast hpke tag "), k, aad_length, aad, body});
   }
   static Bytes signature_of(const Bytes& pk, const Bytes& message) {
     Bytes half = tagged_hash("fast signature ", pk, message);

@@ -61,6 +61,19 @@ TEST_CASE("HPKE over the fast provider round-trips with the real lengths", "[mls
     auto [enc, ct] = p->seal_base(r.public_key, mls::to_bytes("info"), {}, pt, mls::Bytes(32, 5));
     CHECK(p->open_base(enc, r, mls::to_bytes("info"), {}, ct) == pt);
     CHECK_THROWS_AS(p->open_base(enc, r, mls::to_bytes("other"), {}, ct), mls::CryptoError);
+    CHECK_THROWS_AS(p->open_base(enc, r, mls::to_bytes("info"), mls::to_bytes("aad"), ct),
+                    mls::CryptoError);
+    for (const std::size_t at : {std::size_t{0}, ct.size() - 1}) {
+      mls::Bytes tampered = ct;
+      tampered[at] ^= 1;
+      CHECK_THROWS_AS(p->open_base(enc, r, mls::to_bytes("info"), {}, tampered), mls::CryptoError);
+    }
+    CHECK_THROWS_AS(p->open_base(enc, r, mls::to_bytes("info"), {}, mls::Bytes(15, 0)),
+                    mls::CryptoError);
+    const mls::Bytes long_pt(100, 7), aad = mls::to_bytes("aad");
+    auto [enc2, ct2] = p->seal_base(r.public_key, {}, aad, long_pt, mls::Bytes(32, 6));
+    CHECK(ct2.size() == long_pt.size() + 16);
+    CHECK(p->open_base(enc2, r, {}, aad, ct2) == long_pt);
     sizes[i][0] = enc.size();
     sizes[i][1] = ct.size();
     ++i;
