@@ -255,13 +255,10 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   }
   Bytes commit_secret(kHashLength, 0);
   if (t->has_path) {
-    std::map<NodeIndex, Bytes> private_keys;
-    for (const auto& [node, key] : keys)
-      private_keys[node] = key.private_key;
     std::optional<DecryptedPathSecret> secret;
     try {
-      secret = decrypt_path_secret(crypto(), tree, t->committer, state_.own, *commit.path,
-                                   private_keys, t->provisional_context, leaves_of(t->joiners));
+      secret = decrypt_path_secret(crypto(), tree, t->committer, state_.own, *commit.path, keys,
+                                   t->provisional_context, leaves_of(t->joiners));
     } catch (const CryptoError& e) {
       throw GroupError(Rejection::kUndecryptable, std::string("path secret: ") + e.what());
     }

@@ -1,6 +1,7 @@
 #include "models/mls/proposal_list.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "models/mls/extensions.hpp"
@@ -44,6 +45,19 @@ void check_psk(const PreSharedKeyId& psk, std::uint64_t epoch) {
   if (psk.psk_nonce.size() != kHashLength) invalid("PreSharedKey nonce is not Nh bytes");
 }
 
+// Equality of two keys, rejecting most unequal pairs on their first eight bytes without calling
+// memcmp (every leaf of the tree is compared).
+bool same_bytes(const Bytes& a, const Bytes& b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() >= 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, b.data(), 8);
+    if (x != y) return false;
+  }
+  return a == b;
+}
+
 }  // namespace
 
 void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex index,
@@ -68,10 +82,10 @@ void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex in
   for (LeafIndex l = 0; l < tree.leaf_count(); ++l) {
     const LeafNode* other = tree.leaf(l);
     if (other == nullptr || l == index) continue;
-    if (other->encryption_key == leaf.encryption_key) {
+    if (same_bytes(other->encryption_key, leaf.encryption_key)) {
       throw GroupError(reason, "leaf's encryption key is already in the tree");
     }
-    if (other->signature_key == leaf.signature_key) {
+    if (same_bytes(other->signature_key, leaf.signature_key)) {
       throw GroupError(reason, "leaf's signature key is already in the tree");
     }
     if (same_credentials) continue;

@@ -75,10 +75,12 @@ bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& pa
          path.leaf_node.parent_hash == leaf_parent_hash;
 }
 
-std::optional<DecryptedPathSecret> decrypt_path_secret(
-    const CryptoProvider& crypto, const RatchetTree& tree, LeafIndex sender, LeafIndex receiver,
-    const UpdatePath& path, const std::map<NodeIndex, Bytes>& private_keys,
-    const Bytes& group_context, const std::vector<LeafIndex>& joiners) {
+std::optional<DecryptedPathSecret> decrypt_path_secret(const CryptoProvider& crypto,
+                                                       const RatchetTree& tree, LeafIndex sender,
+                                                       LeafIndex receiver, const UpdatePath& path,
+                                                       const std::map<NodeIndex, HpkeKeyPair>& keys,
+                                                       const Bytes& group_context,
+                                                       const std::vector<LeafIndex>& joiners) {
   const std::uint32_t n = tree.leaf_count();
   const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
   if (filtered.size() != path.nodes.size()) return std::nullopt;
@@ -101,12 +103,10 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
   if (ciphertexts.size() != resolution.size()) return std::nullopt;
   for (std::size_t k = 0; k < resolution.size(); ++k) {
-    const auto key = private_keys.find(resolution[k]);
-    if (key == private_keys.end()) continue;
-    const Bytes& public_key = tree.public_key(resolution[k]);
-    Bytes secret =
-        decrypt_with_label(crypto, HpkeKeyPair{key->second, public_key}, "UpdatePathNode",
-                           group_context, ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
+    const auto key = keys.find(resolution[k]);
+    if (key == keys.end() || key->second.public_key != tree.public_key(resolution[k])) continue;
+    Bytes secret = decrypt_with_label(crypto, key->second, "UpdatePathNode", group_context,
+                                      ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
     return DecryptedPathSecret{node, std::move(secret)};
   }
   return std::nullopt;

@@ -39,12 +39,15 @@ struct DecryptedPathSecret {
   NodeIndex node;  // the node of the sender's filtered path the secret belongs to
   Bytes path_secret;
 };
-// The path secret `receiver` can decrypt from `path`, given the private keys it holds (by node).
+// The path secret `receiver` can decrypt from `path`, given the key pairs it holds (by node; a pair
+// whose public key is not the node's is ignored).
 // `tree` is the tree before the merge; `group_context` the provisional one (encoded).
 // `joiners` are the leaves the commit adds: they hold no ciphertext.
-std::optional<DecryptedPathSecret> decrypt_path_secret(
-    const CryptoProvider& crypto, const RatchetTree& tree, LeafIndex sender, LeafIndex receiver,
-    const UpdatePath& path, const std::map<NodeIndex, Bytes>& private_keys,
-    const Bytes& group_context, const std::vector<LeafIndex>& joiners = {});
+std::optional<DecryptedPathSecret> decrypt_path_secret(const CryptoProvider& crypto,
+                                                       const RatchetTree& tree, LeafIndex sender,
+                                                       LeafIndex receiver, const UpdatePath& path,
+                                                       const std::map<NodeIndex, HpkeKeyPair>& keys,
+                                                       const Bytes& group_context,
+                                                       const std::vector<LeafIndex>& joiners = {});
 
 }  // namespace dmlssim::models::mls
