@@ -31,8 +31,8 @@ class RealCrypto final : public CryptoProvider {
                   const Bytes& aad, const Bytes& ciphertext) const override {
     return hpke_open_base(*this, enc, recipient, info, aad, ciphertext);
   }
-  Bytes mac(const Bytes& key, const Bytes& data) const override { return hmac_sha256(key, data); }
-  Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const override {
+  Bytes mac(const Bytes& key, ByteView data) const override { return hmac_sha256(key, data); }
+  Bytes kdf_expand(const Bytes& prk, ByteView info, std::size_t length) const override {
     return hkdf_expand(prk, info, length);
   }
 };
@@ -105,13 +105,19 @@ class FastCrypto final : public CryptoProvider {
     return keystream_xor(k, body);
   }
   // MAC = H(tag || len(key) || key || data); expand block i = H(tag || prk || info || i).
-  Bytes mac(const Bytes& key, const Bytes& data) const override {
+  Bytes mac(const Bytes& key, ByteView data) const override {
     const std::uint8_t key_length[2] = {static_cast<std::uint8_t>(key.size() >> 8),
                                         static_cast<std::uint8_t>(key.size())};
     return sha256_of({view_of("fast mac "), key_length, key, data});
   }
-  Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const override {
+  Bytes kdf_expand(const Bytes& prk, ByteView info, std::size_t length) const override {
     if (length > 255 * kHashLength) throw CryptoError("KDF-Expand: length above 255 * HashLen");
+    const std::uint8_t first[1] = {1};
+    if (length <= kHashLength) {  // one block, the common case
+      Bytes out = sha256_of({view_of("fast expand "), prk, info, first});
+      out.resize(length);
+      return out;
+    }
     Bytes out;
     out.reserve(length + kHashLength);
     for (std::uint8_t block = 1; out.size() < length; ++block) {

@@ -48,9 +48,9 @@ class CryptoProvider {
   // The MAC (HMAC-SHA256: 32 bytes) and the KDF (HKDF-SHA256, RFC 5869) of the key schedule, the
   // secret tree, membership and confirmation tags. Extract is the MAC keyed with the salt (an
   // empty salt and Nh zero bytes are the same HMAC key).
-  virtual Bytes mac(const Bytes& key, const Bytes& data) const = 0;
-  Bytes kdf_extract(const Bytes& salt, const Bytes& ikm) const { return mac(salt, ikm); }
-  virtual Bytes kdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) const = 0;
+  virtual Bytes mac(const Bytes& key, ByteView data) const = 0;
+  Bytes kdf_extract(const Bytes& salt, ByteView ikm) const { return mac(salt, ikm); }
+  virtual Bytes kdf_expand(const Bytes& prk, ByteView info, std::size_t length) const = 0;
 };
 
 const CryptoProvider& real_crypto();

@@ -1,5 +1,8 @@
 #include "models/mls/labels.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "models/mls/primitives.hpp"
 #include "models/mls/tls_writer.hpp"
 
@@ -23,8 +26,23 @@ Bytes expand_with_label(const CryptoProvider& crypto, const Bytes& secret, const
                         const Bytes& context, std::uint16_t length) {
   // KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " + Label; opaque context<V>; }
   constexpr std::string_view kPrefix = "MLS 1.0 ";
+  const std::size_t label_size = kPrefix.size() + label.size();
+  if (label_size < 64 && context.size() < 64) {
+    // Both lengths fit a one-byte varint: the label is built on the stack (the key schedule and
+    // the secret tree call this for every secret they derive).
+    std::array<std::uint8_t, 2 + 1 + 63 + 1 + 63> buffer;
+    std::size_t at = 0;
+    buffer[at++] = static_cast<std::uint8_t>(length >> 8);
+    buffer[at++] = static_cast<std::uint8_t>(length);
+    buffer[at++] = static_cast<std::uint8_t>(label_size);
+    at = std::copy(kPrefix.begin(), kPrefix.end(), buffer.begin() + at) - buffer.begin();
+    at = std::copy(label.begin(), label.end(), buffer.begin() + at) - buffer.begin();
+    buffer[at++] = static_cast<std::uint8_t>(context.size());
+    at = std::copy(context.begin(), context.end(), buffer.begin() + at) - buffer.begin();
+    return crypto.kdf_expand(secret, ByteView(buffer.data(), at), length);
+  }
   TlsWriter kdf_label;
-  kdf_label.u16(length).varint(kPrefix.size() + label.size()).raw(kPrefix).raw(label);
+  kdf_label.u16(length).varint(label_size).raw(kPrefix).raw(label);
   kdf_label.opaque(context);
   return crypto.kdf_expand(secret, kdf_label.bytes(), length);
 }

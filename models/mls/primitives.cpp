@@ -119,7 +119,7 @@ Bytes sha256_of(std::initializer_list<ByteView> parts) {
   return out;
 }
 
-Bytes hmac_sha256(const Bytes& key, const Bytes& data) {
+Bytes hmac_sha256(const Bytes& key, ByteView data) {
   static const std::uint8_t kEmpty = 0;
   ThreadContexts& c = contexts();
   EVP_MAC_CTX* ctx = c.mac;
@@ -144,7 +144,7 @@ Bytes hkdf_extract(const Bytes& salt, const Bytes& ikm) {
   return hmac_sha256(salt.empty() ? Bytes(kHashLength, 0) : salt, ikm);
 }
 
-Bytes hkdf_expand(const Bytes& prk, const Bytes& info, std::size_t length) {
+Bytes hkdf_expand(const Bytes& prk, ByteView info, std::size_t length) {
   if (length > 255 * kHashLength) throw CryptoError("HKDF-Expand: length above 255 * HashLen");
   // T(i) = HMAC(PRK, T(i-1) || info || i), RFC 5869 §2.3.
   Bytes input;

@@ -25,10 +25,10 @@ inline constexpr std::size_t kEd25519SignatureLength = 64;
 Bytes sha256(const Bytes& data);
 // SHA-256 of the concatenation of `parts`, without building it.
 Bytes sha256_of(std::initializer_list<ByteView> parts);
-Bytes hmac_sha256(const Bytes& key, const Bytes& data);
+Bytes hmac_sha256(const Bytes& key, ByteView data);
 // HKDF-Extract; an empty salt means HashLen zero bytes (RFC 5869 §2.2).
 Bytes hkdf_extract(const Bytes& salt, const Bytes& ikm);
-Bytes hkdf_expand(const Bytes& prk, const Bytes& info, std::size_t length);
+Bytes hkdf_expand(const Bytes& prk, ByteView info, std::size_t length);
 
 // AES-128-GCM: ciphertext || 16-byte tag. `open` throws CryptoError when the tag does not verify.
 Bytes aead_seal(const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& plaintext);

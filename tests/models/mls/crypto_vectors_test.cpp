@@ -65,3 +65,26 @@ TEST_CASE("SHA-256 over parts equals SHA-256 of their concatenation", "[mls]") {
   CHECK(mls::sha256_of({}) ==
         mls::from_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
+
+TEST_CASE("ExpandWithLabel encodes KDFLabel for short and long labels and contexts", "[mls]") {
+  const mls::Bytes secret(32, 3);
+  // KDFLabel written out by hand: uint16 length, varint-prefixed "MLS 1.0 " + label, context.
+  const auto varint = [](std::size_t n) {
+    return n < 64 ? std::string(1, static_cast<char>(n))
+                  : std::string{static_cast<char>(0x40 | (n >> 8)), static_cast<char>(n & 0xff)};
+  };
+  const auto expected = [&](const std::string& label, const mls::Bytes& context) {
+    const std::string full = "MLS 1.0 " + label;
+    const std::string info = std::string{'\0', '\x10'} + varint(full.size()) + full +
+                             varint(context.size()) + std::string(context.begin(), context.end());
+    return mls::hkdf_expand(secret, mls::to_bytes(info), 16);
+  };
+  for (const std::size_t label_size : {0, 5, 55, 56, 70}) {
+    for (const std::size_t context_size : {0, 32, 63, 64, 300}) {
+      const std::string label(label_size, 'x');
+      const mls::Bytes context(context_size, 9);
+      CHECK(mls::expand_with_label(mls::real_crypto(), secret, label, context, 16) ==
+            expected(label, context));
+    }
+  }
+}
