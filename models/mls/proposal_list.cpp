@@ -1,7 +1,6 @@
 #include "models/mls/proposal_list.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 
 #include "models/mls/extensions.hpp"
@@ -45,19 +44,6 @@ void check_psk(const PreSharedKeyId& psk, std::uint64_t epoch) {
   if (psk.psk_nonce.size() != kHashLength) invalid("PreSharedKey nonce is not Nh bytes");
 }
 
-// Equality of two keys, rejecting most unequal pairs on their first eight bytes without calling
-// memcmp (every leaf of the tree is compared).
-bool same_bytes(const Bytes& a, const Bytes& b) {
-  if (a.size() != b.size()) return false;
-  if (a.size() >= 8) {
-    std::uint64_t x = 0, y = 0;
-    std::memcpy(&x, a.data(), 8);
-    std::memcpy(&y, b.data(), 8);
-    if (x != y) return false;
-  }
-  return a == b;
-}
-
 }  // namespace
 
 void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex index,
@@ -79,16 +65,16 @@ void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex in
       throw GroupError(reason, "leaf carries an extension its capabilities omit");
     }
   }
+  if (tree.encryption_key_in_use(leaf.encryption_key, index)) {
+    throw GroupError(reason, "leaf's encryption key is already in the tree");
+  }
+  if (tree.signature_key_in_use(leaf.signature_key, index)) {
+    throw GroupError(reason, "leaf's signature key is already in the tree");
+  }
+  if (same_credentials) return;
   for (LeafIndex l = 0; l < tree.leaf_count(); ++l) {
     const LeafNode* other = tree.leaf(l);
     if (other == nullptr || l == index) continue;
-    if (same_bytes(other->encryption_key, leaf.encryption_key)) {
-      throw GroupError(reason, "leaf's encryption key is already in the tree");
-    }
-    if (same_bytes(other->signature_key, leaf.signature_key)) {
-      throw GroupError(reason, "leaf's signature key is already in the tree");
-    }
-    if (same_credentials) continue;
     if (!contains(other->capabilities.credentials, leaf.credential.type)) {
       throw GroupError(reason, "a member does not support the leaf's credential type");
     }

@@ -1,6 +1,7 @@
 #include "models/mls/ratchet_tree.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "models/mls/labels.hpp"
 #include "models/mls/leaf_signature.hpp"
@@ -23,7 +24,7 @@ RatchetTree RatchetTree::from_nodes(RatchetTreeNodes nodes) {
     const bool is_leaf = std::holds_alternative<LeafNode>(*nodes[i]);
     if (is_leaf != (level(i) == 0))
       throw DecodeError("ratchet tree: node kind does not match index");
-    t.nodes_[i] = std::make_shared<const TreeNode>(std::move(*nodes[i]));
+    t.put(i, std::make_shared<const TreeNode>(std::move(*nodes[i])));
   }
   return t;
 }
@@ -31,8 +32,8 @@ RatchetTree RatchetTree::from_nodes(RatchetTreeNodes nodes) {
 RatchetTreeNodes RatchetTree::to_nodes() const {
   RatchetTreeNodes out;
   out.reserve(nodes_.size());
-  for (const auto& n : nodes_)
-    out.push_back(n ? std::optional<TreeNode>(*n) : std::nullopt);
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    out.push_back(nodes_[i] ? std::optional<TreeNode>(*nodes_[i]) : std::nullopt);
   while (!out.empty() && !out.back())
     out.pop_back();
   return out;
@@ -52,17 +53,55 @@ void RatchetTree::resize(std::uint32_t leaves) {
   leaves_ = leaves;
   nodes_.resize(node_width(leaves));
   hashes_.resize(node_width(leaves));
+  leaf_keys_.resize(leaves);
   // A new root covers a new subtree; every other node's hash depends only on its own subtree.
-  if (leaves > 0) hashes_[root(leaves)].valid = false;
+  if (leaves > 0) hashes_.mutable_at(root(leaves)).valid = false;
 }
 
 void RatchetTree::put(NodeIndex i, std::shared_ptr<const TreeNode> node) {
-  nodes_[i] = std::move(node);
-  // The hashes of the node and of every ancestor change.
+  if (level(i) == 0) {
+    const LeafNode* leaf = node ? std::get_if<LeafNode>(node.get()) : nullptr;
+    leaf_keys_.mutable_at(i / 2) =
+        leaf ? LeafKeyPrefixes{prefix_of(leaf->encryption_key), prefix_of(leaf->signature_key)}
+             : LeafKeyPrefixes{};
+  }
+  nodes_.mutable_at(i) = std::move(node);
+  // The hashes of the node and of every ancestor change. Writing them even when already invalid
+  // keeps an invariant tree_hash relies on to fill the cache in chunks other trees share: a hash
+  // chunk still shared after a change holds no ancestor of it, so its nodes have the same subtrees
+  // in every tree sharing it.
   for (NodeIndex x = i;; x = parent(x, leaves_)) {
-    hashes_[x].valid = false;
+    hashes_.mutable_at(x).valid = false;
     if (x == root(leaves_)) break;
   }
+}
+
+std::uint64_t RatchetTree::prefix_of(const Bytes& key) {
+  std::uint64_t p = 0;
+  if (key.size() >= sizeof p) std::memcpy(&p, key.data(), sizeof p);
+  return p;
+}
+
+template <class KeyOf>
+bool RatchetTree::key_in_use(const Bytes& key, LeafIndex except,
+                             std::uint64_t LeafKeyPrefixes::*prefix, KeyOf key_of) const {
+  const std::uint64_t p = prefix_of(key);
+  for (LeafIndex l = 0; l < leaves_; ++l) {
+    if (leaf_keys_[l].*prefix != p || l == except) continue;
+    const LeafNode* other = leaf(l);
+    if (other != nullptr && key_of(*other) == key) return true;
+  }
+  return false;
+}
+
+bool RatchetTree::encryption_key_in_use(const Bytes& key, LeafIndex except) const {
+  return key_in_use(key, except, &LeafKeyPrefixes::encryption,
+                    [](const LeafNode& n) -> const Bytes& { return n.encryption_key; });
+}
+
+bool RatchetTree::signature_key_in_use(const Bytes& key, LeafIndex except) const {
+  return key_in_use(key, except, &LeafKeyPrefixes::signature,
+                    [](const LeafNode& n) -> const Bytes& { return n.signature_key; });
 }
 
 void RatchetTree::set_node(NodeIndex i, std::optional<TreeNode> node) {
@@ -149,7 +188,7 @@ std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
 }
 
 Bytes RatchetTree::tree_hash(NodeIndex x) const {
-  CachedHash& cached = hashes_[x];
+  CachedHash& cached = hashes_.shared_at(x);
   if (!cached.valid) {
     const Bytes h = compute_hash(x, {});
     std::copy(h.begin(), h.end(), cached.value.begin());

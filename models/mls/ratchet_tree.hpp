@@ -2,8 +2,10 @@
 // Resolutions (§4.1.3), tree hashes (§7.8), parent hashes and their verification (§7.9), leaf
 // signature checks (§7.2).
 //
-// Nodes are shared immutable values, so copying a tree (each epoch does) copies pointers only;
-// tree hashes are cached per node and invalidated up the direct path of every change.
+// Nodes are shared immutable values held in copy-on-write chunks, so copying a tree (each epoch
+// does) copies a pointer per chunk and a change copies the chunks it touches; tree hashes are
+// cached per node and invalidated up the direct path of every change. An index of the first eight
+// bytes of every leaf's keys makes the uniqueness checks of §7.3 a sequential scan.
 #pragma once
 
 #include <array>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/mls/cow_array.hpp"
 #include "models/mls/crypto_provider.hpp"
 #include "models/mls/tree_math.hpp"
 #include "models/mls/wire_types.hpp"
@@ -31,6 +34,9 @@ class RatchetTree {
   std::uint32_t leaf_count() const { return leaves_; }
   std::size_t node_count() const { return nodes_.size(); }
   const TreeNode* node(NodeIndex i) const { return nodes_[i].get(); }
+  // Whether a leaf other than `except` has this encryption (signature) key.
+  bool encryption_key_in_use(const Bytes& key, LeafIndex except) const;
+  bool signature_key_in_use(const Bytes& key, LeafIndex except) const;
   const LeafNode* leaf(LeafIndex i) const;
   const ParentNode* parent_node(NodeIndex i) const;
   // The encryption key of a non-blank node, leaf or parent.
@@ -66,14 +72,24 @@ class RatchetTree {
     bool valid = false;
     std::array<std::uint8_t, 32> value{};
   };
+  // The first eight bytes of a leaf's keys (zero for a blank leaf or a shorter key).
+  struct LeafKeyPrefixes {
+    std::uint64_t encryption = 0;
+    std::uint64_t signature = 0;
+  };
+  static std::uint64_t prefix_of(const Bytes& key);
+  template <class KeyOf>
+  bool key_in_use(const Bytes& key, LeafIndex except, std::uint64_t LeafKeyPrefixes::*prefix,
+                  KeyOf key_of) const;
   // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.
   Bytes tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
   Bytes compute_hash(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
   void put(NodeIndex i, std::shared_ptr<const TreeNode> node);
   void resize(std::uint32_t leaves);
 
-  std::vector<std::shared_ptr<const TreeNode>> nodes_;
-  mutable std::vector<CachedHash> hashes_;  // tree_hash(i) when valid
+  CowArray<std::shared_ptr<const TreeNode>, 32> nodes_;
+  CowArray<CachedHash, 32> hashes_;          // tree_hash(i) when valid; filled in place (shared_at)
+  CowArray<LeafKeyPrefixes, 64> leaf_keys_;  // by leaf index
   std::uint32_t leaves_ = 0;
 };
 

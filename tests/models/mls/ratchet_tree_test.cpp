@@ -1,5 +1,6 @@
 // The public ratchet tree beyond the interop vectors (interop_vectors_test.cpp runs those): leaf
-// signatures bind the group, and a tampered parent node breaks the parent-hash chain.
+// signatures bind the group, a tampered parent node breaks the parent-hash chain, copies sharing
+// storage keep their own tree hashes, and the leaf-key index finds keys by value.
 #include <catch2/catch.hpp>
 
 #include "models/mls/ratchet_tree.hpp"
@@ -56,4 +57,72 @@ TEST_CASE("a tampered parent node breaks the parent-hash chain", "[mls][vectors]
     }
   }
   CHECK(tampered > 5);
+}
+
+namespace {
+
+// The largest tree of the tree-validation vectors, fresh (no tree hash computed yet).
+mls::RatchetTree largest_vector_tree() {
+  mls::RatchetTree best;
+  for (const auto& v : dmlssim::testing::vector_file("mls/tree-validation.json")) {
+    mls::RatchetTree t = tree_from_hex(v["tree"]);
+    if (t.leaf_count() > best.leaf_count()) best = t;
+  }
+  return mls::RatchetTree::from_nodes(best.to_nodes());
+}
+
+mls::LeafIndex first_leaf(const mls::RatchetTree& t) {
+  mls::LeafIndex l = 0;
+  while (t.leaf(l) == nullptr)
+    ++l;
+  return l;
+}
+
+mls::Bytes fresh_root_hash(const mls::RatchetTree& t) {
+  return mls::RatchetTree::from_nodes(t.to_nodes()).root_hash();
+}
+
+}  // namespace
+
+TEST_CASE("copies of a tree keep their own tree hashes whichever computes first", "[mls]") {
+  for (const bool copy_first : {true, false}) {
+    mls::RatchetTree changed = largest_vector_tree();
+    REQUIRE(changed.leaf_count() >= 8);
+    const mls::RatchetTree copy = changed;  // shares every chunk, no hash cached
+    const mls::LeafIndex l = first_leaf(changed);
+    mls::LeafNode leaf = *changed.leaf(l);
+    leaf.encryption_key[5] ^= 1;
+    changed.update_leaf(l, leaf);
+    // The cache is filled in chunks the copies may share: each must still get its own hash.
+    const mls::Bytes a = copy_first ? copy.root_hash() : changed.root_hash();
+    const mls::Bytes b = copy_first ? changed.root_hash() : copy.root_hash();
+    const mls::Bytes& copy_hash = copy_first ? a : b;
+    const mls::Bytes& changed_hash = copy_first ? b : a;
+    CHECK(copy_hash == fresh_root_hash(copy));
+    CHECK(changed_hash == fresh_root_hash(changed));
+    CHECK(copy_hash != changed_hash);
+  }
+}
+
+TEST_CASE("leaf keys in use are found by their whole value, not their prefix", "[mls]") {
+  mls::RatchetTree t = largest_vector_tree();
+  const mls::LeafIndex l = first_leaf(t);
+  const mls::LeafNode leaf = *t.leaf(l);
+  const mls::LeafIndex other = l + 1 < t.leaf_count() ? l + 1 : 0;
+  CHECK(t.encryption_key_in_use(leaf.encryption_key, other));
+  CHECK(t.signature_key_in_use(leaf.signature_key, other));
+  CHECK_FALSE(t.encryption_key_in_use(leaf.encryption_key, l));
+  CHECK_FALSE(t.signature_key_in_use(leaf.signature_key, l));
+  mls::Bytes same_prefix = leaf.encryption_key;
+  same_prefix.back() ^= 1;
+  CHECK_FALSE(t.encryption_key_in_use(same_prefix, other));
+  // A replaced key is no longer in use; its replacement is.
+  mls::LeafNode replaced = leaf;
+  replaced.encryption_key = same_prefix;
+  t.update_leaf(l, replaced);
+  CHECK_FALSE(t.encryption_key_in_use(leaf.encryption_key, other));
+  CHECK(t.encryption_key_in_use(same_prefix, other));
+  t.remove_leaf(l);
+  CHECK_FALSE(t.encryption_key_in_use(same_prefix, other));
+  CHECK_FALSE(t.signature_key_in_use(leaf.signature_key, other));
 }
