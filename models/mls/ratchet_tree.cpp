@@ -43,10 +43,10 @@ void RatchetTree::encode(TlsWriter& w) const {
   std::size_t end = nodes_.size();
   while (end > 0 && !nodes_[end - 1])
     --end;
-  TlsWriter body;
-  for (std::size_t i = 0; i < end; ++i)
-    encode_optional_node(body, nodes_[i].get());
-  w.opaque(body.bytes());
+  w.vector([&](TlsWriter& body) {
+    for (std::size_t i = 0; i < end; ++i)
+      encode_optional_node(body, nodes_[i].get());
+  });
 }
 
 void RatchetTree::resize(std::uint32_t leaves) {

@@ -1,5 +1,8 @@
 #include "models/mls/tls_writer.hpp"
 
+#include <cstring>
+#include <stdexcept>
+
 namespace dmlssim::models::mls {
 
 TlsWriter& TlsWriter::u8(std::uint8_t v) {
@@ -30,6 +33,20 @@ TlsWriter& TlsWriter::varint(std::uint64_t v) {
   if (v < (1u << 14)) return u16(static_cast<std::uint16_t>(0x4000 | v));
   if (v < (1u << 30)) return u32(static_cast<std::uint32_t>(0x80000000u | v));
   throw std::invalid_argument("TLS varint: value above 2^30 - 1");
+}
+
+void TlsWriter::close_vector(std::size_t start) {
+  const std::size_t length = out_.size() - start - kMaxVarint;
+  if (length >= (1u << 30)) throw std::invalid_argument("TLS varint: value above 2^30 - 1");
+  const std::size_t n = length < (1u << 6) ? 1 : length < (1u << 14) ? 2 : 4;
+  const std::uint32_t tagged = static_cast<std::uint32_t>(length) | (n == 2   ? 0x4000u
+                                                                     : n == 4 ? 0x80000000u
+                                                                              : 0u);
+  std::uint8_t* data = out_.data() + start;
+  std::memmove(data + n, data + kMaxVarint, length);
+  for (std::size_t i = 0; i < n; ++i)
+    data[i] = static_cast<std::uint8_t>(tagged >> (8 * (n - 1 - i)));
+  out_.resize(start + n + length);
 }
 
 TlsWriter& TlsWriter::opaque(const Bytes& v) {

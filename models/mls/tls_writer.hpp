@@ -20,10 +20,23 @@ class TlsWriter {
   TlsWriter& opaque(const Bytes& v);   // varint length, then the bytes (opaque x<V>)
   TlsWriter& raw(const Bytes& v);      // the bytes as they are (fixed-size fields)
   TlsWriter& raw(std::string_view v);  // text as its bytes
+  // A variable-length vector whose content `write_body(*this)` writes in place: room for the
+  // longest length prefix is kept, then the content moves back over what the prefix left unused
+  // (no temporary writer per nested vector).
+  template <class WriteBody>
+  TlsWriter& vector(WriteBody&& write_body) {
+    const std::size_t start = out_.size();
+    out_.resize(start + kMaxVarint);
+    write_body(*this);
+    close_vector(start);
+    return *this;
+  }
   const Bytes& bytes() const { return out_; }
   Bytes take() { return std::move(out_); }
 
  private:
+  static constexpr std::size_t kMaxVarint = 4;
+  void close_vector(std::size_t start);
   Bytes out_;
 };
 

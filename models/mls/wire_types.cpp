@@ -6,10 +6,10 @@ namespace dmlssim::models::mls {
 namespace {
 
 void encode_u16s(TlsWriter& w, const std::vector<std::uint16_t>& values) {
-  TlsWriter body;
-  for (const std::uint16_t v : values)
-    body.u16(v);
-  w.opaque(body.bytes());
+  w.vector([&](TlsWriter& body) {
+    for (const std::uint16_t v : values)
+      body.u16(v);
+  });
 }
 
 std::vector<std::uint16_t> decode_u16s(TlsReader& r) {
@@ -42,10 +42,10 @@ void Credential::encode(TlsWriter& w) const {
   if (type == kBasic) {
     w.opaque(identity);
   } else {
-    TlsWriter body;
-    for (const Bytes& cert : certificates)
-      body.opaque(cert);
-    w.opaque(body.bytes());
+    w.vector([&](TlsWriter& body) {
+      for (const Bytes& cert : certificates)
+        body.opaque(cert);
+    });
   }
 }
 
@@ -143,10 +143,10 @@ KeyPackage KeyPackage::decode(TlsReader& r) {
 
 void ParentNode::encode(TlsWriter& w) const {
   w.opaque(encryption_key).opaque(parent_hash);
-  TlsWriter leaves;
-  for (const std::uint32_t l : unmerged_leaves)
-    leaves.u32(l);
-  w.opaque(leaves.bytes());
+  w.vector([&](TlsWriter& leaves) {
+    for (const std::uint32_t l : unmerged_leaves)
+      leaves.u32(l);
+  });
 }
 
 ParentNode ParentNode::decode(TlsReader& r) {
@@ -170,10 +170,10 @@ void encode_optional_node(TlsWriter& w, const TreeNode* node) {
 }
 
 void encode_ratchet_tree(TlsWriter& w, const RatchetTreeNodes& nodes) {
-  TlsWriter body;
-  for (const auto& node : nodes)
-    encode_optional_node(body, node ? &*node : nullptr);
-  w.opaque(body.bytes());
+  w.vector([&](TlsWriter& body) {
+    for (const auto& node : nodes)
+      encode_optional_node(body, node ? &*node : nullptr);
+  });
 }
 
 RatchetTreeNodes decode_ratchet_tree(TlsReader& r) {
@@ -208,12 +208,12 @@ HpkeCiphertext HpkeCiphertext::decode(TlsReader& r) {
 
 void UpdatePath::encode(TlsWriter& w) const {
   leaf_node.encode(w);
-  TlsWriter body;
-  for (const UpdatePathNode& n : nodes) {
-    body.opaque(n.encryption_key);
-    encode_vector(body, n.encrypted_path_secret);
-  }
-  w.opaque(body.bytes());
+  w.vector([&](TlsWriter& body) {
+    for (const UpdatePathNode& n : nodes) {
+      body.opaque(n.encryption_key);
+      encode_vector(body, n.encrypted_path_secret);
+    }
+  });
 }
 
 UpdatePath UpdatePath::decode(TlsReader& r) {

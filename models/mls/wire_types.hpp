@@ -120,10 +120,10 @@ struct UpdatePath {
 // Helpers for <V> vectors of structs.
 template <typename T>
 void encode_vector(TlsWriter& w, const std::vector<T>& items) {
-  TlsWriter body;
-  for (const T& item : items)
-    item.encode(body);
-  w.opaque(body.bytes());
+  w.vector([&](TlsWriter& body) {
+    for (const T& item : items)
+      item.encode(body);
+  });
 }
 template <typename T>
 std::vector<T> decode_vector(TlsReader& r) {

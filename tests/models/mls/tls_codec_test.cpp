@@ -54,3 +54,23 @@ TEST_CASE("random round trips and random garbage never read out of bounds", "[ml
     CHECK_THROWS_AS((rc.opaque(), rc.u32(), rc.varint()), mls::DecodeError);
   }
 }
+
+TEST_CASE("vectors written in place encode as opaque of their content, nested too", "[mls]") {
+  for (const std::size_t size : {0, 1, 63, 64, 16383, 16384, 70000}) {
+    const mls::Bytes content(size, 0xab);
+    mls::TlsWriter expected;
+    expected.u8(7).opaque(content).u8(9);
+    mls::TlsWriter in_place;
+    in_place.u8(7).vector([&](mls::TlsWriter& w) { w.raw(content); }).u8(9);
+    CHECK(in_place.bytes() == expected.bytes());
+  }
+  // vector< vector<uint8> >: the inner prefixes are written and moved with the outer content.
+  mls::TlsWriter inner_a, inner_b, outer;
+  inner_a.opaque(mls::Bytes(70, 1)).opaque(mls::Bytes(2, 2));
+  inner_b.opaque(inner_a.bytes());
+  outer.vector([](mls::TlsWriter& w) {
+    w.vector([](mls::TlsWriter& v) { v.raw(mls::Bytes(70, 1)); });
+    w.vector([](mls::TlsWriter& v) { v.raw(mls::Bytes(2, 2)); });
+  });
+  CHECK(outer.bytes() == inner_b.bytes());
+}
