@@ -239,9 +239,13 @@ Bytes RatchetTree::compute_hash(NodeIndex x, const std::vector<std::uint32_t>& r
 Bytes RatchetTree::parent_hash_of(NodeIndex parent, NodeIndex sibling) const {
   const ParentNode* p = parent_node(parent);
   if (p == nullptr) throw CryptoError("parent hash of a blank node");
+  return parent_hash(*p, tree_hash_without(sibling, p->unmerged_leaves));
+}
+
+Bytes RatchetTree::parent_hash(const ParentNode& p, const Bytes& original_sibling_tree_hash) {
+  // ParentHashInput { encryption_key; parent_hash; original_sibling_tree_hash; }
   TlsWriter input;
-  input.opaque(p->encryption_key).opaque(p->parent_hash);
-  input.opaque(tree_hash_without(sibling, p->unmerged_leaves));
+  input.opaque(p.encryption_key).opaque(p.parent_hash).opaque(original_sibling_tree_hash);
   return sha256(input.bytes());
 }
 

@@ -61,6 +61,8 @@ class RatchetTree {
   Bytes root_hash() const { return tree_hash(root(leaves_)); }
   // The parent hash a child of `parent` carries, with `sibling` the other child (§7.9).
   Bytes parent_hash_of(NodeIndex parent, NodeIndex sibling) const;
+  // The same from the parent node's value and the original sibling tree hash.
+  static Bytes parent_hash(const ParentNode& parent, const Bytes& original_sibling_tree_hash);
   // Every non-blank parent node is covered by exactly one parent-hash chain from below.
   bool parent_hashes_valid() const;
   // Every leaf's signature verifies (LeafNodeTBS with group_id and leaf index for the update and

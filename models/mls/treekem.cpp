@@ -39,27 +39,29 @@ HpkeKeyPair node_key_pair(const CryptoProvider& crypto, const Bytes& path_secret
 Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeIndex>& filtered,
                     const std::vector<Bytes>& public_keys) {
   const std::uint32_t n = tree.leaf_count();
-  for (const NodeIndex p : direct_path(leaf_node(sender), n))
-    tree.set_node(p, std::nullopt);
-  for (std::size_t i = 0; i < filtered.size(); ++i) {
-    tree.set_node(filtered[i], ParentNode{public_keys[i], {}, {}});
-  }
   // Parent hashes from the root down: each node on the path carries the hash of the next one up,
-  // over the sibling of the child through which the path arrives.
-  for (std::size_t i = filtered.size(); i-- > 1;) {
-    const NodeIndex upper = filtered[i];
-    NodeIndex child = filtered[i - 1];
-    while (parent(child, n) != upper)
+  // over the sibling of the child through which the path arrives. Siblings are off the path, so
+  // their tree hashes are the same before and after; the new nodes have no unmerged leaves.
+  std::vector<ParentNode> nodes(filtered.size());
+  Bytes above;  // the parent hash the node below the current one carries
+  for (std::size_t i = filtered.size(); i-- > 0;) {
+    nodes[i].encryption_key = public_keys[i];
+    nodes[i].parent_hash = std::move(above);
+    NodeIndex child = i > 0 ? filtered[i - 1] : leaf_node(sender);
+    while (parent(child, n) != filtered[i])
       child = parent(child, n);
-    ParentNode lower = *tree.parent_node(filtered[i - 1]);
-    lower.parent_hash = tree.parent_hash_of(upper, sibling(child, n));
-    tree.set_node(filtered[i - 1], lower);
+    above = RatchetTree::parent_hash(nodes[i], tree.tree_hash(sibling(child, n)));
   }
-  if (filtered.empty()) return {};
-  NodeIndex child = leaf_node(sender);
-  while (parent(child, n) != filtered.front())
-    child = parent(child, n);
-  return tree.parent_hash_of(filtered.front(), sibling(child, n));
+  // Every node of the direct path set once: the filtered ones to their new value, the rest blank.
+  std::size_t next = 0;
+  for (const NodeIndex p : direct_path(leaf_node(sender), n)) {
+    if (next < filtered.size() && filtered[next] == p) {
+      tree.set_node(p, std::move(nodes[next++]));
+    } else {
+      tree.set_node(p, std::nullopt);
+    }
+  }
+  return above;
 }
 
 bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path) {
