@@ -80,7 +80,8 @@ CommitTransitionPtr compute_transition(const CryptoProvider& crypto, const Epoch
     if (!leaf_node_signature_valid(crypto, leaf, prev.context.group_id, t->committer)) {
       throw GroupError(Rejection::kBadPath, "path leaf signature does not verify");
     }
-    if (!merge_update_path(tree, t->committer, *path)) {
+    t->filtered_path = filtered_direct_path(tree, t->committer);
+    if (!merge_update_path(tree, t->committer, *path, t->filtered_path)) {
       throw GroupError(Rejection::kBadPath, "UpdatePath does not fit the tree or parent hash");
     }
     check_leaf_fits(tree, leaf, t->committer, applied.extensions, Rejection::kBadPath,

@@ -18,7 +18,8 @@ struct CommitTransition {
   EpochPublicPtr next;
   LeafIndex committer = 0;  // for an external commit, the joiner's new leaf
   bool has_path = false;
-  Bytes provisional_context;  // encoded: the HPKE context of the path's ciphertexts
+  std::vector<NodeIndex> filtered_path;  // the committer's filtered direct path, with a path
+  Bytes provisional_context;             // encoded: the HPKE context of the path's ciphertexts
   std::vector<std::pair<LeafIndex, KeyPackage>> joiners;
   std::vector<LeafIndex> removed;
   std::vector<LeafIndex> updated;

@@ -146,6 +146,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
     t->next = next;
     t->committer = state_.own;
     t->has_path = with_path;
+    if (with_path) t->filtered_path = path.nodes;
     t->provisional_context = provisional_context(prev, tree_hash, applied.extensions);
     t->joiners = applied.joiners;
     t->removed = applied.removed;
@@ -246,24 +247,32 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     return r;
   }
   const RatchetTree& tree = t->next->tree;
-  std::map<NodeIndex, HpkeKeyPair> keys = tree.keys_still_held(state_.path_keys);
+  // The leaf key of our own committed Update, if any; the held keys are taken over only once the
+  // commit is accepted (a refused one leaves the state as it was).
+  const HpkeKeyPair* update_key = nullptr;
   if (std::find(t->updated.begin(), t->updated.end(), state_.own) != t->updated.end()) {
     for (const HpkeKeyPair& key : own_update_keys_) {
-      if (key.public_key == tree.leaf(state_.own)->encryption_key)
-        keys[leaf_node(state_.own)] = key;
+      if (key.public_key == tree.leaf(state_.own)->encryption_key) update_key = &key;
     }
   }
+  std::map<NodeIndex, HpkeKeyPair> derived;  // keys of the path above the decrypted node
   Bytes commit_secret(kHashLength, 0);
   if (t->has_path) {
+    std::map<NodeIndex, HpkeKeyPair> with_update;
+    if (update_key != nullptr) {
+      with_update = state_.path_keys;
+      with_update[leaf_node(state_.own)] = *update_key;
+    }
     std::optional<DecryptedPathSecret> secret;
     try {
-      secret = decrypt_path_secret(crypto(), tree, t->committer, state_.own, *commit.path, keys,
+      secret = decrypt_path_secret(crypto(), tree, t->filtered_path, state_.own, *commit.path,
+                                   update_key != nullptr ? with_update : state_.path_keys,
                                    t->provisional_context, leaves_of(t->joiners));
     } catch (const CryptoError& e) {
       throw GroupError(Rejection::kUndecryptable, std::string("path secret: ") + e.what());
     }
     if (!secret) throw GroupError(Rejection::kBadPath, "no path secret for this member");
-    const std::vector<NodeIndex> nodes = filtered_direct_path(tree, t->committer);
+    const std::vector<NodeIndex>& nodes = t->filtered_path;
     std::size_t i = std::find(nodes.begin(), nodes.end(), secret->node) - nodes.begin();
     Bytes ps = std::move(secret->path_secret);
     for (; i < nodes.size(); ++i) {
@@ -271,7 +280,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
         throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
       }
-      keys[nodes[i]] = std::move(key);
+      derived[nodes[i]] = std::move(key);
       ps = next_path_secret(crypto(), ps);
     }
     commit_secret = std::move(ps);
@@ -292,6 +301,15 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   if (confirmation_tag(crypto(), secrets.confirmation_key, cth) != v.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "confirmation tag does not match");
   }
+  // Accepted: the keys still held move to the new epoch, the rest are dropped with the old state.
+  std::map<NodeIndex, HpkeKeyPair> keys = std::move(derived);
+  for (auto it = state_.path_keys.begin(); it != state_.path_keys.end();) {
+    const auto current = it++;
+    if (keys.count(current->first) == 0 && tree.still_holds(current->first, current->second)) {
+      keys.insert(state_.path_keys.extract(current));
+    }
+  }
+  if (update_key != nullptr) keys[leaf_node(state_.own)] = *update_key;
   MemberEpoch next = make_epoch(t->next, std::move(secrets), state_.own, std::move(keys));
   next.origin = t;
   pending_.reset();  // a pending commit of ours lost the race

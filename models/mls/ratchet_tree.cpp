@@ -127,11 +127,13 @@ std::map<NodeIndex, HpkeKeyPair> RatchetTree::keys_still_held(
     const std::map<NodeIndex, HpkeKeyPair>& keys) const {
   std::map<NodeIndex, HpkeKeyPair> out;
   for (const auto& [node, key] : keys) {
-    if (node < nodes_.size() && nodes_[node] && public_key(node) == key.public_key) {
-      out[node] = key;
-    }
+    if (still_holds(node, key)) out[node] = key;
   }
   return out;
+}
+
+bool RatchetTree::still_holds(NodeIndex i, const HpkeKeyPair& key) const {
+  return i < nodes_.size() && nodes_[i] && public_key(i) == key.public_key;
 }
 
 LeafIndex RatchetTree::add_leaf(const LeafNode& new_leaf) {

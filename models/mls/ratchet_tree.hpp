@@ -41,6 +41,8 @@ class RatchetTree {
   const ParentNode* parent_node(NodeIndex i) const;
   // The encryption key of a non-blank node, leaf or parent.
   const Bytes& public_key(NodeIndex i) const;
+  // Whether node `i` exists and holds `key`'s public key.
+  bool still_holds(NodeIndex i, const HpkeKeyPair& key) const;
   // The pairs of `keys` whose node still holds that public key (the rest were replaced or blanked).
   std::map<NodeIndex, HpkeKeyPair> keys_still_held(
       const std::map<NodeIndex, HpkeKeyPair>& keys) const;

@@ -64,8 +64,8 @@ Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeI
   return above;
 }
 
-bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path) {
-  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
+bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path,
+                       const std::vector<NodeIndex>& filtered) {
   if (filtered.size() != path.nodes.size()) return false;
   std::vector<Bytes> keys;
   keys.reserve(path.nodes.size());
@@ -77,14 +77,11 @@ bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& pa
          path.leaf_node.parent_hash == leaf_parent_hash;
 }
 
-std::optional<DecryptedPathSecret> decrypt_path_secret(const CryptoProvider& crypto,
-                                                       const RatchetTree& tree, LeafIndex sender,
-                                                       LeafIndex receiver, const UpdatePath& path,
-                                                       const std::map<NodeIndex, HpkeKeyPair>& keys,
-                                                       const Bytes& group_context,
-                                                       const std::vector<LeafIndex>& joiners) {
+std::optional<DecryptedPathSecret> decrypt_path_secret(
+    const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
+    LeafIndex receiver, const UpdatePath& path, const std::map<NodeIndex, HpkeKeyPair>& keys,
+    const Bytes& group_context, const std::vector<LeafIndex>& joiners) {
   const std::uint32_t n = tree.leaf_count();
-  const std::vector<NodeIndex> filtered = filtered_direct_path(tree, sender);
   if (filtered.size() != path.nodes.size()) return std::nullopt;
   // The lowest node of the sender's filtered path above the receiver: the first node of the
   // receiver's direct path that is on it.

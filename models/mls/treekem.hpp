@@ -32,8 +32,9 @@ Bytes set_path_keys(RatchetTree& tree, LeafIndex sender, const std::vector<NodeI
 // Applies `path` from `sender`: its leaf replaced, its direct path blanked, the filtered direct
 // path set to the path's keys with parent hashes computed from the root down. Returns false if the
 // path's length does not match the filtered direct path or the leaf's parent_hash is not the one
-// the path implies.
-bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path);
+// the path implies. `filtered` is the sender's filtered direct path in `tree`.
+bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& path,
+                       const std::vector<NodeIndex>& filtered);
 
 struct DecryptedPathSecret {
   NodeIndex node;  // the node of the sender's filtered path the secret belongs to
@@ -41,13 +42,12 @@ struct DecryptedPathSecret {
 };
 // The path secret `receiver` can decrypt from `path`, given the key pairs it holds (by node; a pair
 // whose public key is not the node's is ignored).
-// `tree` is the tree before the merge; `group_context` the provisional one (encoded).
+// `tree` is the tree before or after the merge (the copath is the same), `filtered` the sender's
+// filtered direct path in it; `group_context` the provisional one (encoded).
 // `joiners` are the leaves the commit adds: they hold no ciphertext.
-std::optional<DecryptedPathSecret> decrypt_path_secret(const CryptoProvider& crypto,
-                                                       const RatchetTree& tree, LeafIndex sender,
-                                                       LeafIndex receiver, const UpdatePath& path,
-                                                       const std::map<NodeIndex, HpkeKeyPair>& keys,
-                                                       const Bytes& group_context,
-                                                       const std::vector<LeafIndex>& joiners = {});
+std::optional<DecryptedPathSecret> decrypt_path_secret(
+    const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
+    LeafIndex receiver, const UpdatePath& path, const std::map<NodeIndex, HpkeKeyPair>& keys,
+    const Bytes& group_context, const std::vector<LeafIndex>& joiners = {});
 
 }  // namespace dmlssim::models::mls

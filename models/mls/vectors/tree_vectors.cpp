@@ -122,20 +122,20 @@ void run_treekem(const nlohmann::json& v, std::size_t index, VectorResult& out) 
     const std::string from = " (sender " + std::to_string(sender) + ")";
     const UpdatePath path = decode_one<UpdatePath>(hex_of(u.at("update_path")), "update_path");
     RatchetTree after = before;
-    check.expect(merge_update_path(after, sender, path), "merge" + from);
+    const std::vector<NodeIndex> filtered = filtered_direct_path(before, sender);
+    check.expect(merge_update_path(after, sender, path, filtered), "merge" + from);
     check.expect(after.root_hash() == hex_of(u.at("tree_hash_after")), "tree_hash_after" + from);
     GroupContext gc;
     gc.group_id = hex_of(v.at("group_id"));
     gc.epoch = v.at("epoch").get<std::uint64_t>();
     gc.tree_hash = after.root_hash();
     gc.confirmed_transcript_hash = hex_of(v.at("confirmed_transcript_hash"));
-    const std::vector<NodeIndex> filtered = filtered_direct_path(before, sender);
     for (const auto& [receiver, held] : keys) {
       if (receiver == sender) continue;
       const std::string to = from + " for leaf " + std::to_string(receiver);
       const auto& expected = u.at("path_secrets")[receiver];
       const auto got =
-          decrypt_path_secret(crypto, before, sender, receiver, path, held, gc.encode());
+          decrypt_path_secret(crypto, before, filtered, receiver, path, held, gc.encode());
       if (expected.is_null() || !got) {
         check.expect(expected.is_null() && !got, "path secret presence" + to);
         continue;
