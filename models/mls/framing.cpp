@@ -6,6 +6,9 @@
 namespace dmlssim::models::mls {
 namespace {
 
+// Room for a commit with a path in a large group without regrowing (bytes; larger ones still fit).
+constexpr std::size_t kTypicalTbmCapacity = 4096;
+
 bool includes_context(const Sender& s) {
   return s.type == SenderType::kMember || s.type == SenderType::kNewMemberCommit;
 }
@@ -53,10 +56,15 @@ const char* to_string(ProtectionError e) {
 Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                          const Bytes& group_context) {
   TlsWriter w;
+  write_framed_content_tbs(w, wire_format, content, group_context);
+  return w.take();
+}
+
+void write_framed_content_tbs(TlsWriter& w, WireFormat wire_format, const FramedContent& content,
+                              const Bytes& group_context) {
   w.u16(kProtocolVersionMls10).u16(static_cast<std::uint16_t>(wire_format));
   content.encode(w);
   if (includes_context(content.sender)) w.raw(group_context);
-  return w.take();
 }
 
 Bytes sign_framed_content(const CryptoProvider& crypto, WireFormat wire_format,
@@ -80,12 +88,12 @@ PublicMessage seal_public(const CryptoProvider& crypto, const FramedContent& con
                           const Bytes& confirmation_tag) {
   PublicMessage m;
   m.content = content;
-  const Bytes tbs = framed_content_tbs(WireFormat::kPublicMessage, content, group_context);
   m.signature = std::move(signature);
   m.confirmation_tag = confirmation_tag;
   if (content.sender.type == SenderType::kMember) {
-    TlsWriter tbm;
-    tbm.raw(tbs);
+    // AuthenticatedContentTBM { FramedContentTBS; FramedContentAuthData; }
+    TlsWriter tbm(kTypicalTbmCapacity);
+    write_framed_content_tbs(tbm, WireFormat::kPublicMessage, content, group_context);
     encode_auth(tbm, content, m.signature, m.confirmation_tag);
     m.membership_tag = crypto.mac(membership_key, tbm.bytes());
   }
@@ -97,15 +105,19 @@ ProtectionError verify_public(const CryptoProvider& crypto, const PublicMessage&
                               const Bytes& group_context, Bytes* tbs_out) {
   Bytes local;
   Bytes& tbs = tbs_out != nullptr ? *tbs_out : local;
-  tbs = framed_content_tbs(WireFormat::kPublicMessage, m.content, group_context);
+  // The FramedContentTBS is the front of AuthenticatedContentTBM: written once, MACed with the auth
+  // data after it, then cut back to itself.
+  TlsWriter w(kTypicalTbmCapacity);
+  write_framed_content_tbs(w, WireFormat::kPublicMessage, m.content, group_context);
+  const std::size_t tbs_size = w.bytes().size();
   if (m.content.sender.type == SenderType::kMember) {
-    TlsWriter tbm;
-    tbm.raw(tbs);
-    encode_auth(tbm, m.content, m.signature, m.confirmation_tag);
-    if (crypto.mac(membership_key, tbm.bytes()) != m.membership_tag) {
+    encode_auth(w, m.content, m.signature, m.confirmation_tag);
+    if (crypto.mac(membership_key, w.bytes()) != m.membership_tag) {
       return ProtectionError::kBadMembershipTag;
     }
   }
+  tbs = w.take();
+  tbs.resize(tbs_size);
   if (!signature_public_key.empty() &&
       !verify_with_label(crypto, signature_public_key, "FramedContentTBS", tbs, m.signature)) {
     return ProtectionError::kBadSignature;

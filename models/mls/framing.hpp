@@ -15,6 +15,8 @@ namespace dmlssim::models::mls {
 // new-member-commit senders.
 Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                          const Bytes& group_context);
+void write_framed_content_tbs(TlsWriter& w, WireFormat wire_format, const FramedContent& content,
+                              const Bytes& group_context);
 
 // SignWithLabel(., "FramedContentTBS", FramedContentTBS).
 Bytes sign_framed_content(const CryptoProvider& crypto, WireFormat wire_format,

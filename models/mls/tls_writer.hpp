@@ -12,6 +12,7 @@ namespace dmlssim::models::mls {
 class TlsWriter {
  public:
   TlsWriter() { out_.reserve(128); }
+  explicit TlsWriter(std::size_t capacity) { out_.reserve(capacity); }
   TlsWriter& u8(std::uint8_t v);
   TlsWriter& u16(std::uint16_t v);
   TlsWriter& u32(std::uint32_t v);
