@@ -1,6 +1,7 @@
 #include "models/mls/commit_transition.hpp"
 
 #include "models/mls/leaf_signature.hpp"
+#include "models/mls/primitives.hpp"
 #include "models/mls/rejection.hpp"
 #include "models/mls/tls_writer.hpp"
 #include "models/mls/transcript.hpp"
@@ -31,11 +32,13 @@ Bytes next_confirmed_transcript_hash(const EpochPublic& prev, WireFormat wire_fo
 
 Bytes confirmed_transcript_hash_from_tbs(const EpochPublic& prev, const Bytes& tbs,
                                          const Bytes& signature) {
+  // confirmed_transcript_hash(interim, input) without building the input: the TBS without its
+  // leading version and trailing GroupContext, then the signature.
   const std::size_t end = tbs.size() - prev.context_bytes.size();
-  TlsWriter input;
-  input.raw(Bytes(tbs.begin() + 2, tbs.begin() + static_cast<long>(end)));
-  input.opaque(signature);
-  return confirmed_transcript_hash(prev.interim_transcript_hash, input.bytes());
+  TlsWriter signature_field;
+  signature_field.opaque(signature);
+  return sha256_of(
+      {prev.interim_transcript_hash, ByteView(tbs.data() + 2, end - 2), signature_field.bytes()});
 }
 
 Bytes provisional_context(const EpochPublic& prev, const Bytes& tree_hash,

@@ -15,7 +15,7 @@ Bytes mls_label(const std::string& label) {
 
 // struct { opaque label<V>; opaque second<V>; } as SignContent, EncryptContext, RefHashInput use.
 Bytes labeled_pair(const Bytes& label, const Bytes& second) {
-  TlsWriter w;
+  TlsWriter w(label.size() + second.size() + 8);  // two varints of at most 4 bytes
   w.opaque(label).opaque(second);
   return w.take();
 }

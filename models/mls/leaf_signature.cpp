@@ -6,7 +6,7 @@
 namespace dmlssim::models::mls {
 
 Bytes leaf_node_tbs(const LeafNode& leaf, const Bytes& group_id, std::uint32_t leaf_index) {
-  TlsWriter tbs;
+  TlsWriter tbs(512);  // without regrowing for a typical leaf
   leaf.encode_content(tbs);
   if (leaf.source == LeafNodeSource::kUpdate || leaf.source == LeafNodeSource::kCommit) {
     tbs.opaque(group_id).u32(leaf_index);

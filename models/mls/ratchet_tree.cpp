@@ -210,7 +210,7 @@ Bytes RatchetTree::tree_hash_without(NodeIndex x, const std::vector<std::uint32_
 }
 
 Bytes RatchetTree::compute_hash(NodeIndex x, const std::vector<std::uint32_t>& removed) const {
-  TlsWriter input;
+  TlsWriter input(512);  // a leaf node with its credential and extensions, without regrowing
   if (level(x) == 0) {
     // TreeHashInput { node_type = leaf; LeafNodeHashInput { uint32 leaf_index; optional<LeafNode> }
     // }
