@@ -1,6 +1,7 @@
 // Byte strings for the MLS core.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -10,8 +11,15 @@
 
 namespace dmlssim::models::mls {
 
-using Bytes = std::vector<std::uint8_t>;
-using ByteView = std::span<const std::uint8_t>;
+// Keys, secrets and hashes (32 bytes in cipher suite 1) are held inline, without a heap
+// allocation; longer byte strings spill to the heap.
+using Bytes = boost::container::small_vector<std::uint8_t, 32>;
+// A read-only view of bytes, from Bytes, arrays or pointer and length.
+struct ByteView : std::span<const std::uint8_t> {
+  using std::span<const std::uint8_t>::span;
+  ByteView(std::span<const std::uint8_t> s) : std::span<const std::uint8_t>(s) {}
+  ByteView(const Bytes& b) : std::span<const std::uint8_t>(b.data(), b.size()) {}
+};
 
 inline ByteView view_of(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
