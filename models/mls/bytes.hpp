@@ -1,7 +1,13 @@
 // Byte strings for the MLS core.
 #pragma once
 
+// GCC 12 reports false -Wstringop-overread/-overflow positives inside Boost.Container's copy of the
+// inline buffer (it cannot see that the inline branch copies at most 32 bytes).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
 #include <boost/container/small_vector.hpp>
+#pragma GCC diagnostic pop
 #include <cstdint>
 #include <span>
 #include <stdexcept>

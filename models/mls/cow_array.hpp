@@ -27,6 +27,15 @@ class CowArray {
   // them (caches of a function of shared content).
   T& shared_at(std::size_t i) const { return (*chunks_[i / kChunk])[i % kChunk]; }
 
+  // f(first_index, elements, count) for each chunk in order: a scan without per-element lookups.
+  template <class F>
+  void for_each_chunk(F&& f) const {
+    for (std::size_t c = 0; c < chunks_.size(); ++c) {
+      const std::size_t first = c * kChunk;
+      f(first, chunks_[c]->data(), first + kChunk <= size_ ? kChunk : size_ - first);
+    }
+  }
+
   // New elements are value-initialized.
   void resize(std::size_t n) {
     const std::size_t old = size_;

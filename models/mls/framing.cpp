@@ -1,5 +1,7 @@
 #include "models/mls/framing.hpp"
 
+#include <algorithm>
+
 #include "models/mls/labels.hpp"
 #include "models/mls/primitives.hpp"
 
@@ -190,7 +192,7 @@ OpenedPrivateMessage open_sender_data(const CryptoProvider& crypto, const Privat
     out.sender.leaf_index = r.u32();
     out.sender.generation = r.u32();
     const Bytes guard = r.raw(4);
-    std::copy(guard.begin(), guard.end(), out.sender.reuse_guard.begin());
+    std::copy_n(guard.begin(), out.sender.reuse_guard.size(), out.sender.reuse_guard.begin());
     r.expect_done("SenderData");
   } catch (const DecodeError&) {
     out.error = ProtectionError::kMalformed;

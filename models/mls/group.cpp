@@ -2,6 +2,8 @@
 // Commits are in group_commit.cpp, joining in group_join.cpp.
 #include "models/mls/group.hpp"
 
+#include <algorithm>
+
 #include "models/mls/extensions.hpp"
 #include "models/mls/framing.hpp"
 #include "models/mls/leaf_signature.hpp"
@@ -141,7 +143,7 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   const SecretTreeState::Next key = state_.secret_tree->next(state_.own, type);
   SenderData sender{state_.own, key.generation, {}};
   const Bytes guard = drbg_.bytes(4);
-  std::copy(guard.begin(), guard.end(), sender.reuse_guard.begin());
+  std::copy_n(guard.begin(), sender.reuse_guard.size(), sender.reuse_guard.begin());
   out.body = seal_private(crypto(), content, signature, state_.secrets.sender_data_secret, key.key,
                           sender, config_.padding, confirmation_tag);
   return out;

@@ -65,10 +65,10 @@ void check_leaf_fits(const RatchetTree& tree, const LeafNode& leaf, LeafIndex in
       throw GroupError(reason, "leaf carries an extension its capabilities omit");
     }
   }
-  if (tree.encryption_key_in_use(leaf.encryption_key, index)) {
-    throw GroupError(reason, "leaf's encryption key is already in the tree");
-  }
-  if (tree.signature_key_in_use(leaf.signature_key, index)) {
+  const RatchetTree::KeysInUse in_use =
+      tree.keys_in_use(leaf.encryption_key, leaf.signature_key, index);
+  if (in_use.encryption) throw GroupError(reason, "leaf's encryption key is already in the tree");
+  if (in_use.signature) {
     throw GroupError(reason, "leaf's signature key is already in the tree");
   }
   if (same_credentials) return;

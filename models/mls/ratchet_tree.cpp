@@ -82,26 +82,22 @@ std::uint64_t RatchetTree::prefix_of(const Bytes& key) {
   return p;
 }
 
-template <class KeyOf>
-bool RatchetTree::key_in_use(const Bytes& key, LeafIndex except,
-                             std::uint64_t LeafKeyPrefixes::*prefix, KeyOf key_of) const {
-  const std::uint64_t p = prefix_of(key);
-  for (LeafIndex l = 0; l < leaves_; ++l) {
-    if (leaf_keys_[l].*prefix != p || l == except) continue;
-    const LeafNode* other = leaf(l);
-    if (other != nullptr && key_of(*other) == key) return true;
-  }
-  return false;
-}
-
-bool RatchetTree::encryption_key_in_use(const Bytes& key, LeafIndex except) const {
-  return key_in_use(key, except, &LeafKeyPrefixes::encryption,
-                    [](const LeafNode& n) -> const Bytes& { return n.encryption_key; });
-}
-
-bool RatchetTree::signature_key_in_use(const Bytes& key, LeafIndex except) const {
-  return key_in_use(key, except, &LeafKeyPrefixes::signature,
-                    [](const LeafNode& n) -> const Bytes& { return n.signature_key; });
+RatchetTree::KeysInUse RatchetTree::keys_in_use(const Bytes& encryption_key,
+                                                const Bytes& signature_key,
+                                                LeafIndex except) const {
+  const std::uint64_t e = prefix_of(encryption_key), s = prefix_of(signature_key);
+  KeysInUse out;
+  leaf_keys_.for_each_chunk([&](std::size_t first, const LeafKeyPrefixes* keys, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      if (keys[k].encryption != e && keys[k].signature != s) continue;
+      const auto l = static_cast<LeafIndex>(first + k);
+      const LeafNode* other = leaf(l);
+      if (other == nullptr || l == except) continue;
+      out.encryption = out.encryption || other->encryption_key == encryption_key;
+      out.signature = out.signature || other->signature_key == signature_key;
+    }
+  });
+  return out;
 }
 
 void RatchetTree::set_node(NodeIndex i, std::optional<TreeNode> node) {

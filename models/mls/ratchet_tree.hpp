@@ -34,9 +34,19 @@ class RatchetTree {
   std::uint32_t leaf_count() const { return leaves_; }
   std::size_t node_count() const { return nodes_.size(); }
   const TreeNode* node(NodeIndex i) const { return nodes_[i].get(); }
-  // Whether a leaf other than `except` has this encryption (signature) key.
-  bool encryption_key_in_use(const Bytes& key, LeafIndex except) const;
-  bool signature_key_in_use(const Bytes& key, LeafIndex except) const;
+  // Whether a leaf other than `except` has this encryption (signature) key; both in one scan.
+  struct KeysInUse {
+    bool encryption = false;
+    bool signature = false;
+  };
+  KeysInUse keys_in_use(const Bytes& encryption_key, const Bytes& signature_key,
+                        LeafIndex except) const;
+  bool encryption_key_in_use(const Bytes& key, LeafIndex except) const {
+    return keys_in_use(key, {}, except).encryption;
+  }
+  bool signature_key_in_use(const Bytes& key, LeafIndex except) const {
+    return keys_in_use({}, key, except).signature;
+  }
   const LeafNode* leaf(LeafIndex i) const;
   const ParentNode* parent_node(NodeIndex i) const;
   // The encryption key of a non-blank node, leaf or parent.
@@ -82,9 +92,6 @@ class RatchetTree {
     std::uint64_t signature = 0;
   };
   static std::uint64_t prefix_of(const Bytes& key);
-  template <class KeyOf>
-  bool key_in_use(const Bytes& key, LeafIndex except, std::uint64_t LeafKeyPrefixes::*prefix,
-                  KeyOf key_of) const;
   // Tree hash of `x` with the leaves in `removed` treated as blank and dropped from unmerged lists.
   Bytes tree_hash_without(NodeIndex x, const std::vector<std::uint32_t>& removed) const;
   Bytes compute_hash(NodeIndex x, const std::vector<std::uint32_t>& removed) const;

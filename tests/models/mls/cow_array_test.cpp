@@ -2,6 +2,8 @@
 // write copies only its own chunk, and growing after shrinking shows no stale values.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "models/mls/cow_array.hpp"
 
 namespace mls = dmlssim::models::mls;
@@ -48,4 +50,17 @@ TEST_CASE("growing after shrinking value-initializes the regrown elements", "[ml
     CHECK(a[i] == 1);
   for (std::size_t i = 0; i < kept.size(); ++i)
     CHECK(kept[i] == 1);  // the copy sharing the shrunk chunk kept its values
+}
+
+TEST_CASE("for_each_chunk visits every element once, in order", "[mls]") {
+  mls::CowArray<int, 4> a;
+  a.resize(10);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    a.mutable_at(i) = static_cast<int>(i);
+  std::vector<int> seen;
+  a.for_each_chunk([&](std::size_t first, const int* elements, std::size_t n) {
+    CHECK(first == seen.size());
+    seen.insert(seen.end(), elements, elements + n);
+  });
+  CHECK(seen == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
 }
