@@ -68,6 +68,7 @@ Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, L
   e.secrets = std::move(secrets);
   e.own = own;
   e.path_keys = std::move(keys);
+  if (config_.successor_init) e.successor_init = config_.successor_init(crypto(), e.secrets);
   return e;
 }
 

@@ -22,6 +22,7 @@
 #include "models/mls/proposal_list.hpp"
 #include "models/mls/rejection.hpp"
 #include "models/mls/secret_tree_state.hpp"
+#include "models/mls/successor_init.hpp"
 #include "models/mls/wire_messages.hpp"
 
 namespace dmlssim::models::mls {
@@ -39,6 +40,8 @@ struct GroupConfig {
   bool commit_before_send = true;
   // Shares the public state of epochs between the members of a simulation (may be null).
   std::shared_ptr<EpochCache> cache;
+  // How a successor epoch's init_secret is derived; empty: RFC 9420 (the epoch's init_secret).
+  SuccessorInitFactory successor_init;
 };
 
 // External PSKs by psk_id.
@@ -163,6 +166,7 @@ class Group {
     std::map<NodeIndex, HpkeKeyPair> path_keys;  // own leaf and path nodes
     std::optional<SecretTreeState> secret_tree;
     CommitTransitionPtr origin;  // keeps the shared transition alive for the epoch cache
+    std::shared_ptr<SuccessorInit> successor_init;  // null: RFC 9420; shared by copies
   };
 
  private:
@@ -173,6 +177,7 @@ class Group {
   struct PendingCommit {
     Bytes encoded;  // the MLSMessage as sent, to recognise it when the DS delivers it
     MemberEpoch next;
+    Bytes commit_secret, successor_context;  // what derived next's init_secret
     std::optional<ReInitProposal> reinit;
   };
   struct PastEpoch {
@@ -205,6 +210,9 @@ class Group {
   std::vector<ResolvedProposal> resolve(const Commit& commit, const Sender& committer) const;
   std::vector<CachedProposal> committable_cached() const;
   Bytes psk_secret_for(const std::vector<PreSharedKeyId>& ids) const;
+  // The init_secret of the successor `commit_secret` and `successor_context` lead to; throws
+  // GroupError(kSuccessorGivenUp) when this epoch can no longer derive it.
+  Bytes successor_init_secret(const Bytes& commit_secret, const Bytes& successor_context) const;
   void install(MemberEpoch next, const std::optional<ReInitProposal>& reinit);
   MemberEpoch make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
                          std::map<NodeIndex, HpkeKeyPair> keys) const;

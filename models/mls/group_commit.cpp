@@ -110,8 +110,10 @@ CommitOutput Group::commit(const CommitOptions& options) {
   next_context.confirmed_transcript_hash = cth;
   next_context.extensions = applied.extensions;
   const Bytes commit_secret = with_path ? path.commit_secret : Bytes(kHashLength, 0);
-  EpochSecrets secrets = derive_epoch_secrets(crypto(), state_.secrets.init_secret, commit_secret,
-                                              psk_secret_for(applied.psks), next_context.encode());
+  const Bytes successor_context = next_context.encode();
+  EpochSecrets secrets =
+      derive_epoch_secrets(crypto(), successor_init_secret(commit_secret, successor_context),
+                           commit_secret, psk_secret_for(applied.psks), successor_context);
   const Bytes tag = confirmation_tag(crypto(), secrets.confirmation_key, cth);
   EpochPublicPtr next = make_epoch_public(std::move(next_context), std::move(tree), tag);
 
@@ -138,7 +140,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
 
   std::map<NodeIndex, HpkeKeyPair> keys =
       with_path ? std::move(path.keys) : next->tree.keys_still_held(state_.path_keys);
-  pending_.emplace(PendingCommit{encode_one(out.commit), {}, applied.reinit});
+  pending_.emplace(
+      PendingCommit{encode_one(out.commit), {}, commit_secret, successor_context, applied.reinit});
   pending_->next = make_epoch(next, std::move(secrets), state_.own, std::move(keys));
   if (config_.cache) {
     // Every receiver computes this same transition; the committer's own result is shared.
@@ -163,11 +166,23 @@ void Group::merge_pending_commit() {
   if (!pending_) throw GroupError(Rejection::kNotAllowed, "no commit is pending");
   PendingCommit p = std::move(*pending_);
   pending_.reset();
+  if (state_.successor_init) state_.successor_init->taken(p.commit_secret, p.successor_context);
   install(std::move(p.next), p.reinit);
 }
 
 void Group::discard_pending_commit() {
   pending_.reset();
+}
+
+Bytes Group::successor_init_secret(const Bytes& commit_secret,
+                                   const Bytes& successor_context) const {
+  if (!state_.successor_init) return state_.secrets.init_secret;
+  std::optional<Bytes> init = state_.successor_init->init_secret(commit_secret, successor_context);
+  if (!init) {
+    throw GroupError(Rejection::kSuccessorGivenUp,
+                     "this epoch already derived the init secret of that successor");
+  }
+  return std::move(*init);
 }
 
 void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reinit) {
@@ -285,8 +300,10 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     }
     commit_secret = std::move(ps);
   }
-  Bytes init_secret = state_.secrets.init_secret;
-  if (t->external_init) {
+  Bytes init_secret;
+  if (!t->external_init) {
+    init_secret = successor_init_secret(commit_secret, t->next->context_bytes);
+  } else {
     try {
       const HpkeKeyPair external = external_key_pair(crypto(), state_.secrets);
       const HpkeContext ctx =
@@ -300,6 +317,9 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
                                               psk_secret_for(t->psks), t->next->context_bytes);
   if (confirmation_tag(crypto(), secrets.confirmation_key, cth) != v.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "confirmation tag does not match");
+  }
+  if (state_.successor_init && !t->external_init) {
+    state_.successor_init->taken(commit_secret, t->next->context_bytes);
   }
   // Accepted: the keys still held move to the new epoch, the rest are dropped with the old state.
   std::map<NodeIndex, HpkeKeyPair> keys = std::move(derived);

@@ -56,6 +56,8 @@ const char* to_string(Rejection reason) {
       return "proposals_pending";
     case Rejection::kNotAllowed:
       return "not_allowed";
+    case Rejection::kSuccessorGivenUp:
+      return "successor_given_up";
   }
   return "unknown";
 }

@@ -35,6 +35,7 @@ enum class Rejection : std::uint8_t {
   kCommitPending,          // the member has a commit pending and must resolve it first
   kProposalsPending,       // valid proposals are cached: commit before sending (§12.4)
   kNotAllowed,             // the operation is not allowed in this state (e.g. self-remove)
+  kSuccessorGivenUp,       // DMLS: this epoch already derived that successor's init secret
 };
 
 const char* to_string(Rejection reason);
