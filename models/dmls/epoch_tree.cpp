@@ -1,0 +1,225 @@
+#include "models/dmls/epoch_tree.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <stdexcept>
+
+#include "models/dmls/key_schedule.hpp"
+#include "models/mls/primitives.hpp"
+
+namespace dmlssim::models::dmls {
+namespace {
+
+bool is_commit(const mls::MlsMessage& m) {
+  if (const auto* pub = std::get_if<mls::PublicMessage>(&m.body)) {
+    return pub->content.content_type() == mls::ContentType::kCommit;
+  }
+  const auto* priv = std::get_if<mls::PrivateMessage>(&m.body);
+  return priv != nullptr && priv->content_type == mls::ContentType::kCommit;
+}
+
+TreeEvent undecryptable(const Bytes& epoch, Undecryptable cause,
+                        mls::Rejection rejection = mls::Rejection::kMalformed) {
+  TreeEvent e;
+  e.kind = TreeEvent::Kind::kUndecryptable;
+  e.epoch = epoch;
+  e.cause = cause;
+  e.rejection = rejection;
+  return e;
+}
+
+TreeEvent refused(const Bytes& epoch, mls::Rejection r) {
+  switch (r) {
+    case mls::Rejection::kKeyConsumed:
+      return undecryptable(epoch, Undecryptable::kKeyConsumed, r);
+    case mls::Rejection::kKeyTooOld:
+      return undecryptable(epoch, Undecryptable::kKeyTooOld, r);
+    case mls::Rejection::kKeyTooFarAhead:
+      return undecryptable(epoch, Undecryptable::kKeyTooFarAhead, r);
+    default:
+      return undecryptable(epoch, Undecryptable::kRejected, r);
+  }
+}
+
+}  // namespace
+
+const char* to_string(Undecryptable cause) {
+  switch (cause) {
+    case Undecryptable::kEpochDeleted:
+      return "epoch_deleted";
+    case Undecryptable::kEpochNeverReached:
+      return "epoch_never_reached";
+    case Undecryptable::kKeyConsumed:
+      return "key_consumed";
+    case Undecryptable::kKeyTooOld:
+      return "key_too_old";
+    case Undecryptable::kKeyTooFarAhead:
+      return "key_too_far_ahead";
+    case Undecryptable::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
+    : crypto_(&crypto), root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
+  epochs_.emplace(root_, Node{std::move(root), {}, created_++});
+}
+
+const mls::Group& EpochTree::group(const Bytes& epoch) const {
+  return epochs_.at(epoch).group;
+}
+
+Bytes EpochTree::parent(const Bytes& epoch) const {
+  return epochs_.at(epoch).parent;
+}
+
+std::vector<Bytes> EpochTree::heads() const {
+  std::set<Bytes, mls::BytesLess> with_child;
+  for (const auto& [id, node] : epochs_) {
+    if (!node.parent.empty() && holds(node.parent)) with_child.insert(node.parent);
+  }
+  std::vector<std::pair<std::uint64_t, Bytes>> out;
+  for (const auto& [id, node] : epochs_) {
+    if (with_child.count(id) == 0) out.emplace_back(node.created, id);
+  }
+  std::sort(out.begin(), out.end());
+  std::vector<Bytes> ids;
+  for (auto& [created, id] : out)
+    ids.push_back(std::move(id));
+  return ids;
+}
+
+std::size_t EpochTree::buffered() const {
+  std::size_t n = 0;
+  for (const auto& [epoch, messages] : buffer_)
+    n += messages.size();
+  return n;
+}
+
+void EpochTree::forget(const Bytes& epoch) {
+  if (epochs_.erase(epoch) == 0) return;
+  forgotten_.insert(epoch);
+  pending_.erase(epoch);
+}
+
+std::vector<TreeEvent> EpochTree::give_up() {
+  std::vector<TreeEvent> out;
+  for (const auto& [epoch, messages] : buffer_) {
+    for (std::size_t i = 0; i < messages.size(); ++i)
+      out.push_back(undecryptable(epoch, Undecryptable::kEpochNeverReached));
+  }
+  buffer_.clear();
+  return out;
+}
+
+DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
+  return DmlsMessage{epochs_.at(epoch).group.protect(application_data), epoch};
+}
+
+EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
+  mls::Group copy = epochs_.at(epoch).group;
+  mls::CommitOutput out = copy.commit(options);
+  pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
+  return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome)};
+}
+
+std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
+  released_.clear();
+  std::vector<TreeEvent> out = handle(message);
+  // Messages waiting for an epoch this created, in arrival order; they may create more.
+  std::deque<Bytes> ready(released_.begin(), released_.end());
+  released_.clear();
+  while (!ready.empty()) {
+    const Bytes epoch = ready.front();
+    ready.pop_front();
+    const auto waiting = buffer_.find(epoch);
+    if (waiting == buffer_.end()) continue;
+    std::vector<DmlsMessage> messages = std::move(waiting->second);
+    buffer_.erase(waiting);
+    for (const DmlsMessage& m : messages) {
+      for (TreeEvent& e : handle(m))
+        out.push_back(std::move(e));
+      ready.insert(ready.end(), released_.begin(), released_.end());
+      released_.clear();
+    }
+  }
+  return out;
+}
+
+std::vector<TreeEvent> EpochTree::handle(const DmlsMessage& message) {
+  const Bytes& epoch = message.dmls_epoch;
+  if (!holds(epoch)) {
+    if (forgotten_.count(epoch) != 0) return {undecryptable(epoch, Undecryptable::kEpochDeleted)};
+    buffer_[epoch].push_back(message);
+    TreeEvent e;
+    e.kind = TreeEvent::Kind::kBuffered;
+    e.epoch = epoch;
+    return {e};
+  }
+  if (is_commit(message.message)) return {handle_commit(message)};
+  return {handle_other(message)};
+}
+
+TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
+  const Bytes& epoch = message.dmls_epoch;
+  const Bytes encoded = mls::encode_one(message.message);
+  const Bytes key = mls::sha256_of({epoch, encoded});
+  TreeEvent e;
+  e.epoch = epoch;
+  if (const auto seen = processed_.find(key); seen != processed_.end()) {
+    e.kind = TreeEvent::Kind::kDuplicateCommit;
+    e.child = seen->second;
+    return e;
+  }
+  // Our own commit echoed: the copy holding it pending merges it.
+  std::optional<mls::Group> own;
+  if (const auto p = pending_.find(epoch); p != pending_.end()) {
+    const auto mine = std::find_if(p->second.begin(), p->second.end(),
+                                   [&](const Pending& q) { return q.encoded == encoded; });
+    if (mine != p->second.end()) {
+      own.emplace(std::move(mine->group));
+      p->second.erase(mine);
+    }
+  }
+  mls::Group next = own ? std::move(*own) : epochs_.at(epoch).group;
+  try {
+    e.received = next.handle(message.message);
+  } catch (const mls::GroupError& error) {
+    return refused(epoch, error.reason());
+  }
+  e.own_commit = e.received.own_commit;
+  if (e.received.removed) {
+    e.kind = TreeEvent::Kind::kRemoved;
+    processed_[key] = {};
+    return e;
+  }
+  add_epoch(epoch, std::move(next), e);
+  processed_[key] = e.child;
+  return e;
+}
+
+TreeEvent EpochTree::handle_other(const DmlsMessage& message) {
+  const Bytes& epoch = message.dmls_epoch;
+  TreeEvent e;
+  e.epoch = epoch;
+  try {
+    e.received = epochs_.at(epoch).group.handle(message.message);
+  } catch (const mls::GroupError& error) {
+    return refused(epoch, error.reason());
+  }
+  e.kind = e.received.type == mls::ContentType::kProposal ? TreeEvent::Kind::kProposal
+                                                          : TreeEvent::Kind::kApplication;
+  return e;
+}
+
+void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event) {
+  Bytes child = dmls_epoch_of(*crypto_, group.epoch_secrets());
+  event.kind = TreeEvent::Kind::kEpochCreated;
+  event.child = child;
+  if (holds(child)) return;
+  epochs_.emplace(child, Node{std::move(group), parent, created_++});
+  released_.push_back(std::move(child));
+}
+
+}  // namespace dmlssim::models::dmls

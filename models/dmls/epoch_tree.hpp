@@ -1,0 +1,112 @@
+// One device's view of a DMLS group: a tree of epochs identified by their dmls_epoch, each a
+// retained MLS group state. Commits are processed on whichever retained epoch they name — a second
+// commit on one epoch forks it; application messages are decrypted in the epoch they name; a
+// message for an epoch not reached yet is buffered until the commit creating that epoch is
+// processed; every message that can never be decrypted is classified with its cause.
+//
+// What is retained is decided outside (retention policies call forget()); fork choice and merge
+// likewise. The device's own commits stay pending on a copy of their epoch until the delivery
+// path echoes them, as in MLS; the epoch they were made on stays retained for rival commits.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "models/dmls/dmls_message.hpp"
+#include "models/mls/group.hpp"
+
+namespace dmlssim::models::dmls {
+
+// Why a message can never be decrypted.
+enum class Undecryptable : std::uint8_t {
+  kEpochDeleted,       // its epoch was retained once and forgotten
+  kEpochNeverReached,  // its epoch was never derived (given up while buffered)
+  kKeyConsumed,        // its ratchet key was used already (a replay)
+  kKeyTooOld,          // outside the out-of-order window
+  kKeyTooFarAhead,     // beyond maximum_forward_distance
+  kRejected,           // any other refusal (bad signature, not a member, ...): see `rejection`
+};
+const char* to_string(Undecryptable cause);
+
+struct TreeEvent {
+  enum class Kind : std::uint8_t {
+    kEpochCreated,     // a commit was processed: `child` is new (`own_commit` if it was ours)
+    kRemoved,          // a commit on `epoch` removed this device: no child for it on that fork
+    kDuplicateCommit,  // a commit already processed on `epoch` (its child: `child`)
+    kApplication,      // `received.application_data` decrypted in `epoch`
+    kProposal,         // a proposal cached in `epoch`
+    kBuffered,         // `epoch` not reached yet: held until a commit creates it
+    kUndecryptable,    // never decryptable: `cause` (and `rejection` for kRejected)
+  };
+  Kind kind = Kind::kApplication;
+  Bytes epoch;  // the epoch the message names
+  Bytes child;  // commits: the epoch created
+  bool own_commit = false;
+  mls::Received received;
+  Undecryptable cause = Undecryptable::kRejected;
+  mls::Rejection rejection = mls::Rejection::kMalformed;
+};
+
+class EpochTree {
+ public:
+  // `root` is the device's group at the first epoch it holds (created, joined or restored).
+  EpochTree(const mls::CryptoProvider& crypto, mls::Group root);
+
+  // What the message led to, followed by what the buffered messages it released led to.
+  std::vector<TreeEvent> receive(const DmlsMessage& message);
+
+  // Sending in a retained epoch. Throws std::out_of_range for an epoch not held, GroupError from
+  // the group. A commit stays pending until it is received back; its epoch stays as it was.
+  DmlsMessage protect(const Bytes& epoch, const Bytes& application_data);
+  struct OwnCommit {
+    DmlsMessage commit;
+    std::optional<mls::MlsMessage> welcome;
+  };
+  OwnCommit commit(const Bytes& epoch, const mls::CommitOptions& options = {});
+
+  bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
+  const mls::Group& group(const Bytes& epoch) const;
+  std::uint64_t epoch_number(const Bytes& epoch) const { return group(epoch).epoch(); }
+  const Bytes& root() const { return root_; }
+  // The epoch a held epoch was created from (empty for the root; it may have been forgotten).
+  Bytes parent(const Bytes& epoch) const;
+  // Held epochs with no held child, in the order they were created.
+  std::vector<Bytes> heads() const;
+  std::size_t held() const { return epochs_.size(); }
+
+  // Drops a held epoch (its secrets and keys): later messages for it are kEpochDeleted.
+  void forget(const Bytes& epoch);
+  // Classifies every buffered message as kEpochNeverReached and empties the buffer.
+  std::vector<TreeEvent> give_up();
+  std::size_t buffered() const;
+
+ private:
+  struct Node {
+    mls::Group group;
+    Bytes parent;
+    std::uint64_t created = 0;  // creation order, for heads()
+  };
+  struct Pending {
+    Bytes encoded;     // the MLSMessage as sent
+    mls::Group group;  // the epoch's copy holding the pending commit
+  };
+  std::vector<TreeEvent> handle(const DmlsMessage& message);
+  TreeEvent handle_commit(const DmlsMessage& message);
+  TreeEvent handle_other(const DmlsMessage& message);
+  void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
+
+  const mls::CryptoProvider* crypto_;
+  Bytes root_;
+  std::uint64_t created_ = 0;
+  std::map<Bytes, Node, mls::BytesLess> epochs_;
+  std::set<Bytes, mls::BytesLess> forgotten_;
+  std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
+  std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;     // own commits, by epoch
+  std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
+  std::vector<Bytes> released_;                       // epochs created during one receive()
+};
+
+}  // namespace dmlssim::models::dmls
