@@ -61,8 +61,27 @@ const char* to_string(Undecryptable cause) {
   return "unknown";
 }
 
+namespace {
+
+Bytes identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
+  const mls::LeafNode* node = leaf < tree.leaf_count() ? tree.leaf(leaf) : nullptr;
+  return node != nullptr ? node->credential.identity : Bytes{};
+}
+
+EpochRecord record_of(const mls::Group& group) {
+  const mls::EpochPublic& pub = group.public_state();
+  EpochRecord r;
+  r.number = group.epoch();
+  r.confirmation_tag = pub.confirmation_tag;
+  r.confirmed_transcript_hash = pub.context.confirmed_transcript_hash;
+  return r;
+}
+
+}  // namespace
+
 EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
     : crypto_(&crypto), root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
+  records_.emplace(root_, record_of(root));
   epochs_.emplace(root_, Node{std::move(root), {}, created_++});
 }
 
@@ -114,7 +133,10 @@ std::vector<TreeEvent> EpochTree::give_up() {
 }
 
 DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
-  return DmlsMessage{epochs_.at(epoch).group.protect(application_data), epoch};
+  mls::Group& g = epochs_.at(epoch).group;
+  DmlsMessage out{g.protect(application_data), epoch};
+  records_.at(epoch).senders.insert(identity_of(g.public_state().tree, g.own_leaf()));
+  return out;
 }
 
 EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
@@ -210,6 +232,10 @@ TreeEvent EpochTree::handle_other(const DmlsMessage& message) {
   }
   e.kind = e.received.type == mls::ContentType::kProposal ? TreeEvent::Kind::kProposal
                                                           : TreeEvent::Kind::kApplication;
+  if (e.received.sender.type == mls::SenderType::kMember) {
+    const mls::RatchetTree& tree = epochs_.at(epoch).group.public_state().tree;
+    records_.at(epoch).senders.insert(identity_of(tree, e.received.sender.index));
+  }
   return e;
 }
 
@@ -218,6 +244,22 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
   if (holds(child)) return;
+  // What the commit did, from the trees before and after it.
+  EpochRecord r = record_of(group);
+  r.parent = parent;
+  const mls::RatchetTree& before = epochs_.at(parent).group.public_state().tree;
+  const mls::RatchetTree& after = group.public_state().tree;
+  if (event.received.sender.type == mls::SenderType::kMember) {
+    r.committer = identity_of(before, event.received.sender.index);
+  }
+  const std::uint32_t leaves = std::max(before.leaf_count(), after.leaf_count());
+  for (mls::LeafIndex l = 0; l < leaves; ++l) {
+    const Bytes was = identity_of(before, l), is = identity_of(after, l);
+    if (!was.empty() && was != is) ++r.removed;
+    if (!is.empty() && was != is) ++r.added;
+  }
+  if (!r.committer.empty()) r.senders.insert(r.committer);
+  records_[child] = std::move(r);
   epochs_.emplace(child, Node{std::move(group), parent, created_++});
   released_.push_back(std::move(child));
 }

@@ -50,6 +50,19 @@ struct TreeEvent {
   mls::Rejection rejection = mls::Rejection::kMalformed;
 };
 
+// What the device remembers of every epoch it ever held, secrets or not: enough to compare forks
+// after the epoch itself is forgotten (about 150 bytes).
+struct EpochRecord {
+  Bytes parent;  // empty for the root
+  std::uint64_t number = 0;
+  Bytes committer;  // credential identity of the commit's sender (empty: root, external commit)
+  Bytes confirmation_tag;
+  Bytes confirmed_transcript_hash;
+  std::uint32_t removed = 0;                // leaves the creating commit blanked
+  std::uint32_t added = 0;                  // leaves it filled
+  std::set<Bytes, mls::BytesLess> senders;  // identities seen committing or sending in it
+};
+
 class EpochTree {
  public:
   // `root` is the device's group at the first epoch it holds (created, joined or restored).
@@ -68,6 +81,9 @@ class EpochTree {
   OwnCommit commit(const Bytes& epoch, const mls::CommitOptions& options = {});
 
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
+  // Every epoch held now or before (throws std::out_of_range for others).
+  const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
+  bool known(const Bytes& epoch) const { return records_.count(epoch) != 0; }
   const mls::Group& group(const Bytes& epoch) const;
   std::uint64_t epoch_number(const Bytes& epoch) const { return group(epoch).epoch(); }
   const Bytes& root() const { return root_; }
@@ -106,7 +122,8 @@ class EpochTree {
   std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;     // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
-  std::vector<Bytes> released_;                       // epochs created during one receive()
+  std::map<Bytes, EpochRecord, mls::BytesLess> records_;
+  std::vector<Bytes> released_;  // epochs created during one receive()
 };
 
 }  // namespace dmlssim::models::dmls

@@ -1,6 +1,6 @@
 // A device's tree of DMLS epochs: a split commits on both sides, every device reads both forks once
 // healed; messages for epochs not reached wait for their commit; duplicates, replays, forgotten
-// epochs, removal on one fork and tampering are classified.
+// epochs, removal on one fork and tampering are classified; what each epoch was is remembered.
 #include <catch2/catch.hpp>
 
 #include "models/dmls/epoch_tree.hpp"
@@ -38,6 +38,7 @@ struct World {
       trees.emplace_back(*h.config().crypto, h.group(i));
     root = trees[0].root();
   }
+  mls::Bytes identity(int i) { return h.client(i).key_package.leaf_node.credential.identity; }
   std::vector<dmls::TreeEvent> deliver(const dmls::DmlsMessage& m, int to) {
     return trees[to].receive(m);
   }
@@ -161,6 +162,20 @@ TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   CHECK(removed[0].kind == Kind::kRemoved);
   CHECK_FALSE(w.trees[3].holds(ex));
   CHECK(w.trees[3].heads() == std::vector<mls::Bytes>{ey});
+  // Device 0 remembers who made each epoch and what the commits did.
+  only_child(w.deliver(y.commit, 0));
+  const dmls::EpochRecord& rx = w.trees[0].record(ex);
+  CHECK(rx.committer == w.identity(0));
+  CHECK(rx.removed == 1);
+  CHECK(rx.added == 0);
+  CHECK(rx.parent == w.root);
+  CHECK(rx.number == w.trees[0].record(w.root).number + 1);
+  CHECK(w.trees[0].record(ey).committer == w.identity(2));
+  CHECK(w.trees[0].record(ey).removed == 0);
+  CHECK(w.trees[0].record(w.root).committer.empty());
+  w.deliver(w.trees[3].protect(ey, mls::to_bytes("hello")), 0);
+  CHECK(w.trees[0].record(ey).senders ==
+        std::set<mls::Bytes, mls::BytesLess>{w.identity(2), w.identity(3)});
   // What side A sends after the removal waits for an epoch device 3 cannot reach.
   CHECK(w.deliver(w.trees[0].protect(ex, mls::to_bytes("without 3")), 3)[0].kind ==
         Kind::kBuffered);
