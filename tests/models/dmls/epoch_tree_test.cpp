@@ -5,44 +5,15 @@
 
 #include "models/dmls/epoch_tree.hpp"
 #include "models/dmls/key_schedule.hpp"
-#include "tests/models/mls/group_harness.hpp"
+#include "tests/models/dmls/dmls_world.hpp"
 
 namespace dmls = dmlssim::models::dmls;
 namespace mls = dmlssim::models::mls;
-using dmlssim::testing::GroupHarness;
 using Kind = dmls::TreeEvent::Kind;
 
 namespace {
 
-// Four devices of a DMLS group, each with its epoch tree rooted in the same epoch.
-struct World {
-  GroupHarness h{[] {
-    mls::GroupConfig c;
-    c.crypto = &mls::fast_crypto();
-    c.successor_init = dmls::dmls_successor_init();
-    return c;
-  }()};
-  std::vector<dmls::EpochTree> trees;
-  mls::Bytes root;
-  World() {
-    std::vector<int> ids;
-    for (int i = 0; i < 4; ++i)
-      ids.push_back(h.new_client());
-    h.create(ids[0]);
-    mls::CommitOptions add;
-    const std::vector<int> joiners(ids.begin() + 1, ids.end());
-    for (const int j : joiners)
-      add.by_value.push_back(mls::Proposal{mls::AddProposal{h.client(j).key_package}});
-    h.commit(ids[0], add, joiners);
-    for (const int i : ids)
-      trees.emplace_back(*h.config().crypto, h.group(i));
-    root = trees[0].root();
-  }
-  mls::Bytes identity(int i) { return h.client(i).key_package.leaf_node.credential.identity; }
-  std::vector<dmls::TreeEvent> deliver(const dmls::DmlsMessage& m, int to) {
-    return trees[to].receive(m);
-  }
-};
+using dmlssim::testing::DmlsWorld;
 
 mls::Bytes only_child(const std::vector<dmls::TreeEvent>& events) {
   REQUIRE(events.size() == 1);
@@ -54,7 +25,7 @@ mls::Bytes only_child(const std::vector<dmls::TreeEvent>& events) {
 
 TEST_CASE("both sides of a split commit; once healed every device holds and reads both forks",
           "[dmls]") {
-  World w;
+  DmlsWorld w;
   for (int i = 1; i < 4; ++i)
     CHECK(w.trees[i].root() == w.root);
   const auto x = w.trees[0].commit(w.root);  // side A: devices 0, 1
@@ -91,7 +62,7 @@ TEST_CASE("both sides of a split commit; once healed every device holds and read
 }
 
 TEST_CASE("messages for epochs not reached wait for the commits that create them", "[dmls]") {
-  World w;
+  DmlsWorld w;
   const auto x = w.trees[0].commit(w.root);
   const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
   const auto x2 = w.trees[0].commit(ex);
@@ -114,7 +85,7 @@ TEST_CASE("messages for epochs not reached wait for the commits that create them
 
 TEST_CASE("duplicates, replays, forgotten and never reached epochs, tampering are classified",
           "[dmls]") {
-  World w;
+  DmlsWorld w;
   const auto x = w.trees[0].commit(w.root);
   const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
   only_child(w.deliver(x.commit, 1));
@@ -150,7 +121,7 @@ TEST_CASE("duplicates, replays, forgotten and never reached epochs, tampering ar
 }
 
 TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
-  World w;
+  DmlsWorld w;
   mls::CommitOptions remove;
   remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
   const auto x = w.trees[0].commit(w.root, remove);  // side A removes device 3
