@@ -10,6 +10,30 @@
 namespace dmlssim::models::dmls {
 namespace {
 
+// The external PSK ids of the proposals a commit carries by value (none readable in a
+// PrivateMessage before it is opened).
+std::vector<Bytes> external_psk_ids(const std::vector<mls::Proposal>& proposals) {
+  std::vector<Bytes> out;
+  for (const mls::Proposal& p : proposals) {
+    if (const auto* psk = std::get_if<mls::PreSharedKeyProposal>(&p.body)) {
+      if (psk->psk.type == mls::PreSharedKeyId::kExternal) out.push_back(psk->psk.psk_id);
+    }
+  }
+  return out;
+}
+
+std::vector<mls::Proposal> by_value(const mls::MlsMessage& m) {
+  std::vector<mls::Proposal> out;
+  const auto* pub = std::get_if<mls::PublicMessage>(&m.body);
+  if (pub == nullptr) return out;
+  const auto* commit = std::get_if<mls::Commit>(&pub->content.content);
+  if (commit == nullptr) return out;
+  for (const mls::ProposalOrRef& p : commit->proposals) {
+    if (const auto* value = std::get_if<mls::Proposal>(&p.value)) out.push_back(*value);
+  }
+  return out;
+}
+
 bool is_commit(const mls::MlsMessage& m) {
   if (const auto* pub = std::get_if<mls::PublicMessage>(&m.body)) {
     return pub->content.content_type() == mls::ContentType::kCommit;
@@ -139,8 +163,18 @@ DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data
   return out;
 }
 
+void EpochTree::supply_merge_psks(mls::Group& group,
+                                  const std::vector<mls::Proposal>& proposals) const {
+  for (const Bytes& id : external_psk_ids(proposals)) {
+    if (const auto held = epochs_.find(id); held != epochs_.end()) {
+      group.add_external_psk(id, merge_psk(*crypto_, held->second.group.epoch_secrets()));
+    }
+  }
+}
+
 EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
   mls::Group copy = epochs_.at(epoch).group;
+  supply_merge_psks(copy, options.by_value);
   mls::CommitOutput out = copy.commit(options);
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome)};
@@ -205,6 +239,7 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
     }
   }
   mls::Group next = own ? std::move(*own) : epochs_.at(epoch).group;
+  supply_merge_psks(next, by_value(message.message));
   try {
     e.received = next.handle(message.message);
   } catch (const mls::GroupError& error) {

@@ -113,6 +113,8 @@ class EpochTree {
   TreeEvent handle_commit(const DmlsMessage& message);
   TreeEvent handle_other(const DmlsMessage& message);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
+  // Gives `group` the merge PSKs (merge.hpp) of the held epochs the proposals name.
+  void supply_merge_psks(mls::Group& group, const std::vector<mls::Proposal>& proposals) const;
 
   const mls::CryptoProvider* crypto_;
   Bytes root_;

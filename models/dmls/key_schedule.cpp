@@ -9,6 +9,11 @@ Bytes dmls_epoch_of(const mls::CryptoProvider& crypto, const mls::EpochSecrets& 
   return mls::derive_secret(crypto, secrets.epoch_secret, "epoch");
 }
 
+Bytes merge_psk(const mls::CryptoProvider& crypto, const mls::EpochSecrets& secrets) {
+  return mls::mls_export(crypto, secrets.exporter_secret, "DMLS merge", {},
+                         static_cast<std::uint16_t>(mls::kHashLength));
+}
+
 Bytes child_init_input(const mls::CryptoProvider& crypto, const Bytes& commit_secret,
                        const Bytes& successor_context) {
   const Bytes confirmation = mls::derive_secret(crypto, commit_secret, "conf");

@@ -21,6 +21,9 @@ namespace dmlssim::models::dmls {
 
 Bytes dmls_epoch_of(const mls::CryptoProvider& crypto, const mls::EpochSecrets& secrets);
 
+// The PSK a merge takes from a losing head (merge.hpp): MLS-Exporter("DMLS merge", "", Nh).
+Bytes merge_psk(const mls::CryptoProvider& crypto, const mls::EpochSecrets& secrets);
+
 // The PPRF input a successor's init secret is derived at.
 Bytes child_init_input(const mls::CryptoProvider& crypto, const Bytes& commit_secret,
                        const Bytes& successor_context);

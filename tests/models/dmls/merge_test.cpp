@@ -1,0 +1,196 @@
+// Merging forks: two-way, three-way and nested splits converge to one epoch in which every member's
+// epoch_authenticator agrees; the room's membership decides who stays; a device removed on one side
+// decrypts nothing sent after the merge; losing heads' key material is carried as PSKs.
+#include <catch2/catch.hpp>
+
+#include "models/dmls/merge.hpp"
+#include "tests/models/dmls/dmls_world.hpp"
+
+namespace dmls = dmlssim::models::dmls;
+namespace mls = dmlssim::models::mls;
+using dmlssim::testing::DmlsWorld;
+using Kind = dmls::TreeEvent::Kind;
+
+namespace {
+
+// Every message to every device, in the order given (duplicates and buffering are the trees').
+void heal(DmlsWorld& w, const std::vector<dmls::DmlsMessage>& messages) {
+  for (const dmls::DmlsMessage& m : messages) {
+    for (std::size_t i = 0; i < w.trees.size(); ++i)
+      w.deliver(m, static_cast<int>(i));
+  }
+}
+
+dmls::Identities all_but(DmlsWorld& w, std::vector<int> out) {
+  dmls::Identities ids;
+  for (int i = 0; i < static_cast<int>(w.trees.size()); ++i) {
+    if (std::find(out.begin(), out.end(), i) == out.end()) ids.insert(w.identity(i));
+  }
+  return ids;
+}
+
+// Fork choice by side: device i is on side side_of[i]; `first` wins under kPowers.
+dmls::ForkChoice powers(DmlsWorld& w, const std::vector<std::string>& side_of,
+                        std::vector<std::string> order) {
+  dmls::ForkChoice c;
+  c.rule = dmls::ForkRule::kPowers;
+  c.powers = std::move(order);
+  std::map<mls::Bytes, std::string, mls::BytesLess> server;
+  for (std::size_t i = 0; i < side_of.size(); ++i)
+    server[w.identity(static_cast<int>(i))] = side_of[i];
+  c.server_of = [server](const mls::Bytes& id) {
+    const auto it = server.find(id);
+    return it == server.end() ? std::string() : it->second;
+  };
+  return c;
+}
+
+// `merger` plans and commits the merge; every device receives it. Returns the merged epoch.
+mls::Bytes merge(DmlsWorld& w, int merger, const dmls::ForkChoice& choice,
+                 const dmls::Identities& members, dmls::MergePlan* plan_out = nullptr) {
+  mls::Drbg drbg(mls::Bytes(32, 42));
+  const dmls::MergePlan plan = dmls::plan_merge(w.trees[merger], choice, members, {}, drbg);
+  const auto out = w.trees[merger].commit(plan.winner, plan.options);
+  mls::Bytes merged;
+  for (std::size_t i = 0; i < w.trees.size(); ++i) {
+    for (const dmls::TreeEvent& e : w.deliver(out.commit, static_cast<int>(i))) {
+      if (e.kind == Kind::kEpochCreated) merged = e.child;
+    }
+  }
+  if (plan_out != nullptr) *plan_out = plan;
+  return merged;
+}
+
+// Every device in `devices` holds `epoch` with one epoch_authenticator.
+bool converged(DmlsWorld& w, const mls::Bytes& epoch, const std::vector<int>& devices) {
+  for (const int i : devices) {
+    if (!w.trees[i].holds(epoch)) return false;
+    if (w.trees[i].group(epoch).epoch_authenticator() !=
+        w.trees[devices.front()].group(epoch).epoch_authenticator()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a two-way split converges; the device the room removed reads nothing after", "[dmls]") {
+  for (const bool side_a_wins : {true, false}) {
+    DmlsWorld w;
+    const std::vector<std::string> sides = {"a", "a", "b", "b"};
+    // Side a removes device 3 and commits again; side b updates and talks.
+    mls::CommitOptions remove;
+    remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
+    const auto x1 = w.trees[0].commit(w.root, remove);
+    const mls::Bytes a1 = w.deliver_all(x1.commit, {0, 1});
+    const auto x2 = w.trees[1].commit(a1);
+    w.deliver_all(x2.commit, {1, 0});
+    const auto y1 = w.trees[3].commit(w.root);
+    const mls::Bytes b1 = w.deliver_all(y1.commit, {3, 2});
+    const auto said = w.trees[2].protect(b1, mls::to_bytes("side b"));
+    w.deliver(said, 3);
+    heal(w, {x1.commit, x2.commit, y1.commit, said});
+    REQUIRE(w.trees[0].heads().size() == 2);
+
+    // The room agrees device 3 is gone.
+    dmls::MergePlan plan;
+    const auto choice = powers(
+        w, sides,
+        side_a_wins ? std::vector<std::string>{"a", "b"} : std::vector<std::string>{"b", "a"});
+    const mls::Bytes merged = merge(w, 0, choice, all_but(w, {3}), &plan);
+    REQUIRE_FALSE(merged.empty());
+    CHECK(converged(w, merged, {0, 1, 2}));
+    CHECK(plan.losers.size() == 1);
+    CHECK(plan.carried == plan.losers);  // 0, 1 and 2 are members of both heads
+    CHECK(plan.removed ==
+          (side_a_wins ? std::vector<mls::Bytes>{} : std::vector<mls::Bytes>{w.identity(3)}));
+    CHECK_FALSE(w.trees[3].holds(merged));
+    // After the merge, device 3 can read nothing.
+    const auto after = w.trees[1].protect(merged, mls::to_bytes("after the merge"));
+    CHECK(w.deliver(after, 2)[0].received.application_data == mls::to_bytes("after the merge"));
+    const auto at3 = w.deliver(after, 3);
+    CHECK(at3[0].kind == Kind::kBuffered);
+    CHECK(w.trees[3].give_up().back().cause == dmls::Undecryptable::kEpochNeverReached);
+  }
+}
+
+TEST_CASE("a three-way split converges to one epoch", "[dmls]") {
+  DmlsWorld w(6);
+  const std::vector<std::string> sides = {"a", "a", "b", "b", "c", "c"};
+  std::vector<dmls::DmlsMessage> all;
+  for (const int committer : {0, 2, 4}) {
+    const auto c = w.trees[committer].commit(w.root);
+    const mls::Bytes head = w.deliver_all(c.commit, {committer, committer + 1});
+    const auto said = w.trees[committer + 1].protect(head, mls::to_bytes("hello"));
+    all.push_back(c.commit);
+    all.push_back(said);
+  }
+  heal(w, all);
+  REQUIRE(w.trees[5].heads().size() == 3);
+  dmls::MergePlan plan;
+  const mls::Bytes merged = merge(w, 5, powers(w, sides, {"b", "c", "a"}), all_but(w, {}), &plan);
+  CHECK(plan.losers.size() == 2);
+  CHECK(plan.carried.size() == 2);
+  CHECK(w.trees[5].record(w.trees[5].record(merged).parent).committer == w.identity(2));
+  CHECK(converged(w, merged, {0, 1, 2, 3, 4, 5}));
+}
+
+TEST_CASE("a split nested inside a split converges to one epoch", "[dmls]") {
+  DmlsWorld w(6);
+  // {0,1,2,3} | {4,5}; then {0,1} | {2,3} inside the first side.
+  const auto b = w.trees[4].commit(w.root);
+  w.deliver_all(b.commit, {4, 5});
+  const auto a = w.trees[0].commit(w.root);
+  const mls::Bytes a1 = w.deliver_all(a.commit, {0, 1, 2, 3});
+  const auto left = w.trees[1].commit(a1);
+  w.deliver_all(left.commit, {1, 0});
+  const auto right = w.trees[3].commit(a1);
+  w.deliver_all(right.commit, {3, 2});
+  heal(w, {b.commit, a.commit, left.commit, right.commit});
+  REQUIRE(w.trees[2].heads().size() == 3);
+  const mls::Bytes merged = merge(w, 2, dmls::ForkChoice{}, all_but(w, {}));
+  CHECK(converged(w, merged, {0, 1, 2, 3, 4, 5}));
+}
+
+TEST_CASE("a merge carries a losing head's key material only if every member can", "[dmls]") {
+  DmlsWorld w;
+  // Side a removes device 3; side b goes on with it. If side b wins and the room keeps device 3,
+  // device 3 is not a member of side a's head: that head's PSK would lock it out.
+  mls::CommitOptions remove;
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
+  const auto x = w.trees[0].commit(w.root, remove);
+  w.deliver_all(x.commit, {0, 1});
+  const auto y = w.trees[2].commit(w.root);
+  w.deliver_all(y.commit, {2, 3});
+  heal(w, {x.commit, y.commit});
+  dmls::MergePlan plan;
+  const mls::Bytes merged =
+      merge(w, 2, powers(w, {"a", "a", "b", "b"}, {"b", "a"}), all_but(w, {}), &plan);
+  CHECK(plan.losers.size() == 1);
+  CHECK(plan.carried.empty());
+  CHECK(converged(w, merged, {0, 1, 2, 3}));
+}
+
+TEST_CASE("a device that no longer holds a carried head cannot follow the merge", "[dmls]") {
+  DmlsWorld w(4);
+  std::vector<dmls::DmlsMessage> all;
+  for (const int committer : {0, 2}) {
+    const auto c = w.trees[committer].commit(w.root);
+    w.deliver_all(c.commit, {committer, committer + 1});
+    all.push_back(c.commit);
+  }
+  heal(w, all);
+  mls::Drbg drbg(mls::Bytes(32, 5));
+  const dmls::MergePlan plan =
+      dmls::plan_merge(w.trees[0], dmls::ForkChoice{}, all_but(w, {}), {}, drbg);
+  REQUIRE(plan.carried.size() == 1);
+  w.trees[3].forget(plan.carried[0]);  // device 3 dropped the losing head too early
+  const auto out = w.trees[0].commit(plan.winner, plan.options);
+  const mls::Bytes merged = w.deliver_all(out.commit, {0, 1, 2});
+  CHECK(converged(w, merged, {0, 1, 2}));
+  const auto at3 = w.deliver(out.commit, 3);
+  REQUIRE(at3.size() == 1);
+  CHECK(at3[0].kind == Kind::kUndecryptable);
+  CHECK(at3[0].rejection == mls::Rejection::kUnknownPsk);
+}
