@@ -106,6 +106,7 @@ EpochRecord record_of(const mls::Group& group) {
 EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
     : crypto_(&crypto), root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, record_of(root));
+  known_order_.push_back(root_);
   epochs_.emplace(root_, Node{std::move(root), {}, created_++});
 }
 
@@ -131,6 +132,40 @@ std::vector<Bytes> EpochTree::heads() const {
   for (auto& [created, id] : out)
     ids.push_back(std::move(id));
   return ids;
+}
+
+void EpochTree::set_now(sim::SimTime now) {
+  if (now < now_) throw std::invalid_argument("epoch tree: time goes back");
+  const double seconds = static_cast<double>((now - now_).ns()) / 1e9;  // exact for whole seconds
+  const mls::Group::HeldBytes held = retained_beyond_rfc();
+  exposure_.tree_private_keys += static_cast<double>(held.tree_private_keys) * seconds;
+  exposure_.successor_init += static_cast<double>(held.successor_init) * seconds;
+  exposure_.message_keys += static_cast<double>(held.message_keys) * seconds;
+  now_ = now;
+}
+
+mls::Group::HeldBytes EpochTree::retained_beyond_rfc() const {
+  mls::Group::HeldBytes sum;
+  for (const auto& [id, node] : epochs_) {
+    if (!records_.at(id).superseded_at) continue;
+    const mls::Group::HeldBytes b = node.group.held_bytes();
+    sum.tree_private_keys += b.tree_private_keys;
+    sum.successor_init += b.successor_init;
+    sum.message_keys += b.message_keys;
+  }
+  return sum;
+}
+
+std::vector<Bytes> EpochTree::held_epochs() const {
+  std::vector<Bytes> out;
+  for (const Bytes& e : known_order_) {
+    if (holds(e)) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<Bytes> EpochTree::known_epochs() const {
+  return known_order_;
 }
 
 std::size_t EpochTree::buffered() const {
@@ -294,7 +329,11 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
     if (!is.empty() && was != is) ++r.added;
   }
   if (!r.committer.empty()) r.senders.insert(r.committer);
+  r.created_at = now_;
+  EpochRecord& before_record = records_.at(parent);
+  if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
+  known_order_.push_back(child);
   epochs_.emplace(child, Node{std::move(group), parent, created_++});
   released_.push_back(std::move(child));
 }

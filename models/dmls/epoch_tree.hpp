@@ -17,6 +17,7 @@
 
 #include "models/dmls/dmls_message.hpp"
 #include "models/mls/group.hpp"
+#include "sim/time.hpp"
 
 namespace dmlssim::models::dmls {
 
@@ -61,12 +62,31 @@ struct EpochRecord {
   std::uint32_t removed = 0;                // leaves the creating commit blanked
   std::uint32_t added = 0;                  // leaves it filled
   std::set<Bytes, mls::BytesLess> senders;  // identities seen committing or sending in it
+  sim::SimTime created_at;
+  std::optional<sim::SimTime> superseded_at;  // when its first child was created
+};
+
+// Forward-secrecy exposure: secret bytes held beyond RFC 9420's deletion schedule (an epoch's
+// secrets go when its first successor is entered) times how long, in byte-seconds, by kind.
+struct Exposure {
+  double tree_private_keys = 0;  // HPKE private keys: not protected by the PPRF
+  double successor_init = 0;     // PPRF material: protected (taken successors cannot be rederived)
+  double message_keys = 0;       // secret trees kept to read late messages
 };
 
 class EpochTree {
  public:
   // `root` is the device's group at the first epoch it holds (created, joined or restored).
   EpochTree(const mls::CryptoProvider& crypto, mls::Group root);
+
+  // The device's clock (sans-IO: the caller moves it before handing in what happens at that time).
+  // Exposure accrues from the previous time with the state as it was. Throws
+  // std::invalid_argument when `now` goes back.
+  void set_now(sim::SimTime now);
+  sim::SimTime now() const { return now_; }
+  const Exposure& exposure() const { return exposure_; }
+  // Bytes held now by retained epochs that RFC 9420 would have deleted (superseded ones).
+  mls::Group::HeldBytes retained_beyond_rfc() const;
 
   // What the message led to, followed by what the buffered messages it released led to.
   std::vector<TreeEvent> receive(const DmlsMessage& message);
@@ -92,6 +112,9 @@ class EpochTree {
   // Held epochs with no held child, in the order they were created.
   std::vector<Bytes> heads() const;
   std::size_t held() const { return epochs_.size(); }
+  // Held epochs and every epoch ever held, in creation order.
+  std::vector<Bytes> held_epochs() const;
+  std::vector<Bytes> known_epochs() const;
 
   // Drops a held epoch (its secrets and keys): later messages for it are kEpochDeleted.
   void forget(const Bytes& epoch);
@@ -125,7 +148,10 @@ class EpochTree {
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;     // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
   std::map<Bytes, EpochRecord, mls::BytesLess> records_;
-  std::vector<Bytes> released_;  // epochs created during one receive()
+  std::vector<Bytes> known_order_;  // every epoch ever held, in creation order
+  std::vector<Bytes> released_;     // epochs created during one receive()
+  sim::SimTime now_;
+  Exposure exposure_;
 };
 
 }  // namespace dmlssim::models::dmls

@@ -374,6 +374,17 @@ void Group::keep_resumption_psk() {
   }
 }
 
+Group::HeldBytes Group::held_bytes() const {
+  HeldBytes b;
+  b.tree_private_keys = state_.path_keys.size() * kX25519Length;
+  b.successor_init = state_.successor_init ? state_.successor_init->secret_bytes()
+                                           : state_.secrets.init_secret.size();
+  b.message_keys = (1 + state_.secret_tree->secrets_held()) * kHashLength;
+  for (const PastEpoch& p : past_)
+    b.message_keys += (1 + p.secret_tree.secrets_held()) * kHashLength;
+  return b;
+}
+
 std::size_t Group::secrets_held() const {
   std::size_t n = state_.path_keys.size() + state_.secret_tree->secrets_held();
   for (const PastEpoch& p : past_)

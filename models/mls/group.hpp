@@ -156,6 +156,15 @@ class Group {
   // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
   // current and kept past epochs).
   std::size_t secrets_held() const;
+  // The same in bytes, by kind: HPKE private keys of the leaf and path; what derives successor
+  // epochs (the init_secret, or a SuccessorInit's material); message keys (sender-data secrets,
+  // secret-tree nodes and ratchet keys of the current and kept past epochs).
+  struct HeldBytes {
+    std::size_t tree_private_keys = 0;
+    std::size_t successor_init = 0;
+    std::size_t message_keys = 0;
+  };
+  HeldBytes held_bytes() const;
 
   // The private side of one epoch: keys of the own leaf and path, the epoch's secrets, the secret
   // tree. Public so that the commit machinery can build the next one.

@@ -1,0 +1,118 @@
+#include "models/dmls/retention.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace dmlssim::models::dmls {
+namespace {
+
+using IdSet = std::set<Bytes, mls::BytesLess>;
+
+// Committers of every known epoch below each known epoch (any fork), from the records.
+IdSet committers_below(const EpochTree& tree, const Bytes& epoch,
+                       const std::map<Bytes, std::vector<Bytes>, mls::BytesLess>& children) {
+  IdSet out;
+  std::vector<Bytes> stack{epoch};
+  while (!stack.empty()) {
+    const Bytes e = stack.back();
+    stack.pop_back();
+    const auto c = children.find(e);
+    if (c == children.end()) continue;
+    for (const Bytes& child : c->second) {
+      const Bytes& committer = tree.record(child).committer;
+      if (!committer.empty()) out.insert(committer);
+      stack.push_back(child);
+    }
+  }
+  return out;
+}
+
+IdSet members_of(const mls::Group& g) {
+  IdSet out;
+  const mls::RatchetTree& t = g.public_state().tree;
+  for (mls::LeafIndex l = 0; l < t.leaf_count(); ++l) {
+    if (const mls::LeafNode* leaf = t.leaf(l)) out.insert(leaf->credential.identity);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(RetentionRule rule) {
+  switch (rule) {
+    case RetentionRule::kWindow:
+      return "window";
+    case RetentionRule::kUpstreamCommits:
+      return "upstream_commits";
+    case RetentionRule::kKeepEpochs:
+      return "keep_epochs";
+  }
+  return "unknown";
+}
+
+std::optional<RetentionRule> retention_rule_from_string(std::string_view name) {
+  for (const RetentionRule r :
+       {RetentionRule::kWindow, RetentionRule::kUpstreamCommits, RetentionRule::kKeepEpochs}) {
+    if (name == to_string(r)) return r;
+  }
+  return std::nullopt;
+}
+
+std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& policy) {
+  const std::vector<Bytes> heads = tree.heads();
+  const IdSet head_set(heads.begin(), heads.end());
+  std::vector<Bytes> held = tree.held_epochs();
+  std::vector<Bytes> out;
+  switch (policy.rule) {
+    case RetentionRule::kWindow:
+      for (const Bytes& e : held) {
+        const auto& superseded = tree.record(e).superseded_at;
+        if (head_set.count(e) == 0 && superseded && tree.now() - *superseded >= policy.window) {
+          out.push_back(e);
+        }
+      }
+      break;
+    case RetentionRule::kUpstreamCommits: {
+      std::map<Bytes, std::vector<Bytes>, mls::BytesLess> children;
+      for (const Bytes& e : tree.known_epochs()) {
+        const Bytes& parent = tree.record(e).parent;
+        if (!parent.empty()) children[parent].push_back(e);
+      }
+      for (const Bytes& e : held) {
+        if (head_set.count(e) != 0) continue;
+        const IdSet committed = committers_below(tree, e, children);
+        const IdSet members = members_of(tree.group(e));
+        if (std::includes(committed.begin(), committed.end(), members.begin(), members.end(),
+                          mls::BytesLess{})) {
+          out.push_back(e);
+        }
+      }
+      break;
+    }
+    case RetentionRule::kKeepEpochs: {
+      IdSet kept;
+      for (const Bytes& head : heads) {
+        Bytes e = head;
+        for (std::size_t up = 0; up <= policy.keep && !e.empty(); ++up) {
+          kept.insert(e);
+          e = tree.record(e).parent;
+        }
+      }
+      for (const Bytes& e : held) {
+        if (kept.count(e) == 0) out.push_back(e);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<Bytes> apply_retention(EpochTree& tree, const RetentionPolicy& policy) {
+  std::vector<Bytes> out = expired_epochs(tree, policy);
+  for (const Bytes& e : out)
+    tree.forget(e);
+  return out;
+}
+
+}  // namespace dmlssim::models::dmls
