@@ -324,9 +324,13 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   }
   const std::uint32_t leaves = std::max(before.leaf_count(), after.leaf_count());
   for (mls::LeafIndex l = 0; l < leaves; ++l) {
-    const Bytes was = identity_of(before, l), is = identity_of(after, l);
-    if (!was.empty() && was != is) ++r.removed;
-    if (!is.empty() && was != is) ++r.added;
+    const mls::LeafNode* was = l < before.leaf_count() ? before.leaf(l) : nullptr;
+    const mls::LeafNode* is = l < after.leaf_count() ? after.leaf(l) : nullptr;
+    if (was == is) continue;  // the same shared node: untouched by the commit
+    const bool same =
+        was != nullptr && is != nullptr && was->credential.identity == is->credential.identity;
+    if (was != nullptr && !same) ++r.removed;
+    if (is != nullptr && !same) ++r.added;
   }
   if (!r.committer.empty()) r.senders.insert(r.committer);
   r.created_at = now_;
