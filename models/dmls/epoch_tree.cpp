@@ -215,12 +215,39 @@ EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOpti
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome)};
 }
 
+std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls::Welcome& welcome,
+                                       const mls::KeyPackage& key_package,
+                                       const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
+  mls::PskSources psks;
+  for (const auto& [id, node] : epochs_)
+    psks.external[id] = merge_psk(*crypto_, node.group.epoch_secrets());
+  mls::Group group =
+      mls::Group::join(config, welcome, key_package, secrets, std::nullopt, psks, std::move(drbg));
+  TreeEvent joined;
+  joined.kind = TreeEvent::Kind::kEpochCreated;
+  const Bytes id = dmls_epoch_of(*crypto_, group.epoch_secrets());
+  joined.child = id;
+  if (!holds(id)) {
+    EpochRecord r = record_of(group);
+    r.created_at = now_;
+    records_[id] = std::move(r);
+    known_order_.push_back(id);
+    epochs_.emplace(id, Node{std::move(group), {}, created_++});
+  }
+  return release({joined}, {id});
+}
+
 std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
-  // Messages waiting for an epoch this created, in arrival order; they may create more.
-  std::deque<Bytes> ready(released_.begin(), released_.end());
+  std::vector<Bytes> ready = std::move(released_);
   released_.clear();
+  return release(std::move(out), std::move(ready));
+}
+
+std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
+  // Messages waiting for an epoch just created, in arrival order; they may create more.
+  std::deque<Bytes> ready(created.begin(), created.end());
   while (!ready.empty()) {
     const Bytes epoch = ready.front();
     ready.pop_front();

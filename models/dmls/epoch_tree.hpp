@@ -100,6 +100,13 @@ class EpochTree {
   };
   OwnCommit commit(const Bytes& epoch, const mls::CommitOptions& options = {});
 
+  // Joins an epoch by Welcome (added by a merge, say) as a new root of the tree, with the merge
+  // PSKs of the epochs held; returns the epoch joined and what messages waiting for it led to.
+  // Throws GroupError from the join.
+  std::vector<TreeEvent> join(const mls::GroupConfig& config, const mls::Welcome& welcome,
+                              const mls::KeyPackage& key_package,
+                              const mls::KeyPackageSecrets& secrets, mls::Drbg drbg);
+
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
@@ -133,6 +140,8 @@ class EpochTree {
     mls::Group group;  // the epoch's copy holding the pending commit
   };
   std::vector<TreeEvent> handle(const DmlsMessage& message);
+  // `out`, followed by what the messages waiting for `created` epochs lead to.
+  std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
   TreeEvent handle_commit(const DmlsMessage& message);
   TreeEvent handle_other(const DmlsMessage& message);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);

@@ -194,3 +194,36 @@ TEST_CASE("a device that no longer holds a carried head cannot follow the merge"
   CHECK(at3[0].kind == Kind::kUndecryptable);
   CHECK(at3[0].rejection == mls::Rejection::kUnknownPsk);
 }
+
+TEST_CASE("a device the room keeps but one side removed is added back by the merge", "[dmls]") {
+  DmlsWorld w;
+  mls::CommitOptions remove;
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
+  const auto x = w.trees[0].commit(w.root, remove);
+  w.deliver_all(x.commit, {0, 1});
+  const auto y = w.trees[2].commit(w.root);
+  w.deliver_all(y.commit, {2, 3});
+  heal(w, {x.commit, y.commit});
+  // The room (state resolution) keeps device 3: side a's removal is undone with a fresh
+  // KeyPackage of the same identity.
+  const auto& crypto = *w.h.config().crypto;
+  mls::KeyPackageSecrets secrets;
+  const mls::KeyPackage kp =
+      mls::make_key_package(crypto, w.identity(3), w.h.rng().bytes(32), w.h.rng().bytes(32),
+                            w.h.rng().bytes(32), mls::Lifetime{0, ~std::uint64_t{0}}, &secrets);
+  mls::Drbg drbg(mls::Bytes(32, 8));
+  const dmls::MergePlan plan =
+      dmls::plan_merge(w.trees[0], powers(w, {"a", "a", "b", "b"}, {"a", "b"}), all_but(w, {}),
+                       {{w.identity(3), kp}}, drbg);
+  CHECK(plan.added == std::vector<mls::Bytes>{w.identity(3)});
+  CHECK(plan.carried.size() == 1);  // device 3 is a member of side b's head: it can compute it
+  const auto out = w.trees[0].commit(plan.winner, plan.options);
+  const mls::Bytes merged = w.deliver_all(out.commit, {0, 1, 2});
+  REQUIRE(out.welcome.has_value());
+  const auto joined = w.trees[3].join(w.h.config(), std::get<mls::Welcome>(out.welcome->body), kp,
+                                      secrets, w.h.rng().fork());
+  CHECK(joined.front().child == merged);
+  CHECK(converged(w, merged, {0, 1, 2, 3}));
+  const auto hello = w.trees[3].protect(merged, mls::to_bytes("back"));
+  CHECK(w.deliver(hello, 0)[0].received.application_data == mls::to_bytes("back"));
+}
