@@ -10,30 +10,6 @@
 namespace dmlssim::models::dmls {
 namespace {
 
-// The external PSK ids of the proposals a commit carries by value (none readable in a
-// PrivateMessage before it is opened).
-std::vector<Bytes> external_psk_ids(const std::vector<mls::Proposal>& proposals) {
-  std::vector<Bytes> out;
-  for (const mls::Proposal& p : proposals) {
-    if (const auto* psk = std::get_if<mls::PreSharedKeyProposal>(&p.body)) {
-      if (psk->psk.type == mls::PreSharedKeyId::kExternal) out.push_back(psk->psk.psk_id);
-    }
-  }
-  return out;
-}
-
-std::vector<mls::Proposal> by_value(const mls::MlsMessage& m) {
-  std::vector<mls::Proposal> out;
-  const auto* pub = std::get_if<mls::PublicMessage>(&m.body);
-  if (pub == nullptr) return out;
-  const auto* commit = std::get_if<mls::Commit>(&pub->content.content);
-  if (commit == nullptr) return out;
-  for (const mls::ProposalOrRef& p : commit->proposals) {
-    if (const auto* value = std::get_if<mls::Proposal>(&p.value)) out.push_back(*value);
-  }
-  return out;
-}
-
 bool is_commit(const mls::MlsMessage& m) {
   if (const auto* pub = std::get_if<mls::PublicMessage>(&m.body)) {
     return pub->content.content_type() == mls::ContentType::kCommit;
@@ -107,7 +83,17 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
     : crypto_(&crypto), root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, record_of(root));
   known_order_.push_back(root_);
+  (*merge_psks_)[root_] = merge_psk(crypto, root.epoch_secrets());
+  look_up_merge_psks(root);
   epochs_.emplace(root_, Node{std::move(root), {}, created_++});
+}
+
+void EpochTree::look_up_merge_psks(mls::Group& group) const {
+  group.set_psk_lookup([table = merge_psks_](const Bytes& id) -> std::optional<Bytes> {
+    const auto it = table->find(id);
+    if (it == table->end()) return std::nullopt;
+    return it->second;
+  });
 }
 
 const mls::Group& EpochTree::group(const Bytes& epoch) const {
@@ -177,6 +163,7 @@ std::size_t EpochTree::buffered() const {
 
 void EpochTree::forget(const Bytes& epoch) {
   if (epochs_.erase(epoch) == 0) return;
+  merge_psks_->erase(epoch);
   forgotten_.insert(epoch);
   pending_.erase(epoch);
 }
@@ -198,18 +185,8 @@ DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data
   return out;
 }
 
-void EpochTree::supply_merge_psks(mls::Group& group,
-                                  const std::vector<mls::Proposal>& proposals) const {
-  for (const Bytes& id : external_psk_ids(proposals)) {
-    if (const auto held = epochs_.find(id); held != epochs_.end()) {
-      group.add_external_psk(id, merge_psk(*crypto_, held->second.group.epoch_secrets()));
-    }
-  }
-}
-
 EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
   mls::Group copy = epochs_.at(epoch).group;
-  supply_merge_psks(copy, options.by_value);
   mls::CommitOutput out = copy.commit(options);
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome)};
@@ -219,8 +196,7 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
                                        const mls::KeyPackage& key_package,
                                        const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
   mls::PskSources psks;
-  for (const auto& [id, node] : epochs_)
-    psks.external[id] = merge_psk(*crypto_, node.group.epoch_secrets());
+  psks.external = *merge_psks_;
   mls::Group group =
       mls::Group::join(config, welcome, key_package, secrets, std::nullopt, psks, std::move(drbg));
   TreeEvent joined;
@@ -232,6 +208,8 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     r.created_at = now_;
     records_[id] = std::move(r);
     known_order_.push_back(id);
+    (*merge_psks_)[id] = merge_psk(*crypto_, group.epoch_secrets());
+    look_up_merge_psks(group);
     epochs_.emplace(id, Node{std::move(group), {}, created_++});
   }
   return release({joined}, {id});
@@ -301,7 +279,6 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
     }
   }
   mls::Group next = own ? std::move(*own) : epochs_.at(epoch).group;
-  supply_merge_psks(next, by_value(message.message));
   try {
     e.received = next.handle(message.message);
   } catch (const mls::GroupError& error) {
@@ -365,6 +342,7 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
   known_order_.push_back(child);
+  (*merge_psks_)[child] = merge_psk(*crypto_, group.epoch_secrets());
   epochs_.emplace(child, Node{std::move(group), parent, created_++});
   released_.push_back(std::move(child));
 }

@@ -145,8 +145,8 @@ class EpochTree {
   TreeEvent handle_commit(const DmlsMessage& message);
   TreeEvent handle_other(const DmlsMessage& message);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
-  // Gives `group` the merge PSKs (merge.hpp) of the held epochs the proposals name.
-  void supply_merge_psks(mls::Group& group, const std::vector<mls::Proposal>& proposals) const;
+  // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
+  void look_up_merge_psks(mls::Group& group) const;
 
   const mls::CryptoProvider* crypto_;
   Bytes root_;
@@ -161,6 +161,9 @@ class EpochTree {
   std::vector<Bytes> released_;     // epochs created during one receive()
   sim::SimTime now_;
   Exposure exposure_;
+  // The merge PSK (merge.hpp) of every held epoch, by dmls_epoch; shared with the groups' lookups
+  // so that moving the tree does not invalidate them.
+  std::shared_ptr<mls::PskStore> merge_psks_ = std::make_shared<mls::PskStore>();
 };
 
 }  // namespace dmlssim::models::dmls

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ namespace dmlssim::models::mls {
 
 class EpochCache;
 
+// External PSKs a group was not given with add_external_psk, looked up when a commit names them.
+using PskLookup = std::function<std::optional<Bytes>(const Bytes& psk_id)>;
+
 struct GroupConfig {
   const CryptoProvider* crypto = &real_crypto();
   std::uint32_t max_past_epochs = 0;        // earlier epochs whose application keys are kept
@@ -42,6 +46,7 @@ struct GroupConfig {
   std::shared_ptr<EpochCache> cache;
   // How a successor epoch's init_secret is derived; empty: RFC 9420 (the epoch's init_secret).
   SuccessorInitFactory successor_init;
+  PskLookup psk_lookup;  // may be empty
 };
 
 // External PSKs by psk_id.
@@ -152,6 +157,8 @@ class Group {
   std::size_t cached_proposals() const { return proposals_.size(); }
   const PskStore& psks() const { return psks_; }
   void add_external_psk(Bytes psk_id, Bytes psk) { psks_[std::move(psk_id)] = std::move(psk); }
+  // Kept by every later epoch and copy of this group (it is part of the configuration).
+  void set_psk_lookup(PskLookup lookup) { config_.psk_lookup = std::move(lookup); }
 
   // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
   // current and kept past epochs).

@@ -49,8 +49,14 @@ Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
     Bytes value;
     if (id.type == PreSharedKeyId::kExternal) {
       const auto it = psks_.find(id.psk_id);
-      if (it == psks_.end()) throw GroupError(Rejection::kUnknownPsk, "external PSK not held");
-      value = it->second;
+      std::optional<Bytes> found;
+      if (it != psks_.end()) {
+        found = it->second;
+      } else if (config_.psk_lookup) {
+        found = config_.psk_lookup(id.psk_id);
+      }
+      if (!found) throw GroupError(Rejection::kUnknownPsk, "external PSK not held");
+      value = std::move(*found);
     } else {
       std::optional<Bytes> kept;
       if (id.psk_group_id == group_id()) {

@@ -13,12 +13,13 @@ namespace dmlssim::testing {
 namespace dmls = dmlssim::models::dmls;
 
 struct DmlsWorld {
-  explicit DmlsWorld(int devices = 4, std::uint8_t seed = 1)
+  explicit DmlsWorld(int devices = 4, std::uint8_t seed = 1, bool private_handshake = false)
       : h(
-            [] {
+            [private_handshake] {
               mls::GroupConfig c;
               c.crypto = &mls::fast_crypto();
               c.successor_init = dmls::dmls_successor_init();
+              c.private_handshake = private_handshake;
               return c;
             }(),
             seed) {

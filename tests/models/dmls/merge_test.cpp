@@ -227,3 +227,19 @@ TEST_CASE("a device the room keeps but one side removed is added back by the mer
   const auto hello = w.trees[3].protect(merged, mls::to_bytes("back"));
   CHECK(w.deliver(hello, 0)[0].received.application_data == mls::to_bytes("back"));
 }
+
+TEST_CASE("a merge sent as PrivateMessages converges too: PSKs are looked up, not read", "[dmls]") {
+  DmlsWorld w(4, 1, true);
+  std::vector<dmls::DmlsMessage> all;
+  for (const int committer : {0, 2}) {
+    const auto c = w.trees[committer].commit(w.root);
+    CHECK(c.commit.message.wire_format() == mls::WireFormat::kPrivateMessage);
+    w.deliver_all(c.commit, {committer, committer + 1});
+    all.push_back(c.commit);
+  }
+  heal(w, all);
+  dmls::MergePlan plan;
+  const mls::Bytes merged = merge(w, 1, dmls::ForkChoice{}, all_but(w, {}), &plan);
+  CHECK(plan.carried.size() == 1);
+  CHECK(converged(w, merged, {0, 1, 2, 3}));
+}
