@@ -1,6 +1,7 @@
 // The group's rules one by one: concurrent commits (one wins, the loser's pending commit is
 // dropped), external commits and resync, max_past_epochs for late application messages,
-// PrivateMessage handshakes, commit-before-send, and the typed reasons of refused messages.
+// PrivateMessage handshakes, commit-before-send, external PSKs from the store or the lookup, and
+// the typed reasons of refused messages.
 #include <catch2/catch.hpp>
 
 #include "models/mls/epoch_cache.hpp"
@@ -288,4 +289,30 @@ TEST_CASE("a shared transition does not excuse a member a proposal it never rece
   CHECK(config.cache->hits() >= hits);
   h.group(ids[2]).handle(out.commit);
   CHECK(h.group(ids[2]).epoch() == h.group(ids[1]).epoch());
+}
+
+TEST_CASE("external PSKs come from the group's store or its lookup, else the commit is refused",
+          "[mls][group]") {
+  mls::GroupConfig config;
+  config.crypto = &mls::fast_crypto();
+  GroupHarness h(config, 41);
+  const std::vector<int> ids = group_of(h, 3);
+  const mls::Bytes psk_id = mls::to_bytes("shared psk"), psk(32, 0x5c);
+  mls::PreSharedKeyId id;
+  id.psk_id = psk_id;
+  id.psk_nonce = mls::Bytes(32, 1);
+  mls::CommitOptions options;
+  options.by_value.push_back(mls::Proposal{mls::PreSharedKeyProposal{id}});
+  h.group(ids[0]).add_external_psk(psk_id, psk);  // the committer holds it
+  // Member 1 finds it through its lookup only; member 2 has neither.
+  h.group(ids[1]).set_psk_lookup([&](const mls::Bytes& asked) -> std::optional<mls::Bytes> {
+    if (asked == psk_id) return psk;
+    return std::nullopt;
+  });
+  mls::Group without = h.group(ids[2]);
+  const mls::CommitOutput out = h.group(ids[0]).commit(options);
+  h.group(ids[1]).handle(out.commit);
+  h.group(ids[0]).handle(out.commit);
+  CHECK(h.group(ids[1]).epoch_authenticator() == h.group(ids[0]).epoch_authenticator());
+  CHECK(reason_of(without, out.commit) == mls::Rejection::kUnknownPsk);
 }
