@@ -78,6 +78,11 @@ class EpochTree {
  public:
   // `root` is the device's group at the first epoch it holds (created, joined or restored).
   EpochTree(const mls::CryptoProvider& crypto, mls::Group root);
+  // Movable, not copyable: the groups' PSK lookups share the tree's table.
+  EpochTree(EpochTree&&) noexcept = default;
+  EpochTree& operator=(EpochTree&&) noexcept = default;
+  EpochTree(const EpochTree&) = delete;
+  EpochTree& operator=(const EpochTree&) = delete;
 
   // The device's clock (sans-IO: the caller moves it before handing in what happens at that time).
   // Exposure accrues from the previous time with the state as it was. Throws

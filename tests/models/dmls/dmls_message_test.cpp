@@ -1,8 +1,9 @@
 // DMLSMessage: 33 bytes around a PublicMessage or PrivateMessage, round trips, and refusal of other
-// wire formats, wrong epoch identities and truncation.
+// wire formats, wrong epoch identities and truncation; random mutations never crash a device.
 #include <catch2/catch.hpp>
 
 #include "models/dmls/dmls_message.hpp"
+#include "models/dmls/epoch_tree.hpp"
 #include "models/dmls/key_schedule.hpp"
 #include "tests/models/mls/group_harness.hpp"
 
@@ -82,4 +83,40 @@ TEST_CASE("every truncation of a DMLSMessage is refused", "[dmls]") {
     const mls::Bytes cut(bytes.begin(), bytes.begin() + static_cast<long>(n));
     CHECK_THROWS_AS(mls::decode_one<dmls::DmlsMessage>(cut, "DMLSMessage"), mls::DecodeError);
   }
+}
+
+TEST_CASE("mutated DMLSMessages decode or are refused, and a device classifies what decodes",
+          "[dmls]") {
+  Fixture f;
+  const mls::Bytes epoch = f.epoch_of(1);
+  std::vector<mls::Bytes> samples = {
+      mls::encode_one(dmls::DmlsMessage{f.h.group(0).protect(mls::to_bytes("data")), epoch}),
+      mls::encode_one(dmls::DmlsMessage{f.h.group(0).commit().commit, epoch})};
+  dmls::EpochTree device(*f.h.config().crypto, f.h.group(1));
+  mls::Drbg rng(mls::Bytes(32, 77));
+  int decoded = 0, refused = 0;
+  for (int i = 0; i < 2000; ++i) {
+    mls::Bytes m = samples[static_cast<std::size_t>(i) % samples.size()];
+    const mls::Bytes r = rng.bytes(4);
+    const std::size_t at = (static_cast<std::size_t>(r[0]) << 8 | r[1]) % m.size();
+    if (r[2] % 4 == 0) {
+      m.resize(at);  // truncated
+    } else {
+      m[at] ^= static_cast<std::uint8_t>(r[3] | 1);  // one byte changed
+    }
+    try {
+      const auto msg = mls::decode_one<dmls::DmlsMessage>(m, "DMLSMessage");
+      ++decoded;
+      for (const dmls::TreeEvent& e : device.receive(msg)) {
+        // Whatever it is, it is either handled or classified.
+        CHECK((e.kind != dmls::TreeEvent::Kind::kUndecryptable ||
+               e.cause == dmls::Undecryptable::kRejected ||
+               e.cause == dmls::Undecryptable::kKeyConsumed));
+      }
+    } catch (const mls::DecodeError&) {
+      ++refused;
+    }
+  }
+  CHECK(decoded > 100);
+  CHECK(refused > 100);
 }
