@@ -18,13 +18,16 @@ Identities identities_of(const mls::RatchetTree& tree) {
 
 }  // namespace
 
-MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& members,
-                     const KeyPackages& key_packages, mls::Drbg& drbg) {
+MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& room,
+                     const KeyPackages& key_packages, mls::Drbg& drbg,
+                     MembershipAuthority authority) {
   const std::vector<Bytes> heads = tree.heads();
   if (heads.empty()) throw std::invalid_argument("merge: the tree holds no epoch");
   MergePlan plan;
   plan.winner = choose_fork(tree, heads, choice);
   const mls::RatchetTree& winning = tree.group(plan.winner).public_state().tree;
+  const Identities members =
+      authority == MembershipAuthority::kRoom ? room : identities_of(winning);
   Identities merged;  // who will be a member of the merged epoch
   for (mls::LeafIndex l = 0; l < winning.leaf_count(); ++l) {
     const mls::LeafNode* leaf = winning.leaf(l);

@@ -36,10 +36,16 @@ struct MergePlan {
   mls::CommitOptions options;               // for EpochTree::commit(winner, options)
 };
 
+// Whose membership the merged epoch takes: the room's (above), or the winning fork's as it stands
+// (draft -02 §6.1's example: the losing forks are simply dropped) — which lets a member removed
+// only on a losing fork read on.
+enum class MembershipAuthority : std::uint8_t { kRoom, kWinningFork };
+
 // Plans the merge of the tree's heads. `members`: the room's members (identities); `key_packages`:
 // one for each identity that may need adding; `drbg`: the PSK nonces. Throws std::invalid_argument
 // when the tree has no head.
 MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& members,
-                     const KeyPackages& key_packages, mls::Drbg& drbg);
+                     const KeyPackages& key_packages, mls::Drbg& drbg,
+                     MembershipAuthority authority = MembershipAuthority::kRoom);
 
 }  // namespace dmlssim::models::dmls

@@ -1,9 +1,11 @@
 // Merging forks: two-way, three-way and nested splits converge to one epoch in which every member's
 // epoch_authenticator agrees; the room's membership decides who stays; a device removed on one side
-// decrypts nothing sent after the merge; losing heads' key material is carried as PSKs.
+// decrypts nothing sent after the merge — unless a strategy takes the winning fork's membership,
+// which the read audit counts; losing heads' key material is carried as PSKs.
 #include <catch2/catch.hpp>
 
 #include "models/dmls/merge.hpp"
+#include "models/dmls/read_audit.hpp"
 #include "tests/models/dmls/dmls_world.hpp"
 
 namespace dmls = dmlssim::models::dmls;
@@ -242,4 +244,46 @@ TEST_CASE("a merge sent as PrivateMessages converges too: PSKs are looked up, no
   const mls::Bytes merged = merge(w, 1, dmls::ForkChoice{}, all_but(w, {}), &plan);
   CHECK(plan.carried.size() == 1);
   CHECK(converged(w, merged, {0, 1, 2, 3}));
+}
+
+TEST_CASE("the read audit counts what a strategy lets a member removed by the room read",
+          "[dmls]") {
+  for (const auto authority :
+       {dmls::MembershipAuthority::kRoom, dmls::MembershipAuthority::kWinningFork}) {
+    DmlsWorld w;
+    dmls::ReadAudit audit;
+    const auto send = [&](int from, const mls::Bytes& epoch, const dmls::Identities& room) {
+      const dmls::DmlsMessage m = w.trees[from].protect(epoch, mls::to_bytes("hi"));
+      audit.sent(m, room);
+      for (int i = 0; i < 4; ++i) {
+        for (const dmls::TreeEvent& e : w.deliver(m, i)) {
+          if (e.kind == Kind::kApplication) audit.read(m, w.identity(i));
+        }
+      }
+    };
+    // Side a removes device 3, and the room agrees from then on; side b has not heard of it.
+    mls::CommitOptions remove;
+    remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
+    const auto x = w.trees[0].commit(w.root, remove);
+    w.deliver_all(x.commit, {0, 1});
+    const auto y = w.trees[2].commit(w.root);
+    const mls::Bytes b1 = w.deliver_all(y.commit, {2, 3});
+    const dmls::Identities room = all_but(w, {3});
+    send(2, b1, room);  // device 3 reads it on side b: the split let it
+    CHECK(audit.unauthorized_reads() == 1);
+    heal(w, {x.commit, y.commit});
+    // Side b wins; the merge takes the room's membership, or side b's.
+    mls::Drbg drbg(mls::Bytes(32, 9));
+    const dmls::MergePlan plan = dmls::plan_merge(
+        w.trees[2], powers(w, {"a", "a", "b", "b"}, {"b", "a"}), room, {}, drbg, authority);
+    const auto out = w.trees[2].commit(plan.winner, plan.options);
+    const mls::Bytes merged = w.deliver_all(out.commit, {2, 0, 1, 3});
+    send(0, merged, room);
+    const bool room_decides = authority == dmls::MembershipAuthority::kRoom;
+    CHECK(w.trees[3].holds(merged) == !room_decides);
+    CHECK(audit.unauthorized_reads() == (room_decides ? 1 : 2));
+    // Reads: device 3 on side b; then devices 1 and 2 (and 3) after the merge — a sender does not
+    // read its own message, and side a's devices read the first one only later, unaudited here.
+    CHECK(audit.reads() == (room_decides ? 1 + 2 : 1 + 3));
+  }
 }

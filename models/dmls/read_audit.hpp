@@ -1,0 +1,36 @@
+// Reads the room's membership does not allow (DESIGN.md §5): for each application message, the
+// devices that decrypted it although their user was not a member of the room when it was sent —
+// what a strategy that lets a removed member stay in some fork costs. Messages are told apart by
+// their encoding; identities are credential identities.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <set>
+
+#include "models/dmls/dmls_message.hpp"
+
+namespace dmlssim::models::dmls {
+
+class ReadAudit {
+ public:
+  using Identities = std::set<Bytes, mls::BytesLess>;
+
+  // `message` was sent while the room's members were `members`.
+  void sent(const DmlsMessage& message, const Identities& members);
+  // The device of `reader` decrypted `message` (a message never sent() counts as not audited).
+  void read(const DmlsMessage& message, const Bytes& reader);
+
+  std::size_t reads() const { return reads_; }
+  std::size_t unauthorized_reads() const { return unauthorized_.size(); }
+  // The (message, reader) pairs counted, each once.
+  const std::set<std::pair<Bytes, Bytes>>& unauthorized() const { return unauthorized_; }
+
+ private:
+  static Bytes key_of(const DmlsMessage& message);
+  std::map<Bytes, Identities, mls::BytesLess> members_at_send_;  // by message key
+  std::size_t reads_ = 0;
+  std::set<std::pair<Bytes, Bytes>> unauthorized_;
+};
+
+}  // namespace dmlssim::models::dmls
