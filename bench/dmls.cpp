@@ -110,11 +110,8 @@ void bench_forks(const mls::CryptoProvider& crypto, const std::string& provider,
     process.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
   const mls::Group::HeldBytes retained = device.retained_beyond_rfc();
-  dmls::Identities everyone;
-  const mls::RatchetTree& tree = device.group(device.root()).public_state().tree;
-  for (mls::LeafIndex l = 0; l < tree.leaf_count(); ++l) {
-    if (const mls::LeafNode* leaf = tree.leaf(l)) everyone.insert(leaf->credential.identity);
-  }
+  const dmls::Identities everyone =
+      dmls::member_identities(device.group(device.root()).public_state().tree);
   const auto start = Clock::now();
   const dmls::MergePlan plan = dmls::plan_merge(device, dmls::ForkChoice{}, everyone, {}, drbg);
   const auto merge = device.commit(plan.winner, plan.options);

@@ -61,6 +61,14 @@ const char* to_string(Undecryptable cause) {
   return "unknown";
 }
 
+Identities member_identities(const mls::RatchetTree& tree) {
+  Identities out;
+  for (mls::LeafIndex l = 0; l < tree.leaf_count(); ++l) {
+    if (const mls::LeafNode* leaf = tree.leaf(l)) out.insert(leaf->credential.identity);
+  }
+  return out;
+}
+
 namespace {
 
 Bytes identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
@@ -105,7 +113,7 @@ Bytes EpochTree::parent(const Bytes& epoch) const {
 }
 
 std::vector<Bytes> EpochTree::heads() const {
-  std::set<Bytes, mls::BytesLess> with_child;
+  ByteSet with_child;
   for (const auto& [id, node] : epochs_) {
     if (!node.parent.empty() && holds(node.parent)) with_child.insert(node.parent);
   }

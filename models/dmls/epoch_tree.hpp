@@ -51,6 +51,13 @@ struct TreeEvent {
   mls::Rejection rejection = mls::Rejection::kMalformed;
 };
 
+// Sets of byte strings: credential identities, epoch identities.
+using ByteSet = std::set<Bytes, mls::BytesLess>;
+using Identities = ByteSet;
+
+// The credential identities of a tree's members.
+Identities member_identities(const mls::RatchetTree& tree);
+
 // What the device remembers of every epoch it ever held, secrets or not: enough to compare forks
 // after the epoch itself is forgotten (about 150 bytes).
 struct EpochRecord {
@@ -59,9 +66,9 @@ struct EpochRecord {
   Bytes committer;  // credential identity of the commit's sender (empty: root, external commit)
   Bytes confirmation_tag;
   Bytes confirmed_transcript_hash;
-  std::uint32_t removed = 0;                // leaves the creating commit blanked
-  std::uint32_t added = 0;                  // leaves it filled
-  std::set<Bytes, mls::BytesLess> senders;  // identities seen committing or sending in it
+  std::uint32_t removed = 0;  // leaves the creating commit blanked
+  std::uint32_t added = 0;    // leaves it filled
+  Identities senders;         // identities seen committing or sending in it
   sim::SimTime created_at;
   std::optional<sim::SimTime> superseded_at;  // when its first child was created
 };
@@ -115,15 +122,12 @@ class EpochTree {
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
-  bool known(const Bytes& epoch) const { return records_.count(epoch) != 0; }
   const mls::Group& group(const Bytes& epoch) const;
-  std::uint64_t epoch_number(const Bytes& epoch) const { return group(epoch).epoch(); }
   const Bytes& root() const { return root_; }
   // The epoch a held epoch was created from (empty for the root; it may have been forgotten).
   Bytes parent(const Bytes& epoch) const;
   // Held epochs with no held child, in the order they were created.
   std::vector<Bytes> heads() const;
-  std::size_t held() const { return epochs_.size(); }
   // Held epochs and every epoch ever held, in creation order.
   std::vector<Bytes> held_epochs() const;
   std::vector<Bytes> known_epochs() const;
@@ -157,7 +161,7 @@ class EpochTree {
   Bytes root_;
   std::uint64_t created_ = 0;
   std::map<Bytes, Node, mls::BytesLess> epochs_;
-  std::set<Bytes, mls::BytesLess> forgotten_;
+  ByteSet forgotten_;
   std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;     // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch

@@ -66,7 +66,7 @@ long score(const EpochTree& tree, const std::vector<Bytes>& a, const std::vector
     }
     case ForkRule::kLargerSide: {
       const auto side = [&](const std::vector<Bytes>& branch) {
-        std::set<Bytes, mls::BytesLess> members;
+        Identities members;
         for (const Bytes& e : branch) {
           const auto& senders = tree.record(e).senders;
           members.insert(senders.begin(), senders.end());

@@ -6,18 +6,6 @@
 #include "models/mls/primitives.hpp"
 
 namespace dmlssim::models::dmls {
-namespace {
-
-Identities identities_of(const mls::RatchetTree& tree) {
-  Identities out;
-  for (mls::LeafIndex l = 0; l < tree.leaf_count(); ++l) {
-    if (const mls::LeafNode* leaf = tree.leaf(l)) out.insert(leaf->credential.identity);
-  }
-  return out;
-}
-
-}  // namespace
-
 MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& room,
                      const KeyPackages& key_packages, mls::Drbg& drbg,
                      MembershipAuthority authority) {
@@ -27,7 +15,7 @@ MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Iden
   plan.winner = choose_fork(tree, heads, choice);
   const mls::RatchetTree& winning = tree.group(plan.winner).public_state().tree;
   const Identities members =
-      authority == MembershipAuthority::kRoom ? room : identities_of(winning);
+      authority == MembershipAuthority::kRoom ? room : member_identities(winning);
   Identities merged;  // who will be a member of the merged epoch
   for (mls::LeafIndex l = 0; l < winning.leaf_count(); ++l) {
     const mls::LeafNode* leaf = winning.leaf(l);
@@ -53,7 +41,7 @@ MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Iden
   for (const Bytes& head : heads) {
     if (head == plan.winner) continue;
     plan.losers.push_back(head);
-    const Identities there = identities_of(tree.group(head).public_state().tree);
+    const Identities there = member_identities(tree.group(head).public_state().tree);
     const bool all_there = std::all_of(merged.begin(), merged.end(),
                                        [&](const Bytes& id) { return there.count(id) != 0; });
     if (!all_there) continue;

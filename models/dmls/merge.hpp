@@ -23,7 +23,6 @@
 
 namespace dmlssim::models::dmls {
 
-using Identities = std::set<Bytes, mls::BytesLess>;
 using KeyPackages = std::map<Bytes, mls::KeyPackage, mls::BytesLess>;  // by identity
 
 struct MergePlan {

@@ -54,7 +54,6 @@ class PuncturablePrf {
   std::optional<Evaluation> derive(const Bytes& input) const;
   void puncture(const Evaluation& evaluation);
 
-  unsigned depth() const { return depth_; }
   std::size_t evaluations() const { return evaluations_; }
   // What is held now: node secrets (Nh bytes each) and, to find them, each one's position in the
   // tree (a 2-byte level and the ceil(level / 8) bytes of its path).

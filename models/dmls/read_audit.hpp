@@ -9,22 +9,20 @@
 #include <set>
 
 #include "models/dmls/dmls_message.hpp"
+#include "models/dmls/epoch_tree.hpp"
 
 namespace dmlssim::models::dmls {
 
 class ReadAudit {
  public:
-  using Identities = std::set<Bytes, mls::BytesLess>;
-
   // `message` was sent while the room's members were `members`.
   void sent(const DmlsMessage& message, const Identities& members);
   // The device of `reader` decrypted `message` (a message never sent() counts as not audited).
   void read(const DmlsMessage& message, const Bytes& reader);
 
   std::size_t reads() const { return reads_; }
+  // Distinct (message, reader) pairs the membership did not allow.
   std::size_t unauthorized_reads() const { return unauthorized_.size(); }
-  // The (message, reader) pairs counted, each once.
-  const std::set<std::pair<Bytes, Bytes>>& unauthorized() const { return unauthorized_; }
 
  private:
   static Bytes key_of(const DmlsMessage& message);

@@ -7,12 +7,10 @@
 namespace dmlssim::models::dmls {
 namespace {
 
-using IdSet = std::set<Bytes, mls::BytesLess>;
-
 // Committers of every known epoch below each known epoch (any fork), from the records.
-IdSet committers_below(const EpochTree& tree, const Bytes& epoch,
-                       const std::map<Bytes, std::vector<Bytes>, mls::BytesLess>& children) {
-  IdSet out;
+ByteSet committers_below(const EpochTree& tree, const Bytes& epoch,
+                         const std::map<Bytes, std::vector<Bytes>, mls::BytesLess>& children) {
+  ByteSet out;
   std::vector<Bytes> stack{epoch};
   while (!stack.empty()) {
     const Bytes e = stack.back();
@@ -24,15 +22,6 @@ IdSet committers_below(const EpochTree& tree, const Bytes& epoch,
       if (!committer.empty()) out.insert(committer);
       stack.push_back(child);
     }
-  }
-  return out;
-}
-
-IdSet members_of(const mls::Group& g) {
-  IdSet out;
-  const mls::RatchetTree& t = g.public_state().tree;
-  for (mls::LeafIndex l = 0; l < t.leaf_count(); ++l) {
-    if (const mls::LeafNode* leaf = t.leaf(l)) out.insert(leaf->credential.identity);
   }
   return out;
 }
@@ -61,7 +50,7 @@ std::optional<RetentionRule> retention_rule_from_string(std::string_view name) {
 
 std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& policy) {
   const std::vector<Bytes> heads = tree.heads();
-  const IdSet head_set(heads.begin(), heads.end());
+  const ByteSet head_set(heads.begin(), heads.end());
   std::vector<Bytes> held = tree.held_epochs();
   std::vector<Bytes> out;
   switch (policy.rule) {
@@ -81,8 +70,8 @@ std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& 
       }
       for (const Bytes& e : held) {
         if (head_set.count(e) != 0) continue;
-        const IdSet committed = committers_below(tree, e, children);
-        const IdSet members = members_of(tree.group(e));
+        const ByteSet committed = committers_below(tree, e, children);
+        const ByteSet members = member_identities(tree.group(e).public_state().tree);
         if (std::includes(committed.begin(), committed.end(), members.begin(), members.end(),
                           mls::BytesLess{})) {
           out.push_back(e);
@@ -91,7 +80,7 @@ std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& 
       break;
     }
     case RetentionRule::kKeepEpochs: {
-      IdSet kept;
+      ByteSet kept;
       for (const Bytes& head : heads) {
         Bytes e = head;
         for (std::size_t up = 0; up <= policy.keep && !e.empty(); ++up) {

@@ -2,6 +2,9 @@
 // rooted in the same epoch; messages are delivered by hand, so tests decide who sees what when.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "models/dmls/epoch_tree.hpp"
@@ -23,20 +26,21 @@ struct DmlsWorld {
               return c;
             }(),
             seed) {
-    std::vector<int> ids;
-    for (int i = 0; i < devices; ++i)
-      ids.push_back(h.new_client());
-    h.create(ids[0]);
-    mls::CommitOptions add;
-    const std::vector<int> joiners(ids.begin() + 1, ids.end());
-    for (const int j : joiners)
-      add.by_value.push_back(mls::Proposal{mls::AddProposal{h.client(j).key_package}});
-    h.commit(ids[0], add, joiners);
-    for (const int i : ids)
+    for (const int i : h.found(devices))
       trees.emplace_back(*h.config().crypto, h.group(i));
     root = trees[0].root();
   }
   mls::Bytes identity(int i) { return h.client(i).key_package.leaf_node.credential.identity; }
+  // For fork choice: device i's server is side_of[i] (others have none).
+  std::function<std::string(const mls::Bytes&)> servers(const std::vector<std::string>& side_of) {
+    std::map<mls::Bytes, std::string, mls::BytesLess> server;
+    for (std::size_t i = 0; i < side_of.size(); ++i)
+      server[identity(static_cast<int>(i))] = side_of[i];
+    return [server](const mls::Bytes& id) {
+      const auto it = server.find(id);
+      return it == server.end() ? std::string() : it->second;
+    };
+  }
   std::vector<dmls::TreeEvent> deliver(const dmls::DmlsMessage& m, int to) {
     return trees[to].receive(m);
   }

@@ -17,10 +17,8 @@ namespace {
 struct Split {
   DmlsWorld w;
   mls::Bytes a1, a2, b1;
-  std::vector<mls::Bytes> ids;
-  explicit Split(std::uint8_t seed = 1) : w(4, seed) {
-    for (int i = 0; i < 4; ++i)
-      ids.push_back(w.identity(i));
+  std::function<std::string(const mls::Bytes&)> by_side;
+  explicit Split(std::uint8_t seed = 1) : w(4, seed), by_side(w.servers({"a", "a", "b", "b"})) {
     const auto x = w.trees[0].commit(w.root);
     a1 = w.deliver_all(x.commit, {0, 1, 3});
     const auto x2 = w.trees[0].commit(a1);
@@ -34,12 +32,7 @@ struct Split {
   dmls::ForkChoice choice(dmls::ForkRule rule) const {
     dmls::ForkChoice c;
     c.rule = rule;
-    c.server_of = [this](const mls::Bytes& id) {
-      for (int i = 0; i < 4; ++i) {
-        if (id == ids[static_cast<std::size_t>(i)]) return std::string(i < 2 ? "a" : "b");
-      }
-      return std::string("?");
-    };
+    c.server_of = by_side;
     return c;
   }
   mls::Bytes winner(const dmls::ForkChoice& c, int device = 0) const {

@@ -12,6 +12,7 @@
 namespace dmls = dmlssim::models::dmls;
 namespace mls = dmlssim::models::mls;
 using dmlssim::testing::GroupHarness;
+using dmlssim::testing::reason_of;
 
 namespace {
 
@@ -22,35 +23,12 @@ mls::GroupConfig config_for(bool dmls_schedule) {
   return c;
 }
 
-// A group of `n` founded by client 0, everyone added in one commit.
-void found(GroupHarness& h, int n) {
-  std::vector<int> ids;
-  for (int i = 0; i < n; ++i)
-    ids.push_back(h.new_client());
-  h.create(ids[0]);
-  mls::CommitOptions add;
-  const std::vector<int> joiners(ids.begin() + 1, ids.end());
-  for (const int j : joiners)
-    add.by_value.push_back(mls::Proposal{mls::AddProposal{h.client(j).key_package}});
-  h.commit(ids[0], add, joiners);
-}
-
-mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
-  try {
-    g.handle(m);
-  } catch (const mls::GroupError& e) {
-    return e.reason();
-  }
-  FAIL("accepted");
-  return mls::Rejection::kMalformed;
-}
-
 }  // namespace
 
 TEST_CASE("a DMLS group agrees after every commit and keys its epochs differently", "[dmls]") {
   GroupHarness rfc(config_for(false)), dmls_h(config_for(true));
-  found(rfc, 4);
-  found(dmls_h, 4);
+  rfc.found(4);
+  dmls_h.found(4);
   for (int round = 0; round < 6; ++round) {
     rfc.commit(round % 4);
     dmls_h.commit(round % 4);
@@ -62,7 +40,7 @@ TEST_CASE("a DMLS group agrees after every commit and keys its epochs differentl
 
 TEST_CASE("a successor's init secret is the PPRF output the draft defines", "[dmls]") {
   GroupHarness h(config_for(true));
-  found(h, 3);
+  h.found(3);
   const auto& crypto = *h.config().crypto;
   const mls::EpochSecrets before = h.group(1).epoch_secrets();
   // A commit without a path: its commit_secret is Nh zero bytes.
@@ -94,7 +72,7 @@ TEST_CASE("a successor's init secret is the PPRF output the draft defines", "[dm
 TEST_CASE("a retained epoch processes a rival commit but never the same commit twice", "[dmls]") {
   for (const bool dmls_schedule : {true, false}) {
     GroupHarness h(config_for(dmls_schedule));
-    found(h, 3);
+    h.found(3);
     const auto& crypto = *h.config().crypto;
     // Member 1 keeps its state of epoch E twice over; copies share the epoch's PPRF.
     mls::Group retained = h.group(1);
@@ -126,7 +104,7 @@ TEST_CASE("a retained epoch processes a rival commit but never the same commit t
 
 TEST_CASE("a DMLS commit refused for its confirmation tag gives up nothing", "[dmls]") {
   GroupHarness h(config_for(true));
-  found(h, 3);
+  h.found(3);
   const mls::CommitOutput x = h.group(0).commit();
   mls::MlsMessage bad = x.commit;
   {

@@ -37,14 +37,24 @@ dmls::ForkChoice powers(DmlsWorld& w, const std::vector<std::string>& side_of,
   dmls::ForkChoice c;
   c.rule = dmls::ForkRule::kPowers;
   c.powers = std::move(order);
-  std::map<mls::Bytes, std::string, mls::BytesLess> server;
-  for (std::size_t i = 0; i < side_of.size(); ++i)
-    server[w.identity(static_cast<int>(i))] = side_of[i];
-  c.server_of = [server](const mls::Bytes& id) {
-    const auto it = server.find(id);
-    return it == server.end() ? std::string() : it->second;
-  };
+  c.server_of = w.servers(side_of);
   return c;
+}
+
+// Side a (devices 0, 1) removes device 3; side b (devices 2, 3) commits on without hearing of it.
+// Not healed yet.
+struct RemovalSplit {
+  dmls::DmlsMessage removal, other;
+  mls::Bytes b1;  // side b's epoch
+};
+
+RemovalSplit remove_3_on_side_a(DmlsWorld& w) {
+  mls::CommitOptions remove;
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
+  RemovalSplit s{w.trees[0].commit(w.root, remove).commit, w.trees[2].commit(w.root).commit, {}};
+  w.deliver_all(s.removal, {0, 1});
+  s.b1 = w.deliver_all(s.other, {2, 3});
+  return s;
 }
 
 // `merger` plans and commits the merge; every device receives it. Returns the merged epoch.
@@ -157,15 +167,10 @@ TEST_CASE("a split nested inside a split converges to one epoch", "[dmls]") {
 
 TEST_CASE("a merge carries a losing head's key material only if every member can", "[dmls]") {
   DmlsWorld w;
-  // Side a removes device 3; side b goes on with it. If side b wins and the room keeps device 3,
-  // device 3 is not a member of side a's head: that head's PSK would lock it out.
-  mls::CommitOptions remove;
-  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-  const auto x = w.trees[0].commit(w.root, remove);
-  w.deliver_all(x.commit, {0, 1});
-  const auto y = w.trees[2].commit(w.root);
-  w.deliver_all(y.commit, {2, 3});
-  heal(w, {x.commit, y.commit});
+  // If side b wins and the room keeps device 3, device 3 is not a member of side a's head: that
+  // head's PSK would lock it out.
+  const RemovalSplit split = remove_3_on_side_a(w);
+  heal(w, {split.removal, split.other});
   dmls::MergePlan plan;
   const mls::Bytes merged =
       merge(w, 2, powers(w, {"a", "a", "b", "b"}, {"b", "a"}), all_but(w, {}), &plan);
@@ -199,13 +204,8 @@ TEST_CASE("a device that no longer holds a carried head cannot follow the merge"
 
 TEST_CASE("a device the room keeps but one side removed is added back by the merge", "[dmls]") {
   DmlsWorld w;
-  mls::CommitOptions remove;
-  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-  const auto x = w.trees[0].commit(w.root, remove);
-  w.deliver_all(x.commit, {0, 1});
-  const auto y = w.trees[2].commit(w.root);
-  w.deliver_all(y.commit, {2, 3});
-  heal(w, {x.commit, y.commit});
+  const RemovalSplit split = remove_3_on_side_a(w);
+  heal(w, {split.removal, split.other});
   // The room (state resolution) keeps device 3: side a's removal is undone with a fresh
   // KeyPackage of the same identity.
   const auto& crypto = *w.h.config().crypto;
@@ -261,17 +261,12 @@ TEST_CASE("the read audit counts what a strategy lets a member removed by the ro
         }
       }
     };
-    // Side a removes device 3, and the room agrees from then on; side b has not heard of it.
-    mls::CommitOptions remove;
-    remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-    const auto x = w.trees[0].commit(w.root, remove);
-    w.deliver_all(x.commit, {0, 1});
-    const auto y = w.trees[2].commit(w.root);
-    const mls::Bytes b1 = w.deliver_all(y.commit, {2, 3});
+    // The room agrees with side a's removal from then on; side b has not heard of it.
+    const RemovalSplit split = remove_3_on_side_a(w);
     const dmls::Identities room = all_but(w, {3});
-    send(2, b1, room);  // device 3 reads it on side b: the split let it
+    send(2, split.b1, room);  // device 3 reads it on side b: the split let it
     CHECK(audit.unauthorized_reads() == 1);
-    heal(w, {x.commit, y.commit});
+    heal(w, {split.removal, split.other});
     // Side b wins; the merge takes the room's membership, or side b's.
     mls::Drbg drbg(mls::Bytes(32, 9));
     const dmls::MergePlan plan = dmls::plan_merge(

@@ -2,6 +2,7 @@
 // current member in one order; commits are merged by their sender when they come back.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,17 @@
 namespace dmlssim::testing {
 
 namespace mls = dmlssim::models::mls;
+
+// The reason `g` refuses `m`; the test fails if it accepts it.
+inline mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
+  try {
+    g.handle(m);
+  } catch (const mls::GroupError& e) {
+    return e.reason();
+  }
+  FAIL("the message was accepted");
+  return mls::Rejection::kMalformed;
+}
 
 class GroupHarness {
  public:
@@ -42,6 +54,19 @@ class GroupHarness {
                                        rng_.fork()));
   }
 
+  // `n` fresh clients: the first founds the group and adds the others in one commit. Returns ids.
+  std::vector<int> found(int n) {
+    std::vector<int> ids;
+    for (int i = 0; i < n; ++i)
+      ids.push_back(new_client());
+    create(ids[0]);
+    mls::CommitOptions add;
+    const std::vector<int> joiners(ids.begin() + 1, ids.end());
+    for (const int j : joiners)
+      add.by_value.push_back(mls::Proposal{mls::AddProposal{client(j).key_package}});
+    commit(ids[0], add, joiners);
+    return ids;
+  }
   // Delivers `message` to every member but `except`; returns what each accepted.
   std::map<int, mls::Received> broadcast(const mls::MlsMessage& message, int except = -1) {
     std::map<int, mls::Received> out;

@@ -10,37 +10,11 @@
 
 namespace mls = dmlssim::models::mls;
 using dmlssim::testing::GroupHarness;
-
-namespace {
-
-std::vector<int> group_of(GroupHarness& h, int n) {
-  std::vector<int> ids;
-  for (int i = 0; i < n; ++i)
-    ids.push_back(h.new_client());
-  h.create(ids[0]);
-  mls::CommitOptions add;
-  std::vector<int> joiners(ids.begin() + 1, ids.end());
-  for (const int j : joiners)
-    add.by_value.push_back(mls::Proposal{mls::AddProposal{h.client(j).key_package}});
-  h.commit(ids[0], add, joiners);
-  return ids;
-}
-
-mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
-  try {
-    g.handle(m);
-  } catch (const mls::GroupError& e) {
-    return e.reason();
-  }
-  FAIL("the message was accepted");
-  return mls::Rejection::kMalformed;
-}
-
-}  // namespace
+using dmlssim::testing::reason_of;
 
 TEST_CASE("of two concurrent commits the delivered one wins", "[mls][group]") {
   GroupHarness h(mls::GroupConfig{}, 31);
-  const auto ids = group_of(h, 4);
+  const auto ids = h.found(4);
   const mls::CommitOutput first = h.group(ids[1]).commit();
   const mls::CommitOutput second = h.group(ids[2]).commit();
   CHECK(h.group(ids[2]).has_pending_commit());
@@ -64,7 +38,7 @@ TEST_CASE("of two concurrent commits the delivered one wins", "[mls][group]") {
 
 TEST_CASE("refused messages carry their reason and change nothing", "[mls][group]") {
   GroupHarness h(mls::GroupConfig{}, 32);
-  const auto ids = group_of(h, 3);
+  const auto ids = h.found(3);
   mls::Group& receiver = h.group(ids[2]);
   const mls::Bytes before = receiver.epoch_authenticator();
 
@@ -118,7 +92,7 @@ TEST_CASE("late application messages decrypt within max_past_epochs", "[mls][gro
     mls::GroupConfig config;
     config.max_past_epochs = kept;
     GroupHarness h(config, 33);
-    const auto ids = group_of(h, 3);
+    const auto ids = h.found(3);
     const mls::MlsMessage late = h.group(ids[1]).protect(mls::to_bytes("sent at epoch 1"));
     h.commit(ids[0]);  // epoch 2
     if (kept == 0) {
@@ -140,7 +114,7 @@ TEST_CASE("a message key is used once; ratchets far ahead are refused", "[mls][g
   mls::GroupConfig config;
   config.limits.maximum_forward_distance = 5;
   GroupHarness h(config, 34);
-  const auto ids = group_of(h, 2);
+  const auto ids = h.found(2);
   const mls::MlsMessage m = h.group(ids[0]).protect(mls::to_bytes("once"));
   h.group(ids[1]).handle(m);
   CHECK(reason_of(h.group(ids[1]), m) == mls::Rejection::kKeyConsumed);
@@ -154,7 +128,7 @@ TEST_CASE("handshakes as PrivateMessage; proposals hold back application data", 
   mls::GroupConfig config;
   config.private_handshake = true;
   GroupHarness h(config, 35);
-  const auto ids = group_of(h, 3);
+  const auto ids = h.found(3);
   const mls::MlsMessage update = h.group(ids[2]).propose_update();
   CHECK(update.wire_format() == mls::WireFormat::kPrivateMessage);
   h.broadcast(update, ids[2]);
@@ -173,7 +147,7 @@ TEST_CASE("handshakes as PrivateMessage; proposals hold back application data", 
 
 TEST_CASE("external commits join, and resync replaces a member's own leaf", "[mls][group]") {
   GroupHarness h(mls::GroupConfig{}, 36);
-  const auto ids = group_of(h, 3);
+  const auto ids = h.found(3);
   const mls::GroupInfo info = h.group(ids[1]).group_info(true, true);
   // A newcomer joins without a Welcome.
   const int d = h.new_client();
@@ -277,7 +251,7 @@ TEST_CASE("a shared transition does not excuse a member a proposal it never rece
   mls::GroupConfig config;
   config.cache = std::make_shared<mls::EpochCache>();
   GroupHarness h(config, 38);
-  const auto ids = group_of(h, 4);
+  const auto ids = h.found(4);
   // Member 3 misses member 2's Update; member 0 commits it by reference.
   const mls::MlsMessage update = h.group(ids[2]).propose_update();
   for (const int m : {ids[0], ids[1]})
@@ -296,7 +270,7 @@ TEST_CASE("external PSKs come from the group's store or its lookup, else the com
   mls::GroupConfig config;
   config.crypto = &mls::fast_crypto();
   GroupHarness h(config, 41);
-  const std::vector<int> ids = group_of(h, 3);
+  const std::vector<int> ids = h.found(3);
   const mls::Bytes psk_id = mls::to_bytes("shared psk"), psk(32, 0x5c);
   mls::PreSharedKeyId id;
   id.psk_id = psk_id;
