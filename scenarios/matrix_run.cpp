@@ -15,6 +15,8 @@ namespace {
 namespace mx = models::matrix;
 
 constexpr sim::SimTime kNever = sim::SimTime::from_ns(-1);
+constexpr int kArrivals = static_cast<int>(mx::Arrival::kBackfilled) + 1;
+constexpr int kStatuses = static_cast<int>(mx::EventStatus::kRejected) + 1;
 
 struct Heal {
   sim::SimTime at;
@@ -52,7 +54,7 @@ struct MatrixRun::State : mx::FederationObserver {
                    mx::Arrival arrival) override {
     if (in_any_dag.size() <= e) in_any_dag.resize(world.store().size(), false);
     in_any_dag[e] = true;
-    ++admissions[{mx::to_string(arrival), mx::to_string(status)}];
+    ++admissions[static_cast<int>(arrival)][static_cast<int>(status)];
     if (status == mx::EventStatus::kSoftFailed) soft_failed_events.insert(e);
     if (status == mx::EventStatus::kRejected) rejected_events.insert(e);
     for (Heal& h : heals) {
@@ -62,11 +64,12 @@ struct MatrixRun::State : mx::FederationObserver {
         if (e < h.events_at_heal && h.counted[server] && h.missing > 0 && --h.missing == 0) {
           dag_converged(h);
         }
-      } else {
+      } else if (states_may_have_converged) {
         check_state_convergence(h);
       }
     }
   }
+  void on_state_changed(sim::NodeId) override { states_may_have_converged = true; }
   void on_request_done(sim::NodeId from, sim::NodeId to, mx::RequestKind, bool ok) override {
     if (!ok) return;
     for (Heal& h : heals) {
@@ -93,14 +96,17 @@ struct MatrixRun::State : mx::FederationObserver {
     check_state_convergence(h);
   }
 
+  // Are the current states of all up servers equal? Checked when a state or the set of up
+  // servers changed since the last check (otherwise the answer cannot have changed).
   void check_state_convergence(Heal& h) {
+    states_may_have_converged = false;
     const mx::StateMap* first = nullptr;
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
       if (!network.reachability().is_up(s)) continue;
-      const mx::StateMap& state = federation->current_state(s);
+      const mx::StateMap* state = &federation->current_state(s);
       if (first == nullptr) {
-        first = &state;
-      } else if (state != *first) {
+        first = state;
+      } else if (state != first && *state != *first) {
         return;
       }
     }
@@ -163,15 +169,23 @@ struct MatrixRun::State : mx::FederationObserver {
     std::map<std::int32_t, std::map<Key, std::map<mx::EventIndex, std::int64_t>>> values;
     std::map<std::int32_t, sim::NodeId> first_server;
     std::set<Key> keys;
+    // Servers holding the same shared map are counted together (the map order cannot leak: the
+    // counts are summed into ordered maps).
+    std::map<std::int32_t, std::map<const mx::StateMap*, std::int64_t>> holders;
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
       if (h.side[s] < 0) continue;
       if (first_server.try_emplace(h.side[s], s).second) {
         h.side_states.push_back(federation->current_state(s));
       }
-      auto& side = values[h.side[s]];
-      for (const mx::StateEntry& entry : federation->current_state(s)) {
-        ++side[entry.key][entry.event];
-        keys.insert(entry.key);
+      ++holders[h.side[s]][&federation->current_state(s)];
+    }
+    for (const auto& [label, maps] : holders) {
+      auto& side = values[label];
+      for (const auto& [state, servers] : maps) {
+        for (const mx::StateEntry& entry : *state) {
+          side[entry.key][entry.event] += servers;
+          keys.insert(entry.key);
+        }
       }
     }
     for (const Key key : keys) {
@@ -207,7 +221,9 @@ struct MatrixRun::State : mx::FederationObserver {
   std::unique_ptr<mx::Federation> federation;
   std::unique_ptr<mx::Workload> workload;
   std::vector<bool> in_any_dag;
-  std::map<std::pair<std::string, std::string>, std::int64_t> admissions;
+  bool states_may_have_converged = true;
+  // Admissions by (arrival, status), counted without a look-up per admission.
+  std::int64_t admissions[kArrivals][kStatuses] = {};
   std::set<mx::EventIndex> soft_failed_events, rejected_events;
   std::vector<std::int32_t> labels_before;
   std::vector<Heal> heals;
@@ -238,18 +254,13 @@ MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulatio
   st.workload = std::make_unique<mx::Workload>(sim, *st.federation, m.workload, privileged, admins,
                                                scenario.seed, run);
   st.workload->start();
+  network.reachability().add_node_listener(
+      [&st](sim::NodeId, bool) { st.states_may_have_converged = true; });
   network.reachability().add_before_change_listener([&st] { st.before_change(); });
   network.reachability().add_change_listener([&st] { st.after_change(); });
   metrics.add_gauge("room_events", [&st] { return static_cast<double>(st.world.store().size()); });
-  metrics.add_gauge("backing_off_pairs", [&st] {
-    double n = 0;
-    for (sim::NodeId s = 0; s < st.federation->server_count(); ++s) {
-      for (sim::NodeId d = 0; d < st.federation->server_count(); ++d) {
-        n += st.federation->backing_off(s, d) ? 1 : 0;
-      }
-    }
-    return n;
-  });
+  metrics.add_gauge("backing_off_pairs",
+                    [&st] { return static_cast<double>(st.federation->backing_off_pairs()); });
   metrics.add_gauge("max_forward_extremities", [&st] {
     std::size_t n = 0;
     for (sim::NodeId s = 0; s < st.federation->server_count(); ++s) {
@@ -309,7 +320,16 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     sides.add_row(std::move(row));
   sim::Table& admissions =
       st.metrics.table("matrix_admissions", {"arrival", "status", "server_events"});
-  for (const auto& [key, n] : st.admissions)
+  // Rows in the order of the names, as before (arrival, then status, alphabetically).
+  std::map<std::pair<std::string, std::string>, std::int64_t> by_name;
+  for (int a = 0; a < kArrivals; ++a) {
+    for (int s = 0; s < kStatuses; ++s) {
+      if (st.admissions[a][s] == 0) continue;
+      by_name[{mx::to_string(static_cast<mx::Arrival>(a)),
+               mx::to_string(static_cast<mx::EventStatus>(s))}] = st.admissions[a][s];
+    }
+  }
+  for (const auto& [key, n] : by_name)
     admissions.add_row({key.first, key.second, n});
   sim::Table& actions =
       st.metrics.table("matrix_actions", {"action", "outcome", "reason", "count"});

@@ -16,6 +16,24 @@ double rate(const YamlReader& reader, const YAML::Node& section, const std::stri
   return reader.parsed<double>(value_or_default(reader, section, key), key, parse_rate);
 }
 
+// A rate per user (a scalar, or {per_user: R}) or for the whole room ({room: R}), in events/s.
+struct UserOrRoomRate {
+  double per_user = 0;
+  double per_room = 0;
+};
+UserOrRoomRate user_or_room_rate(const YamlReader& reader, const YAML::Node& section,
+                                 const std::string& key) {
+  const YAML::Node node = value_or_default(reader, section, key);
+  if (!node.IsMap()) return {reader.parsed<double>(node, key, parse_rate), 0};
+  reader.expect_map(node, key, {"per_user", "room"});
+  if (node.size() != 1) {
+    reader.fail(node, key, "give either per_user: or room:, not both");
+  }
+  if (node["per_user"])
+    return {reader.parsed<double>(node["per_user"], key + ".per_user", parse_rate), 0};
+  return {0, reader.parsed<double>(node["room"], key + ".room", parse_rate)};
+}
+
 double number(const YamlReader& reader, const YAML::Node& section, const std::string& key,
               double min, double max) {
   const YAML::Node node = value_or_default(reader, section, key);
@@ -89,9 +107,13 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
 
   if (workload) reader.expect_map(workload, "workload", allowed_keys("workload"));
   mx::WorkloadConfig& w = m.workload;
-  w.messages_per_user = rate(reader, workload, "workload.messages");
+  const UserOrRoomRate messages = user_or_room_rate(reader, workload, "workload.messages");
+  w.messages_per_user = messages.per_user;
+  w.messages_per_room = messages.per_room;
   w.topics = rate(reader, workload, "workload.topics");
-  w.membership_per_user = rate(reader, workload, "workload.membership");
+  const UserOrRoomRate membership = user_or_room_rate(reader, workload, "workload.membership");
+  w.membership_per_user = membership.per_user;
+  w.membership_per_room = membership.per_room;
   w.invites = rate(reader, workload, "workload.invites");
   w.kicks = rate(reader, workload, "workload.kicks");
   w.bans = rate(reader, workload, "workload.bans");

@@ -64,12 +64,15 @@ const std::vector<ParamInfo>& all_params() {
        "Users @u1.. of the creator's server given power level 100."},
       {"room.moderators", "integer", "1", "users",
        "The next users of the creator's server, given power level 50."},
-      {"workload.messages", "rate", "0", "per user",
-       "Messages per user (e.g. 10/h); each is sent by a random user their server sees as joined."},
+      {"workload.messages", "rate per user | {per_user: rate} | {room: rate}", "0", "per user",
+       "Messages: a rate per user (6/h, or {per_user: 6/h}; the room's rate grows with its users) "
+       "or for the whole room ({room: 1/s}); each is sent by a random user their server sees as "
+       "joined."},
       {"workload.topics", "rate", "0", "per room",
        "Topic changes by a random privileged user (creator, admin or moderator)."},
-      {"workload.membership", "rate", "0", "per user",
-       "A user other than u0 leaves, or rejoins if they had left."},
+      {"workload.membership", "rate per user | {per_user: rate} | {room: rate}", "0", "per user",
+       "A user other than u0 leaves, or rejoins if they had left: a rate per such user (1/h, or "
+       "{per_user: 1/h}) or for the whole room ({room: 10/h})."},
       {"workload.invites", "rate", "0", "per room",
        "A random joined user invites a random user who is neither joined nor invited."},
       {"workload.kicks", "rate", "0", "per room", "A privileged user kicks a random user."},

@@ -62,6 +62,17 @@ Federation::Federation(sim::Simulation& sim, sim::Network& network, RoomWorld& r
   });
 }
 
+Federation::Destination& Federation::destination(sim::NodeId s, sim::NodeId d) {
+  std::vector<Destination>& all = servers_[s].destinations;
+  if (all.empty()) all.resize(servers_.size());
+  return all[d];
+}
+
+const Federation::Destination* Federation::find_destination(sim::NodeId s, sim::NodeId d) const {
+  const std::vector<Destination>& all = servers_[s].destinations;
+  return all.empty() ? nullptr : &all[d];
+}
+
 void Federation::grow(Server& s) const {
   if (s.status.size() < room_.store().size()) {
     s.status.resize(room_.store().size(), EventStatus::kUnknown);
@@ -82,6 +93,10 @@ const std::vector<EventIndex>& Federation::forward_extremities(sim::NodeId s) co
   return server(s).extremities;
 }
 
+const SharedState& Federation::shared_current_state(sim::NodeId s) const {
+  return server(s).current;
+}
+
 const StateMap& Federation::current_state(sim::NodeId s) const {
   static const StateMap kEmpty;
   return server(s).current ? *server(s).current : kEmpty;
@@ -98,8 +113,8 @@ bool Federation::in_room(sim::NodeId s) const {
 }
 
 bool Federation::backing_off(sim::NodeId s, sim::NodeId d) const {
-  const auto it = server(s).destinations.find(d);
-  return it != server(s).destinations.end() && it->second.backoff.failing();
+  const Destination* dest = find_destination(s, d);
+  return dest != nullptr && dest->backoff.failing();
 }
 
 std::size_t Federation::open_gaps(sim::NodeId s) const {
@@ -129,6 +144,19 @@ void Federation::bootstrap() {
   }
 }
 
+const std::vector<sim::NodeId>& Federation::joined_servers(const SharedState& state) {
+  static const std::vector<sim::NodeId> kNone;
+  if (!state) return kNone;
+  // The slot is chosen by the map's address; holding the map keeps the address from being reused.
+  JoinedServers& slot =
+      joined_cache_[(reinterpret_cast<std::uintptr_t>(state.get()) >> 4) % kJoinedCacheSlots];
+  if (slot.state != state) {
+    slot.state = state;
+    slot.servers = room_.joined_servers(*state);
+  }
+  return slot.servers;
+}
+
 std::vector<EventIndex> Federation::prev_events_for(const Server& s) const {
   std::vector<EventIndex> prev = s.extremities;
   if (prev.size() > config_.max_prev_events) {
@@ -151,8 +179,10 @@ Federation::SendResult Federation::send(sim::NodeId server_id, const std::string
   Server& s = server(server_id);
   if (s.extremities.empty()) return {kNoEvent, "server not in room"};
   const std::vector<EventIndex> prev = prev_events_for(s);
-  const StateMap before =
-      prev.size() == s.extremities.size() ? *s.current : room_.history().state_after_all(prev);
+  const SharedState before_shared = prev.size() == s.extremities.size()
+                                        ? s.current
+                                        : room_.history().shared_state_after_all(prev);
+  const StateMap& before = *before_shared;
   const std::int64_t ts = clock_origin_ms_ + sim_.now().ns() / 1'000'000;
   const EventSpec spec =
       room_.build(before, prev, sender, type, std::move(state_key), std::move(content), ts);
@@ -165,9 +195,9 @@ Federation::SendResult Federation::send(sim::NodeId server_id, const std::string
   if (!verdict) return {kNoEvent, verdict.reason};
   const EventIndex e = room_.store_built(spec);
   grow(s);
-  const std::vector<sim::NodeId> before_hosts = room_.joined_servers(before);
+  const std::vector<sim::NodeId> before_hosts = joined_servers(before_shared);
   admit(server_id, e, Arrival::kLocal);
-  std::vector<sim::NodeId> hosts = room_.joined_servers(room_.history().state_after(e));
+  std::vector<sim::NodeId> hosts = joined_servers(room_.history().shared_state_after(e));
   hosts.insert(hosts.end(), before_hosts.begin(), before_hosts.end());
   std::sort(hosts.begin(), hosts.end());
   hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
@@ -181,7 +211,7 @@ Federation::SendResult Federation::send(sim::NodeId server_id, const std::string
 // Sending side
 
 void Federation::enqueue(sim::NodeId s, sim::NodeId d, EventIndex e) {
-  Destination& dest = server(s).destinations[d];
+  Destination& dest = destination(s, d);
   dest.last_enqueued = e;
   if (!dest.catching_up) dest.pending.push_back(e);
   try_send(s, d);
@@ -189,7 +219,7 @@ void Federation::enqueue(sim::NodeId s, sim::NodeId d, EventIndex e) {
 
 void Federation::try_send(sim::NodeId s, sim::NodeId d) {
   if (!network_.reachability().is_up(s)) return;
-  Destination& dest = server(s).destinations[d];
+  Destination& dest = destination(s, d);
   if (dest.in_flight || !dest.backoff.may_try(sim_.now())) return;
   std::vector<EventIndex> pdus;
   if (dest.catching_up) {
@@ -200,9 +230,10 @@ void Federation::try_send(sim::NodeId s, sim::NodeId d) {
     }
     pdus.push_back(dest.last_enqueued);
   } else {
-    const std::size_t n = std::min(dest.pending.size(), config_.max_pdus_per_transaction);
+    const std::size_t n = std::min(dest.queued(), config_.max_pdus_per_transaction);
     if (n == 0) return;
-    pdus.assign(dest.pending.begin(), dest.pending.begin() + static_cast<long>(n));
+    const auto first = dest.pending.begin() + dest.pending_head;
+    pdus.assign(first, first + static_cast<long>(n));
   }
   dest.in_flight = true;
   open_request(RequestKind::kSend, s, d, std::move(pdus));
@@ -224,12 +255,12 @@ void Federation::wakeup(sim::NodeId s) {
   Server& srv = server(s);
   std::vector<sim::NodeId> due;
   bool any_catching_up = false;
-  for (const auto& [d, dest] : srv.destinations) {
+  for (sim::NodeId d = 0; d < srv.destinations.size(); ++d) {
+    const Destination& dest = srv.destinations[d];
     if (!dest.catching_up) continue;
     any_catching_up = true;
     if (!dest.in_flight && dest.backoff.may_try(sim_.now())) due.push_back(d);
   }
-  std::sort(due.begin(), due.end());  // unordered_map order must not leak into the run
   const std::uint32_t generation = srv.generation;
   for (std::size_t i = 0; i < due.size(); ++i) {
     const sim::NodeId d = due[i];
@@ -243,24 +274,29 @@ void Federation::wakeup(sim::NodeId s) {
 
 void Federation::schedule_probe(sim::NodeId s, sim::NodeId d) {
   if (config_.probe_interval <= sim::SimTime()) return;
-  Destination& dest = server(s).destinations[d];
+  Destination& dest = destination(s, d);
   if (dest.probe_scheduled) return;
   dest.probe_scheduled = true;
   const std::uint32_t generation = server(s).generation;
   sim_.schedule(config_.probe_interval, [this, s, d, generation] {
     if (server(s).generation != generation) return;
-    Destination& dest = server(s).destinations[d];
+    Destination& dest = destination(s, d);
     dest.probe_scheduled = false;
     if (dest.backoff.failing()) open_request(RequestKind::kProbe, s, d, {});
   });
 }
 
 void Federation::note_inbound_from(sim::NodeId s, sim::NodeId origin) {
-  const auto it = server(s).destinations.find(origin);
-  if (it == server(s).destinations.end()) return;
+  // Nothing to clear unless some destination of this server is backing off (the common case:
+  // no look-up in the server's destinations per inbound request).
+  if (server(s).backing_off == 0 || find_destination(s, origin) == nullptr) return;
   // Synapse: an authenticated inbound request clears the back-off ("remote server up") and
   // wakes the destination.
-  if (it->second.backoff.on_success()) try_send(s, origin);
+  if (destination(s, origin).backoff.on_success()) {
+    --backing_off_pairs_;
+    --server(s).backing_off;
+    try_send(s, origin);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,31 +419,14 @@ void Federation::handle_request(std::uint32_t r) {
       respond(r, pdus_bytes(req.events));
       return;
     case RequestKind::kStateIds: {
-      // The state after each missing prev event and the auth chains of those state events.
-      std::vector<EventIndex> ids;
       for (const EventIndex p : req.events) {
         if (srv.status[p] < EventStatus::kAccepted) {
           respond(r, 0);  // 404: the requester treats the empty answer as a failure
           req.events.clear();
           return;
         }
-        for (const StateEntry& entry : room_.history().state_after(p))
-          ids.push_back(entry.event);
       }
-      std::vector<EventIndex> chain = ids;
-      std::vector<bool> seen(room_.store().size(), false);
-      for (const EventIndex e : ids)
-        seen[e] = true;
-      for (std::size_t i = 0; i < chain.size(); ++i) {
-        for (const EventIndex a : room_.store().auth_parents(chain[i])) {
-          if (!seen[a]) {
-            seen[a] = true;
-            chain.push_back(a);
-          }
-        }
-      }
-      std::sort(chain.begin(), chain.end());
-      req.events = std::move(chain);
+      req.events = state_ids(req.events);
       respond(r, kEventIdBytes * static_cast<std::uint32_t>(req.events.size()));
       return;
     }
@@ -439,15 +458,24 @@ void Federation::complete(std::uint32_t r, bool ok) {
   grow(srv);
   if (kind == RequestKind::kStateIds && ok && req.events.empty()) ok = false;  // not found
   observer_->on_request_done(s, d, kind, ok);
-  Destination& dest = srv.destinations[d];
+  Destination& dest = destination(s, d);
   if (ok) {
-    if (dest.backoff.on_success() && dest.catching_up && kind != RequestKind::kSend) {
+    const bool recovered = dest.backoff.on_success();
+    if (recovered) {
+      --backing_off_pairs_;
+      --srv.backing_off;
+    }
+    if (recovered && dest.catching_up && kind != RequestKind::kSend) {
       // "Remote server up": wake the destination now rather than at the next wake-up.
       sim_.schedule(sim::SimTime(), [this, s, d, generation = srv.generation] {
         if (server(s).generation == generation) try_send(s, d);
       });
     }
   } else {
+    if (!dest.backoff.failing()) {
+      ++backing_off_pairs_;
+      ++srv.backing_off;
+    }
     dest.backoff.on_failure(sim_.now(), config_, backoff_rng_[s]);
     schedule_probe(s, d);
   }
@@ -459,16 +487,15 @@ void Federation::complete(std::uint32_t r, bool ok) {
         if (dest.last_acked == kNoEvent || newest > dest.last_acked) dest.last_acked = newest;
         if (dest.catching_up) {
           dest.catching_up = false;
-          dest.pending.clear();
+          dest.clear_queued();
         } else {
-          const std::size_t n = std::min(dest.pending.size(), req.events.size());
-          dest.pending.erase(dest.pending.begin(), dest.pending.begin() + static_cast<long>(n));
+          dest.drop_queued(std::min(dest.queued(), req.events.size()));
         }
         close_request(r);
         try_send(s, d);
       } else {
         // Synapse drops the queued PDUs and catches up later with the latest event.
-        dest.pending.clear();
+        dest.clear_queued();
         dest.catching_up = true;
         close_request(r);
         schedule_wakeup(s);
@@ -544,7 +571,7 @@ void Federation::complete(std::uint32_t r, bool ok) {
         backfill(s);
       } else {
         // Nothing new from this peer: ask the next server in the room after a wake-up period.
-        const std::vector<sim::NodeId> hosts = room_.joined_servers(current_state(s));
+        const std::vector<sim::NodeId> hosts = joined_servers(srv.current);
         const auto next = std::upper_bound(hosts.begin(), hosts.end(), d);
         srv.backfill_peer = next != hosts.end() ? *next : (hosts.empty() ? s : hosts.front());
         if (srv.backfill_peer == s && hosts.size() > 1) {
@@ -564,6 +591,35 @@ void Federation::complete(std::uint32_t r, bool ok) {
       close_request(r);
       return;
   }
+}
+
+const std::vector<EventIndex>& Federation::state_ids(const std::vector<EventIndex>& at) {
+  // A function of the DAG alone, so every server answers it alike: remembered for the last
+  // kStateIdsMemo questions (after a heal many servers ask for the state at the same events).
+  if (const auto it = state_ids_memo_.find(at); it != state_ids_memo_.end()) return it->second;
+  std::vector<EventIndex> chain;
+  for (const EventIndex p : at) {
+    for (const StateEntry& entry : room_.history().state_after(p))
+      chain.push_back(entry.event);
+  }
+  std::vector<bool> seen(room_.store().size(), false);
+  for (const EventIndex e : chain)
+    seen[e] = true;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    for (const EventIndex a : room_.store().auth_parents(chain[i])) {
+      if (!seen[a]) {
+        seen[a] = true;
+        chain.push_back(a);
+      }
+    }
+  }
+  std::sort(chain.begin(), chain.end());
+  if (state_ids_memo_.size() >= kStateIdsMemo) {
+    state_ids_memo_.erase(state_ids_order_.front());
+    state_ids_order_.pop_front();
+  }
+  state_ids_order_.push_back(at);
+  return state_ids_memo_.emplace(at, std::move(chain)).first->second;
 }
 
 std::uint32_t Federation::pdus_bytes(const std::vector<EventIndex>& events) const {

@@ -59,6 +59,8 @@ class FederationObserver {
                            Arrival /*arrival*/) {}
   virtual void on_request_done(sim::NodeId /*from*/, sim::NodeId /*to*/, RequestKind /*kind*/,
                                bool /*succeeded*/) {}
+  // The server's current state changed (to a different map; the content may be equal).
+  virtual void on_state_changed(sim::NodeId /*server*/) {}
 };
 
 class Federation {
@@ -87,9 +89,14 @@ class Federation {
   bool in_dag(sim::NodeId server, EventIndex e) const;
   const std::vector<EventIndex>& forward_extremities(sim::NodeId server) const;
   const StateMap& current_state(sim::NodeId server) const;
+  // The same map, shared (null before bootstrap): equal pointers mean equal states.
+  const SharedState& shared_current_state(sim::NodeId server) const;
   // Does the server have joined users in its current state?
   bool in_room(sim::NodeId server) const;
   bool backing_off(sim::NodeId server, sim::NodeId destination) const;
+  // (server, destination) pairs backing off now; kept as a count, O(1).
+  std::size_t backing_off_pairs() const { return backing_off_pairs_; }
+
   // Events whose prev_events the server still lacks (gaps awaiting backfill).
   std::size_t open_gaps(sim::NodeId server) const;
 
@@ -99,7 +106,22 @@ class Federation {
 
  private:
   struct Destination {
-    std::deque<EventIndex> pending;
+    // Queued PDUs, oldest first: pending[pending_head..]. A vector with a moving head instead of
+    // a deque, which allocates even when empty (a server holds one Destination per server).
+    std::vector<EventIndex> pending;
+    std::uint32_t pending_head = 0;
+    std::size_t queued() const { return pending.size() - pending_head; }
+    void drop_queued(std::size_t n) {
+      pending_head += static_cast<std::uint32_t>(n);
+      if (pending_head == pending.size()) {
+        pending.clear();
+        pending_head = 0;
+      }
+    }
+    void clear_queued() {
+      pending.clear();
+      pending_head = 0;
+    }
     bool in_flight = false;
     bool catching_up = false;
     EventIndex last_enqueued = kNoEvent;  // latest own event queued for it
@@ -123,7 +145,7 @@ class Federation {
     std::vector<std::uint8_t> cited;  // by EventIndex: an accepted event cites it as prev
     std::vector<EventIndex> extremities;
     SharedState current;
-    std::unordered_map<sim::NodeId, Destination> destinations;
+    std::vector<Destination> destinations;  // by NodeId; empty until the server first needs one
     std::deque<Inbound> inbound;
     bool inbound_scheduled = false;
     std::vector<EventIndex> gaps;   // events in the DAG whose prev_events are not (yet)
@@ -131,7 +153,8 @@ class Federation {
     bool backfill_scheduled = false;
     bool backfilling = false;
     bool wakeup_scheduled = false;
-    std::uint32_t generation = 0;  // bumped by each crash: stale callbacks check it
+    std::uint32_t backing_off = 0;  // destinations whose back-off is failing
+    std::uint32_t generation = 0;   // bumped by each crash: stale callbacks check it
   };
   struct Request {
     RequestKind kind = RequestKind::kSend;
@@ -146,9 +169,14 @@ class Federation {
   };
 
   Server& server(sim::NodeId s) { return servers_[s]; }
+  Destination& destination(sim::NodeId s, sim::NodeId d);
+  // The destination if the server has ever used one (else nullptr).
+  const Destination* find_destination(sim::NodeId s, sim::NodeId d) const;
   const Server& server(sim::NodeId s) const { return servers_[s]; }
   void grow(Server& s) const;
   std::vector<EventIndex> prev_events_for(const Server& s) const;
+  // RoomWorld::joined_servers, remembered for recently asked states.
+  const std::vector<sim::NodeId>& joined_servers(const SharedState& state);
 
   // Sending side.
   void enqueue(sim::NodeId s, sim::NodeId d, EventIndex e);
@@ -194,6 +222,12 @@ class Federation {
                                     const std::vector<EventIndex>& blocked,
                                     std::size_t limit) const;
   std::uint32_t pdus_bytes(const std::vector<EventIndex>& events) const;
+  // GET /state_ids at the events `at`: the state after each and the auth chains of those state
+  // events, ascending.
+  const std::vector<EventIndex>& state_ids(const std::vector<EventIndex>& at);
+  static constexpr std::size_t kStateIdsMemo = 256;
+  std::map<std::vector<EventIndex>, std::vector<EventIndex>> state_ids_memo_;
+  std::deque<std::vector<EventIndex>> state_ids_order_;
 
   sim::Simulation& sim_;
   sim::Network& network_;
@@ -206,8 +240,16 @@ class Federation {
   std::vector<Request> requests_;
   std::vector<std::uint32_t> free_requests_;
   std::uint64_t next_serial_ = 1;
-  std::map<std::vector<EventIndex>, bool> soft_fail_memo_;  // extremities, kNoEvent, e -> fails
-  std::deque<std::vector<EventIndex>> soft_fail_order_;
+  std::size_t backing_off_pairs_ = 0;
+  std::vector<EventIndex> scratch_walk_, scratch_next_;  // admit's, reused between calls
+  mutable std::vector<std::uint32_t> walk_marks_;        // walk_back's seen marks, by EventIndex
+  mutable std::uint32_t walk_number_ = 0;
+  struct JoinedServers {
+    SharedState state;
+    std::vector<sim::NodeId> servers;
+  };
+  static constexpr std::size_t kJoinedCacheSlots = 64;
+  JoinedServers joined_cache_[kJoinedCacheSlots];
   sim::MessageClass class_of_[6];
   std::int64_t clock_origin_ms_ = 1'700'000'000'000;  // origin_server_ts at simulated time 0
 };

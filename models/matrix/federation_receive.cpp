@@ -111,18 +111,25 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
   } else if (arrival != Arrival::kLocal && arrival != Arrival::kBackfilled) {
     // Soft-fail check against the current state (Synapse resolves the forward extremities'
     // states together with the state before the event), unless the event sits exactly on them.
-    std::vector<EventIndex> prev = event.prev_events;
-    std::sort(prev.begin(), prev.end());
-    std::vector<EventIndex> ext = srv.extremities;
-    std::sort(ext.begin(), ext.end());
-    if (prev != ext && soft_fails(ext, e)) verdict = EventStatus::kSoftFailed;
+    // (The extremities are kept sorted; prev_events are sorted as built, else a sorted copy.)
+    bool on_extremities;
+    if (std::is_sorted(event.prev_events.begin(), event.prev_events.end())) {
+      on_extremities = std::equal(event.prev_events.begin(), event.prev_events.end(),
+                                  srv.extremities.begin(), srv.extremities.end());
+    } else {
+      std::vector<EventIndex> prev = event.prev_events;
+      std::sort(prev.begin(), prev.end());
+      on_extremities = prev == srv.extremities;
+    }
+    if (!on_extremities && soft_fails(srv.extremities, e)) verdict = EventStatus::kSoftFailed;
   }
   srv.status[e] = verdict;
   if (verdict == EventStatus::kAccepted) {
     // Forward extremities (Synapse _calculate_new_extremities): accepted events that no accepted
     // event cites. An accepted event citing soft-failed or rejected events also retires their
     // prev events, recursively through such events, so that no extremity dangles behind them.
-    std::vector<EventIndex> walk(event.prev_events.begin(), event.prev_events.end());
+    std::vector<EventIndex>& walk = scratch_walk_;
+    walk.assign(event.prev_events.begin(), event.prev_events.end());
     while (!walk.empty()) {
       const EventIndex p = walk.back();
       walk.pop_back();
@@ -132,15 +139,20 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
         walk.insert(walk.end(), store[p].prev_events.begin(), store[p].prev_events.end());
       }
     }
-    std::vector<EventIndex> next;
+    std::vector<EventIndex>& next = scratch_next_;
+    next.clear();
     for (const EventIndex x : srv.extremities) {
       if (!srv.cited[x]) next.push_back(x);
     }
     if (!srv.cited[e]) next.push_back(e);
     std::sort(next.begin(), next.end());
     if (next != srv.extremities) {
-      srv.extremities = std::move(next);
-      srv.current = room_.history().shared_state_after_all(srv.extremities);
+      srv.extremities.swap(next);
+      SharedState state = room_.history().shared_state_after_all(srv.extremities);
+      if (state != srv.current) {
+        srv.current = std::move(state);
+        observer_->on_state_changed(s);
+      }
     }
   }
   // An event taken in without its prev events opens a gap; a gap closes once every prev event of
@@ -159,32 +171,11 @@ void Federation::admit(sim::NodeId s, EventIndex e, Arrival arrival) {
 }
 
 bool Federation::soft_fails(const std::vector<EventIndex>& extremities, EventIndex e) {
-  // The verdict depends only on the extremities and the event: every server with the same
-  // extremities reaches the same one, so it is remembered (bounded, oldest forgotten first).
-  std::vector<EventIndex> key = extremities;
-  key.push_back(kNoEvent);
-  key.push_back(e);
-  if (const auto it = soft_fail_memo_.find(key); it != soft_fail_memo_.end()) return it->second;
   const EventStore& store = room_.store();
-  std::vector<SharedState> held;
-  std::vector<const StateMap*> states;
-  for (const EventIndex x : extremities) {
-    held.push_back(room_.history().shared_state_after(x));
-    states.push_back(held.back().get());
-  }
-  const SharedState before = room_.history().shared_state_before(e);
-  states.push_back(before.get());
-  const StateMap current = room_.history().resolver().resolve(states, room_.history().options());
-  const bool fails = !check_auth_rules(
-      store, store[e],
-      auth_state_from(store, store[e], [&](StateKeyId k) { return state_lookup(current, k); }));
-  if (soft_fail_memo_.size() >= StateHistory::kMemoSize) {
-    soft_fail_memo_.erase(soft_fail_order_.front());
-    soft_fail_order_.pop_front();
-  }
-  soft_fail_memo_.emplace(key, fails);
-  soft_fail_order_.push_back(std::move(key));
-  return fails;
+  const SharedState current = room_.history().shared_state_after_all_and_before(extremities, e);
+  return !check_auth_rules(store, store[e], auth_state_from(store, store[e], [&](StateKeyId k) {
+                             return state_lookup(*current, k);
+                           }));
 }
 
 void Federation::schedule_backfill(sim::NodeId s) {
@@ -227,10 +218,10 @@ void Federation::on_crash(sim::NodeId s) {
   srv.backfill_scheduled = false;
   srv.backfilling = false;
   srv.wakeup_scheduled = false;
-  for (auto& [d, dest] : srv.destinations) {
+  for (Destination& dest : srv.destinations) {
     // Queued PDUs lived in memory; what was not acknowledged is caught up after the restart.
-    if (dest.in_flight || !dest.pending.empty()) dest.catching_up = true;
-    dest.pending.clear();
+    if (dest.in_flight || dest.queued() != 0) dest.catching_up = true;
+    dest.clear_queued();
     dest.in_flight = false;
     dest.probe_scheduled = false;
   }
@@ -250,14 +241,20 @@ std::vector<EventIndex> Federation::walk_back(const Server& s, const std::vector
                                               std::size_t limit) const {
   // Deepest first, never into `blocked`, returning at most `limit` events this server has.
   const EventStore& store = room_.store();
-  std::vector<bool> seen(store.size(), false);
+  // Seen marks: an event is seen when its mark equals this walk's number (no clearing per walk).
+  if (walk_marks_.size() < store.size()) walk_marks_.resize(store.size() + store.size() / 2, 0);
+  if (++walk_number_ == 0) {
+    std::fill(walk_marks_.begin(), walk_marks_.end(), 0);
+    walk_number_ = 1;
+  }
+  const std::uint32_t seen = walk_number_;
   for (const EventIndex e : blocked)
-    seen[e] = true;
+    walk_marks_[e] = seen;
   using Item = std::pair<std::int64_t, EventIndex>;  // (depth, index)
   std::priority_queue<Item> queue;
   auto push = [&](EventIndex e) {
-    if (seen[e]) return;
-    seen[e] = true;
+    if (walk_marks_[e] == seen) return;
+    walk_marks_[e] = seen;
     queue.emplace(store[e].depth, e);
   };
   for (const EventIndex e : start)

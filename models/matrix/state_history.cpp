@@ -1,5 +1,7 @@
 #include "models/matrix/state_history.hpp"
 
+#include <algorithm>
+
 namespace dmlssim::models::matrix {
 
 StateHistory::StateHistory(const EventStore& store, ResolutionOptions options)
@@ -29,35 +31,67 @@ StateMap StateHistory::state_after_all(std::span<const EventIndex> events, Resol
 
 SharedState StateHistory::shared_state_after_all(std::span<const EventIndex> events) {
   if (events.size() == 1) return shared_state_after(events[0]);
-  std::vector<EventIndex> key(events.begin(), events.end());
-  if (const auto it = memo_.find(key); it != memo_.end()) return it->second;
-  SharedState state = std::make_shared<const StateMap>(state_after_all(events));
+  std::vector<SharedState> states;
+  states.reserve(events.size());
+  for (const EventIndex e : events)
+    states.push_back(shared_state_after(e));
+  return resolve_distinct(states);
+}
+
+SharedState StateHistory::shared_state_after_all_and_before(std::span<const EventIndex> events,
+                                                            EventIndex also) {
+  std::vector<SharedState> states;
+  states.reserve(events.size() + 1);
+  for (const EventIndex e : events)
+    states.push_back(shared_state_after(e));
+  states.push_back(shared_state_before(also));
+  return resolve_distinct(states);
+}
+
+SharedState StateHistory::resolve_distinct(std::vector<SharedState>& states) {
+  static const SharedState kEmpty = std::make_shared<const StateMap>();
+  std::sort(states.begin(), states.end(),
+            [](const SharedState& a, const SharedState& b) { return a.get() < b.get(); });
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  if (states.empty()) return kEmpty;
+  if (states.size() == 1) return states[0];
+  std::vector<const StateMap*> key;
+  key.reserve(states.size());
+  for (const SharedState& s : states)
+    key.push_back(s.get());
+  if (const auto it = memo_.find(key); it != memo_.end()) {
+    ++remembered_;
+    return it->second;
+  }
+  ++resolutions_;
+  StateMap resolved = resolver_.resolve(key, options_);
+  SharedState result;
+  for (const SharedState& s : states) {
+    if (*s == resolved) {
+      result = s;
+      break;
+    }
+  }
+  if (!result) result = std::make_shared<const StateMap>(std::move(resolved));
   if (memo_.size() >= kMemoSize) {
     memo_.erase(memo_order_.front());
     memo_order_.pop_front();
   }
-  memo_.emplace(key, state);
+  memo_.emplace(key, result);
   memo_order_.push_back(std::move(key));
-  return state;
+  return result;
 }
 
 void StateHistory::compute_up_to(EventIndex e) {
-  static const SharedState kEmpty = std::make_shared<const StateMap>();
   // Parents precede children in the store, so filling in index order has every prev state ready.
+  std::vector<SharedState> prev_states;
   while (after_.size() <= e) {
     const auto i = static_cast<EventIndex>(after_.size());
     const Event& event = store_[i];
-    SharedState before;
-    if (event.prev_events.empty()) {
-      before = kEmpty;
-    } else if (event.prev_events.size() == 1) {
-      before = after_[event.prev_events[0]];
-    } else {
-      std::vector<const StateMap*> states;
-      for (const EventIndex p : event.prev_events)
-        states.push_back(after_[p].get());
-      before = std::make_shared<const StateMap>(resolver_.resolve(states, options_));
-    }
+    prev_states.clear();
+    for (const EventIndex p : event.prev_events)
+      prev_states.push_back(after_[p]);
+    SharedState before = resolve_distinct(prev_states);
     SharedState after = before;
     if (event.key != kNoStateKey) {
       auto changed = std::make_shared<StateMap>(*before);

@@ -16,14 +16,11 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
     processes_.push_back(
         Process{kind, rate, sim::RandomStream(seed, run, "workload/" + kind), std::move(act)});
   };
-  add("message", config_.messages_per_user * static_cast<double>(users),
-      [this, users](sim::RandomStream& rng) {
+  add("message", config_.messages_per_user * static_cast<double>(users) + config_.messages_per_room,
+      [this](sim::RandomStream& rng) {
         // A user who has left (as their own server sees it) has nothing to send into: the draw
         // goes to a user who is joined.
-        std::vector<std::size_t> joined;
-        for (std::size_t u = 0; u < users; ++u) {
-          if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
-        }
+        const std::vector<std::size_t>& joined = self_joined_users();
         if (joined.empty()) return;
         const std::size_t u = joined[rng.uniform_index(joined.size())];
         send("message", u, "m.room.message", std::nullopt,
@@ -38,7 +35,8 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
   std::size_t non_resident = 0;
   for (std::size_t u = 0; u < users; ++u)
     non_resident += is_resident(u) ? 0 : 1;
-  add("membership", config_.membership_per_user * static_cast<double>(non_resident),
+  add("membership",
+      config_.membership_per_user * static_cast<double>(non_resident) + config_.membership_per_room,
       [this](sim::RandomStream& rng) {
         const std::size_t u = random_non_resident(rng);
         if (u == SIZE_MAX) return;
@@ -50,10 +48,8 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
   add("invite", config_.invites, [this, users](sim::RandomStream& rng) {
     // The inviter is a random user their server sees as joined; the invitee a random user that
     // server sees as neither joined nor invited.
-    std::vector<std::size_t> joined, outside;
-    for (std::size_t u = 0; u < users; ++u) {
-      if (membership_seen_by(u, u) == Membership::kJoin) joined.push_back(u);
-    }
+    const std::vector<std::size_t>& joined = self_joined_users();
+    std::vector<std::size_t> outside;
     if (joined.empty()) return;
     const std::size_t inviter = joined[rng.uniform_index(joined.size())];
     for (std::size_t u = 0; u < users; ++u) {
@@ -118,6 +114,32 @@ std::size_t Workload::random_non_resident(sim::RandomStream& rng) const {
     if (!is_resident(u)) return u;
   }
   return SIZE_MAX;
+}
+
+const std::vector<std::size_t>& Workload::self_joined_users() {
+  const RoomWorld& room = federation_.room();
+  const std::size_t users = room.users().size();
+  if (self_joined_.size() != users) {
+    self_joined_.assign(users, false);
+    views_.assign(federation_.server_count(), ServerView{});
+    users_of_server_.assign(federation_.server_count(), {});
+    for (std::size_t u = 0; u < users; ++u)
+      users_of_server_[room.users()[u].server].push_back(u);
+  }
+  // Only servers whose current state changed since the last call are looked at again.
+  for (sim::NodeId s = 0; s < views_.size(); ++s) {
+    const SharedState& state = federation_.shared_current_state(s);
+    if (views_[s].seen && views_[s].state == state) continue;
+    views_[s].seen = true;
+    views_[s].state = state;
+    for (const std::size_t u : users_of_server_[s])
+      self_joined_[u] = membership_seen_by(u, u) == Membership::kJoin;
+  }
+  joined_scratch_.clear();
+  for (std::size_t u = 0; u < users; ++u) {
+    if (self_joined_[u]) joined_scratch_.push_back(u);
+  }
+  return joined_scratch_;
 }
 
 Membership Workload::membership_seen_by(std::size_t user, std::size_t target) const {

@@ -19,8 +19,10 @@ namespace dmlssim::models::matrix {
 struct WorkloadConfig {
   // Rates in events per second.
   double messages_per_user = 0;    // m.room.message by a joined user (rate x all users)
+  double messages_per_room = 0;    // ... added to the room's rate as it is
   double topics = 0;               // m.room.topic by a privileged user (room-wide rate)
   double membership_per_user = 0;  // a non-resident user leaves, or rejoins if they had left
+  double membership_per_room = 0;  // ... added to the room's rate as it is
   double invites = 0;              // a joined user invites a random user who is not joined
   double kicks = 0;                // a privileged user kicks a random non-resident user
   double bans = 0;                 // ... bans them, or unbans them if banned
@@ -57,6 +59,8 @@ class Workload {
   void send(const std::string& kind, std::size_t user, const std::string& type,
             std::optional<std::string> state_key, nlohmann::json content);
   Membership membership_seen_by(std::size_t user, std::size_t target) const;
+  // The users joined as their own server sees it, ascending (valid until the next call).
+  const std::vector<std::size_t>& self_joined_users();
   bool is_resident(std::size_t user) const;
   std::size_t random_non_resident(sim::RandomStream& rng) const;
 
@@ -67,6 +71,15 @@ class Workload {
   std::vector<Process> processes_;
   WorkloadCounts counts_;
   std::uint64_t message_counter_ = 0;
+  // self_joined_users' memory: per server the state its users' flags were read from.
+  struct ServerView {
+    bool seen = false;
+    SharedState state;
+  };
+  std::vector<ServerView> views_;
+  std::vector<std::vector<std::size_t>> users_of_server_;
+  std::vector<bool> self_joined_;
+  std::vector<std::size_t> joined_scratch_;
 };
 
 }  // namespace dmlssim::models::matrix
