@@ -99,7 +99,11 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
   m.room.admins = static_cast<std::uint32_t>(count(reader, room, "room.admins", 0, 10000));
   m.room.moderators = static_cast<std::uint32_t>(count(reader, room, "room.moderators", 0, 10000));
   if (1 + m.room.admins + m.room.moderators > users) {
-    reader.fail(room, "room.moderators",
+    // Blame the key the user gave that pushes the count over.
+    const bool admins_alone = 1 + m.room.admins > users;
+    const std::string key = admins_alone ? "room.admins" : "room.moderators";
+    const YAML::Node at = room[admins_alone ? "admins" : "moderators"];
+    reader.fail(at ? at : room, key,
                 "the creator, admins and moderators are users of the creator's server: " +
                     std::to_string(1 + m.room.admins + m.room.moderators) + " > users_per_server " +
                     std::to_string(users));
@@ -122,6 +126,11 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
   w.stop = workload && workload["stop"]
                ? reader.duration(workload["stop"], "workload.stop", sim::SimTime())
                : run_duration;
+  if (w.stop > run_duration) {
+    reader.fail(
+        workload["stop"], "workload.stop",
+        "is after the end of the run (duration " + sim::format_duration(run_duration) + ")");
+  }
   if (w.start > w.stop) {
     reader.fail(workload["start"], "workload.start", "is after workload.stop");
   }

@@ -268,6 +268,8 @@ YAML::Node build_resolved(const YAML::Node& root) {
     YAML::Node value;
     if (src && src.IsMap() && src[leaf]) {
       value = src[leaf];
+    } else if (p.key == "workload.stop") {
+      value = root["duration"];  // its default is the run's duration
     } else if (p.default_value.empty()) {
       continue;
     } else {
@@ -296,9 +298,17 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
   Scenario s;
   s.source = source;
   s.name = reader.string(value_or_default(reader, root, "name"), "name");
-  if (s.name.find_first_of(",\"\n/") != std::string::npos) {
+  if (s.name.find_first_of(",\"\n/\\") != std::string::npos) {
     reader.fail(root["name"], "name",
                 "a name cannot contain commas, quotes, slashes or line breaks");
+  }
+  // The name is the default result directory (results/<name>): it must be one safe component.
+  if (s.name.empty() || s.name == "." || s.name == ".." || s.name.front() == '-' ||
+      s.name.find_first_of("\r\t") != std::string::npos || s.name.find('\0') != std::string::npos) {
+    reader.fail(root["name"], "name",
+                "'" + s.name +
+                    "' is not a safe directory name (results go to results/<name>): use letters, "
+                    "digits, '-', '_' or '.', not empty, '.' or '..', not starting with '-'");
   }
   if (root["description"]) s.description = reader.string(root["description"], "description");
   s.duration =
@@ -338,7 +348,16 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
                             const LoadOptions& options) {
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      const YAML::Mark second = documents[1].Mark();
+      throw ScenarioError(
+          source + ":" + std::to_string(second.line + 1) + ":" + std::to_string(second.column + 1),
+          "",
+          "the file holds " + std::to_string(documents.size()) +
+              " YAML documents; a scenario is one (a second one starts here)");
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
     throw ScenarioError(
         source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),

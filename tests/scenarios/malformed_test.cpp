@@ -44,7 +44,7 @@ const Case kCases[] = {
     {"state_resolution_unknown.yaml", ":5:21", "room.state_resolution", "expected spec or synapse"},
     {"rate_bad_unit.yaml", ":6:13", "workload.messages", "invalid rate '10/week'"},
     {"federation_unknown_key.yaml", ":6:3", "federation.retry_multipler", "unknown key"},
-    {"moderators_too_many.yaml", ":4:7", "room.moderators", "3 > users_per_server 2"},
+    {"moderators_too_many.yaml", ":4:41", "room.moderators", "3 > users_per_server 2"},
     {"retry_jitter_inverted.yaml", ":5:32", "federation.retry_jitter_min",
      "is above federation.retry_jitter_max"},
     {"duplicate_key.yaml", ":4:1", "duration", "given twice"},
@@ -60,6 +60,13 @@ const Case kCases[] = {
     {"jitter_negative_max.yaml", ":5:11", "topology.jitter", "max must be >= 0"},
     {"restart_without_crash.yaml", ":6:24", "faults[1].restart",
      "s1 has no crash without 'for' before 20m"},
+    {"rate_both_kinds.yaml", ":6:13", "workload.messages", "either per_user: or room:"},
+    {"rate_unknown_kind.yaml", ":6:14", "workload.messages.per_server", "unknown key"},
+    {"multi_document.yaml", ":5:1", "", "holds 2 YAML documents"},
+    {"workload_stop_after_end.yaml", ":5:33", "workload.stop", "after the end of the run"},
+    {"name_dotdot.yaml", ":1:7", "name", "not a safe directory name"},
+    {"name_empty.yaml", ":1:7", "name", "not a safe directory name"},
+    {"admins_too_many.yaml", ":4:37", "room.admins", "5 > users_per_server 1"},
 };
 }  // namespace
 

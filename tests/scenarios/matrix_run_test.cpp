@@ -213,3 +213,40 @@ TEST_CASE("scenarios/matrix-netsplit.yaml loads and runs", "[matrix][experiment]
   CHECK(summaries[0]["matrix"]["first_heal"]["dag_converged_s"].is_number());
   fs::remove_all(dir);
 }
+
+TEST_CASE("a room-wide message rate does not grow with the servers", "[matrix][experiment]") {
+  // Messages per room: about rate x duration whatever the size of the room; per user: times
+  // the users.
+  auto messages_sent = [](std::size_t servers, const std::string& rate) {
+    const std::string text =
+        "name: rate\nduration: 2h\ntopology: {servers: " + std::to_string(servers) +
+        "}\nroom: {users_per_server: 3}\nworkload: {messages: " + rate + "}\n";
+    const Scenario s = load_scenario_text(text, "rate.yaml");
+    const fs::path dir = fresh_dir("rate-" + std::to_string(servers));
+    run_experiment(s, {dir, 1});
+    std::int64_t sent = 0;
+    for (const auto& row : csv_rows(dir / "run-0000" / "matrix_actions.csv")) {
+      if (row.size() > 6 && row[3] == "message" && row[4] == "sent") sent = std::stoll(row[6]);
+    }
+    fs::remove_all(dir);
+    return sent;
+  };
+  // Poisson with mean 120: 99.99 % of draws lie within 120 +- 45.
+  for (const std::size_t servers : {4, 40}) {
+    CAPTURE(servers);
+    const std::int64_t room = messages_sent(servers, "{room: 60/h}");
+    CHECK(room > 75);
+    CHECK(room < 165);
+  }
+  // 40 servers x 3 users x 1/h x 2 h: mean 240.
+  const std::int64_t per_user = messages_sent(40, "{per_user: 1/h}");
+  CHECK(per_user > 175);
+  CHECK(per_user < 305);
+  CHECK(messages_sent(40, "1/h") == per_user);  // a bare rate is per user, as before
+}
+
+TEST_CASE("the resolved scenario fills in workload.stop", "[matrix][loader]") {
+  const Scenario s = load_scenario_text(kScenario, "split.yaml");
+  CHECK(s.resolved["workload"]["stop"].as<std::string>() == "2h");
+  CHECK(s.matrix->workload.stop == s.duration);
+}
