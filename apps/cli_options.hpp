@@ -14,9 +14,17 @@ namespace po = boost::program_options;
 
 // Parses `args` against `options`, with `positional` names in order. Returns false and prints the
 // reason (exit code 2) on a usage error; prints help and returns false (exit code 0) for --help.
+// A required positional argument left out is named as the usage names it (`missing`, e.g.
+// "SCENARIO"), never by the parser's internal option name.
 bool parse_options(const std::vector<std::string>& args, const po::options_description& options,
                    const po::positional_options_description& positional, po::variables_map& vm,
-                   const std::string& usage, int& exit_code);
+                   const std::string& usage, int& exit_code, const std::string& missing);
+
+// A whole number option as the user typed it (`text`), within [min, max]; otherwise prints
+// "dmlssim COMMAND: OPTION: 'TEXT' is not a whole number from MIN to MAX" and returns nullopt.
+std::optional<std::uint64_t> whole_number_option(const std::string& command,
+                                                 const std::string& option, const std::string& text,
+                                                 std::uint64_t min, std::uint64_t max);
 
 // The JSON document in `path`; on failure prints "dmlssim COMMAND: PATH: cannot open" or
 // "dmlssim COMMAND: PATH:LINE:COLUMN: not valid JSON (...)" and returns nullopt.

@@ -26,7 +26,8 @@ int command_validate(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: dmlssim validate SCENARIO [--set key.path=value]... [--quiet]\n\n"
       "Checks SCENARIO strictly and prints its resolved form (every default filled in).";
-  if (!parse_options(args, options, positional, vm, usage, code)) return code;
+  if (!parse_options(args, options, positional, vm, usage, code, "SCENARIO (the scenario file)"))
+    return code;
   try {
     const scenarios::Scenario s = scenarios::load_scenario_file(scenario_path, {sets});
     if (!vm.count("quiet")) std::cout << scenarios::resolved_yaml(s);
@@ -47,7 +48,8 @@ int command_list(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = 0;
   const std::string usage = "usage: dmlssim list params|presets";
-  if (!parse_options(args, options, positional, vm, usage, code)) return code;
+  if (!parse_options(args, options, positional, vm, usage, code, "what to list: params or presets"))
+    return code;
   if (what == "params") {
     std::printf("%-30s %-22s %-12s %-14s %s\n", "key", "type", "default", "unit", "help");
     for (const auto& p : scenarios::all_params()) {

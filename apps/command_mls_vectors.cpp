@@ -32,8 +32,9 @@ int command_mls_vectors(const std::vector<std::string>& args) {
       "tree-operations, tree-validation, treekem, messages, deserialization, passive-client-*\n"
       "(welcome, handling-commit, random); hpke* / rfc9180* / test-vectors for RFC 9180.\n"
       "Exit status 0 when every entry passes, 1 when any fails, 2 for a file that cannot be read\n"
-      "or whose kind is unknown.";
-  if (!parse_options(args, options, positional, vm, usage, code)) return code;
+      "or whose kind is unknown, or whose entries are not of its kind.";
+  if (!parse_options(args, options, positional, vm, usage, code, "PATH (a test-vector file)"))
+    return code;
   std::optional<vectors::VectorKind> forced;
   if (vm.count("kind")) {
     forced = vectors::vector_kind_of(kind_name + ".json");
@@ -57,6 +58,14 @@ int command_mls_vectors(const std::vector<std::string>& args) {
       continue;
     }
     const vectors::VectorResult r = vectors::run_vectors(*kind, *document);
+    if (r.malformed > 0) {
+      std::cerr << "dmlssim mls-vectors: " << path << ": " << r.malformed << " of "
+                << (document->is_array() ? document->size() : 1) << " entries are not "
+                << vectors::to_string(*kind) << " vectors (" << r.first_malformed << ")"
+                << (forced ? "; is --kind right?" : "") << "\n";
+      bad_input = true;
+      continue;
+    }
     std::cout << path << "  " << vectors::to_string(*kind) << "  passed " << r.passed << "  failed "
               << r.failed << "  skipped " << r.skipped << "\n";
     for (const std::string& f : r.failures)

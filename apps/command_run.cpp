@@ -92,31 +92,39 @@ int command_run(const std::vector<std::string>& args) {
   po::options_description options("run options");
   std::string scenario_path, out_dir;
   std::vector<std::string> sets;
-  unsigned jobs = 1;
+  std::string seed_text, runs_text, jobs_text = "1";
   options.add_options()("help,h", "show this help")("version", "show the version")(
       "scenario", po::value(&scenario_path)->required(), "scenario file (YAML)")(
-      "seed", po::value<uint64_t>(), "override the scenario's seed")("runs", po::value<uint64_t>(),
-                                                                     "override the number of runs")(
+      "seed", po::value(&seed_text), "override the scenario's seed (0 to 2^63-1)")(
+      "runs", po::value(&runs_text), "override the number of runs (at least 1)")(
       "set", po::value(&sets)->composing(),
       "override any key: --set topology.servers=50 (repeatable)")(
       "out", po::value(&out_dir), "result directory (default: results/<scenario name>)")(
-      "jobs,j", po::value(&jobs)->default_value(1),
-      "runs executed in parallel; results do not depend on it")("quiet,q", "no progress on stderr");
+      "jobs,j", po::value(&jobs_text)->default_value("1"),
+      "runs executed in parallel, at least 1; results do not depend on it")(
+      "quiet,q", "no progress on stderr");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
   int code = 0;
-  if (!parse_options(args, options, positional, vm, kRunUsage, code)) return code;
-  if (jobs == 0) {
-    std::cerr << "dmlssim run: --jobs must be at least 1\n";
-    return 2;
-  }
+  if (!parse_options(args, options, positional, vm, kRunUsage, code,
+                     "SCENARIO (the scenario file)"))
+    return code;
+  const std::optional<std::uint64_t> jobs =
+      whole_number_option("run", "--jobs", jobs_text, 1, 1024);
+  if (!jobs) return 2;
   scenarios::LoadOptions load;
   load.overrides = sets;
-  if (vm.count("seed"))
-    load.overrides.push_back("seed=" + std::to_string(vm["seed"].as<uint64_t>()));
-  if (vm.count("runs"))
-    load.overrides.push_back("runs=" + std::to_string(vm["runs"].as<uint64_t>()));
+  if (vm.count("seed")) {
+    const auto seed = whole_number_option("run", "--seed", seed_text, 0, scenarios::kMaxSeed);
+    if (!seed) return 2;
+    load.overrides.push_back("seed=" + std::to_string(*seed));
+  }
+  if (vm.count("runs")) {
+    const auto runs = whole_number_option("run", "--runs", runs_text, 1, scenarios::kMaxRuns);
+    if (!runs) return 2;
+    load.overrides.push_back("runs=" + std::to_string(*runs));
+  }
   try {
     const scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, load);
     if (out_dir.empty()) out_dir = "results/" + scenario.name;
@@ -124,7 +132,8 @@ int command_run(const std::vector<std::string>& args) {
     std::vector<nlohmann::json> summaries;
     {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
-      summaries = scenarios::run_experiment(scenario, {out_dir, jobs}, &progress);
+      summaries =
+          scenarios::run_experiment(scenario, {out_dir, static_cast<unsigned>(*jobs)}, &progress);
     }
     print_report(scenario, summaries, out_dir);
     return 0;

@@ -43,7 +43,8 @@ int command_stateres(const std::vector<std::string>& args) {
       "(or the three options one by one) follows Synapse where the two differ (docs/matrix.md).\n"
       "With --format json it prints the computed results: for --case, the resolved state as\n"
       "[[type, state_key, event_id], ...]; otherwise an object from case name to result.";
-  if (!parse_options(args, options, positional, vm, usage, code)) return code;
+  if (!parse_options(args, options, positional, vm, usage, code, "FILE (a cases file)"))
+    return code;
   if (format != "text" && format != "json") {
     std::cerr << "dmlssim stateres: --format: expected text or json, got '" << format << "'\n";
     return 2;

@@ -175,6 +175,7 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     const std::string key = "faults[" + std::to_string(i) + "]";
     if (!item.IsMap())
       reader.fail(item, key, "a fault is a map such as {at: 30m, crash: s3, for: 10m}");
+    reader.entries(item, key);  // refuses repeated and merge (<<) keys before the kind is read
     std::vector<std::string> kinds;
     for (const auto& k : kKinds) {
       if (item[k]) kinds.push_back(k);
@@ -266,7 +267,9 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       if (open < 1) {
         reader.fail(restarts[r].node, restarts[r].key,
                     "s" + std::to_string(n) + " has no crash without 'for' before " +
-                        sim::format_duration(restarts[r].fault.at) + " left to end");
+                        sim::format_duration(restarts[r].fault.at) +
+                        " for this restart to end (crash it earlier with {at: ..., crash: s" +
+                        std::to_string(n) + "} and no 'for')");
       }
     }
   }

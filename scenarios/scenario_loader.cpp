@@ -1,4 +1,7 @@
 #include "scenarios/scenario_loader.hpp"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include "scenarios/matrix_section.hpp"
 #include "scenarios/section_reading.hpp"
 
@@ -20,7 +23,6 @@ namespace {
 using sim::SimTime;
 
 constexpr uint64_t kMaxServers = 1'000'000;
-constexpr uint64_t kMaxRuns = 100'000;
 
 void apply_override(YAML::Node& root, const std::string& text) {
   const auto eq = text.find('=');
@@ -252,6 +254,33 @@ Topology read_topology(const YamlReader& reader, const YAML::Node& topo) {
   return t;
 }
 
+// Where a second YAML document starts, if there is one. (Not YAML::LoadAll: yaml-cpp 0.7's
+// loops without end on some broken inputs; here the parser is asked for two documents at most.)
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> starts;
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  };
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  for (int document = 0; document < 2 && parser.HandleNextDocument(handler); ++document) {
+  }
+  if (handler.starts.size() < 2) return std::nullopt;
+  return handler.starts[1];
+}
+
 // The canonical tree: sections and keys in registry order, defaults filled in.
 YAML::Node build_resolved(const YAML::Node& root) {
   YAML::Node out(YAML::NodeType::Map);
@@ -313,7 +342,7 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
   if (root["description"]) s.description = reader.string(root["description"], "description");
   s.duration =
       reader.duration(value_or_default(reader, root, "duration"), "duration", sim::kNanosecond);
-  s.seed = reader.integer(value_or_default(reader, root, "seed"), "seed", 0, UINT64_MAX >> 1);
+  s.seed = reader.integer(value_or_default(reader, root, "seed"), "seed", 0, kMaxSeed);
   s.runs = reader.integer(value_or_default(reader, root, "runs"), "runs", 1, kMaxRuns);
   s.topology = read_topology(reader, root["topology"]);
   s.faults = parse_faults(reader, root["faults"], s.topology, s.duration);
@@ -348,17 +377,28 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
                             const LoadOptions& options) {
   YAML::Node root;
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      const YAML::Mark second = documents[1].Mark();
+    root = YAML::Load(text);
+    if (const std::optional<YAML::Mark> second = second_document(text)) {
       throw ScenarioError(
-          source + ":" + std::to_string(second.line + 1) + ":" + std::to_string(second.column + 1),
+          source + ":" + std::to_string(second->line + 1) + ":" +
+              std::to_string(second->column + 1),
           "",
-          "the file holds " + std::to_string(documents.size()) +
-              " YAML documents; a scenario is one (a second one starts here)");
+          "the file holds more than one YAML document; a scenario is one (a second starts here)");
     }
-    if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
+    // yaml-cpp calls a tab in indentation an "illegal map value" or worse: name the tab.
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < text.size(); ++line) {
+      const std::size_t end = std::min(text.find('\n', i), text.size());
+      const std::size_t indent_end = text.find_first_not_of(" \t", i);
+      if (indent_end != std::string::npos && indent_end > i && indent_end <= end &&
+          text.find('\t', i) < indent_end) {
+        const std::size_t tab = text.find('\t', i);
+        throw ScenarioError(source + ":" + std::to_string(line) + ":" + std::to_string(tab - i + 1),
+                            "", "a tab in the indentation: YAML indents with spaces only");
+      }
+      i = end + 1;
+    }
     throw ScenarioError(
         source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
         "", "YAML syntax error: " + e.msg);

@@ -2,12 +2,17 @@
 // default filled in. All input errors are ScenarioError (file, line, column, key path).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "scenarios/scenario.hpp"
 
 namespace dmlssim::scenarios {
+
+// Ranges of the top-level seed and runs keys (and of --seed, --runs).
+constexpr std::uint64_t kMaxSeed = UINT64_MAX >> 1;  // 2^63 - 1
+constexpr std::uint64_t kMaxRuns = 100'000;
 
 struct LoadOptions {
   std::vector<std::string> overrides;  // "key.path=value"; value in YAML syntax; applied in order

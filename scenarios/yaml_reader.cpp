@@ -42,6 +42,11 @@ std::vector<YamlReader::Entry> YamlReader::entries(const YAML::Node& node,
     if (!kv.first.IsScalar()) fail(kv.first, key, "keys must be plain names");
     const std::string name = kv.first.Scalar();
     if (!seen.insert(name).second) fail(kv.first, join_key(key, name), "key given twice");
+    if (name == "<<") {
+      fail(kv.first, join_key(key, name),
+           "YAML merge keys (<<: *anchor) are not supported: write the keys out (anchors and "
+           "aliases of whole values work)");
+    }
     out.push_back({name, kv.first, kv.second});
   }
   return out;

@@ -2,6 +2,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "scenarios/params.hpp"
@@ -80,4 +81,67 @@ TEST_CASE("run writes result directories and prints the table", "[cli]") {
   o = run_cli("run " + source("scenarios/reachability.yaml") + " --jobs 0 --out " + out.string());
   CHECK(o.code == 2);
   fs::remove_all(out);
+}
+
+TEST_CASE("numeric options are checked as typed and named in errors", "[cli]") {
+  const std::string scenario = source("scenarios/reachability.yaml");
+  struct Case {
+    const char* args;
+    const char* message;
+  };
+  const Case cases[] = {
+      {" --seed -1", "--seed: '-1' is not a whole number from 0 to 9223372036854775807"},
+      {" --seed 9223372036854775808", "--seed: '9223372036854775808' is not a whole number"},
+      {" --seed 1.5", "--seed: '1.5' is not a whole number"},
+      {" --runs 0", "--runs: '0' is not a whole number from 1 to 100000"},
+      {" --jobs 0", "--jobs: '0' is not a whole number from 1 to 1024"},
+      {" --jobs -3", "--jobs: '-3' is not a whole number from 1 to 1024"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.args);
+    const Output o = run_cli("run " + scenario + c.args + " --quiet --out /nonexistent/never");
+    CHECK(o.code == 2);
+    CHECK(o.out.find(c.message) != std::string::npos);
+    CHECK(o.out.find("--set") == std::string::npos);  // never blames an option not typed
+  }
+}
+
+TEST_CASE("a missing argument is named as the usage names it", "[cli]") {
+  struct Case {
+    const char* command;
+    const char* missing;
+  };
+  const Case cases[] = {{"run", "missing SCENARIO"},
+                        {"validate", "missing SCENARIO"},
+                        {"list", "missing what to list: params or presets"},
+                        {"stateres", "missing FILE"},
+                        {"mls-vectors", "missing PATH"}};
+  for (const Case& c : cases) {
+    INFO(c.command);
+    const Output o = run_cli(c.command);
+    CHECK(o.code == 2);
+    CHECK(o.out.find(c.missing) != std::string::npos);
+    CHECK(o.out.find("'--") == std::string::npos);  // no parser-internal option names
+  }
+}
+
+TEST_CASE("files of the wrong kind get errors, not library exceptions", "[cli]") {
+  const fs::path dir = fs::temp_directory_path() / ("dmlssim-kind-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  // JSON lines (a run's room-0.ndjson) given to stateres.
+  const fs::path lines = dir / "room-0.ndjson";
+  { std::ofstream(lines) << "{\"type\": \"m.room.create\"}\n{\"type\": \"m.room.member\"}\n"; }
+  Output o = run_cli("stateres " + lines.string());
+  CHECK(o.code == 2);
+  CHECK(o.out.find(lines.string() + ":2:1: a second JSON value starts here") != std::string::npos);
+  CHECK(o.out.find("json.exception") == std::string::npos);
+  // A vector file read as another kind.
+  const std::string tree_math = std::string(DMLSSIM_VECTORS_DIR) + "/mls/tree-math.json";
+  o = run_cli("mls-vectors " + tree_math + " --kind welcome");
+  CHECK(o.code == 2);
+  CHECK(o.out.find("entries are not welcome vectors (entry 0: key 'key_package' not found)") !=
+        std::string::npos);
+  CHECK(o.out.find("is --kind right?") != std::string::npos);
+  CHECK(o.out.find("json.exception") == std::string::npos);
+  fs::remove_all(dir);
 }

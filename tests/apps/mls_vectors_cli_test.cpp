@@ -71,10 +71,10 @@ TEST_CASE("mls-vectors reports unreadable and malformed files", "[cli][mls]") {
   const Output o = run_cli("mls-vectors " + broken);
   CHECK(o.code == 2);
   CHECK(o.out.find(broken + ":3:3: not valid JSON") != std::string::npos);
-  // Valid JSON of the wrong shape: every entry fails, nothing crashes.
+  // Valid JSON of the wrong shape: bad input (exit 2) naming the first bad entry, no crash.
   const std::string wrong = temp_file("treekem.json", "[{\"cipher_suite\": 1}, 7]");
   const Output w = run_cli("mls-vectors " + wrong);
-  CHECK(w.code == 1);
-  CHECK(w.out.find("passed 0  failed 2") != std::string::npos);
+  CHECK(w.code == 2);
+  CHECK(w.out.find("2 of 2 entries are not treekem vectors (entry 0: key '") != std::string::npos);
   CHECK(run_cli("mls-vectors").code == 2);
 }

@@ -59,13 +59,15 @@ const Case kCases[] = {
     {"crash_negative_for.yaml", ":5:30", "faults[0].for", "below the minimum"},
     {"jitter_negative_max.yaml", ":5:11", "topology.jitter", "max must be >= 0"},
     {"restart_without_crash.yaml", ":6:24", "faults[1].restart",
-     "s1 has no crash without 'for' before 20m"},
+     "s1 has no crash without 'for' before 20m for this restart to end"},
     {"rate_both_kinds.yaml", ":6:13", "workload.messages", "either per_user: or room:"},
     {"rate_unknown_kind.yaml", ":6:14", "workload.messages.per_server", "unknown key"},
-    {"multi_document.yaml", ":5:1", "", "holds 2 YAML documents"},
+    {"multi_document.yaml", ":4:1", "", "more than one YAML document"},
     {"workload_stop_after_end.yaml", ":5:33", "workload.stop", "after the end of the run"},
     {"name_dotdot.yaml", ":1:7", "name", "not a safe directory name"},
     {"name_empty.yaml", ":1:7", "name", "not a safe directory name"},
+    {"tab_indent.yaml", ":4:1", "", "a tab in the indentation"},
+    {"merge_key.yaml", ":6:6", "faults[1].<<", "merge keys (<<: *anchor) are not supported"},
     {"admins_too_many.yaml", ":4:37", "room.admins", "5 > users_per_server 1"},
 };
 }  // namespace

@@ -107,8 +107,18 @@ VectorResult run_vectors(VectorKind kind, const nlohmann::json& file) {
   }
   for (std::size_t i = 0; i < file.size(); ++i) {
     try {
-      if (!file[i].is_object()) throw std::invalid_argument("not a JSON object");
+      if (!file[i].is_object()) {
+        if (out.malformed++ == 0)
+          out.first_malformed = "entry " + std::to_string(i) + ": not a JSON object";
+        continue;
+      }
       run(file[i], i, out);
+    } catch (const nlohmann::json::exception& e) {
+      // A missing field or a field of the wrong JSON type: the entry is not of this kind.
+      std::string why = e.what();
+      if (const auto end = why.find("] "); why.rfind("[json.", 0) == 0 && end != std::string::npos)
+        why = why.substr(end + 2);
+      if (out.malformed++ == 0) out.first_malformed = "entry " + std::to_string(i) + ": " + why;
     } catch (const std::exception& e) {
       out.fail(i, e.what());
     }

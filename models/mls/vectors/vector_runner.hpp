@@ -39,7 +39,9 @@ struct VectorResult {
   std::size_t passed = 0;
   std::size_t failed = 0;
   std::size_t skipped = 0;            // entries for another cipher suite
+  std::size_t malformed = 0;          // entries without the fields of this kind (not checked)
   std::vector<std::string> failures;  // "entry N: why", the first few
+  std::string first_malformed;        // "entry N: why" of the first malformed entry
   void pass() { ++passed; }
   void fail(std::size_t entry, const std::string& why);
 };
