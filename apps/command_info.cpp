@@ -1,4 +1,6 @@
 // `validate` and `list`: the commands that read and describe, but run nothing.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iostream>
 
@@ -51,15 +53,23 @@ int command_list(const std::vector<std::string>& args) {
   if (!parse_options(args, options, positional, vm, usage, code, "what to list: params or presets"))
     return code;
   if (what == "params") {
-    std::printf("%-30s %-22s %-12s %-14s %s\n", "key", "type", "default", "unit", "help");
+    // Columns as wide as their longest cell, so that long keys and types stay aligned.
+    std::vector<std::array<std::string, 5>> rows = {{"key", "type", "default", "unit", "help"}};
     for (const auto& p : scenarios::all_params()) {
-      std::printf("%-30s %-22s %-12s %-14s %s\n", p.key.c_str(), p.type.c_str(),
-                  p.default_value.empty() ? "-" : p.default_value.c_str(),
-                  p.unit.empty() ? "-" : p.unit.c_str(), p.help.c_str());
+      rows.push_back({p.key, p.type, p.default_value.empty() ? "-" : p.default_value,
+                      p.unit.empty() ? "-" : p.unit, p.help});
     }
-    for (const auto& r : scenarios::reserved_sections()) {
-      std::printf("%-30s %-22s %-12s %-14s %s\n", r.c_str(), "section", "-", "-",
-                  "reserved for a later version; rejected for now");
+    for (const auto& r : scenarios::reserved_sections())
+      rows.push_back({r, "section", "-", "-", "reserved for a later version; rejected for now"});
+    std::array<int, 4> width{};
+    for (const auto& row : rows) {
+      for (std::size_t c = 0; c < width.size(); ++c)
+        width[c] = std::max(width[c], static_cast<int>(row[c].size()));
+    }
+    for (const auto& row : rows) {
+      std::printf("%-*s  %-*s  %-*s  %-*s  %s\n", width[0], row[0].c_str(), width[1],
+                  row[1].c_str(), width[2], row[2].c_str(), width[3], row[3].c_str(),
+                  row[4].c_str());
     }
     return 0;
   }

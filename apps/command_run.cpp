@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -19,13 +20,43 @@ constexpr const char* kRunUsage =
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
     "DIR/summary.csv.";
 
-void print_row(const std::string& label, const std::vector<double>& samples) {
-  const sim::MeanInterval ci = sim::mean_interval(samples, 0.99);
-  if (ci.n >= 2) {
-    std::printf("  %-34s %10.6f  ± %.6f\n", label.c_str(), ci.mean, ci.half_width);
-  } else {
-    std::printf("  %-34s %10.6f\n", label.c_str(), ci.mean);
+// How a metric's values print: fractions with 4 decimals, seconds with 2, counts and bytes as
+// whole numbers (their mean with one decimal when it is not whole).
+enum class Kind { kFraction, kSeconds, kCount };
+
+std::string format_value(double v, Kind kind) {
+  char buf[64];
+  switch (kind) {
+    case Kind::kFraction:
+      std::snprintf(buf, sizeof buf, "%.4f", v);
+      break;
+    case Kind::kSeconds:
+      std::snprintf(buf, sizeof buf, "%.2f", v);
+      break;
+    case Kind::kCount:
+      std::snprintf(buf, sizeof buf, v == std::floor(v) ? "%.0f" : "%.1f", v);
+      break;
   }
+  return buf;
+}
+
+constexpr double kConfidence = 0.99;
+
+// One line: label, n, mean, and the 99 % percentile-bootstrap interval of the mean (within the
+// samples' range), or "constant" when every run agrees.
+void print_row(const std::string& label, const std::vector<double>& samples, Kind kind,
+               const std::string& note = "") {
+  // Each metric resamples from its own stream, so the report is the same for the same runs.
+  const sim::BootstrapInterval b =
+      sim::bootstrap_mean_interval(samples, kConfidence, 1, ("report/" + label).c_str());
+  std::string interval;
+  if (b.n >= 2) {
+    interval = b.constant ? "constant"
+                          : "[" + format_value(b.lo, kind) + ", " + format_value(b.hi, kind) + "]";
+  }
+  if (!note.empty()) interval += (interval.empty() ? "" : "  ") + note;
+  std::printf("  %-42s %4zu %14s  %s\n", label.c_str(), b.n,
+              b.n == 0 ? "-" : format_value(b.mean, kind).c_str(), interval.c_str());
 }
 
 void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json>& summaries,
@@ -33,16 +64,17 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
   std::printf("%s: %llu run(s) of %s, %u servers -> %s\n", s.name.c_str(),
               static_cast<unsigned long long>(s.runs), sim::format_duration(s.duration).c_str(),
               s.topology.servers, out.c_str());
-  std::printf("  %-34s %10s  %s\n", "metric", "mean", s.runs >= 2 ? "99% CI half-width" : "");
+  std::printf("  %-42s %4s %14s  %s\n", "metric", "n", "mean",
+              s.runs >= 2 ? "99% interval of the mean (bootstrap)" : "");
   auto column = [&](const char* key) {
     std::vector<double> v;
     for (const auto& j : summaries)
       v.push_back(j[key].get<double>());
     return v;
   };
-  print_row("server availability", column("mean_availability"));
-  print_row("reachable pair fraction", column("mean_reachable_pair_fraction"));
-  print_row("time split (>= 2 components)", column("time_fraction_split"));
+  print_row("server availability", column("mean_availability"), Kind::kFraction);
+  print_row("reachable pair fraction", column("mean_reachable_pair_fraction"), Kind::kFraction);
+  print_row("time split (>= 2 components)", column("time_fraction_split"), Kind::kFraction);
   std::map<int, std::vector<double>> by_k;
   for (const auto& j : summaries) {
     for (const auto& [k, v] : j["time_fraction_by_components"].items())
@@ -53,7 +85,7 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
       const auto& m = j["time_fraction_by_components"];
       v.push_back(m.contains(std::to_string(k)) ? m[std::to_string(k)].get<double>() : 0.0);
     }
-    print_row("time with " + std::to_string(k) + " component(s)", v);
+    print_row("time with " + std::to_string(k) + " component(s)", v, Kind::kFraction);
   }
   if (!s.matrix) return;
   auto matrix_column = [&](const char* key) {
@@ -62,27 +94,63 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
       v.push_back(j["matrix"][key].get<double>());
     return v;
   };
-  print_row("room events sent", matrix_column("events_sent"));
-  print_row("soft-failed events", matrix_column("soft_failed_events"));
-  // First heal of each run: only runs that had one and converged enter the mean.
-  static const std::pair<const char*, const char*> kHeal[] = {
-      {"backoff_wait_s", "first heal: back-off wait (s)"},
-      {"catchup_s", "first heal: catch-up (s)"},
-      {"dag_converged_s", "first heal: DAG converged (s)"},
-      {"state_converged_s", "first heal: state converged (s)"},
-      {"catchup_bytes", "first heal: catch-up bytes"}};
-  for (const auto& [key, label] : kHeal) {
+  print_row("room events sent", matrix_column("events_sent"), Kind::kCount);
+  print_row("soft-failed events", matrix_column("soft_failed_events"), Kind::kCount);
+  // The first heal of each run that had one. A stage not reached before the end is censored: the
+  // run says only that it took longer than the time observed after the heal. Such runs enter
+  // the mean at that lower bound, which makes the mean a lower bound too ("≥"), never dropped.
+  std::vector<const nlohmann::json*> heals;
+  for (const auto& j : summaries) {
+    const auto& heal = j["matrix"]["first_heal"];
+    if (heal.is_object()) heals.push_back(&heal);
+  }
+  if (heals.empty()) return;
+  std::size_t converged = 0;
+  for (const auto* h : heals)
+    converged += (*h)["dag_converged_s"].is_number() ? 1 : 0;
+  std::printf("  %-42s %4zu %14s\n", "first heal: DAG converged before the end", heals.size(),
+              (std::to_string(converged) + "/" + std::to_string(heals.size())).c_str());
+  struct Stage {
+    const char* key;
+    const char* label;
+    Kind kind;
+    bool bounded;  // unreached: at least the time observed after the heal
+  };
+  static const Stage kStages[] = {
+      {"backoff_wait_s", "first heal: back-off wait (s)", Kind::kSeconds, true},
+      {"catchup_s", "first heal: catch-up (s)", Kind::kSeconds, false},
+      {"dag_converged_s", "first heal: DAG converged (s)", Kind::kSeconds, true},
+      {"state_converged_s", "first heal: state converged (s)", Kind::kSeconds, true},
+      {"catchup_bytes", "first heal: catch-up bytes", Kind::kCount, false}};
+  for (const Stage& stage : kStages) {
     std::vector<double> v;
-    for (const auto& j : summaries) {
-      const auto& heal = j["matrix"]["first_heal"];
-      if (heal.is_object() && heal[key].is_number()) v.push_back(heal[key].get<double>());
+    std::size_t censored = 0;
+    for (const auto* h : heals) {
+      if ((*h)[stage.key].is_number()) {
+        v.push_back((*h)[stage.key].get<double>());
+      } else if (stage.bounded) {
+        v.push_back((*h)["observed_s"].get<double>());
+        ++censored;
+      }
     }
-    if (v.empty()) continue;
-    std::string text = label;
-    if (v.size() < summaries.size()) {
-      text += " [" + std::to_string(v.size()) + "/" + std::to_string(summaries.size()) + " runs]";
+    if (censored > 0) {
+      // A lower bound: no interval (the censored runs' values are unknown).
+      char mean[64];
+      std::snprintf(mean, sizeof mean, ">= %s",
+                    format_value(sim::mean_interval(v, kConfidence).mean, stage.kind).c_str());
+      std::printf(
+          "  %-42s %4zu %14s  %zu run(s) not reached before the end, counted at the time "
+          "observed\n",
+          stage.label, v.size(), mean, censored);
+    } else if (v.empty()) {
+      std::printf("  %-42s %4d %14s  not reached before the end in any run\n", stage.label, 0, "-");
+    } else if (v.size() < heals.size()) {
+      print_row(stage.label, v, stage.kind,
+                "(the " + std::to_string(v.size()) + " of " + std::to_string(heals.size()) +
+                    " runs that got there; the others have no value)");
+    } else {
+      print_row(stage.label, v, stage.kind);
     }
-    print_row(text, v);
   }
 }
 

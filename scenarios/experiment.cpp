@@ -171,6 +171,7 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
       csv << ',' << k;
     for (const char* k : kFirstHeal)
       csv << ",first_heal_" << k;
+    csv << ",first_heal_status";
   }
   csv << '\n';
   auto number = [](const nlohmann::json& v) -> std::string {
@@ -193,6 +194,9 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
       for (const char* k : kFirstHeal) {
         csv << ',' << (m["first_heal"].is_object() ? number(m["first_heal"][k]) : "");
       }
+      csv << ','
+          << (m["first_heal"].is_object() ? m["first_heal"]["status"].get<std::string>()
+                                          : "no heal");
     }
     csv << '\n';
   }

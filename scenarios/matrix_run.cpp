@@ -36,6 +36,14 @@ struct Heal {
   bool open() const { return dag_converged == kNever || state_converged == kNever; }
 };
 
+// What an empty stage cell means, spelled out: a stage not reached is censored by the end of the
+// run, not missing.
+std::string heal_status(const Heal& h) {
+  if (h.dag_converged == kNever) return "not converged before the end";
+  if (h.state_converged == kNever) return "DAG converged, state not before the end";
+  return "converged";
+}
+
 }  // namespace
 
 struct MatrixRun::State : mx::FederationObserver {
@@ -276,8 +284,9 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   State& st = *state_;
   const Scenario& scenario = st.scenario;
   sim::Table& heals = st.metrics.table(
-      "matrix_heals", {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s", "catchup_s",
-                       "dag_converged_s", "state_converged_s", "catchup_bytes", "soft_failed"});
+      "matrix_heals",
+      {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s", "catchup_s",
+       "dag_converged_s", "state_converged_s", "catchup_bytes", "soft_failed", "status"});
   auto since = [](sim::SimTime from, sim::SimTime to) -> sim::Cell {
     if (to == kNever || from == kNever) return std::string();
     return to - from;
@@ -293,7 +302,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
                    static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
                    since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged),
                    since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
-                   static_cast<std::int64_t>(h.soft_failed)});
+                   static_cast<std::int64_t>(h.soft_failed), heal_status(h)});
     if (i == 0) {
       auto seconds = [](sim::Cell c) -> nlohmann::json {
         // The double nearest to the exact decimal seconds, so that it prints back exactly.
@@ -311,7 +320,10 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
           {"catchup_bytes", converged ? nlohmann::json(h.bytes_at_convergence - h.bytes_at_heal)
                                       : nlohmann::json(nullptr)},
           {"soft_failed", h.soft_failed},
-          {"missing_at_heal", h.missing_at_heal}};
+          {"missing_at_heal", h.missing_at_heal},
+          {"status", heal_status(h)},
+          // Simulated time after the heal: the lower bound of every stage not reached.
+          {"observed_s", std::stod(sim::format_seconds(scenario.duration - h.at))}};
     }
   }
   sim::Table& sides = st.metrics.table(

@@ -63,6 +63,22 @@ TEST_CASE("list params shows every tunable", "[cli]") {
     INFO(p.key);
     CHECK(o.out.find(p.key) != std::string::npos);
   }
+  // Every row's type column starts where the header's does, however long the keys are.
+  const std::size_t type_column = o.out.find("type");
+  std::size_t rows = 0;
+  for (std::size_t at = 0; at < o.out.size();) {
+    const std::size_t end = std::min(o.out.find('\n', at), o.out.size());
+    const std::string line = o.out.substr(at, end - at);
+    if (!line.empty()) {
+      ++rows;
+      INFO(line);
+      REQUIRE(line.size() > type_column);
+      CHECK(line[type_column - 1] == ' ');
+      CHECK(line[type_column] != ' ');
+    }
+    at = end + 1;
+  }
+  CHECK(rows > 40);
   CHECK(run_cli("list presets").out.find("wan-3-regions") != std::string::npos);
   CHECK(run_cli("list nothing").code == 2);
 }
@@ -143,5 +159,47 @@ TEST_CASE("files of the wrong kind get errors, not library exceptions", "[cli]")
         std::string::npos);
   CHECK(o.out.find("is --kind right?") != std::string::npos);
   CHECK(o.out.find("json.exception") == std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the report counts unconverged heals as censored and says when runs agree", "[cli]") {
+  const fs::path dir = fs::temp_directory_path() / ("dmlssim-cens-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // The split heals 30 s before the end: with a 10-minute back-off nothing converges in time.
+  const fs::path scenario = dir / "late.yaml";
+  {
+    std::ofstream(scenario)
+        << "name: late-heal\nduration: 2h\nruns: 3\n"
+           "topology: {servers: 4, regions: {eu: 2, us: 2}}\n"
+           "room: {users_per_server: 2}\nworkload: {messages: {room: 60/h}}\n"
+           "faults:\n  - {at: 1h, partition: {a: [eu], b: [us]}, for: 59m30s}\n";
+  }
+  const Output o =
+      run_cli("run " + scenario.string() + " --quiet --out " + (dir / "out").string(), false);
+  CHECK(o.code == 0);
+  INFO(o.out);
+  auto line_of = [&](const std::string& label) {
+    const std::size_t at = o.out.find("  " + label + " ");
+    if (at == std::string::npos) return std::string();
+    return o.out.substr(at, o.out.find('\n', at) - at);
+  };
+  CHECK(line_of("first heal: DAG converged before the end").find(" 3 ") != std::string::npos);
+  CHECK(line_of("first heal: DAG converged before the end").find(" 0/3") != std::string::npos);
+  // Censored: a lower bound (the 30 s observed), never a mean of the runs that happened to end.
+  CHECK(line_of("first heal: DAG converged (s)").find(">= 30.00  3 run(s) not reached") !=
+        std::string::npos);
+  CHECK(line_of("first heal: catch-up bytes").find("not reached before the end in any run") !=
+        std::string::npos);
+  CHECK(line_of("server availability").find("1.0000  constant") != std::string::npos);
+  CHECK(line_of("soft-failed events").find(" 0  constant") != std::string::npos);
+  // Counts print as whole numbers, not with six decimals.
+  CHECK(o.out.find(".000000") == std::string::npos);
+  std::ifstream csv(dir / "out" / "summary.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  CHECK(header.substr(header.rfind(',') + 1) == "first_heal_status");
+  CHECK(row.substr(row.rfind(',') + 1) == "not converged before the end");
   fs::remove_all(dir);
 }
