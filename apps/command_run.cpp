@@ -1,4 +1,6 @@
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -16,7 +18,7 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: dmlssim run SCENARIO [--seed N] [--runs R] [--set key.path=value]... [--out DIR] "
-    "[--jobs J] "
+    "[--jobs J] [--force] [--run-index N] "
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
     "DIR/summary.csv.";
 
@@ -154,6 +156,32 @@ void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json
   }
 }
 
+// Set from the signal handler (a plain flag is all a handler may touch).
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) {
+  g_stop = true;
+}
+
+// Installs the handlers for SIGINT and SIGTERM while a run command lives; restores the old ones.
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    previous_int_ = std::signal(SIGINT, on_stop_signal);
+    previous_term_ = std::signal(SIGTERM, on_stop_signal);
+  }
+  ~StopOnSignals() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
+};
+
 }  // namespace
 
 int command_run(const std::vector<std::string>& args) {
@@ -170,7 +198,10 @@ int command_run(const std::vector<std::string>& args) {
       "out", po::value(&out_dir), "result directory (default: results/<scenario name>)")(
       "jobs,j", po::value(&jobs_text)->default_value("1"),
       "runs executed in parallel, at least 1; results do not depend on it")(
-      "quiet,q", "no progress on stderr");
+      "force", "replace the results of a different experiment found in --out")(
+      "run-index", po::value<std::string>(),
+      "run only replicate N (0-based); its directory is byte-identical to the full "
+      "experiment's")("quiet,q", "no progress on stderr");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
@@ -193,20 +224,48 @@ int command_run(const std::vector<std::string>& args) {
     if (!runs) return 2;
     load.overrides.push_back("runs=" + std::to_string(*runs));
   }
+  scenarios::ExperimentOptions experiment;
+  experiment.jobs = static_cast<unsigned>(*jobs);
+  experiment.force = vm.count("force") > 0;
+  if (vm.count("run-index")) {
+    const auto index = whole_number_option("run", "--run-index", vm["run-index"].as<std::string>(),
+                                           0, scenarios::kMaxRuns - 1);
+    if (!index) return 2;
+    experiment.only_run = *index;
+  }
+  // SIGINT and SIGTERM stop the runs at their next slice; what is complete is kept.
+  g_stop = false;
+  experiment.stop = &g_stop;
+  const StopOnSignals on_signals;
   try {
     const scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, load);
     if (out_dir.empty()) out_dir = "results/" + scenario.name;
+    experiment.out_dir = out_dir;
     scenarios::ExperimentProgress progress(scenario.runs);
     std::vector<nlohmann::json> summaries;
-    {
+    try {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
-      summaries =
-          scenarios::run_experiment(scenario, {out_dir, static_cast<unsigned>(*jobs)}, &progress);
+      summaries = scenarios::run_experiment(scenario, experiment, &progress);
+    } catch (const scenarios::RunInterrupted&) {
+      std::cerr << "dmlssim run: interrupted; kept the complete run directories in " << out_dir
+                << " (" << out_dir << "/experiment.json lists them and says \"interrupted\"); "
+                << "no summary.csv was written\n";
+      return 130;
+    }
+    if (experiment.only_run) {
+      std::printf("%s: run %llu of %llu -> %s/run-%04llu\n", scenario.name.c_str(),
+                  static_cast<unsigned long long>(*experiment.only_run),
+                  static_cast<unsigned long long>(scenario.runs), out_dir.c_str(),
+                  static_cast<unsigned long long>(*experiment.only_run));
+      return 0;
     }
     print_report(scenario, summaries, out_dir);
     return 0;
   } catch (const scenarios::ScenarioError& e) {
     std::cerr << "dmlssim: " << e.what() << "\n";
+    return 2;
+  } catch (const scenarios::ExperimentRefused& e) {
+    std::cerr << "dmlssim run: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "dmlssim run: " << e.what() << "\n";

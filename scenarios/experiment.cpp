@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -55,27 +57,95 @@ int64_t run_index(const std::string& name) {
   return std::stoll(name.substr(4));
 }
 
-// Makes `dir` ready for an experiment of `runs` runs: creates it, or checks that everything in it
-// is a dmlssim result, then removes the old summary (so no stale summary outlives an interrupted
-// run) and the run directories and temporaries the new experiment will not overwrite.
-void prepare_out_dir(const std::filesystem::path& dir, uint64_t runs) {
+// The run directories in `dir` that hold a complete run (a manifest), ascending.
+std::vector<uint64_t> complete_runs(const std::filesystem::path& dir) {
+  std::vector<uint64_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const int64_t index = run_index(entry.path().filename().string());
+    if (index >= 0 && entry.is_directory() &&
+        std::filesystem::exists(entry.path() / "manifest.json"))
+      out.push_back(static_cast<uint64_t>(index));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void write_experiment_file(const std::filesystem::path& dir, const Scenario& scenario,
+                           const std::string& status, const std::vector<uint64_t>& kept) {
+  nlohmann::json j = {{"tool", "dmlssim"},         {"scenario", scenario.name},
+                      {"source", scenario.source}, {"runs", scenario.runs},
+                      {"status", status},          {"resolved_scenario", resolved_yaml(scenario)}};
+  if (status != "complete") j["runs_kept"] = kept;
+  write_file_atomically(dir / "experiment.json", j.dump(2) + "\n");
+}
+
+// Makes `dir` ready for the experiment: creates it, or checks that everything in it is a dmlssim
+// result of this same experiment (else refused without `force`), then removes the old summary
+// (so no stale summary outlives an interrupted run) and the run directories and temporaries the
+// new experiment will not overwrite.
+void prepare_out_dir(const std::filesystem::path& dir, const Scenario& scenario,
+                     const ExperimentOptions& options) {
   namespace fs = std::filesystem;
-  fs::create_directories(dir);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw ExperimentRefused("--out " + dir.string() + " is a file, not a directory");
+  }
+  fs::create_directories(dir, ec);
+  if (ec) throw ExperimentRefused("cannot create --out " + dir.string() + ": " + ec.message());
+  const std::string resolved = resolved_yaml(scenario);
+  // What the directory holds now: its experiment.json, or (from versions without it) the
+  // resolved scenario of its first run.
+  std::string held, described;
+  if (fs::exists(dir / "experiment.json")) {
+    try {
+      const nlohmann::json j = nlohmann::json::parse(read_text(dir / "experiment.json"));
+      held = j.at("resolved_scenario").get<std::string>();
+      described = "scenario '" + j.at("scenario").get<std::string>() + "' from " +
+                  j.at("source").get<std::string>() + ", " +
+                  std::to_string(j.at("runs").get<uint64_t>()) + " runs, " +
+                  j.at("status").get<std::string>();
+    } catch (const std::exception&) {
+      held = "?";
+      described = "an unreadable experiment.json";
+    }
+  } else if (const std::vector<uint64_t> runs = complete_runs(dir); !runs.empty()) {
+    held = read_text(dir / run_dir_name(runs.front()) / "scenario.yaml");
+    described = std::to_string(runs.size()) + " run directories of another scenario";
+  }
+  const bool other = !held.empty() && held != resolved;
+  if (other && !options.force) {
+    throw ExperimentRefused("--out " + dir.string() + " holds the results of another experiment (" +
+                            described + "); choose another --out, or add --force to replace them");
+  }
   std::vector<fs::path> stale;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     const int64_t index = run_index(name);
     if (index >= 0 && entry.is_directory() && fs::exists(entry.path() / "manifest.json")) {
-      if (static_cast<uint64_t>(index) >= runs) stale.push_back(entry.path());
-    } else if (name == "summary.csv" || name.find(".tmp-") != std::string::npos) {
-      stale.push_back(entry.path());
+      if (other || (!options.only_run && static_cast<uint64_t>(index) >= scenario.runs))
+        stale.push_back(entry.path());
+    } else if (name == "summary.csv") {
+      if (other || !options.only_run) stale.push_back(entry.path());
+    } else if (name == "experiment.json" || name.find(".tmp-") != std::string::npos) {
+      if (name != "experiment.json") stale.push_back(entry.path());
     } else {
-      throw std::runtime_error("output directory " + dir.string() + " holds '" + name +
-                               "', which is not a dmlssim result; choose another --out");
+      throw ExperimentRefused("--out " + dir.string() + " holds '" + name +
+                              "', which is not a dmlssim result; choose another --out");
     }
   }
   for (const auto& p : stale)
     fs::remove_all(p);
+  if (!options.only_run || held.empty() || other) {
+    write_experiment_file(dir, scenario, options.only_run ? "partial" : "running",
+                          complete_runs(dir));
+  }
 }
 
 }  // namespace
@@ -122,14 +192,33 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
 std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
                                            const ExperimentOptions& options,
                                            ExperimentProgress* progress) {
-  prepare_out_dir(options.out_dir, scenario.runs);
+  prepare_out_dir(options.out_dir, scenario, options);
   const std::size_t runs = scenario.runs;
   std::vector<nlohmann::json> summaries(runs);
   std::vector<std::exception_ptr> errors(runs);
+  std::vector<std::size_t> order;  // the runs to do
+  if (options.only_run) {
+    if (*options.only_run >= runs) {
+      throw ExperimentRefused("--run-index " + std::to_string(*options.only_run) +
+                              " is not a run of this scenario (runs 0 to " +
+                              std::to_string(runs - 1) + ")");
+    }
+    order.push_back(*options.only_run);
+  } else {
+    for (std::size_t r = 0; r < runs; ++r)
+      order.push_back(r);
+  }
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> interrupted{false};
   auto worker = [&] {
-    for (std::size_t run = next++; run < runs; run = next++) {
+    for (std::size_t i = next++; i < order.size(); i = next++) {
+      const std::size_t run = order[i];
+      if (options.stop && options.stop->load()) {
+        interrupted = true;
+        break;
+      }
       try {
+        if (progress) progress->per_run[run].stop = options.stop;
         const std::string start = utc_now();
         const auto t0 = std::chrono::steady_clock::now();
         RunResult result =
@@ -140,13 +229,16 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
             {"start", start}, {"end", utc_now()}, {"seconds", seconds}};
         write_run_directory(options.out_dir, scenario, result, wall_clock);
         summaries[run] = result.summary;
+      } catch (const RunInterrupted&) {
+        interrupted = true;
       } catch (...) {
         errors[run] = std::current_exception();
       }
       if (progress) ++progress->finished;
     }
   };
-  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs)));
+  const unsigned jobs =
+      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(order.size())));
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < jobs; ++j)
     threads.emplace_back(worker);
@@ -154,7 +246,19 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
   for (auto& t : threads)
     t.join();
   for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
+    if (e) {
+      write_experiment_file(options.out_dir, scenario, "failed", complete_runs(options.out_dir));
+      std::rethrow_exception(e);
+    }
+  }
+  if (interrupted) {
+    write_experiment_file(options.out_dir, scenario, "interrupted", complete_runs(options.out_dir));
+    throw RunInterrupted();
+  }
+  if (options.only_run) {
+    std::vector<nlohmann::json> one;
+    one.push_back(summaries[*options.only_run]);
+    return one;
   }
 
   // The Matrix columns (present with a room): totals, then the first heal; empty when the run
@@ -201,6 +305,7 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
     csv << '\n';
   }
   write_file_atomically(options.out_dir / "summary.csv", csv.str());
+  write_experiment_file(options.out_dir, scenario, "complete", {});
   return summaries;
 }
 

@@ -4,14 +4,17 @@
 //                     renamed when complete;
 //   OUT/summary.csv   one row per run, written last.
 // Outputs are byte-identical for any number of jobs (wall-clock fields in manifest.json aside).
-// An existing OUT may only hold earlier dmlssim results: its summary.csv and the run directories
-// beyond the new run count are removed first, so nothing stale is left looking current.
+// An existing OUT may only hold earlier dmlssim results of the same experiment (see below): its
+// summary.csv and the run directories beyond the new run count are removed first, so nothing stale
+// is left looking current.
 #pragma once
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "scenarios/run.hpp"
@@ -28,6 +31,23 @@ struct ExperimentProgress {
 struct ExperimentOptions {
   std::filesystem::path out_dir;
   unsigned jobs = 1;
+  // Replace the results of a different experiment found in out_dir (else refused).
+  bool force = false;
+  // Run only this replicate (its directory is byte-identical to the one the whole experiment
+  // writes, wall-clock fields aside); no summary.csv.
+  std::optional<uint64_t> only_run;
+  // Set by a signal handler: runs stop at their next slice, the experiment is marked
+  // interrupted and RunInterrupted is thrown.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// OUT/experiment.json describes what the directory holds: the resolved scenario, the runs asked
+// for, and "status": "running" while it runs, then "complete", "interrupted" (with the runs kept)
+// or "failed". Only a complete experiment has a summary.csv.
+// An OUT holding another experiment (a different resolved scenario, runs included) is refused
+// unless `force`; ExperimentRefused says why.
+struct ExperimentRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Returns each run's summary, in run order. Throws the first failure (by run index) after all

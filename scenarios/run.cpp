@@ -42,6 +42,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   const sim::SimTime step =
       sim::SimTime::from_ns(std::max<int64_t>(1, scenario.duration.ns() / slices));
   while (sim.now() < scenario.duration) {
+    if (progress && progress->stop && progress->stop->load()) throw RunInterrupted();
     sim.run_until(std::min(scenario.duration, sim.now() + step));
     if (progress) {
       progress->sim_ns.store(sim.now().ns(), std::memory_order_relaxed);

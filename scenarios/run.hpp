@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,12 @@ namespace dmlssim::scenarios {
 struct RunProgress {
   std::atomic<int64_t> sim_ns{0};
   std::atomic<uint64_t> events{0};
+  // When set and true, the run stops at its next slice by throwing RunInterrupted.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct RunInterrupted : std::runtime_error {
+  RunInterrupted() : std::runtime_error("run interrupted") {}
 };
 
 struct RunResult {

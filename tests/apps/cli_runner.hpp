@@ -15,8 +15,14 @@ struct CliOutput {
   std::string out;  // stdout, and stderr too unless asked otherwise
 };
 
-inline CliOutput run_cli(const std::string& args, bool with_stderr = true) {
-  const std::string cmd = std::string(DMLSSIM_EXE) + " " + args + (with_stderr ? " 2>&1" : "");
+// With `background_args`, the binary runs those arguments in the background of a shell and
+// `args` is the shell text that follows ("& pid=$!; ...").
+inline CliOutput run_cli(const std::string& args, bool with_stderr = true,
+                         const std::string& background_args = "") {
+  const std::string cmd =
+      background_args.empty()
+          ? std::string(DMLSSIM_EXE) + " " + args + (with_stderr ? " 2>&1" : "")
+          : "sh -c '" + std::string(DMLSSIM_EXE) + " " + background_args + " 2>&1 " + args + "'";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;

@@ -203,3 +203,73 @@ TEST_CASE("the report counts unconverged heals as censored and says when runs ag
   CHECK(row.substr(row.rfind(',') + 1) == "not converged before the end");
   fs::remove_all(dir);
 }
+
+namespace {
+
+std::string slurp_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("results are safe: another experiment is refused, one replicate re-runs exactly",
+          "[cli]") {
+  const fs::path out = fs::temp_directory_path() / ("dmlssim-safe-" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  const std::string reach = source("scenarios/reachability.yaml");
+  REQUIRE(run_cli("run " + reach + " --runs 3 --quiet --out " + out.string()).code == 0);
+  CHECK(slurp_file(out / "experiment.json").find("\"status\": \"complete\"") != std::string::npos);
+  const std::string run1 = slurp_file(out / "run-0001" / "timeseries.csv");
+  // Another scenario, or the same one with fewer runs, would delete these: refused.
+  Output o = run_cli("run " + source("scenarios/matrix-netsplit.yaml") +
+                     " --runs 1 --quiet --out " + out.string());
+  CHECK(o.code == 2);
+  CHECK(o.out.find("holds the results of another experiment (scenario 'reachability'") !=
+        std::string::npos);
+  o = run_cli("run " + reach + " --runs 2 --quiet --out " + out.string());
+  CHECK(o.code == 2);
+  CHECK(fs::exists(out / "run-0002"));
+  // One replicate again: the same bytes as inside the whole experiment.
+  fs::remove_all(out / "run-0001");
+  o = run_cli("run " + reach + " --runs 3 --run-index 1 --quiet --out " + out.string());
+  CHECK(o.code == 0);
+  CHECK(slurp_file(out / "run-0001" / "timeseries.csv") == run1);
+  CHECK(run_cli("run " + reach + " --runs 3 --run-index 3 --quiet --out " + out.string()).code ==
+        2);
+  // --force replaces the other experiment whole.
+  o = run_cli("run " + reach + " --runs 1 --force --quiet --out " + out.string());
+  CHECK(o.code == 0);
+  CHECK_FALSE(fs::exists(out / "run-0001"));
+  // --out naming a file.
+  const fs::path file = out / "summary.csv";
+  o = run_cli("run " + reach + " --quiet --out " + file.string());
+  CHECK(o.code == 2);
+  CHECK(o.out.find("is a file, not a directory") != std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST_CASE("an interrupted experiment is marked so and has no summary", "[cli]") {
+  const fs::path out = fs::temp_directory_path() / ("dmlssim-int-" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  // Long enough to be running when the signal comes (300 servers, 4 runs one after another).
+  const fs::path scenario =
+      fs::temp_directory_path() / ("dmlssim-int-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream(scenario) << "name: long\nduration: 4h\nruns: 4\n"
+                               "topology: {servers: 300, regions: {eu: 150, us: 150}}\n"
+                               "room: {users_per_server: 3}\n"
+                               "workload: {messages: {room: 1/s}, membership: {room: 20/h}}\n"
+                               "faults:\n  - {at: 1h, partition: {a: [eu], b: [us]}, for: 30m}\n";
+  }
+  const std::string cmd = "run " + scenario.string() + " --quiet --out " + out.string();
+  const Output o = run_cli("& pid=$!; sleep 2; kill -INT $pid; wait $pid; exit $?", true, cmd);
+  CHECK(o.code == 130);
+  CHECK(o.out.find("interrupted; kept the complete run directories") != std::string::npos);
+  const std::string experiment = slurp_file(out / "experiment.json");
+  CHECK(experiment.find("\"status\": \"interrupted\"") != std::string::npos);
+  CHECK(experiment.find("\"runs_kept\"") != std::string::npos);
+  CHECK_FALSE(fs::exists(out / "summary.csv"));
+  fs::remove_all(out);
+  fs::remove(scenario);
+}
