@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   const double window_sim_share =
       static_cast<double>(window_end_ns - heal_ns) / static_cast<double>(scenario.duration.ns());
   const nlohmann::json& m = result.summary["matrix"];
-  const nlohmann::json& heal = m["first_heal"];
+  const nlohmann::json heal =
+      m["first_heal"].is_object() ? m["first_heal"] : nlohmann::json::object();
   std::cout << std::fixed << std::setprecision(2) << "heal_scale servers=" << servers
             << " duration=" << vm["duration"].as<std::string>() << " events=" << m["events_sent"]
             << " sim_events=" << result.events_processed << "\n"

@@ -236,6 +236,7 @@ struct MatrixRun::State : mx::FederationObserver {
   std::vector<std::int32_t> labels_before;
   std::vector<Heal> heals;
   std::vector<std::vector<sim::Cell>> side_rows;
+  std::vector<std::vector<sim::Cell>> action_rows;  // one per workload action
 };
 
 MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulation& sim,
@@ -261,6 +262,14 @@ MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulatio
   }
   st.workload = std::make_unique<mx::Workload>(sim, *st.federation, m.workload, privileged, admins,
                                                scenario.seed, run);
+  st.workload->set_action_observer([&st](const mx::WorkloadAction& a) {
+    const mx::RoomUser& user = st.world.users()[a.user];
+    const bool sent = a.event != mx::kNoEvent;
+    st.action_rows.push_back({a.at, st.scenario.topology.server_names[user.server], user.user_id,
+                              std::string(a.kind), std::string(sent ? "sent" : "refused"),
+                              std::string(a.refused),
+                              sent ? st.world.store()[a.event].event_id : std::string()});
+  });
   st.workload->start();
   network.reachability().add_node_listener(
       [&st](sim::NodeId, bool) { st.states_may_have_converged = true; });
@@ -351,6 +360,11 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   for (const auto& [key, n] : st.workload->counts().refused) {
     actions.add_row({key.first, std::string("refused"), key.second, static_cast<std::int64_t>(n)});
   }
+
+  sim::Table& action_log = st.metrics.table(
+      "matrix_action_log", {"time_s", "server", "user", "action", "outcome", "reason", "event_id"});
+  for (auto& row : st.action_rows)
+    action_log.add_row(std::move(row));
 
   // Events in some server's DAG: what was really sent.
   std::vector<bool> sent(st.world.store().size(), false);

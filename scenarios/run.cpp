@@ -26,6 +26,24 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)
     injector.schedule(scenario.faults[i], i);
+  // Every server, its region and its side in each dated partition (columns side_<partition>).
+  std::vector<std::string> server_columns = {"server", "region"};
+  std::vector<const sim::PartitionFault*> partitions;
+  for (const auto& fault : scenario.faults) {
+    if (const auto* p = std::get_if<sim::PartitionFault>(&fault)) {
+      partitions.push_back(p);
+      server_columns.push_back("side_" + p->name);
+    }
+  }
+  sim::Table& servers = metrics.table("servers", server_columns);
+  for (sim::NodeId n = 0; n < scenario.topology.servers; ++n) {
+    std::vector<sim::Cell> row = {
+        scenario.topology.server_names[n],
+        scenario.topology.network.region_names[scenario.topology.network.region_of[n]]};
+    for (const auto* p : partitions)
+      row.push_back(p->side_names[p->side_of[n]]);
+    servers.add_row(std::move(row));
+  }
   std::unique_ptr<MatrixRun> matrix;
   if (scenario.matrix) matrix = std::make_unique<MatrixRun>(scenario, run, sim, network, metrics);
 

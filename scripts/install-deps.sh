@@ -7,6 +7,7 @@ packages=(
   build-essential cmake git
   libboost-graph-dev libboost-program-options-dev
   libssl-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev catch2
+  python3-pandas
 )
 
 missing=()

@@ -175,6 +175,7 @@ void Workload::send(const std::string& kind, std::size_t user, const std::string
   } else {
     ++counts_.refused[{kind, r.refused}];
   }
+  if (observer_) observer_(WorkloadAction{sim_.now(), user, kind.c_str(), r.event, r.refused});
 }
 
 }  // namespace dmlssim::models::matrix

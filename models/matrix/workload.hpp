@@ -37,6 +37,15 @@ struct WorkloadCounts {
   std::map<std::pair<std::string, std::string>, std::uint64_t> refused;  // by (kind, reason)
 };
 
+// One action, as it happened (for per-action tables).
+struct WorkloadAction {
+  sim::SimTime at;
+  std::size_t user = 0;   // index into RoomWorld::users()
+  const char* kind = "";  // "message", "topic", "join", ...
+  EventIndex event = kNoEvent;
+  const char* refused = "";  // why, when event is kNoEvent
+};
+
 class Workload {
  public:
   // `privileged`: user indices (into RoomWorld::users()) of the creator, admins and moderators;
@@ -47,6 +56,10 @@ class Workload {
 
   void start();
   const WorkloadCounts& counts() const { return counts_; }
+  // Called for every action, sent or refused.
+  void set_action_observer(std::function<void(const WorkloadAction&)> observer) {
+    observer_ = std::move(observer);
+  }
 
  private:
   struct Process {
@@ -71,6 +84,7 @@ class Workload {
   std::vector<Process> processes_;
   WorkloadCounts counts_;
   std::uint64_t message_counter_ = 0;
+  std::function<void(const WorkloadAction&)> observer_;
   // self_joined_users' memory: per server the state its users' flags were read from.
   struct ServerView {
     bool seen = false;

@@ -62,7 +62,7 @@ TEST_CASE("same scenario and seed give byte-identical run directories, for any -
   run_experiment(s, {b, 2});
   run_experiment(s, {c, 1});
   const auto ca = contents(a);
-  CHECK(ca.size() == 3 * 10 + 1);  // ten files per run, plus summary.csv
+  CHECK(ca.size() == 3 * 11 + 2);  // eleven files per run, plus summary.csv and experiment.json
   CHECK(ca == contents(b));
   CHECK(ca == contents(c));
   // Runs differ from each other, and another seed differs.
