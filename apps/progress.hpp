@@ -13,10 +13,12 @@
 
 namespace dmlssim::apps {
 
-// One progress line: "[1/4 runs]  37.5% simulated (2d6h of 6d), 1.2e+06 events/s, ETA 12s".
-// `done` is the mean fraction of simulated time over runs, in [0, 1].
-std::string progress_line(std::size_t runs, std::size_t finished, double done, int64_t duration_ns,
-                          uint64_t events, double elapsed_s);
+// One progress line: "[1/4 runs written, 2 running]  37.5% simulated (2d6h of 6d), 1.2e+06
+// events/s, ETA 12s". `done` is the fraction of the experiment's simulated time done, in [0, 1];
+// when every run has been simulated but some are still being written, the ETA says so instead
+// of claiming 0 s.
+std::string progress_line(std::size_t runs, std::size_t written, std::size_t running, double done,
+                          int64_t duration_ns, uint64_t events, double elapsed_s);
 
 class ProgressDisplay {
  public:

@@ -228,6 +228,7 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
         const nlohmann::json wall_clock = {
             {"start", start}, {"end", utc_now()}, {"seconds", seconds}};
         write_run_directory(options.out_dir, scenario, result, wall_clock);
+        if (progress) progress->per_run[run].written = true;
         summaries[run] = result.summary;
       } catch (const RunInterrupted&) {
         interrupted = true;

@@ -19,6 +19,8 @@ namespace dmlssim::scenarios {
 struct RunProgress {
   std::atomic<int64_t> sim_ns{0};
   std::atomic<uint64_t> events{0};
+  // Set once the run's directory is written (the experiment sets it, not run_scenario).
+  std::atomic<bool> written{false};
   // When set and true, the run stops at its next slice by throwing RunInterrupted.
   const std::atomic<bool>* stop = nullptr;
 };
