@@ -20,8 +20,11 @@ constexpr int kStatuses = static_cast<int>(mx::EventStatus::kRejected) + 1;
 
 struct Heal {
   sim::SimTime at;
-  std::vector<std::int32_t> side;  // component label before the heal, per server; -1: down
-  std::vector<bool> counted;       // up at the heal (its catch-up is awaited)
+  std::vector<std::int32_t> side;  // component label before the heal, per server; -1: down or
+                                   // outside the merged component
+  std::vector<bool> counted;       // up at the heal in the merged component (catch-up awaited)
+  std::string merged;              // the merged components, by their first servers: "s0+s10"
+  std::vector<bool> awaited;       // per event below events_at_heal: some counted server held it
   std::size_t events_at_heal = 0;  // store size: events below it are the ones to converge on
   std::uint64_t missing = 0;       // (server, event) pairs still to arrive
   std::uint64_t missing_at_heal = 0;
@@ -68,8 +71,9 @@ struct MatrixRun::State : mx::FederationObserver {
     for (Heal& h : heals) {
       if (!h.open()) continue;
       if (h.dag_converged == kNever) {
+        if (!h.counted[server]) continue;
         if (status == mx::EventStatus::kSoftFailed) ++h.soft_failed;
-        if (e < h.events_at_heal && h.counted[server] && h.missing > 0 && --h.missing == 0) {
+        if (e < h.events_at_heal && h.awaited[e] && h.missing > 0 && --h.missing == 0) {
           dag_converged(h);
         }
       } else if (states_may_have_converged) {
@@ -81,8 +85,8 @@ struct MatrixRun::State : mx::FederationObserver {
   void on_request_done(sim::NodeId from, sim::NodeId to, mx::RequestKind, bool ok) override {
     if (!ok) return;
     for (Heal& h : heals) {
-      if (h.first_success == kNever && h.side[from] >= 0 && h.side[to] >= 0 &&
-          h.side[from] != h.side[to]) {
+      if (h.first_success == kNever && h.counted[from] && h.counted[to] && h.side[from] >= 0 &&
+          h.side[to] >= 0 && h.side[from] != h.side[to]) {
         h.first_success = sim.now();
       }
     }
@@ -104,13 +108,13 @@ struct MatrixRun::State : mx::FederationObserver {
     check_state_convergence(h);
   }
 
-  // Are the current states of all up servers equal? Checked when a state or the set of up
-  // servers changed since the last check (otherwise the answer cannot have changed).
+  // Are the current states of the heal's servers that are up equal? Checked when a state or the
+  // set of up servers changed since the last check (otherwise the answer cannot have changed).
   void check_state_convergence(Heal& h) {
     states_may_have_converged = false;
     const mx::StateMap* first = nullptr;
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
-      if (!network.reachability().is_up(s)) continue;
+      if (!h.counted[s] || !network.reachability().is_up(s)) continue;
       const mx::StateMap* state = &federation->current_state(s);
       if (first == nullptr) {
         first = state;
@@ -137,30 +141,52 @@ struct MatrixRun::State : mx::FederationObserver {
       if (labels_before[n] < 0 || !r.is_up(n)) continue;
       merged[r.component(n)].insert(labels_before[n]);
     }
-    bool merge = false;
-    for (const auto& [label, olds] : merged)
-      merge = merge || olds.size() > 1;
-    if (!merge) return;
-    record_heal();
+    // One heal per new component that joins two or more old ones (a nested split healed from
+    // the inside merges only its own sides; the rest of the room is not part of that heal).
+    for (const auto& [label, olds] : merged) {
+      if (olds.size() > 1) record_heal(label, olds);
+    }
   }
 
-  void record_heal() {
+  void record_heal(std::int32_t label, const std::set<std::int32_t>& olds) {
+    const sim::Reachability& r = network.reachability();
     Heal h;
     h.at = sim.now();
-    h.side = labels_before;
     const std::size_t servers = federation->server_count();
+    h.side.assign(servers, -1);
     h.counted.assign(servers, false);
     h.events_at_heal = world.store().size();
-    std::set<std::int32_t> sides;
+    std::map<std::int32_t, sim::NodeId> first_of_side;
     for (sim::NodeId s = 0; s < servers; ++s) {
-      if (h.side[s] >= 0) sides.insert(h.side[s]);
-      h.counted[s] = network.reachability().is_up(s);
+      if (!r.is_up(s) || r.component(s) != label) continue;
+      h.counted[s] = true;
+      h.side[s] = labels_before[s];
+      if (h.side[s] >= 0) first_of_side.try_emplace(h.side[s], s);
     }
-    h.sides = sides.size();
+    std::vector<sim::NodeId> firsts;
+    for (const auto& [side, first] : first_of_side)
+      firsts.push_back(first);
+    std::sort(firsts.begin(), firsts.end());
+    for (const sim::NodeId first : firsts)
+      h.merged += (h.merged.empty() ? "" : "+") + scenario.topology.server_names[first];
+    h.sides = olds.size();
+    // Events some server of the merged component held at the heal, and who lacks them.
+    h.awaited.assign(h.events_at_heal, false);
     for (mx::EventIndex e = 0; e < h.events_at_heal && e < in_any_dag.size(); ++e) {
       if (!in_any_dag[e]) continue;
+      std::uint64_t lacking = 0;
+      bool held = false;
       for (sim::NodeId s = 0; s < servers; ++s) {
-        if (h.counted[s] && !federation->in_dag(s, e)) ++h.missing;
+        if (!h.counted[s]) continue;
+        if (federation->in_dag(s, e)) {
+          held = true;
+        } else {
+          ++lacking;
+        }
+      }
+      if (held) {
+        h.awaited[e] = true;
+        h.missing += lacking;
       }
     }
     h.missing_at_heal = h.missing;
@@ -294,7 +320,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
   const Scenario& scenario = st.scenario;
   sim::Table& heals = st.metrics.table(
       "matrix_heals",
-      {"heal", "time_s", "sides", "missing_at_heal", "backoff_wait_s", "catchup_s",
+      {"heal", "time_s", "sides", "merged", "missing_at_heal", "backoff_wait_s", "catchup_s",
        "dag_converged_s", "state_converged_s", "catchup_bytes", "soft_failed", "status"});
   auto since = [](sim::SimTime from, sim::SimTime to) -> sim::Cell {
     if (to == kNever || from == kNever) return std::string();
@@ -307,7 +333,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     const sim::Cell bytes =
         converged ? sim::Cell(static_cast<std::int64_t>(h.bytes_at_convergence - h.bytes_at_heal))
                   : sim::Cell(std::string());
-    heals.add_row({static_cast<std::int64_t>(i), h.at, static_cast<std::int64_t>(h.sides),
+    heals.add_row({static_cast<std::int64_t>(i), h.at, static_cast<std::int64_t>(h.sides), h.merged,
                    static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
                    since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged),
                    since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,

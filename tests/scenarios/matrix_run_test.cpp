@@ -250,3 +250,36 @@ TEST_CASE("the resolved scenario fills in workload.stop", "[matrix][loader]") {
   CHECK(s.resolved["workload"]["stop"].as<std::string>() == "2h");
   CHECK(s.matrix->workload.stop == s.duration);
 }
+
+TEST_CASE("a nested split healed from the inside is a heal of its own two sides",
+          "[matrix][experiment]") {
+  // An outer split (west | east) holds for three hours; inside it, west is split again and
+  // healed after 20 minutes. That inner heal merges two components only, and converges among
+  // their servers without waiting for the outer heal.
+  const char* text = R"(name: nested
+duration: 4h
+topology: {servers: 12, regions: {west: 6, east: 6}, latency: 20ms}
+room: {users_per_server: 2}
+workload: {messages: {room: 120/h}}
+faults:
+  - {at: 30m, partition: {w: [west], e: [east]}, for: 3h, name: outer}
+  - {at: 40m, partition: {a: [s0-s2], b: [s3-s11]}, name: inner}
+  - {at: 1h, heal: inner}
+)";
+  const Scenario s = load_scenario_text(text, "nested.yaml");
+  const fs::path dir = fresh_dir("nested");
+  run_experiment(s, {dir, 1});
+  const auto rows = csv_rows(dir / "run-0000" / "matrix_heals.csv");
+  REQUIRE(rows.size() == 3);  // header, the inner heal, the outer heal
+  CHECK(rows[0][5] == "sides");
+  CHECK(rows[0][6] == "merged");
+  CHECK(rows[1][4] == "3600");
+  CHECK(rows[1][5] == "2");
+  CHECK(rows[1][6] == "s0+s3");
+  CHECK(rows[1].back() == "converged");
+  CHECK(std::stod(rows[1][9]) < 1800);  // DAG converged well before the outer heal (at 3h30m)
+  CHECK(rows[2][4] == "12600");
+  CHECK(rows[2][5] == "2");
+  CHECK(rows[2][6] == "s0+s6");
+  fs::remove_all(dir);
+}
