@@ -40,6 +40,7 @@ bench: build
 	  $(BUILD)/bench/mls --members $$n --provider $$p || exit 1; done; done
 	$(BUILD)/bench/dmls --provider fast
 	$(BUILD)/bench/dmls --part pprf --provider real
+	for n in 100 300 1000; do $(BUILD)/bench/heal_scale --servers $$n || exit 1; done
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
