@@ -25,6 +25,8 @@ struct Heal {
   std::vector<bool> counted;       // up at the heal in the merged component (catch-up awaited)
   std::string merged;              // the merged components, by their first servers: "s0+s10"
   std::vector<bool> awaited;       // per event below events_at_heal: some counted server held it
+  const char* kind = "heal";       // heal (components merged), restart, link_up
+  std::string cause;               // the fault: "heal atlantic", "restart s3", "link_up s1-s2"
   std::size_t events_at_heal = 0;  // store size: events below it are the ones to converge on
   std::uint64_t missing = 0;       // (server, event) pairs still to arrive
   std::uint64_t missing_at_heal = 0;
@@ -141,17 +143,52 @@ struct MatrixRun::State : mx::FederationObserver {
       if (labels_before[n] < 0 || !r.is_up(n)) continue;
       merged[r.component(n)].insert(labels_before[n]);
     }
+    // Servers back from a crash, by the component they come back into.
+    std::map<std::int32_t, std::vector<sim::NodeId>> restarted;
+    for (sim::NodeId n = 0; n < r.node_count(); ++n) {
+      if (labels_before[n] < 0 && r.is_up(n)) restarted[r.component(n)].push_back(n);
+    }
     // One heal per new component that joins two or more old ones (a nested split healed from
     // the inside merges only its own sides; the rest of the room is not part of that heal).
+    // A component that merged nothing but took back restarted servers is a restart
+    // reconnection: those servers are behind and catch up.
+    const std::string cause = std::move(pending_cause);
+    pending_cause.clear();
+    bool recorded = false;
     for (const auto& [label, olds] : merged) {
-      if (olds.size() > 1) record_heal(label, olds);
+      if (olds.size() > 1) {
+        record_heal(label, olds.size(), "heal", cause, {});
+        recorded = true;
+      }
     }
+    for (const auto& [label, back] : restarted) {
+      if (merged.count(label) == 0 || merged.at(label).size() <= 1) {
+        record_heal(label, 2, "restart", cause, back);
+        recorded = true;
+      }
+    }
+    // A link back up that merged nothing: its two ends could not talk directly (federation does
+    // not relay) and catch up with each other.
+    if (!recorded && pending_link) {
+      const auto [a, b] = *pending_link;
+      if (r.is_up(a) && r.is_up(b) && r.component(a) == r.component(b)) {
+        record_heal(r.component(a), 2, "link_up", cause, {a}, b);
+      }
+    }
+    pending_link.reset();
   }
 
-  void record_heal(std::int32_t label, const std::set<std::int32_t>& olds) {
+  // `label`: the component the heal is measured in. Sides: for a heal the old components; for a
+  // restart the restarted servers against the rest; for a link the two ends (only they count
+  // for the back-off wait).
+  void record_heal(std::int32_t label, std::size_t sides, const char* kind,
+                   const std::string& cause, const std::vector<sim::NodeId>& apart,
+                   std::optional<sim::NodeId> other_end = std::nullopt) {
     const sim::Reachability& r = network.reachability();
     Heal h;
     h.at = sim.now();
+    h.kind = kind;
+    h.cause = cause;
     const std::size_t servers = federation->server_count();
     h.side.assign(servers, -1);
     h.counted.assign(servers, false);
@@ -160,7 +197,13 @@ struct MatrixRun::State : mx::FederationObserver {
     for (sim::NodeId s = 0; s < servers; ++s) {
       if (!r.is_up(s) || r.component(s) != label) continue;
       h.counted[s] = true;
-      h.side[s] = labels_before[s];
+      if (std::string(kind) == "heal") {
+        h.side[s] = labels_before[s];
+      } else if (other_end) {
+        h.side[s] = s == apart[0] ? 0 : (s == *other_end ? 1 : -1);
+      } else {
+        h.side[s] = std::find(apart.begin(), apart.end(), s) != apart.end() ? 1 : 0;
+      }
       if (h.side[s] >= 0) first_of_side.try_emplace(h.side[s], s);
     }
     std::vector<sim::NodeId> firsts;
@@ -169,7 +212,7 @@ struct MatrixRun::State : mx::FederationObserver {
     std::sort(firsts.begin(), firsts.end());
     for (const sim::NodeId first : firsts)
       h.merged += (h.merged.empty() ? "" : "+") + scenario.topology.server_names[first];
-    h.sides = olds.size();
+    h.sides = sides;
     // Events some server of the merged component held at the heal, and who lacks them.
     h.awaited.assign(h.events_at_heal, false);
     for (mx::EventIndex e = 0; e < h.events_at_heal && e < in_any_dag.size(); ++e) {
@@ -260,6 +303,9 @@ struct MatrixRun::State : mx::FederationObserver {
   std::int64_t admissions[kArrivals][kStatuses] = {};
   std::set<mx::EventIndex> soft_failed_events, rejected_events;
   std::vector<std::int32_t> labels_before;
+  // The fault being applied (from the fault log), for the heal it causes.
+  std::string pending_cause;
+  std::optional<std::pair<sim::NodeId, sim::NodeId>> pending_link;
   std::vector<Heal> heals;
   std::vector<std::vector<sim::Cell>> side_rows;
   std::vector<std::vector<sim::Cell>> action_rows;  // one per workload action
@@ -315,16 +361,40 @@ MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulatio
 
 MatrixRun::~MatrixRun() = default;
 
+void MatrixRun::on_fault(const sim::FaultRecord& record) {
+  State& st = *state_;
+  const std::string cause = record.kind + " " + record.target;
+  if (record.kind == "heal") {
+    // Logged after the change it made: name the heals that change recorded.
+    for (Heal& h : st.heals) {
+      if (h.at == record.at && h.cause.empty()) h.cause = cause;
+    }
+    return;
+  }
+  st.pending_cause = cause;
+  st.pending_link.reset();
+  if (record.kind == "link_up" && record.nodes.size() == 2) {
+    st.pending_link = std::make_pair(record.nodes[0], record.nodes[1]);
+  }
+}
+
 nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>>& files) {
   State& st = *state_;
   const Scenario& scenario = st.scenario;
   sim::Table& heals = st.metrics.table(
-      "matrix_heals",
-      {"heal", "time_s", "sides", "merged", "missing_at_heal", "backoff_wait_s", "catchup_s",
-       "dag_converged_s", "state_converged_s", "catchup_bytes", "soft_failed", "status"});
+      "matrix_heals", {"heal", "time_s", "kind", "cause", "sides", "merged", "missing_at_heal",
+                       "backoff_wait_s", "catchup_s", "dag_converged_s", "state_converged_s",
+                       "catchup_bytes", "soft_failed", "status"});
   auto since = [](sim::SimTime from, sim::SimTime to) -> sim::Cell {
     if (to == kNever || from == kNever) return std::string();
     return to - from;
+  };
+  // From the first successful request (or the heal) to DAG convergence; 0 when the DAG had
+  // converged before the first request between the sides succeeded (nothing was missing).
+  auto catchup = [&](const Heal& h) -> sim::Cell {
+    if (h.dag_converged == kNever) return std::string();
+    const sim::SimTime from = h.first_success == kNever ? h.at : h.first_success;
+    return std::max(sim::SimTime(), h.dag_converged - from);
   };
   nlohmann::json first_heal = nullptr;
   for (std::size_t i = 0; i < st.heals.size(); ++i) {
@@ -333,12 +403,13 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     const sim::Cell bytes =
         converged ? sim::Cell(static_cast<std::int64_t>(h.bytes_at_convergence - h.bytes_at_heal))
                   : sim::Cell(std::string());
-    heals.add_row({static_cast<std::int64_t>(i), h.at, static_cast<std::int64_t>(h.sides), h.merged,
+    heals.add_row({static_cast<std::int64_t>(i), h.at, std::string(h.kind), h.cause,
+                   static_cast<std::int64_t>(h.sides), h.merged,
                    static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
-                   since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged),
+                   catchup(h),
                    since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
                    static_cast<std::int64_t>(h.soft_failed), heal_status(h)});
-    if (i == 0) {
+    if (first_heal.is_null() && std::string(h.kind) == "heal") {
       auto seconds = [](sim::Cell c) -> nlohmann::json {
         // The double nearest to the exact decimal seconds, so that it prints back exactly.
         if (const auto* t = std::get_if<sim::SimTime>(&c))
@@ -349,7 +420,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
           {"time_s", std::stod(sim::format_seconds(h.at))},
           {"backoff_wait_s", seconds(since(h.at, h.first_success))},
           {"catchup_s",
-           seconds(since(h.first_success == kNever ? h.at : h.first_success, h.dag_converged))},
+           seconds(catchup(h))},
           {"dag_converged_s", seconds(since(h.at, h.dag_converged))},
           {"state_converged_s", seconds(since(h.at, h.state_converged))},
           {"catchup_bytes", converged ? nlohmann::json(h.bytes_at_convergence - h.bytes_at_heal)
@@ -427,12 +498,16 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     }
     files.emplace_back("room-0.cases.json", mx::cases_document(cases).dump(1) + "\n");
   }
-  return {{"room_version", std::string(st.world.store().version().id)},
-          {"events_sent", sent_count},
-          {"soft_failed_events", st.soft_failed_events.size()},
-          {"rejected_events", st.rejected_events.size()},
-          {"heals", st.heals.size()},
-          {"first_heal", first_heal}};
+  return {
+      {"room_version", std::string(st.world.store().version().id)},
+      {"events_sent", sent_count},
+      {"soft_failed_events", st.soft_failed_events.size()},
+      {"rejected_events", st.rejected_events.size()},
+      {"heals", std::count_if(st.heals.begin(), st.heals.end(),
+                              [](const Heal& h) { return std::string(h.kind) == "heal"; })},
+      {"reconnections", std::count_if(st.heals.begin(), st.heals.end(),
+                                      [](const Heal& h) { return std::string(h.kind) != "heal"; })},
+      {"first_heal", first_heal}};
 }
 
 }  // namespace dmlssim::scenarios

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "scenarios/scenario.hpp"
+#include "sim/faults.hpp"
 #include "sim/metrics.hpp"
 #include "sim/network.hpp"
 
@@ -28,6 +29,10 @@ class MatrixRun {
   ~MatrixRun();
   MatrixRun(const MatrixRun&) = delete;
   MatrixRun& operator=(const MatrixRun&) = delete;
+
+  // Every fault applied, as the fault log records it: names the heal it causes. Restarts, link
+  // changes and partitions are logged before they change reachability, heals after.
+  void on_fault(const sim::FaultRecord& record);
 
   // After the run: tables into the recorder, the summary's "matrix" object, and extra files
   // (name, content) for the run directory.

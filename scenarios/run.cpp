@@ -21,8 +21,10 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   sim::MetricsRecorder& metrics = result.metrics;
 
   sim::Table& fault_log = metrics.table("faults", {"time_s", "kind", "target"});
+  std::unique_ptr<MatrixRun> matrix;
   sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
     fault_log.add_row({r.at, r.kind, r.target});
+    if (matrix) matrix->on_fault(r);
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)
     injector.schedule(scenario.faults[i], i);
@@ -44,7 +46,6 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       row.push_back(p->side_names[p->side_of[n]]);
     servers.add_row(std::move(row));
   }
-  std::unique_ptr<MatrixRun> matrix;
   if (scenario.matrix) matrix = std::make_unique<MatrixRun>(scenario, run, sim, network, metrics);
 
   sim::ReachabilityProbe probe(sim, reach, scenario.metrics.pairs);

@@ -22,27 +22,28 @@ FaultInjector::FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed
       observer_(std::move(observer)),
       open_crashes_(reach.node_count(), 0) {}
 
-void FaultInjector::record(const std::string& kind, const std::string& target) {
-  if (observer_) observer_(FaultRecord{sim_.now(), kind, target});
+void FaultInjector::record(const std::string& kind, const std::string& target,
+                           std::vector<NodeId> nodes) {
+  if (observer_) observer_(FaultRecord{sim_.now(), kind, target, std::move(nodes)});
 }
 
 void FaultInjector::crash(NodeId n) {
-  record("crash", node_name(n));
+  record("crash", node_name(n), {n});
   reach_.hold_down(n);
 }
 
 void FaultInjector::restart(NodeId n) {
-  record("restart", node_name(n));
+  record("restart", node_name(n), {n});
   reach_.release_down(n);
 }
 
 void FaultInjector::link_down(NodeId a, NodeId b) {
-  record("link_down", link_name(a, b));
+  record("link_down", link_name(a, b), {a, b});
   reach_.hold_link_down(a, b);
 }
 
 void FaultInjector::link_up(NodeId a, NodeId b) {
-  record("link_up", link_name(a, b));
+  record("link_up", link_name(a, b), {a, b});
   reach_.release_link_down(a, b);
 }
 

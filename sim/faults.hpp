@@ -74,8 +74,9 @@ using Fault = std::variant<CrashFault, RestartFault, PartitionFault, HealFault, 
 // One line of the fault log: what happened, when, to whom.
 struct FaultRecord {
   SimTime at;
-  std::string kind;    // crash, restart, partition, heal, link_down, link_up
-  std::string target;  // e.g. "s3", "s1-s2", a partition name
+  std::string kind;           // crash, restart, partition, heal, link_down, link_up
+  std::string target;         // e.g. "s3", "s1~s2", a partition name
+  std::vector<NodeId> nodes;  // crash, restart: the server; link_down, link_up: the two ends
 };
 
 class FaultInjector {
@@ -99,7 +100,7 @@ class FaultInjector {
   };
   void outage_down(uint32_t process);
   void outage_up(uint32_t process);
-  void record(const std::string& kind, const std::string& target);
+  void record(const std::string& kind, const std::string& target, std::vector<NodeId> nodes = {});
   void crash(NodeId n);
   void restart(NodeId n);
   void link_down(NodeId a, NodeId b);

@@ -153,7 +153,12 @@ TEST_CASE(
   const fs::path a = fresh_dir("rerun");
   run_experiment(three, {a, 1});
   REQUIRE(fs::exists(a / "run-0002"));
-  run_experiment(one, {a, 1});
+  // Fewer runs is another experiment: refused, nothing deleted; with force, replaced whole.
+  CHECK_THROWS_AS(run_experiment(one, {a, 1}), ExperimentRefused);
+  CHECK(fs::exists(a / "run-0002"));
+  ExperimentOptions force{a, 1};
+  force.force = true;
+  run_experiment(one, force);
   CHECK(fs::exists(a / "run-0000"));
   CHECK_FALSE(fs::exists(a / "run-0001"));
   CHECK_FALSE(fs::exists(a / "run-0002"));

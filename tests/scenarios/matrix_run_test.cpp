@@ -271,15 +271,56 @@ faults:
   run_experiment(s, {dir, 1});
   const auto rows = csv_rows(dir / "run-0000" / "matrix_heals.csv");
   REQUIRE(rows.size() == 3);  // header, the inner heal, the outer heal
-  CHECK(rows[0][5] == "sides");
-  CHECK(rows[0][6] == "merged");
+  CHECK(rows[0][7] == "sides");
+  CHECK(rows[0][8] == "merged");
   CHECK(rows[1][4] == "3600");
-  CHECK(rows[1][5] == "2");
-  CHECK(rows[1][6] == "s0+s3");
+  CHECK(rows[1][6] == "heal inner");
+  CHECK(rows[1][7] == "2");
+  CHECK(rows[1][8] == "s0+s3");
   CHECK(rows[1].back() == "converged");
-  CHECK(std::stod(rows[1][9]) < 1800);  // DAG converged well before the outer heal (at 3h30m)
+  CHECK(std::stod(rows[1][12]) < 1800);  // DAG converged well before the outer heal (at 3h30m)
   CHECK(rows[2][4] == "12600");
-  CHECK(rows[2][5] == "2");
-  CHECK(rows[2][6] == "s0+s6");
+  CHECK(rows[2][6] == "heal outer");
+  CHECK(rows[2][7] == "2");
+  CHECK(rows[2][8] == "s0+s6");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a restart and a link recovery are reconnections, measured and named by their fault",
+          "[matrix][experiment]") {
+  const char* text = R"(name: reconnect
+duration: 2h
+topology: {servers: 6, latency: 20ms}
+room: {users_per_server: 2}
+workload: {messages: {room: 120/h}}
+faults:
+  - {at: 30m, crash: s2, for: 20m}
+  - {at: 1h, link_down: [s0, s1], for: 10m}
+  - {at: 1h20m, partition: {a: [s0-s2], b: [s3-s5]}, for: 10m, name: split}
+)";
+  const Scenario s = load_scenario_text(text, "reconnect.yaml");
+  const fs::path dir = fresh_dir("reconnect");
+  const auto summaries = run_experiment(s, {dir, 1});
+  const auto rows = csv_rows(dir / "run-0000" / "matrix_heals.csv");
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0][5] == "kind");
+  CHECK(rows[0][6] == "cause");
+  // The restarted server was behind: events sent while it was down had to reach it.
+  CHECK(rows[1][4] == "3000");
+  CHECK(rows[1][5] == "restart");
+  CHECK(rows[1][6] == "restart s2");
+  CHECK(std::stoll(rows[1][9]) > 0);
+  CHECK(rows[1].back() == "converged");
+  CHECK(rows[2][5] == "link_up");
+  CHECK(rows[2][6] == "link_up s0~s1");
+  // A partition's heal is named by its partition; it is the run's first heal.
+  CHECK(rows[3][5] == "heal");
+  CHECK(rows[3][6] == "heal split");
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    CHECK(rows[i][11].rfind("-", 0) != 0);  // no negative catch-up
+  const nlohmann::json& m = summaries[0]["matrix"];
+  CHECK(m["heals"] == 1);
+  CHECK(m["reconnections"] == 2);
+  CHECK(m["first_heal"]["time_s"] == 5400.0);
   fs::remove_all(dir);
 }
