@@ -26,6 +26,11 @@ struct Heal {
   std::string merged;              // the merged components, by their first servers: "s0+s10"
   std::vector<bool> awaited;       // per event below events_at_heal: some counted server held it
   const char* kind = "heal";       // heal (components merged), restart, link_up
+  // Per counted server: awaited events it lacked at the heal, still lacking, and when it got the
+  // last of them (kNever: not yet).
+  std::vector<std::uint32_t> lacking_at_heal, lacking;
+  std::vector<sim::SimTime> caught_up;
+  std::map<std::int32_t, sim::NodeId> side_first;  // side label -> its first server (names it)
   std::string cause;               // the fault: "heal atlantic", "restart s3", "link_up s1-s2"
   std::size_t events_at_heal = 0;  // store size: events below it are the ones to converge on
   std::uint64_t missing = 0;       // (server, event) pairs still to arrive
@@ -75,6 +80,10 @@ struct MatrixRun::State : mx::FederationObserver {
       if (h.dag_converged == kNever) {
         if (!h.counted[server]) continue;
         if (status == mx::EventStatus::kSoftFailed) ++h.soft_failed;
+        if (e < h.events_at_heal && h.awaited[e] && h.lacking[server] > 0 &&
+            --h.lacking[server] == 0) {
+          h.caught_up[server] = sim.now();
+        }
         if (e < h.events_at_heal && h.awaited[e] && h.missing > 0 && --h.missing == 0) {
           dag_converged(h);
         }
@@ -206,6 +215,7 @@ struct MatrixRun::State : mx::FederationObserver {
       }
       if (h.side[s] >= 0) first_of_side.try_emplace(h.side[s], s);
     }
+    h.side_first = first_of_side;
     std::vector<sim::NodeId> firsts;
     for (const auto& [side, first] : first_of_side)
       firsts.push_back(first);
@@ -215,6 +225,8 @@ struct MatrixRun::State : mx::FederationObserver {
     h.sides = sides;
     // Events some server of the merged component held at the heal, and who lacks them.
     h.awaited.assign(h.events_at_heal, false);
+    h.lacking_at_heal.assign(servers, 0);
+    h.caught_up.assign(servers, kNever);
     for (mx::EventIndex e = 0; e < h.events_at_heal && e < in_any_dag.size(); ++e) {
       if (!in_any_dag[e]) continue;
       std::uint64_t lacking = 0;
@@ -230,9 +242,16 @@ struct MatrixRun::State : mx::FederationObserver {
       if (held) {
         h.awaited[e] = true;
         h.missing += lacking;
+        for (sim::NodeId s = 0; s < servers; ++s) {
+          if (h.counted[s] && !federation->in_dag(s, e)) ++h.lacking_at_heal[s];
+        }
       }
     }
     h.missing_at_heal = h.missing;
+    h.lacking = h.lacking_at_heal;
+    for (sim::NodeId s = 0; s < servers; ++s) {
+      if (h.counted[s] && h.lacking[s] == 0) h.caught_up[s] = h.at;
+    }
     h.bytes_at_heal = federation_bytes();
     record_side_differences(heals.size(), h);
     heals.push_back(std::move(h));
@@ -406,8 +425,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     heals.add_row({static_cast<std::int64_t>(i), h.at, std::string(h.kind), h.cause,
                    static_cast<std::int64_t>(h.sides), h.merged,
                    static_cast<std::int64_t>(h.missing_at_heal), since(h.at, h.first_success),
-                   catchup(h),
-                   since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
+                   catchup(h), since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
                    static_cast<std::int64_t>(h.soft_failed), heal_status(h)});
     if (first_heal.is_null() && std::string(h.kind) == "heal") {
       auto seconds = [](sim::Cell c) -> nlohmann::json {
@@ -419,8 +437,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
       first_heal = {
           {"time_s", std::stod(sim::format_seconds(h.at))},
           {"backoff_wait_s", seconds(since(h.at, h.first_success))},
-          {"catchup_s",
-           seconds(catchup(h))},
+          {"catchup_s", seconds(catchup(h))},
           {"dag_converged_s", seconds(since(h.at, h.dag_converged))},
           {"state_converged_s", seconds(since(h.at, h.state_converged))},
           {"catchup_bytes", converged ? nlohmann::json(h.bytes_at_convergence - h.bytes_at_heal)
@@ -430,6 +447,24 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
           {"status", heal_status(h)},
           // Simulated time after the heal: the lower bound of every stage not reached.
           {"observed_s", std::stod(sim::format_seconds(scenario.duration - h.at))}};
+    }
+  }
+  // Per heal and server of its component: what the server lacked and when it had it all.
+  sim::Table& per_server = st.metrics.table(
+      "matrix_heal_servers",
+      {"heal", "time_s", "server", "side", "missing_at_heal", "caught_up_s", "status"});
+  for (std::size_t i = 0; i < st.heals.size(); ++i) {
+    const Heal& h = st.heals[i];
+    for (sim::NodeId s = 0; s < h.counted.size(); ++s) {
+      if (!h.counted[s]) continue;
+      const bool caught_up = h.caught_up[s] != kNever;
+      per_server.add_row({static_cast<std::int64_t>(i), h.at, scenario.topology.server_names[s],
+                          h.side[s] < 0
+                              ? std::string()
+                              : scenario.topology.server_names[h.side_first.at(h.side[s])],
+                          static_cast<std::int64_t>(h.lacking_at_heal[s]),
+                          caught_up ? sim::Cell(h.caught_up[s] - h.at) : sim::Cell(std::string()),
+                          std::string(caught_up ? "caught up" : "not caught up before the end")});
     }
   }
   sim::Table& sides = st.metrics.table(

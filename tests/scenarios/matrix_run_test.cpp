@@ -324,3 +324,31 @@ faults:
   CHECK(m["first_heal"]["time_s"] == 5400.0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("per-server catch-up rows add up to the heal's", "[matrix][experiment]") {
+  LoadOptions o;
+  o.overrides = {"runs=1"};
+  const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
+  const fs::path dir = fresh_dir("per-server");
+  run_experiment(s, {dir, 1});
+  const auto heal = csv_rows(dir / "run-0000" / "matrix_heals.csv");
+  const auto rows = csv_rows(dir / "run-0000" / "matrix_heal_servers.csv");
+  REQUIRE(heal.size() == 2);
+  REQUIRE(rows.size() == 1 + 6);  // a row per server of the merged component
+  CHECK(rows[0] == std::vector<std::string>{"scenario", "strategy", "run", "heal", "time_s",
+                                            "server", "side", "missing_at_heal", "caught_up_s",
+                                            "status"});
+  std::int64_t missing = 0;
+  double last = 0;
+  std::set<std::string> sides;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    missing += std::stoll(rows[i][7]);
+    last = std::max(last, std::stod(rows[i][8]));
+    sides.insert(rows[i][6]);
+    CHECK(rows[i][9] == "caught up");
+  }
+  CHECK(missing == std::stoll(heal[1][9]));                    // missing_at_heal
+  CHECK(last == Approx(std::stod(heal[1][12])).margin(1e-9));  // dag_converged_s
+  CHECK(sides == std::set<std::string>{"s0", "s3"});
+  fs::remove_all(dir);
+}
