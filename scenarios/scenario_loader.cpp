@@ -66,9 +66,28 @@ void apply_override(YAML::Node& root, const std::string& text) {
     cur.reset(next);
   }
   if (cur.IsSequence()) {
-    std::size_t index = std::stoul(parts.back());
-    if (index >= cur.size()) throw ScenarioError("--set " + text, path, "list index out of range");
-    cur[index] = value;
+    // An index: replaces that item; the list's length appends one (faults.1=... on one fault).
+    const std::string& last = parts.back();
+    if (last.empty() || last.size() > 6 ||
+        last.find_first_not_of("0123456789") != std::string::npos) {
+      throw ScenarioError("--set " + text, path, "'" + last + "' indexes a list: use a number");
+    }
+    const std::size_t index = std::stoul(last);
+    if (value.IsNull()) {
+      throw ScenarioError("--set " + text, path, "list items cannot be removed with null");
+    }
+    if (index > cur.size()) {
+      throw ScenarioError("--set " + text, path,
+                          "list index out of range: the list has " + std::to_string(cur.size()) +
+                              " items; " + std::to_string(cur.size()) + " appends one");
+    }
+    if (index == cur.size()) {
+      cur.push_back(value);
+    } else {
+      cur[index] = value;
+    }
+  } else if (value.IsNull()) {
+    cur.remove(parts.back());  // key=null removes the key or section (its default applies)
   } else {
     cur[parts.back()] = value;
   }
@@ -153,6 +172,14 @@ void read_regions(const YamlReader& reader, const YAML::Node& topo, Topology& t)
       net.region_of.push_back(static_cast<uint16_t>(net.region_names.size() - 1));
     }
     total += n;
+  }
+  if (total != t.servers && reader.overridden("topology.servers") &&
+      !reader.overridden("topology.regions")) {
+    reader.fail(topo["servers"], "topology.servers",
+                "is " + std::to_string(t.servers) + " but the file's topology.regions add up to " +
+                    std::to_string(total) +
+                    ": set the regions too, e.g. --set 'topology.regions={" + net.region_names[0] +
+                    ": " + std::to_string(t.servers) + "}'");
   }
   if (total != t.servers) {
     reader.fail(topo["regions"], "topology.regions",

@@ -23,6 +23,10 @@ class YamlReader {
       : file_(std::move(file)), overrides_(std::move(overrides)) {}
 
   const std::string& file() const { return file_; }
+  // Was `key` (or a section above it) set by a --set option?
+  bool overridden(const std::string& key) const {
+    return location({}, key).rfind("--set ", 0) == 0;
+  }
   std::string location(const YAML::Node& node, const std::string& key) const;
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
                          const std::string& message) const;

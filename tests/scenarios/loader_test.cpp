@@ -147,3 +147,35 @@ TEST_CASE("every registry key is documented in docs/scenario-format.md", "[loade
     CHECK(doc.find("`" + p.key + "`") != std::string::npos);
   }
 }
+
+TEST_CASE("--set appends to a list, removes a key with null, and names the option it needs",
+          "[loader]") {
+  const std::string one_fault = "name: t\nduration: 2h\ntopology: {servers: 4, regions: {eu: 2, "
+                                "us: 2}}\nfaults:\n  - {at: 10m, crash: s1, for: 5m}\n"
+                                "metrics: {interval: 5m}\n";
+  LoadOptions o;
+  o.overrides = {"faults.1={at: 20m, crash: s2, for: 5m}"};
+  CHECK(load_scenario_text(one_fault, "one.yaml", o).faults.size() == 2);
+  o.overrides = {"faults.3={at: 20m, crash: s2, for: 5m}"};
+  CHECK_THROWS_WITH(load_scenario_text(one_fault, "one.yaml", o),
+                    Catch::Contains("the list has 1 items; 1 appends one"));
+  o.overrides = {"faults.two=x"};
+  CHECK_THROWS_WITH(load_scenario_text(one_fault, "one.yaml", o),
+                    Catch::Contains("'two' indexes a list"));
+  // key=null removes it: the default applies again.
+  o.overrides = {"metrics=null"};
+  CHECK(load_scenario_text(one_fault, "one.yaml", o).metrics.interval == 1_min);
+  o.overrides = {"faults=null"};
+  CHECK(load_scenario_text(one_fault, "one.yaml", o).faults.empty());
+  // Changing the servers alone: the error is the option's, and says what else to set.
+  o.overrides = {"topology.servers=10"};
+  try {
+    load_scenario_text(one_fault, "one.yaml", o);
+    FAIL("expected an error");
+  } catch (const ScenarioError& e) {
+    CHECK(e.location() == "--set topology.servers=10");
+    CHECK(std::string(e.what()).find("set the regions too") != std::string::npos);
+  }
+  o.overrides = {"topology.servers=10", "topology.regions={eu: 5, us: 5}"};
+  CHECK(load_scenario_text(one_fault, "one.yaml", o).topology.servers == 10);
+}
