@@ -148,11 +148,12 @@ TEST_CASE("every registry key is documented in docs/scenario-format.md", "[loade
   }
 }
 
-TEST_CASE("--set appends to a list, removes a key with null, and names the option it needs",
+TEST_CASE("overrides append to a list, remove a key with null, and name the option they need",
           "[loader]") {
-  const std::string one_fault = "name: t\nduration: 2h\ntopology: {servers: 4, regions: {eu: 2, "
-                                "us: 2}}\nfaults:\n  - {at: 10m, crash: s1, for: 5m}\n"
-                                "metrics: {interval: 5m}\n";
+  const std::string one_fault =
+      "name: t\nduration: 2h\ntopology: {servers: 4, regions: {eu: 2, "
+      "us: 2}}\nfaults:\n  - {at: 10m, crash: s1, for: 5m}\n"
+      "metrics: {interval: 5m}\n";
   LoadOptions o;
   o.overrides = {"faults.1={at: 20m, crash: s2, for: 5m}"};
   CHECK(load_scenario_text(one_fault, "one.yaml", o).faults.size() == 2);
