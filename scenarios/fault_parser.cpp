@@ -39,14 +39,26 @@ std::optional<SimTime> read_for(const FaultContext& c, const YAML::Node& item,
   return c.reader.duration(item["for"], key + ".for", sim::kNanosecond);
 }
 
-std::pair<sim::NodeId, sim::NodeId> read_pair(const FaultContext& c, const YAML::Node& node,
-                                              const std::string& key) {
+// [A, B] where A and B are server selectors (a server, a range, a region, a list): every pair
+// of a server of A with a different server of B, each unordered pair once, in order.
+std::vector<std::pair<sim::NodeId, sim::NodeId>> read_link_groups(const FaultContext& c,
+                                                                  const YAML::Node& node,
+                                                                  const std::string& key) {
   if (!node.IsSequence() || node.size() != 2)
-    c.reader.fail(node, key, "expected a pair [s<i>, s<j>]");
-  const auto a = select_server(c.reader, node[0], key + "[0]", c.topology);
-  const auto b = select_server(c.reader, node[1], key + "[1]", c.topology);
-  if (a == b) c.reader.fail(node, key, "a link joins two different servers");
-  return {a, b};
+    c.reader.fail(node, key,
+                  "expected two ends [s<i>, s<j>], each a server or a group (eu, s0-s9)");
+  const std::vector<sim::NodeId> a = select_servers(c.reader, node[0], key + "[0]", c.topology);
+  const std::vector<sim::NodeId> b = select_servers(c.reader, node[1], key + "[1]", c.topology);
+  std::set<std::pair<sim::NodeId, sim::NodeId>> seen;
+  std::vector<std::pair<sim::NodeId, sim::NodeId>> pairs;
+  for (const sim::NodeId x : a) {
+    for (const sim::NodeId y : b) {
+      if (x == y) continue;
+      if (seen.insert({std::min(x, y), std::max(x, y)}).second) pairs.emplace_back(x, y);
+    }
+  }
+  if (pairs.empty()) c.reader.fail(node, key, "a link joins two different servers");
+  return pairs;
 }
 
 sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item,
@@ -223,14 +235,17 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       sim::LinkDownFault f;
       f.at = read_at(c, item, key);
       f.duration = read_for(c, item, key);
-      std::tie(f.a, f.b) = read_pair(c, item["link_down"], key + ".link_down");
-      faults.emplace_back(std::move(f));
+      for (const auto& [a, b] : read_link_groups(c, item["link_down"], key + ".link_down")) {
+        f.a = a;
+        f.b = b;
+        faults.emplace_back(f);
+      }
     } else if (kind == "flap") {
       reader.expect_map(item, key, {"at", "flap", "period", "down", "for"});
       sim::FlapFault f;
       f.at = read_at(c, item, key);
       f.duration = read_for(c, item, key);
-      std::tie(f.a, f.b) = read_pair(c, item["flap"], key + ".flap");
+      const auto pairs = read_link_groups(c, item["flap"], key + ".flap");
       for (const char* required : {"period", "down"}) {
         if (!item[required])
           reader.fail(item, key + "." + required, "a flap needs 'period' and 'down'");
@@ -239,7 +254,11 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       f.down = reader.duration(item["down"], key + ".down", sim::kNanosecond);
       if (f.down >= f.period)
         reader.fail(item["down"], key + ".down", "must be shorter than period");
-      faults.emplace_back(std::move(f));
+      for (const auto& [a, b] : pairs) {
+        f.a = a;
+        f.b = b;
+        faults.emplace_back(f);
+      }
     } else {
       reader.expect_map(item, key, {"random"});
       faults.emplace_back(read_random(c, item["random"], key + ".random"));

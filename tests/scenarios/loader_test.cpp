@@ -180,3 +180,32 @@ TEST_CASE("overrides append to a list, remove a key with null, and name the opti
   o.overrides = {"topology.servers=10", "topology.regions={eu: 5, us: 5}"};
   CHECK(load_scenario_text(one_fault, "one.yaml", o).topology.servers == 10);
 }
+
+TEST_CASE("link faults between groups expand to every pair across them", "[loader][faults]") {
+  const std::string text =
+      "name: t\nduration: 2h\ntopology: {servers: 20, regions: {a: 10, c: 10}}\nfaults:\n"
+      "  - {at: 10m, link_down: [a, c], for: 5m}\n"
+      "  - {at: 1h, flap: [s0, [s1, s2]], period: 10m, down: 1m}\n"
+      "  - {at: 1h, link_down: [s0-s2, s1-s3]}\n";
+  const Scenario s = load_scenario_text(text, "groups.yaml");
+  std::size_t down = 0, flaps = 0;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> across, overlapping;
+  for (const auto& f : s.faults) {
+    if (const auto* l = std::get_if<dmlssim::sim::LinkDownFault>(&f)) {
+      ++down;
+      if (l->duration) {
+        CHECK(l->a < 10);
+        CHECK(l->b >= 10);
+        across.insert({l->a, l->b});
+      } else {
+        overlapping.insert({std::min(l->a, l->b), std::max(l->a, l->b)});
+      }
+    }
+    if (std::get_if<dmlssim::sim::FlapFault>(&f)) ++flaps;
+  }
+  CHECK(across.size() == 100);  // 10 x 10, not 100 lines
+  CHECK(flaps == 2);
+  // [s0-s2] x [s1-s3] without self-links, each unordered pair once: 01 02 03 12 13 23.
+  CHECK(overlapping.size() == 6);
+  CHECK(down == 106);
+}
