@@ -8,6 +8,16 @@
 #include <stdexcept>
 
 namespace dmlssim::sim {
+namespace {
+
+double sample_mean(const std::vector<double>& samples) {  // samples non-empty
+  double sum = 0;
+  for (const double x : samples)
+    sum += x;
+  return sum / static_cast<double>(samples.size());
+}
+
+}  // namespace
 
 MeanInterval mean_interval(const std::vector<double>& samples, double confidence) {
   if (!(confidence > 0 && confidence < 1))
@@ -15,10 +25,7 @@ MeanInterval mean_interval(const std::vector<double>& samples, double confidence
   MeanInterval r;
   r.n = samples.size();
   if (r.n == 0) return r;
-  double sum = 0;
-  for (double x : samples)
-    sum += x;
-  r.mean = sum / static_cast<double>(r.n);
+  r.mean = sample_mean(samples);
   if (r.n < 2) return r;
   double ss = 0;
   for (double x : samples)
@@ -38,10 +45,7 @@ BootstrapInterval bootstrap_mean_interval(const std::vector<double>& samples, do
   BootstrapInterval r;
   r.n = samples.size();
   if (r.n == 0) return r;
-  double sum = 0;
-  for (const double x : samples)
-    sum += x;
-  r.mean = sum / static_cast<double>(r.n);
+  r.mean = sample_mean(samples);
   r.lo = r.hi = r.mean;
   r.constant =
       std::all_of(samples.begin(), samples.end(), [&](double x) { return x == samples.front(); });
