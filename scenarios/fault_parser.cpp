@@ -13,8 +13,12 @@ namespace {
 
 using sim::SimTime;
 
+// Sides are drawn by rejection until none is empty: with as many units as sides that takes
+// sides^sides / sides! tries, so the count stays small.
+constexpr uint64_t kMaxRandomSides = 16;
+
 const std::vector<std::string> kKinds = {"crash",     "restart", "partition", "heal",
-                                         "link_down", "flap",    "random"};
+                                         "link_down", "flap",    "random",    "random_partition"};
 
 struct FaultContext {
   const YamlReader& reader;
@@ -39,11 +43,17 @@ std::optional<SimTime> read_for(const FaultContext& c, const YAML::Node& item,
   return c.reader.duration(item["for"], key + ".for", sim::kNanosecond);
 }
 
+bool read_one_way(const FaultContext& c, const YAML::Node& item, const std::string& key) {
+  return item["one_way"] ? c.reader.boolean(item["one_way"], key + ".one_way") : false;
+}
+
 // [A, B] where A and B are server selectors (a server, a range, a region, a list): every pair
-// of a server of A with a different server of B, each unordered pair once, in order.
+// of a server of A with a different server of B, in order; each unordered pair once, or each
+// ordered pair (from A to B) once when `one_way`.
 std::vector<std::pair<sim::NodeId, sim::NodeId>> read_link_groups(const FaultContext& c,
                                                                   const YAML::Node& node,
-                                                                  const std::string& key) {
+                                                                  const std::string& key,
+                                                                  bool one_way) {
   if (!node.IsSequence() || node.size() != 2)
     c.reader.fail(node, key,
                   "expected two ends [s<i>, s<j>], each a server or a group (eu, s0-s9)");
@@ -54,7 +64,9 @@ std::vector<std::pair<sim::NodeId, sim::NodeId>> read_link_groups(const FaultCon
   for (const sim::NodeId x : a) {
     for (const sim::NodeId y : b) {
       if (x == y) continue;
-      if (seen.insert({std::min(x, y), std::max(x, y)}).second) pairs.emplace_back(x, y);
+      const std::pair<sim::NodeId, sim::NodeId> link =
+          one_way ? std::make_pair(x, y) : std::make_pair(std::min(x, y), std::max(x, y));
+      if (seen.insert(link).second) pairs.emplace_back(x, y);
     }
   }
   if (pairs.empty()) c.reader.fail(node, key, "a link joins two different servers");
@@ -105,23 +117,11 @@ sim::PartitionFault read_partition(const FaultContext& c, const YAML::Node& item
   return f;
 }
 
-sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
-                               const std::string& key) {
-  c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start"});
-  for (const char* required : {"mtbf", "mttr"}) {
-    if (!node[required]) c.reader.fail(node, key + "." + required, "required");
-  }
-  const double mtbf = c.reader.duration(node["mtbf"], key + ".mtbf", sim::kNanosecond).seconds();
-  const double mttr = c.reader.duration(node["mttr"], key + ".mttr", sim::kNanosecond).seconds();
-  sim::RandomOutages f;
-  f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
-  if (f.start >= c.duration)
-    c.reader.fail(node["start"], key + ".start", "starts after the run ends");
-  f.nodes = node["servers"]
-                ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
-                : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);
-  const std::string dkey = key + ".distribution";
-  const YAML::Node dnode = node["distribution"];
+// A distribution of durations with the given mean (seconds), its shape named by the call at
+// `dnode` (absent: exponential): exponential, weibull(k=K), lognormal(sigma=S), and, when
+// `allow_constant`, constant.
+sim::Distribution duration_shape(const FaultContext& c, const YAML::Node& dnode,
+                                 const std::string& dkey, double mean, bool allow_constant) {
   const Call shape =
       dnode ? c.reader.parsed<Call>(dnode, dkey, parse_call) : Call{"exponential", {}};
   auto arg = [&](const std::string& name) {
@@ -139,25 +139,80 @@ sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
     if (v <= 0) c.reader.fail(dnode, dkey, name + " must be > 0");
     return v;
   };
-  if (shape.name == "exponential") {
-    if (!shape.args.empty())
-      c.reader.fail(dnode, dkey, "exponential takes no arguments (means come from mtbf, mttr)");
-    f.up = sim::Distribution::exponential(mtbf);
-    f.down = sim::Distribution::exponential(mttr);
-  } else if (shape.name == "weibull") {
-    const double k = arg("k");
-    f.up = sim::Distribution::weibull_with_mean(k, mtbf);
-    f.down = sim::Distribution::weibull_with_mean(k, mttr);
-  } else if (shape.name == "lognormal") {
+  const std::string others = allow_constant ? "constant, " : "";
+  if ((shape.name == "exponential" || shape.name == "constant") && !shape.args.empty()) {
+    c.reader.fail(dnode, dkey,
+                  shape.name + " takes no arguments (means come from mtbf, mttr or duration)");
+  }
+  if (shape.name == "exponential") return sim::Distribution::exponential(mean);
+  if (shape.name == "constant" && allow_constant) return sim::Distribution::constant(mean);
+  if (shape.name == "weibull") return sim::Distribution::weibull_with_mean(arg("k"), mean);
+  if (shape.name == "lognormal") {
     const double sigma = arg("sigma");
     // mean = exp(mu + sigma^2 / 2)  =>  mu = ln(mean) - sigma^2 / 2
-    f.up = sim::Distribution::lognormal(sim::portable_log(mtbf) - sigma * sigma / 2, sigma);
-    f.down = sim::Distribution::lognormal(sim::portable_log(mttr) - sigma * sigma / 2, sigma);
-  } else {
-    c.reader.fail(dnode, dkey,
-                  "unknown distribution '" + shape.name +
-                      "' (exponential, weibull(k=..), lognormal(sigma=..))");
+    return sim::Distribution::lognormal(sim::portable_log(mean) - sigma * sigma / 2, sigma);
   }
+  c.reader.fail(dnode, dkey,
+                "unknown distribution '" + shape.name + "' (" + others +
+                    "exponential, weibull(k=..), lognormal(sigma=..))");
+}
+
+sim::RandomPartitions read_random_partition(const FaultContext& c, const YAML::Node& node,
+                                            const std::string& key) {
+  c.reader.expect_map(node, key, {"rate", "duration", "distribution", "sides", "by", "start"});
+  for (const char* required : {"rate", "duration"}) {
+    if (!node[required]) c.reader.fail(node, key + "." + required, "required");
+  }
+  sim::RandomPartitions f;
+  f.rate = c.reader.parsed<double>(node["rate"], key + ".rate", parse_rate);
+  if (f.rate <= 0) c.reader.fail(node["rate"], key + ".rate", "must be above 0 (e.g. 1/d)");
+  const double mean =
+      c.reader.duration(node["duration"], key + ".duration", sim::kNanosecond).seconds();
+  f.duration = duration_shape(c, node["distribution"], key + ".distribution", mean, true);
+  f.sides = node["sides"] ? static_cast<uint32_t>(
+                                c.reader.integer(node["sides"], key + ".sides", 2, kMaxRandomSides))
+                          : 2;
+  f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
+  if (f.start >= c.duration)
+    c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  const std::string by = node["by"] ? c.reader.string(node["by"], key + ".by") : "server";
+  const sim::NetworkConfig& net = c.topology.network;
+  if (by == "server") {
+    f.units = c.topology.servers;
+    for (uint32_t n = 0; n < c.topology.servers; ++n)
+      f.unit_of.push_back(n);
+  } else if (by == "region") {
+    f.units = static_cast<uint32_t>(net.region_names.size());
+    f.unit_of.assign(net.region_of.begin(), net.region_of.end());
+  } else {
+    c.reader.fail(node["by"], key + ".by", "expected server or region, got '" + by + "'");
+  }
+  if (f.units < f.sides) {
+    c.reader.fail(node["sides"] ? node["sides"] : node, key + ".sides",
+                  std::to_string(f.sides) + " sides need at least as many " + by + "s; the " +
+                      "topology has " + std::to_string(f.units));
+  }
+  return f;
+}
+
+sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
+                               const std::string& key) {
+  c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start"});
+  for (const char* required : {"mtbf", "mttr"}) {
+    if (!node[required]) c.reader.fail(node, key + "." + required, "required");
+  }
+  const double mtbf = c.reader.duration(node["mtbf"], key + ".mtbf", sim::kNanosecond).seconds();
+  const double mttr = c.reader.duration(node["mttr"], key + ".mttr", sim::kNanosecond).seconds();
+  sim::RandomOutages f;
+  f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
+  if (f.start >= c.duration)
+    c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  f.nodes = node["servers"]
+                ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
+                : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);
+  const std::string dkey = key + ".distribution";
+  f.up = duration_shape(c, node["distribution"], dkey, mtbf, false);
+  f.down = duration_shape(c, node["distribution"], dkey, mttr, false);
   return f;
 }
 
@@ -195,7 +250,7 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     if (kinds.size() != 1) {
       reader.fail(item, key,
                   "a fault has exactly one of: crash, restart, partition, heal, link_down, flap, "
-                  "random");
+                  "random, random_partition");
     }
     const std::string& kind = kinds[0];
     if (kind == "crash") {
@@ -215,6 +270,10 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     } else if (kind == "partition") {
       reader.expect_map(item, key, {"at", "partition", "for", "name"});
       sim::PartitionFault f = read_partition(c, item, key, i);
+      if (f.name.rfind("random-", 0) == 0) {
+        reader.fail(item["name"] ? item["name"] : item, key + ".name",
+                    "names starting with 'random-' belong to random partitions");
+      }
       if (!partition_names.insert(f.name).second) {
         reader.fail(item["name"] ? item["name"] : item, key + ".name",
                     "partition name '" + f.name + "' used twice");
@@ -231,21 +290,24 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
       }
       faults.emplace_back(std::move(f));
     } else if (kind == "link_down") {
-      reader.expect_map(item, key, {"at", "link_down", "for"});
+      reader.expect_map(item, key, {"at", "link_down", "for", "one_way"});
       sim::LinkDownFault f;
       f.at = read_at(c, item, key);
       f.duration = read_for(c, item, key);
-      for (const auto& [a, b] : read_link_groups(c, item["link_down"], key + ".link_down")) {
+      f.one_way = read_one_way(c, item, key);
+      for (const auto& [a, b] :
+           read_link_groups(c, item["link_down"], key + ".link_down", f.one_way)) {
         f.a = a;
         f.b = b;
         faults.emplace_back(f);
       }
     } else if (kind == "flap") {
-      reader.expect_map(item, key, {"at", "flap", "period", "down", "for"});
+      reader.expect_map(item, key, {"at", "flap", "period", "down", "for", "one_way"});
       sim::FlapFault f;
       f.at = read_at(c, item, key);
       f.duration = read_for(c, item, key);
-      const auto pairs = read_link_groups(c, item["flap"], key + ".flap");
+      f.one_way = read_one_way(c, item, key);
+      const auto pairs = read_link_groups(c, item["flap"], key + ".flap", f.one_way);
       for (const char* required : {"period", "down"}) {
         if (!item[required])
           reader.fail(item, key + "." + required, "a flap needs 'period' and 'down'");
@@ -259,6 +321,10 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
         f.b = b;
         faults.emplace_back(f);
       }
+    } else if (kind == "random_partition") {
+      reader.expect_map(item, key, {"random_partition"});
+      faults.emplace_back(
+          read_random_partition(c, item["random_partition"], key + ".random_partition"));
     } else {
       reader.expect_map(item, key, {"random"});
       faults.emplace_back(read_random(c, item["random"], key + ".random"));

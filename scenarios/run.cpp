@@ -21,9 +21,22 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   sim::MetricsRecorder& metrics = result.metrics;
 
   sim::Table& fault_log = metrics.table("faults", {"time_s", "kind", "target"});
+  // The sides of every random partition, as drawn (dated ones are in servers.csv).
+  sim::Table* random_sides = nullptr;
+  for (const auto& fault : scenario.faults) {
+    if (std::holds_alternative<sim::RandomPartitions>(fault) && random_sides == nullptr) {
+      random_sides = &metrics.table("random_partitions", {"time_s", "partition", "server", "side"});
+    }
+  }
   std::unique_ptr<MatrixRun> matrix;
   sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
     fault_log.add_row({r.at, r.kind, r.target});
+    if (r.random && r.partition != nullptr && random_sides != nullptr) {
+      for (sim::NodeId n = 0; n < scenario.topology.servers; ++n) {
+        random_sides->add_row({r.at, r.target, scenario.topology.server_names[n],
+                               r.partition->side_names[r.partition->side_of[n]]});
+      }
+    }
     if (matrix) matrix->on_fault(r);
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)

@@ -1,5 +1,6 @@
 #include "sim/faults.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -8,8 +9,8 @@ namespace {
 std::string node_name(NodeId n) {
   return "s" + std::to_string(n);
 }
-std::string link_name(NodeId a, NodeId b) {
-  return node_name(a) + "~" + node_name(b);
+std::string link_name(NodeId a, NodeId b, bool one_way) {
+  return node_name(a) + (one_way ? "->" : "~") + node_name(b);
 }
 }  // namespace
 
@@ -23,8 +24,10 @@ FaultInjector::FaultInjector(Simulation& sim, Reachability& reach, uint64_t seed
       open_crashes_(reach.node_count(), 0) {}
 
 void FaultInjector::record(const std::string& kind, const std::string& target,
-                           std::vector<NodeId> nodes) {
-  if (observer_) observer_(FaultRecord{sim_.now(), kind, target, std::move(nodes)});
+                           std::vector<NodeId> nodes, const PartitionFault* partition,
+                           bool random) {
+  if (observer_)
+    observer_(FaultRecord{sim_.now(), kind, target, std::move(nodes), partition, random});
 }
 
 void FaultInjector::crash(NodeId n) {
@@ -37,14 +40,22 @@ void FaultInjector::restart(NodeId n) {
   reach_.release_down(n);
 }
 
-void FaultInjector::link_down(NodeId a, NodeId b) {
-  record("link_down", link_name(a, b), {a, b});
-  reach_.hold_link_down(a, b);
+void FaultInjector::link_down(NodeId a, NodeId b, bool one_way) {
+  record("link_down", link_name(a, b, one_way), {a, b});
+  if (one_way) {
+    reach_.hold_one_way_down(a, b);
+  } else {
+    reach_.hold_link_down(a, b);
+  }
 }
 
-void FaultInjector::link_up(NodeId a, NodeId b) {
-  record("link_up", link_name(a, b), {a, b});
-  reach_.release_link_down(a, b);
+void FaultInjector::link_up(NodeId a, NodeId b, bool one_way) {
+  record("link_up", link_name(a, b, one_way), {a, b});
+  if (one_way) {
+    reach_.release_one_way_down(a, b);
+  } else {
+    reach_.release_link_down(a, b);
+  }
 }
 
 void FaultInjector::schedule(const Fault& fault, std::size_t index) {
@@ -73,7 +84,7 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
           }
         } else if constexpr (std::is_same_v<T, PartitionFault>) {
           sim_.schedule_at(f.at, [this, f] {
-            record("partition", f.name);
+            record("partition", f.name, {}, &f);
             reach_.add_partition(f.name, f.side_of);
           });
           if (f.duration) {
@@ -93,8 +104,11 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
           });
         } else if constexpr (std::is_same_v<T, LinkDownFault>) {
           const NodeId a = f.a, b = f.b;
-          sim_.schedule_at(f.at, [this, a, b] { link_down(a, b); });
-          if (f.duration) sim_.schedule_at(f.at + *f.duration, [this, a, b] { link_up(a, b); });
+          const bool one_way = f.one_way;
+          sim_.schedule_at(f.at, [this, a, b, one_way] { link_down(a, b, one_way); });
+          if (f.duration) {
+            sim_.schedule_at(f.at + *f.duration, [this, a, b, one_way] { link_up(a, b, one_way); });
+          }
         } else if constexpr (std::is_same_v<T, FlapFault>) {
           if (f.period <= SimTime() || f.down <= SimTime() || f.down >= f.period) {
             throw std::invalid_argument("flap: need 0 < down < period");
@@ -102,6 +116,22 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
           const SimTime end = f.duration ? f.at + *f.duration : SimTime::max();
           const FlapFault spec = f;
           sim_.schedule_at(f.at, [this, spec, end] { flap_cycle(spec, end); });
+        } else if constexpr (std::is_same_v<T, RandomPartitions>) {
+          if (f.rate <= 0 || f.sides < 2 || f.units < f.sides ||
+              f.unit_of.size() != reach_.node_count()) {
+            throw std::invalid_argument(
+                "random partitions: need rate > 0, sides >= 2, units >= sides, a unit per node");
+          }
+          const std::string base = "faults/" + std::to_string(index) + "/";
+          partition_processes_.push_back(std::make_unique<PartitionProcess>(
+              PartitionProcess{f, "random-" + std::to_string(index) + "-",
+                               RandomStream(seed_, run_, base + "arrivals"),
+                               RandomStream(seed_, run_, base + "durations"),
+                               RandomStream(seed_, run_, base + "sides")}));
+          const auto process = static_cast<uint32_t>(partition_processes_.size() - 1);
+          PartitionProcess& p = *partition_processes_.back();
+          sim_.schedule_at(f.start + SimTime::from_seconds(p.arrivals.exponential(1.0 / f.rate)),
+                           [this, process] { random_partition(process); });
         } else if constexpr (std::is_same_v<T, RandomOutages>) {
           // One process per server with its own stream; events carry only its index, so a
           // large server list is never copied into them.
@@ -123,11 +153,43 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
 void FaultInjector::flap_cycle(FlapFault spec, SimTime end) {
   if (sim_.now() >= end) return;
   const NodeId a = spec.a, b = spec.b;
-  link_down(a, b);
-  sim_.schedule(spec.down, [this, a, b] { link_up(a, b); });
+  const bool one_way = spec.one_way;
+  link_down(a, b, one_way);
+  sim_.schedule(spec.down, [this, a, b, one_way] { link_up(a, b, one_way); });
   if (sim_.now() + spec.period < end) {
     sim_.schedule(spec.period, [this, spec, end] { flap_cycle(spec, end); });
   }
+}
+
+void FaultInjector::random_partition(uint32_t process) {
+  PartitionProcess& p = *partition_processes_[process];
+  const RandomPartitions& spec = p.spec;
+  PartitionFault f;
+  f.name = p.prefix + std::to_string(p.started++);
+  f.at = sim_.now();
+  f.duration = SimTime::from_seconds(std::max(0.0, spec.duration.sample(p.durations)));
+  for (uint32_t k = 0; k < spec.sides; ++k)
+    f.side_names.push_back("side" + std::to_string(k));
+  // Each unit to a uniform side, redrawn until every side has a unit (units >= sides).
+  std::vector<uint32_t> side_of_unit(spec.units);
+  std::vector<uint32_t> filled(spec.sides);
+  do {
+    std::fill(filled.begin(), filled.end(), 0);
+    for (uint32_t& side : side_of_unit) {
+      side = static_cast<uint32_t>(p.sides.uniform_index(spec.sides));
+      ++filled[side];
+    }
+  } while (std::find(filled.begin(), filled.end(), 0u) != filled.end());
+  f.side_of.resize(spec.unit_of.size());
+  for (std::size_t n = 0; n < spec.unit_of.size(); ++n)
+    f.side_of[n] = side_of_unit[spec.unit_of[n]];
+  record("partition", f.name, {}, &f, true);
+  reach_.add_partition(f.name, f.side_of);
+  sim_.schedule(*f.duration, [this, name = f.name] {
+    if (reach_.remove_partition(name)) record("heal", name, {}, nullptr, true);
+  });
+  sim_.schedule(SimTime::from_seconds(p.arrivals.exponential(1.0 / spec.rate)),
+                [this, process] { random_partition(process); });
 }
 
 void FaultInjector::outage_down(uint32_t process) {

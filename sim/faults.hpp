@@ -7,8 +7,10 @@
 // - Partition: from `at`, servers on different named sides cannot reach each other; it ends after
 //   `duration` or at a Heal naming it. Partitions that overlap in time compose.
 // - Heal: ends the named active partition, or every active one.
-// - LinkDown: the pair cannot reach each other directly (others may still relay at higher layers).
-// - Flap: the pair's link goes down for `down` at the start of every `period` from `at` on.
+// - LinkDown: the pair cannot reach each other directly (others may still relay at higher layers);
+//   one-way: the first cannot open connections to the second, which can still reach the first.
+// - Flap: the pair's link (or its one way) goes down for `down` at the start of every `period`
+//   from `at` on.
 // - RandomOutages: every listed server alternates up and down periods drawn independently from
 //   `up` and `down` (in seconds), starting up at `start`; each server draws from its own stream.
 #pragma once
@@ -53,6 +55,7 @@ struct LinkDownFault {
   NodeId b = 0;
   SimTime at;
   std::optional<SimTime> duration;
+  bool one_way = false;  // only a -> b: a cannot open connections to b (see Reachability)
 };
 struct FlapFault {
   NodeId a = 0;
@@ -61,6 +64,7 @@ struct FlapFault {
   SimTime period;
   SimTime down;
   std::optional<SimTime> duration;  // none: until the run ends
+  bool one_way = false;             // only a -> b, as for LinkDownFault
 };
 struct RandomOutages {
   std::vector<NodeId> nodes;
@@ -68,15 +72,32 @@ struct RandomOutages {
   Distribution down = Distribution::constant(0);  // seconds a failure lasts
   SimTime start;
 };
+// Partitions that start at random (a Poisson process of `rate` per second from `start`), each
+// lasting a draw of `duration` (seconds), splitting the nodes into `sides` non-empty sides: every
+// unit (a node, or a group such as a region: unit_of[n] names node n's) goes to a uniformly drawn
+// side, redrawn until no side is empty. Partitions are named "random-<index>-<k>" (k from 0),
+// their sides "side0".."side<sides-1>"; overlapping ones compose like any partitions. Arrivals,
+// durations and sides draw from the streams faults/<index>/arrivals, /durations and /sides.
+struct RandomPartitions {
+  double rate = 0;  // partitions starting per second
+  Distribution duration = Distribution::constant(0);
+  uint32_t sides = 2;
+  std::vector<uint32_t> unit_of;  // per node
+  uint32_t units = 0;             // > max(unit_of), >= sides
+  SimTime start;
+};
 using Fault = std::variant<CrashFault, RestartFault, PartitionFault, HealFault, LinkDownFault,
-                           FlapFault, RandomOutages>;
+                           FlapFault, RandomOutages, RandomPartitions>;
 
 // One line of the fault log: what happened, when, to whom.
 struct FaultRecord {
   SimTime at;
   std::string kind;           // crash, restart, partition, heal, link_down, link_up
-  std::string target;         // e.g. "s3", "s1~s2", a partition name
+  std::string target;         // e.g. "s3", "s1~s2", "s1->s2" (one way), a partition name
   std::vector<NodeId> nodes;  // crash, restart: the server; link_down, link_up: the two ends
+  // partition: the partition installed (valid during the observer's call only).
+  const PartitionFault* partition = nullptr;
+  bool random = false;  // a partition or heal of a RandomPartitions process
 };
 
 class FaultInjector {
@@ -98,13 +119,22 @@ class FaultInjector {
     Distribution up;
     Distribution down;
   };
+  // One RandomPartitions fault's arrival process.
+  struct PartitionProcess {
+    RandomPartitions spec;
+    std::string prefix;  // "random-<index>-"
+    RandomStream arrivals, durations, sides;
+    uint64_t started = 0;
+  };
   void outage_down(uint32_t process);
   void outage_up(uint32_t process);
-  void record(const std::string& kind, const std::string& target, std::vector<NodeId> nodes = {});
+  void random_partition(uint32_t process);
+  void record(const std::string& kind, const std::string& target, std::vector<NodeId> nodes = {},
+              const PartitionFault* partition = nullptr, bool random = false);
   void crash(NodeId n);
   void restart(NodeId n);
-  void link_down(NodeId a, NodeId b);
-  void link_up(NodeId a, NodeId b);
+  void link_down(NodeId a, NodeId b, bool one_way);
+  void link_up(NodeId a, NodeId b, bool one_way);
   void flap_cycle(FlapFault spec, SimTime end);
 
   Simulation& sim_;
@@ -113,6 +143,7 @@ class FaultInjector {
   uint64_t run_;
   Observer observer_;
   std::vector<std::unique_ptr<OutageProcess>> outages_;
+  std::vector<std::unique_ptr<PartitionProcess>> partition_processes_;
   std::vector<uint32_t> open_crashes_;  // per node: crashes without duration not yet restarted
 };
 

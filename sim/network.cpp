@@ -102,16 +102,22 @@ SimTime Network::propagation_delay(NodeId from, NodeId to) {
   return SimTime::from_seconds(seconds);
 }
 
-void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
+bool Network::passable(const Message& m) const {
+  return m.leg == Leg::kResponse ? reachability_.direct(m.from, m.to)
+                                 : reachability_.can_connect(m.from, m.to);
+}
+
+void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload,
+                   Leg leg) {
   if (from >= node_count() || to >= node_count())
     throw std::out_of_range("Network::send: no such node");
   if (cls >= per_class_.size())
     throw std::out_of_range("Network::send: unregistered message class");
   if (reachability_.component(from) < 0) throw std::logic_error("Network::send: sender is down");
-  const Message msg{from, to, bytes, cls, payload, sim_.now()};
+  const Message msg{from, to, bytes, cls, leg, payload, sim_.now()};
   count(msg, &TrafficCounters::messages, 1);
   const uint32_t index = store(msg);
-  if (!reachability_.direct(from, to)) {
+  if (!passable(msg)) {
     fail_later(index, sim_.now() + config_.connect_timeout);
     return;
   }
@@ -131,7 +137,7 @@ void Network::send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uin
 
 void Network::arrive(uint32_t index) {
   const InFlight& f = in_flight_[index];
-  const bool intact = reachability_.direct(f.msg.from, f.msg.to) &&
+  const bool intact = passable(f.msg) &&
                       reachability_.incarnation(f.msg.from) == f.from_incarnation &&
                       reachability_.incarnation(f.msg.to) == f.to_incarnation;
   if (!intact) {

@@ -4,7 +4,8 @@
 // layer above interprets (an index into its own store of immutable bodies, say).
 //
 // Delivery semantics, as over HTTPS: a message is delivered after its delay if sender and
-// receiver can talk directly (Reachability::direct: up, same component, own link up) both when it
+// receiver can talk directly (Reachability::direct: up, same component, own link up; for a
+// request also Reachability::can_connect: no one-way fault from sender to receiver) both when it
 // is sent and when it arrives, and neither crashed in between. Otherwise the sender's failure
 // handler runs: `connect_timeout` after the send if the receiver was unreachable at send time, or
 // `request_timeout` after the send (no earlier than the would-be arrival) if it was lost on the
@@ -28,11 +29,17 @@ namespace dmlssim::sim {
 
 using MessageClass = uint16_t;
 
+// Which leg of an exchange a message is, for one-way link faults: a request opens a connection
+// from its sender (refused while a one-way fault keeps the sender from connecting to the
+// receiver); a response returns over the connection its request opened.
+enum class Leg : uint8_t { kRequest, kResponse };
+
 struct Message {
   NodeId from = 0;
   NodeId to = 0;
   uint32_t bytes = 0;
   MessageClass cls = 0;
+  Leg leg = Leg::kRequest;
   uint64_t payload = 0;
   SimTime sent_at;
 };
@@ -80,7 +87,8 @@ class Network {
   void set_receiver(Handler on_message) { receiver_ = std::move(on_message); }
   void set_failure_handler(Handler on_failure) { failure_handler_ = std::move(on_failure); }
 
-  void send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload);
+  void send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload,
+            Leg leg = Leg::kRequest);
 
   Reachability& reachability() { return reachability_; }
   const Reachability& reachability() const { return reachability_; }
@@ -104,6 +112,8 @@ class Network {
     uint32_t next_free;
   };
 
+  // May the message travel between its ends right now (see Leg)?
+  bool passable(const Message& m) const;
   uint32_t store(const Message& m);
   void count(const Message& m, uint64_t TrafficCounters::*field, uint64_t amount);
   void arrive(uint32_t index);

@@ -24,6 +24,35 @@ std::size_t Reachability::severed_links_within_components() const {
   return count;
 }
 
+std::size_t Reachability::one_way_blocks_between_direct_pairs() const {
+  std::size_t count = 0;
+  for (const auto& [link, holds] : one_way_holds_) {
+    if (direct(link.first, link.second)) ++count;
+  }
+  return count;
+}
+
+void Reachability::hold_one_way_down(NodeId from, NodeId to) {
+  if (from == to) throw std::invalid_argument("Reachability: a link joins two different nodes");
+  if (const auto it = one_way_holds_.find({from, to}); it != one_way_holds_.end()) {
+    ++it->second;
+    return;
+  }
+  before_change();
+  one_way_holds_[{from, to}] = 1;
+  notify_changed();
+}
+
+void Reachability::release_one_way_down(NodeId from, NodeId to) {
+  auto it = one_way_holds_.find({from, to});
+  if (it == one_way_holds_.end())
+    throw std::logic_error("Reachability: one-way link release without hold");
+  if (--it->second > 0) return;
+  before_change();
+  one_way_holds_.erase(it);
+  notify_changed();
+}
+
 void Reachability::before_change() {
   for (auto& fn : before_listeners_)
     fn();
@@ -83,9 +112,13 @@ void Reachability::notify_changed() {
 
 void Reachability::hold_link_down(NodeId a, NodeId b) {
   if (a == b) throw std::invalid_argument("Reachability: a link joins two different nodes");
-  uint32_t& holds = link_down_holds_[std::minmax(a, b)];
-  if (holds++ > 0) return;
+  // Listeners called before the change must see the link still up: no hold inserted yet.
+  if (const auto it = link_down_holds_.find(std::minmax(a, b)); it != link_down_holds_.end()) {
+    ++it->second;
+    return;
+  }
   before_change();
+  link_down_holds_[std::minmax(a, b)] = 1;
   ++link_degree_[a];
   ++link_degree_[b];
   recompute();

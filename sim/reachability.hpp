@@ -6,7 +6,8 @@
 //
 // Overlapping faults compose: a node is down while any crash or outage holds it down; a link is
 // down while any fault holds it down; two nodes are on the same side only if every active
-// partition puts them on the same side.
+// partition puts them on the same side. A one-way link fault keeps one end from opening
+// connections to the other without splitting anything: the pair stays in one component.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +43,17 @@ class Reachability {
     return reachable(a, b) &&
            (link_down_holds_.empty() || !link_down_holds_.count(std::minmax(a, b)));
   }
+  // May `from` open a connection to `to` (send it a request)? Direct, and no one-way link fault
+  // keeps `from` from connecting to `to`. Responses travel back over the connection their request
+  // opened, so they need only direct().
+  bool can_connect(NodeId from, NodeId to) const {
+    return direct(from, to) && (one_way_holds_.empty() || !one_way_holds_.count({from, to}));
+  }
   // Down links whose two ends are up and in the same component (reachable, yet not direct).
   std::size_t severed_links_within_components() const;
+  // One-way link faults (from, to) whose ends are direct: the ordered pairs that can talk one
+  // way only.
+  std::size_t one_way_blocks_between_direct_pairs() const;
   // Component label of an up node, -1 if down. Labels are stable and deterministic (the index of
   // the node's side, or beyond for a side split by failed links) but not dense.
   int32_t component(NodeId n) const { return state_[n].component; }
@@ -58,6 +68,10 @@ class Reachability {
   void release_down(NodeId n);
   void hold_link_down(NodeId a, NodeId b);
   void release_link_down(NodeId a, NodeId b);
+  // One-way link faults: `from` cannot open connections to `to` (the other way still works).
+  // They change no component; listeners are told as for any other change.
+  void hold_one_way_down(NodeId from, NodeId to);
+  void release_one_way_down(NodeId from, NodeId to);
   // Installs a partition: `side_of[n]` is node n's side. Names must be unique among active ones.
   void add_partition(const std::string& name, std::vector<uint32_t> side_of);
   // Returns false if no partition of that name is active.
@@ -81,6 +95,7 @@ class Reachability {
   std::vector<uint32_t> down_holds_;
   std::size_t up_count_;
   std::map<std::pair<NodeId, NodeId>, uint32_t> link_down_holds_;
+  std::map<std::pair<NodeId, NodeId>, uint32_t> one_way_holds_;  // (from, to), ordered
   std::vector<uint32_t> link_degree_;  // per node: held-down links it is an end of
   std::map<std::string, std::vector<uint32_t>> partitions_;
   std::vector<uint32_t> side_;  // combined side of every node over all active partitions, dense

@@ -49,6 +49,7 @@ double ReachabilityProbe::reachable_pair_fraction() const {
   for (uint32_t size : reach_.component_sizes())
     pairs += static_cast<double>(size) * (size - 1);
   pairs -= 2.0 * static_cast<double>(reach_.severed_links_within_components());
+  pairs -= static_cast<double>(reach_.one_way_blocks_between_direct_pairs());
   return pairs / (n * (n - 1));
 }
 
@@ -71,7 +72,9 @@ void ReachabilityProbe::update_pairs(SimTime now) {
   std::size_t i = 0;
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = a + 1; b < n; ++b, ++i) {
-      const bool direct = reach_.direct(static_cast<NodeId>(a), static_cast<NodeId>(b));
+      // A pair is up while each end can open connections to the other.
+      const bool direct = reach_.can_connect(static_cast<NodeId>(a), static_cast<NodeId>(b)) &&
+                          reach_.can_connect(static_cast<NodeId>(b), static_cast<NodeId>(a));
       if (!direct && pair_down_since_[i] < 0) {
         pair_down_since_[i] = now.ns();
       } else if (direct && pair_down_since_[i] >= 0) {

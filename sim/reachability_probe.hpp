@@ -2,11 +2,12 @@
 // up-graph (changes happen only at fault events), plus samples on the metrics interval.
 //   - time spent with k components among up servers (k = 0: every server down);
 //   - per-server availability (fraction of time up);
-//   - reachable-pair fraction: ordered pairs of distinct servers that can talk directly (both up,
-//     same component, their link up), over all n(n-1) such pairs; its time average is the mean
-//     per-pair reachability;
-//   - optionally, per pair: every interval in which the two could not talk directly ("pair
-//     outages") and the fraction of time they could (O(n^2) per change; small topologies only).
+//   - reachable-pair fraction: ordered pairs (a, b) of distinct servers where a can open
+//     connections to b (both up, same component, their link up, no one-way fault from a to b),
+//     over all n(n-1) such pairs; its time average is the mean per-pair reachability;
+//   - optionally, per unordered pair: every interval in which the two could not talk directly
+//     both ways ("pair outages") and the fraction of time they could (O(n^2) per change; small
+//     topologies only).
 #pragma once
 
 #include <map>

@@ -45,8 +45,13 @@ Federation::Federation(sim::Simulation& sim, sim::Network& network, RoomWorld& r
       config_(config),
       observer_(observer != nullptr ? observer : &null_observer_),
       servers_(network.node_count()) {
+  const auto period_ms = static_cast<std::uint64_t>(config_.catchup_wakeup_period.ns() / 1'000'000);
   for (std::size_t s = 0; s < servers_.size(); ++s) {
     backoff_rng_.emplace_back(seed, run, "federation/backoff/s" + std::to_string(s));
+    sim::RandomStream phase(seed, run, "federation/wakeup/s" + std::to_string(s));
+    const auto offset_ms =
+        static_cast<std::int64_t>(phase.uniform_index(std::max<std::uint64_t>(period_ms, 1)));
+    servers_[s].wakeup_anchor = sim::kMillisecond * offset_ms - config_.catchup_wakeup_period;
   }
   for (int k = 0; k < 6; ++k) {
     class_of_[k] = network_.add_class(std::string("fed_") + to_string(static_cast<RequestKind>(k)));
@@ -239,29 +244,48 @@ void Federation::try_send(sim::NodeId s, sim::NodeId d) {
   open_request(RequestKind::kSend, s, d, std::move(pdus));
 }
 
+sim::SimTime Federation::next_wakeup_point(const Server& srv) const {
+  const std::int64_t period = config_.catchup_wakeup_period.ns();
+  const std::int64_t elapsed = (sim_.now() - srv.wakeup_anchor).ns();
+  return srv.wakeup_anchor + sim::SimTime::from_ns(period * (elapsed / period + 1));
+}
+
 void Federation::schedule_wakeup(sim::NodeId s) {
   Server& srv = server(s);
   if (srv.wakeup_scheduled) return;
   srv.wakeup_scheduled = true;
-  const std::uint32_t generation = srv.generation;
-  sim_.schedule(config_.catchup_wakeup_period, [this, s, generation] {
-    if (server(s).generation != generation) return;
-    server(s).wakeup_scheduled = false;
-    wakeup(s);
+  sim_.schedule_at(next_wakeup_point(srv), [this, s, generation = srv.generation] {
+    if (server(s).generation == generation) start_wakeup_round(s);
   });
 }
 
-void Federation::wakeup(sim::NodeId s) {
+void Federation::start_wakeup_round(sim::NodeId s) {
+  Server& srv = server(s);
+  srv.round_cursor = 0;
+  wakeup_batch(s);
+}
+
+// Synapse's _wake_destinations_needing_catchup: asks for the next batch of destinations (in
+// destination order) that need catching up and are not backing off, wakes them one per stagger,
+// sleeps one stagger after the last, and asks again until no destination is left.
+void Federation::wakeup_batch(sim::NodeId s) {
+  constexpr std::size_t kBatch = 25;  // get_catch_up_outstanding_destinations' LIMIT
   Server& srv = server(s);
   std::vector<sim::NodeId> due;
-  bool any_catching_up = false;
-  for (sim::NodeId d = 0; d < srv.destinations.size(); ++d) {
+  for (sim::NodeId d = srv.round_cursor; d < srv.destinations.size() && due.size() < kBatch; ++d) {
     const Destination& dest = srv.destinations[d];
-    if (!dest.catching_up) continue;
-    any_catching_up = true;
-    if (!dest.in_flight && dest.backoff.may_try(sim_.now())) due.push_back(d);
+    if (dest.catching_up && !dest.in_flight && dest.backoff.may_try(sim_.now())) due.push_back(d);
   }
   const std::uint32_t generation = srv.generation;
+  if (due.empty()) {
+    // The round is over; the loop goes on while some destination still needs catching up.
+    srv.wakeup_scheduled = false;
+    for (const Destination& dest : srv.destinations) {
+      if (dest.catching_up) return schedule_wakeup(s);
+    }
+    return;
+  }
+  srv.round_cursor = due.back() + 1;
   for (std::size_t i = 0; i < due.size(); ++i) {
     const sim::NodeId d = due[i];
     sim_.schedule(config_.catchup_wakeup_stagger * static_cast<std::int64_t>(i),
@@ -269,7 +293,10 @@ void Federation::wakeup(sim::NodeId s) {
                     if (server(s).generation == generation) try_send(s, d);
                   });
   }
-  if (any_catching_up) schedule_wakeup(s);
+  sim_.schedule(config_.catchup_wakeup_stagger * static_cast<std::int64_t>(due.size()),
+                [this, s, generation] {
+                  if (server(s).generation == generation) wakeup_batch(s);
+                });
 }
 
 void Federation::schedule_probe(sim::NodeId s, sim::NodeId d) {
@@ -387,7 +414,7 @@ void Federation::on_failure(const sim::Message& m) {
 void Federation::respond(std::uint32_t r, std::uint32_t bytes) {
   const Request& req = requests_[r];
   network_.send(req.to, req.from, kResponseOverhead + bytes, class_of_[static_cast<int>(req.kind)],
-                r | kResponseFlag);
+                r | kResponseFlag, sim::Leg::kResponse);
 }
 
 void Federation::handle_request(std::uint32_t r) {

@@ -3,8 +3,9 @@
 // - Sending: one queue per destination, one transaction (PUT /send, <= 50 PDUs) in flight. A
 //   failure backs the destination off (RetryBackoff) and puts it in catch-up: the queued PDUs are
 //   dropped and, once the back-off allows, only the server's latest own event is sent; the
-//   receiver pulls the rest. Catching-up destinations are woken every minute, five seconds apart;
-//   an inbound request from a destination ends its back-off and wakes it at once.
+//   receiver pulls the rest. Catching-up destinations are woken in rounds, five seconds apart,
+//   a round starting every minute unless the previous one is still running; an inbound request
+//   from a destination ends its back-off and wakes it at once.
 // - Receiving: the PDUs of a room are processed one at a time. Unknown prev_events trigger
 //   POST /get_missing_events (limit 10) to the sender; if the gap stays open, the state at the
 //   missing events is fetched (GET /state_ids, then the unknown events) and the event is accepted
@@ -152,7 +153,16 @@ class Federation {
     sim::NodeId backfill_peer = 0;  // who to ask next: the sender of the latest gap event
     bool backfill_scheduled = false;
     bool backfilling = false;
-    bool wakeup_scheduled = false;
+    // The catch-up wake-up loop (Synapse's looping call, started with the server): rounds start
+    // on the grid wakeup_anchor + k x catchup_wakeup_period; a round wakes due destinations in
+    // batches, one per stagger, and the next round starts at the first grid point after it ended
+    // (Twisted's LoopingCall waits for the round: rounds never overlap). A round with nothing to
+    // wake takes no time, so rounds are only simulated while some destination needs catching up.
+    bool wakeup_scheduled = false;  // a round is scheduled or running
+    // A grid point: a restart time, or for a server up since before the run a point drawn
+    // uniformly in [-period, 0) (servers started at unrelated times; federation/wakeup/s<i>).
+    sim::SimTime wakeup_anchor;
+    sim::NodeId round_cursor = 0;   // the next batch starts from this destination
     std::uint32_t backing_off = 0;  // destinations whose back-off is failing
     std::uint32_t generation = 0;   // bumped by each crash: stale callbacks check it
   };
@@ -182,7 +192,10 @@ class Federation {
   void enqueue(sim::NodeId s, sim::NodeId d, EventIndex e);
   void try_send(sim::NodeId s, sim::NodeId d);
   void schedule_wakeup(sim::NodeId s);
-  void wakeup(sim::NodeId s);
+  // The first point of the server's wake-up grid strictly after now.
+  sim::SimTime next_wakeup_point(const Server& srv) const;
+  void start_wakeup_round(sim::NodeId s);
+  void wakeup_batch(sim::NodeId s);
   void schedule_probe(sim::NodeId s, sim::NodeId d);
   void note_inbound_from(sim::NodeId s, sim::NodeId origin);
 

@@ -228,9 +228,15 @@ void Federation::on_crash(sim::NodeId s) {
 }
 
 void Federation::on_restart(sim::NodeId s) {
-  // Synapse wakes destinations needing catch-up one wake-up period after start.
-  schedule_wakeup(s);
-  if (!server(s).gaps.empty()) schedule_backfill(s);
+  // Synapse starts its catch-up wake-up loop with the process, with a first round at once
+  // (looping_call_now); the round runs after the restart has taken effect.
+  Server& srv = server(s);
+  srv.wakeup_anchor = sim_.now();
+  srv.wakeup_scheduled = true;
+  sim_.schedule(sim::SimTime(), [this, s, generation = srv.generation] {
+    if (server(s).generation == generation) start_wakeup_round(s);
+  });
+  if (!srv.gaps.empty()) schedule_backfill(s);
 }
 
 // ---------------------------------------------------------------------------------------------

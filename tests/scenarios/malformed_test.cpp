@@ -69,6 +69,16 @@ const Case kCases[] = {
     {"tab_indent.yaml", ":4:1", "", "a tab in the indentation"},
     {"merge_key.yaml", ":6:6", "faults[1].<<", "merge keys (<<: *anchor) are not supported"},
     {"admins_too_many.yaml", ":4:37", "room.admins", "5 > users_per_server 1"},
+    {"random_partition_too_many_sides.yaml", ":5:57", "faults[0].random_partition.sides",
+     "3 sides need at least as many regions; the topology has 2"},
+    {"random_partition_bad_by.yaml", ":5:54", "faults[0].random_partition.by",
+     "expected server or region, got 'country'"},
+    {"random_partition_zero_rate.yaml", ":5:31", "faults[0].random_partition.rate",
+     "must be above 0"},
+    {"random_partition_missing_duration.yaml", ":5:24", "faults[0].random_partition.duration",
+     "required"},
+    {"partition_reserved_name.yaml", ":5:55", "faults[0].name", "belong to random partitions"},
+    {"one_way_not_boolean.yaml", ":5:44", "faults[0].one_way", "expected true or false"},
 };
 }  // namespace
 

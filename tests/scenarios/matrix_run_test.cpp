@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "models/matrix/canonical_json.hpp"
@@ -350,5 +352,75 @@ TEST_CASE("per-server catch-up rows add up to the heal's", "[matrix][experiment]
   CHECK(missing == std::stoll(heal[1][9]));                    // missing_at_heal
   CHECK(last == Approx(std::stod(heal[1][12])).margin(1e-9));  // dag_converged_s
   CHECK(sides == std::set<std::string>{"s0", "s3"});
+  fs::remove_all(dir);
+}
+
+TEST_CASE("random partitions: sides written per partition, each heal named after it",
+          "[matrix][experiment]") {
+  const Scenario s = load_scenario_text(R"(name: random-splits
+duration: 1d
+topology: {servers: 6, regions: {eu: 2, us: 2, asia: 2}, latency: wan-3-regions}
+room: {users_per_server: 1, moderators: 0}
+workload: {messages: 6/h}
+faults:
+  - {random_partition: {rate: 4/d, duration: 1h, distribution: constant, by: region}}
+)",
+                                        "random.yaml");
+  const fs::path dir = fresh_dir("random-partitions");
+  run_experiment(s, {dir, 1});
+  const auto sides = csv_rows(dir / "run-0000" / "random_partitions.csv");
+  const auto faults = csv_rows(dir / "run-0000" / "faults.csv");
+  std::map<std::string, std::set<std::string>> sides_of;  // partition -> sides used
+  for (std::size_t i = 1; i < sides.size(); ++i)
+    sides_of[sides[i][4]].insert(sides[i][6]);
+  REQUIRE_FALSE(sides_of.empty());
+  for (const auto& [name, used] : sides_of) {
+    CHECK(used == std::set<std::string>{"side0", "side1"});
+    CHECK(sides.size() - 1 == 6 * sides_of.size());  // a row per server and partition
+  }
+  // Every heal row names the random partition whose end merged the sides (a partition that
+  // ends while an overlapping one still splits the same way merges nothing: no row).
+  const auto heals = csv_rows(dir / "run-0000" / "matrix_heals.csv");
+  std::set<std::pair<std::string, std::string>> ended;  // (time, "heal <name>")
+  for (const auto& row : faults) {
+    if (row.size() > 5 && row[4] == "heal") ended.insert({row[3], "heal " + row[5]});
+  }
+  REQUIRE(heals.size() > 1);
+  for (std::size_t i = 1; i < heals.size(); ++i) {
+    CHECK(heals[i][5] == "heal");
+    CHECK(ended.count({heals[i][4], heals[i][6]}) == 1);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a one-way link fault: events flow the open way; the reconnection is measured",
+          "[matrix][experiment]") {
+  const Scenario s = load_scenario_text(R"(name: one-way
+duration: 2h
+topology: {servers: 2, latency: 20ms}
+room: {users_per_server: 1, moderators: 0}
+workload: {messages: 30/h}
+faults:
+  - {at: 10m, link_down: [s0, s1], one_way: true, for: 40m}
+)",
+                                        "one-way.yaml");
+  const fs::path dir = fresh_dir("one-way");
+  run_experiment(s, {dir, 1});
+  const auto faults = csv_rows(dir / "run-0000" / "faults.csv");
+  REQUIRE(faults.size() == 3);
+  CHECK(faults[1][5] == "s0->s1");
+  const auto heals = csv_rows(dir / "run-0000" / "matrix_heals.csv");
+  REQUIRE(heals.size() == 2);
+  CHECK(heals[1][5] == "link_up");
+  CHECK(heals[1][6] == "link_up s0->s1");
+  CHECK(heals[1].back() == "converged");
+  // While s0 could not connect to s1, s1's messages still reached s0 (s1's requests and s0's
+  // answers pass): at the link's recovery s0 lacked nothing and s1 lacked s0's messages.
+  const auto servers = csv_rows(dir / "run-0000" / "matrix_heal_servers.csv");
+  REQUIRE(servers.size() == 3);
+  CHECK(servers[1][5] == "s0");
+  CHECK(servers[1][7] == "0");
+  CHECK(servers[2][5] == "s1");
+  CHECK(std::stoi(servers[2][7]) >= 5);
   fs::remove_all(dir);
 }

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 #include <vector>
 
 #include "sim/faults.hpp"
@@ -145,4 +146,92 @@ TEST_CASE("a restart ends an open-ended crash and only that", "[faults]") {
   CHECK(h.reach.is_up(1));
   h.faults.schedule(RestartFault{{0}, 200_s}, 4);
   CHECK_THROWS_AS(h.sim.run_until(300_s), std::logic_error);
+}
+
+TEST_CASE("a one-way link fault stops connections one way only and splits nothing", "[faults]") {
+  Harness h(3);
+  LinkDownFault f{0, 1, 1_s, 1_s};
+  f.one_way = true;
+  h.faults.schedule(f, 0);
+  h.sim.run_until(1500_ms);
+  CHECK_FALSE(h.reach.can_connect(0, 1));
+  CHECK(h.reach.can_connect(1, 0));
+  CHECK(h.reach.direct(0, 1));  // responses to s1's requests still come back
+  CHECK(h.reach.component_count() == 1);
+  CHECK(h.reach.one_way_blocks_between_direct_pairs() == 1);
+  h.sim.run_until(3_s);
+  CHECK(h.reach.can_connect(0, 1));
+  REQUIRE(h.log.size() == 2);
+  CHECK(h.log[0].target == "s0->s1");
+  CHECK(h.log[1].kind == "link_up");
+}
+
+namespace {
+RandomPartitions partitions_by_node(std::size_t nodes, double rate, Distribution duration,
+                                    uint32_t sides) {
+  RandomPartitions f;
+  f.rate = rate;
+  f.duration = duration;
+  f.sides = sides;
+  for (uint32_t n = 0; n < nodes; ++n)
+    f.unit_of.push_back(n);
+  f.units = static_cast<uint32_t>(nodes);
+  return f;
+}
+}  // namespace
+
+TEST_CASE("random partitions arrive at their rate, last their duration, fill every side",
+          "[faults]") {
+  // 1 partition a day for 1,000 days, 2 h each, 3 sides over 4 nodes.
+  Harness h(4);
+  h.faults.schedule(partitions_by_node(4, 1.0 / 86400, Distribution::constant(7200), 3), 2);
+  std::size_t started = 0, healed = 0, max_components = 0;
+  h.reach.add_change_listener(
+      [&] { max_components = std::max(max_components, h.reach.component_count()); });
+  h.sim.run_until(1000_d);
+  for (const auto& r : h.log) {
+    CHECK(r.random);
+    if (r.kind == "partition") {
+      CHECK(r.target == "random-2-" + std::to_string(started));
+      ++started;
+    }
+    if (r.kind == "heal") ++healed;
+  }
+  // Poisson(1,000): 4 standard deviations either way.
+  CHECK(started > 1000 - 127);
+  CHECK(started < 1000 + 127);
+  // Overlapping partitions compose, so a later one can split more; never fewer than 3 sides.
+  CHECK(max_components >= 3);
+  CHECK(healed <= started);
+  CHECK(healed + h.reach.active_partitions().size() == started);
+}
+
+TEST_CASE("random partitions by group keep each group together; draws are reproducible",
+          "[faults]") {
+  auto run = [](uint64_t seed) {
+    Simulation sim;
+    Reachability reach(6);
+    std::vector<std::vector<uint32_t>> sides;
+    FaultInjector faults(sim, reach, seed, 0, [&](const FaultRecord& r) {
+      if (r.kind == "partition") sides.push_back(r.partition->side_of);
+    });
+    RandomPartitions f;
+    f.rate = 1.0 / 3600;
+    f.duration = Distribution::exponential(600);
+    f.unit_of = {0, 0, 1, 1, 2, 2};  // three groups of two nodes
+    f.units = 3;
+    faults.schedule(f, 0);
+    sim.run_until(100_h);
+    return sides;
+  };
+  const auto a = run(1);
+  REQUIRE(a.size() > 50);
+  for (const auto& side_of : a) {
+    CHECK(side_of[0] == side_of[1]);
+    CHECK(side_of[2] == side_of[3]);
+    CHECK(side_of[4] == side_of[5]);
+    CHECK(std::set<uint32_t>(side_of.begin(), side_of.end()).size() == 2);
+  }
+  CHECK(run(1) == a);
+  CHECK(run(2) != a);
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <vector>
 
@@ -193,4 +194,29 @@ TEST_CASE("steady-state message traffic allocates nothing on the heap", "[networ
   sim.run_until(100_s);
   CHECK(delivered > 100'000);
   CHECK(dmlssim::testing::allocations_so_far() == before);
+}
+
+TEST_CASE("a one-way fault refuses requests that way; responses and the other way pass",
+          "[network]") {
+  NetworkConfig c = three_nodes();
+  c.connect_timeout = 10_s;
+  Harness h(c);
+  h.net.reachability().hold_one_way_down(0, 1);
+  h.net.send(0, 1, 100, h.cls, 1);                  // request s0 -> s1: refused at connect
+  h.net.send(1, 0, 100, h.cls, 2);                  // request s1 -> s0: delivered
+  h.net.send(0, 1, 100, h.cls, 3, Leg::kResponse);  // s0 answers s1 over s1's connection
+  h.net.send(0, 2, 100, h.cls, 4);                  // other destinations are not affected
+  h.sim.run();
+  std::vector<uint64_t> delivered;
+  for (const auto& d : h.delivered)
+    delivered.push_back(d.second.payload);
+  std::sort(delivered.begin(), delivered.end());
+  CHECK(delivered == std::vector<uint64_t>{2, 3, 4});
+  REQUIRE(h.failed.size() == 1);
+  CHECK(h.failed[0].second.payload == 1);
+  CHECK(h.failed[0].first == 10_s);
+  h.net.reachability().release_one_way_down(0, 1);
+  h.net.send(0, 1, 100, h.cls, 5);
+  h.sim.run();
+  CHECK(h.delivered.back().second.payload == 5);
 }

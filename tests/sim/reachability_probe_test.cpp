@@ -73,3 +73,38 @@ TEST_CASE("an outage still open at the end is reported as ongoing", "[probe]") {
   CHECK(probe.pair_fraction(0, 1) == Approx(10.0 / 30));
   CHECK(probe.uptime()[2] == SimTime());
 }
+
+TEST_CASE("a one-way fault removes one ordered pair and opens a pair outage", "[probe]") {
+  // 3 servers over 100 s; s0 cannot connect to s1 during [10, 60).
+  Simulation sim;
+  Reachability reach(3);
+  ReachabilityProbe probe(sim, reach, true);
+  FaultInjector f(sim, reach, 1, 0, nullptr);
+  LinkDownFault one_way{0, 1, 10_s, 50_s};
+  one_way.one_way = true;
+  f.schedule(one_way, 0);
+  sim.run_until(100_s);
+  probe.finish(100_s);
+  CHECK(probe.time_by_components().at(1) == 100_s);  // one component throughout
+  // 6 ordered pairs; 5 of them for 50 s.
+  CHECK(probe.mean_reachable_pair_fraction() == Approx((6.0 * 50 + 5 * 50) / (6.0 * 100)));
+  CHECK(probe.pair_fraction(0, 1) == Approx(0.5));
+  const auto outages = probe.pair_outages();
+  REQUIRE(outages.size() == 1);
+  CHECK(outages[0].start == 10_s);
+  CHECK(outages[0].end == 60_s);
+}
+
+TEST_CASE("a link going down is integrated from the moment it goes down, not before", "[probe]") {
+  // 3 servers over 100 s; the s0-s1 link is down during [10, 60). The listeners called before
+  // the change must still see the link up (the hold was once inserted before telling them,
+  // which charged the outage to the interval before it).
+  Simulation sim;
+  Reachability reach(3);
+  ReachabilityProbe probe(sim, reach, false);
+  FaultInjector f(sim, reach, 1, 0, nullptr);
+  f.schedule(LinkDownFault{0, 1, 10_s, 50_s}, 0);
+  sim.run_until(100_s);
+  probe.finish(100_s);
+  CHECK(probe.mean_reachable_pair_fraction() == Approx((6.0 * 10 + 4 * 50 + 6 * 40) / (6.0 * 100)));
+}

@@ -156,3 +156,40 @@ TEST_CASE("an optional probe ends a back-off as soon as the destination answers"
     CHECK(w.observed.requests[{mx::RequestKind::kProbe, true}] == (probing ? 1 : 0));
   }
 }
+
+TEST_CASE("catch-up wake-up rounds walk the destinations 5 s apart and never overlap",
+          "[matrix][federation]") {
+  // s0 is cut off from 120 servers, sends, and every destination fails and backs off for 10 min.
+  // After the heal, the wake-up loop finds all 120 due: one round wakes them in batches of 25,
+  // one every 5 s (600 s in all), and the next round waits for it (Synapse's looping call). The
+  // old model started a new round every minute on top of the running ones: thousands of pending
+  // wake-ups for one server, which overflowed the event queue at 10,000 servers.
+  const std::size_t n = 121;
+  FederationWorld w(n, 1, 1, mx::room_v12(), {}, 0);
+  std::vector<uint32_t> sides(n, 1);
+  sides[0] = 0;
+  w.partition(sides);
+  const mx::EventIndex e = w.message(0, "alone");
+  w.sim.run_until(kMinute);
+  for (sim::NodeId d = 1; d < n; ++d)
+    REQUIRE(w.federation->backing_off(0, d));
+  w.heal();
+  // Record when each destination first holds the event (pushed by s0's catch-up).
+  std::vector<SimTime> got(n, SimTime::max());
+  std::size_t most_pending = 0;
+  for (SimTime t = kMinute; t < kMinute * 30; t += kSecond) {
+    w.sim.run_until(t);
+    most_pending = std::max(most_pending, w.sim.events_pending());
+    for (sim::NodeId d = 1; d < n; ++d) {
+      if (got[d] == SimTime::max() && w.federation->in_dag(d, e)) got[d] = t;
+    }
+  }
+  for (sim::NodeId d = 1; d < n; ++d)
+    REQUIRE(got[d] != SimTime::max());
+  // One destination every 5 s, in destination order, across the batches of 25.
+  for (sim::NodeId d = 2; d < n; ++d) {
+    INFO("destination s" << d);
+    CHECK(got[d] - got[d - 1] == kSecond * 5);
+  }
+  CHECK(most_pending < 100);
+}
