@@ -45,12 +45,16 @@ int main(int argc, char** argv) {
   Network net(sim, config(servers, vm.count("per-link") > 0), RandomStream(42, 0, "jitter"),
               RandomStream(42, 0, "loss"));
   RandomStream pick(42, 0, "destinations");
-  const MessageClass cls = net.add_class("bench");
   uint64_t delivered = 0;
-  net.set_receiver([&](const Message& m) {
-    ++delivered;
-    net.send(m.to, static_cast<NodeId>(pick.uniform_index(servers)), 1200, cls, m.payload + 1);
-  });
+  MessageClass cls = 0;
+  const ProtocolId protocol = net.add_protocol(
+      "bench",
+      [&](const Message& m) {
+        ++delivered;
+        net.send(m.to, static_cast<NodeId>(pick.uniform_index(servers)), 1200, cls, m.payload + 1);
+      },
+      nullptr);
+  cls = net.add_class(protocol, "bench");
   for (uint32_t s = 0; s < servers; ++s) {
     for (uint32_t k = 0; k < inflight; ++k)
       net.send(s, static_cast<NodeId>(pick.uniform_index(servers)), 1200, cls, 0);

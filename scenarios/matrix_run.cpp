@@ -56,7 +56,7 @@ std::string heal_status(const Heal& h) {
 
 }  // namespace
 
-struct MatrixRun::State : mx::FederationObserver {
+struct MatrixRun::State {
   State(const Scenario& s, std::uint64_t run_index, sim::Simulation& simulation, sim::Network& net,
         sim::MetricsRecorder& recorder)
       : scenario(s),
@@ -67,9 +67,9 @@ struct MatrixRun::State : mx::FederationObserver {
         world(*s.matrix->version, "!room:" + s.topology.server_names[s.matrix->room.creator_server],
               s.matrix->resolution) {}
 
-  // --- FederationObserver ---
+  // --- what the homeservers announce ---
   void on_admitted(sim::NodeId server, mx::EventIndex e, mx::EventStatus status,
-                   mx::Arrival arrival) override {
+                   mx::Arrival arrival) {
     if (in_any_dag.size() <= e) in_any_dag.resize(world.store().size(), false);
     in_any_dag[e] = true;
     ++admissions[static_cast<int>(arrival)][static_cast<int>(status)];
@@ -92,8 +92,8 @@ struct MatrixRun::State : mx::FederationObserver {
       }
     }
   }
-  void on_state_changed(sim::NodeId) override { states_may_have_converged = true; }
-  void on_request_done(sim::NodeId from, sim::NodeId to, mx::RequestKind, bool ok) override {
+  void on_state_changed(sim::NodeId) { states_may_have_converged = true; }
+  void on_request_done(sim::NodeId from, sim::NodeId to, mx::RequestKind, bool ok) {
     if (!ok) return;
     for (Heal& h : heals) {
       if (h.first_success == kNever && h.counted[from] && h.counted[to] && h.side[from] >= 0 &&
@@ -126,7 +126,7 @@ struct MatrixRun::State : mx::FederationObserver {
     const mx::StateMap* first = nullptr;
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
       if (!h.counted[s] || !network.reachability().is_up(s)) continue;
-      const mx::StateMap* state = &federation->current_state(s);
+      const mx::StateMap* state = &federation->server(s).current_state();
       if (first == nullptr) {
         first = state;
       } else if (state != first && *state != *first) {
@@ -233,7 +233,7 @@ struct MatrixRun::State : mx::FederationObserver {
       bool held = false;
       for (sim::NodeId s = 0; s < servers; ++s) {
         if (!h.counted[s]) continue;
-        if (federation->in_dag(s, e)) {
+        if (federation->server(s).in_dag(e)) {
           held = true;
         } else {
           ++lacking;
@@ -243,7 +243,7 @@ struct MatrixRun::State : mx::FederationObserver {
         h.awaited[e] = true;
         h.missing += lacking;
         for (sim::NodeId s = 0; s < servers; ++s) {
-          if (h.counted[s] && !federation->in_dag(s, e)) ++h.lacking_at_heal[s];
+          if (h.counted[s] && !federation->server(s).in_dag(e)) ++h.lacking_at_heal[s];
         }
       }
     }
@@ -271,9 +271,9 @@ struct MatrixRun::State : mx::FederationObserver {
     for (sim::NodeId s = 0; s < federation->server_count(); ++s) {
       if (h.side[s] < 0) continue;
       if (first_server.try_emplace(h.side[s], s).second) {
-        h.side_states.push_back(federation->current_state(s));
+        h.side_states.push_back(federation->server(s).current_state());
       }
-      ++holders[h.side[s]][&federation->current_state(s)];
+      ++holders[h.side[s]][&federation->server(s).current_state()];
     }
     for (const auto& [label, maps] : holders) {
       auto& side = values[label];
@@ -337,8 +337,16 @@ MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulatio
   const MatrixSetup& m = *scenario.matrix;
   mx::create_room(st.world, m.room);
   st.in_any_dag.assign(st.world.store().size(), true);
-  st.federation = std::make_unique<mx::Federation>(sim, network, st.world, m.federation,
-                                                   scenario.seed, run, &st);
+  st.federation =
+      std::make_unique<mx::Federation>(sim, network, st.world, m.federation, scenario.seed, run);
+  mx::HomeserverSignals& signals = st.federation->signals();
+  signals.event_admitted.connect(
+      [&st](sim::NodeId s, mx::EventIndex e, mx::EventStatus status, mx::Arrival arrival) {
+        st.on_admitted(s, e, status, arrival);
+      });
+  signals.state_changed.connect([&st](sim::NodeId s) { st.on_state_changed(s); });
+  signals.request_done.connect([&st](sim::NodeId from, sim::NodeId to, mx::RequestKind kind,
+                                     bool ok) { st.on_request_done(from, to, kind, ok); });
   st.federation->bootstrap();
   // Privileged users: the creator, then admins and moderators (all on the creator's server).
   std::vector<std::size_t> privileged, admins;
@@ -372,7 +380,7 @@ MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulatio
   metrics.add_gauge("max_forward_extremities", [&st] {
     std::size_t n = 0;
     for (sim::NodeId s = 0; s < st.federation->server_count(); ++s) {
-      n = std::max(n, st.federation->forward_extremities(s).size());
+      n = std::max(n, st.federation->server(s).forward_extremities().size());
     }
     return static_cast<double>(n);
   });

@@ -1,6 +1,7 @@
 #include "sim/network.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace dmlssim::sim {
@@ -53,10 +54,28 @@ std::vector<std::pair<std::pair<NodeId, NodeId>, TrafficCounters>> Network::link
   return out;
 }
 
-MessageClass Network::add_class(const std::string& name) {
+ProtocolId Network::add_protocol(const std::string& name, Handler on_message, Handler on_failure) {
+  if (std::find(protocol_names_.begin(), protocol_names_.end(), name) != protocol_names_.end())
+    throw std::invalid_argument("Network: protocol '" + name + "' registered twice");
+  if (protocols_.size() > std::numeric_limits<ProtocolId>::max())
+    throw std::length_error("Network: too many protocols");
+  protocols_.push_back(Protocol{std::move(on_message), std::move(on_failure)});
+  protocol_names_.push_back(name);
+  return static_cast<ProtocolId>(protocols_.size() - 1);
+}
+
+MessageClass Network::add_class(ProtocolId protocol, const std::string& name) {
+  if (protocol >= protocols_.size()) throw std::out_of_range("Network: unknown protocol");
   auto it = std::find(class_names_.begin(), class_names_.end(), name);
-  if (it != class_names_.end()) return static_cast<MessageClass>(it - class_names_.begin());
+  if (it != class_names_.end()) {
+    const auto cls = static_cast<MessageClass>(it - class_names_.begin());
+    if (class_protocol_[cls] != protocol)
+      throw std::invalid_argument("Network: class '" + name + "' belongs to another protocol");
+    return cls;
+  }
   class_names_.push_back(name);
+  class_protocol_.push_back(protocol);
+  class_handlers_.push_back(protocols_[protocol]);
   per_class_.emplace_back();
   return static_cast<MessageClass>(class_names_.size() - 1);
 }
@@ -147,7 +166,8 @@ void Network::arrive(uint32_t index) {
   const Message msg = f.msg;
   in_flight_[index].next_free = free_head_;
   free_head_ = index;
-  if (receiver_) receiver_(msg);
+  const Protocol& protocol = class_handlers_[msg.cls];
+  if (protocol.on_message) protocol.on_message(msg);
 }
 
 void Network::fail_later(uint32_t index, SimTime at) {
@@ -162,7 +182,8 @@ void Network::notify_failure(uint32_t index) {
   if (reachability_.incarnation(f.msg.from) != f.from_incarnation ||
       !reachability_.is_up(f.msg.from))
     return;
-  if (failure_handler_) failure_handler_(f.msg);
+  const Protocol& protocol = class_handlers_[f.msg.cls];
+  if (protocol.on_failure) protocol.on_failure(f.msg);
 }
 
 }  // namespace dmlssim::sim

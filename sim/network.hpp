@@ -28,6 +28,9 @@
 namespace dmlssim::sim {
 
 using MessageClass = uint16_t;
+// A protocol spoken between nodes (federation, to-device delivery, a hub's fan-out, elections):
+// its handlers get the messages of its classes.
+using ProtocolId = uint8_t;
 
 // Which leg of an exchange a message is, for one-way link faults: a request opens a connection
 // from its sender (refused while a one-way fault keeps the sender from connecting to the
@@ -78,14 +81,19 @@ class Network {
 
   std::size_t node_count() const { return config_.region_of.size(); }
   const NetworkConfig& config() const { return config_; }
-  // Registers a message class by name (idempotent); classes are reported in registration order.
-  MessageClass add_class(const std::string& name);
-  const std::vector<std::string>& class_names() const { return class_names_; }
 
-  // One handler for every delivery (dispatch on Message::to) and one for every failure (on
-  // Message::from): a per-node table of callables would cost a cache miss per message at scale.
-  void set_receiver(Handler on_message) { receiver_ = std::move(on_message); }
-  void set_failure_handler(Handler on_failure) { failure_handler_ = std::move(on_failure); }
+  // Registers a protocol: `on_message` gets every message of its classes delivered to any node
+  // (it dispatches on Message::to), `on_failure` every failure told to a sender (on
+  // Message::from). One pair per protocol, not per node: a per-node table of callables would
+  // cost a cache miss per message at scale. A message reaches its protocol by its class (two
+  // small array reads, no look-up by name).
+  ProtocolId add_protocol(const std::string& name, Handler on_message, Handler on_failure);
+  const std::vector<std::string>& protocol_names() const { return protocol_names_; }
+  // Registers a message class of `protocol` by name (idempotent per protocol; a name belongs to
+  // one protocol); classes are reported in registration order.
+  MessageClass add_class(ProtocolId protocol, const std::string& name);
+  const std::vector<std::string>& class_names() const { return class_names_; }
+  ProtocolId protocol_of(MessageClass cls) const { return class_protocol_[cls]; }
 
   void send(NodeId from, NodeId to, uint32_t bytes, MessageClass cls, uint64_t payload,
             Leg leg = Leg::kRequest);
@@ -126,8 +134,14 @@ class Network {
   RandomStream rng_jitter_;
   RandomStream rng_loss_;
   Reachability reachability_;
-  Handler receiver_;
-  Handler failure_handler_;
+  struct Protocol {
+    Handler on_message;
+    Handler on_failure;
+  };
+  std::vector<Protocol> protocols_;
+  std::vector<std::string> protocol_names_;
+  std::vector<ProtocolId> class_protocol_;  // by class
+  std::vector<Protocol> class_handlers_;    // by class: its protocol's handlers, one read away
   std::vector<SimTime> uplink_free_at_;
   std::vector<InFlight> in_flight_;
   uint32_t free_head_ = UINT32_MAX;

@@ -86,7 +86,7 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
     // Toggle the target between 0 and 50 on top of the power levels the admin's server sees.
     const EventStore& store = federation_.room().store();
     const EventIndex pl =
-        state_lookup(federation_.current_state(a.server), store.power_levels_key());
+        state_lookup(federation_.server(a.server).current_state(), store.power_levels_key());
     nlohmann::json content = pl != kNoEvent ? store[pl].content : nlohmann::json::object();
     if (!content.is_object()) content = nlohmann::json::object();
     nlohmann::json& listed = content["users"];
@@ -128,7 +128,7 @@ const std::vector<std::size_t>& Workload::self_joined_users() {
   }
   // Only servers whose current state changed since the last call are looked at again.
   for (sim::NodeId s = 0; s < views_.size(); ++s) {
-    const SharedState& state = federation_.shared_current_state(s);
+    const SharedState& state = federation_.server(s).shared_current_state();
     if (views_[s].seen && views_[s].state == state) continue;
     views_[s].seen = true;
     views_[s].state = state;
@@ -144,7 +144,7 @@ const std::vector<std::size_t>& Workload::self_joined_users() {
 
 Membership Workload::membership_seen_by(std::size_t user, std::size_t target) const {
   const RoomWorld& room = federation_.room();
-  const StateMap& state = federation_.current_state(room.users()[user].server);
+  const StateMap& state = federation_.server(room.users()[user].server).current_state();
   const EventIndex m = state_lookup(state, room.users()[target].member_key);
   return m == kNoEvent ? Membership::kNone : room.store()[m].membership;
 }
@@ -168,7 +168,7 @@ void Workload::schedule_next(std::size_t p) {
 void Workload::send(const std::string& kind, std::size_t user, const std::string& type,
                     std::optional<std::string> state_key, nlohmann::json content) {
   const RoomUser& u = federation_.room().users()[user];
-  const Federation::SendResult r =
+  const Homeserver::SendResult r =
       federation_.send(u.server, u.user_id, type, std::move(state_key), std::move(content));
   if (r.event != kNoEvent) {
     ++counts_.sent[kind];

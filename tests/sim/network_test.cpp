@@ -28,10 +28,11 @@ struct Harness {
   MessageClass cls;
   explicit Harness(NetworkConfig c)
       : net(sim, std::move(c), RandomStream(1, 0, "jitter"), RandomStream(1, 0, "loss")),
-        cls(net.add_class("test")) {
-    net.set_receiver([this](const Message& m) { delivered.emplace_back(sim.now(), m); });
-    net.set_failure_handler([this](const Message& m) { failed.emplace_back(sim.now(), m); });
-  }
+        cls(net.add_class(
+            net.add_protocol(
+                "test", [this](const Message& m) { delivered.emplace_back(sim.now(), m); },
+                [this](const Message& m) { failed.emplace_back(sim.now(), m); }),
+            "test")) {}
 };
 
 }  // namespace
@@ -170,7 +171,7 @@ TEST_CASE("bad network configurations are rejected", "[network]") {
   Harness h(three_nodes());
   CHECK_THROWS_AS(h.net.send(0, 9, 1, h.cls, 0), std::out_of_range);
   CHECK_THROWS_AS(h.net.send(0, 1, 1, 42, 0), std::out_of_range);
-  CHECK(h.net.add_class("test") == h.cls);
+  CHECK(h.net.add_class(h.net.protocol_of(h.cls), "test") == h.cls);
 }
 
 TEST_CASE("steady-state message traffic allocates nothing on the heap", "[network]") {
@@ -180,13 +181,18 @@ TEST_CASE("steady-state message traffic allocates nothing on the heap", "[networ
   c.bandwidth_bps = 1e9;
   Simulation sim;
   Network net(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l"));
-  const MessageClass cls = net.add_class("ping");
   RandomStream pick(1, 0, "pick");
   uint64_t delivered = 0;
-  net.set_receiver([&](const Message& m) {
-    ++delivered;
-    net.send(m.to, static_cast<NodeId>(pick.uniform_index(3)), 500, cls, m.payload);
-  });
+  MessageClass cls = 0;
+  cls = net.add_class(net.add_protocol(
+                          "ping",
+                          [&](const Message& m) {
+                            ++delivered;
+                            net.send(m.to, static_cast<NodeId>(pick.uniform_index(3)), 500, cls,
+                                     m.payload);
+                          },
+                          nullptr),
+                      "ping");
   for (int i = 0; i < 100; ++i)
     net.send(0, static_cast<NodeId>(i % 3), 500, cls, 0);
   sim.run_until(10_s);  // warm up: in-flight table and queue reach their size
@@ -219,4 +225,40 @@ TEST_CASE("a one-way fault refuses requests that way; responses and the other wa
   h.net.send(0, 1, 100, h.cls, 5);
   h.sim.run();
   CHECK(h.delivered.back().second.payload == 5);
+}
+
+TEST_CASE("several protocols share the nodes; each gets only its own classes", "[network]") {
+  // Federation-like requests and a second protocol (say, to-device delivery) on the same nodes:
+  // each handler sees its messages and failures, by class, without looking at payloads.
+  Simulation sim;
+  NetworkConfig c = three_nodes();
+  c.connect_timeout = 1_s;
+  Network net(sim, c, RandomStream(1, 0, "j"), RandomStream(1, 0, "l"));
+  std::vector<uint64_t> got_a, got_b, failed_a, failed_b;
+  const ProtocolId a = net.add_protocol(
+      "a", [&](const Message& m) { got_a.push_back(m.payload); },
+      [&](const Message& m) { failed_a.push_back(m.payload); });
+  const ProtocolId b = net.add_protocol(
+      "b", [&](const Message& m) { got_b.push_back(m.payload); },
+      [&](const Message& m) { failed_b.push_back(m.payload); });
+  const MessageClass a1 = net.add_class(a, "a-request");
+  const MessageClass b1 = net.add_class(b, "b-push");
+  const MessageClass a2 = net.add_class(a, "a-other");
+  CHECK(net.add_class(a, "a-request") == a1);  // idempotent
+  CHECK_THROWS_AS(net.add_class(b, "a-request"), std::invalid_argument);
+  CHECK_THROWS_AS(net.add_protocol("a", nullptr, nullptr), std::invalid_argument);
+  CHECK(net.protocol_of(b1) == b);
+  CHECK(net.protocol_of(a2) == a);
+  net.send(0, 1, 10, a1, 1);
+  net.send(0, 2, 10, b1, 2);
+  net.send(1, 0, 10, a2, 3);
+  net.reachability().add_partition("p", {0, 0, 1});
+  net.send(0, 2, 10, b1, 4);  // cannot connect: b's failure handler hears of it
+  sim.run();
+  CHECK(got_a == std::vector<uint64_t>{1, 3});
+  CHECK(got_b.empty());  // 2 was sent before the split but arrives after it: failed too
+  CHECK(failed_a.empty());
+  std::sort(failed_b.begin(), failed_b.end());
+  CHECK(failed_b == std::vector<uint64_t>{2, 4});
+  CHECK(net.protocol_names() == std::vector<std::string>{"a", "b"});
 }

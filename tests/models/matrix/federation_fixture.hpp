@@ -21,16 +21,19 @@ inline sim::NetworkConfig lan_config(std::size_t servers) {
   return c;
 }
 
-// Counts admissions by arrival and status, and requests by kind and outcome.
-struct CountingObserver : mx::FederationObserver {
+// Counts admissions by arrival and status, and requests by kind and outcome (a subscriber of
+// the homeservers' signals).
+struct CountingObserver {
   std::map<std::pair<mx::Arrival, mx::EventStatus>, int> admitted;
   std::map<std::pair<mx::RequestKind, bool>, int> requests;
-  void on_admitted(sim::NodeId, mx::EventIndex, mx::EventStatus status,
-                   mx::Arrival arrival) override {
-    ++admitted[{arrival, status}];
-  }
-  void on_request_done(sim::NodeId, sim::NodeId, mx::RequestKind kind, bool ok) override {
-    ++requests[{kind, ok}];
+  void subscribe(mx::HomeserverSignals& signals) {
+    signals.event_admitted.connect(
+        [this](sim::NodeId, mx::EventIndex, mx::EventStatus status, mx::Arrival arrival) {
+          ++admitted[{arrival, status}];
+        });
+    signals.request_done.connect([this](sim::NodeId, sim::NodeId, mx::RequestKind kind, bool ok) {
+      ++requests[{kind, ok}];
+    });
   }
   int arrivals(mx::Arrival a) const {
     int n = 0;
@@ -41,9 +44,10 @@ struct CountingObserver : mx::FederationObserver {
 };
 
 struct FederationWorld {
+  // `transport`: the room's fan-out (null: full mesh).
   FederationWorld(std::size_t servers, std::uint32_t users_per_server, std::uint64_t seed = 1,
                   const mx::RoomVersion& version = mx::room_v12(), mx::FederationConfig config = {},
-                  std::uint32_t moderators = 1)
+                  std::uint32_t moderators = 1, mx::RoomTransport* transport = nullptr)
       : network(sim, lan_config(servers), sim::RandomStream(seed, 0, "network/jitter"),
                 sim::RandomStream(seed, 0, "network/loss")),
         room(version, "!room:s0") {
@@ -52,7 +56,8 @@ struct FederationWorld {
     setup.admins = 0;
     setup.moderators = moderators;
     mx::create_room(room, setup);
-    federation = std::make_unique<mx::Federation>(sim, network, room, config, seed, 0, &observed);
+    federation = std::make_unique<mx::Federation>(sim, network, room, config, seed, 0, transport);
+    observed.subscribe(federation->signals());
     federation->bootstrap();
   }
 
@@ -73,14 +78,14 @@ struct FederationWorld {
     for (mx::EventIndex e = 0; e < room.store().size(); ++e) {
       bool anyone = false, everyone = true;
       for (sim::NodeId s = 0; s < f.server_count(); ++s) {
-        const bool has = f.in_dag(s, e);
+        const bool has = f.server(s).in_dag(e);
         anyone = anyone || has;
         everyone = everyone && has;
       }
       if (anyone && !everyone) return false;
     }
     for (sim::NodeId s = 1; s < f.server_count(); ++s) {
-      if (f.current_state(s) != f.current_state(0)) return false;
+      if (f.server(s).current_state() != f.server(0).current_state()) return false;
     }
     return true;
   }

@@ -73,7 +73,7 @@ TEST_CASE("split and heal: convergence on the resolution of all branches",
       }
       if (!healed && t >= heal_at) {
         // Servers 0 and 1 are on different sides: did the sides' room states differ?
-        if (w.federation->current_state(0) != w.federation->current_state(1))
+        if (w.federation->server(0).current_state() != w.federation->server(1).current_state())
           ++split_states_differed;
         w.heal();
         healed = true;
@@ -92,11 +92,11 @@ TEST_CASE("split and heal: convergence on the resolution of all branches",
     // The union DAG of accepted events, its leaves, and their n-way resolution.
     std::vector<bool> accepted(store.size(), false), cited(store.size(), false);
     for (mx::EventIndex e = 0; e < store.size(); ++e) {
-      accepted[e] = w.federation->status(0, e) == mx::EventStatus::kAccepted;
+      accepted[e] = w.federation->server(0).status(e) == mx::EventStatus::kAccepted;
     }
     // Cited: a prev event of an accepted event, or of a soft-failed or rejected event so cited.
     for (mx::EventIndex e = store.size(); e-- > 0;) {
-      const bool counts = accepted[e] || (cited[e] && w.federation->in_dag(0, e));
+      const bool counts = accepted[e] || (cited[e] && w.federation->server(0).in_dag(e));
       if (!counts) continue;
       for (const mx::EventIndex p : store[e].prev_events)
         cited[p] = true;
@@ -107,12 +107,12 @@ TEST_CASE("split and heal: convergence on the resolution of all branches",
     }
     const mx::StateMap all_branches = w.room.history().state_after_all(leaves);
     for (sim::NodeId s = 0; s < servers; ++s)
-      CHECK(w.federation->current_state(s) == all_branches);
+      CHECK(w.federation->server(s).current_state() == all_branches);
     // Every accepted event passes the auth rules against the state before it; rejection agrees.
     for (mx::EventIndex e = 0; e < store.size(); ++e) {
-      const mx::EventStatus st = w.federation->status(0, e);
+      const mx::EventStatus st = w.federation->server(0).status(e);
       for (sim::NodeId s = 1; s < servers; ++s) {
-        const mx::EventStatus other = w.federation->status(s, e);
+        const mx::EventStatus other = w.federation->server(s).status(e);
         CHECK((st == mx::EventStatus::kRejected) == (other == mx::EventStatus::kRejected));
       }
       if (st != mx::EventStatus::kAccepted) continue;

@@ -45,17 +45,17 @@ TEST_CASE("events reach every server and states agree", "[matrix][federation]") 
   REQUIRE(b != mx::kNoEvent);
   w.sim.run_until(kSecond * 5);
   for (sim::NodeId s = 0; s < 4; ++s) {
-    CHECK(w.federation->status(s, a) == mx::EventStatus::kAccepted);
-    CHECK(w.federation->status(s, b) == mx::EventStatus::kAccepted);
+    CHECK(w.federation->server(s).status(a) == mx::EventStatus::kAccepted);
+    CHECK(w.federation->server(s).status(b) == mx::EventStatus::kAccepted);
   }
   CHECK(w.converged());
   // a and b were concurrent (neither server had the other's event): both are extremities
   // until someone sends on top of them.
-  CHECK(w.federation->forward_extremities(2).size() == 2);
+  CHECK(w.federation->server(2).forward_extremities().size() == 2);
   const mx::EventIndex c = w.message(2, "on top");
   CHECK(w.room.store()[c].prev_events.size() == 2);
   w.sim.run_until(kSecond * 10);
-  CHECK(w.federation->forward_extremities(3) == std::vector<mx::EventIndex>{c});
+  CHECK(w.federation->server(3).forward_extremities() == std::vector<mx::EventIndex>{c});
 }
 
 TEST_CASE("a user without the power is refused locally", "[matrix][federation]") {
@@ -83,19 +83,19 @@ TEST_CASE("after a split heals, every server converges on the resolution of both
           mx::kNoEvent);
   w.sim.run_until(kMinute * 30);
   CHECK_FALSE(w.converged());
-  CHECK(w.federation->backing_off(0, 2));
+  CHECK(w.federation->server(0).backing_off(2));
   w.heal();
   // Nothing happens until a back-off expires and a wake-up finds it: within 10 min + 60 s.
   w.sim.run_until(kMinute * 45);
   CHECK(w.converged());
   // The converged state is the resolution of every branch tip in the world.
-  std::vector<mx::EventIndex> leaves = w.federation->forward_extremities(0);
-  CHECK(w.federation->current_state(3) == w.room.history().state_after_all(leaves));
-  const mx::StateMap& state = w.federation->current_state(1);
+  std::vector<mx::EventIndex> leaves = w.federation->server(0).forward_extremities();
+  CHECK(w.federation->server(3).current_state() == w.room.history().state_after_all(leaves));
+  const mx::StateMap& state = w.federation->server(1).current_state();
   const mx::StateKeyId kicked = *w.room.store().find_key("m.room.member", mx::user_id_for(3, 1));
   CHECK(w.room.store()[mx::state_lookup(state, kicked)].membership == mx::Membership::kLeave);
   for (sim::NodeId s = 0; s < 4; ++s)
-    CHECK(w.federation->open_gaps(s) == 0);
+    CHECK(w.federation->server(s).open_gaps() == 0);
 }
 
 TEST_CASE("a crashed server catches up after its restart", "[matrix][federation]") {
@@ -116,7 +116,7 @@ TEST_CASE("a crashed server catches up after its restart", "[matrix][federation]
   CHECK(w.observed.arrivals(mx::Arrival::kPulled) == 9);
   CHECK(w.observed.arrivals(mx::Arrival::kAfterStateFetch) == 1);
   CHECK(w.observed.arrivals(mx::Arrival::kBackfilled) >= 1);
-  CHECK(w.federation->open_gaps(2) == 0);
+  CHECK(w.federation->server(2).open_gaps() == 0);
 }
 
 TEST_CASE("an inbound request ends the back-off towards its origin", "[matrix][federation]") {
@@ -126,15 +126,15 @@ TEST_CASE("an inbound request ends the back-off towards its origin", "[matrix][f
   w.sim.run_until(kMinute * 4);
   const mx::EventIndex b = w.message(1, "from s1");  // s1 fails at 4 min: retries after 14 min
   w.sim.run_until(kMinute * 5);
-  REQUIRE(w.federation->backing_off(0, 1));
-  REQUIRE(w.federation->backing_off(1, 0));
+  REQUIRE(w.federation->server(0).backing_off(1));
+  REQUIRE(w.federation->server(1).backing_off(0));
   w.heal();
   // s0's back-off ends first; its catch-up reaches s1, which stops backing off from s0 and
   // sends its own event right away, minutes before its own back-off would have let it.
   w.sim.run_until(kMinute * 12);
-  CHECK(w.federation->in_dag(1, a));
-  CHECK_FALSE(w.federation->backing_off(1, 0));
-  CHECK(w.federation->in_dag(0, b));
+  CHECK(w.federation->server(1).in_dag(a));
+  CHECK_FALSE(w.federation->server(1).backing_off(0));
+  CHECK(w.federation->server(0).in_dag(b));
   CHECK(w.converged());
 }
 
@@ -150,9 +150,9 @@ TEST_CASE("an optional probe ends a back-off as soon as the destination answers"
     w.heal();
     // A quiet room: nothing but the back-off, the wake-ups and (maybe) the probe.
     w.sim.run_until(kMinute * 4);
-    CHECK(w.federation->in_dag(1, a) == probing);
+    CHECK(w.federation->server(1).in_dag(a) == probing);
     w.sim.run_until(kMinute * 12);
-    CHECK(w.federation->in_dag(1, a));  // at the first wake-up after 10 min at the latest
+    CHECK(w.federation->server(1).in_dag(a));  // at the first wake-up after 10 min at the latest
     CHECK(w.observed.requests[{mx::RequestKind::kProbe, true}] == (probing ? 1 : 0));
   }
 }
@@ -172,7 +172,7 @@ TEST_CASE("catch-up wake-up rounds walk the destinations 5 s apart and never ove
   const mx::EventIndex e = w.message(0, "alone");
   w.sim.run_until(kMinute);
   for (sim::NodeId d = 1; d < n; ++d)
-    REQUIRE(w.federation->backing_off(0, d));
+    REQUIRE(w.federation->server(0).backing_off(d));
   w.heal();
   // Record when each destination first holds the event (pushed by s0's catch-up).
   std::vector<SimTime> got(n, SimTime::max());
@@ -181,7 +181,7 @@ TEST_CASE("catch-up wake-up rounds walk the destinations 5 s apart and never ove
     w.sim.run_until(t);
     most_pending = std::max(most_pending, w.sim.events_pending());
     for (sim::NodeId d = 1; d < n; ++d) {
-      if (got[d] == SimTime::max() && w.federation->in_dag(d, e)) got[d] = t;
+      if (got[d] == SimTime::max() && w.federation->server(d).in_dag(e)) got[d] = t;
     }
   }
   for (sim::NodeId d = 1; d < n; ++d)
