@@ -68,6 +68,7 @@ class Federation {
   const FederationConfig& config() const { return config_; }
   HomeserverSignals& signals() { return signals_; }
   sim::Simulation& simulation() { return sim_; }
+  sim::Network& network() { return network_; }
   const sim::Network& network() const { return network_; }
   // (server, destination) pairs backing off now; kept as a count, O(1).
   std::size_t backing_off_pairs() const { return backing_off_pairs_; }

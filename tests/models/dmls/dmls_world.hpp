@@ -1,5 +1,6 @@
-// A small DMLS world for tests: devices of one DMLS group (fast crypto), each with its epoch tree
-// rooted in the same epoch; messages are delivered by hand, so tests decide who sees what when.
+// A small DMLS world for tests: devices (device actors) of one DMLS group (fast crypto), each
+// holding its epoch tree rooted in the same epoch; messages are delivered by hand, so tests decide
+// who sees what when.
 #pragma once
 
 #include <functional>
@@ -27,9 +28,13 @@ struct DmlsWorld {
             }(),
             seed) {
     for (const int i : h.found(devices))
-      trees.emplace_back(*h.config().crypto, h.group(i));
-    root = trees[0].root();
+      h.client(i).device.hold_as_tree(GroupHarness::kRoom, *h.config().crypto);
+    root = tree(0).root();
+    count = devices;
   }
+  // Device i's epoch tree (held by the device actor).
+  dmls::EpochTree& tree(int i) { return *h.client(i).device.tree(GroupHarness::kRoom); }
+  const dmls::EpochTree& tree(int i) const { return *h.client(i).device.tree(GroupHarness::kRoom); }
   mls::Bytes identity(int i) { return h.client(i).key_package.leaf_node.credential.identity; }
   // For fork choice: device i's server is side_of[i] (others have none).
   std::function<std::string(const mls::Bytes&)> servers(const std::vector<std::string>& side_of) {
@@ -42,7 +47,7 @@ struct DmlsWorld {
     };
   }
   std::vector<dmls::TreeEvent> deliver(const dmls::DmlsMessage& m, int to) {
-    return trees[to].receive(m);
+    return tree(to).receive(m);
   }
   // Delivers to each device in `to`; returns the epoch the last one created, if any.
   mls::Bytes deliver_all(const dmls::DmlsMessage& m, const std::vector<int>& to) {
@@ -56,7 +61,7 @@ struct DmlsWorld {
   }
 
   GroupHarness h;
-  std::vector<dmls::EpochTree> trees;
+  int count = 0;  // devices
   mls::Bytes root;
 };
 

@@ -27,9 +27,9 @@ TEST_CASE("both sides of a split commit; once healed every device holds and read
           "[dmls]") {
   DmlsWorld w;
   for (int i = 1; i < 4; ++i)
-    CHECK(w.trees[i].root() == w.root);
-  const auto x = w.trees[0].commit(w.root);  // side A: devices 0, 1
-  const auto y = w.trees[2].commit(w.root);  // side B: devices 2, 3
+    CHECK(w.tree(i).root() == w.root);
+  const auto x = w.tree(0).commit(w.root);  // side A: devices 0, 1
+  const auto y = w.tree(2).commit(w.root);  // side B: devices 2, 3
   const auto echo = w.deliver(x.commit, 0);
   REQUIRE(echo.size() == 1);
   CHECK(echo[0].own_commit);
@@ -38,8 +38,8 @@ TEST_CASE("both sides of a split commit; once healed every device holds and read
   const mls::Bytes ey = only_child(w.deliver(y.commit, 2));
   CHECK(only_child(w.deliver(y.commit, 3)) == ey);
   CHECK(ex != ey);
-  const dmls::DmlsMessage from_a = w.trees[0].protect(ex, mls::to_bytes("from A"));
-  const dmls::DmlsMessage from_b = w.trees[3].protect(ey, mls::to_bytes("from B"));
+  const dmls::DmlsMessage from_a = w.tree(0).protect(ex, mls::to_bytes("from A"));
+  const dmls::DmlsMessage from_b = w.tree(3).protect(ey, mls::to_bytes("from B"));
   CHECK(w.deliver(from_a, 1)[0].received.application_data == mls::to_bytes("from A"));
   // Healed: each side processes the other's commit on the retained root, then reads its message.
   for (const int i : {0, 1}) {
@@ -53,25 +53,25 @@ TEST_CASE("both sides of a split commit; once healed every device holds and read
     CHECK(w.deliver(from_a, i)[0].received.application_data == mls::to_bytes("from A"));
   }
   for (int i = 0; i < 4; ++i) {
-    CHECK(w.trees[i].heads() ==
+    CHECK(w.tree(i).heads() ==
           (i < 2 ? std::vector<mls::Bytes>{ex, ey} : std::vector<mls::Bytes>{ey, ex}));
-    CHECK(w.trees[i].parent(ex) == w.root);
-    CHECK(w.trees[i].group(ex).epoch_authenticator() == w.trees[0].group(ex).epoch_authenticator());
-    CHECK(w.trees[i].group(ey).epoch_authenticator() == w.trees[0].group(ey).epoch_authenticator());
+    CHECK(w.tree(i).parent(ex) == w.root);
+    CHECK(w.tree(i).group(ex).epoch_authenticator() == w.tree(0).group(ex).epoch_authenticator());
+    CHECK(w.tree(i).group(ey).epoch_authenticator() == w.tree(0).group(ey).epoch_authenticator());
   }
 }
 
 TEST_CASE("messages for epochs not reached wait for the commits that create them", "[dmls]") {
   DmlsWorld w;
-  const auto x = w.trees[0].commit(w.root);
+  const auto x = w.tree(0).commit(w.root);
   const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
-  const auto x2 = w.trees[0].commit(ex);
+  const auto x2 = w.tree(0).commit(ex);
   const mls::Bytes ex2 = only_child(w.deliver(x2.commit, 0));
-  const dmls::DmlsMessage late = w.trees[0].protect(ex2, mls::to_bytes("two epochs on"));
+  const dmls::DmlsMessage late = w.tree(0).protect(ex2, mls::to_bytes("two epochs on"));
   // Device 3 gets them newest first.
   CHECK(w.deliver(late, 3)[0].kind == Kind::kBuffered);
   CHECK(w.deliver(x2.commit, 3)[0].kind == Kind::kBuffered);
-  CHECK(w.trees[3].buffered() == 2);
+  CHECK(w.tree(3).buffered() == 2);
   const auto events = w.deliver(x.commit, 3);
   REQUIRE(events.size() == 3);
   CHECK(events[0].child == ex);
@@ -79,76 +79,75 @@ TEST_CASE("messages for epochs not reached wait for the commits that create them
   CHECK(events[1].child == ex2);
   CHECK(events[2].kind == Kind::kApplication);
   CHECK(events[2].received.application_data == mls::to_bytes("two epochs on"));
-  CHECK(w.trees[3].buffered() == 0);
-  CHECK(w.trees[3].heads() == std::vector<mls::Bytes>{ex2});
+  CHECK(w.tree(3).buffered() == 0);
+  CHECK(w.tree(3).heads() == std::vector<mls::Bytes>{ex2});
 }
 
 TEST_CASE("duplicates, replays, forgotten and never reached epochs, tampering are classified",
           "[dmls]") {
   DmlsWorld w;
-  const auto x = w.trees[0].commit(w.root);
+  const auto x = w.tree(0).commit(w.root);
   const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
   only_child(w.deliver(x.commit, 1));
   const auto again = w.deliver(x.commit, 1);
   CHECK(again[0].kind == Kind::kDuplicateCommit);
   CHECK(again[0].child == ex);
 
-  const dmls::DmlsMessage m = w.trees[0].protect(ex, mls::to_bytes("once"));
+  const dmls::DmlsMessage m = w.tree(0).protect(ex, mls::to_bytes("once"));
   CHECK(w.deliver(m, 1)[0].kind == Kind::kApplication);
   const auto replay = w.deliver(m, 1);
   CHECK(replay[0].kind == Kind::kUndecryptable);
   CHECK(replay[0].cause == dmls::Undecryptable::kKeyConsumed);
 
-  dmls::DmlsMessage tampered = w.trees[0].protect(ex, mls::to_bytes("tampered"));
+  dmls::DmlsMessage tampered = w.tree(0).protect(ex, mls::to_bytes("tampered"));
   std::get<mls::PrivateMessage>(tampered.message.body).ciphertext[3] ^= 1;
   const auto bad = w.deliver(tampered, 1);
   CHECK(bad[0].cause == dmls::Undecryptable::kRejected);
   CHECK(bad[0].rejection == mls::Rejection::kUndecryptable);
 
-  w.trees[1].forget(ex);
-  CHECK_FALSE(w.trees[1].holds(ex));
-  const auto deleted = w.deliver(w.trees[0].protect(ex, mls::to_bytes("late")), 1);
+  w.tree(1).forget(ex);
+  CHECK_FALSE(w.tree(1).holds(ex));
+  const auto deleted = w.deliver(w.tree(0).protect(ex, mls::to_bytes("late")), 1);
   CHECK(deleted[0].cause == dmls::Undecryptable::kEpochDeleted);
 
-  dmls::DmlsMessage lost = w.trees[0].protect(ex, mls::to_bytes("lost"));
+  dmls::DmlsMessage lost = w.tree(0).protect(ex, mls::to_bytes("lost"));
   lost.dmls_epoch = mls::Bytes(32, 0xee);  // an epoch no commit will ever create
   CHECK(w.deliver(lost, 2)[0].kind == Kind::kBuffered);
-  const auto given_up = w.trees[2].give_up();
+  const auto given_up = w.tree(2).give_up();
   REQUIRE(given_up.size() == 1);
   CHECK(given_up[0].cause == dmls::Undecryptable::kEpochNeverReached);
-  CHECK(w.trees[2].buffered() == 0);
+  CHECK(w.tree(2).buffered() == 0);
   CHECK(std::string(dmls::to_string(given_up[0].cause)) == "epoch_never_reached");
 }
 
 TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   DmlsWorld w;
   mls::CommitOptions remove;
-  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-  const auto x = w.trees[0].commit(w.root, remove);  // side A removes device 3
-  const auto y = w.trees[2].commit(w.root);          // side B goes on with it
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.tree(3).group(w.root).own_leaf()}});
+  const auto x = w.tree(0).commit(w.root, remove);  // side A removes device 3
+  const auto y = w.tree(2).commit(w.root);          // side B goes on with it
   const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
   const mls::Bytes ey = only_child(w.deliver(y.commit, 3));
   const auto removed = w.deliver(x.commit, 3);
   REQUIRE(removed.size() == 1);
   CHECK(removed[0].kind == Kind::kRemoved);
-  CHECK_FALSE(w.trees[3].holds(ex));
-  CHECK(w.trees[3].heads() == std::vector<mls::Bytes>{ey});
+  CHECK_FALSE(w.tree(3).holds(ex));
+  CHECK(w.tree(3).heads() == std::vector<mls::Bytes>{ey});
   // Device 0 remembers who made each epoch and what the commits did.
   only_child(w.deliver(y.commit, 0));
-  const dmls::EpochRecord& rx = w.trees[0].record(ex);
+  const dmls::EpochRecord& rx = w.tree(0).record(ex);
   CHECK(rx.committer == w.identity(0));
   CHECK(rx.removed == 1);
   CHECK(rx.added == 0);
   CHECK(rx.parent == w.root);
-  CHECK(rx.number == w.trees[0].record(w.root).number + 1);
-  CHECK(w.trees[0].record(ey).committer == w.identity(2));
-  CHECK(w.trees[0].record(ey).removed == 0);
-  CHECK(w.trees[0].record(w.root).committer.empty());
-  w.deliver(w.trees[3].protect(ey, mls::to_bytes("hello")), 0);
-  CHECK(w.trees[0].record(ey).senders ==
+  CHECK(rx.number == w.tree(0).record(w.root).number + 1);
+  CHECK(w.tree(0).record(ey).committer == w.identity(2));
+  CHECK(w.tree(0).record(ey).removed == 0);
+  CHECK(w.tree(0).record(w.root).committer.empty());
+  w.deliver(w.tree(3).protect(ey, mls::to_bytes("hello")), 0);
+  CHECK(w.tree(0).record(ey).senders ==
         std::set<mls::Bytes, mls::BytesLess>{w.identity(2), w.identity(3)});
   // What side A sends after the removal waits for an epoch device 3 cannot reach.
-  CHECK(w.deliver(w.trees[0].protect(ex, mls::to_bytes("without 3")), 3)[0].kind ==
-        Kind::kBuffered);
-  CHECK(w.trees[3].give_up()[0].cause == dmls::Undecryptable::kEpochNeverReached);
+  CHECK(w.deliver(w.tree(0).protect(ex, mls::to_bytes("without 3")), 3)[0].kind == Kind::kBuffered);
+  CHECK(w.tree(3).give_up()[0].cause == dmls::Undecryptable::kEpochNeverReached);
 }

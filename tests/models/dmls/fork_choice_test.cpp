@@ -19,15 +19,16 @@ struct Split {
   mls::Bytes a1, a2, b1;
   std::function<std::string(const mls::Bytes&)> by_side;
   explicit Split(std::uint8_t seed = 1) : w(4, seed), by_side(w.servers({"a", "a", "b", "b"})) {
-    const auto x = w.trees[0].commit(w.root);
+    const auto x = w.tree(0).commit(w.root);
     a1 = w.deliver_all(x.commit, {0, 1, 3});
-    const auto x2 = w.trees[0].commit(a1);
+    const auto x2 = w.tree(0).commit(a1);
     a2 = w.deliver_all(x2.commit, {0, 1, 3});
     mls::CommitOptions remove;
-    remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(1).own_leaf()}});
-    const auto y = w.trees[2].commit(w.root, remove);
+    remove.by_value.push_back(
+        mls::Proposal{mls::RemoveProposal{w.tree(1).group(w.root).own_leaf()}});
+    const auto y = w.tree(2).commit(w.root, remove);
     b1 = w.deliver_all(y.commit, {2, 3, 0});
-    w.deliver_all(w.trees[3].protect(b1, mls::to_bytes("side b speaks")), {0, 2});
+    w.deliver_all(w.tree(3).protect(b1, mls::to_bytes("side b speaks")), {0, 2});
   }
   dmls::ForkChoice choice(dmls::ForkRule rule) const {
     dmls::ForkChoice c;
@@ -36,7 +37,7 @@ struct Split {
     return c;
   }
   mls::Bytes winner(const dmls::ForkChoice& c, int device = 0) const {
-    return dmls::choose_fork(w.trees[device], w.trees[device].heads(), c);
+    return dmls::choose_fork(w.tree(device), w.tree(device).heads(), c);
   }
 };
 
@@ -48,7 +49,7 @@ bool higher(const mls::Bytes& x, const mls::Bytes& y) {
 
 TEST_CASE("each fork-choice rule picks its own winner when the rules disagree", "[dmls]") {
   Split s;
-  REQUIRE(s.w.trees[0].heads().size() == 2);
+  REQUIRE(s.w.tree(0).heads().size() == 2);
   using R = dmls::ForkRule;
   CHECK(s.winner(s.choice(R::kLongerChain)) == s.a2);
   CHECK(s.winner(s.choice(R::kLargerSide)) == s.b1);  // devices 2 and 3 against device 0
@@ -64,7 +65,7 @@ TEST_CASE("each fork-choice rule picks its own winner when the rules disagree", 
   hub.hub = "b";
   CHECK(s.winner(hub) == s.b1);
   // The hash rules compare the first differing commits: a1 against b1.
-  const auto& t = s.w.trees[0];
+  const auto& t = s.w.tree(0);
   CHECK(s.winner(s.choice(R::kConfirmationTag)) ==
         (higher(t.record(s.a1).confirmation_tag, t.record(s.b1).confirmation_tag) ? s.a2 : s.b1));
   CHECK(s.winner(s.choice(R::kTranscriptHash)) ==
@@ -83,7 +84,7 @@ TEST_CASE("the hash rules look at the first differing commit, not at the heads",
   int decisive = 0;
   for (std::uint8_t seed = 1; seed <= 12 && decisive == 0; ++seed) {
     Split s(seed);
-    const auto& t = s.w.trees[0];
+    const auto& t = s.w.tree(0);
     const bool heads_say_a =
         higher(t.record(s.a2).confirmation_tag, t.record(s.b1).confirmation_tag);
     const bool first_say_a =
@@ -97,7 +98,7 @@ TEST_CASE("the hash rules look at the first differing commit, not at the heads",
 
 TEST_CASE("a descendant beats its ancestor; ties fall back to the confirmation tag", "[dmls]") {
   Split s;
-  const auto& t = s.w.trees[0];
+  const auto& t = s.w.tree(0);
   dmls::ForkChoice c;
   CHECK(dmls::beats(t, s.a2, s.a1, c));
   CHECK_FALSE(dmls::beats(t, s.a1, s.a2, c));

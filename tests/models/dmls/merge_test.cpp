@@ -18,14 +18,14 @@ namespace {
 // Every message to every device, in the order given (duplicates and buffering are the trees').
 void heal(DmlsWorld& w, const std::vector<dmls::DmlsMessage>& messages) {
   for (const dmls::DmlsMessage& m : messages) {
-    for (std::size_t i = 0; i < w.trees.size(); ++i)
+    for (std::size_t i = 0; i < static_cast<std::size_t>(w.count); ++i)
       w.deliver(m, static_cast<int>(i));
   }
 }
 
 dmls::Identities all_but(DmlsWorld& w, std::vector<int> out) {
   dmls::Identities ids;
-  for (int i = 0; i < static_cast<int>(w.trees.size()); ++i) {
+  for (int i = 0; i < w.count; ++i) {
     if (std::find(out.begin(), out.end(), i) == out.end()) ids.insert(w.identity(i));
   }
   return ids;
@@ -50,8 +50,8 @@ struct RemovalSplit {
 
 RemovalSplit remove_3_on_side_a(DmlsWorld& w) {
   mls::CommitOptions remove;
-  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-  RemovalSplit s{w.trees[0].commit(w.root, remove).commit, w.trees[2].commit(w.root).commit, {}};
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.tree(3).group(w.root).own_leaf()}});
+  RemovalSplit s{w.tree(0).commit(w.root, remove).commit, w.tree(2).commit(w.root).commit, {}};
   w.deliver_all(s.removal, {0, 1});
   s.b1 = w.deliver_all(s.other, {2, 3});
   return s;
@@ -61,10 +61,10 @@ RemovalSplit remove_3_on_side_a(DmlsWorld& w) {
 mls::Bytes merge(DmlsWorld& w, int merger, const dmls::ForkChoice& choice,
                  const dmls::Identities& members, dmls::MergePlan* plan_out = nullptr) {
   mls::Drbg drbg(mls::Bytes(32, 42));
-  const dmls::MergePlan plan = dmls::plan_merge(w.trees[merger], choice, members, {}, drbg);
-  const auto out = w.trees[merger].commit(plan.winner, plan.options);
+  const dmls::MergePlan plan = dmls::plan_merge(w.tree(merger), choice, members, {}, drbg);
+  const auto out = w.tree(merger).commit(plan.winner, plan.options);
   mls::Bytes merged;
-  for (std::size_t i = 0; i < w.trees.size(); ++i) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(w.count); ++i) {
     for (const dmls::TreeEvent& e : w.deliver(out.commit, static_cast<int>(i))) {
       if (e.kind == Kind::kEpochCreated) merged = e.child;
     }
@@ -76,9 +76,9 @@ mls::Bytes merge(DmlsWorld& w, int merger, const dmls::ForkChoice& choice,
 // Every device in `devices` holds `epoch` with one epoch_authenticator.
 bool converged(DmlsWorld& w, const mls::Bytes& epoch, const std::vector<int>& devices) {
   for (const int i : devices) {
-    if (!w.trees[i].holds(epoch)) return false;
-    if (w.trees[i].group(epoch).epoch_authenticator() !=
-        w.trees[devices.front()].group(epoch).epoch_authenticator()) {
+    if (!w.tree(i).holds(epoch)) return false;
+    if (w.tree(i).group(epoch).epoch_authenticator() !=
+        w.tree(devices.front()).group(epoch).epoch_authenticator()) {
       return false;
     }
   }
@@ -93,17 +93,18 @@ TEST_CASE("a two-way split converges; the device the room removed reads nothing 
     const std::vector<std::string> sides = {"a", "a", "b", "b"};
     // Side a removes device 3 and commits again; side b updates and talks.
     mls::CommitOptions remove;
-    remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.h.group(3).own_leaf()}});
-    const auto x1 = w.trees[0].commit(w.root, remove);
+    remove.by_value.push_back(
+        mls::Proposal{mls::RemoveProposal{w.tree(3).group(w.root).own_leaf()}});
+    const auto x1 = w.tree(0).commit(w.root, remove);
     const mls::Bytes a1 = w.deliver_all(x1.commit, {0, 1});
-    const auto x2 = w.trees[1].commit(a1);
+    const auto x2 = w.tree(1).commit(a1);
     w.deliver_all(x2.commit, {1, 0});
-    const auto y1 = w.trees[3].commit(w.root);
+    const auto y1 = w.tree(3).commit(w.root);
     const mls::Bytes b1 = w.deliver_all(y1.commit, {3, 2});
-    const auto said = w.trees[2].protect(b1, mls::to_bytes("side b"));
+    const auto said = w.tree(2).protect(b1, mls::to_bytes("side b"));
     w.deliver(said, 3);
     heal(w, {x1.commit, x2.commit, y1.commit, said});
-    REQUIRE(w.trees[0].heads().size() == 2);
+    REQUIRE(w.tree(0).heads().size() == 2);
 
     // The room agrees device 3 is gone.
     dmls::MergePlan plan;
@@ -117,13 +118,13 @@ TEST_CASE("a two-way split converges; the device the room removed reads nothing 
     CHECK(plan.carried == plan.losers);  // 0, 1 and 2 are members of both heads
     CHECK(plan.removed ==
           (side_a_wins ? std::vector<mls::Bytes>{} : std::vector<mls::Bytes>{w.identity(3)}));
-    CHECK_FALSE(w.trees[3].holds(merged));
+    CHECK_FALSE(w.tree(3).holds(merged));
     // After the merge, device 3 can read nothing.
-    const auto after = w.trees[1].protect(merged, mls::to_bytes("after the merge"));
+    const auto after = w.tree(1).protect(merged, mls::to_bytes("after the merge"));
     CHECK(w.deliver(after, 2)[0].received.application_data == mls::to_bytes("after the merge"));
     const auto at3 = w.deliver(after, 3);
     CHECK(at3[0].kind == Kind::kBuffered);
-    CHECK(w.trees[3].give_up().back().cause == dmls::Undecryptable::kEpochNeverReached);
+    CHECK(w.tree(3).give_up().back().cause == dmls::Undecryptable::kEpochNeverReached);
   }
 }
 
@@ -132,35 +133,35 @@ TEST_CASE("a three-way split converges to one epoch", "[dmls]") {
   const std::vector<std::string> sides = {"a", "a", "b", "b", "c", "c"};
   std::vector<dmls::DmlsMessage> all;
   for (const int committer : {0, 2, 4}) {
-    const auto c = w.trees[committer].commit(w.root);
+    const auto c = w.tree(committer).commit(w.root);
     const mls::Bytes head = w.deliver_all(c.commit, {committer, committer + 1});
-    const auto said = w.trees[committer + 1].protect(head, mls::to_bytes("hello"));
+    const auto said = w.tree(committer + 1).protect(head, mls::to_bytes("hello"));
     all.push_back(c.commit);
     all.push_back(said);
   }
   heal(w, all);
-  REQUIRE(w.trees[5].heads().size() == 3);
+  REQUIRE(w.tree(5).heads().size() == 3);
   dmls::MergePlan plan;
   const mls::Bytes merged = merge(w, 5, powers(w, sides, {"b", "c", "a"}), all_but(w, {}), &plan);
   CHECK(plan.losers.size() == 2);
   CHECK(plan.carried.size() == 2);
-  CHECK(w.trees[5].record(w.trees[5].record(merged).parent).committer == w.identity(2));
+  CHECK(w.tree(5).record(w.tree(5).record(merged).parent).committer == w.identity(2));
   CHECK(converged(w, merged, {0, 1, 2, 3, 4, 5}));
 }
 
 TEST_CASE("a split nested inside a split converges to one epoch", "[dmls]") {
   DmlsWorld w(6);
   // {0,1,2,3} | {4,5}; then {0,1} | {2,3} inside the first side.
-  const auto b = w.trees[4].commit(w.root);
+  const auto b = w.tree(4).commit(w.root);
   w.deliver_all(b.commit, {4, 5});
-  const auto a = w.trees[0].commit(w.root);
+  const auto a = w.tree(0).commit(w.root);
   const mls::Bytes a1 = w.deliver_all(a.commit, {0, 1, 2, 3});
-  const auto left = w.trees[1].commit(a1);
+  const auto left = w.tree(1).commit(a1);
   w.deliver_all(left.commit, {1, 0});
-  const auto right = w.trees[3].commit(a1);
+  const auto right = w.tree(3).commit(a1);
   w.deliver_all(right.commit, {3, 2});
   heal(w, {b.commit, a.commit, left.commit, right.commit});
-  REQUIRE(w.trees[2].heads().size() == 3);
+  REQUIRE(w.tree(2).heads().size() == 3);
   const mls::Bytes merged = merge(w, 2, dmls::ForkChoice{}, all_but(w, {}));
   CHECK(converged(w, merged, {0, 1, 2, 3, 4, 5}));
 }
@@ -183,17 +184,17 @@ TEST_CASE("a device that no longer holds a carried head cannot follow the merge"
   DmlsWorld w(4);
   std::vector<dmls::DmlsMessage> all;
   for (const int committer : {0, 2}) {
-    const auto c = w.trees[committer].commit(w.root);
+    const auto c = w.tree(committer).commit(w.root);
     w.deliver_all(c.commit, {committer, committer + 1});
     all.push_back(c.commit);
   }
   heal(w, all);
   mls::Drbg drbg(mls::Bytes(32, 5));
   const dmls::MergePlan plan =
-      dmls::plan_merge(w.trees[0], dmls::ForkChoice{}, all_but(w, {}), {}, drbg);
+      dmls::plan_merge(w.tree(0), dmls::ForkChoice{}, all_but(w, {}), {}, drbg);
   REQUIRE(plan.carried.size() == 1);
-  w.trees[3].forget(plan.carried[0]);  // device 3 dropped the losing head too early
-  const auto out = w.trees[0].commit(plan.winner, plan.options);
+  w.tree(3).forget(plan.carried[0]);  // device 3 dropped the losing head too early
+  const auto out = w.tree(0).commit(plan.winner, plan.options);
   const mls::Bytes merged = w.deliver_all(out.commit, {0, 1, 2});
   CHECK(converged(w, merged, {0, 1, 2}));
   const auto at3 = w.deliver(out.commit, 3);
@@ -215,18 +216,18 @@ TEST_CASE("a device the room keeps but one side removed is added back by the mer
                             w.h.rng().bytes(32), mls::Lifetime{0, ~std::uint64_t{0}}, &secrets);
   mls::Drbg drbg(mls::Bytes(32, 8));
   const dmls::MergePlan plan =
-      dmls::plan_merge(w.trees[0], powers(w, {"a", "a", "b", "b"}, {"a", "b"}), all_but(w, {}),
+      dmls::plan_merge(w.tree(0), powers(w, {"a", "a", "b", "b"}, {"a", "b"}), all_but(w, {}),
                        {{w.identity(3), kp}}, drbg);
   CHECK(plan.added == std::vector<mls::Bytes>{w.identity(3)});
   CHECK(plan.carried.size() == 1);  // device 3 is a member of side b's head: it can compute it
-  const auto out = w.trees[0].commit(plan.winner, plan.options);
+  const auto out = w.tree(0).commit(plan.winner, plan.options);
   const mls::Bytes merged = w.deliver_all(out.commit, {0, 1, 2});
   REQUIRE(out.welcome.has_value());
-  const auto joined = w.trees[3].join(w.h.config(), std::get<mls::Welcome>(out.welcome->body), kp,
-                                      secrets, w.h.rng().fork());
+  const auto joined = w.tree(3).join(w.h.config(), std::get<mls::Welcome>(out.welcome->body), kp,
+                                     secrets, w.h.rng().fork());
   CHECK(joined.front().child == merged);
   CHECK(converged(w, merged, {0, 1, 2, 3}));
-  const auto hello = w.trees[3].protect(merged, mls::to_bytes("back"));
+  const auto hello = w.tree(3).protect(merged, mls::to_bytes("back"));
   CHECK(w.deliver(hello, 0)[0].received.application_data == mls::to_bytes("back"));
 }
 
@@ -234,7 +235,7 @@ TEST_CASE("a merge sent as PrivateMessages converges too: PSKs are looked up, no
   DmlsWorld w(4, 1, true);
   std::vector<dmls::DmlsMessage> all;
   for (const int committer : {0, 2}) {
-    const auto c = w.trees[committer].commit(w.root);
+    const auto c = w.tree(committer).commit(w.root);
     CHECK(c.commit.message.wire_format() == mls::WireFormat::kPrivateMessage);
     w.deliver_all(c.commit, {committer, committer + 1});
     all.push_back(c.commit);
@@ -253,7 +254,7 @@ TEST_CASE("the read audit counts what a strategy lets a member removed by the ro
     DmlsWorld w;
     dmls::ReadAudit audit;
     const auto send = [&](int from, const mls::Bytes& epoch, const dmls::Identities& room) {
-      const dmls::DmlsMessage m = w.trees[from].protect(epoch, mls::to_bytes("hi"));
+      const dmls::DmlsMessage m = w.tree(from).protect(epoch, mls::to_bytes("hi"));
       audit.sent(m, room);
       for (int i = 0; i < 4; ++i) {
         for (const dmls::TreeEvent& e : w.deliver(m, i)) {
@@ -270,12 +271,12 @@ TEST_CASE("the read audit counts what a strategy lets a member removed by the ro
     // Side b wins; the merge takes the room's membership, or side b's.
     mls::Drbg drbg(mls::Bytes(32, 9));
     const dmls::MergePlan plan = dmls::plan_merge(
-        w.trees[2], powers(w, {"a", "a", "b", "b"}, {"b", "a"}), room, {}, drbg, authority);
-    const auto out = w.trees[2].commit(plan.winner, plan.options);
+        w.tree(2), powers(w, {"a", "a", "b", "b"}, {"b", "a"}), room, {}, drbg, authority);
+    const auto out = w.tree(2).commit(plan.winner, plan.options);
     const mls::Bytes merged = w.deliver_all(out.commit, {2, 0, 1, 3});
     send(0, merged, room);
     const bool room_decides = authority == dmls::MembershipAuthority::kRoom;
-    CHECK(w.trees[3].holds(merged) == !room_decides);
+    CHECK(w.tree(3).holds(merged) == !room_decides);
     CHECK(audit.unauthorized_reads() == (room_decides ? 1 : 2));
     // Reads: device 3 on side b; then devices 1 and 2 (and 3) after the merge — a sender does not
     // read its own message, and side a's devices read the first one only later, unaudited here.

@@ -31,10 +31,10 @@ dmls::RetentionPolicy window(sim::SimTime w) {
 TEST_CASE("a retention window decides whether a late rival commit can still fork", "[dmls]") {
   for (const sim::SimTime w_len : {sim::SimTime{}, sim::kMinute}) {
     DmlsWorld w;
-    dmls::EpochTree& t = w.trees[1];
-    const auto x = w.trees[0].commit(w.root);
-    const auto y = w.trees[2].commit(w.root);
-    const auto z = w.trees[3].commit(w.root);
+    dmls::EpochTree& t = w.tree(1);
+    const auto x = w.tree(0).commit(w.root);
+    const auto y = w.tree(2).commit(w.root);
+    const auto z = w.tree(3).commit(w.root);
     t.set_now(sim::kSecond * 10);
     w.deliver(x.commit, 1);
     CHECK(t.record(w.root).superseded_at == sim::kSecond * 10);
@@ -53,41 +53,41 @@ TEST_CASE("a retention window decides whether a late rival commit can still fork
 
 TEST_CASE("the draft's rule keeps an epoch until every member committed below it", "[dmls]") {
   DmlsWorld w(3);
-  const auto c0 = w.trees[0].commit(w.root);
+  const auto c0 = w.tree(0).commit(w.root);
   const mls::Bytes e1 = w.deliver_all(c0.commit, {0, 1, 2});
   dmls::RetentionPolicy upstream;
   upstream.rule = dmls::RetentionRule::kUpstreamCommits;
-  CHECK(dmls::expired_epochs(w.trees[2], upstream).empty());  // only device 0 committed below
-  const auto c1 = w.trees[1].commit(e1);
+  CHECK(dmls::expired_epochs(w.tree(2), upstream).empty());  // only device 0 committed below
+  const auto c1 = w.tree(1).commit(e1);
   const mls::Bytes e2 = w.deliver_all(c1.commit, {1, 0, 2});
-  CHECK(dmls::expired_epochs(w.trees[2], upstream).empty());
-  const auto c2 = w.trees[2].commit(e2);
+  CHECK(dmls::expired_epochs(w.tree(2), upstream).empty());
+  const auto c2 = w.tree(2).commit(e2);
   const mls::Bytes e3 = w.deliver_all(c2.commit, {2, 0, 1});
   // Below the root: 0, 1 and 2 — all its members. Below e1: 1 and 2 only.
-  CHECK(dmls::expired_epochs(w.trees[2], upstream) == std::vector<mls::Bytes>{w.root});
+  CHECK(dmls::expired_epochs(w.tree(2), upstream) == std::vector<mls::Bytes>{w.root});
   dmls::RetentionPolicy keep_one;
   keep_one.rule = dmls::RetentionRule::kKeepEpochs;
   keep_one.keep = 1;
-  CHECK(dmls::expired_epochs(w.trees[2], keep_one) == std::vector<mls::Bytes>{w.root, e1});
+  CHECK(dmls::expired_epochs(w.tree(2), keep_one) == std::vector<mls::Bytes>{w.root, e1});
   keep_one.keep = 0;
-  CHECK(dmls::expired_epochs(w.trees[2], keep_one) == std::vector<mls::Bytes>{w.root, e1, e2});
+  CHECK(dmls::expired_epochs(w.tree(2), keep_one) == std::vector<mls::Bytes>{w.root, e1, e2});
 
-  dmls::apply_retention(w.trees[2], upstream);
+  dmls::apply_retention(w.tree(2), upstream);
   // A late rival of e1 (device 0 commits there again) still forks at device 2; one of the root
   // no longer does.
-  const auto rival_e1 = w.trees[0].commit(e1);
+  const auto rival_e1 = w.tree(0).commit(e1);
   CHECK(first_kind(w.deliver(rival_e1.commit, 2)) == Kind::kEpochCreated);
-  const auto rival_root = w.trees[1].commit(w.root);
+  const auto rival_root = w.tree(1).commit(w.root);
   CHECK(w.deliver(rival_root.commit, 2)[0].cause == dmls::Undecryptable::kEpochDeleted);
-  CHECK(w.trees[2].holds(e3));
+  CHECK(w.tree(2).holds(e3));
 }
 
 TEST_CASE("exposure accrues for what is retained beyond RFC 9420's schedule", "[dmls]") {
   DmlsWorld w;
-  dmls::EpochTree& t = w.trees[1];
+  dmls::EpochTree& t = w.tree(1);
   t.set_now(sim::kSecond * 10);
   CHECK(t.exposure().tree_private_keys == 0);  // only a head so far: nothing beyond the RFC
-  const auto x = w.trees[0].commit(w.root);
+  const auto x = w.tree(0).commit(w.root);
   w.deliver(x.commit, 1);
   // The root is superseded and kept. Device 1 (leaf 1 of 4) holds its leaf key and the keys of
   // nodes 1 and 3 (from the founding commit's path): 3 × 32 bytes. The root's PPRF derived one

@@ -193,3 +193,80 @@ TEST_CASE("catch-up wake-up rounds walk the destinations 5 s apart and never ove
   }
   CHECK(most_pending < 100);
 }
+
+namespace {
+
+// A transport that loses every third event a server creates (nobody is sent it): the seam lets a
+// transport decide the fan-out without the homeservers' receive path knowing.
+struct DropEveryThird : mx::RoomTransport {
+  void bind(mx::RoomWorld& room) {
+    joined = std::make_unique<mx::JoinedServersCache>(room);
+    mesh = std::make_unique<mx::FullMeshTransport>(room, *joined, sets);
+  }
+  const mx::DestinationSet* fanout(sim::NodeId server, mx::EventIndex e, mx::Arrival arrival,
+                                   sim::NodeId from) override {
+    const mx::DestinationSet* to = mesh->fanout(server, e, arrival, from);
+    if (arrival == mx::Arrival::kLocal && ++local % 3 == 0 && dropped.size() < 4) {
+      dropped.push_back(e);
+      return nullptr;
+    }
+    return to;
+  }
+  std::unique_ptr<mx::JoinedServersCache> joined;
+  mx::DestinationSets sets;
+  std::unique_ptr<mx::FullMeshTransport> mesh;
+  int local = 0;
+  std::vector<mx::EventIndex> dropped;
+};
+
+}  // namespace
+
+TEST_CASE("a transport decides the fan-out; events it never sends are pulled by later ones",
+          "[matrix][federation][transport]") {
+  DropEveryThird transport;
+  FederationWorld w(4, 1, 1, mx::room_v12(), {}, 0, &transport);
+  transport.bind(w.room);
+  for (int i = 0; i < 12; ++i) {
+    w.sim.run_until(kSecond * 10 * i);
+    w.message(static_cast<sim::NodeId>(i % 4), "m" + std::to_string(i));
+  }
+  // Dropped: m2 (s2), m5 (s1), m8 (s0), m11 (s3). Each server's next event cites its dropped one,
+  // so the others pull it (s2 and s1 sent theirs in the loop; s0 and s3 send now).
+  w.message(0, "m12");
+  w.message(3, "m13");
+  w.sim.run_until(kMinute * 5);
+  REQUIRE(transport.dropped.size() == 4);
+  for (const mx::EventIndex e : transport.dropped) {
+    for (sim::NodeId s = 0; s < 4; ++s)
+      CHECK(w.federation->server(s).in_dag(e));
+  }
+  // Dropped events arrived by get_missing_events, never pushed.
+  CHECK(w.observed.arrivals(mx::Arrival::kPulled) >= 4 * 3 - 4);
+  CHECK(w.converged());
+}
+
+TEST_CASE("a server announces destinations going down and up as its own back-off sees them",
+          "[matrix][federation][signals]") {
+  FederationWorld w(3, 1, 1, mx::room_v12(), {}, 0);
+  std::vector<std::tuple<std::string, sim::NodeId, sim::NodeId, SimTime>> seen;
+  w.federation->signals().destination_down.connect(
+      [&](sim::NodeId s, sim::NodeId d) { seen.emplace_back("down", s, d, w.sim.now()); });
+  w.federation->signals().destination_up.connect(
+      [&](sim::NodeId s, sim::NodeId d) { seen.emplace_back("up", s, d, w.sim.now()); });
+  w.partition({0, 0, 1});
+  w.message(0, "across");  // s0 -> s2 fails after the connect timeout; s0 -> s1 works
+  w.sim.run_until(kMinute);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0] == std::make_tuple(std::string("down"), sim::NodeId{0}, sim::NodeId{2},
+                                   w.network.config().connect_timeout));
+  // The simulator's truth changes at the heal; the server learns only when a request succeeds.
+  w.heal();
+  w.sim.run_until(kMinute * 2);
+  CHECK(seen.size() == 1);
+  w.sim.run_until(kMinute * 15);
+  REQUIRE(seen.size() == 2);
+  CHECK(std::get<0>(seen[1]) == "up");
+  CHECK(std::get<1>(seen[1]) == 0);
+  CHECK(std::get<2>(seen[1]) == 2);
+  CHECK(std::get<3>(seen[1]) > w.network.config().connect_timeout + kMinute * 10);
+}

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/device/device.hpp"
 #include "models/mls/group.hpp"
 
 namespace dmlssim::testing {
@@ -25,33 +26,43 @@ inline mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
   return mls::Rejection::kMalformed;
 }
 
+// Clients are device actors (models/device): each holds its KeyPackages and its group in the
+// device's slot for kRoom.
 class GroupHarness {
  public:
+  static constexpr const char* kRoom = "!room:server";
+
   explicit GroupHarness(mls::GroupConfig config, std::uint8_t seed = 1)
       : config_(std::move(config)), rng_(mls::Bytes(32, seed)) {}
 
   struct Client {
+    models::device::Device device;
+    // The KeyPackage the client was made with, and its private keys: kept for the tests after
+    // the device used them up.
     mls::KeyPackage key_package;
     mls::KeyPackageSecrets secrets;
-    std::optional<mls::Group> group;
+
+    bool has_group() { return device.group(kRoom) != nullptr; }
+    mls::Group& group() { return *device.group(kRoom); }
+    void set_group(mls::Group g) { device.room(kRoom).emplace<mls::Group>(std::move(g)); }
+    void drop_group() { device.room(kRoom) = std::monostate{}; }
   };
 
-  // A fresh client with a KeyPackage; returns its id.
+  // A fresh client (device "@user<id>:server/DEV") with a KeyPackage; returns its id.
   int new_client() {
     const int id = static_cast<int>(clients_.size());
-    Client c;
-    const std::string name = "@user" + std::to_string(id) + ":server/DEV";
-    c.key_package =
-        mls::make_key_package(*config_.crypto, mls::to_bytes(name), rng_.bytes(32), rng_.bytes(32),
-                              rng_.bytes(32), mls::Lifetime{0, ~std::uint64_t{0}}, &c.secrets);
+    Client c{
+        models::device::Device("@user" + std::to_string(id) + ":server", "DEV", 0, rng_.fork()),
+        {},
+        {}};
+    c.key_package = c.device.new_key_package(*config_.crypto);
+    c.secrets = *c.device.secrets_for(mls::key_package_ref(c.key_package));
     clients_.push_back(std::move(c));
     return id;
   }
 
   void create(int founder, mls::Bytes group_id = mls::to_bytes("group")) {
-    Client& c = clients_[founder];
-    c.group.emplace(mls::Group::create(config_, std::move(group_id), c.key_package, c.secrets, {},
-                                       rng_.fork()));
+    clients_[founder].device.create_group(kRoom, config_, std::move(group_id));
   }
 
   // `n` fresh clients: the first founds the group and adds the others in one commit. Returns ids.
@@ -72,8 +83,9 @@ class GroupHarness {
     std::map<int, mls::Received> out;
     for (int i = 0; i < static_cast<int>(clients_.size()); ++i) {
       Client& c = clients_[i];
-      if (i == except || !c.group || c.group->status() == mls::Group::Status::kRemoved) continue;
-      out[i] = c.group->handle(message);
+      if (i == except || !c.has_group() || c.group().status() == mls::Group::Status::kRemoved)
+        continue;
+      out[i] = c.group().handle(message);
     }
     return out;
   }
@@ -82,39 +94,38 @@ class GroupHarness {
   // join from the Welcome.
   mls::CommitOutput commit(int committer, const mls::CommitOptions& options = {},
                            const std::vector<int>& joiners = {}) {
-    mls::CommitOutput out = clients_[committer].group->commit(options);
+    mls::CommitOutput out = clients_[committer].group().commit(options);
     broadcast(out.commit, committer);
-    clients_[committer].group->handle(out.commit);  // the DS echoes it: merge
+    clients_[committer].group().handle(out.commit);  // the DS echoes it: merge
     for (const int j : joiners) {
-      Client& c = clients_[j];
-      c.group.emplace(mls::Group::join(config_, std::get<mls::Welcome>(out.welcome->body),
-                                       c.key_package, c.secrets, std::nullopt, {}, rng_.fork()));
+      clients_[j].device.join_group(kRoom, config_, std::get<mls::Welcome>(out.welcome->body));
     }
     return out;
   }
 
   // Everyone who is a member sees the same epoch and epoch_authenticator.
-  bool agree() const {
+  bool agree() {
     const mls::Bytes* auth = nullptr;
-    for (const Client& c : clients_) {
-      if (!c.group || c.group->status() != mls::Group::Status::kActive) continue;
-      if (auth == nullptr) auth = &c.group->epoch_authenticator();
-      if (c.group->epoch_authenticator() != *auth) return false;
+    for (Client& c : clients_) {
+      if (!c.has_group() || c.group().status() != mls::Group::Status::kActive) continue;
+      if (auth == nullptr) auth = &c.group().epoch_authenticator();
+      if (c.group().epoch_authenticator() != *auth) return false;
     }
     return auth != nullptr;
   }
 
-  std::vector<int> members() const {
+  std::vector<int> members() {
     std::vector<int> out;
     for (int i = 0; i < static_cast<int>(clients_.size()); ++i) {
-      const Client& c = clients_[i];
-      if (c.group && c.group->status() == mls::Group::Status::kActive) out.push_back(i);
+      Client& c = clients_[i];
+      if (c.has_group() && c.group().status() == mls::Group::Status::kActive) out.push_back(i);
     }
     return out;
   }
 
   Client& client(int id) { return clients_[id]; }
-  mls::Group& group(int id) { return *clients_[id].group; }
+  const Client& client(int id) const { return clients_[id]; }
+  mls::Group& group(int id) { return clients_[id].group(); }
   mls::Drbg& rng() { return rng_; }
   const mls::GroupConfig& config() const { return config_; }
 

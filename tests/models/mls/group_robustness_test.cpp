@@ -166,7 +166,7 @@ TEST_CASE("an insider's malformed commits are refused by the commit rules", "[ml
   for (int round = 0; round < 1000; ++round) {
     // A fresh valid commit of member 1: an Update of member 2 by reference, an Add, a Remove.
     dmlssim::testing::GroupHarness::Client& c1 = h.client(ids[1]);
-    mls::Group committer = *c1.group;
+    mls::Group committer = c1.group();
     mls::Group receiver = h.group(ids[3]);
     mls::Group updater = h.group(ids[2]);
     const mls::MlsMessage update = updater.propose_update();

@@ -155,7 +155,7 @@ TEST_CASE("external commits join, and resync replaces a member's own leaf", "[ml
       mls::Group::join_external(h.config(), info, std::nullopt, h.client(d).key_package,
                                 h.client(d).secrets, std::nullopt, h.rng().fork());
   h.broadcast(commit);
-  h.client(d).group.emplace(std::move(joined));
+  h.client(d).set_group(std::move(joined));
   CHECK(h.agree());
   CHECK(h.group(ids[0]).member_count() == 4);
   // Member 2 lost its state: it rejoins by external commit removing its old leaf.
@@ -169,9 +169,9 @@ TEST_CASE("external commits join, and resync replaces a member's own leaf", "[ml
   (void)e;
   auto [rejoined, resync] = mls::Group::join_external(
       h.config(), info2, std::nullopt, same_identity, secrets, old_leaf, h.rng().fork());
-  h.client(ids[2]).group.reset();
+  h.client(ids[2]).drop_group();
   h.broadcast(resync);
-  h.client(ids[2]).group.emplace(std::move(rejoined));
+  h.client(ids[2]).set_group(std::move(rejoined));
   CHECK(h.agree());
   CHECK(h.group(ids[0]).member_count() == 4);
   // Without external_pub there is no external join; resync of another identity is refused.
@@ -200,9 +200,9 @@ TEST_CASE("outsiders propose: a new member its own Add, an external sender a Rem
   }
   GroupHarness h(mls::GroupConfig{}, 37);
   const int a = h.new_client(), b = h.new_client(), outsider = h.new_client();
-  h.client(a).group.emplace(
-      mls::Group::create(h.config(), mls::to_bytes("with hub"), h.client(a).key_package,
-                         h.client(a).secrets, {mls::Extension{5, senders.take()}}, h.rng().fork()));
+  h.client(a).set_group(mls::Group::create(h.config(), mls::to_bytes("with hub"),
+                                           h.client(a).key_package, h.client(a).secrets,
+                                           {mls::Extension{5, senders.take()}}, h.rng().fork()));
   mls::CommitOptions add;
   add.by_value = {mls::Proposal{mls::AddProposal{h.client(b).key_package}}};
   h.commit(a, add, {b});

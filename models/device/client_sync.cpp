@@ -1,0 +1,107 @@
+#include "models/device/client_sync.hpp"
+
+#include <algorithm>
+
+namespace dmlssim::models::device {
+
+ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links)
+    : federation_(federation), links_(links), streams_(federation.server_count()) {
+  const sim::ProtocolId protocol = links_.add_protocol(
+      "sync", [this](const sim::ClientMessage& m) { on_message(m); },
+      // A poll that fails (the server crashed under it) is made again when the device comes back
+      // or the server restarts.
+      nullptr);
+  sync_class_ = links_.add_class(protocol, "client_sync");
+  poll_class_ = links_.add_class(protocol, "client_poll");
+  federation_.signals().event_admitted.connect(
+      [this](sim::NodeId s, matrix::EventIndex e, matrix::EventStatus status, matrix::Arrival) {
+        on_admitted(s, e, status);
+      });
+  links_.add_online_listener([this](sim::EndpointId endpoint, bool online) {
+    if (endpoint >= followers_.size() || followers_[endpoint].device == nullptr) return;
+    Follower& f = followers_[endpoint];
+    f.device->set_online(online);
+    f.batch_in_flight = false;  // what was on its way is lost with the session
+    if (online) push(endpoint);
+  });
+  federation_.network().reachability().add_node_listener([this](sim::NodeId server, bool up) {
+    for (const sim::EndpointId endpoint : streams_[server].followers) {
+      followers_[endpoint].batch_in_flight = false;  // lost with the crash
+    }
+    if (!up) return;
+    // The server is back: its devices' polls reach it again (after the restart is in place).
+    federation_.simulation().schedule(sim::SimTime(), [this, server] {
+      for (const sim::EndpointId endpoint : streams_[server].followers)
+        push(endpoint);
+    });
+  });
+}
+
+sim::EndpointId ClientSync::attach(Device& device) {
+  const sim::EndpointId endpoint = links_.attach(device.homeserver());
+  if (followers_.size() <= endpoint) followers_.resize(endpoint + 1);
+  Stream& stream = streams_[device.homeserver()];
+  followers_[endpoint] = Follower{&device, stream.end(), false};
+  stream.followers.push_back(endpoint);
+  links_.set_online(endpoint, device.online());
+  return endpoint;
+}
+
+void ClientSync::on_admitted(sim::NodeId server, matrix::EventIndex e, matrix::EventStatus status) {
+  if (status != matrix::EventStatus::kAccepted) return;  // not sent to clients
+  Stream& stream = streams_[server];
+  if (stream.followers.empty()) return;
+  stream.events.push_back(e);
+  for (const sim::EndpointId endpoint : stream.followers)
+    push(endpoint);
+}
+
+void ClientSync::push(sim::EndpointId endpoint) {
+  Follower& f = followers_[endpoint];
+  const Stream& stream = streams_[f.device->homeserver()];
+  if (f.batch_in_flight || !links_.online(endpoint) || f.position >= stream.end()) return;
+  if (!federation_.network().reachability().is_up(f.device->homeserver())) return;
+  std::uint32_t bytes = kSyncOverhead;
+  for (std::uint64_t i = f.position; i < stream.end(); ++i)
+    bytes += federation_.room().pdu_bytes(stream.events[i - stream.base]);
+  std::uint32_t b;
+  if (!free_batches_.empty()) {
+    b = free_batches_.back();
+    free_batches_.pop_back();
+  } else {
+    b = static_cast<std::uint32_t>(batches_.size());
+    batches_.emplace_back();
+  }
+  batches_[b] = Batch{endpoint, f.position, stream.end()};
+  f.batch_in_flight = true;
+  links_.send_down(endpoint, bytes, sync_class_, b);
+}
+
+void ClientSync::on_message(const sim::ClientMessage& m) {
+  if (m.up) {  // the device polls again
+    followers_[m.endpoint].batch_in_flight = false;
+    return push(m.endpoint);
+  }
+  const Batch batch = batches_[m.payload];
+  free_batches_.push_back(static_cast<std::uint32_t>(m.payload));
+  Follower& f = followers_[batch.to];
+  Stream& stream = streams_[f.device->homeserver()];
+  for (std::uint64_t i = batch.from; i < batch.end; ++i)
+    f.device->on_synced(stream.events[i - stream.base], federation_.simulation().now());
+  f.position = batch.end;
+  trim(stream);
+  // The next poll: the batch stays "in flight" until it reaches the server.
+  links_.send_up(batch.to, kPollBytes, poll_class_, 0);
+}
+
+void ClientSync::trim(Stream& stream) {
+  std::uint64_t lowest = stream.end();
+  for (const sim::EndpointId endpoint : stream.followers)
+    lowest = std::min(lowest, followers_[endpoint].position);
+  const std::uint64_t drop = lowest - stream.base;
+  if (drop == 0 || drop * 2 < stream.events.size()) return;  // amortised: drop in halves
+  stream.events.erase(stream.events.begin(), stream.events.begin() + static_cast<long>(drop));
+  stream.base = lowest;
+}
+
+}  // namespace dmlssim::models::device

@@ -1,0 +1,72 @@
+// How devices receive the room from their homeserver: the client-server API's /sync, as a long
+// poll over the client-server hop (sim::ClientLinks). Each server keeps its stream — the events it
+// accepted into its DAG, in the order it accepted them (soft-failed and rejected events are not
+// sent to clients) — and each device's position in it. An online device with a poll waiting gets
+// what it lacks at once as one batch; when the batch arrives the device polls again (one hop
+// up), so batches reach a device one at a time, in stream order. An offline device receives
+// nothing; coming back online it polls and gets everything since its position. A batch lost with
+// a crash of the server, or because the device went offline, is sent again: the position only
+// moves when a batch arrives.
+//
+// Sizes: a batch is a sync response envelope (kSyncOverhead) plus each event's client-format size
+// (its federation size); a poll is one HTTP request (kPollBytes).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/device/device.hpp"
+#include "models/matrix/federation.hpp"
+#include "sim/client_links.hpp"
+
+namespace dmlssim::models::device {
+
+class ClientSync {
+ public:
+  static constexpr std::uint32_t kSyncOverhead = 400;
+  static constexpr std::uint32_t kPollBytes = 300;
+
+  ClientSync(matrix::Federation& federation, sim::ClientLinks& links);
+  ClientSync(const ClientSync&) = delete;
+  ClientSync& operator=(const ClientSync&) = delete;
+
+  // The device starts following the room at its server's current stream end (it joined now).
+  // The device must outlive this object; returns its endpoint on the client links.
+  sim::EndpointId attach(Device& device);
+  sim::MessageClass sync_class() const { return sync_class_; }
+  sim::MessageClass poll_class() const { return poll_class_; }
+
+ private:
+  struct Follower {
+    Device* device = nullptr;
+    std::uint64_t position = 0;  // next stream entry it lacks
+    bool batch_in_flight = false;
+  };
+  // A server's stream, kept from the lowest position of its followers on (entries before that
+  // are dropped: nothing grows with servers x events), and only for servers with followers.
+  struct Stream {
+    std::uint64_t base = 0;                  // stream index of events[0]
+    std::vector<matrix::EventIndex> events;  // accepted events, in acceptance order
+    std::vector<sim::EndpointId> followers;
+    std::uint64_t end() const { return base + events.size(); }
+  };
+  void trim(Stream& stream);
+  struct Batch {
+    sim::EndpointId to = 0;
+    std::uint64_t from = 0, end = 0;  // stream entries [from, end)
+  };
+  void on_admitted(sim::NodeId server, matrix::EventIndex e, matrix::EventStatus status);
+  // Sends the follower what it lacks, if it is waiting and there is anything.
+  void push(sim::EndpointId endpoint);
+  void on_message(const sim::ClientMessage& m);
+
+  matrix::Federation& federation_;
+  sim::ClientLinks& links_;
+  sim::MessageClass sync_class_ = 0, poll_class_ = 0;
+  std::vector<Stream> streams_;      // by server
+  std::vector<Follower> followers_;  // by endpoint (endpoints of other protocols stay empty)
+  std::vector<Batch> batches_;
+  std::vector<std::uint32_t> free_batches_;
+};
+
+}  // namespace dmlssim::models::device

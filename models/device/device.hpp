@@ -1,0 +1,103 @@
+// A client device: one device of one user, living behind the user's homeserver. It holds what a
+// real client holds — its KeyPackages with their private keys, and per room either one MLS group
+// (RFC 9420) or one DMLS epoch tree — is online or offline, and receives the room's events from
+// its homeserver (ClientSync). It carries no strategy: who commits what, and when, is decided by
+// the strategies (consensus/) through the device's narrow interface.
+//
+// Identity: "@u3:s1/D0" — the user ID, a slash, the device ID — is the device's MLS credential
+// identity, so the server part of a member's identity names its homeserver (fork choice reads it).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/dmls/epoch_tree.hpp"
+#include "models/matrix/event.hpp"
+#include "models/mls/drbg.hpp"
+#include "models/mls/group.hpp"
+#include "models/mls/key_package.hpp"
+#include "sim/reachability.hpp"
+#include "sim/signal.hpp"
+
+namespace dmlssim::models::device {
+
+// What a device holds for one room: nothing yet, an MLS group, or a DMLS epoch tree.
+using RoomCrypto = std::variant<std::monostate, mls::Group, dmls::EpochTree>;
+
+class Device {
+ public:
+  // `drbg` is the device's own randomness (key seeds, path secrets): fork it from the run's.
+  Device(std::string user_id, std::string device_id, sim::NodeId homeserver, mls::Drbg drbg);
+  Device(Device&&) noexcept = default;
+  Device& operator=(Device&&) noexcept = default;
+
+  const std::string& user_id() const { return user_id_; }
+  const std::string& device_id() const { return device_id_; }
+  // "@u3:s1/D0": the credential identity of the device's MLS leaves.
+  const std::string& name() const { return name_; }
+  mls::Bytes identity() const { return mls::to_bytes(name_); }
+  sim::NodeId homeserver() const { return homeserver_; }
+  mls::Drbg& drbg() { return drbg_; }
+
+  bool online() const { return online_; }
+  void set_online(bool online) { online_ = online; }
+
+  // --- KeyPackages ---
+  // Makes a fresh KeyPackage (its private keys kept until it is used) and returns it.
+  const mls::KeyPackage& new_key_package(const mls::CryptoProvider& crypto,
+                                         mls::Lifetime lifetime = {0, ~std::uint64_t{0}});
+  // The KeyPackages not used yet, oldest first.
+  std::size_t key_packages() const { return key_packages_.size(); }
+  const mls::KeyPackage& key_package(std::size_t i) const { return key_packages_.at(i).package; }
+  // The private keys of a KeyPackage of this device, by its KeyPackageRef (null if unknown).
+  const mls::KeyPackageSecrets* secrets_for(const mls::Bytes& ref) const;
+  // The package with that ref is used (a Welcome consumed it): its keys go.
+  void forget_key_package(const mls::Bytes& ref);
+
+  // --- per room ---
+  RoomCrypto& room(const std::string& room_id) { return rooms_[room_id]; }
+  // The room's MLS group or epoch tree, or null when the device holds the other kind or none.
+  mls::Group* group(const std::string& room_id);
+  const mls::Group* group(const std::string& room_id) const;
+  dmls::EpochTree* tree(const std::string& room_id);
+  const dmls::EpochTree* tree(const std::string& room_id) const;
+  // Founds the room's MLS group with the oldest unused KeyPackage.
+  mls::Group& create_group(const std::string& room_id, const mls::GroupConfig& config,
+                           mls::Bytes group_id);
+  // Joins from a Welcome addressed to one of this device's KeyPackages (which is then used up).
+  // Throws GroupError from the join, std::invalid_argument when no KeyPackage of this device is
+  // named.
+  mls::Group& join_group(const std::string& room_id, const mls::GroupConfig& config,
+                         const mls::Welcome& welcome, const mls::PskSources& psks = {});
+  // Turns the room's group into a DMLS epoch tree rooted at its current epoch.
+  dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto);
+
+  // --- the room's events, as the homeserver synced them ---
+  // An event arrived by sync (ClientSync calls this, in the server's stream order). Nothing is
+  // kept per event: subscribers of `synced` (the strategy, metrics) do what they need.
+  void on_synced(matrix::EventIndex event, sim::SimTime at);
+  sim::Signal<matrix::EventIndex, sim::SimTime> synced;
+  std::uint64_t synced_count() const { return synced_count_; }
+  matrix::EventIndex last_synced() const { return last_synced_; }
+
+ private:
+  struct OwnKeyPackage {
+    mls::KeyPackage package;
+    mls::KeyPackageSecrets secrets;
+    mls::Bytes ref;
+  };
+  std::string user_id_, device_id_, name_;
+  sim::NodeId homeserver_;
+  mls::Drbg drbg_;
+  bool online_ = true;
+  std::vector<OwnKeyPackage> key_packages_;
+  std::map<std::string, RoomCrypto> rooms_;
+  std::uint64_t synced_count_ = 0;
+  matrix::EventIndex last_synced_ = matrix::kNoEvent;
+};
+
+}  // namespace dmlssim::models::device

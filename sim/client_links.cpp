@@ -1,0 +1,96 @@
+#include "sim/client_links.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace dmlssim::sim {
+
+ClientLinks::ClientLinks(Simulation& sim, const Reachability& reach, Distribution latency,
+                         RandomStream rng)
+    : sim_(sim), reach_(reach), latency_(latency), rng_(rng) {}
+
+EndpointId ClientLinks::attach(NodeId node) {
+  if (node >= reach_.node_count()) throw std::out_of_range("ClientLinks: no such node");
+  node_of_.push_back(node);
+  online_.push_back(1);
+  session_.push_back(0);
+  return static_cast<EndpointId>(node_of_.size() - 1);
+}
+
+void ClientLinks::set_online(EndpointId e, bool online) {
+  if (online_.at(e) == (online ? 1 : 0)) return;
+  online_[e] = online ? 1 : 0;
+  ++session_[e];  // what is in flight to or from the old session is lost
+  for (const auto& fn : online_listeners_)
+    fn(e, online);
+}
+
+ProtocolId ClientLinks::add_protocol(const std::string&, Handler on_message, Handler on_failure) {
+  if (protocols_.size() > std::numeric_limits<ProtocolId>::max())
+    throw std::length_error("ClientLinks: too many protocols");
+  protocols_.push_back(Protocol{std::move(on_message), std::move(on_failure)});
+  return static_cast<ProtocolId>(protocols_.size() - 1);
+}
+
+MessageClass ClientLinks::add_class(ProtocolId protocol, const std::string& name) {
+  if (protocol >= protocols_.size()) throw std::out_of_range("ClientLinks: unknown protocol");
+  const auto it = std::find(class_names_.begin(), class_names_.end(), name);
+  if (it != class_names_.end()) return static_cast<MessageClass>(it - class_names_.begin());
+  class_names_.push_back(name);
+  class_protocol_.push_back(protocol);
+  per_class_.emplace_back();
+  return static_cast<MessageClass>(class_names_.size() - 1);
+}
+
+uint32_t ClientLinks::store(const InFlight& f) {
+  if (!free_.empty()) {
+    const uint32_t i = free_.back();
+    free_.pop_back();
+    in_flight_[i] = f;
+    return i;
+  }
+  in_flight_.push_back(f);
+  return static_cast<uint32_t>(in_flight_.size() - 1);
+}
+
+void ClientLinks::send_down(EndpointId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
+  if (cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
+  const NodeId node = node_of_.at(to);
+  if (!reach_.is_up(node)) throw std::logic_error("ClientLinks::send_down: node is down");
+  ++per_class_[cls].messages;
+  per_class_[cls].bytes += bytes;
+  const ClientMessage m{to, node, false, bytes, cls, payload, sim_.now()};
+  const uint32_t i = store({m, reach_.incarnation(node), session_[to]});
+  sim_.schedule(SimTime::from_seconds(std::max(0.0, latency_.sample(rng_))),
+                [this, i] { arrive(i); });
+}
+
+void ClientLinks::send_up(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload) {
+  if (cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
+  if (!online(from)) throw std::logic_error("ClientLinks::send_up: endpoint is offline");
+  const NodeId node = node_of_[from];
+  ++per_class_[cls].messages;
+  per_class_[cls].bytes += bytes;
+  const ClientMessage m{from, node, true, bytes, cls, payload, sim_.now()};
+  const uint32_t i = store({m, reach_.incarnation(node), session_[from]});
+  sim_.schedule(SimTime::from_seconds(std::max(0.0, latency_.sample(rng_))),
+                [this, i] { arrive(i); });
+}
+
+void ClientLinks::arrive(uint32_t i) {
+  const InFlight f = in_flight_[i];
+  free_.push_back(i);
+  const ClientMessage& m = f.msg;
+  const bool endpoint_there = online(m.endpoint) && session_[m.endpoint] == f.endpoint_session;
+  const bool node_there = reach_.is_up(m.node) && reach_.incarnation(m.node) == f.node_incarnation;
+  const Protocol& p = protocols_[class_protocol_[m.cls]];
+  if (endpoint_there && node_there) {
+    if (p.on_message) p.on_message(m);
+    return;
+  }
+  ++per_class_[m.cls].failed;
+  if (m.up && endpoint_there && p.on_failure) p.on_failure(m);
+}
+
+}  // namespace dmlssim::sim
