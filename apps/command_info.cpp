@@ -6,6 +6,7 @@
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
+#include "scenarios/catalog.hpp"
 #include "scenarios/latency_presets.hpp"
 #include "scenarios/params.hpp"
 #include "scenarios/scenario_error.hpp"
@@ -44,18 +45,25 @@ int command_list(const std::vector<std::string>& args) {
   po::options_description options("list options");
   std::string what;
   options.add_options()("help,h", "show this help")("version", "show the version")(
-      "what", po::value(&what)->required(), "params | presets");
+      "what", po::value(&what)->required(), "params | strategies | presets");
   po::positional_options_description positional;
   positional.add("what", 1);
   po::variables_map vm;
   int code = 0;
-  const std::string usage = "usage: dmlssim list params|presets";
-  if (!parse_options(args, options, positional, vm, usage, code, "what to list: params or presets"))
+  const std::string usage =
+      "usage: dmlssim list params|strategies|presets\n\n"
+      "params: every scenario key with its type, default, unit and help; strategies: the\n"
+      "split-handling strategies with their parameters, and the fork-choice rules; presets: the\n"
+      "latency matrices.";
+  if (!parse_options(args, options, positional, vm, usage, code,
+                     "what to list: params, strategies or presets"))
     return code;
+  const scenarios::Catalog catalog = scenarios::builtin_catalog();
   if (what == "params") {
     // Columns as wide as their longest cell, so that long keys and types stay aligned.
     std::vector<std::array<std::string, 5>> rows = {{"key", "type", "default", "unit", "help"}};
-    for (const auto& p : scenarios::all_params()) {
+    const scenarios::ParamTable table = catalog.params();
+    for (const auto& p : table.all()) {
       rows.push_back({p.key, p.type, p.default_value.empty() ? "-" : p.default_value,
                       p.unit.empty() ? "-" : p.unit, p.help});
     }
@@ -71,6 +79,33 @@ int command_list(const std::vector<std::string>& args) {
                   row[1].c_str(), width[2], row[2].c_str(), width[3], row[3].c_str(),
                   row[4].c_str());
     }
+    return 0;
+  }
+  if (what == "strategies") {
+    for (const auto& s : catalog.strategies.strategies()) {
+      std::printf("%s\n  %s\n", s.name.c_str(), s.help.c_str());
+      if (s.params.empty()) std::printf("  (no parameters)\n");
+      std::size_t width = 0;
+      for (const auto& p : s.params)
+        width = std::max(width, p.name.size());
+      for (const auto& p : s.params) {
+        std::string type = consensus::to_string(p.type);
+        if (p.type == consensus::ParamType::kChoice) {
+          type += " of";
+          for (const auto& c : p.choices)
+            type += " " + c;
+        }
+        std::printf("  %-*s  %s, default %s: %s\n", static_cast<int>(width), p.name.c_str(),
+                    type.c_str(), p.required ? "(required)" : p.default_value.c_str(),
+                    p.help.c_str());
+      }
+    }
+    std::printf("\nfork-choice rules (for a strategy's fork_choice parameter)\n");
+    std::size_t width = 0;
+    for (const auto& r : catalog.strategies.fork_rules())
+      width = std::max(width, r.name.size());
+    for (const auto& r : catalog.strategies.fork_rules())
+      std::printf("  %-*s  %s\n", static_cast<int>(width), r.name.c_str(), r.help.c_str());
     return 0;
   }
   if (what == "presets") {
@@ -89,7 +124,7 @@ int command_list(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  std::cerr << "dmlssim list: unknown list '" << what << "' (params, presets)\n";
+  std::cerr << "dmlssim list: unknown list '" << what << "' (params, strategies, presets)\n";
   return 2;
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -24,18 +25,16 @@ constexpr const char* kRunUsage =
 
 // How a metric's values print: fractions with 4 decimals, seconds with 2, counts and bytes as
 // whole numbers (their mean with one decimal when it is not whole).
-enum class Kind { kFraction, kSeconds, kCount };
-
-std::string format_value(double v, Kind kind) {
+std::string format_value(double v, scenarios::MetricUnit unit) {
   char buf[64];
-  switch (kind) {
-    case Kind::kFraction:
+  switch (unit) {
+    case scenarios::MetricUnit::kFraction:
       std::snprintf(buf, sizeof buf, "%.4f", v);
       break;
-    case Kind::kSeconds:
+    case scenarios::MetricUnit::kSeconds:
       std::snprintf(buf, sizeof buf, "%.2f", v);
       break;
-    case Kind::kCount:
+    default:
       std::snprintf(buf, sizeof buf, v == std::floor(v) ? "%.0f" : "%.1f", v);
       break;
   }
@@ -46,114 +45,114 @@ constexpr double kConfidence = 0.99;
 
 // One line: label, n, mean, and the 99 % percentile-bootstrap interval of the mean (within the
 // samples' range), or "constant" when every run agrees.
-void print_row(const std::string& label, const std::vector<double>& samples, Kind kind,
-               const std::string& note = "") {
+void print_row(const std::string& label, const std::vector<double>& samples,
+               scenarios::MetricUnit unit, const std::string& note = "") {
   // Each metric resamples from its own stream, so the report is the same for the same runs.
   const sim::BootstrapInterval b =
       sim::bootstrap_mean_interval(samples, kConfidence, 1, ("report/" + label).c_str());
   std::string interval;
   if (b.n >= 2) {
     interval = b.constant ? "constant"
-                          : "[" + format_value(b.lo, kind) + ", " + format_value(b.hi, kind) + "]";
+                          : "[" + format_value(b.lo, unit) + ", " + format_value(b.hi, unit) + "]";
   }
   if (!note.empty()) interval += (interval.empty() ? "" : "  ") + note;
   std::printf("  %-42s %4zu %14s  %s\n", label.c_str(), b.n,
-              b.n == 0 ? "-" : format_value(b.mean, kind).c_str(), interval.c_str());
+              b.n == 0 ? "-" : format_value(b.mean, unit).c_str(), interval.c_str());
 }
 
-void print_report(const scenarios::Scenario& s, const std::vector<nlohmann::json>& summaries,
+// The printed rows, by label, in the runs' order: a label first seen in a later run goes after
+// the label before it there (so rows present in some runs only keep their place).
+std::vector<std::string> report_labels(const std::vector<scenarios::RunSummary>& runs) {
+  std::vector<std::string> labels;
+  for (const auto& r : runs) {
+    std::size_t next = 0;
+    for (const scenarios::SummaryMetric& m : r.metrics) {
+      if (m.label.empty()) continue;
+      const auto it = std::find(labels.begin(), labels.end(), m.label);
+      if (it != labels.end()) {
+        next = static_cast<std::size_t>(it - labels.begin()) + 1;
+      } else {
+        labels.insert(labels.begin() + static_cast<long>(next), m.label);
+        ++next;
+      }
+    }
+  }
+  return labels;
+}
+
+// One row of the table from each run's value of a metric. Runs where it does not apply are left
+// out of n. A stage not reached before the end is censored: the run says only that it took longer
+// than the time observed after the heal, so it enters the mean at that lower bound and the mean
+// is printed as a lower bound ("≥"), never dropped.
+void print_metric(const std::string& label, const std::vector<scenarios::RunSummary>& runs) {
+  using scenarios::MetricUnit;
+  std::vector<double> values;
+  std::size_t applicable = 0, censored = 0, without = 0;
+  MetricUnit unit = MetricUnit::kCount;
+  for (const auto& r : runs) {
+    const auto it =
+        std::find_if(r.metrics.begin(), r.metrics.end(),
+                     [&](const scenarios::SummaryMetric& m) { return m.label == label; });
+    if (it == r.metrics.end()) {
+      // Absent from this run: zero when that is what absence means, else not applicable.
+      const auto any = std::find_if(runs.begin(), runs.end(), [&](const scenarios::RunSummary& o) {
+        return std::any_of(o.metrics.begin(), o.metrics.end(),
+                           [&](const auto& m) { return m.label == label && m.absent_is_zero; });
+      });
+      if (any != runs.end()) {
+        ++applicable;
+        values.push_back(0);
+      }
+      continue;
+    }
+    unit = it->unit;
+    if (!it->applies) continue;
+    ++applicable;
+    if (it->has_value()) {
+      values.push_back(it->number());
+    } else if (it->lower_bound) {
+      values.push_back(*it->lower_bound);
+      ++censored;
+    } else {
+      ++without;
+    }
+  }
+  if (applicable == 0) return;
+  if (unit == MetricUnit::kOutcome) {
+    std::size_t yes = 0;
+    for (const double v : values)
+      yes += v != 0 ? 1 : 0;
+    std::printf("  %-42s %4zu %14s\n", label.c_str(), applicable,
+                (std::to_string(yes) + "/" + std::to_string(applicable)).c_str());
+  } else if (censored > 0) {
+    // A lower bound: no interval (the censored runs' values are unknown).
+    char mean[64];
+    std::snprintf(mean, sizeof mean, ">= %s",
+                  format_value(sim::mean_interval(values, kConfidence).mean, unit).c_str());
+    std::printf(
+        "  %-42s %4zu %14s  %zu run(s) not reached before the end, counted at the time "
+        "observed\n",
+        label.c_str(), values.size(), mean, censored);
+  } else if (values.empty()) {
+    std::printf("  %-42s %4d %14s  not reached before the end in any run\n", label.c_str(), 0, "-");
+  } else if (without > 0) {
+    print_row(label, values, unit,
+              "(the " + std::to_string(values.size()) + " of " + std::to_string(applicable) +
+                  " runs that got there; the others have no value)");
+  } else {
+    print_row(label, values, unit);
+  }
+}
+
+void print_report(const scenarios::Scenario& s, const std::vector<scenarios::RunSummary>& runs,
                   const std::string& out) {
   std::printf("%s: %llu run(s) of %s, %u servers -> %s\n", s.name.c_str(),
               static_cast<unsigned long long>(s.runs), sim::format_duration(s.duration).c_str(),
               s.topology.servers, out.c_str());
   std::printf("  %-42s %4s %14s  %s\n", "metric", "n", "mean",
               s.runs >= 2 ? "99% interval of the mean (bootstrap)" : "");
-  auto column = [&](const char* key) {
-    std::vector<double> v;
-    for (const auto& j : summaries)
-      v.push_back(j[key].get<double>());
-    return v;
-  };
-  print_row("server availability", column("mean_availability"), Kind::kFraction);
-  print_row("reachable pair fraction", column("mean_reachable_pair_fraction"), Kind::kFraction);
-  print_row("time split (>= 2 components)", column("time_fraction_split"), Kind::kFraction);
-  std::map<int, std::vector<double>> by_k;
-  for (const auto& j : summaries) {
-    for (const auto& [k, v] : j["time_fraction_by_components"].items())
-      by_k[std::stoi(k)];
-  }
-  for (auto& [k, v] : by_k) {
-    for (const auto& j : summaries) {
-      const auto& m = j["time_fraction_by_components"];
-      v.push_back(m.contains(std::to_string(k)) ? m[std::to_string(k)].get<double>() : 0.0);
-    }
-    print_row("time with " + std::to_string(k) + " component(s)", v, Kind::kFraction);
-  }
-  if (!s.matrix) return;
-  auto matrix_column = [&](const char* key) {
-    std::vector<double> v;
-    for (const auto& j : summaries)
-      v.push_back(j["matrix"][key].get<double>());
-    return v;
-  };
-  print_row("room events sent", matrix_column("events_sent"), Kind::kCount);
-  print_row("soft-failed events", matrix_column("soft_failed_events"), Kind::kCount);
-  // The first heal of each run that had one. A stage not reached before the end is censored: the
-  // run says only that it took longer than the time observed after the heal. Such runs enter
-  // the mean at that lower bound, which makes the mean a lower bound too ("≥"), never dropped.
-  std::vector<const nlohmann::json*> heals;
-  for (const auto& j : summaries) {
-    const auto& heal = j["matrix"]["first_heal"];
-    if (heal.is_object()) heals.push_back(&heal);
-  }
-  if (heals.empty()) return;
-  std::size_t converged = 0;
-  for (const auto* h : heals)
-    converged += (*h)["dag_converged_s"].is_number() ? 1 : 0;
-  std::printf("  %-42s %4zu %14s\n", "first heal: DAG converged before the end", heals.size(),
-              (std::to_string(converged) + "/" + std::to_string(heals.size())).c_str());
-  struct Stage {
-    const char* key;
-    const char* label;
-    Kind kind;
-    bool bounded;  // unreached: at least the time observed after the heal
-  };
-  static const Stage kStages[] = {
-      {"backoff_wait_s", "first heal: back-off wait (s)", Kind::kSeconds, true},
-      {"catchup_s", "first heal: catch-up (s)", Kind::kSeconds, false},
-      {"dag_converged_s", "first heal: DAG converged (s)", Kind::kSeconds, true},
-      {"state_converged_s", "first heal: state converged (s)", Kind::kSeconds, true},
-      {"catchup_bytes", "first heal: catch-up bytes", Kind::kCount, false}};
-  for (const Stage& stage : kStages) {
-    std::vector<double> v;
-    std::size_t censored = 0;
-    for (const auto* h : heals) {
-      if ((*h)[stage.key].is_number()) {
-        v.push_back((*h)[stage.key].get<double>());
-      } else if (stage.bounded) {
-        v.push_back((*h)["observed_s"].get<double>());
-        ++censored;
-      }
-    }
-    if (censored > 0) {
-      // A lower bound: no interval (the censored runs' values are unknown).
-      char mean[64];
-      std::snprintf(mean, sizeof mean, ">= %s",
-                    format_value(sim::mean_interval(v, kConfidence).mean, stage.kind).c_str());
-      std::printf(
-          "  %-42s %4zu %14s  %zu run(s) not reached before the end, counted at the time "
-          "observed\n",
-          stage.label, v.size(), mean, censored);
-    } else if (v.empty()) {
-      std::printf("  %-42s %4d %14s  not reached before the end in any run\n", stage.label, 0, "-");
-    } else if (v.size() < heals.size()) {
-      print_row(stage.label, v, stage.kind,
-                "(the " + std::to_string(v.size()) + " of " + std::to_string(heals.size()) +
-                    " runs that got there; the others have no value)");
-    } else {
-      print_row(stage.label, v, stage.kind);
-    }
-  }
+  for (const std::string& label : report_labels(runs))
+    print_metric(label, runs);
 }
 
 // Set from the signal handler (a plain flag is all a handler may touch).
@@ -242,7 +241,7 @@ int command_run(const std::vector<std::string>& args) {
     if (out_dir.empty()) out_dir = "results/" + scenario.name;
     experiment.out_dir = out_dir;
     scenarios::ExperimentProgress progress(scenario.runs);
-    std::vector<nlohmann::json> summaries;
+    std::vector<scenarios::RunSummary> summaries;
     try {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
       summaries = scenarios::run_experiment(scenario, experiment, &progress);

@@ -189,12 +189,11 @@ std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scena
   return files;
 }
 
-std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
-                                           const ExperimentOptions& options,
-                                           ExperimentProgress* progress) {
+std::vector<RunSummary> run_experiment(const Scenario& scenario, const ExperimentOptions& options,
+                                       ExperimentProgress* progress) {
   prepare_out_dir(options.out_dir, scenario, options);
   const std::size_t runs = scenario.runs;
-  std::vector<nlohmann::json> summaries(runs);
+  std::vector<RunSummary> results(runs);
   std::vector<std::exception_ptr> errors(runs);
   std::vector<std::size_t> order;  // the runs to do
   if (options.only_run) {
@@ -229,7 +228,8 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
             {"start", start}, {"end", utc_now()}, {"seconds", seconds}};
         write_run_directory(options.out_dir, scenario, result, wall_clock);
         if (progress) progress->per_run[run].written = true;
-        summaries[run] = result.summary;
+        results[run] =
+            RunSummary{run, std::move(result.summary), std::move(result.summary_metrics)};
       } catch (const RunInterrupted&) {
         interrupted = true;
       } catch (...) {
@@ -257,57 +257,29 @@ std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
     throw RunInterrupted();
   }
   if (options.only_run) {
-    std::vector<nlohmann::json> one;
-    one.push_back(summaries[*options.only_run]);
+    std::vector<RunSummary> one;
+    one.push_back(std::move(results[*options.only_run]));
     return one;
   }
 
-  // The Matrix columns (present with a room): totals, then the first heal; empty when the run
-  // had no heal or did not converge.
-  static const char* kMatrixTotals[] = {"events_sent", "soft_failed_events", "rejected_events",
-                                        "heals"};
-  static const char* kFirstHeal[] = {"backoff_wait_s",    "catchup_s",     "dag_converged_s",
-                                     "state_converged_s", "catchup_bytes", "soft_failed"};
+  // One row per run: scenario, strategy, run, then every summary metric that names a column, in
+  // the order the run gave them (every run gives the same ones).
   std::ostringstream csv;
-  csv << "scenario,strategy,run,mean_availability,mean_reachable_pair_fraction,time_fraction_split,"
-         "topology_changes";
-  if (scenario.matrix) {
-    for (const char* k : kMatrixTotals)
-      csv << ',' << k;
-    for (const char* k : kFirstHeal)
-      csv << ",first_heal_" << k;
-    csv << ",first_heal_status";
+  csv << "scenario,strategy,run";
+  for (const SummaryMetric& m : results.front().metrics) {
+    if (!m.name.empty()) csv << ',' << m.name;
   }
   csv << '\n';
-  auto number = [](const nlohmann::json& v) -> std::string {
-    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-    if (v.is_number()) return sim::format_cell(v.get<double>());
-    return "";
-  };
-  for (const auto& s : summaries) {
-    const std::vector<sim::Cell> cells = {s["mean_availability"].get<double>(),
-                                          s["mean_reachable_pair_fraction"].get<double>(),
-                                          s["time_fraction_split"].get<double>()};
-    csv << scenario.name << ',' << scenario.strategy << ',' << s["run"].get<uint64_t>();
-    for (const auto& c : cells)
-      csv << ',' << sim::format_cell(c);
-    csv << ',' << s["topology_changes"].get<uint64_t>();
-    if (scenario.matrix) {
-      const nlohmann::json& m = s["matrix"];
-      for (const char* k : kMatrixTotals)
-        csv << ',' << number(m[k]);
-      for (const char* k : kFirstHeal) {
-        csv << ',' << (m["first_heal"].is_object() ? number(m["first_heal"][k]) : "");
-      }
-      csv << ','
-          << (m["first_heal"].is_object() ? m["first_heal"]["status"].get<std::string>()
-                                          : "no heal");
+  for (const RunSummary& r : results) {
+    csv << scenario.name << ',' << sim::csv_field(scenario.strategy) << ',' << r.run;
+    for (const SummaryMetric& m : r.metrics) {
+      if (!m.name.empty()) csv << ',' << sim::csv_field(csv_cell(m));
     }
     csv << '\n';
   }
   write_file_atomically(options.out_dir / "summary.csv", csv.str());
   write_experiment_file(options.out_dir, scenario, "complete", {});
-  return summaries;
+  return results;
 }
 
 }  // namespace dmlssim::scenarios

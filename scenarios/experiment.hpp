@@ -50,11 +50,19 @@ struct ExperimentRefused : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One run's summary: summary.json as written, and the typed metrics (summary.csv's row, the
+// printed table).
+struct RunSummary {
+  std::uint64_t run = 0;
+  nlohmann::json json;
+  std::vector<SummaryMetric> metrics;
+  const nlohmann::json& operator[](const std::string& key) const { return json[key]; }
+};
+
 // Returns each run's summary, in run order. Throws the first failure (by run index) after all
 // started runs have ended; directories of completed runs remain, none is left half-written.
-std::vector<nlohmann::json> run_experiment(const Scenario& scenario,
-                                           const ExperimentOptions& options,
-                                           ExperimentProgress* progress = nullptr);
+std::vector<RunSummary> run_experiment(const Scenario& scenario, const ExperimentOptions& options,
+                                       ExperimentProgress* progress = nullptr);
 
 // Files of one run directory, by name; exposed for tests and the Python bindings.
 std::vector<std::pair<std::string, std::string>> run_files(const Scenario& scenario,

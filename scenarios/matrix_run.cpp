@@ -57,15 +57,15 @@ std::string heal_status(const Heal& h) {
 }  // namespace
 
 struct MatrixRun::State {
-  State(const Scenario& s, std::uint64_t run_index, sim::Simulation& simulation, sim::Network& net,
-        sim::MetricsRecorder& recorder)
-      : scenario(s),
-        run(run_index),
-        sim(simulation),
-        network(net),
-        metrics(recorder),
-        world(*s.matrix->version, "!room:" + s.topology.server_names[s.matrix->room.creator_server],
-              s.matrix->resolution) {}
+  State(const RunContext& context, const MatrixSetup& m)
+      : scenario(context.scenario),
+        setup(m),
+        run(context.run),
+        sim(context.sim),
+        network(context.network),
+        metrics(context.metrics),
+        world(*m.version, "!room:" + context.scenario.topology.server_names[m.room.creator_server],
+              m.resolution) {}
 
   // --- what the homeservers announce ---
   void on_admitted(sim::NodeId server, mx::EventIndex e, mx::EventStatus status,
@@ -309,6 +309,7 @@ struct MatrixRun::State {
   }
 
   const Scenario& scenario;
+  const MatrixSetup& setup;
   std::uint64_t run;
   sim::Simulation& sim;
   sim::Network& network;
@@ -330,11 +331,14 @@ struct MatrixRun::State {
   std::vector<std::vector<sim::Cell>> action_rows;  // one per workload action
 };
 
-MatrixRun::MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulation& sim,
-                     sim::Network& network, sim::MetricsRecorder& metrics)
-    : state_(std::make_unique<State>(scenario, run, sim, network, metrics)) {
+MatrixRun::MatrixRun(const RunContext& context, const MatrixSetup& m)
+    : state_(std::make_unique<State>(context, m)) {
   State& st = *state_;
-  const MatrixSetup& m = *scenario.matrix;
+  const Scenario& scenario = context.scenario;
+  const std::uint64_t run = context.run;
+  sim::Simulation& sim = context.sim;
+  sim::Network& network = context.network;
+  sim::MetricsRecorder& metrics = context.metrics;
   mx::create_room(st.world, m.room);
   st.in_any_dag.assign(st.world.store().size(), true);
   st.federation =
@@ -405,7 +409,8 @@ void MatrixRun::on_fault(const sim::FaultRecord& record) {
   }
 }
 
-nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>>& files) {
+void MatrixRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
+                       std::vector<std::pair<std::string, std::string>>& files) {
   State& st = *state_;
   const Scenario& scenario = st.scenario;
   sim::Table& heals = st.metrics.table(
@@ -424,6 +429,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     return std::max(sim::SimTime(), h.dag_converged - from);
   };
   nlohmann::json first_heal = nullptr;
+  const Heal* first = nullptr;  // the first heal of kind heal
   for (std::size_t i = 0; i < st.heals.size(); ++i) {
     const Heal& h = st.heals[i];
     const bool converged = h.dag_converged != kNever;
@@ -436,6 +442,7 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
                    catchup(h), since(h.at, h.dag_converged), since(h.at, h.state_converged), bytes,
                    static_cast<std::int64_t>(h.soft_failed), heal_status(h)});
     if (first_heal.is_null() && std::string(h.kind) == "heal") {
+      first = &h;
       auto seconds = [](sim::Cell c) -> nlohmann::json {
         // The double nearest to the exact decimal seconds, so that it prints back exactly.
         if (const auto* t = std::get_if<sim::SimTime>(&c))
@@ -541,16 +548,62 @@ nlohmann::json MatrixRun::finish(std::vector<std::pair<std::string, std::string>
     }
     files.emplace_back("room-0.cases.json", mx::cases_document(cases).dump(1) + "\n");
   }
-  return {
+  const auto heals_of_kind_heal =
+      std::count_if(st.heals.begin(), st.heals.end(),
+                    [](const Heal& h) { return std::string(h.kind) == "heal"; });
+  summary["matrix"] = {
       {"room_version", std::string(st.world.store().version().id)},
       {"events_sent", sent_count},
       {"soft_failed_events", st.soft_failed_events.size()},
       {"rejected_events", st.rejected_events.size()},
-      {"heals", std::count_if(st.heals.begin(), st.heals.end(),
-                              [](const Heal& h) { return std::string(h.kind) == "heal"; })},
-      {"reconnections", std::count_if(st.heals.begin(), st.heals.end(),
-                                      [](const Heal& h) { return std::string(h.kind) != "heal"; })},
+      {"heals", heals_of_kind_heal},
+      {"reconnections", static_cast<std::ptrdiff_t>(st.heals.size()) - heals_of_kind_heal},
       {"first_heal", first_heal}};
+
+  // Typed summary metrics: the room's totals, then the first heal's stages (not applicable
+  // without a heal; a stage not reached is censored at the time observed after the heal).
+  auto count = [](std::size_t n) { return static_cast<std::int64_t>(n); };
+  metrics.push_back({"events_sent", "room events sent", MetricUnit::kCount, count(sent_count)});
+  metrics.push_back({"soft_failed_events", "soft-failed events", MetricUnit::kCount,
+                     count(st.soft_failed_events.size())});
+  metrics.push_back({"rejected_events", "", MetricUnit::kCount, count(st.rejected_events.size())});
+  metrics.push_back(
+      {"heals", "", MetricUnit::kCount, static_cast<std::int64_t>(heals_of_kind_heal)});
+  const double observed = first ? std::stod(sim::format_seconds(scenario.duration - first->at)) : 0;
+  auto stage = [&](const char* name, const char* label, MetricUnit unit, sim::Cell cell,
+                   bool bounded) {
+    SummaryMetric m{name, label, unit, {}, std::nullopt, first != nullptr};
+    if (const auto* t = std::get_if<sim::SimTime>(&cell)) {
+      m.value = std::stod(sim::format_seconds(*t));
+    } else if (const auto* i = std::get_if<std::int64_t>(&cell)) {
+      m.value = *i;
+    } else if (first != nullptr && bounded) {
+      m.lower_bound = observed;
+    }
+    metrics.push_back(std::move(m));
+  };
+  const sim::Cell none = std::string();
+  const bool converged = first && first->dag_converged != kNever;
+  metrics.push_back({"", "first heal: DAG converged before the end", MetricUnit::kOutcome,
+                     std::int64_t{converged ? 1 : 0}, std::nullopt, first != nullptr});
+  stage("first_heal_backoff_wait_s", "first heal: back-off wait (s)", MetricUnit::kSeconds,
+        first ? since(first->at, first->first_success) : none, true);
+  stage("first_heal_catchup_s", "first heal: catch-up (s)", MetricUnit::kSeconds,
+        first ? catchup(*first) : none, false);
+  stage("first_heal_dag_converged_s", "first heal: DAG converged (s)", MetricUnit::kSeconds,
+        first ? since(first->at, first->dag_converged) : none, true);
+  stage("first_heal_state_converged_s", "first heal: state converged (s)", MetricUnit::kSeconds,
+        first ? since(first->at, first->state_converged) : none, true);
+  stage(
+      "first_heal_catchup_bytes", "first heal: catch-up bytes", MetricUnit::kBytes,
+      converged
+          ? sim::Cell(static_cast<std::int64_t>(first->bytes_at_convergence - first->bytes_at_heal))
+          : none,
+      false);
+  stage("first_heal_soft_failed", "", MetricUnit::kCount,
+        first ? sim::Cell(static_cast<std::int64_t>(first->soft_failed)) : none, false);
+  metrics.push_back({"first_heal_status", "", MetricUnit::kText,
+                     first ? heal_status(*first) : std::string("no heal")});
 }
 
 }  // namespace dmlssim::scenarios

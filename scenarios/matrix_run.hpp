@@ -15,28 +15,26 @@
 #include <utility>
 #include <vector>
 
+#include "scenarios/matrix_part.hpp"
 #include "scenarios/scenario.hpp"
-#include "sim/faults.hpp"
-#include "sim/metrics.hpp"
-#include "sim/network.hpp"
 
 namespace dmlssim::scenarios {
 
-class MatrixRun {
+class MatrixRun : public PartRun {
  public:
-  MatrixRun(const Scenario& scenario, std::uint64_t run, sim::Simulation& sim,
-            sim::Network& network, sim::MetricsRecorder& metrics);
-  ~MatrixRun();
+  MatrixRun(const RunContext& context, const MatrixSetup& setup);
+  ~MatrixRun() override;
   MatrixRun(const MatrixRun&) = delete;
   MatrixRun& operator=(const MatrixRun&) = delete;
 
   // Every fault applied, as the fault log records it: names the heal it causes. Restarts, link
   // changes and partitions are logged before they change reachability, heals after.
-  void on_fault(const sim::FaultRecord& record);
+  void on_fault(const sim::FaultRecord& record) override;
 
-  // After the run: tables into the recorder, the summary's "matrix" object, and extra files
-  // (name, content) for the run directory.
-  nlohmann::json finish(std::vector<std::pair<std::string, std::string>>& files);
+  // After the run: tables into the recorder, the summary's "matrix" object, the typed summary
+  // metrics, and extra files (name, content) for the run directory.
+  void finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
+              std::vector<std::pair<std::string, std::string>>& files) override;
 
  private:
   struct State;

@@ -58,18 +58,26 @@ sim::SimTime duration(const YamlReader& reader, const YAML::Node& section, const
 
 }  // namespace
 
-std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Node& root,
-                                       const Topology& topology, sim::SimTime run_duration) {
+std::shared_ptr<const MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Node& root,
+                                               const Scenario& scenario) {
+  const Topology& topology = scenario.topology;
+  const sim::SimTime run_duration = scenario.duration;
   const YAML::Node room = root["room"];
   const YAML::Node workload = root["workload"];
   const YAML::Node federation = root["federation"];
   if (!room) {
     if (workload) reader.fail(workload, "workload", "needs a room: section");
     if (federation) reader.fail(federation, "federation", "needs a room: section");
-    return std::nullopt;
+    if (scenario.metrics.room_dag || scenario.metrics.room_cases) {
+      reader.fail(root["metrics"],
+                  scenario.metrics.room_dag ? "metrics.room_dag" : "metrics.room_cases",
+                  "needs a room: section");
+    }
+    return nullptr;
   }
-  MatrixSetup m;
-  reader.expect_map(room, "room", allowed_keys("room"));
+  auto setup = std::make_shared<MatrixSetup>();
+  MatrixSetup& m = *setup;
+  reader.expect_map(room, "room", allowed_keys(reader, "room"));
   const YAML::Node version = value_or_default(reader, room, "room.version");
   const std::string version_id = reader.string(version, "room.version");
   m.version = mx::find_room_version(version_id);
@@ -109,7 +117,7 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
                     std::to_string(users));
   }
 
-  if (workload) reader.expect_map(workload, "workload", allowed_keys("workload"));
+  if (workload) reader.expect_map(workload, "workload", allowed_keys(reader, "workload"));
   mx::WorkloadConfig& w = m.workload;
   const UserOrRoomRate messages = user_or_room_rate(reader, workload, "workload.messages");
   w.messages_per_user = messages.per_user;
@@ -135,7 +143,7 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
     reader.fail(workload["start"], "workload.start", "is after workload.stop");
   }
 
-  if (federation) reader.expect_map(federation, "federation", allowed_keys("federation"));
+  if (federation) reader.expect_map(federation, "federation", allowed_keys(reader, "federation"));
   mx::FederationConfig& f = m.federation;
   f.max_pdus_per_transaction = count(reader, federation, "federation.transaction_pdus", 1, 1000);
   f.max_prev_events = count(reader, federation, "federation.prev_events", 1, 20);
@@ -163,7 +171,7 @@ std::optional<MatrixSetup> read_matrix(const YamlReader& reader, const YAML::Nod
   f.backfill_delay = duration(reader, federation, "federation.backfill_delay", sim::SimTime());
   f.probe_interval = duration(reader, federation, "federation.probe_interval", sim::SimTime());
   f.pdu_processing = duration(reader, federation, "federation.pdu_processing", sim::SimTime());
-  return m;
+  return setup;
 }
 
 }  // namespace dmlssim::scenarios

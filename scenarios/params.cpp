@@ -1,9 +1,42 @@
 #include "scenarios/params.hpp"
 
+#include <algorithm>
+#include <charconv>
+
+#include "sim/network.hpp"
+
 namespace dmlssim::scenarios {
 
-const std::vector<ParamInfo>& all_params() {
-  static const std::vector<ParamInfo> params = {
+namespace {
+
+// Text of a default duration in the unit the parameter is usually written in ("60s", "10m").
+std::string in_unit(sim::SimTime t, const std::string& unit) {
+  static const std::pair<const char*, sim::SimTime> kUnits[] = {{"ms", sim::kMillisecond},
+                                                                {"s", sim::kSecond},
+                                                                {"m", sim::kMinute},
+                                                                {"h", sim::kHour},
+                                                                {"d", sim::kDay}};
+  for (const auto& [name, size] : kUnits) {
+    if (unit == name && t.ns() % size.ns() == 0) return std::to_string(t.ns() / size.ns()) + name;
+  }
+  return sim::format_duration(t);
+}
+
+}  // namespace
+
+std::string duration_default(sim::SimTime t, const std::string& unit) {
+  return in_unit(t, unit);
+}
+
+std::string number_default(double v) {
+  char buf[32];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ptr);
+}
+
+std::vector<ParamInfo> scenario_params() {
+  const sim::NetworkConfig network;  // the engine's timeouts are the scenario's defaults
+  return {
       {"name", "string", "required", "", "Scenario name; written into every result table."},
       {"description", "string", "", "", "Free text describing the experiment."},
       {"duration", "duration", "required", "time", "Simulated time of each run."},
@@ -24,10 +57,11 @@ const std::vector<ParamInfo>& all_params() {
       {"topology.bandwidth", "bandwidth", "1Gbit", "bit/s",
        "Uplink of each server; messages leave it FIFO, one after another."},
       {"topology.loss", "probability", "0", "", "Probability that a message is lost in flight."},
-      {"topology.connect_timeout", "duration", "10s", "time",
+      {"topology.connect_timeout", "duration", duration_default(network.connect_timeout, "s"),
+       "time",
        "When the destination is unreachable at send time, the sender learns it this long after."},
-      {"topology.request_timeout", "duration", "60s", "time",
-       "When a message is lost in flight, the sender learns it this long after sending."},
+      {"topology.request_timeout", "duration", duration_default(network.request_timeout, "s"),
+       "time", "When a message is lost in flight, the sender learns it this long after sending."},
       {"faults", "list", "[]", "", "Dated faults and random fault processes; see faults[].*."},
       {"faults[].at", "duration", "required", "time", "When a dated fault starts."},
       {"faults[].for", "duration", "", "time",
@@ -70,60 +104,11 @@ const std::vector<ParamInfo>& all_params() {
        "server: each server to a random side | region: each region to a random side."},
       {"faults[].random_partition.start", "duration", "0s", "time",
        "When the random partitions may begin."},
-      {"room.version", "string", "12", "", "Room version of the simulated room: 10, 11 or 12."},
-      {"room.state_resolution", "string", "spec", "",
-       "spec: state resolution as the spec's text defines it | synapse: Synapse's choices where "
-       "the two differ (rejected events, power-event closure, auth chains; docs/matrix.md)."},
-      {"room.users_per_server", "integer", "3", "users",
-       "Users on every server, @u0:sN..; u0 of each server never leaves (keeps it in the room)."},
-      {"room.creator", "server", "s0", "", "Server of the creating user @u0:<creator>."},
-      {"room.join_rule", "string", "public", "", "public | invite | knock | restricted | ..."},
-      {"room.admins", "integer", "0", "users",
-       "Users @u1.. of the creator's server given power level 100."},
-      {"room.moderators", "integer", "1", "users",
-       "The next users of the creator's server, given power level 50."},
-      {"workload.messages", "rate per user | {per_user: rate} | {room: rate}", "0", "per user",
-       "Messages: a rate per user (6/h, or {per_user: 6/h}; the room's rate grows with its users) "
-       "or for the whole room ({room: 1/s}); each is sent by a random user their server sees as "
-       "joined."},
-      {"workload.topics", "rate", "0", "per room",
-       "Topic changes by a random privileged user (creator, admin or moderator)."},
-      {"workload.membership", "rate per user | {per_user: rate} | {room: rate}", "0", "per user",
-       "A user other than u0 leaves, or rejoins if they had left: a rate per such user (1/h, or "
-       "{per_user: 1/h}) or for the whole room ({room: 10/h})."},
-      {"workload.invites", "rate", "0", "per room",
-       "A random joined user invites a random user who is neither joined nor invited."},
-      {"workload.kicks", "rate", "0", "per room", "A privileged user kicks a random user."},
-      {"workload.bans", "rate", "0", "per room",
-       "A privileged user bans a random user, or unbans them if banned."},
-      {"workload.power_levels", "rate", "0", "per room",
-       "The creator or an admin toggles a random user between level 0 and 50."},
-      {"workload.start", "duration", "0s", "time", "No action before this time."},
-      {"workload.stop", "duration", "", "time", "No action from this time on (default: duration)."},
-      {"federation.transaction_pdus", "integer", "50", "PDUs",
-       "Most PDUs in one transaction (PUT /send); one transaction in flight per destination."},
-      {"federation.prev_events", "integer", "10", "events",
-       "Forward extremities a new event cites (the deepest ones; Synapse: 10)."},
-      {"federation.min_retry_interval", "duration", "10m", "time",
-       "Back-off after the first failed request to a destination (Synapse default)."},
-      {"federation.retry_multiplier", "number", "2", "",
-       "Back-off growth per further failure, times U(retry_jitter_min, retry_jitter_max)."},
-      {"federation.retry_jitter_min", "number", "0.8", "", "Lower end of the back-off jitter."},
-      {"federation.retry_jitter_max", "number", "1.4", "", "Upper end of the back-off jitter."},
-      {"federation.max_retry_interval", "duration", "7d", "time", "Longest back-off."},
-      {"federation.catchup_wakeup", "duration", "60s", "time",
-       "How often a server wakes destinations that need catching up."},
-      {"federation.catchup_stagger", "duration", "5s", "time",
-       "Spacing between two destinations woken by one wake-up."},
-      {"federation.missing_events_limit", "integer", "10", "events",
-       "Limit of POST /get_missing_events."},
-      {"federation.backfill_limit", "integer", "100", "events", "Limit of one GET /backfill."},
-      {"federation.backfill_delay", "duration", "0s", "time",
-       "Wait before backfilling a gap left after fetching state."},
-      {"federation.probe_interval", "duration", "0s", "time",
-       "A server backing off from a destination probes it this often; 0s: never (Synapse)."},
-      {"federation.pdu_processing", "duration", "2ms", "time",
-       "Time a server takes to check and persist one received PDU."},
+  };
+}
+
+std::vector<ParamInfo> metrics_params() {
+  return {
       {"metrics.interval", "duration", "1m", "time", "Sampling interval of time series."},
       {"metrics.json", "bool", "false", "",
        "Also write every table as JSON records (<table>.json) beside its CSV."},
@@ -138,18 +123,35 @@ const std::vector<ParamInfo>& all_params() {
        "Write per-pair reachability: time-weighted (pairs.csv) and outage intervals "
        "(pair_outages.csv); at most 500 servers."},
   };
-  return params;
 }
 
-const ParamInfo* find_param(std::string_view key) {
-  for (const auto& p : all_params()) {
+ParamTable::ParamTable(std::vector<ParamInfo> params) : params_(std::move(params)) {}
+
+const ParamInfo* ParamTable::find(std::string_view key) const {
+  for (const auto& p : params_) {
     if (p.key == key) return &p;
   }
   return nullptr;
 }
 
+std::vector<std::string> ParamTable::allowed_keys(const std::string& section) const {
+  std::vector<std::string> keys;
+  const std::string prefix = section.empty() ? "" : section + ".";
+  for (const auto& p : params_) {
+    if (p.key.find('[') != std::string::npos || p.key.rfind(prefix, 0) != 0) continue;
+    std::string rest = p.key.substr(prefix.size());
+    rest = rest.substr(0, rest.find('.'));
+    if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
+  }
+  if (section.empty()) {
+    for (const auto& r : reserved_sections())
+      keys.push_back(r);
+  }
+  return keys;
+}
+
 const std::vector<std::string>& reserved_sections() {
-  static const std::vector<std::string> sections = {"strategy", "mls"};
+  static const std::vector<std::string> sections = {"mls"};
   return sections;
 }
 

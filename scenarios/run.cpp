@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include "scenarios/matrix_run.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
 #include "sim/reachability_probe.hpp"
@@ -28,7 +27,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       random_sides = &metrics.table("random_partitions", {"time_s", "partition", "server", "side"});
     }
   }
-  std::unique_ptr<MatrixRun> matrix;
+  std::vector<std::unique_ptr<PartRun>> parts;
   sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
     fault_log.add_row({r.at, r.kind, r.target});
     if (r.random && r.partition != nullptr && random_sides != nullptr) {
@@ -37,7 +36,8 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
                                r.partition->side_names[r.partition->side_of[n]]});
       }
     }
-    if (matrix) matrix->on_fault(r);
+    for (const auto& part : parts)
+      part->on_fault(r);
   });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)
     injector.schedule(scenario.faults[i], i);
@@ -59,7 +59,9 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       row.push_back(p->side_names[p->side_of[n]]);
     servers.add_row(std::move(row));
   }
-  if (scenario.matrix) matrix = std::make_unique<MatrixRun>(scenario, run, sim, network, metrics);
+  const RunContext context{scenario, run, sim, network, metrics};
+  for (const PartUse& use : scenario.parts)
+    parts.push_back(use.part->start(context, *use.setup));
 
   sim::ReachabilityProbe probe(sim, reach, scenario.metrics.pairs);
   metrics.add_gauge("up_servers", [&] { return static_cast<double>(reach.up_count()); });
@@ -114,7 +116,23 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       {"topology_changes", probe.changes()},
       {"counters", metrics.counters()},
   };
-  if (matrix) result.summary["matrix"] = matrix->finish(result.files);
+  std::vector<SummaryMetric>& typed = result.summary_metrics;
+  typed.push_back({"mean_availability", "server availability", MetricUnit::kFraction,
+                   uptime / (total * scenario.topology.servers)});
+  typed.push_back({"mean_reachable_pair_fraction", "reachable pair fraction", MetricUnit::kFraction,
+                   probe.mean_reachable_pair_fraction()});
+  typed.push_back(
+      {"time_fraction_split", "time split (>= 2 components)", MetricUnit::kFraction, split});
+  typed.push_back(
+      {"topology_changes", "", MetricUnit::kCount, static_cast<std::int64_t>(probe.changes())});
+  for (const auto& [k, t] : probe.time_by_components()) {
+    SummaryMetric m{"", "time with " + std::to_string(k) + " component(s)", MetricUnit::kFraction,
+                    t.seconds() / total};
+    m.absent_is_zero = true;  // a run that never had k components spent no time with k
+    typed.push_back(std::move(m));
+  }
+  for (const auto& part : parts)
+    part->finish(result.summary, typed, result.files);
   return result;
 }
 

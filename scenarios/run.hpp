@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "scenarios/scenario.hpp"
+#include "scenarios/summary_metrics.hpp"
 #include "sim/metrics.hpp"
 
 namespace dmlssim::scenarios {
@@ -33,7 +34,8 @@ struct RunResult {
   uint64_t run = 0;
   uint64_t events_processed = 0;
   sim::MetricsRecorder metrics;
-  nlohmann::json summary;
+  nlohmann::json summary;                                  // summary.json
+  std::vector<SummaryMetric> summary_metrics;              // summary.csv and the printed table
   std::vector<std::pair<std::string, std::string>> files;  // extra run-directory files
 };
 

@@ -6,14 +6,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "models/matrix/federation_config.hpp"
-#include "models/matrix/room_setup.hpp"
-#include "models/matrix/state_resolution.hpp"
-#include "models/matrix/workload.hpp"
+#include "consensus/strategy_params.hpp"
+#include "scenarios/world_part.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
 #include "sim/time.hpp"
@@ -34,14 +33,10 @@ struct MetricsConfig {
   bool room_cases = false;  // room-0.cases.json (matrix-stateres-cases/1)
 };
 
-// The Matrix room of a scenario (sections room:, workload:, federation:); absent when the
-// scenario has no room: section.
-struct MatrixSetup {
-  const models::matrix::RoomVersion* version = nullptr;
-  models::matrix::ResolutionOptions resolution;  // room.state_resolution
-  models::matrix::RoomSetup room;
-  models::matrix::WorkloadConfig workload;
-  models::matrix::FederationConfig federation;
+// A world part a scenario uses, with what it read.
+struct PartUse {
+  std::shared_ptr<const WorldPart> part;
+  std::shared_ptr<const PartSetup> setup;
 };
 
 struct Scenario {
@@ -54,9 +49,21 @@ struct Scenario {
   Topology topology;
   std::vector<sim::Fault> faults;
   MetricsConfig metrics;
-  std::optional<MatrixSetup> matrix;
-  std::string strategy = "none";  // reported in tidy tables; strategies arrive with later versions
-  YAML::Node resolved;            // canonical tree, written to each run directory
+  std::vector<PartUse> parts;  // in build order
+  // The split-handling strategy as resolved ("none" when the file names none), with its checked
+  // parameters; reported in every tidy table.
+  std::string strategy = "none";
+  consensus::StrategyParams strategy_params;
+  YAML::Node resolved;  // canonical tree, written to each run directory
+
+  // What the part whose setup is a T read, or null when the scenario does not use it.
+  template <class T>
+  const T* setup() const {
+    for (const PartUse& use : parts) {
+      if (const T* t = dynamic_cast<const T*>(use.setup.get())) return t;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace dmlssim::scenarios

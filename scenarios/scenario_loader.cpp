@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
-#include "scenarios/matrix_section.hpp"
 #include "scenarios/section_reading.hpp"
 
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "scenarios/catalog.hpp"
 #include "scenarios/fault_parser.hpp"
 #include "scenarios/latency_presets.hpp"
 #include "scenarios/params.hpp"
@@ -259,7 +259,7 @@ void read_latency(const YamlReader& reader, const YAML::Node& node, Topology& t)
 
 Topology read_topology(const YamlReader& reader, const YAML::Node& topo) {
   if (!topo) reader.fail(topo, "topology", "required section is missing");
-  reader.expect_map(topo, "topology", allowed_keys("topology"));
+  reader.expect_map(topo, "topology", allowed_keys(reader, "topology"));
   Topology t;
   t.servers = static_cast<uint32_t>(reader.integer(
       value_or_default(reader, topo, "topology.servers"), "topology.servers", 1, kMaxServers));
@@ -308,16 +308,32 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
   return handler.starts[1];
 }
 
-// The canonical tree: sections and keys in registry order, defaults filled in.
-YAML::Node build_resolved(const YAML::Node& root) {
+// The canonical tree: sections and keys in registry order, defaults filled in. A part's sections
+// appear only when the scenario uses the part; the strategy only when the file names one (then in
+// its canonical form, every parameter written).
+YAML::Node build_resolved(const YAML::Node& root, const ParamTable& table, const Scenario& s,
+                          const Catalog& catalog) {
+  std::vector<std::string> unused_sections;
+  for (const auto& part : catalog.parts.all()) {
+    bool used = false;
+    for (const PartUse& use : s.parts)
+      used = used || use.part == part;
+    if (used) continue;
+    for (const std::string& section : part->sections())
+      unused_sections.push_back(section);
+  }
   YAML::Node out(YAML::NodeType::Map);
-  for (const auto& p : all_params()) {
+  for (const auto& p : table.all()) {
     if (p.key.find('[') != std::string::npos) continue;
     const auto dot = p.key.find('.');
     const std::string section = dot == std::string::npos ? "" : p.key.substr(0, dot);
     const std::string leaf = dot == std::string::npos ? p.key : p.key.substr(dot + 1);
-    // The Matrix sections exist only in scenarios with a room.
-    if ((section == "room" || section == "workload" || section == "federation") && !root["room"]) {
+    if (std::find(unused_sections.begin(), unused_sections.end(), section) !=
+        unused_sections.end()) {
+      continue;
+    }
+    if (p.key == "strategy") {
+      if (root["strategy"]) out["strategy"] = s.strategy;
       continue;
     }
     const YAML::Node src = section.empty() ? root : root[section];
@@ -340,13 +356,30 @@ YAML::Node build_resolved(const YAML::Node& root) {
   return out;
 }
 
+void read_strategy(const YamlReader& reader, const YAML::Node& root, const Catalog& catalog,
+                   Scenario& s) {
+  const YAML::Node node = root["strategy"];
+  Call call{"none", {}};
+  if (node) call = reader.parsed<Call>(node, "strategy", parse_call);
+  try {
+    s.strategy_params = catalog.strategies.resolve(call.name, call.args);
+  } catch (const consensus::StrategyError& e) {
+    reader.fail(node, "strategy", e.what());
+  }
+  s.strategy = s.strategy_params.canonical();
+}
+
 Scenario load(YAML::Node root, const std::string& source, const LoadOptions& options) {
   for (const auto& o : options.overrides)
     apply_override(root, o);
-  const YamlReader reader(source, options.overrides);
+  const Catalog own = options.catalog == nullptr ? builtin_catalog() : Catalog{};
+  const Catalog& catalog = options.catalog == nullptr ? own : *options.catalog;
+  const ParamTable table = catalog.params();
+  YamlReader reader(source, options.overrides);
+  reader.set_params(&table);
   if (!root.IsMap())
     reader.fail(root, "", "a scenario is a YAML map (name:, duration:, topology:, ...)");
-  reader.expect_map(root, "", allowed_keys(""));
+  reader.expect_map(root, "", allowed_keys(reader, ""));
   for (const auto& r : reserved_sections()) {
     if (root[r])
       reader.fail(root[r], r, "section reserved for a later version of dmlssim; not supported yet");
@@ -374,7 +407,7 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
   s.topology = read_topology(reader, root["topology"]);
   s.faults = parse_faults(reader, root["faults"], s.topology, s.duration);
   const YAML::Node metrics = root["metrics"];
-  if (metrics) reader.expect_map(metrics, "metrics", allowed_keys("metrics"));
+  if (metrics) reader.expect_map(metrics, "metrics", allowed_keys(reader, "metrics"));
   s.metrics.interval = reader.duration(value_or_default(reader, metrics, "metrics.interval"),
                                        "metrics.interval", sim::kMillisecond);
   s.metrics.pairs =
@@ -385,16 +418,16 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
       reader.boolean(value_or_default(reader, metrics, "metrics.room_dag"), "metrics.room_dag");
   s.metrics.room_cases =
       reader.boolean(value_or_default(reader, metrics, "metrics.room_cases"), "metrics.room_cases");
-  s.matrix = read_matrix(reader, root, s.topology, s.duration);
-  if ((s.metrics.room_dag || s.metrics.room_cases) && !s.matrix) {
-    reader.fail(metrics, s.metrics.room_dag ? "metrics.room_dag" : "metrics.room_cases",
-                "needs a room: section");
+  for (const auto& part : catalog.parts.all()) {
+    if (std::shared_ptr<const PartSetup> setup = part->read(reader, root, s))
+      s.parts.push_back(PartUse{part, std::move(setup)});
   }
+  read_strategy(reader, root, catalog, s);
   if (s.metrics.pairs && s.topology.servers > 500) {
     reader.fail(metrics["pairs"], "metrics.pairs",
                 "per-pair reachability is limited to 500 servers");
   }
-  s.resolved = build_resolved(root);
+  s.resolved = build_resolved(root, table, s, catalog);
   return s;
 }
 

@@ -14,8 +14,12 @@ namespace dmlssim::scenarios {
 constexpr std::uint64_t kMaxSeed = UINT64_MAX >> 1;  // 2^63 - 1
 constexpr std::uint64_t kMaxRuns = 100'000;
 
+struct Catalog;
+
 struct LoadOptions {
   std::vector<std::string> overrides;  // "key.path=value"; value in YAML syntax; applied in order
+  // The parts and strategies a scenario may use; null: builtin_catalog().
+  const Catalog* catalog = nullptr;
 };
 
 Scenario load_scenario_file(const std::string& path, const LoadOptions& options = {});

@@ -9,9 +9,9 @@
 
 namespace dmlssim::scenarios {
 
-// Children of `section` in the registry: the keys allowed in that map ("" = top level, reserved
-// sections included).
-std::vector<std::string> allowed_keys(const std::string& section);
+// Children of `section` in the reader's parameter table: the keys allowed in that map ("" = top
+// level, reserved sections included).
+std::vector<std::string> allowed_keys(const YamlReader& reader, const std::string& section);
 
 // The node for a registry key under `parent`, or its default text when the key is absent; a
 // missing required key is an error.

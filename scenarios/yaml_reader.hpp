@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/params.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "sim/time.hpp"
 
@@ -23,6 +24,9 @@ class YamlReader {
       : file_(std::move(file)), overrides_(std::move(overrides)) {}
 
   const std::string& file() const { return file_; }
+  // The parameter table the scenario is read against (defaults, allowed keys).
+  void set_params(const ParamTable* params) { params_ = params; }
+  const ParamTable& params() const { return *params_; }
   // Was `key` (or a section above it) set by a --set option?
   bool overridden(const std::string& key) const {
     return location({}, key).rfind("--set ", 0) == 0;
@@ -64,6 +68,7 @@ class YamlReader {
  private:
   std::string file_;
   std::vector<std::string> overrides_;
+  const ParamTable* params_ = nullptr;
 };
 
 // Joins a key path: join_key("topology", "latency") == "topology.latency"; join_key("", "x") ==

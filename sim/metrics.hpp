@@ -20,6 +20,8 @@ namespace dmlssim::sim {
 using Cell = std::variant<int64_t, double, std::string, SimTime>;
 
 std::string format_cell(const Cell& cell);
+// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text);
 
 class Table {
  public:

@@ -36,92 +36,81 @@ int compare_bytes(const Bytes& x, const Bytes& y) {
   return 0;
 }
 
-std::size_t power_rank(const ForkChoice& c, const Bytes& committer) {
-  const auto it = std::find(c.powers.begin(), c.powers.end(), c.server_of(committer));
-  return static_cast<std::size_t>(it - c.powers.begin());  // powers.size() when absent
-}
-
-// > 0 when branch a wins under the rule, < 0 when b does, 0 on a tie.
-long score(const EpochTree& tree, const std::vector<Bytes>& a, const std::vector<Bytes>& b,
-           const ForkChoice& c) {
-  const EpochRecord& fa = tree.record(a.front());
-  const EpochRecord& fb = tree.record(b.front());
-  switch (c.rule) {
-    case ForkRule::kConfirmationTag:
-      return compare_bytes(fa.confirmation_tag, fb.confirmation_tag);
-    case ForkRule::kTranscriptHash:
-      return compare_bytes(fa.confirmed_transcript_hash, fb.confirmed_transcript_hash);
-    case ForkRule::kPowers: {
-      const std::size_t ra = power_rank(c, fa.committer), rb = power_rank(c, fb.committer);
-      return ra < rb ? 1 : ra > rb ? -1 : 0;
-    }
-    case ForkRule::kHub: {
-      const auto holds_hub = [&](const std::vector<Bytes>& branch) {
-        return std::any_of(branch.begin(), branch.end(), [&](const Bytes& e) {
-          const Bytes& committer = tree.record(e).committer;
-          return !committer.empty() && c.server_of(committer) == c.hub;
-        });
-      };
-      return static_cast<long>(holds_hub(a)) - static_cast<long>(holds_hub(b));
-    }
-    case ForkRule::kLargerSide: {
-      const auto side = [&](const std::vector<Bytes>& branch) {
-        Identities members;
-        for (const Bytes& e : branch) {
-          const auto& senders = tree.record(e).senders;
-          members.insert(senders.begin(), senders.end());
-        }
-        return static_cast<long>(members.size());
-      };
-      return side(a) - side(b);
-    }
-    case ForkRule::kLongerChain:
-      return static_cast<long>(a.size()) - static_cast<long>(b.size());
-    case ForkRule::kRecentRemove: {
-      const auto latest = [&](const std::vector<Bytes>& branch) {
-        long best = -1;
-        for (const Bytes& e : branch) {
-          const EpochRecord& r = tree.record(e);
-          if (r.removed > 0) best = std::max(best, static_cast<long>(r.number));
-        }
-        return best;
-      };
-      const long la = latest(a), lb = latest(b);
-      return la > lb ? 1 : la < lb ? -1 : 0;
-    }
-  }
-  return 0;
-}
-
 }  // namespace
 
-const char* to_string(ForkRule rule) {
-  switch (rule) {
-    case ForkRule::kConfirmationTag:
-      return "confirmation_tag";
-    case ForkRule::kTranscriptHash:
-      return "transcript_hash";
-    case ForkRule::kPowers:
-      return "powers";
-    case ForkRule::kHub:
-      return "hub";
-    case ForkRule::kLargerSide:
-      return "larger_side";
-    case ForkRule::kLongerChain:
-      return "longer_chain";
-    case ForkRule::kRecentRemove:
-      return "recent_remove";
-  }
-  return "unknown";
+ForkRule confirmation_tag_rule() {
+  return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    return compare_bytes(tree.record(a.front()).confirmation_tag,
+                         tree.record(b.front()).confirmation_tag);
+  };
 }
 
-std::optional<ForkRule> fork_rule_from_string(std::string_view name) {
-  for (const ForkRule r :
-       {ForkRule::kConfirmationTag, ForkRule::kTranscriptHash, ForkRule::kPowers, ForkRule::kHub,
-        ForkRule::kLargerSide, ForkRule::kLongerChain, ForkRule::kRecentRemove}) {
-    if (name == to_string(r)) return r;
-  }
-  return std::nullopt;
+ForkRule transcript_hash_rule() {
+  return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    return compare_bytes(tree.record(a.front()).confirmed_transcript_hash,
+                         tree.record(b.front()).confirmed_transcript_hash);
+  };
+}
+
+ForkRule powers_rule(std::vector<std::string> powers, ServerOf server_of) {
+  return [powers = std::move(powers), server_of = std::move(server_of)](
+             const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    const auto rank = [&](const Bytes& committer) {
+      const auto it = std::find(powers.begin(), powers.end(), server_of(committer));
+      return static_cast<std::size_t>(it - powers.begin());  // powers.size() when absent
+    };
+    const std::size_t ra = rank(tree.record(a.front()).committer);
+    const std::size_t rb = rank(tree.record(b.front()).committer);
+    return ra < rb ? 1 : ra > rb ? -1 : 0;
+  };
+}
+
+ForkRule hub_rule(std::string hub, ServerOf server_of) {
+  return [hub = std::move(hub), server_of = std::move(server_of)](
+             const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    const auto holds_hub = [&](const Branch& branch) {
+      return std::any_of(branch.begin(), branch.end(), [&](const Bytes& e) {
+        const Bytes& committer = tree.record(e).committer;
+        return !committer.empty() && server_of(committer) == hub;
+      });
+    };
+    return static_cast<long>(holds_hub(a)) - static_cast<long>(holds_hub(b));
+  };
+}
+
+ForkRule larger_side_rule() {
+  return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    const auto side = [&](const Branch& branch) {
+      Identities members;
+      for (const Bytes& e : branch) {
+        const auto& senders = tree.record(e).senders;
+        members.insert(senders.begin(), senders.end());
+      }
+      return static_cast<long>(members.size());
+    };
+    return side(a) - side(b);
+  };
+}
+
+ForkRule longer_chain_rule() {
+  return [](const EpochTree&, const Branch& a, const Branch& b) -> long {
+    return static_cast<long>(a.size()) - static_cast<long>(b.size());
+  };
+}
+
+ForkRule recent_remove_rule() {
+  return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
+    const auto latest = [&](const Branch& branch) {
+      long best = -1;
+      for (const Bytes& e : branch) {
+        const EpochRecord& r = tree.record(e);
+        if (r.removed > 0) best = std::max(best, static_cast<long>(r.number));
+      }
+      return best;
+    };
+    const long la = latest(a), lb = latest(b);
+    return la > lb ? 1 : la < lb ? -1 : 0;
+  };
 }
 
 std::string matrix_server_of(const Bytes& identity) {
@@ -137,10 +126,8 @@ bool beats(const EpochTree& tree, const Bytes& a, const Bytes& b, const ForkChoi
   const auto [branch_a, branch_b] = branches(tree, a, b);
   // One is an ancestor of the other: the descendant carries the whole history.
   if (branch_a.empty() || branch_b.empty()) return branch_b.empty();
-  long s = score(tree, branch_a, branch_b, choice);
-  if (s == 0 && choice.rule != ForkRule::kConfirmationTag) {
-    s = score(tree, branch_a, branch_b, ForkChoice{});
-  }
+  long s = choice.rule(tree, branch_a, branch_b);
+  if (s == 0) s = confirmation_tag_rule()(tree, branch_a, branch_b);
   if (s == 0) s = compare_bytes(a, b);  // identical tags: only a forged commit gets here
   return s > 0;
 }

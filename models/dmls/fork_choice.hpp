@@ -1,7 +1,8 @@
-// Fork choice: which of several heads of a device's epoch tree the group continues on. Every rule
-// compares two forks at their first differing commits (the children of their last common epoch)
-// or along their branches from there, and falls back to the confirmation-tag rule on a tie, so
-// every device holding the same epochs picks the same winner.
+// Fork choice: which of several heads of a device's epoch tree the group continues on. A rule is a
+// comparator a strategy chooses; every rule compares two forks at their first differing commits
+// (the children of their last common epoch) or along their branches from there, and a tie falls
+// back to the confirmation-tag rule, so every device holding the same epochs picks the same
+// winner. The rules here:
 //
 //   confirmation_tag  the lexicographically higher confirmation tag of the first differing commit
 //                     (draft-kohbrok-mls-dmls -02 §6.1)
@@ -18,36 +19,35 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "models/dmls/epoch_tree.hpp"
 
 namespace dmlssim::models::dmls {
 
-enum class ForkRule : std::uint8_t {
-  kConfirmationTag,
-  kTranscriptHash,
-  kPowers,
-  kHub,
-  kLargerSide,
-  kLongerChain,
-  kRecentRemove,
-};
-const char* to_string(ForkRule rule);
-std::optional<ForkRule> fork_rule_from_string(std::string_view name);
+// The epochs of one fork below its last common epoch with the other, first to head.
+using Branch = std::vector<Bytes>;
+// A fork-choice rule: compares two forks' branches in a device's tree; > 0 when branch `a` wins,
+// < 0 when `b` does, 0 on a tie. Strategies choose one (consensus/ names them for scenarios).
+using ForkRule = std::function<long(const EpochTree& tree, const Branch& a, const Branch& b)>;
+// The server of a member's credential identity.
+using ServerOf = std::function<std::string(const Bytes& identity)>;
 
-// The server of a member's credential identity; by default the server part of a Matrix user ID
-// ("@user:server" up to a '/' or the end).
+// The server part of a Matrix user ID ("@user:server" up to a '/' or the end).
 std::string matrix_server_of(const Bytes& identity);
 
+ForkRule confirmation_tag_rule();
+ForkRule transcript_hash_rule();
+// `powers`: servers in order of precedence.
+ForkRule powers_rule(std::vector<std::string> powers, ServerOf server_of = matrix_server_of);
+ForkRule hub_rule(std::string hub, ServerOf server_of = matrix_server_of);
+ForkRule larger_side_rule();
+ForkRule longer_chain_rule();
+ForkRule recent_remove_rule();
+
 struct ForkChoice {
-  ForkRule rule = ForkRule::kConfirmationTag;
-  std::vector<std::string> powers;  // kPowers: servers in order of precedence
-  std::string hub;                  // kHub: the hub's server
-  std::function<std::string(const Bytes& identity)> server_of = matrix_server_of;
+  ForkRule rule = confirmation_tag_rule();
 };
 
 // Whether fork `a` beats fork `b` (both epochs the tree knows; equal epochs do not beat).

@@ -14,9 +14,10 @@ struct RoomSetup {
   std::vector<std::uint32_t> users_per_server;  // index = server
   std::string join_rule = "public";
   // Power levels of the first users of the creator's server: [0] is the creator (level 100, or a
-  // creator in v12), the next `admins` get 100, the next `moderators` get 50.
+  // creator in v12), the next `admins` get 100, the next `moderators` get 50. These defaults are
+  // the scenarios' (room.admins, room.moderators).
   std::uint32_t admins = 0;
-  std::uint32_t moderators = 0;
+  std::uint32_t moderators = 1;
   sim::NodeId creator_server = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "scenarios/catalog.hpp"
 #include "scenarios/params.hpp"
 #include "tests/apps/cli_runner.hpp"
 
@@ -59,7 +60,8 @@ TEST_CASE("validate prints the resolved scenario or a located error", "[cli]") {
 TEST_CASE("list params shows every tunable", "[cli]") {
   Output o = run_cli("list params");
   CHECK(o.code == 0);
-  for (const auto& p : dmlssim::scenarios::all_params()) {
+  const dmlssim::scenarios::ParamTable table = dmlssim::scenarios::builtin_catalog().params();
+  for (const auto& p : table.all()) {
     INFO(p.key);
     CHECK(o.out.find(p.key) != std::string::npos);
   }
@@ -80,6 +82,13 @@ TEST_CASE("list params shows every tunable", "[cli]") {
   }
   CHECK(rows > 40);
   CHECK(run_cli("list presets").out.find("wan-3-regions") != std::string::npos);
+  const Output strategies = run_cli("list strategies");
+  CHECK(strategies.code == 0);
+  CHECK(strategies.out.find("none\n  No MLS") != std::string::npos);
+  for (const char* rule : {"confirmation_tag", "transcript_hash", "powers", "hub", "larger_side",
+                           "longer_chain", "recent_remove"}) {
+    CHECK(strategies.out.find(std::string("  ") + rule + " ") != std::string::npos);
+  }
   CHECK(run_cli("list nothing").code == 2);
 }
 
@@ -129,7 +138,7 @@ TEST_CASE("a missing argument is named as the usage names it", "[cli]") {
   };
   const Case cases[] = {{"run", "missing SCENARIO"},
                         {"validate", "missing SCENARIO"},
-                        {"list", "missing what to list: params or presets"},
+                        {"list", "missing what to list: params, strategies or presets"},
                         {"stateres", "missing FILE"},
                         {"mls-vectors", "missing PATH"}};
   for (const Case& c : cases) {

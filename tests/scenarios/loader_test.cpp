@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "scenarios/catalog.hpp"
 #include "scenarios/params.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -82,7 +83,7 @@ TEST_CASE("defaults come from the parameter registry", "[loader]") {
   CHECK(s.faults.empty());
   const YAML::Node r = s.resolved;
   CHECK(r["topology"]["bandwidth"].as<std::string>() ==
-        find_param("topology.bandwidth")->default_value);
+        builtin_catalog().params().find("topology.bandwidth")->default_value);
   CHECK(r["metrics"]["interval"].as<std::string>() == "1m");
 }
 
@@ -142,7 +143,8 @@ TEST_CASE("every registry key is documented in docs/scenario-format.md", "[loade
   std::ifstream in(std::string(DMLSSIM_SOURCE_DIR) + "/docs/scenario-format.md");
   REQUIRE(in);
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& p : all_params()) {
+  const ParamTable table = builtin_catalog().params();
+  for (const auto& p : table.all()) {
     INFO(p.key);
     CHECK(doc.find("`" + p.key + "`") != std::string::npos);
   }
@@ -208,4 +210,39 @@ TEST_CASE("link faults between groups expand to every pair across them", "[loade
   // [s0-s2] x [s1-s3] without self-links, each unordered pair once: 01 02 03 12 13 23.
   CHECK(overlapping.size() == 6);
   CHECK(down == 106);
+}
+
+TEST_CASE("a strategy from a catalog: typed parameters, resolved in full, in every table",
+          "[loader][strategy]") {
+  // A catalog with a toy strategy beside the built-in ones (registered explicitly, as any
+  // embedder would).
+  struct Toy : dmlssim::consensus::Strategy {
+    using Strategy::Strategy;
+    bool encrypted() const override { return false; }
+  };
+  Catalog catalog = builtin_catalog();
+  catalog.strategies.add(dmlssim::consensus::StrategyInfo{
+      "toy",
+      "for tests",
+      {{"window", dmlssim::consensus::ParamType::kDuration, "7d", "how long", {}, 0, 0},
+       {"quorum", dmlssim::consensus::ParamType::kInteger, "2", "how many", {}, 1, 9}},
+      [](const dmlssim::consensus::StrategyParams& p) { return std::make_unique<Toy>(p); }});
+  LoadOptions o;
+  o.catalog = &catalog;
+  const std::string text =
+      "name: t\nduration: 1h\ntopology: {servers: 4}\nstrategy: toy(quorum=3)\n";
+  const Scenario s = load_scenario_text(text, "toy.yaml", o);
+  CHECK(s.strategy == "toy(window=7d, quorum=3)");
+  CHECK(s.strategy_params.integer("quorum") == 3);
+  CHECK(s.resolved["strategy"].as<std::string>() == "toy(window=7d, quorum=3)");
+  // Wrong type: the error names the file, line, key and what was written.
+  o.overrides = {"strategy=toy(quorum=lots)"};
+  CHECK_THROWS_WITH(load_scenario_text(text, "toy.yaml", o),
+                    Catch::Contains("--set strategy=toy(quorum=lots): strategy: toy: "
+                                    "quorum=lots: expected a whole number"));
+  // Without strategy: the control, not written into the resolved scenario.
+  const Scenario plain =
+      load_scenario_text("name: t\nduration: 1h\ntopology: {servers: 4}\n", "plain.yaml");
+  CHECK(plain.strategy == "none");
+  CHECK_FALSE(plain.resolved["strategy"]);
 }

@@ -79,6 +79,10 @@ const Case kCases[] = {
      "required"},
     {"partition_reserved_name.yaml", ":5:55", "faults[0].name", "belong to random partitions"},
     {"one_way_not_boolean.yaml", ":5:44", "faults[0].one_way", "expected true or false"},
+    {"strategy_unknown.yaml", ":4:11", "strategy", "unknown strategy 'dmsl' (known: none"},
+    {"strategy_unknown_param.yaml", ":4:11", "strategy",
+     "none: unknown parameter 'retention' (it takes none)"},
+    {"strategy_bad_syntax.yaml", ":4:11", "strategy", "none(retention"},
 };
 }  // namespace
 

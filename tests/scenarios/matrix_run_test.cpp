@@ -14,6 +14,7 @@
 #include "models/matrix/event_id.hpp"
 #include "models/matrix/stateres_cases.hpp"
 #include "scenarios/experiment.hpp"
+#include "scenarios/matrix_part.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "tests/scenarios/result_files.hpp"
 
@@ -63,7 +64,7 @@ std::vector<std::vector<std::string>> csv_rows(const fs::path& p) {
 
 TEST_CASE("a split room heals, and the heal is measured in its stages", "[matrix][experiment]") {
   const Scenario s = load_scenario_text(kScenario, "split.yaml");
-  REQUIRE(s.matrix.has_value());
+  REQUIRE((s.setup<MatrixSetup>() != nullptr));
   const fs::path dir = fresh_dir("heal");
   const auto summaries = run_experiment(s, {dir, 1});
   for (const auto& summary : summaries) {
@@ -178,8 +179,8 @@ TEST_CASE("a room without faults has no heal; the resolved scenario reloads",
   const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
   const Scenario again = load_scenario_text(resolved_yaml(s), "resolved.yaml");
   CHECK(resolved_yaml(again) == resolved_yaml(s));
-  REQUIRE(again.matrix.has_value());
-  CHECK(again.matrix->version->id == "11");
+  REQUIRE((again.setup<MatrixSetup>() != nullptr));
+  CHECK(again.setup<MatrixSetup>()->version->id == "11");
   const fs::path dir = fresh_dir("noheal");
   const auto summaries = run_experiment(s, {dir, 1});
   CHECK(summaries[0]["matrix"]["heals"] == 0);
@@ -189,13 +190,13 @@ TEST_CASE("a room without faults has no heal; the resolved scenario reloads",
 
 TEST_CASE("room.state_resolution chooses the servers' resolution semantics",
           "[matrix][experiment]") {
-  CHECK(load_scenario_text(kScenario, "split.yaml").matrix->resolution.auth_chain ==
+  CHECK(load_scenario_text(kScenario, "split.yaml").setup<MatrixSetup>()->resolution.auth_chain ==
         mx::AuthChainConvention::kExcludeSelf);
   LoadOptions o;
   o.overrides = {"room.state_resolution=synapse", "runs=1"};
   const Scenario s = load_scenario_text(kScenario, "split.yaml", o);
-  CHECK(s.matrix->resolution.auth_chain == mx::AuthChainConvention::kIncludeSelf);
-  CHECK(s.matrix->resolution.rejected == mx::RejectedEventPolicy::kSkip);
+  CHECK(s.setup<MatrixSetup>()->resolution.auth_chain == mx::AuthChainConvention::kIncludeSelf);
+  CHECK(s.setup<MatrixSetup>()->resolution.rejected == mx::RejectedEventPolicy::kSkip);
   const fs::path dir = fresh_dir("synapse");
   const auto summaries = run_experiment(s, {dir, 1});
   CHECK(summaries[0]["matrix"]["first_heal"]["dag_converged_s"].is_number());
@@ -208,8 +209,8 @@ TEST_CASE("scenarios/matrix-netsplit.yaml loads and runs", "[matrix][experiment]
   const Scenario s =
       load_scenario_file(std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/matrix-netsplit.yaml", o);
   CHECK(s.topology.servers == 20);
-  REQUIRE(s.matrix.has_value());
-  CHECK(s.matrix->federation.min_retry_interval == dmlssim::sim::kMinute * 10);
+  REQUIRE((s.setup<MatrixSetup>() != nullptr));
+  CHECK(s.setup<MatrixSetup>()->federation.min_retry_interval == dmlssim::sim::kMinute * 10);
   const fs::path dir = fresh_dir("netsplit");
   const auto summaries = run_experiment(s, {dir, 1});
   CHECK(summaries[0]["matrix"]["first_heal"]["dag_converged_s"].is_number());
@@ -250,7 +251,7 @@ TEST_CASE("a room-wide message rate does not grow with the servers", "[matrix][e
 TEST_CASE("the resolved scenario fills in workload.stop", "[matrix][loader]") {
   const Scenario s = load_scenario_text(kScenario, "split.yaml");
   CHECK(s.resolved["workload"]["stop"].as<std::string>() == "2h");
-  CHECK(s.matrix->workload.stop == s.duration);
+  CHECK(s.setup<MatrixSetup>()->workload.stop == s.duration);
 }
 
 TEST_CASE("a nested split healed from the inside is a heal of its own two sides",
@@ -422,5 +423,34 @@ faults:
   CHECK(servers[1][7] == "0");
   CHECK(servers[2][5] == "s1");
   CHECK(std::stoi(servers[2][7]) >= 5);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("summary.csv quotes a status holding a comma: every row has the header's fields",
+          "[matrix][experiment]") {
+  // Run 1 of this experiment ends with the DAG converged and the state not: its status,
+  // "DAG converged, state not before the end", was once written unquoted (one field too many).
+  LoadOptions o;
+  o.overrides = {"runs=3", "duration=1h32m"};
+  const Scenario s =
+      load_scenario_file(std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/matrix-netsplit.yaml", o);
+  const fs::path dir = fresh_dir("quoted-status");
+  run_experiment(s, {dir, 2});
+  const std::string csv = slurp(dir / "summary.csv");
+  CHECK(csv.find("\"DAG converged, state not before the end\"") != std::string::npos);
+  std::istringstream in(csv);
+  std::vector<std::size_t> fields;
+  for (std::string line; std::getline(in, line);) {
+    std::size_t n = 1;
+    bool quoted = false;
+    for (const char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == ',' && !quoted) ++n;
+    }
+    fields.push_back(n);
+  }
+  REQUIRE(fields.size() == 4);
+  for (const std::size_t n : fields)
+    CHECK(n == fields[0]);
   fs::remove_all(dir);
 }

@@ -30,11 +30,12 @@ struct Split {
     b1 = w.deliver_all(y.commit, {2, 3, 0});
     w.deliver_all(w.tree(3).protect(b1, mls::to_bytes("side b speaks")), {0, 2});
   }
-  dmls::ForkChoice choice(dmls::ForkRule rule) const {
-    dmls::ForkChoice c;
-    c.rule = rule;
-    c.server_of = by_side;
-    return c;
+  dmls::ForkChoice choice(dmls::ForkRule rule) const { return dmls::ForkChoice{std::move(rule)}; }
+  dmls::ForkChoice powers(std::vector<std::string> order) const {
+    return choice(dmls::powers_rule(std::move(order), by_side));
+  }
+  dmls::ForkChoice hub(std::string server) const {
+    return choice(dmls::hub_rule(std::move(server), by_side));
   }
   mls::Bytes winner(const dmls::ForkChoice& c, int device = 0) const {
     return dmls::choose_fork(w.tree(device), w.tree(device).heads(), c);
@@ -50,30 +51,24 @@ bool higher(const mls::Bytes& x, const mls::Bytes& y) {
 TEST_CASE("each fork-choice rule picks its own winner when the rules disagree", "[dmls]") {
   Split s;
   REQUIRE(s.w.tree(0).heads().size() == 2);
-  using R = dmls::ForkRule;
-  CHECK(s.winner(s.choice(R::kLongerChain)) == s.a2);
-  CHECK(s.winner(s.choice(R::kLargerSide)) == s.b1);  // devices 2 and 3 against device 0
-  CHECK(s.winner(s.choice(R::kRecentRemove)) == s.b1);
-  auto powers = s.choice(R::kPowers);
-  powers.powers = {"b", "a"};
-  CHECK(s.winner(powers) == s.b1);
-  powers.powers = {"a", "b"};
-  CHECK(s.winner(powers) == s.a2);
-  auto hub = s.choice(R::kHub);
-  hub.hub = "a";
-  CHECK(s.winner(hub) == s.a2);
-  hub.hub = "b";
-  CHECK(s.winner(hub) == s.b1);
+  CHECK(s.winner(s.choice(dmls::longer_chain_rule())) == s.a2);
+  CHECK(s.winner(s.choice(dmls::larger_side_rule())) == s.b1);  // devices 2 and 3 against 0
+  CHECK(s.winner(s.choice(dmls::recent_remove_rule())) == s.b1);
+  CHECK(s.winner(s.powers({"b", "a"})) == s.b1);
+  CHECK(s.winner(s.powers({"a", "b"})) == s.a2);
+  CHECK(s.winner(s.hub("a")) == s.a2);
+  CHECK(s.winner(s.hub("b")) == s.b1);
   // The hash rules compare the first differing commits: a1 against b1.
   const auto& t = s.w.tree(0);
-  CHECK(s.winner(s.choice(R::kConfirmationTag)) ==
+  CHECK(s.winner(s.choice(dmls::confirmation_tag_rule())) ==
         (higher(t.record(s.a1).confirmation_tag, t.record(s.b1).confirmation_tag) ? s.a2 : s.b1));
-  CHECK(s.winner(s.choice(R::kTranscriptHash)) ==
+  CHECK(s.winner(s.choice(dmls::transcript_hash_rule())) ==
         (higher(t.record(s.a1).confirmed_transcript_hash, t.record(s.b1).confirmed_transcript_hash)
              ? s.a2
              : s.b1));
   // Every device holding both forks agrees, whatever order it learnt them in.
-  for (const R rule : {R::kLongerChain, R::kLargerSide, R::kConfirmationTag, R::kTranscriptHash}) {
+  for (const dmls::ForkRule& rule : {dmls::longer_chain_rule(), dmls::larger_side_rule(),
+                                     dmls::confirmation_tag_rule(), dmls::transcript_hash_rule()}) {
     CHECK(s.winner(s.choice(rule), 3) == s.winner(s.choice(rule), 0));
   }
 }
@@ -91,7 +86,7 @@ TEST_CASE("the hash rules look at the first differing commit, not at the heads",
         higher(t.record(s.a1).confirmation_tag, t.record(s.b1).confirmation_tag);
     if (heads_say_a == first_say_a) continue;
     ++decisive;
-    CHECK(s.winner(s.choice(dmls::ForkRule::kConfirmationTag)) == (first_say_a ? s.a2 : s.b1));
+    CHECK(s.winner(s.choice(dmls::confirmation_tag_rule())) == (first_say_a ? s.a2 : s.b1));
   }
   CHECK(decisive == 1);
 }
@@ -104,21 +99,12 @@ TEST_CASE("a descendant beats its ancestor; ties fall back to the confirmation t
   CHECK_FALSE(dmls::beats(t, s.a1, s.a2, c));
   CHECK_FALSE(dmls::beats(t, s.a2, s.a2, c));
   // Powers naming neither side: a tie, decided by the tag.
-  auto powers = s.choice(dmls::ForkRule::kPowers);
-  powers.powers = {"elsewhere"};
-  CHECK(s.winner(powers) == s.winner(s.choice(dmls::ForkRule::kConfirmationTag)));
+  CHECK(s.winner(s.powers({"elsewhere"})) == s.winner(s.choice(dmls::confirmation_tag_rule())));
   CHECK_THROWS_AS(dmls::choose_fork(t, {}, c), std::invalid_argument);
   CHECK_THROWS_AS(dmls::choose_fork(t, {mls::Bytes(32, 9)}, c), std::out_of_range);
 }
 
-TEST_CASE("fork rules have names for scenarios; servers come from Matrix user IDs", "[dmls]") {
-  for (const char* name : {"confirmation_tag", "transcript_hash", "powers", "hub", "larger_side",
-                           "longer_chain", "recent_remove"}) {
-    const auto rule = dmls::fork_rule_from_string(name);
-    REQUIRE(rule.has_value());
-    CHECK(std::string(dmls::to_string(*rule)) == name);
-  }
-  CHECK_FALSE(dmls::fork_rule_from_string("longest").has_value());
+TEST_CASE("servers of fork-choice rules come from Matrix user IDs", "[dmls]") {
   CHECK(dmls::matrix_server_of(mls::to_bytes("@alice:example.org/DEVICE")) == "example.org");
   CHECK(dmls::matrix_server_of(mls::to_bytes("@bob:hs2")) == "hs2");
   CHECK(dmls::matrix_server_of(mls::to_bytes("no-server")).empty());

@@ -31,14 +31,10 @@ dmls::Identities all_but(DmlsWorld& w, std::vector<int> out) {
   return ids;
 }
 
-// Fork choice by side: device i is on side side_of[i]; `first` wins under kPowers.
+// Fork choice by side: device i is on side side_of[i]; the sides rank in `order` (powers rule).
 dmls::ForkChoice powers(DmlsWorld& w, const std::vector<std::string>& side_of,
                         std::vector<std::string> order) {
-  dmls::ForkChoice c;
-  c.rule = dmls::ForkRule::kPowers;
-  c.powers = std::move(order);
-  c.server_of = w.servers(side_of);
-  return c;
+  return dmls::ForkChoice{dmls::powers_rule(std::move(order), w.servers(side_of))};
 }
 
 // Side a (devices 0, 1) removes device 3; side b (devices 2, 3) commits on without hearing of it.

@@ -1,0 +1,84 @@
+// Where split-handling strategies live: each is registered by name with its typed, documented
+// parameters (strategy_params.hpp) and a factory; scenarios select one with
+// `strategy: name(key=value, ...)`, and `dmlssim list strategies` prints the table. Registration
+// is explicit (register_builtin), never static: every Registry is a value its owner fills.
+//
+// Fork-choice rules are registered the same way, by name, so that a strategy's parameter can
+// choose one (`dmls(fork_choice=powers)`); a rule is built for the room it will judge
+// (ForkRuleContext: the servers allowed to commit, in order, and the hub).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consensus/strategy_params.hpp"
+#include "models/dmls/fork_choice.hpp"
+
+namespace dmlssim::consensus {
+
+// A split-handling strategy, created from its checked parameters. The decisions it makes for the
+// actors (who may commit, who sequences, what happens at a split and a reconnection) are added
+// by the strategies that need them; every strategy keeps its parameters.
+class Strategy {
+ public:
+  explicit Strategy(StrategyParams params) : params_(std::move(params)) {}
+  virtual ~Strategy() = default;
+  const StrategyParams& params() const { return params_; }
+  // The strategy as a scenario would name it, every parameter written out.
+  std::string describe() const { return params_.canonical(); }
+  // Do the room's devices run MLS under this strategy? (false: a plain Matrix room.)
+  virtual bool encrypted() const = 0;
+
+ private:
+  StrategyParams params_;
+};
+
+struct StrategyInfo {
+  std::string name;
+  std::string help;
+  std::vector<ParamSpec> params;
+  std::function<std::unique_ptr<Strategy>(const StrategyParams&)> create;
+};
+
+struct ForkRuleContext {
+  std::vector<std::string> powers;  // servers allowed to commit, in order of precedence
+  std::string hub;                  // the hub's server, if the room has one
+  models::dmls::ServerOf server_of = models::dmls::matrix_server_of;
+};
+
+struct ForkRuleInfo {
+  std::string name;
+  std::string help;
+  std::function<models::dmls::ForkRule(const ForkRuleContext&)> make;
+};
+
+class Registry {
+ public:
+  // Throws std::invalid_argument when the name is taken.
+  void add(StrategyInfo info);
+  void add(ForkRuleInfo info);
+
+  // In registration order.
+  const std::vector<StrategyInfo>& strategies() const { return strategies_; }
+  const std::vector<ForkRuleInfo>& fork_rules() const { return fork_rules_; }
+  const StrategyInfo* find_strategy(const std::string& name) const;
+  const ForkRuleInfo* find_fork_rule(const std::string& name) const;
+  std::vector<std::string> fork_rule_names() const;
+
+  // Checks a strategy as written (its name and key=value arguments). Throws StrategyError naming
+  // what is wrong: an unknown strategy (param ""), an unknown or ill-typed parameter.
+  StrategyParams resolve(const std::string& name,
+                         const std::vector<std::pair<std::string, std::string>>& args) const;
+  std::unique_ptr<Strategy> create(const StrategyParams& params) const;
+
+ private:
+  std::vector<StrategyInfo> strategies_;
+  std::vector<ForkRuleInfo> fork_rules_;
+};
+
+// The strategies and fork rules that ship with dmlssim.
+void register_builtin(Registry& registry);
+
+}  // namespace dmlssim::consensus
