@@ -28,6 +28,19 @@ enum class ParamType : std::uint8_t {
 const char* to_string(ParamType type);
 
 struct ParamSpec {
+  ParamSpec() = default;
+  ParamSpec(std::string name_, ParamType type_, std::string default_value_, std::string help_,
+            std::vector<std::string> choices_ = {}, double min_ = 0, double max_ = 0,
+            bool required_ = false)
+      : name(std::move(name_)),
+        type(type_),
+        default_value(std::move(default_value_)),
+        help(std::move(help_)),
+        choices(std::move(choices_)),
+        min(min_),
+        max(max_),
+        required(required_) {}
+
   std::string name;
   ParamType type = ParamType::kBool;
   std::string default_value;  // canonical text; "" only for required parameters

@@ -29,6 +29,10 @@ struct ExperimentProgress {
 };
 
 struct ExperimentOptions {
+  ExperimentOptions() = default;
+  ExperimentOptions(std::filesystem::path out, unsigned parallel_jobs)
+      : out_dir(std::move(out)), jobs(parallel_jobs) {}
+
   std::filesystem::path out_dir;
   unsigned jobs = 1;
   // Replace the results of a different experiment found in out_dir (else refused).

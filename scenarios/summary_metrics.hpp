@@ -25,11 +25,23 @@ enum class MetricUnit : std::uint8_t {
 const char* to_string(MetricUnit unit);
 
 struct SummaryMetric {
+  // A number (double or integer, as the CSV should print it), a text, or nothing.
+  using Value = std::variant<std::monostate, double, std::int64_t, std::string>;
+
+  SummaryMetric() = default;
+  SummaryMetric(std::string name_, std::string label_, MetricUnit unit_, Value value_ = {},
+                std::optional<double> lower_bound_ = std::nullopt, bool applies_ = true)
+      : name(std::move(name_)),
+        label(std::move(label_)),
+        unit(unit_),
+        value(std::move(value_)),
+        lower_bound(lower_bound_),
+        applies(applies_) {}
+
   std::string name;   // summary.csv column ("first_heal_dag_converged_s"); "" = not a column
   std::string label;  // printed table row ("first heal: DAG converged (s)"); "" = not printed
   MetricUnit unit = MetricUnit::kCount;
-  // A number (double or integer, as the CSV should print it), a text, or nothing.
-  std::variant<std::monostate, double, std::int64_t, std::string> value;
+  Value value;
   // No value because the stage was not reached before the end: at least this (seconds).
   std::optional<double> lower_bound;
   // False: the metric does not apply to this run (its cell is empty, the table leaves it out).

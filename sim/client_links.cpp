@@ -55,25 +55,21 @@ uint32_t ClientLinks::store(const InFlight& f) {
 }
 
 void ClientLinks::send_down(EndpointId to, uint32_t bytes, MessageClass cls, uint64_t payload) {
-  if (cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
-  const NodeId node = node_of_.at(to);
-  if (!reach_.is_up(node)) throw std::logic_error("ClientLinks::send_down: node is down");
-  ++per_class_[cls].messages;
-  per_class_[cls].bytes += bytes;
-  const ClientMessage m{to, node, false, bytes, cls, payload, sim_.now()};
-  const uint32_t i = store({m, reach_.incarnation(node), session_[to]});
-  sim_.schedule(SimTime::from_seconds(std::max(0.0, latency_.sample(rng_))),
-                [this, i] { arrive(i); });
+  if (!reach_.is_up(node_of_.at(to)))
+    throw std::logic_error("ClientLinks::send_down: node is down");
+  launch(ClientMessage{to, node_of_[to], false, bytes, cls, payload, sim_.now()});
 }
 
 void ClientLinks::send_up(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload) {
-  if (cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
   if (!online(from)) throw std::logic_error("ClientLinks::send_up: endpoint is offline");
-  const NodeId node = node_of_[from];
-  ++per_class_[cls].messages;
-  per_class_[cls].bytes += bytes;
-  const ClientMessage m{from, node, true, bytes, cls, payload, sim_.now()};
-  const uint32_t i = store({m, reach_.incarnation(node), session_[from]});
+  launch(ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()});
+}
+
+void ClientLinks::launch(const ClientMessage& m) {
+  if (m.cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
+  ++per_class_[m.cls].messages;
+  per_class_[m.cls].bytes += m.bytes;
+  const uint32_t i = store({m, reach_.incarnation(m.node), session_[m.endpoint]});
   sim_.schedule(SimTime::from_seconds(std::max(0.0, latency_.sample(rng_))),
                 [this, i] { arrive(i); });
 }

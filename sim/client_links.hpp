@@ -69,6 +69,7 @@ class ClientLinks {
     uint32_t node_incarnation;
     uint32_t endpoint_session;  // the endpoint's online session when sent
   };
+  void launch(const ClientMessage& m);
   void arrive(uint32_t index);
   uint32_t store(const InFlight& f);
 

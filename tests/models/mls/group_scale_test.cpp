@@ -104,7 +104,7 @@ ScriptResult run_script(const mls::CryptoProvider& crypto, int epochs, bool shar
 }  // namespace
 
 TEST_CASE("64 members, 500 epochs: agreement after every commit with either provider",
-          "[mls][group][scale]") {
+          "[mls][group][scale][slow]") {
   const ScriptResult real = run_script(mls::real_crypto(), 500, true);
   const ScriptResult fast = run_script(mls::fast_crypto(), 500, true);
   CHECK(real.disagreements == 0);

@@ -1,0 +1,3 @@
+// The engine including a model: refused.
+#include "models/dmls/pprf.hpp"
+#include "sim/time.hpp"
