@@ -4,9 +4,13 @@
 // 30 minutes, 2 h simulated. Reports the wall time of the whole run and of the window just after
 // the heal, the heal's convergence, state resolutions computed and remembered, and peak RSS.
 //
-// The window's wall time is read by a thread polling the run's progress counters every 0.2 ms;
+// The window's wall time, and the run thread's CPU time (robust to other load on the machine), are
+// read by a thread polling the run's progress counters every 0.2 ms;
 // the run advances in slices of duration/200 (36 s of 2 h), so the window is a whole number of
 // slices: [1h30m, 1h30m + 10 slices = 6 min].
+#include <pthread.h>
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <iomanip>
@@ -77,6 +81,17 @@ int main(int argc, char** argv) {
   sc::RunProgress progress;
   std::atomic<bool> done{false};
   using Clock = std::chrono::steady_clock;
+  // The run's own CPU time too: on a shared machine wall time also counts the time others took.
+  clockid_t run_cpu;
+  pthread_getcpuclockid(pthread_self(), &run_cpu);
+  auto cpu_seconds = [&] {
+    timespec t{};
+    clock_gettime(run_cpu, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+  };
+  const double cpu_start = cpu_seconds();
+  double cpu_at_heal = cpu_start, cpu_at_window_end = cpu_start;
+  std::uint64_t events_at_heal = 0, events_at_window_end = 0;  // simulator events: the work
   const Clock::time_point start = Clock::now();
   Clock::time_point at_heal = start, at_window_end = start;
   std::vector<std::pair<std::int64_t, Clock::time_point>> slices;  // (sim ns, wall) as seen
@@ -87,10 +102,14 @@ int main(int argc, char** argv) {
       if (slices.empty() || slices.back().first != now) slices.emplace_back(now, Clock::now());
       if (!heal_seen && now >= heal_ns) {
         at_heal = Clock::now();
+        cpu_at_heal = cpu_seconds();
+        events_at_heal = progress.events.load(std::memory_order_relaxed);
         heal_seen = true;
       }
       if (!end_seen && now >= window_end_ns) {
         at_window_end = Clock::now();
+        cpu_at_window_end = cpu_seconds();
+        events_at_window_end = progress.events.load(std::memory_order_relaxed);
         end_seen = true;
       }
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -98,6 +117,10 @@ int main(int argc, char** argv) {
   });
   const sc::RunResult result = sc::run_scenario(scenario, 0, &progress);
   const Clock::time_point end = Clock::now();
+  const double cpu = cpu_seconds() - cpu_start;
+  const double window_cpu = cpu_at_window_end - cpu_at_heal;
+  const auto window_events = static_cast<double>(events_at_window_end - events_at_heal);
+  const auto total_events = static_cast<double>(result.events_processed);
   done = true;
   watcher.join();
 
@@ -106,9 +129,23 @@ int main(int argc, char** argv) {
   const double window_wall = seconds(at_window_end - at_heal);
   const double window_sim_share =
       static_cast<double>(window_end_ns - heal_ns) / static_cast<double>(scenario.duration.ns());
+  // Deliveries ((server, event) admissions) as the measure of the work: every server admits every
+  // event once; the window holds those missing at the heal and those of the events sent in it.
+  std::uint64_t sent_in_window = 0, sent = 0;
+  for (const auto& row : result.metrics.tables().at("matrix_action_log").rows()) {
+    if (std::get<std::string>(row[4]) != "sent") continue;
+    ++sent;
+    const std::int64_t at = std::get<dmlssim::sim::SimTime>(row[0]).ns();
+    if (at >= heal_ns && at < window_end_ns) ++sent_in_window;
+  }
   const nlohmann::json& m = result.summary["matrix"];
   const nlohmann::json heal =
       m["first_heal"].is_object() ? m["first_heal"] : nlohmann::json::object();
+  const double missing =
+      heal.contains("missing_at_heal") ? heal["missing_at_heal"].get<double>() : 0;
+  const double deliveries = static_cast<double>(sent) * static_cast<double>(servers);
+  const double window_deliveries =
+      missing + static_cast<double>(sent_in_window) * static_cast<double>(servers);
   std::cout << std::fixed << std::setprecision(2) << "heal_scale servers=" << servers
             << " duration=" << vm["duration"].as<std::string>() << " events=" << m["events_sent"]
             << " sim_events=" << result.events_processed << "\n"
@@ -116,6 +153,15 @@ int main(int argc, char** argv) {
             << 100 * window_sim_share << " % of the run) " << window_wall
             << " s wall = " << 100 * window_wall / wall << " % of wall ("
             << (window_wall / wall) / window_sim_share << "x its simulated share)\n"
+            << "  cpu " << cpu << " s; after-heal window " << window_cpu
+            << " s cpu = " << 100 * window_cpu / cpu << " % of cpu ("
+            << (window_cpu / cpu) / window_sim_share << "x its simulated share)\n"
+            << "  work: the window holds " << 100 * window_events / total_events
+            << " % of the simulator events (" << (window_events / total_events) / window_sim_share
+            << "x its simulated share) and " << 100 * window_deliveries / deliveries
+            << " % of the deliveries (" << (window_deliveries / deliveries) / window_sim_share
+            << "x); cpu per delivery there / overall = "
+            << (window_cpu / window_deliveries) / (cpu / deliveries) << "\n"
             << "  heal: dag_converged_s=" << heal["dag_converged_s"]
             << " state_converged_s=" << heal["state_converged_s"]
             << " missing_at_heal=" << heal["missing_at_heal"] << "\n"

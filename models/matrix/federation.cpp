@@ -160,8 +160,22 @@ void Federation::close(std::uint32_t x) {
   Exchange& ex = exchanges_[x];
   sim_.cancel(ex.timeout);
   ex.open = false;
+  recycle(ex.body);
   ex.body = Probe{};
   free_exchanges_.push_back(x);
+}
+
+std::vector<EventIndex> Federation::take_pdu_list() {
+  if (spare_pdu_lists_.empty()) return {};
+  std::vector<EventIndex> list = std::move(spare_pdu_lists_.back());
+  spare_pdu_lists_.pop_back();
+  list.clear();
+  return list;
+}
+
+void Federation::recycle(FederationRequest& body) {
+  if (auto* txn = std::get_if<SendTransaction>(&body); txn && txn->pdus.capacity() != 0)
+    spare_pdu_lists_.push_back(std::move(txn->pdus));
 }
 
 void Federation::respond(std::uint32_t x, std::uint32_t bytes) {
@@ -205,6 +219,7 @@ void Federation::complete(std::uint32_t x, bool ok) {
   FederationRequest body = std::move(exchanges_[x].body);
   close(x);
   std::visit([&](auto& b) { servers_[from]->on_answer(to, b, ok); }, body);
+  recycle(body);
 }
 
 }  // namespace dmlssim::models::matrix

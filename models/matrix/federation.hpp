@@ -99,6 +99,12 @@ class Federation {
   // last. No-op when the exchange ended meanwhile (the requester gave up).
   void transaction_pdu_done(std::uint32_t exchange, std::uint64_t serial);
   std::uint64_t serial(std::uint32_t exchange) const { return exchanges_[exchange].serial; }
+  // An empty PDU list with room in it: the lists of finished transactions are reused, so a
+  // transaction allocates nothing once the room is warm.
+  std::vector<EventIndex> take_pdu_list();
+  void recycle_pdu_list(std::vector<EventIndex> list) {
+    if (list.capacity() != 0) spare_pdu_lists_.push_back(std::move(list));
+  }
   void count_backing_off(int delta) { backing_off_pairs_ += delta; }
 
  private:
@@ -114,6 +120,8 @@ class Federation {
   void on_failure(const sim::Message& m);
   void complete(std::uint32_t exchange, bool ok);
   void close(std::uint32_t exchange);
+  // Keeps the PDU list of a finished transaction for take_pdu_list().
+  void recycle(FederationRequest& body);
   std::uint32_t request_bytes(const FederationRequest& body) const;
 
   sim::Simulation& sim_;
@@ -129,6 +137,7 @@ class Federation {
   std::vector<Exchange> exchanges_;
   std::vector<std::uint32_t> free_exchanges_;
   std::uint64_t next_serial_ = 1;
+  std::vector<std::vector<EventIndex>> spare_pdu_lists_;
   std::size_t backing_off_pairs_ = 0;
   sim::MessageClass class_of_[kRequestKinds];
   std::map<std::vector<EventIndex>, std::shared_ptr<const std::vector<EventIndex>>> state_ids_memo_;

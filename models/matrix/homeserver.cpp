@@ -76,8 +76,7 @@ bool Homeserver::in_room() const {
 }
 
 bool Homeserver::backing_off(sim::NodeId d) const {
-  const Destination* dest = find_destination(d);
-  return dest != nullptr && dest->backoff.failing();
+  return failing(d);
 }
 
 Homeserver::Destination& Homeserver::destination(sim::NodeId d) {

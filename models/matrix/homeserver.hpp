@@ -175,7 +175,8 @@ class Homeserver : public sim::NodeActor {
   void wakeup_batch();
   void schedule_probe(sim::NodeId d);
   void probe(sim::NodeId d);
-  void backoff_succeeded(sim::NodeId d);
+  // Ends the back-off towards `d` if it was failing; returns whether it was.
+  bool backoff_succeeded(sim::NodeId d);
   void backoff_failed(sim::NodeId d);
   // What every completion does first: the signal, and the back-off towards `d`.
   void request_finished(sim::NodeId d, RequestKind kind, bool ok);
@@ -217,6 +218,12 @@ class Homeserver : public sim::NodeActor {
   std::vector<LogEntry> outbound_;         // every event this server sent, in order
   std::vector<Destination> destinations_;  // by NodeId; empty until the server first needs one
   std::uint32_t backing_off_ = 0;          // destinations whose back-off is failing
+  // The same destinations as bits: every inbound request and every answer asks, and a bit is
+  // a cache line away where a Destination entry is a miss (servers x 24 bytes).
+  std::vector<std::uint64_t> failing_bits_;
+  bool failing(sim::NodeId d) const {
+    return d / 64 < failing_bits_.size() && ((failing_bits_[d / 64] >> (d % 64)) & 1) != 0;
+  }
   // The catch-up wake-up loop (Synapse's looping call, started with the server): rounds start
   // on the grid wakeup_anchor + k x catchup_wakeup_period; a round wakes due destinations in
   // batches, one per stagger, and the next round starts at the first grid point after it ended

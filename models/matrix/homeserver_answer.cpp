@@ -12,13 +12,12 @@ namespace dmlssim::models::matrix {
 void Homeserver::request_finished(sim::NodeId d, RequestKind kind, bool ok) {
   grow();
   signals().request_done(node(), d, kind, ok);
-  Destination& dest = destination(d);
   if (!ok) return backoff_failed(d);
-  const bool recovered = dest.backoff.on_success();
-  if (!recovered) return;
-  backoff_succeeded(d);
+  if (!backoff_succeeded(d)) return;
   // "Remote server up": wake a destination in catch-up now rather than at the next wake-up.
-  if (dest.catching_up && kind != RequestKind::kSend) after<&Homeserver::try_send>({}, this, d);
+  if (destination(d).catching_up && kind != RequestKind::kSend) {
+    after<&Homeserver::try_send>({}, this, d);
+  }
 }
 
 // --- PUT /send ---

@@ -28,6 +28,7 @@ void Homeserver::try_send(sim::NodeId d) {
   Destination& dest = destination(d);
   if (dest.in_flight || !dest.backoff.may_try(simulation().now())) return;
   SendTransaction txn;
+  txn.pdus = federation_.take_pdu_list();
   if (dest.catching_up) {
     // Synapse's catch-up: only the latest event for the destination; it pulls the rest. Nothing
     // newer than what it acknowledged: caught up.
@@ -39,7 +40,7 @@ void Homeserver::try_send(sim::NodeId d) {
     }
     if (txn.pdus.empty()) {
       dest.catching_up = false;
-      return;
+      return federation_.recycle_pdu_list(std::move(txn.pdus));
     }
   } else {
     // The next events for it, oldest first, up to the transaction limit.
@@ -49,7 +50,7 @@ void Homeserver::try_send(sim::NodeId d) {
     }
     if (txn.pdus.empty()) {
       dest.cursor = static_cast<std::uint32_t>(outbound_.size());  // nothing for it before here
-      return;
+      return federation_.recycle_pdu_list(std::move(txn.pdus));
     }
     txn.log_end = static_cast<std::uint32_t>(i);
   }
@@ -61,15 +62,21 @@ void Homeserver::request(sim::NodeId to, FederationRequest body) {
   federation_.request(node(), to, std::move(body));
 }
 
-void Homeserver::backoff_succeeded(sim::NodeId d) {
+bool Homeserver::backoff_succeeded(sim::NodeId d) {
+  if (!failing(d)) return false;
+  destination(d).backoff.on_success();
+  failing_bits_[d / 64] &= ~(std::uint64_t{1} << (d % 64));
   --backing_off_;
   federation_.count_backing_off(-1);
   signals().destination_up(node(), d);
+  return true;
 }
 
 void Homeserver::backoff_failed(sim::NodeId d) {
   Destination& dest = destination(d);
-  if (!dest.backoff.failing()) {
+  if (!failing(d)) {
+    if (failing_bits_.empty()) failing_bits_.resize((federation_.server_count() + 63) / 64, 0);
+    failing_bits_[d / 64] |= std::uint64_t{1} << (d % 64);
     ++backing_off_;
     federation_.count_backing_off(+1);
     signals().destination_down(node(), d);
@@ -81,13 +88,10 @@ void Homeserver::backoff_failed(sim::NodeId d) {
 void Homeserver::note_inbound_from(sim::NodeId origin) {
   // Nothing to clear unless some destination is backing off (the common case: no look-up in the
   // destinations per inbound request).
-  if (backing_off_ == 0 || find_destination(origin) == nullptr) return;
+  if (backing_off_ == 0) return;
   // Synapse: an authenticated inbound request clears the back-off ("remote server up") and wakes
   // the destination.
-  if (destination(origin).backoff.on_success()) {
-    backoff_succeeded(origin);
-    try_send(origin);
-  }
+  if (backoff_succeeded(origin)) try_send(origin);
 }
 
 // --- the catch-up wake-up loop ---
@@ -149,7 +153,7 @@ void Homeserver::schedule_probe(sim::NodeId d) {
 void Homeserver::probe(sim::NodeId d) {
   Destination& dest = destination(d);
   dest.probe_scheduled = false;
-  if (dest.backoff.failing()) request(d, Probe{});
+  if (failing(d)) request(d, Probe{});
 }
 
 }  // namespace dmlssim::models::matrix

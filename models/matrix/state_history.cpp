@@ -31,21 +31,26 @@ StateMap StateHistory::state_after_all(std::span<const EventIndex> events, Resol
 
 SharedState StateHistory::shared_state_after_all(std::span<const EventIndex> events) {
   if (events.size() == 1) return shared_state_after(events[0]);
-  std::vector<SharedState> states;
-  states.reserve(events.size());
+  // A reused vector: servers ask this after almost every admission.
+  std::vector<SharedState>& states = scratch_states_;
+  states.clear();
   for (const EventIndex e : events)
     states.push_back(shared_state_after(e));
-  return resolve_distinct(states);
+  SharedState result = resolve_distinct(states);
+  states.clear();
+  return result;
 }
 
 SharedState StateHistory::shared_state_after_all_and_before(std::span<const EventIndex> events,
                                                             EventIndex also) {
-  std::vector<SharedState> states;
-  states.reserve(events.size() + 1);
+  std::vector<SharedState>& states = scratch_states_;
+  states.clear();
   for (const EventIndex e : events)
     states.push_back(shared_state_after(e));
   states.push_back(shared_state_before(also));
-  return resolve_distinct(states);
+  SharedState result = resolve_distinct(states);
+  states.clear();
+  return result;
 }
 
 SharedState StateHistory::resolve_distinct(std::vector<SharedState>& states) {
@@ -55,14 +60,15 @@ SharedState StateHistory::resolve_distinct(std::vector<SharedState>& states) {
   states.erase(std::unique(states.begin(), states.end()), states.end());
   if (states.empty()) return kEmpty;
   if (states.size() == 1) return states[0];
-  std::vector<const StateMap*> key;
-  key.reserve(states.size());
+  std::vector<const StateMap*>& lookup = scratch_key_;
+  lookup.clear();
   for (const SharedState& s : states)
-    key.push_back(s.get());
-  if (const auto it = memo_.find(key); it != memo_.end()) {
+    lookup.push_back(s.get());
+  if (const auto it = memo_.find(lookup); it != memo_.end()) {
     ++remembered_;
     return it->second;
   }
+  std::vector<const StateMap*> key = lookup;
   ++resolutions_;
   StateMap resolved = resolver_.resolve(key, options_);
   SharedState result;

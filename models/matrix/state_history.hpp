@@ -64,6 +64,9 @@ class StateHistory {
   std::map<std::vector<const StateMap*>, SharedState> memo_;
   std::deque<std::vector<const StateMap*>> memo_order_;  // oldest first, for eviction
   std::uint64_t resolutions_ = 0, remembered_ = 0;
+  // Reused between calls (neither function is re-entered while it uses them).
+  std::vector<SharedState> scratch_states_;
+  std::vector<const StateMap*> scratch_key_;
 };
 
 }  // namespace dmlssim::models::matrix
