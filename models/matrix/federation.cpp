@@ -143,10 +143,11 @@ void Federation::request(sim::NodeId from, sim::NodeId to, FederationRequest bod
   const std::uint32_t bytes = request_bytes(ex.body);
   const auto kind = static_cast<RequestKind>(ex.body.index());
   // The requester gives up if no answer came within twice the request timeout; a requester that
-  // crashed meanwhile has forgotten the request.
-  ex.timeout = sim_.schedule(network_.config().request_timeout * 2, [this, x, serial = ex.serial] {
+  // crashed meanwhile has forgotten the request. (Closing an exchange cancels its timeout, so a
+  // timeout that runs is its exchange's; the capture stays within the queue's 16 inline bytes.)
+  ex.timeout = sim_.schedule(network_.config().request_timeout * 2, [this, x] {
     Exchange& timed_out = exchanges_[x];
-    if (!timed_out.open || timed_out.serial != serial) return;
+    if (!timed_out.open) return;
     if (network_.reachability().incarnation(timed_out.from) != timed_out.incarnation) {
       close(x);
     } else {

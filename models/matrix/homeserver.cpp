@@ -44,17 +44,21 @@ HomeserverSignals& Homeserver::signals() const {
 }
 
 void Homeserver::grow() {
+  // Ahead of the store by a chunk, so that a new event does not cost every server a resize (an
+  // entry beyond the store reads as unknown, as one beyond the vector does).
+  constexpr std::size_t kChunk = 1024;
   const std::size_t events = room().store().size();
   if (status_.size() < events) {
-    status_.resize(events, EventStatus::kUnknown);
-    cited_.resize(events, 0);
+    status_.resize(events + kChunk, EventStatus::kUnknown);
+    cited_.resize(events + kChunk, 0);
   }
 }
 
 void Homeserver::bootstrap(const std::vector<std::uint8_t>& cited,
                            const std::vector<EventIndex>& leaves, const SharedState& state) {
   grow();
-  std::fill(status_.begin(), status_.end(), EventStatus::kAccepted);
+  std::fill(status_.begin(), status_.begin() + static_cast<long>(cited.size()),
+            EventStatus::kAccepted);
   std::copy(cited.begin(), cited.end(), cited_.begin());
   extremities_ = leaves;
   current_ = state;

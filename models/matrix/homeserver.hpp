@@ -124,7 +124,9 @@ class Homeserver : public sim::NodeActor {
   void on_answer(sim::NodeId to, Backfill& request, bool ok);
   void on_answer(sim::NodeId to, Probe& request, bool ok);
   // Any authenticated request from `origin` arrived (before it is handled).
-  void note_inbound_from(sim::NodeId origin);
+  void note_inbound_from(sim::NodeId origin) {
+    if (backing_off_ != 0) inbound_from_failing(origin);
+  }
   void on_crash();
   void on_restart();
 
@@ -175,6 +177,7 @@ class Homeserver : public sim::NodeActor {
   void wakeup_batch();
   void schedule_probe(sim::NodeId d);
   void probe(sim::NodeId d);
+  void inbound_from_failing(sim::NodeId origin);
   // Ends the back-off towards `d` if it was failing; returns whether it was.
   bool backoff_succeeded(sim::NodeId d);
   void backoff_failed(sim::NodeId d);

@@ -85,10 +85,7 @@ void Homeserver::backoff_failed(sim::NodeId d) {
   schedule_probe(d);
 }
 
-void Homeserver::note_inbound_from(sim::NodeId origin) {
-  // Nothing to clear unless some destination is backing off (the common case: no look-up in the
-  // destinations per inbound request).
-  if (backing_off_ == 0) return;
+void Homeserver::inbound_from_failing(sim::NodeId origin) {
   // Synapse: an authenticated inbound request clears the back-off ("remote server up") and wakes
   // the destination.
   if (backoff_succeeded(origin)) try_send(origin);
