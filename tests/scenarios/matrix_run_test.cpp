@@ -454,3 +454,41 @@ TEST_CASE("summary.csv quotes a status holding a comma: every row has the header
     CHECK(n == fields[0]);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a room's defaults are the model's own: one place for each default", "[matrix][loader]") {
+  // Nothing but a room: every room, workload and federation key takes its default, which must be
+  // the value the model's config structs declare (room.moderators once said 1 in the scenario
+  // table and 0 in RoomSetup).
+  const Scenario s = load_scenario_text("name: t\nduration: 1h\ntopology: {servers: 3}\nroom: {}\n",
+                                        "defaults.yaml");
+  const MatrixSetup* m = s.setup<MatrixSetup>();
+  REQUIRE(m != nullptr);
+  const mx::RoomSetup room;
+  CHECK(m->room.moderators == room.moderators);
+  CHECK(m->room.admins == room.admins);
+  CHECK(m->room.join_rule == room.join_rule);
+  CHECK(m->room.creator_server == room.creator_server);
+  const mx::FederationConfig f;
+  CHECK(m->federation.max_pdus_per_transaction == f.max_pdus_per_transaction);
+  CHECK(m->federation.max_prev_events == f.max_prev_events);
+  CHECK(m->federation.min_retry_interval == f.min_retry_interval);
+  CHECK(m->federation.retry_multiplier == f.retry_multiplier);
+  CHECK(m->federation.retry_jitter_low == f.retry_jitter_low);
+  CHECK(m->federation.retry_jitter_high == f.retry_jitter_high);
+  CHECK(m->federation.max_retry_interval == f.max_retry_interval);
+  CHECK(m->federation.catchup_wakeup_period == f.catchup_wakeup_period);
+  CHECK(m->federation.catchup_wakeup_stagger == f.catchup_wakeup_stagger);
+  CHECK(m->federation.missing_events_limit == f.missing_events_limit);
+  CHECK(m->federation.backfill_limit == f.backfill_limit);
+  CHECK(m->federation.backfill_delay == f.backfill_delay);
+  CHECK(m->federation.probe_interval == f.probe_interval);
+  CHECK(m->federation.pdu_processing == f.pdu_processing);
+  const mx::WorkloadConfig w;
+  CHECK(m->workload.messages_per_user == w.messages_per_user);
+  CHECK(m->workload.topics == w.topics);
+  CHECK(m->workload.start == w.start);
+  // And the topology's timeouts are the engine's.
+  const dmlssim::sim::NetworkConfig network;
+  CHECK(s.topology.network.connect_timeout == network.connect_timeout);
+  CHECK(s.topology.network.request_timeout == network.request_timeout);
+}
