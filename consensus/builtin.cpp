@@ -1,4 +1,5 @@
 // The strategies and fork rules that ship with dmlssim: the one list to extend when one is added.
+#include "consensus/mls_first_seen.hpp"
 #include "consensus/strategy_registry.hpp"
 
 namespace dmlssim::consensus {
@@ -48,6 +49,7 @@ void register_builtin(Registry& registry) {
       "No MLS: a plain Matrix room, no device runs MLS (the control for the room layer).",
       {},
       [](const StrategyParams& p) { return std::make_unique<NoStrategy>(p); }});
+  register_mls_first_seen(registry);
 }
 
 }  // namespace dmlssim::consensus

@@ -14,9 +14,27 @@
 #include <vector>
 
 #include "consensus/strategy_params.hpp"
+#include "models/device/encrypted_room.hpp"
 #include "models/dmls/fork_choice.hpp"
 
 namespace dmlssim::consensus {
+
+// One run of a strategy in charge of an encrypted room. It subscribes to the room's signals when
+// it is made (what a device does with a commit it receives, who brings the group in line with
+// the room's membership), and hears here of what the workload asks of it.
+//
+// The seams the strategies of later issues use: commit sequencing (a hub's log decides which
+// commit a device applies: handle commit_synced), who may commit (key_update and membership
+// changes go through the strategy, which may queue them at a hub or refuse), split detection and
+// reconnection (subscribe to the homeservers' on_destination_down/up: what a server itself
+// believes, never the simulator's reachability), healing (readd, resync by external commit,
+// ReInit, DMLS merge: operations of the room and its devices).
+class RoomStrategy {
+ public:
+  virtual ~RoomStrategy() = default;
+  // Device d is due a post-compromise-security update (workload.key_updates).
+  virtual void key_update(models::device::DeviceIndex d) = 0;
+};
 
 // A split-handling strategy, created from its checked parameters. The decisions it makes for the
 // actors (who may commit, who sequences, what happens at a split and a reconnection) are added
@@ -30,6 +48,12 @@ class Strategy {
   std::string describe() const { return params_.canonical(); }
   // Do the room's devices run MLS under this strategy? (false: a plain Matrix room.)
   virtual bool encrypted() const = 0;
+  // Takes charge of an encrypted room for one run (called before the run starts, after
+  // room.start()). Only encrypted strategies are asked.
+  virtual std::unique_ptr<RoomStrategy> attach(models::device::EncryptedRoom& room) const {
+    (void)room;
+    return nullptr;
+  }
 
  private:
   StrategyParams params_;
@@ -40,6 +64,7 @@ struct StrategyInfo {
   std::string help;
   std::vector<ParamSpec> params;
   std::function<std::unique_ptr<Strategy>(const StrategyParams&)> create;
+  bool encrypted = false;  // its devices run MLS (the room needs devices, clients, mls)
 };
 
 struct ForkRuleContext {

@@ -392,6 +392,13 @@ MatrixRun::MatrixRun(const RunContext& context, const MatrixSetup& m)
 
 MatrixRun::~MatrixRun() = default;
 
+models::matrix::Federation& MatrixRun::federation() {
+  return *state_->federation;
+}
+models::matrix::Workload& MatrixRun::workload() {
+  return *state_->workload;
+}
+
 void MatrixRun::on_fault(const sim::FaultRecord& record) {
   State& st = *state_;
   const std::string cause = record.kind + " " + record.target;

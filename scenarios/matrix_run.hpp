@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "models/matrix/federation.hpp"
+#include "models/matrix/workload.hpp"
 #include "scenarios/matrix_part.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -35,6 +37,10 @@ class MatrixRun : public PartRun {
   // metrics, and extra files (name, content) for the run directory.
   void finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
               std::vector<std::pair<std::string, std::string>>& files) override;
+
+  // For parts that build on the room (encrypted rooms).
+  models::matrix::Federation& federation();
+  models::matrix::Workload& workload();
 
  private:
   struct State;

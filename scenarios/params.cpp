@@ -151,7 +151,7 @@ std::vector<std::string> ParamTable::allowed_keys(const std::string& section) co
 }
 
 const std::vector<std::string>& reserved_sections() {
-  static const std::vector<std::string> sections = {"mls"};
+  static const std::vector<std::string> sections = {};
   return sections;
 }
 

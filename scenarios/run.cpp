@@ -59,7 +59,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       row.push_back(p->side_names[p->side_of[n]]);
     servers.add_row(std::move(row));
   }
-  const RunContext context{scenario, run, sim, network, metrics};
+  const RunContext context{scenario, run, sim, network, metrics, &parts};
   for (const PartUse& use : scenario.parts)
     parts.push_back(use.part->start(context, *use.setup));
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "consensus/strategy_params.hpp"
+#include "consensus/strategy_registry.hpp"
 #include "scenarios/world_part.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
@@ -54,6 +55,9 @@ struct Scenario {
   // parameters; reported in every tidy table.
   std::string strategy = "none";
   consensus::StrategyParams strategy_params;
+  // How to make it (registry entry); set by the loader.
+  std::shared_ptr<const consensus::StrategyInfo> strategy_info;
+  bool encrypted() const { return strategy_info != nullptr && strategy_info->encrypted; }
   YAML::Node resolved;  // canonical tree, written to each run directory
 
   // What the part whose setup is a T read, or null when the scenario does not use it.

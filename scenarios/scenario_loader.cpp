@@ -313,12 +313,15 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
 // its canonical form, every parameter written).
 YAML::Node build_resolved(const YAML::Node& root, const ParamTable& table, const Scenario& s,
                           const Catalog& catalog) {
-  std::vector<std::string> unused_sections;
+  // Keys of unused parts are left out, also those they declare in other parts' sections.
+  std::vector<std::string> unused_sections, unused_keys;
   for (const auto& part : catalog.parts.all()) {
     bool used = false;
     for (const PartUse& use : s.parts)
       used = used || use.part == part;
     if (used) continue;
+    for (const ParamInfo& p : part->params())
+      unused_keys.push_back(p.key);
     for (const std::string& section : part->sections())
       unused_sections.push_back(section);
   }
@@ -329,7 +332,8 @@ YAML::Node build_resolved(const YAML::Node& root, const ParamTable& table, const
     const std::string section = dot == std::string::npos ? "" : p.key.substr(0, dot);
     const std::string leaf = dot == std::string::npos ? p.key : p.key.substr(dot + 1);
     if (std::find(unused_sections.begin(), unused_sections.end(), section) !=
-        unused_sections.end()) {
+            unused_sections.end() ||
+        std::find(unused_keys.begin(), unused_keys.end(), p.key) != unused_keys.end()) {
       continue;
     }
     if (p.key == "strategy") {
@@ -367,6 +371,9 @@ void read_strategy(const YamlReader& reader, const YAML::Node& root, const Catal
     reader.fail(node, "strategy", e.what());
   }
   s.strategy = s.strategy_params.canonical();
+  const consensus::StrategyInfo* info =
+      catalog.strategies.find_strategy(s.strategy_params.strategy());
+  s.strategy_info = std::make_shared<const consensus::StrategyInfo>(*info);
 }
 
 Scenario load(YAML::Node root, const std::string& source, const LoadOptions& options) {
@@ -418,11 +425,11 @@ Scenario load(YAML::Node root, const std::string& source, const LoadOptions& opt
       reader.boolean(value_or_default(reader, metrics, "metrics.room_dag"), "metrics.room_dag");
   s.metrics.room_cases =
       reader.boolean(value_or_default(reader, metrics, "metrics.room_cases"), "metrics.room_cases");
+  read_strategy(reader, root, catalog, s);
   for (const auto& part : catalog.parts.all()) {
     if (std::shared_ptr<const PartSetup> setup = part->read(reader, root, s))
       s.parts.push_back(PartUse{part, std::move(setup)});
   }
-  read_strategy(reader, root, catalog, s);
   if (s.metrics.pairs && s.topology.servers > 500) {
     reader.fail(metrics["pairs"], "metrics.pairs",
                 "per-pair reachability is limited to 500 servers");

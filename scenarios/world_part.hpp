@@ -46,6 +46,8 @@ struct RunContext {
   sim::Simulation& sim;
   sim::Network& network;
   sim::MetricsRecorder& metrics;
+  // The runs of the parts built before this one (a part may build on another's actors).
+  const std::vector<std::unique_ptr<PartRun>>* started = nullptr;
 };
 
 class WorldPart {

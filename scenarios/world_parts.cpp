@@ -1,6 +1,7 @@
 // The world parts that ship with dmlssim: the one list to extend when a model is added.
 #include <stdexcept>
 
+#include "scenarios/encrypted_part.hpp"
 #include "scenarios/matrix_part.hpp"
 #include "scenarios/world_part.hpp"
 
@@ -16,6 +17,7 @@ void WorldParts::add(std::shared_ptr<const WorldPart> part) {
 
 void register_builtin_parts(WorldParts& parts) {
   parts.add(std::make_shared<MatrixPart>());
+  parts.add(std::make_shared<EncryptedPart>());  // builds on the Matrix part's room
 }
 
 }  // namespace dmlssim::scenarios

@@ -23,6 +23,16 @@ Workload::Workload(sim::Simulation& sim, Federation& federation, WorkloadConfig 
         const std::vector<std::size_t>& joined = self_joined_users();
         if (joined.empty()) return;
         const std::size_t u = joined[rng.uniform_index(joined.size())];
+        if (message_sender_) {
+          const char* refused = message_sender_(u);
+          if (*refused == '\0') {
+            ++counts_.sent["message"];
+          } else {
+            ++counts_.refused[{"message", refused}];
+          }
+          if (observer_) observer_(WorkloadAction{sim_.now(), u, "message", kNoEvent, refused});
+          return;
+        }
         send("message", u, "m.room.message", std::nullopt,
              {{"msgtype", "m.text"}, {"body", "message " + std::to_string(++message_counter_)}});
       });

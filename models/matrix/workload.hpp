@@ -56,6 +56,11 @@ class Workload {
 
   void start();
   const WorkloadCounts& counts() const { return counts_; }
+  // Who sends the messages: by default the user's server sends an m.room.message; an encrypted
+  // room hands them to the user's devices instead. Returns "" when the message went out, or why
+  // not (the action is counted as refused with that reason).
+  using MessageSender = std::function<const char*(std::size_t user)>;
+  void set_message_sender(MessageSender sender) { message_sender_ = std::move(sender); }
   // Called for every action, sent or refused.
   void set_action_observer(std::function<void(const WorkloadAction&)> observer) {
     observer_ = std::move(observer);
@@ -85,6 +90,7 @@ class Workload {
   WorkloadCounts counts_;
   std::uint64_t message_counter_ = 0;
   std::function<void(const WorkloadAction&)> observer_;
+  MessageSender message_sender_;
   // self_joined_users' memory: per server the state its users' flags were read from.
   struct ServerView {
     bool seen = false;

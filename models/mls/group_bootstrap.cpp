@@ -20,14 +20,24 @@ std::map<NodeIndex, HpkeKeyPair> BootstrappedGroup::keys_of(LeafIndex leaf) cons
 
 BootstrappedGroup bootstrap_group(const CryptoProvider& crypto, const Bytes& group_id,
                                   std::uint32_t members, Drbg& drbg) {
+  std::vector<Bytes> identities;
+  identities.reserve(members);
+  for (std::uint32_t m = 0; m < members; ++m)
+    identities.push_back(to_bytes("@member" + std::to_string(m) + ":bootstrap/DEV"));
+  return bootstrap_group(crypto, group_id, identities, drbg);
+}
+
+BootstrappedGroup bootstrap_group(const CryptoProvider& crypto, const Bytes& group_id,
+                                  const std::vector<Bytes>& identities, Drbg& drbg) {
+  const auto members = static_cast<std::uint32_t>(identities.size());
   BootstrappedGroup g;
   RatchetTree tree;
   std::vector<LeafNode> leaves;
   for (std::uint32_t m = 0; m < members; ++m) {
     KeyPackageSecrets secrets;
-    const KeyPackage kp = make_key_package(
-        crypto, to_bytes("@member" + std::to_string(m) + ":bootstrap/DEV"), drbg.bytes(32),
-        drbg.bytes(32), drbg.bytes(32), Lifetime{0, ~std::uint64_t{0}}, &secrets);
+    const KeyPackage kp =
+        make_key_package(crypto, identities[m], drbg.bytes(32), drbg.bytes(32), drbg.bytes(32),
+                         Lifetime{0, ~std::uint64_t{0}}, &secrets);
     tree.add_leaf(kp.leaf_node);
     g.members.push_back(std::move(secrets));
   }

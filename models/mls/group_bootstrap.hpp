@@ -27,7 +27,10 @@ struct BootstrappedGroup {
   std::map<NodeIndex, HpkeKeyPair> keys_of(LeafIndex leaf) const;
 };
 
-// `identity(leaf)` names each member's basic credential.
+// Member m's basic credential is `identities[m]`; the overload without them names member m
+// "@member<m>:bootstrap/DEV".
+BootstrappedGroup bootstrap_group(const CryptoProvider& crypto, const Bytes& group_id,
+                                  const std::vector<Bytes>& identities, Drbg& drbg);
 BootstrappedGroup bootstrap_group(const CryptoProvider& crypto, const Bytes& group_id,
                                   std::uint32_t members, Drbg& drbg);
 

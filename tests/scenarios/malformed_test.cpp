@@ -38,7 +38,7 @@ const Case kCases[] = {
     {"random_missing_mttr.yaml", ":5:13", "faults[0].random.mttr", "required"},
     {"random_unknown_distribution.yaml", ":5:48", "faults[0].random.distribution",
      "unknown distribution 'gamma'"},
-    {"reserved_section.yaml", ":5:3", "mls", "reserved for a later version"},
+    {"mls_without_encrypted_strategy.yaml", ":5:3", "mls", "needs an encrypted strategy"},
     {"room_version_unsupported.yaml", ":5:12", "room.version", "version 10, 11 or 12, not '9'"},
     {"workload_without_room.yaml", ":5:3", "workload", "needs a room: section"},
     {"state_resolution_unknown.yaml", ":5:21", "room.state_resolution", "expected spec or synapse"},

@@ -1,0 +1,330 @@
+#include "models/device/encrypted_room.hpp"
+
+#include <utility>
+
+#include "models/device/mls_room_events.hpp"
+#include "models/mls/group_bootstrap.hpp"
+#include "models/mls/wire_types.hpp"
+
+namespace dmlssim::models::device {
+namespace {
+
+// An HTTP request of the client-server API, beside its JSON body (PUT /rooms/{id}/send/...).
+constexpr std::uint32_t kClientRequestOverhead = 300;
+
+UnreadableCause cause_of(mls::Rejection reason, std::uint64_t message_epoch,
+                         std::uint64_t device_epoch) {
+  switch (reason) {
+    case mls::Rejection::kWrongEpoch:
+      return message_epoch < device_epoch ? UnreadableCause::kEpochDeleted
+                                          : UnreadableCause::kEpochNeverReached;
+    case mls::Rejection::kUndecryptable:  // the same epoch number on another fork
+      return UnreadableCause::kEpochNeverReached;
+    case mls::Rejection::kKeyConsumed:
+      return UnreadableCause::kKeyConsumed;
+    case mls::Rejection::kKeyTooOld:
+      return UnreadableCause::kKeyTooOld;
+    case mls::Rejection::kKeyTooFarAhead:
+      return UnreadableCause::kKeyTooFarAhead;
+    case mls::Rejection::kRemovedFromGroup:
+    case mls::Rejection::kWrongGroup:
+      return UnreadableCause::kNotAMember;
+    default:
+      return UnreadableCause::kOther;
+  }
+}
+
+}  // namespace
+
+const char* to_string(CommitFate fate) {
+  switch (fate) {
+    case CommitFate::kApplied:
+      return "applied";
+    case CommitFate::kOwnMerged:
+      return "own_merged";
+    case CommitFate::kStale:
+      return "stale";
+    case CommitFate::kRejected:
+      return "rejected";
+    case CommitFate::kNotAMember:
+      return "not_a_member";
+  }
+  return "?";
+}
+
+EncryptedRoom::EncryptedRoom(sim::Simulation& sim, matrix::Federation& federation,
+                             sim::ClientLinks& links, ClientSync& sync, EncryptedRoomConfig config,
+                             std::uint64_t seed, std::uint64_t run)
+    : sim_(sim),
+      federation_(federation),
+      links_(links),
+      sync_(sync),
+      config_(std::move(config)),
+      seed_(seed),
+      run_(run) {
+  const sim::ProtocolId protocol = links_.add_protocol(
+      "client_send", [this](const sim::ClientMessage& m) { on_client_message(m); },
+      [this](const sim::ClientMessage& m) { on_client_failure(m); });
+  send_class_ = links_.add_class(protocol, "client_send");
+}
+
+void EncryptedRoom::start() {
+  const matrix::RoomWorld& world = federation_.room();
+  const std::size_t users = world.users().size();
+  devices_.reserve(users * config_.devices_per_user);  // ClientSync keeps their addresses
+  mls::Drbg root(mls::to_bytes("devices/" + std::to_string(seed_) + "/" + std::to_string(run_)));
+  for (std::size_t u = 0; u < users; ++u) {
+    const matrix::RoomUser& user = world.users()[u];
+    for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
+      devices_.push_back(
+          DeviceSlot{Device(user.user_id, "D" + std::to_string(k), user.server, root.fork())});
+    }
+  }
+  for (DeviceIndex d = 0; d < devices_.size(); ++d) {
+    device_by_name_.emplace(devices_[d].device.name(), d);
+    devices_[d].endpoint = sync_.attach(devices_[d].device);
+    devices_[d].device.synced.connect(
+        [this, d](matrix::EventIndex e, sim::SimTime at) { on_synced(d, e, at); });
+  }
+  // Epoch 0: the devices of the users joined as the room starts, in device order.
+  std::vector<DeviceIndex> members;
+  std::vector<mls::Bytes> identities;
+  for (DeviceIndex d = 0; d < devices_.size(); ++d) {
+    const std::size_t u = user_of(d);
+    const matrix::StateMap& state = federation_.server(world.users()[u].server).current_state();
+    const matrix::EventIndex m = matrix::state_lookup(state, world.users()[u].member_key);
+    if (m == matrix::kNoEvent || world.store()[m].membership != matrix::Membership::kJoin) continue;
+    members.push_back(d);
+    identities.push_back(devices_[d].device.identity());
+  }
+  if (members.empty()) return;
+  if (!config_.group.cache) config_.group.cache = std::make_shared<mls::EpochCache>();
+  const mls::BootstrappedGroup boot =
+      mls::bootstrap_group(*config_.group.crypto, mls::to_bytes(world.room_id()), identities, root);
+  for (std::size_t leaf = 0; leaf < members.size(); ++leaf) {
+    Device& device = devices_[members[leaf]].device;
+    device.room(world.room_id()) = mls::Group::restore(
+        config_.group, boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
+  }
+}
+
+const mls::Group* EncryptedRoom::group(DeviceIndex d) const {
+  const mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  return g != nullptr && g->status() == mls::Group::Status::kActive ? g : nullptr;
+}
+
+bool EncryptedRoom::joined_at_server(DeviceIndex d, std::size_t user) const {
+  const matrix::RoomWorld& world = federation_.room();
+  const matrix::StateMap& state =
+      federation_.server(devices_[d].device.homeserver()).current_state();
+  const matrix::EventIndex m = matrix::state_lookup(state, world.users()[user].member_key);
+  return m != matrix::kNoEvent && world.store()[m].membership == matrix::Membership::kJoin;
+}
+
+std::optional<DeviceIndex> EncryptedRoom::device_of_identity(const mls::Bytes& identity) const {
+  const auto it = device_by_name_.find(
+      std::string(reinterpret_cast<const char*>(identity.data()), identity.size()));
+  if (it == device_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<mls::LeafIndex> EncryptedRoom::leaves_to_remove(DeviceIndex d) const {
+  std::vector<mls::LeafIndex> out;
+  const mls::Group* g = group(d);
+  if (g == nullptr) return out;
+  const mls::RatchetTree& tree = g->public_state().tree;
+  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+    const mls::LeafNode* node = tree.leaf(leaf);
+    if (node == nullptr) continue;
+    const std::optional<DeviceIndex> member = device_of_identity(node->credential.identity);
+    if (member && !joined_at_server(d, user_of(*member))) out.push_back(leaf);
+  }
+  return out;
+}
+
+std::string EncryptedRoom::event_id(matrix::EventIndex e) const {
+  return e == matrix::kNoEvent ? std::string() : federation_.room().store()[e].event_id;
+}
+
+EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
+  bool any_online = false;
+  for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
+    const DeviceIndex d = first_device(user) + k;
+    if (!online(d)) continue;
+    any_online = true;
+    mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+    if (g == nullptr || g->status() != mls::Group::Status::kActive) continue;
+    mls::Bytes plaintext = devices_[d].device.drbg().bytes(config_.plaintext_bytes);
+    Outgoing out;
+    out.from = d;
+    out.message = std::make_shared<const mls::MlsMessage>(g->protect(plaintext));
+    out.encoded = mls::encode_one(*out.message);
+    out.epoch = g->epoch();
+    out.epoch_commit = devices_[d].epoch_commit;
+    out.sent = sim_.now();
+    const nlohmann::json content = encrypted_content(out.encoded, event_id(out.epoch_commit));
+    send_up(std::move(out), static_cast<std::uint32_t>(content.dump().size()));
+    ++counts_.messages_sent;
+    return {true, ""};
+  }
+  return {false, any_online ? "no group" : "no online device"};
+}
+
+EncryptedRoom::SendResult EncryptedRoom::commit(DeviceIndex d, const mls::CommitOptions& options) {
+  if (!online(d)) return {false, "offline"};
+  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  if (g == nullptr || g->status() != mls::Group::Status::kActive) return {false, "no group"};
+  if (g->has_pending_commit()) return {false, "commit pending"};
+  Outgoing out;
+  out.from = d;
+  out.commit = true;
+  out.epoch = g->epoch();
+  mls::CommitOutput made = g->commit(options);
+  out.message = std::make_shared<const mls::MlsMessage>(std::move(made.commit));
+  out.encoded = mls::encode_one(*out.message);
+  out.epoch_commit = devices_[d].epoch_commit;
+  out.sent = sim_.now();
+  const nlohmann::json content = commit_content(out.encoded, out.epoch, event_id(out.epoch_commit));
+  send_up(std::move(out), static_cast<std::uint32_t>(content.dump().size()));
+  ++counts_.commits_sent;
+  return {true, ""};
+}
+
+void EncryptedRoom::send_up(Outgoing out, std::uint32_t bytes) {
+  std::uint32_t slot;
+  if (!free_outgoing_.empty()) {
+    slot = free_outgoing_.back();
+    free_outgoing_.pop_back();
+    outgoing_[slot] = std::move(out);
+  } else {
+    slot = static_cast<std::uint32_t>(outgoing_.size());
+    outgoing_.push_back(std::move(out));
+  }
+  links_.send_up(devices_[outgoing_[slot].from].endpoint, bytes + kClientRequestOverhead,
+                 send_class_, slot);
+}
+
+void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
+  if (!m.up || m.cls != send_class_) return;
+  const auto slot = static_cast<std::uint32_t>(m.payload);
+  Outgoing out = std::move(outgoing_[slot]);
+  free_outgoing_.push_back(slot);
+  DeviceSlot& from = devices_[out.from];
+  const matrix::RoomUser& user = federation_.room().users()[user_of(out.from)];
+  const std::string prev = event_id(out.epoch_commit);
+  nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev)
+                                      : encrypted_content(out.encoded, prev);
+  const matrix::Homeserver::SendResult r = federation_.send(
+      user.server, user.user_id, out.commit ? kCommitEventType : kEncryptedEventType, std::nullopt,
+      std::move(content));
+  if (r.event == matrix::kNoEvent) {
+    ++counts_.sends_failed;
+    if (out.commit) {
+      if (mls::Group* g = from.device.group(federation_.room().room_id())) {
+        if (g->has_pending_commit()) g->discard_pending_commit();
+      }
+    }
+    return;
+  }
+  if (mls_events_.size() <= r.event) mls_events_.resize(r.event + 1 + r.event / 2);
+  MlsEvent ev;
+  ev.message = out.message;
+  ev.commit = out.commit;
+  ev.epoch = out.epoch;
+  ev.from = out.from;
+  if (!out.commit) {
+    // Expected readers: devices of the users joined in the state at the event's position.
+    matrix::RoomWorld& world = federation_.room();
+    const matrix::StateMap& state = world.history().state_before(r.event);
+    std::vector<bool> expected(devices_.size(), false);
+    for (std::size_t u = 0; u < world.users().size(); ++u) {
+      const matrix::EventIndex mem = matrix::state_lookup(state, world.users()[u].member_key);
+      if (mem == matrix::kNoEvent || world.store()[mem].membership != matrix::Membership::kJoin)
+        continue;
+      for (std::uint32_t k = 0; k < config_.devices_per_user; ++k)
+        expected[first_device(u) + k] = true;
+    }
+    ev.ledger_index = ledger_.add_message(SentMessage{r.event, out.from, out.sent}, expected);
+  }
+  mls_events_[r.event] = std::move(ev);
+}
+
+void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
+  if (m.cls != send_class_) return;
+  const auto slot = static_cast<std::uint32_t>(m.payload);
+  Outgoing out = std::move(outgoing_[slot]);
+  free_outgoing_.push_back(slot);
+  ++counts_.sends_failed;
+  if (out.commit) {
+    if (mls::Group* g = devices_[out.from].device.group(federation_.room().room_id())) {
+      if (g->has_pending_commit()) g->discard_pending_commit();
+    }
+  }
+}
+
+const mls::MlsMessage* EncryptedRoom::mls_message(matrix::EventIndex e) const {
+  if (e >= mls_events_.size() || !mls_events_[e]) return nullptr;
+  return mls_events_[e]->message.get();
+}
+
+std::uint64_t EncryptedRoom::commit_epoch(matrix::EventIndex e) const {
+  return e < mls_events_.size() && mls_events_[e] ? mls_events_[e]->epoch : 0;
+}
+
+void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at) {
+  if (e < mls_events_.size() && mls_events_[e]) {
+    const MlsEvent& ev = *mls_events_[e];
+    if (ev.commit) {
+      commit_synced(d, e);
+    } else {
+      receive_application(d, e, ev);
+    }
+    return;
+  }
+  if (federation_.room().store()[e].kind == matrix::EventKind::kMember) member_synced(d, e);
+  (void)at;
+}
+
+void EncryptedRoom::receive_application(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev) {
+  if (d == ev.from) return;  // the sender's own message
+  const std::uint32_t m = ev.ledger_index;
+  ledger_.delivered(m, d);
+  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  if (g == nullptr) {
+    ledger_.unreadable(m, d, UnreadableCause::kNotAMember);
+    return;
+  }
+  try {
+    g->handle(*ev.message);
+    ledger_.read(m, d, sim_.now());
+  } catch (const mls::GroupError& error) {
+    ledger_.unreadable(m, d, cause_of(error.reason(), ev.epoch, g->epoch()));
+  }
+  (void)e;
+}
+
+CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
+  const MlsEvent& ev = *mls_events_.at(e);
+  CommitFate fate = CommitFate::kApplied;
+  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  if (g == nullptr || g->status() == mls::Group::Status::kRemoved) {
+    fate = CommitFate::kNotAMember;
+  } else if (ev.epoch != g->epoch()) {
+    fate = CommitFate::kStale;
+  } else {
+    // First seen wins: a rival commit of ours for this epoch lost.
+    if (ev.from != d && g->has_pending_commit()) g->discard_pending_commit();
+    try {
+      const mls::Received r = g->handle(*ev.message);
+      fate = r.own_commit ? CommitFate::kOwnMerged : CommitFate::kApplied;
+      devices_[d].epoch_commit = e;
+    } catch (const mls::GroupError&) {
+      fate = CommitFate::kRejected;
+    }
+  }
+  ++counts_.commit_fates[static_cast<int>(fate)];
+  commit_processed(d, e, fate);
+  return fate;
+}
+
+}  // namespace dmlssim::models::device

@@ -1,0 +1,170 @@
+// A federated room whose users' devices run MLS: the devices (behind their homeservers' client
+// hop), their groups, the room events that carry commits and encrypted messages, and the ledger
+// of every message's fate per reader. This is mechanism only — what a device does with a commit it
+// receives, who commits a membership change and when, is the strategy's (consensus/), which
+// subscribes to the signals below and calls the operations.
+//
+// Devices: user u's devices are u * devices_per_user + k, named "<user>/D<k>". The devices of the
+// users joined when the room starts form the group's epoch 0 (built at once, as after every even
+// leaf committed: mls::bootstrap_group); every later change goes through real commits.
+//
+// A device sends by its client hop: the request goes up to its homeserver (sim::ClientLinks) and
+// the server builds the room event then; a device receives by sync (ClientSync), in its server's
+// stream order. The MLSMessage of each MLS event is kept once per simulation, beside the event.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/device/client_sync.hpp"
+#include "models/device/device.hpp"
+#include "models/device/read_ledger.hpp"
+#include "models/matrix/federation.hpp"
+#include "models/mls/epoch_cache.hpp"
+#include "sim/client_links.hpp"
+#include "sim/signal.hpp"
+
+namespace dmlssim::models::device {
+
+struct EncryptedRoomConfig {
+  std::uint32_t devices_per_user = 1;
+  mls::GroupConfig group;               // crypto provider, ratchet limits, handshake wire format
+  std::uint32_t plaintext_bytes = 100;  // application message plaintext
+};
+
+// What a device did with an MLS event it received.
+enum class CommitFate : std::uint8_t {
+  kApplied,     // processed: the device moved to the commit's epoch
+  kOwnMerged,   // the device's own pending commit came back and was merged
+  kStale,       // for an epoch the device is not in (first seen lost, or another fork)
+  kRejected,    // invalid for the device (see the rejection)
+  kNotAMember,  // the device holds no group (never added, or removed)
+};
+const char* to_string(CommitFate fate);
+
+class EncryptedRoom {
+ public:
+  // The federation, links and sync must outlive the room.
+  EncryptedRoom(sim::Simulation& sim, matrix::Federation& federation, sim::ClientLinks& links,
+                ClientSync& sync, EncryptedRoomConfig config, std::uint64_t seed,
+                std::uint64_t run);
+  EncryptedRoom(const EncryptedRoom&) = delete;
+  EncryptedRoom& operator=(const EncryptedRoom&) = delete;
+
+  // Creates every user's devices and the group of the devices of users joined now.
+  void start();
+
+  // --- devices ---
+  std::size_t device_count() const { return devices_.size(); }
+  Device& device(DeviceIndex d) { return devices_[d].device; }
+  const Device& device(DeviceIndex d) const { return devices_[d].device; }
+  std::size_t user_of(DeviceIndex d) const { return d / config_.devices_per_user; }
+  DeviceIndex first_device(std::size_t user) const {
+    return static_cast<DeviceIndex>(user * config_.devices_per_user);
+  }
+  std::uint32_t devices_per_user() const { return config_.devices_per_user; }
+  bool online(DeviceIndex d) const { return links_.online(devices_[d].endpoint); }
+  // The device's group, or null when it holds none or was removed.
+  const mls::Group* group(DeviceIndex d) const;
+  // The commit event that created the device's current epoch (kNoEvent: the room's first).
+  matrix::EventIndex epoch_commit(DeviceIndex d) const { return devices_[d].epoch_commit; }
+  // Is user u joined in the state the device's homeserver holds now?
+  bool joined_at_server(DeviceIndex d, std::size_t user) const;
+  // The device named by an MLS credential identity ("@u3:s1/D0"), if it is one of the room's.
+  std::optional<DeviceIndex> device_of_identity(const mls::Bytes& identity) const;
+  // Membership follows the room: the leaves of device d's group whose devices belong to users
+  // not joined in the state d's homeserver holds (ascending; empty without an active group).
+  std::vector<mls::LeafIndex> leaves_to_remove(DeviceIndex d) const;
+  matrix::Federation& federation() { return federation_; }
+  sim::Simulation& simulation() { return sim_; }
+
+  // --- operations (for the workload and the strategies) ---
+  struct SendResult {
+    bool sent = false;         // handed to the client hop
+    const char* refused = "";  // why not
+  };
+  // The user's first online device whose group is active encrypts `plaintext_bytes` and sends the
+  // event. Refused: "no online device", "no group" (none of its online devices holds one),
+  // "commit pending" is not a refusal (MLS allows sending in the current epoch).
+  SendResult send_message(std::size_t user);
+  // Device d commits `options` (its adds, removes, updates); the commit stays pending on the
+  // device until its event comes back by sync. Refused when the device holds no active group or
+  // has a commit pending already.
+  SendResult commit(DeviceIndex d, const mls::CommitOptions& options);
+  // Device d processes the commit carried by `event` (an m.mls.commit it synced) on its current
+  // epoch: applied, its own merged, or why not. A rival pending commit of d is discarded first
+  // when the received one is for d's epoch (it lost).
+  CommitFate process_commit(DeviceIndex d, matrix::EventIndex event);
+  // The MLSMessage an MLS event carries (null for other events).
+  const mls::MlsMessage* mls_message(matrix::EventIndex event) const;
+  // The epoch an m.mls.commit event's commit was made on.
+  std::uint64_t commit_epoch(matrix::EventIndex event) const;
+
+  // --- what happens ---
+  // A device synced an m.mls.commit event (the strategy decides what to do with it).
+  sim::Signal<DeviceIndex, matrix::EventIndex> commit_synced;
+  // A device synced a membership event (its server's state may call for a commit).
+  sim::Signal<DeviceIndex, matrix::EventIndex> member_synced;
+  // A commit was processed by a device (metrics).
+  sim::Signal<DeviceIndex, matrix::EventIndex, CommitFate> commit_processed;
+
+  ReadLedger& ledger() { return ledger_; }
+  const ReadLedger& ledger() const { return ledger_; }
+  struct Counts {
+    std::uint64_t messages_sent = 0, commits_sent = 0, sends_failed = 0;
+    std::uint64_t commit_fates[5] = {};  // by CommitFate
+  };
+  const Counts& counts() const { return counts_; }
+  sim::MessageClass send_class() const { return send_class_; }
+
+ private:
+  struct DeviceSlot {
+    Device device;
+    sim::EndpointId endpoint = 0;
+    matrix::EventIndex epoch_commit = matrix::kNoEvent;
+  };
+  // An event on its way up the client hop.
+  struct Outgoing {
+    DeviceIndex from = 0;
+    bool commit = false;
+    std::shared_ptr<const mls::MlsMessage> message;
+    mls::Bytes encoded;
+    std::uint64_t epoch = 0;
+    matrix::EventIndex epoch_commit = matrix::kNoEvent;  // the commit event of that epoch
+    sim::SimTime sent;
+  };
+  struct MlsEvent {
+    std::shared_ptr<const mls::MlsMessage> message;
+    bool commit = false;
+    std::uint64_t epoch = 0;  // the epoch the message belongs to (commits: made on)
+    DeviceIndex from = 0;
+    std::uint32_t ledger_index = 0;  // application messages
+  };
+  void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at);
+  void on_client_message(const sim::ClientMessage& m);
+  void on_client_failure(const sim::ClientMessage& m);
+  void send_up(Outgoing out, std::uint32_t bytes);
+  void receive_application(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
+  std::string event_id(matrix::EventIndex e) const;
+
+  sim::Simulation& sim_;
+  matrix::Federation& federation_;
+  sim::ClientLinks& links_;
+  ClientSync& sync_;
+  EncryptedRoomConfig config_;
+  std::uint64_t seed_, run_;
+  std::vector<DeviceSlot> devices_;
+  std::unordered_map<std::string, DeviceIndex> device_by_name_;
+  std::vector<std::optional<MlsEvent>> mls_events_;  // by EventIndex
+  std::vector<Outgoing> outgoing_;
+  std::vector<std::uint32_t> free_outgoing_;
+  sim::MessageClass send_class_ = 0;
+  ReadLedger ledger_;
+  Counts counts_;
+};
+
+}  // namespace dmlssim::models::device

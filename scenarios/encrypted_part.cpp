@@ -1,0 +1,173 @@
+#include "scenarios/encrypted_part.hpp"
+
+#include "scenarios/encrypted_run.hpp"
+#include "scenarios/section_reading.hpp"
+#include "scenarios/units.hpp"
+
+namespace dmlssim::scenarios {
+namespace {
+
+namespace dev = models::device;
+namespace mls = models::mls;
+
+// clients.sync_latency: a duration (constant), exponential(mean=D), lognormal(median=D, sigma=S)
+// or uniform(min=D, max=D); in seconds.
+sim::Distribution latency_from(const YamlReader& reader, const YAML::Node& node,
+                               const std::string& key) {
+  const std::string text = reader.scalar(node, key);
+  if (text.find('(') == std::string::npos) {
+    return sim::Distribution::constant(reader.duration(node, key, sim::SimTime()).seconds());
+  }
+  const Call call = reader.parsed<Call>(node, key, parse_call);
+  std::map<std::string, std::string> args(call.args.begin(), call.args.end());
+  auto take = [&](const std::vector<std::string>& names) {
+    for (const auto& [name, value] : args) {
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        reader.fail(node, key, call.name + " has no argument '" + name + "'");
+    }
+    for (const std::string& name : names) {
+      if (args.count(name) == 0) reader.fail(node, key, call.name + " needs " + name + "=");
+    }
+  };
+  auto seconds = [&](const std::string& name) {
+    try {
+      return sim::parse_duration(args.at(name)).seconds();
+    } catch (const std::invalid_argument& e) {
+      reader.fail(node, key, name + ": " + e.what());
+    }
+  };
+  if (call.name == "exponential") {
+    take({"mean"});
+    if (seconds("mean") <= 0) reader.fail(node, key, "mean must be > 0");
+    return sim::Distribution::exponential(seconds("mean"));
+  }
+  if (call.name == "lognormal") {
+    take({"median", "sigma"});
+    double sigma = 0;
+    try {
+      sigma = parse_number(args.at("sigma"));
+    } catch (const std::invalid_argument& e) {
+      reader.fail(node, key, std::string("sigma: ") + e.what());
+    }
+    if (seconds("median") <= 0) reader.fail(node, key, "median must be > 0");
+    if (sigma < 0 || sigma > 5) reader.fail(node, key, "sigma must be in [0, 5]");
+    return sim::Distribution::lognormal(std::log(seconds("median")), sigma);
+  }
+  if (call.name == "uniform") {
+    take({"min", "max"});
+    if (seconds("min") > seconds("max")) reader.fail(node, key, "min is above max");
+    return sim::Distribution::uniform(seconds("min"), seconds("max"));
+  }
+  reader.fail(node, key,
+              "unknown distribution '" + call.name +
+                  "' (a duration, exponential(mean=D), lognormal(median=D, sigma=S), "
+                  "uniform(min=D, max=D))");
+}
+
+}  // namespace
+
+std::vector<ParamInfo> EncryptedPart::params() const {
+  // The model's defaults: EncryptedRoomConfig, GroupConfig, SecretTreeLimits.
+  const dev::EncryptedRoomConfig room;
+  const mls::SecretTreeLimits limits;
+  return {
+      {"room.devices_per_user", "integer", std::to_string(room.devices_per_user), "devices",
+       "Devices of every user (encrypted rooms), @uN:sM/D0..; each runs MLS."},
+      {"workload.key_updates", "rate", "0", "per device",
+       "Post-compromise-security updates: each device commits an update (an empty commit with a "
+       "path) at this rate, when online and in the group (encrypted rooms)."},
+      {"clients.sync_latency", "duration | distribution", "50ms", "time",
+       "One-way delay of the client-server hop: a duration, exponential(mean=D), "
+       "lognormal(median=D, sigma=S) or uniform(min=D, max=D)."},
+      {"clients.online", "string", "always", "",
+       "When devices are online: always (sessions come with a later version)."},
+      {"mls.crypto", "string", "real", "",
+       "real: OpenSSL (X25519, Ed25519, AES-128-GCM, HKDF) | fast: hash-based stand-ins with the "
+       "same byte sizes."},
+      {"mls.handshake", "string", "public", "",
+       "Commits as PublicMessage (servers can police membership, as Linearized Matrix requires) "
+       "or private (PrivateMessage)."},
+      {"mls.plaintext_bytes", "integer", std::to_string(room.plaintext_bytes), "bytes",
+       "Plaintext size of every application message."},
+      {"mls.max_past_epochs", "integer", "0", "epochs",
+       "Earlier epochs whose message keys a device keeps (OpenMLS max_past_epochs)."},
+      {"mls.out_of_order_tolerance", "integer", std::to_string(limits.out_of_order_tolerance),
+       "keys", "Skipped ratchet keys kept per sender (RFC 9420 §9.2)."},
+      {"mls.maximum_forward_distance", "integer", std::to_string(limits.maximum_forward_distance),
+       "generations", "How far a message may jump ahead in a sender's ratchet."},
+      {"metrics.per_reader", "bool", "false", "",
+       "Encrypted rooms: also write reader_outcomes.csv, a row per (message, expected reader) "
+       "and per unauthorized read (large rooms: messages x devices rows)."},
+  };
+}
+
+std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
+                                                     const YAML::Node& root,
+                                                     const Scenario& scenario) const {
+  const YAML::Node room = root["room"], workload = root["workload"];
+  const YAML::Node clients = root["clients"], mls_section = root["mls"];
+  const YAML::Node metrics = root["metrics"];
+  if (!scenario.encrypted()) {
+    const char* why = "needs an encrypted strategy (strategy: mls_first_seen, ...)";
+    if (mls_section) reader.fail(mls_section, "mls", why);
+    if (clients) reader.fail(clients, "clients", why);
+    if (room && room.IsMap() && room["devices_per_user"])
+      reader.fail(room["devices_per_user"], "room.devices_per_user", why);
+    if (workload && workload.IsMap() && workload["key_updates"])
+      reader.fail(workload["key_updates"], "workload.key_updates", why);
+    if (metrics && metrics.IsMap() && metrics["per_reader"])
+      reader.fail(metrics["per_reader"], "metrics.per_reader", why);
+    return nullptr;
+  }
+  if (!room) reader.fail(root["strategy"], "strategy", "an encrypted strategy needs a room:");
+  auto setup = std::make_shared<EncryptedSetup>();
+  EncryptedSetup& e = *setup;
+  e.room.devices_per_user = static_cast<std::uint32_t>(reader.integer(
+      value_or_default(reader, room, "room.devices_per_user"), "room.devices_per_user", 1, 64));
+  e.key_updates_per_device =
+      reader.parsed<double>(value_or_default(reader, workload, "workload.key_updates"),
+                            "workload.key_updates", parse_rate);
+  if (clients) reader.expect_map(clients, "clients", allowed_keys(reader, "clients"));
+  e.sync_latency = latency_from(reader, value_or_default(reader, clients, "clients.sync_latency"),
+                                "clients.sync_latency");
+  const YAML::Node online = value_or_default(reader, clients, "clients.online");
+  if (reader.string(online, "clients.online") != "always")
+    reader.fail(online, "clients.online", "only 'always' is supported by this version");
+  if (mls_section) reader.expect_map(mls_section, "mls", allowed_keys(reader, "mls"));
+  const YAML::Node crypto = value_or_default(reader, mls_section, "mls.crypto");
+  e.crypto = reader.string(crypto, "mls.crypto");
+  if (e.crypto == "real") {
+    e.room.group.crypto = &mls::real_crypto();
+  } else if (e.crypto == "fast") {
+    e.room.group.crypto = &mls::fast_crypto();
+  } else {
+    reader.fail(crypto, "mls.crypto", "expected real or fast");
+  }
+  const YAML::Node handshake = value_or_default(reader, mls_section, "mls.handshake");
+  const std::string hs = reader.string(handshake, "mls.handshake");
+  if (hs != "public" && hs != "private")
+    reader.fail(handshake, "mls.handshake", "expected public or private");
+  e.room.group.private_handshake = hs == "private";
+  e.room.plaintext_bytes = static_cast<std::uint32_t>(
+      reader.integer(value_or_default(reader, mls_section, "mls.plaintext_bytes"),
+                     "mls.plaintext_bytes", 1, 60000));
+  e.room.group.max_past_epochs = static_cast<std::uint32_t>(
+      reader.integer(value_or_default(reader, mls_section, "mls.max_past_epochs"),
+                     "mls.max_past_epochs", 0, 1000));
+  e.room.group.limits.out_of_order_tolerance = static_cast<std::uint32_t>(
+      reader.integer(value_or_default(reader, mls_section, "mls.out_of_order_tolerance"),
+                     "mls.out_of_order_tolerance", 0, 100000));
+  e.room.group.limits.maximum_forward_distance = static_cast<std::uint32_t>(
+      reader.integer(value_or_default(reader, mls_section, "mls.maximum_forward_distance"),
+                     "mls.maximum_forward_distance", 0, 1000000));
+  e.per_reader =
+      reader.boolean(value_or_default(reader, metrics, "metrics.per_reader"), "metrics.per_reader");
+  return setup;
+}
+
+std::unique_ptr<PartRun> EncryptedPart::start(const RunContext& context,
+                                              const PartSetup& setup) const {
+  return std::make_unique<EncryptedRun>(context, static_cast<const EncryptedSetup&>(setup));
+}
+
+}  // namespace dmlssim::scenarios

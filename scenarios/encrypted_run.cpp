@@ -1,0 +1,196 @@
+#include "scenarios/encrypted_run.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "consensus/strategy_registry.hpp"
+#include "models/device/client_sync.hpp"
+#include "scenarios/matrix_run.hpp"
+#include "sim/client_links.hpp"
+
+namespace dmlssim::scenarios {
+namespace {
+
+namespace dev = models::device;
+
+MatrixRun& matrix_run_of(const RunContext& context) {
+  if (context.started != nullptr) {
+    for (const auto& part : *context.started) {
+      if (auto* m = dynamic_cast<MatrixRun*>(part.get())) return *m;
+    }
+  }
+  throw std::logic_error("an encrypted room needs the Matrix part's room, built before it");
+}
+
+// The q-quantile of ascending values (nearest rank), in seconds from milliseconds.
+double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
+  const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
+  return ms[rank == 0 ? 0 : rank - 1] / 1000.0;
+}
+
+}  // namespace
+
+struct EncryptedRun::State {
+  State(const RunContext& context, const EncryptedSetup& s)
+      : scenario(context.scenario),
+        sim(context.sim),
+        metrics(context.metrics),
+        matrix(matrix_run_of(context)),
+        links(context.sim, context.network.reachability(), s.sync_latency,
+              sim::RandomStream(context.scenario.seed, context.run, "clients/latency")),
+        sync(matrix.federation(), links),
+        room(context.sim, matrix.federation(), links, sync, s.room, context.scenario.seed,
+             context.run),
+        key_updates(context.scenario.seed, context.run, "workload/key_updates"),
+        key_update_rate(s.key_updates_per_device),
+        per_reader(s.per_reader) {
+    room.start();
+    strategy = scenario.strategy_info->create(scenario.strategy_params);
+    room_strategy = strategy->attach(room);
+    if (room_strategy == nullptr)
+      throw std::logic_error("strategy " + scenario.strategy + " took no charge of the room");
+    matrix.workload().set_message_sender([this](std::size_t user) {
+      const dev::EncryptedRoom::SendResult r = room.send_message(user);
+      return r.sent ? "" : r.refused;
+    });
+    schedule_key_update();
+  }
+
+  // Key updates: one Poisson process for the room at rate x devices; each draw picks a device.
+  void schedule_key_update() {
+    const double rate = key_update_rate * static_cast<double>(room.device_count());
+    if (rate <= 0) return;
+    const sim::SimTime gap = sim::SimTime::from_seconds(key_updates.exponential(1.0 / rate));
+    if (sim.now() + gap >= scenario.duration) return;
+    sim.schedule(gap, [this] {
+      const auto d = static_cast<dev::DeviceIndex>(key_updates.uniform_index(room.device_count()));
+      if (room.online(d) && room.group(d) != nullptr) {
+        ++key_updates_due;
+        room_strategy->key_update(d);
+      }
+      schedule_key_update();
+    });
+  }
+
+  const Scenario& scenario;
+  sim::Simulation& sim;
+  sim::MetricsRecorder& metrics;
+  MatrixRun& matrix;
+  sim::ClientLinks links;
+  dev::ClientSync sync;
+  dev::EncryptedRoom room;
+  std::unique_ptr<consensus::Strategy> strategy;
+  std::unique_ptr<consensus::RoomStrategy> room_strategy;
+  sim::RandomStream key_updates;
+  double key_update_rate = 0;
+  std::uint64_t key_updates_due = 0;
+  bool per_reader = false;
+
+  // reader_outcomes: a row per (message, expected reader), then one per unauthorized read.
+  void write_per_reader() {
+    const dev::ReadLedger& ledger = room.ledger();
+    const auto& store = matrix.federation().room().store();
+    sim::Table& rows = metrics.table(
+        "reader_outcomes",
+        {"event", "sent_s", "sender", "reader", "expected", "outcome", "cause", "delay_s"});
+    for (std::uint32_t m = 0; m < ledger.message_count(); ++m) {
+      const dev::SentMessage& msg = ledger.message(m);
+      for (dev::DeviceIndex d = 0; d < ledger.devices_at_send(m); ++d) {
+        if (!ledger.expected(m, d)) continue;
+        const dev::ReadOutcome o = ledger.outcome(m, d);
+        sim::Cell delay = std::string();
+        if (o == dev::ReadOutcome::kRead) delay = ledger.read_delay_ms(m, d) / 1000.0;
+        rows.add_row({store[msg.event].event_id, msg.sent, room.device(msg.sender).name(),
+                      room.device(d).name(), std::int64_t{1}, dev::to_string(o),
+                      o == dev::ReadOutcome::kUnreadable ? dev::to_string(ledger.cause(m, d)) : "",
+                      delay});
+      }
+    }
+    for (const dev::UnauthorizedRead& u : ledger.unauthorized()) {
+      const dev::SentMessage& msg = ledger.message(u.message);
+      rows.add_row({store[msg.event].event_id, msg.sent, room.device(msg.sender).name(),
+                    room.device(u.reader).name(), std::int64_t{0}, "read", "",
+                    (u.at - msg.sent).seconds()});
+    }
+  }
+};
+
+EncryptedRun::EncryptedRun(const RunContext& context, const EncryptedSetup& setup)
+    : state_(std::make_unique<State>(context, setup)) {}
+
+EncryptedRun::~EncryptedRun() = default;
+
+dev::EncryptedRoom& EncryptedRun::room() {
+  return state_->room;
+}
+
+void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
+                          std::vector<std::pair<std::string, std::string>>& files) {
+  (void)files;
+  const dev::EncryptedRoom& room = state_->room;
+  const dev::ReadLedger::Totals t = room.ledger().totals();
+  sim::Table& reads = state_->metrics.table("reads", {"outcome", "cause", "pairs"});
+  for (int o = 0; o < 4; ++o) {
+    const auto outcome = static_cast<dev::ReadOutcome>(o);
+    if (outcome == dev::ReadOutcome::kUnreadable) {
+      for (std::size_t c = 0; c < dev::kUnreadableCauses; ++c) {
+        reads.add_row({dev::to_string(outcome),
+                       dev::to_string(static_cast<dev::UnreadableCause>(c)),
+                       static_cast<std::int64_t>(t.by_cause[c])});
+      }
+    } else {
+      reads.add_row(
+          {dev::to_string(outcome), std::string(), static_cast<std::int64_t>(t.by_outcome[o])});
+    }
+  }
+  sim::Table& commits = state_->metrics.table("mls_commits", {"fate", "processings"});
+  for (int f = 0; f < 5; ++f) {
+    commits.add_row({dev::to_string(static_cast<dev::CommitFate>(f)),
+                     static_cast<std::int64_t>(room.counts().commit_fates[f])});
+  }
+  const auto count = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  const std::uint64_t read = t.by_outcome[static_cast<int>(dev::ReadOutcome::kRead)];
+  const std::uint64_t unreadable = t.by_outcome[static_cast<int>(dev::ReadOutcome::kUnreadable)];
+  const std::uint64_t waiting = t.by_outcome[static_cast<int>(dev::ReadOutcome::kWaiting)];
+  const std::uint64_t undelivered = t.by_outcome[static_cast<int>(dev::ReadOutcome::kNotDelivered)];
+  nlohmann::json e2ee = {
+      {"devices", room.device_count()},
+      {"messages", room.ledger().message_count()},
+      {"reader_pairs", t.pairs},
+      {"read", read},
+      {"unreadable", unreadable},
+      {"waiting", waiting},
+      {"not_delivered", undelivered},
+      {"unauthorized_reads", room.ledger().unauthorized().size()},
+      {"commits_sent", room.counts().commits_sent},
+      {"key_updates_due", state_->key_updates_due},
+      {"sends_failed", room.counts().sends_failed},
+  };
+  summary["e2ee"] = e2ee;
+  if (state_->per_reader) state_->write_per_reader();
+  metrics.push_back({"e2ee_messages", "encrypted messages sent", MetricUnit::kCount,
+                     count(room.ledger().message_count())});
+  SummaryMetric fraction{"e2ee_read_fraction", "expected reads done", MetricUnit::kFraction};
+  fraction.applies = t.pairs > 0;
+  if (t.pairs > 0) fraction.value = static_cast<double>(read) / static_cast<double>(t.pairs);
+  metrics.push_back(fraction);
+  metrics.push_back(
+      {"e2ee_unreadable", "reader pairs unable to decrypt", MetricUnit::kCount, count(unreadable)});
+  metrics.push_back({"e2ee_not_delivered", "reader pairs never delivered", MetricUnit::kCount,
+                     count(undelivered + waiting)});
+  metrics.push_back({"e2ee_unauthorized_reads", "unauthorized reads", MetricUnit::kCount,
+                     count(room.ledger().unauthorized().size())});
+  for (const auto& [q, name] : {std::pair{0.5, "p50"}, std::pair{0.95, "p95"}}) {
+    SummaryMetric delay{std::string("e2ee_read_delay_") + name + "_s",
+                        std::string("read delay ") + name + " (s)", MetricUnit::kSeconds};
+    delay.applies = !t.delays_ms.empty();
+    if (!t.delays_ms.empty()) delay.value = quantile_s(t.delays_ms, q);
+    metrics.push_back(delay);
+  }
+  metrics.push_back({"e2ee_commits_sent", "MLS commits sent", MetricUnit::kCount,
+                     count(room.counts().commits_sent)});
+  metrics.push_back({"e2ee_commits_lost", "commit processings lost (stale)", MetricUnit::kCount,
+                     count(room.counts().commit_fates[static_cast<int>(dev::CommitFate::kStale)])});
+}
+
+}  // namespace dmlssim::scenarios

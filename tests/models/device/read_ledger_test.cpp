@@ -1,0 +1,53 @@
+// The reads ledger: one outcome per (message, expected reader), reads win over everything, reads
+// by devices that are not expected readers are unauthorized, the sender is never a reader.
+#include <catch2/catch.hpp>
+
+#include "models/device/read_ledger.hpp"
+
+namespace device = dmlssim::models::device;
+using device::ReadOutcome;
+using device::UnreadableCause;
+using dmlssim::sim::SimTime;
+
+TEST_CASE("ledger: each expected pair has one outcome; reads win; delays from the send",
+          "[device][ledger]") {
+  device::ReadLedger ledger;
+  // Devices 0..4 at send; 3 is not expected (its user left); device 1 sends.
+  const std::uint32_t m =
+      ledger.add_message({7, 1, SimTime::from_seconds(10)}, {true, true, true, false, true});
+  CHECK_FALSE(ledger.expected(m, 1));  // the sender
+  CHECK_FALSE(ledger.expected(m, 3));
+  CHECK_FALSE(ledger.expected(m, 5));  // created after the send
+  CHECK(ledger.expected(m, 0));
+  CHECK(ledger.outcome(m, 0) == ReadOutcome::kNotDelivered);
+  ledger.delivered(m, 0);
+  CHECK(ledger.outcome(m, 0) == ReadOutcome::kWaiting);
+  ledger.unreadable(m, 0, UnreadableCause::kEpochNeverReached);
+  CHECK(ledger.outcome(m, 0) == ReadOutcome::kUnreadable);
+  CHECK(ledger.cause(m, 0) == UnreadableCause::kEpochNeverReached);
+  ledger.read(m, 0, SimTime::from_seconds(12.5));  // the epoch came after all
+  CHECK(ledger.outcome(m, 0) == ReadOutcome::kRead);
+  CHECK(ledger.read_delay_ms(m, 0) == 2500);
+  ledger.unreadable(m, 0, UnreadableCause::kKeyConsumed);  // a replay later: still read
+  CHECK(ledger.outcome(m, 0) == ReadOutcome::kRead);
+  ledger.read(m, 0, SimTime::from_seconds(99));  // the first read counts
+  CHECK(ledger.read_delay_ms(m, 0) == 2500);
+  ledger.delivered(m, 2);
+  ledger.unreadable(m, 2, UnreadableCause::kEpochDeleted);
+  ledger.read(m, 3, SimTime::from_seconds(11));  // not expected: unauthorized
+  ledger.read(m, 1, SimTime::from_seconds(11));  // the sender: nothing
+  REQUIRE(ledger.unauthorized().size() == 1);
+  CHECK(ledger.unauthorized()[0].reader == 3);
+  CHECK(ledger.unauthorized()[0].at == SimTime::from_seconds(11));
+  CHECK(ledger.outcome(m, 3) == ReadOutcome::kNotDelivered);
+
+  const device::ReadLedger::Totals t = ledger.totals();
+  CHECK(t.pairs == 3);  // devices 0, 2, 4
+  CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kRead)] == 1);
+  CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kUnreadable)] == 1);
+  CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kNotDelivered)] == 1);
+  CHECK(t.by_cause[static_cast<int>(UnreadableCause::kEpochDeleted)] == 1);
+  CHECK(t.delays_ms == std::vector<std::uint32_t>{2500});
+  CHECK_THROWS_AS(ledger.cause(m, 4), std::logic_error);
+  CHECK_THROWS_AS(ledger.read_delay_ms(m, 2), std::logic_error);
+}

@@ -1,0 +1,139 @@
+// Encrypted rooms in a scenario: devices run MLS over the room under mls_first_seen; every
+// (message, expected reader) pair has one outcome in reads.csv; a split breaks what the control
+// strategy cannot heal; results are deterministic and the same for both crypto providers.
+#include <catch2/catch.hpp>
+#include <map>
+#include <sstream>
+
+#include "scenarios/run.hpp"
+#include "scenarios/scenario_error.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+using namespace dmlssim::scenarios;
+namespace sim = dmlssim::sim;
+
+namespace {
+
+// 4 servers x 3 users x 2 devices; no membership changes, so every message's expected readers
+// are the 23 devices other than its sender's.
+std::string scenario(const std::string& extra) {
+  return "name: e2ee\nduration: 1h\nseed: 5\n"
+         "topology: {servers: 4, regions: {eu: 2, us: 2}, latency: wan-3-regions}\n"
+         "room: {users_per_server: 3, devices_per_user: 2}\n"
+         "workload: {messages: {room: 2/min}, key_updates: 1/h, stop: 50m}\n"
+         "federation: {probe_interval: 30s}\n"
+         "strategy: mls_first_seen\n" +
+         extra;
+}
+
+std::map<std::string, std::int64_t> reads_by_outcome(const RunResult& r) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& row : r.metrics.tables().at("reads").rows()) {
+    const std::string& outcome = std::get<std::string>(row[0]);
+    const std::string& cause = std::get<std::string>(row[1]);
+    out[cause.empty() ? outcome : outcome + "/" + cause] += std::get<std::int64_t>(row[2]);
+  }
+  return out;
+}
+
+std::int64_t summary(const RunResult& r, const std::string& key) {
+  return r.summary.at("e2ee").at(key).get<std::int64_t>();
+}
+
+std::string table_text(const RunResult& r, const std::string& name) {
+  std::ostringstream out;
+  sim::write_csv(out, r.metrics.tables().at(name), {});
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("no faults, low commit rate: every expected reader reads every message",
+          "[scenarios][e2ee]") {
+  const Scenario s = load_scenario_text(scenario("mls: {crypto: fast}\n"), "e2ee.yaml");
+  const RunResult r = run_scenario(s, 0);
+  const std::int64_t messages = summary(r, "messages");
+  REQUIRE(messages > 80);  // 2/min for 50 minutes
+  const auto reads = reads_by_outcome(r);
+  CHECK(reads.at("read") == messages * 23);
+  for (const auto& [outcome, pairs] : reads) {
+    if (outcome != "read") CHECK(pairs == 0);
+  }
+  CHECK(summary(r, "unauthorized_reads") == 0);
+  CHECK(summary(r, "commits_sent") > 5);
+  // No fork: every commit was applied or merged by its maker, none lost or refused.
+  for (const auto& row : r.metrics.tables().at("mls_commits").rows()) {
+    const std::string& fate = std::get<std::string>(row[0]);
+    if (fate == "stale" || fate == "rejected" || fate == "not_a_member")
+      CHECK(std::get<std::int64_t>(row[1]) == 0);
+  }
+}
+
+TEST_CASE("a split: mls_first_seen loses the messages across it, each pair counted once",
+          "[scenarios][e2ee]") {
+  const Scenario s = load_scenario_text(
+      scenario("mls: {crypto: fast}\n"
+               "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n"),
+      "e2ee.yaml");
+  const RunResult r = run_scenario(s, 0);
+  const std::int64_t messages = summary(r, "messages");
+  const auto reads = reads_by_outcome(r);
+  std::int64_t pairs = 0;
+  for (const auto& [outcome, n] : reads)
+    pairs += n;
+  CHECK(pairs == messages * 23);
+  // Both sides committed (key updates) during the split: each side cannot read the other's
+  // epochs, before the heal (never reached) and after it (the other side moved on).
+  CHECK(reads.at("unreadable/epoch_never_reached") > 0);
+  CHECK(reads.at("read") < messages * 23);
+  CHECK(reads.at("not_delivered") == 0);
+}
+
+TEST_CASE(
+    "encrypted runs are deterministic, and the crypto providers agree on outcomes and "
+    "bytes",
+    "[scenarios][e2ee]") {
+  const std::string faults =
+      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n";
+  const Scenario fast = load_scenario_text(scenario("mls: {crypto: fast}\n" + faults), "f.yaml");
+  const Scenario real = load_scenario_text(scenario("mls: {crypto: real}\n" + faults), "r.yaml");
+  const RunResult a = run_scenario(fast, 1), b = run_scenario(fast, 1), c = run_scenario(real, 1);
+  for (const std::string table : {"reads", "mls_commits", "traffic", "matrix_actions"}) {
+    CHECK(table_text(a, table) == table_text(b, table));
+    CHECK(table_text(a, table) == table_text(c, table));
+  }
+  CHECK(a.summary.dump() == b.summary.dump());
+}
+
+TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
+  const auto error_of_text = [](const std::string& text) {
+    try {
+      load_scenario_text(text, "bad.yaml");
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto error_of = [&](const std::string& extra) { return error_of_text(scenario(extra)); };
+  const auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  CHECK_THAT(error_of("clients: {online: sessions}\n"),
+             Catch::Contains("clients.online") && Catch::Contains("only 'always'"));
+  CHECK_THAT(error_of("mls: {crypto: quantum}\n"),
+             Catch::Contains("mls.crypto") && Catch::Contains("real or fast"));
+  CHECK_THAT(error_of("mls: {suite: 2}\n"), Catch::Contains("mls") && Catch::Contains("suite"));
+  CHECK_THAT(error_of("clients: {sync_latency: gamma(k=2)}\n"),
+             Catch::Contains("clients.sync_latency") && Catch::Contains("unknown distribution"));
+  CHECK_THAT(error_of("clients: {sync_latency: lognormal(median=50ms)}\n"),
+             Catch::Contains("needs sigma="));
+  CHECK_THAT(error_of_text(replaced(scenario(""), "devices_per_user: 2", "devices_per_user: 0")),
+             Catch::Contains("bad.yaml:5") && Catch::Contains("room.devices_per_user"));
+  CHECK_THAT(error_of_text(replaced(scenario(""), "mls_first_seen", "mls_first_seen(x=1)")),
+             Catch::Contains("strategy") && Catch::Contains("'x'"));
+  // Without an encrypted strategy, the keys of encrypted rooms are refused, not ignored.
+  CHECK_THAT(
+      error_of_text(replaced(scenario(""), "strategy: mls_first_seen", "strategy: none")),
+      Catch::Contains("room.devices_per_user") && Catch::Contains("needs an encrypted strategy"));
+}
