@@ -11,8 +11,8 @@ constexpr std::uint64_t kResponseFlag = std::uint64_t{1} << 32;
 
 // Names in enumerator order (they appear in result tables).
 const char* to_string(RequestKind kind) {
-  static const char* const kNames[] = {"send",  "get_missing_events", "state_ids",
-                                       "event", "backfill",           "probe"};
+  static const char* const kNames[] = {
+      "send", "get_missing_events", "state_ids", "event", "backfill", "probe", "keys_claim"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -25,12 +25,13 @@ Federation::Federation(sim::Simulation& sim, sim::Network& network, RoomWorld& r
     transport = own_transport_.get();
   }
   transport_ = transport;
-  const sim::ProtocolId protocol = network_.add_protocol(
+  protocol_ = network_.add_protocol(
       "federation", [this](const sim::Message& m) { on_message(m); },
       [this](const sim::Message& m) { on_failure(m); });
-  for (int k = 0; k < kRequestKinds; ++k) {
+  // Key claims get their class when a key service is installed: a plain room has none.
+  for (int k = 0; k < static_cast<int>(RequestKind::kClaimKeys); ++k) {
     class_of_[k] =
-        network_.add_class(protocol, std::string("fed_") + to_string(static_cast<RequestKind>(k)));
+        network_.add_class(protocol_, std::string("fed_") + to_string(static_cast<RequestKind>(k)));
   }
   servers_.reserve(network.node_count());
   for (sim::NodeId s = 0; s < network.node_count(); ++s)
@@ -104,7 +105,10 @@ std::uint32_t Federation::request_bytes(const FederationRequest& body) const {
   struct Size {
     const Federation& f;
     std::uint32_t operator()(const SendTransaction& r) const {
-      return kRequestOverhead + 60 + f.pdus_bytes(r.pdus);
+      std::uint32_t edus = 0;
+      for (const ToDevice& edu : r.edus)
+        edus += edu.bytes + 1;
+      return kRequestOverhead + 60 + f.pdus_bytes(r.pdus) + edus;
     }
     std::uint32_t operator()(const GetMissingEvents& r) const {
       return kRequestOverhead + 100 +
@@ -120,6 +124,9 @@ std::uint32_t Federation::request_bytes(const FederationRequest& body) const {
       return kRequestOverhead + kEventIdBytes * static_cast<std::uint32_t>(r.from.size());
     }
     std::uint32_t operator()(const Probe&) const { return kRequestOverhead; }
+    std::uint32_t operator()(const ClaimKeys& r) const {
+      return kRequestOverhead + kClaimBytesPerDevice * r.devices;
+    }
   };
   return std::visit(Size{*this}, body);
 }
@@ -191,6 +198,13 @@ void Federation::transaction_pdu_done(std::uint32_t x, std::uint64_t serial) {
   if (!ex.open || ex.serial != serial) return;
   auto& txn = std::get<SendTransaction>(ex.body);
   if (--txn.unprocessed == 0) respond(x, 0);
+}
+
+void Federation::enable_key_claims(KeyClaimHandler handler) {
+  if (key_claims_) throw std::logic_error("Federation: a key service is installed already");
+  key_claims_ = std::move(handler);
+  class_of_[static_cast<int>(RequestKind::kClaimKeys)] =
+      network_.add_class(protocol_, std::string("fed_") + to_string(RequestKind::kClaimKeys));
 }
 
 void Federation::on_message(const sim::Message& m) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -91,6 +92,18 @@ class Federation {
   std::uint32_t pdus_bytes(const std::vector<EventIndex>& events) const;
   WalkMarks& walk_marks() { return walk_marks_; }
 
+  // POST /user/keys/claim: `handler(server, id)` claims at `server` what claim `id` asks for and
+  // returns the answer's size in bytes. Until a key service is installed, servers answer no key
+  // claims (a plain room has none) and the traffic class fed_keys_claim does not exist.
+  using KeyClaimHandler = std::function<std::uint32_t(sim::NodeId server, std::uint32_t id)>;
+  void enable_key_claims(KeyClaimHandler handler);
+  bool has_key_service() const { return static_cast<bool>(key_claims_); }
+  std::uint32_t claim_keys_at(sim::NodeId server, std::uint32_t id) const {
+    return key_claims_ ? key_claims_(server, id) : 0;
+  }
+  // A claimed device's entry in a claim request (its user and device IDs in JSON).
+  static constexpr std::uint32_t kClaimBytesPerDevice = 80;
+
   // --- the protocol, for homeservers ---
   void request(sim::NodeId from, sim::NodeId to, FederationRequest body);
   // The destination's answer to an exchange it was handed, `bytes` beyond the envelope.
@@ -139,7 +152,9 @@ class Federation {
   std::uint64_t next_serial_ = 1;
   std::vector<std::vector<EventIndex>> spare_pdu_lists_;
   std::size_t backing_off_pairs_ = 0;
-  sim::MessageClass class_of_[kRequestKinds];
+  sim::MessageClass class_of_[kRequestKinds] = {};
+  sim::ProtocolId protocol_ = 0;
+  KeyClaimHandler key_claims_;
   std::map<std::vector<EventIndex>, std::shared_ptr<const std::vector<EventIndex>>> state_ids_memo_;
   std::deque<std::vector<EventIndex>> state_ids_order_;
   WalkMarks walk_marks_;

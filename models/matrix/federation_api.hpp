@@ -26,18 +26,27 @@ enum class RequestKind : std::uint8_t {
   kEvents,
   kBackfill,
   kProbe,
+  kClaimKeys,
 };
-inline constexpr int kRequestKinds = 6;
+inline constexpr int kRequestKinds = 7;
 const char* to_string(RequestKind kind);
 
 inline constexpr std::uint32_t kRequestOverhead = 300;
 inline constexpr std::uint32_t kResponseOverhead = 200;
 inline constexpr std::uint32_t kEventIdBytes = 48;
 
-// PUT /send/{txnId}: up to 50 PDUs of the sender, in the order it sent them.
+// An m.direct_to_device EDU carrying one message for one device of the destination. The
+// federation carries its size; what it holds is the upper layer's, named by `id`.
+struct ToDevice {
+  std::uint32_t id = 0;
+  std::uint32_t bytes = 0;  // its JSON size in the transaction
+};
+
+// PUT /send/{txnId}: up to 50 PDUs of the sender, in the order it sent them, and up to 100 EDUs.
 struct SendTransaction {
   static constexpr RequestKind kKind = RequestKind::kSend;
   std::vector<EventIndex> pdus;
+  std::vector<ToDevice> edus;
   std::uint32_t log_end = 0;      // requester's: its outbound log position once these are delivered
   std::uint32_t unprocessed = 0;  // destination's: PDUs of it still being processed
 };
@@ -78,7 +87,17 @@ struct Probe {
   static constexpr RequestKind kKind = RequestKind::kProbe;
 };
 
-using FederationRequest =
-    std::variant<SendTransaction, GetMissingEvents, GetStateIds, GetEvents, Backfill, Probe>;
+// POST /user/keys/claim: one-time keys (MLS KeyPackages) of `devices` devices of the destination's
+// users. The destination's key service (Federation::enable_key_claims) claims them when the
+// request arrives; what was claimed is the upper layer's, named by `id`.
+struct ClaimKeys {
+  static constexpr RequestKind kKind = RequestKind::kClaimKeys;
+  std::uint32_t id = 0;
+  std::uint32_t devices = 0;
+  std::uint32_t answer_bytes = 0;  // the destination's answer
+};
+
+using FederationRequest = std::variant<SendTransaction, GetMissingEvents, GetStateIds, GetEvents,
+                                       Backfill, Probe, ClaimKeys>;
 
 }  // namespace dmlssim::models::matrix

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,12 @@ struct HomeserverSignals {
   // (a success, or an inbound request from it).
   sim::Signal<sim::NodeId /*server*/, sim::NodeId /*destination*/> destination_down;
   sim::Signal<sim::NodeId /*server*/, sim::NodeId /*destination*/> destination_up;
+  // A to-device message for a device of `server` arrived (from `origin`; the local server's own
+  // are announced when sent).
+  sim::Signal<sim::NodeId /*server*/, sim::NodeId /*origin*/, ToDevice> to_device_received;
+  // A key claim `server` made of `destination` finished: answered (true), or failed.
+  sim::Signal<sim::NodeId /*server*/, sim::NodeId /*destination*/, std::uint32_t /*id*/, bool>
+      keys_claimed;
 };
 
 class Homeserver : public sim::NodeActor {
@@ -92,6 +99,15 @@ class Homeserver : public sim::NodeActor {
   SendResult send(const std::string& sender, const std::string& type,
                   std::optional<std::string> state_key, nlohmann::json content);
 
+  // A to-device message for a device of `destination`: queued for it and sent in its
+  // transactions (with the PDUs, <= 100 per transaction), kept until a transaction carrying it
+  // succeeds — through back-off and catch-up, as Synapse's device outbox. To this server itself:
+  // announced at once. Refused (false) when the server is down.
+  bool send_to_device(sim::NodeId destination, ToDevice message);
+  // POST /user/keys/claim to `destination` for `devices` devices; keys_claimed tells the outcome.
+  // Refused (false) when the server is down or no key service is installed.
+  bool claim_keys(sim::NodeId destination, std::uint32_t id, std::uint32_t devices);
+
   // --- the server's view ---
   EventStatus status(EventIndex e) const {
     return e < status_.size() ? status_[e] : EventStatus::kUnknown;
@@ -116,6 +132,7 @@ class Homeserver : public sim::NodeActor {
   void answer(std::uint32_t exchange, sim::NodeId origin, GetEvents& request);
   void answer(std::uint32_t exchange, sim::NodeId origin, Backfill& request);
   void answer(std::uint32_t exchange, sim::NodeId origin, Probe& request);
+  void answer(std::uint32_t exchange, sim::NodeId origin, ClaimKeys& request);
   // A request this server made of `to` finished: answered (`ok`), or failed or timed out.
   void on_answer(sim::NodeId to, SendTransaction& request, bool ok);
   void on_answer(sim::NodeId to, GetMissingEvents& request, bool ok);
@@ -123,6 +140,7 @@ class Homeserver : public sim::NodeActor {
   void on_answer(sim::NodeId to, GetEvents& request, bool ok);
   void on_answer(sim::NodeId to, Backfill& request, bool ok);
   void on_answer(sim::NodeId to, Probe& request, bool ok);
+  void on_answer(sim::NodeId to, ClaimKeys& request, bool ok);
   // Any authenticated request from `origin` arrived (before it is handled).
   void note_inbound_from(sim::NodeId origin) {
     if (backing_off_ != 0) inbound_from_failing(origin);
@@ -224,6 +242,9 @@ class Homeserver : public sim::NodeActor {
   // The same destinations as bits: every inbound request and every answer asks, and a bit is
   // a cache line away where a Destination entry is a miss (servers x 24 bytes).
   std::vector<std::uint64_t> failing_bits_;
+  // To-device messages not yet delivered, by destination (only destinations with some).
+  std::map<sim::NodeId, std::deque<ToDevice>> to_device_out_;
+  static constexpr std::size_t kMaxEdusPerTransaction = 100;
   bool failing(sim::NodeId d) const {
     return d / 64 < failing_bits_.size() && ((failing_bits_[d / 64] >> (d % 64)) & 1) != 0;
   }

@@ -24,6 +24,8 @@ void Homeserver::request_finished(sim::NodeId d, RequestKind kind, bool ok) {
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId origin, SendTransaction& request) {
   grow();
+  for (const ToDevice& edu : request.edus)
+    signals().to_device_received(node(), origin, edu);
   const std::uint64_t serial = federation_.serial(exchange);
   for (const EventIndex e : request.pdus) {
     if (status_[e] >= EventStatus::kAccepted) continue;
@@ -46,6 +48,12 @@ void Homeserver::on_answer(sim::NodeId d, SendTransaction& request, bool ok) {
   request_finished(d, RequestKind::kSend, ok);
   Destination& dest = destination(d);
   dest.in_flight = false;
+  if (ok && !request.edus.empty()) {
+    // Delivered: they leave the outbox (they were its first entries, nothing was removed since).
+    auto& out = to_device_out_.at(d);
+    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(request.edus.size()));
+    if (out.empty()) to_device_out_.erase(d);
+  }
   if (ok) {
     if (dest.catching_up) {
       // Caught up: everything logged so far is behind it (the destination pulls what it lacks).
@@ -184,6 +192,18 @@ void Homeserver::on_answer(sim::NodeId d, Backfill& request, bool ok) {
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, Probe&) {
   federation_.respond(exchange, 0);
+}
+
+// --- POST /user/keys/claim ---
+
+void Homeserver::answer(std::uint32_t exchange, sim::NodeId, ClaimKeys& request) {
+  request.answer_bytes = federation_.claim_keys_at(node(), request.id);
+  federation_.respond(exchange, request.answer_bytes);
+}
+
+void Homeserver::on_answer(sim::NodeId d, ClaimKeys& request, bool ok) {
+  request_finished(d, RequestKind::kClaimKeys, ok);
+  signals().keys_claimed(node(), d, request.id, ok);
 }
 
 void Homeserver::on_answer(sim::NodeId d, Probe&, bool ok) {

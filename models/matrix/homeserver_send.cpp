@@ -38,24 +38,49 @@ void Homeserver::try_send(sim::NodeId d) {
         break;
       }
     }
-    if (txn.pdus.empty()) {
-      dest.catching_up = false;
-      return federation_.recycle_pdu_list(std::move(txn.pdus));
-    }
+    if (txn.pdus.empty()) dest.catching_up = false;
   } else {
     // The next events for it, oldest first, up to the transaction limit.
     std::size_t i = dest.cursor;
     for (; i < outbound_.size() && txn.pdus.size() < config().max_pdus_per_transaction; ++i) {
       if (outbound_[i].to->contains(d)) txn.pdus.push_back(outbound_[i].event);
     }
-    if (txn.pdus.empty()) {
-      dest.cursor = static_cast<std::uint32_t>(outbound_.size());  // nothing for it before here
-      return federation_.recycle_pdu_list(std::move(txn.pdus));
+    if (txn.pdus.empty()) dest.cursor = static_cast<std::uint32_t>(outbound_.size());
+    txn.log_end = txn.pdus.empty() ? dest.cursor : static_cast<std::uint32_t>(i);
+  }
+  // To-device messages go in the same transaction, oldest first.
+  if (!to_device_out_.empty()) {
+    const auto out = to_device_out_.find(d);
+    if (out != to_device_out_.end()) {
+      const std::size_t n = std::min(out->second.size(), kMaxEdusPerTransaction);
+      txn.edus.assign(out->second.begin(), out->second.begin() + static_cast<std::ptrdiff_t>(n));
     }
-    txn.log_end = static_cast<std::uint32_t>(i);
+  }
+  if (txn.pdus.empty() && txn.edus.empty()) {
+    return federation_.recycle_pdu_list(std::move(txn.pdus));
   }
   dest.in_flight = true;
   request(d, std::move(txn));
+}
+
+bool Homeserver::send_to_device(sim::NodeId d, ToDevice message) {
+  if (!up()) return false;
+  if (d == node()) {
+    signals().to_device_received(node(), node(), message);
+    return true;
+  }
+  to_device_out_[d].push_back(message);
+  try_send(d);
+  return true;
+}
+
+bool Homeserver::claim_keys(sim::NodeId d, std::uint32_t id, std::uint32_t devices) {
+  if (!up() || !federation_.has_key_service()) return false;
+  ClaimKeys claim;
+  claim.id = id;
+  claim.devices = devices;
+  request(d, claim);
+  return true;
 }
 
 void Homeserver::request(sim::NodeId to, FederationRequest body) {
