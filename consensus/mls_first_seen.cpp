@@ -34,7 +34,13 @@ class FirstSeenRun : public RoomStrategy {
       const std::optional<device::DeviceIndex> member =
           room_.device_of_identity(node->credential.identity);
       if (!member || room_.device(*member).homeserver() != *origin) continue;
-      if (*member == d) commit_with_removes(d, /*force=*/false);
+      if (*member != d) return;
+      std::vector<device::DeviceIndex> adds = room_.devices_to_add(d);
+      if (adds.empty()) {
+        commit_with_removes(d, /*force=*/false);
+      } else {
+        room_.add_devices(d, std::move(adds));  // claims, then commits Adds and Removes
+      }
       return;
     }
   }

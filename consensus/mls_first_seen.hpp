@@ -5,8 +5,9 @@
 //
 // Membership follows the room: when a device syncs a membership event, the group member device
 // with the lowest leaf index on the server that sent the event commits Removes of every device
-// whose user is not joined in its server's state. Every commit a device makes (key updates too)
-// carries those Removes. Adding devices needs Welcomes sent as to-device messages: not yet.
+// whose user is not joined in its server's state, and Adds of the devices of joined users it
+// lacks (their KeyPackages claimed first; the Welcome sent once the commit is merged). Every
+// commit a device makes (key updates too) carries the Removes due.
 #pragma once
 
 #include "consensus/strategy_registry.hpp"

@@ -89,6 +89,9 @@ std::vector<ParamInfo> EncryptedPart::params() const {
        "or private (PrivateMessage)."},
       {"mls.plaintext_bytes", "integer", std::to_string(room.plaintext_bytes), "bytes",
        "Plaintext size of every application message."},
+      {"mls.key_packages", "integer", std::to_string(room.key_packages), "KeyPackages",
+       "KeyPackages each device keeps on its server, plus one last resort reused when they run "
+       "out; a claimed one is replaced by an upload while the device is online."},
       {"mls.max_past_epochs", "integer", "0", "epochs",
        "Earlier epochs whose message keys a device keeps (OpenMLS max_past_epochs)."},
       {"mls.out_of_order_tolerance", "integer", std::to_string(limits.out_of_order_tolerance),
@@ -151,6 +154,8 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   e.room.plaintext_bytes = static_cast<std::uint32_t>(
       reader.integer(value_or_default(reader, mls_section, "mls.plaintext_bytes"),
                      "mls.plaintext_bytes", 1, 60000));
+  e.room.key_packages = static_cast<std::uint32_t>(reader.integer(
+      value_or_default(reader, mls_section, "mls.key_packages"), "mls.key_packages", 0, 1000));
   e.room.group.max_past_epochs = static_cast<std::uint32_t>(
       reader.integer(value_or_default(reader, mls_section, "mls.max_past_epochs"),
                      "mls.max_past_epochs", 0, 1000));

@@ -165,6 +165,12 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
       {"commits_sent", room.counts().commits_sent},
       {"key_updates_due", state_->key_updates_due},
       {"sends_failed", room.counts().sends_failed},
+      {"key_packages_claimed", room.counts().key_packages_claimed},
+      {"last_resort_used", room.counts().last_resort_used},
+      {"key_claims_failed", room.counts().claims_failed},
+      {"welcomes_sent", room.counts().welcomes_sent},
+      {"joins", room.counts().joins},
+      {"join_failures", room.counts().join_failures},
   };
   summary["e2ee"] = e2ee;
   if (state_->per_reader) state_->write_per_reader();

@@ -14,13 +14,14 @@ Device::Device(std::string user_id, std::string device_id, sim::NodeId homeserve
       drbg_(std::move(drbg)) {}
 
 const mls::KeyPackage& Device::new_key_package(const mls::CryptoProvider& crypto,
-                                               mls::Lifetime lifetime) {
+                                               mls::Lifetime lifetime, bool last_resort) {
   OwnKeyPackage own;
   const mls::Bytes init = drbg_.bytes(32), encryption = drbg_.bytes(32),
                    signature = drbg_.bytes(32);
   own.package = mls::make_key_package(crypto, identity(), init, encryption, signature, lifetime,
                                       &own.secrets);
   own.ref = mls::key_package_ref(own.package);
+  own.last_resort = last_resort;
   key_packages_.push_back(std::move(own));
   return key_packages_.back().package;
 }
@@ -73,7 +74,7 @@ mls::Group& Device::join_group(const std::string& room_id, const mls::GroupConfi
     if (it == key_packages_.end()) continue;
     mls::Group joined = mls::Group::join(config, welcome, it->package, it->secrets, std::nullopt,
                                          psks, drbg_.fork());
-    key_packages_.erase(it);  // used: its private keys go (RFC 9420 §16.8)
+    if (!it->last_resort) key_packages_.erase(it);  // used: its private keys go (RFC 9420 §16.8)
     return rooms_[room_id].emplace<mls::Group>(std::move(joined));
   }
   throw std::invalid_argument(name_ + ": the Welcome names none of this device's KeyPackages");

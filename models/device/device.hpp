@@ -47,9 +47,11 @@ class Device {
   void set_online(bool online) { online_ = online; }
 
   // --- KeyPackages ---
-  // Makes a fresh KeyPackage (its private keys kept until it is used) and returns it.
+  // Makes a fresh KeyPackage (its private keys kept until it is used) and returns it. A last-resort
+  // package (RFC 9420 §16.8) keeps its keys when a Welcome uses it: it may serve again.
   const mls::KeyPackage& new_key_package(const mls::CryptoProvider& crypto,
-                                         mls::Lifetime lifetime = {0, ~std::uint64_t{0}});
+                                         mls::Lifetime lifetime = {0, ~std::uint64_t{0}},
+                                         bool last_resort = false);
   // The KeyPackages not used yet, oldest first.
   std::size_t key_packages() const { return key_packages_.size(); }
   const mls::KeyPackage& key_package(std::size_t i) const { return key_packages_.at(i).package; }
@@ -89,6 +91,7 @@ class Device {
     mls::KeyPackage package;
     mls::KeyPackageSecrets secrets;
     mls::Bytes ref;
+    bool last_resort = false;
   };
   std::string user_id_, device_id_, name_;
   sim::NodeId homeserver_;

@@ -76,8 +76,8 @@ void EncryptedRoom::start() {
   for (std::size_t u = 0; u < users; ++u) {
     const matrix::RoomUser& user = world.users()[u];
     for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
-      devices_.push_back(
-          DeviceSlot{Device(user.user_id, "D" + std::to_string(k), user.server, root.fork())});
+      devices_.emplace_back(
+          Device(user.user_id, "D" + std::to_string(k), user.server, root.fork()));
     }
   }
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
@@ -85,7 +85,9 @@ void EncryptedRoom::start() {
     devices_[d].endpoint = sync_.attach(devices_[d].device);
     devices_[d].device.synced.connect(
         [this, d](matrix::EventIndex e, sim::SimTime at) { on_synced(d, e, at); });
+    devices_[d].stock = config_.key_packages;
   }
+  setup_adds();
   // Epoch 0: the devices of the users joined as the room starts, in device order.
   std::vector<DeviceIndex> members;
   std::vector<mls::Bytes> identities;
@@ -171,6 +173,11 @@ EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
 }
 
 EncryptedRoom::SendResult EncryptedRoom::commit(DeviceIndex d, const mls::CommitOptions& options) {
+  return commit_adding(d, options, {});
+}
+
+EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::CommitOptions options,
+                                                       std::vector<DeviceIndex> added) {
   if (!online(d)) return {false, "offline"};
   mls::Group* g = devices_[d].device.group(federation_.room().room_id());
   if (g == nullptr || g->status() != mls::Group::Status::kActive) return {false, "no group"};
@@ -180,6 +187,16 @@ EncryptedRoom::SendResult EncryptedRoom::commit(DeviceIndex d, const mls::Commit
   out.commit = true;
   out.epoch = g->epoch();
   mls::CommitOutput made = g->commit(options);
+  if (made.welcome) {
+    auto welcome = std::make_shared<WelcomeOut>();
+    welcome->bytes =
+        static_cast<std::uint32_t>((4 * mls::encode_one(*made.welcome).size() + 2) / 3) +
+        kToDeviceEnvelope;
+    welcome->welcome = std::make_shared<const mls::MlsMessage>(std::move(*made.welcome));
+    welcome->targets = std::move(added);
+    welcome->origin = devices_[d].device.homeserver();
+    devices_[d].pending_welcome = std::move(welcome);
+  }
   out.message = std::make_shared<const mls::MlsMessage>(std::move(made.commit));
   out.encoded = mls::encode_one(*out.message);
   out.epoch_commit = devices_[d].epoch_commit;
@@ -209,7 +226,6 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   const auto slot = static_cast<std::uint32_t>(m.payload);
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);
-  DeviceSlot& from = devices_[out.from];
   const matrix::RoomUser& user = federation_.room().users()[user_of(out.from)];
   const std::string prev = event_id(out.epoch_commit);
   nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev)
@@ -219,11 +235,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
       std::move(content));
   if (r.event == matrix::kNoEvent) {
     ++counts_.sends_failed;
-    if (out.commit) {
-      if (mls::Group* g = from.device.group(federation_.room().room_id())) {
-        if (g->has_pending_commit()) g->discard_pending_commit();
-      }
-    }
+    if (out.commit) discard_pending(out.from);
     return;
   }
   if (mls_events_.size() <= r.event) mls_events_.resize(r.event + 1 + r.event / 2);
@@ -255,11 +267,7 @@ void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);
   ++counts_.sends_failed;
-  if (out.commit) {
-    if (mls::Group* g = devices_[out.from].device.group(federation_.room().room_id())) {
-      if (g->has_pending_commit()) g->discard_pending_commit();
-    }
-  }
+  if (out.commit) discard_pending(out.from);
 }
 
 const mls::MlsMessage* EncryptedRoom::mls_message(matrix::EventIndex e) const {
@@ -309,15 +317,19 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
   mls::Group* g = devices_[d].device.group(federation_.room().room_id());
   if (g == nullptr || g->status() == mls::Group::Status::kRemoved) {
     fate = CommitFate::kNotAMember;
+    // Held until a Welcome lets the device in (then replayed): commits synced before it.
+    std::vector<matrix::EventIndex>& early = devices_[d].early_commits;
+    if (g == nullptr && early.size() < kEarlyCommitsKept) early.push_back(e);
   } else if (ev.epoch != g->epoch()) {
     fate = CommitFate::kStale;
   } else {
     // First seen wins: a rival commit of ours for this epoch lost.
-    if (ev.from != d && g->has_pending_commit()) g->discard_pending_commit();
+    if (ev.from != d && g->has_pending_commit()) discard_pending(d);
     try {
       const mls::Received r = g->handle(*ev.message);
       fate = r.own_commit ? CommitFate::kOwnMerged : CommitFate::kApplied;
       devices_[d].epoch_commit = e;
+      if (r.own_commit) release_welcome(d, e);
     } catch (const mls::GroupError&) {
       fate = CommitFate::kRejected;
     }

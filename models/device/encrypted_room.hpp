@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,8 @@ struct EncryptedRoomConfig {
   std::uint32_t devices_per_user = 1;
   mls::GroupConfig group;               // crypto provider, ratchet limits, handshake wire format
   std::uint32_t plaintext_bytes = 100;  // application message plaintext
+  // KeyPackages each device keeps on its server (plus one last resort, reused when they run out).
+  std::uint32_t key_packages = 10;
 };
 
 // What a device did with an MLS event it received.
@@ -95,6 +98,17 @@ class EncryptedRoom {
   // device until its event comes back by sync. Refused when the device holds no active group or
   // has a commit pending already.
   SendResult commit(DeviceIndex d, const mls::CommitOptions& options);
+  // Device d adds `targets` (devices missing from its group): it asks its homeserver to claim
+  // their KeyPackages (from their servers' stock, POST /user/keys/claim for remote ones), and when
+  // the answer comes back commits Adds for the packages it got, with the Removes due. The Welcome
+  // goes out as to-device messages once the commit is merged (a commit that loses never releases
+  // its Welcome, RFC 9420 §14). Refused like commit().
+  SendResult add_devices(DeviceIndex d, std::vector<DeviceIndex> targets);
+  // Devices of users joined in the state d's homeserver holds that d's group lacks (empty without
+  // an active group).
+  std::vector<DeviceIndex> devices_to_add(DeviceIndex d) const;
+  // KeyPackages device d has on its server now (the last resort not counted).
+  std::uint32_t key_stock(DeviceIndex d) const { return devices_[d].stock; }
   // Device d processes the commit carried by `event` (an m.mls.commit it synced) on its current
   // epoch: applied, its own merged, or why not. A rival pending commit of d is discarded first
   // when the received one is for d's epoch (it lost).
@@ -111,21 +125,55 @@ class EncryptedRoom {
   sim::Signal<DeviceIndex, matrix::EventIndex> member_synced;
   // A commit was processed by a device (metrics).
   sim::Signal<DeviceIndex, matrix::EventIndex, CommitFate> commit_processed;
+  // A device joined the group from a Welcome.
+  sim::Signal<DeviceIndex> joined;
 
   ReadLedger& ledger() { return ledger_; }
   const ReadLedger& ledger() const { return ledger_; }
   struct Counts {
     std::uint64_t messages_sent = 0, commits_sent = 0, sends_failed = 0;
+    std::uint64_t key_packages_claimed = 0, last_resort_used = 0, claims_failed = 0;
+    std::uint64_t welcomes_sent = 0, welcomes_dropped = 0, joins = 0, join_failures = 0;
     std::uint64_t commit_fates[5] = {};  // by CommitFate
   };
   const Counts& counts() const { return counts_; }
   sim::MessageClass send_class() const { return send_class_; }
 
  private:
+  // A Welcome of a pending commit, released when the commit is merged.
+  struct WelcomeOut {
+    std::shared_ptr<const mls::MlsMessage> welcome;
+    std::vector<DeviceIndex> targets;
+    matrix::EventIndex commit_event = matrix::kNoEvent;  // set when merged
+    std::uint32_t bytes = 0;                             // as a to-device message
+    sim::NodeId origin = 0;                              // the committer's server
+  };
   struct DeviceSlot {
+    explicit DeviceSlot(Device d) : device(std::move(d)) {}
     Device device;
     sim::EndpointId endpoint = 0;
     matrix::EventIndex epoch_commit = matrix::kNoEvent;
+    std::uint32_t stock = 0;                     // KeyPackages on its server
+    std::optional<mls::KeyPackage> last_resort;  // made when the stock first runs out
+    std::shared_ptr<WelcomeOut> pending_welcome;
+    // Commits synced while the device held no group, replayed when a Welcome lets it in.
+    std::vector<matrix::EventIndex> early_commits;
+  };
+  // A device's request for KeyPackages, through its server.
+  struct Claim {
+    DeviceIndex committer = 0;
+    std::vector<DeviceIndex> targets;
+    std::vector<std::optional<mls::KeyPackage>> packages;  // by target
+    std::uint32_t outstanding = 0;                         // remote claims not finished
+    bool open = false;
+  };
+  struct RemoteClaim {
+    std::uint32_t claim = 0;
+    sim::NodeId server = 0;
+  };
+  struct ToDeviceWelcome {
+    std::shared_ptr<WelcomeOut> welcome;
+    DeviceIndex target = 0;
   };
   // An event on its way up the client hop.
   struct Outgoing {
@@ -144,11 +192,29 @@ class EncryptedRoom {
     DeviceIndex from = 0;
     std::uint32_t ledger_index = 0;  // application messages
   };
+  // A to-device message's JSON envelope beside its base64 content.
+  static constexpr std::uint32_t kToDeviceEnvelope = 200;
+  static constexpr std::size_t kEarlyCommitsKept = 64;
   void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at);
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   void send_up(Outgoing out, std::uint32_t bytes);
   void receive_application(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
+  // encrypted_room_adds.cpp
+  void setup_adds();
+  void discard_pending(DeviceIndex d);
+  SendResult commit_adding(DeviceIndex d, mls::CommitOptions options,
+                           std::vector<DeviceIndex> added);
+  std::uint32_t claim_at(sim::NodeId server, std::uint32_t remote_claim);
+  std::optional<mls::KeyPackage> take_key_package(DeviceIndex d);
+  void claim_arrived(std::uint32_t claim);
+  void claim_finished(std::uint32_t claim);
+  void claim_answered(std::uint32_t claim);
+  void release_welcome(DeviceIndex d, matrix::EventIndex commit_event);
+  void welcome_request_arrived(std::uint32_t welcome_index);
+  void deliver_to_device(DeviceIndex target, std::uint32_t id);
+  void to_device_arrived(DeviceIndex d, std::uint32_t id);
+  void on_adds_message(const sim::ClientMessage& m);
   std::string event_id(matrix::EventIndex e) const;
 
   sim::Simulation& sim_;
@@ -162,7 +228,12 @@ class EncryptedRoom {
   std::vector<std::optional<MlsEvent>> mls_events_;  // by EventIndex
   std::vector<Outgoing> outgoing_;
   std::vector<std::uint32_t> free_outgoing_;
-  sim::MessageClass send_class_ = 0;
+  sim::MessageClass send_class_ = 0, claim_class_ = 0, to_device_class_ = 0, upload_class_ = 0;
+  std::vector<Claim> claims_;
+  std::vector<RemoteClaim> remote_claims_;
+  std::vector<std::shared_ptr<WelcomeOut>> welcome_requests_;  // by payload of the hop up
+  std::vector<ToDeviceWelcome> to_device_;                     // by ToDevice id
+  std::map<DeviceIndex, std::vector<std::uint32_t>> inbox_;    // undelivered to-device, by device
   ReadLedger ledger_;
   Counts counts_;
 };

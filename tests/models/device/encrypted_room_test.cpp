@@ -192,3 +192,111 @@ TEST_CASE(
   CHECK(e.room.ledger().unauthorized().size() == 2);  // nothing more
   CHECK(e.room.ledger().totals().by_outcome[static_cast<int>(ReadOutcome::kRead)] == 9 + 9);
 }
+
+TEST_CASE(
+    "encrypted room: adding a user's devices claims their KeyPackages, commits the Adds and "
+    "delivers the Welcome as to-device messages",
+    "[device][e2ee][adds]") {
+  EncryptedWorld e;
+  // @u1:s2 leaves; a device of s0 removes their devices; they come back.
+  REQUIRE(e.w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+  e.run_for(5);
+  mls::CommitOptions removes;
+  for (const mls::LeafIndex leaf : e.room.leaves_to_remove(0))
+    removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+  REQUIRE(e.room.commit(0, removes).sent);
+  e.run_for(5);
+  REQUIRE(e.room.group(10) == nullptr);
+  REQUIRE(e.w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "join"}}) != mx::kNoEvent);
+  e.run_for(5);
+  CHECK(e.room.devices_to_add(0) == std::vector<DeviceIndex>{10, 11});
+  const std::uint32_t stock = e.room.key_stock(10);
+  // A device of s0 adds them: KeyPackages from s2 by POST /user/keys/claim.
+  REQUIRE(e.room.add_devices(0, e.room.devices_to_add(0)).sent);
+  e.run_for(10);
+  for (const DeviceIndex d : {DeviceIndex{10}, DeviceIndex{11}}) {
+    REQUIRE(e.room.group(d) != nullptr);
+    CHECK(e.room.group(d)->epoch_authenticator() == e.room.group(0)->epoch_authenticator());
+    CHECK(e.room.epoch_commit(d) == e.room.epoch_commit(0));
+    // The claimed package was replaced by an upload from the (online) device.
+    CHECK(e.room.key_stock(d) == stock);
+  }
+  CHECK(e.room.group(0)->member_count() == 12);
+  CHECK(e.room.counts().key_packages_claimed == 2);
+  CHECK(e.room.counts().welcomes_sent == 2);
+  CHECK(e.room.counts().joins == 2);
+  CHECK(e.room.devices_to_add(0).empty());
+  // They read what is sent now.
+  REQUIRE(e.room.send_message(0).sent);
+  e.run_for(5);
+  CHECK(e.room.ledger().outcome(0, 10) == ReadOutcome::kRead);
+  CHECK(e.room.ledger().outcome(0, 11) == ReadOutcome::kRead);
+  const auto traffic = [&](const std::string& name) {
+    const auto& names = e.w.network.class_names();
+    for (std::size_t c = 0; c < names.size(); ++c)
+      if (names[c] == name) return e.w.network.traffic(static_cast<sim::MessageClass>(c));
+    return sim::TrafficCounters{};
+  };
+  CHECK(traffic("fed_keys_claim").messages == 2);  // one request, one answer
+}
+
+TEST_CASE("encrypted room: a claim to an unreachable server fails; the others are added",
+          "[device][e2ee][adds]") {
+  EncryptedWorld e;
+  for (const auto& [server, user] : {std::pair{1u, 1u}, std::pair{2u, 1u}}) {
+    REQUIRE(e.w.send(server, user, "m.room.member", mx::user_id_for(server, user),
+                     {{"membership", "leave"}}) != mx::kNoEvent);
+  }
+  e.run_for(5);
+  mls::CommitOptions removes;
+  for (const mls::LeafIndex leaf : e.room.leaves_to_remove(0))
+    removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+  REQUIRE(removes.by_value.size() == 4);
+  REQUIRE(e.room.commit(0, removes).sent);
+  e.run_for(5);
+  for (const auto& [server, user] : {std::pair{1u, 1u}, std::pair{2u, 1u}}) {
+    REQUIRE(e.w.send(server, user, "m.room.member", mx::user_id_for(server, user),
+                     {{"membership", "join"}}) != mx::kNoEvent);
+  }
+  e.run_for(5);
+  REQUIRE(e.room.devices_to_add(0).size() == 4);
+  e.w.partition({0, 0, 1});  // s2 unreachable from s0
+  REQUIRE(e.room.add_devices(0, e.room.devices_to_add(0)).sent);
+  e.run_for(120);  // the claim to s2 times out
+  CHECK(e.room.counts().claims_failed == 2);
+  CHECK(e.room.group(6) != nullptr);   // @u1:s1's devices are in
+  CHECK(e.room.group(10) == nullptr);  // @u1:s2's are not
+  CHECK(e.room.group(0)->member_count() == 10);
+}
+
+TEST_CASE("encrypted room: an exhausted stock gives the last-resort package, again and again",
+          "[device][e2ee][adds]") {
+  device::EncryptedRoomConfig c = EncryptedWorld::config();
+  c.key_packages = 0;
+  FederationWorld w(2, 2);
+  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
+                         sim::RandomStream(1, 0, "client")};
+  device::ClientSync sync{*w.federation, links};
+  device::EncryptedRoom room(w.sim, *w.federation, links, sync, c, 1, 0);
+  room.start();
+  room.commit_synced.connect([&](DeviceIndex d, mx::EventIndex e) { room.process_commit(d, e); });
+  const auto run_for = [&](double s) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(s)); };
+  for (int round = 0; round < 2; ++round) {
+    REQUIRE(w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "leave"}}) != mx::kNoEvent);
+    run_for(5);
+    mls::CommitOptions removes;
+    for (const mls::LeafIndex leaf : room.leaves_to_remove(0))
+      removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+    REQUIRE(room.commit(0, removes).sent);
+    run_for(5);
+    REQUIRE(w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "join"}}) != mx::kNoEvent);
+    run_for(5);
+    REQUIRE(room.add_devices(0, room.devices_to_add(0)).sent);
+    run_for(10);
+    CHECK(room.group(6) != nullptr);
+    CHECK(room.group(7) != nullptr);
+  }
+  CHECK(room.counts().key_packages_claimed == 0);
+  CHECK(room.counts().last_resort_used == 4);
+  CHECK(room.counts().joins == 4);
+}
