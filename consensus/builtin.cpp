@@ -1,4 +1,5 @@
 // The strategies and fork rules that ship with dmlssim: the one list to extend when one is added.
+#include "consensus/dmls_strategy.hpp"
 #include "consensus/mls_first_seen.hpp"
 #include "consensus/strategy_registry.hpp"
 
@@ -50,6 +51,7 @@ void register_builtin(Registry& registry) {
       {},
       [](const StrategyParams& p) { return std::make_unique<NoStrategy>(p); }});
   register_mls_first_seen(registry);
+  register_dmls(registry);
 }
 
 }  // namespace dmlssim::consensus

@@ -48,6 +48,8 @@ class Strategy {
   std::string describe() const { return params_.canonical(); }
   // Do the room's devices run MLS under this strategy? (false: a plain Matrix room.)
   virtual bool encrypted() const = 0;
+  // Sets what the room's mechanism must know before it is built (DMLS trees, retention).
+  virtual void configure(models::device::EncryptedRoomConfig& config) const { (void)config; }
   // Takes charge of an encrypted room for one run (called before the run starts, after
   // room.start()). Only encrypted strategies are asked.
   virtual std::unique_ptr<RoomStrategy> attach(models::device::EncryptedRoom& room) const {

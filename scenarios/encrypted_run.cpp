@@ -22,6 +22,12 @@ MatrixRun& matrix_run_of(const RunContext& context) {
   throw std::logic_error("an encrypted room needs the Matrix part's room, built before it");
 }
 
+dev::EncryptedRoomConfig configured(dev::EncryptedRoomConfig config,
+                                    const consensus::Strategy& strategy) {
+  strategy.configure(config);
+  return config;
+}
+
 // The q-quantile of ascending values (nearest rank), in seconds from milliseconds.
 double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
   const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
@@ -39,13 +45,13 @@ struct EncryptedRun::State {
         links(context.sim, context.network.reachability(), s.sync_latency,
               sim::RandomStream(context.scenario.seed, context.run, "clients/latency")),
         sync(matrix.federation(), links),
-        room(context.sim, matrix.federation(), links, sync, s.room, context.scenario.seed,
-             context.run),
+        strategy(context.scenario.strategy_info->create(context.scenario.strategy_params)),
+        room(context.sim, matrix.federation(), links, sync, configured(s.room, *strategy),
+             context.scenario.seed, context.run),
         key_updates(context.scenario.seed, context.run, "workload/key_updates"),
         key_update_rate(s.key_updates_per_device),
         per_reader(s.per_reader) {
     room.start();
-    strategy = scenario.strategy_info->create(scenario.strategy_params);
     room_strategy = strategy->attach(room);
     if (room_strategy == nullptr)
       throw std::logic_error("strategy " + scenario.strategy + " took no charge of the room");
@@ -78,8 +84,8 @@ struct EncryptedRun::State {
   MatrixRun& matrix;
   sim::ClientLinks links;
   dev::ClientSync sync;
-  dev::EncryptedRoom room;
   std::unique_ptr<consensus::Strategy> strategy;
+  dev::EncryptedRoom room;
   std::unique_ptr<consensus::RoomStrategy> room_strategy;
   sim::RandomStream key_updates;
   double key_update_rate = 0;
@@ -127,7 +133,8 @@ dev::EncryptedRoom& EncryptedRun::room() {
 void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
                           std::vector<std::pair<std::string, std::string>>& files) {
   (void)files;
-  const dev::EncryptedRoom& room = state_->room;
+  dev::EncryptedRoom& room = state_->room;
+  room.close_ledger();
   const dev::ReadLedger::Totals t = room.ledger().totals();
   sim::Table& reads = state_->metrics.table("reads", {"outcome", "cause", "pairs"});
   for (int o = 0; o < 4; ++o) {
@@ -144,7 +151,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
     }
   }
   sim::Table& commits = state_->metrics.table("mls_commits", {"fate", "processings"});
-  for (int f = 0; f < 5; ++f) {
+  for (int f = 0; f < dev::kCommitFates; ++f) {
     commits.add_row({dev::to_string(static_cast<dev::CommitFate>(f)),
                      static_cast<std::int64_t>(room.counts().commit_fates[f])});
   }

@@ -48,6 +48,10 @@ const char* to_string(CommitFate fate) {
       return "rejected";
     case CommitFate::kNotAMember:
       return "not_a_member";
+    case CommitFate::kForked:
+      return "forked";
+    case CommitFate::kBuffered:
+      return "buffered";
   }
   return "?";
 }
@@ -107,10 +111,58 @@ void EncryptedRoom::start() {
     Device& device = devices_[members[leaf]].device;
     device.room(world.room_id()) = mls::Group::restore(
         config_.group, boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
+    if (config_.dmls) {
+      devices_[members[leaf]].head =
+          device.hold_as_tree(world.room_id(), *config_.group.crypto).root();
+    }
   }
 }
 
+mls::Group* EncryptedRoom::mutable_group(DeviceIndex d) {
+  return devices_[d].device.group(federation_.room().room_id());
+}
+
+dmls::EpochTree* EncryptedRoom::mutable_tree(DeviceIndex d) {
+  return devices_[d].device.tree(federation_.room().room_id());
+}
+
+const dmls::EpochTree* EncryptedRoom::tree(DeviceIndex d) const {
+  return devices_[d].device.tree(federation_.room().room_id());
+}
+
+void EncryptedRoom::set_head(DeviceIndex d, const mls::Bytes& epoch) {
+  const dmls::EpochTree* t = tree(d);
+  if (t == nullptr || !t->holds(epoch))
+    throw std::invalid_argument("EncryptedRoom::set_head: the device does not hold that epoch");
+  if (devices_[d].head != epoch) devices_[d].removed_on_head = false;
+  devices_[d].head = epoch;
+}
+
+std::vector<mls::Bytes> EncryptedRoom::open_heads(DeviceIndex d) const {
+  std::vector<mls::Bytes> out;
+  const dmls::EpochTree* t = tree(d);
+  if (t == nullptr) return out;
+  for (mls::Bytes& h : t->heads()) {
+    if (devices_[d].resolved.count(h) == 0) out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::uint64_t EncryptedRoom::next_plaintext_serial(mls::Bytes& plaintext) {
+  const auto serial = static_cast<std::uint64_t>(ledger_of_serial_.size());
+  ledger_of_serial_.push_back(UINT32_MAX);
+  for (std::size_t i = 0; i < 8 && i < plaintext.size(); ++i)
+    plaintext[i] = static_cast<std::uint8_t>(serial >> (8 * i));
+  return serial;
+}
+
 const mls::Group* EncryptedRoom::group(DeviceIndex d) const {
+  if (config_.dmls) {
+    const dmls::EpochTree* t = tree(d);
+    if (t == nullptr || devices_[d].removed_on_head || !t->holds(devices_[d].head)) return nullptr;
+    const mls::Group& g = t->group(devices_[d].head);
+    return g.status() == mls::Group::Status::kActive ? &g : nullptr;
+  }
   const mls::Group* g = devices_[d].device.group(federation_.room().room_id());
   return g != nullptr && g->status() == mls::Group::Status::kActive ? g : nullptr;
 }
@@ -154,15 +206,24 @@ EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
     const DeviceIndex d = first_device(user) + k;
     if (!online(d)) continue;
     any_online = true;
-    mls::Group* g = devices_[d].device.group(federation_.room().room_id());
-    if (g == nullptr || g->status() != mls::Group::Status::kActive) continue;
-    mls::Bytes plaintext = devices_[d].device.drbg().bytes(config_.plaintext_bytes);
+    const mls::Group* g = group(d);
+    if (g == nullptr) continue;
+    mls::Bytes plaintext =
+        devices_[d].device.drbg().bytes(std::max<std::uint32_t>(8, config_.plaintext_bytes));
     Outgoing out;
     out.from = d;
-    out.message = std::make_shared<const mls::MlsMessage>(g->protect(plaintext));
-    out.encoded = mls::encode_one(*out.message);
+    out.serial = next_plaintext_serial(plaintext);
     out.epoch = g->epoch();
-    out.epoch_commit = devices_[d].epoch_commit;
+    if (config_.dmls) {
+      dmls::EpochTree& t = *mutable_tree(d);
+      t.set_now(sim_.now());
+      out.dmls = std::make_shared<const dmls::DmlsMessage>(t.protect(devices_[d].head, plaintext));
+      out.encoded = mls::encode_one(*out.dmls);
+    } else {
+      out.message = std::make_shared<const mls::MlsMessage>(mutable_group(d)->protect(plaintext));
+      out.encoded = mls::encode_one(*out.message);
+    }
+    out.epoch_commit = current_epoch_commit(d);
     out.sent = sim_.now();
     const nlohmann::json content = encrypted_content(out.encoded, event_id(out.epoch_commit));
     send_up(std::move(out), static_cast<std::uint32_t>(content.dump().size()));
@@ -172,21 +233,34 @@ EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
   return {false, any_online ? "no group" : "no online device"};
 }
 
-EncryptedRoom::SendResult EncryptedRoom::commit(DeviceIndex d, const mls::CommitOptions& options) {
-  return commit_adding(d, options, {});
+EncryptedRoom::SendResult EncryptedRoom::commit(DeviceIndex d, const mls::CommitOptions& options,
+                                                std::vector<mls::Bytes> resolves) {
+  return commit_adding(d, options, {}, std::move(resolves));
 }
 
 EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::CommitOptions options,
-                                                       std::vector<DeviceIndex> added) {
+                                                       std::vector<DeviceIndex> added,
+                                                       std::vector<mls::Bytes> resolves) {
   if (!online(d)) return {false, "offline"};
-  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
-  if (g == nullptr || g->status() != mls::Group::Status::kActive) return {false, "no group"};
-  if (g->has_pending_commit()) return {false, "commit pending"};
+  const mls::Group* g = group(d);
+  if (g == nullptr) return {false, "no group"};
+  if (g->has_pending_commit() || devices_[d].dmls_pending) return {false, "commit pending"};
   Outgoing out;
   out.from = d;
   out.commit = true;
   out.epoch = g->epoch();
-  mls::CommitOutput made = g->commit(options);
+  out.resolves = std::move(resolves);
+  mls::CommitOutput made;
+  if (config_.dmls) {
+    dmls::EpochTree& t = *mutable_tree(d);
+    t.set_now(sim_.now());
+    dmls::EpochTree::OwnCommit own = t.commit(devices_[d].head, options);
+    out.dmls = std::make_shared<const dmls::DmlsMessage>(std::move(own.commit));
+    made.welcome = std::move(own.welcome);
+    devices_[d].dmls_pending = true;
+  } else {
+    made = mutable_group(d)->commit(options);
+  }
   if (made.welcome) {
     auto welcome = std::make_shared<WelcomeOut>();
     welcome->bytes =
@@ -228,7 +302,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   free_outgoing_.push_back(slot);
   const matrix::RoomUser& user = federation_.room().users()[user_of(out.from)];
   const std::string prev = event_id(out.epoch_commit);
-  nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev)
+  nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev, out.resolves)
                                       : encrypted_content(out.encoded, prev);
   const matrix::Homeserver::SendResult r = federation_.send(
       user.server, user.user_id, out.commit ? kCommitEventType : kEncryptedEventType, std::nullopt,
@@ -241,6 +315,9 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   if (mls_events_.size() <= r.event) mls_events_.resize(r.event + 1 + r.event / 2);
   MlsEvent ev;
   ev.message = out.message;
+  ev.dmls = out.dmls;
+  ev.resolves = out.resolves;
+  ev.epoch_commit = out.epoch_commit;
   ev.commit = out.commit;
   ev.epoch = out.epoch;
   ev.from = out.from;
@@ -257,6 +334,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
         expected[first_device(u) + k] = true;
     }
     ev.ledger_index = ledger_.add_message(SentMessage{r.event, out.from, out.sent}, expected);
+    ledger_of_serial_[out.serial] = ev.ledger_index;
   }
   mls_events_[r.event] = std::move(ev);
 }
@@ -270,8 +348,24 @@ void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
   if (out.commit) discard_pending(out.from);
 }
 
+matrix::EventIndex EncryptedRoom::current_epoch_commit(DeviceIndex d) const {
+  if (!config_.dmls) return devices_[d].epoch_commit;
+  const auto it = commit_of_epoch_.find(devices_[d].head);
+  return it == commit_of_epoch_.end() ? matrix::kNoEvent : it->second;
+}
+
+void EncryptedRoom::close_ledger() {
+  for (std::uint32_t m = 0; m < ledger_.message_count(); ++m) {
+    for (DeviceIndex d = 0; d < ledger_.devices_at_send(m); ++d) {
+      if (ledger_.outcome(m, d) == ReadOutcome::kWaiting)
+        ledger_.unreadable(m, d, UnreadableCause::kEpochNeverReached);
+    }
+  }
+}
+
 const mls::MlsMessage* EncryptedRoom::mls_message(matrix::EventIndex e) const {
   if (e >= mls_events_.size() || !mls_events_[e]) return nullptr;
+  if (mls_events_[e]->dmls) return &mls_events_[e]->dmls->message;
   return mls_events_[e]->message.get();
 }
 
@@ -297,6 +391,7 @@ void EncryptedRoom::receive_application(DeviceIndex d, matrix::EventIndex e, con
   if (d == ev.from) return;  // the sender's own message
   const std::uint32_t m = ev.ledger_index;
   ledger_.delivered(m, d);
+  if (config_.dmls) return receive_dmls_application(d, ev);
   mls::Group* g = devices_[d].device.group(federation_.room().room_id());
   if (g == nullptr) {
     ledger_.unreadable(m, d, UnreadableCause::kNotAMember);
@@ -313,6 +408,7 @@ void EncryptedRoom::receive_application(DeviceIndex d, matrix::EventIndex e, con
 
 CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
   const MlsEvent& ev = *mls_events_.at(e);
+  if (config_.dmls) return process_dmls_commit(d, e, ev);
   CommitFate fate = CommitFate::kApplied;
   mls::Group* g = devices_[d].device.group(federation_.room().room_id());
   if (g == nullptr || g->status() == mls::Group::Status::kRemoved) {

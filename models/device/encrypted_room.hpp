@@ -24,6 +24,7 @@
 #include "models/device/client_sync.hpp"
 #include "models/device/device.hpp"
 #include "models/device/read_ledger.hpp"
+#include "models/dmls/retention.hpp"
 #include "models/matrix/federation.hpp"
 #include "models/mls/epoch_cache.hpp"
 #include "sim/client_links.hpp"
@@ -37,6 +38,11 @@ struct EncryptedRoomConfig {
   std::uint32_t plaintext_bytes = 100;  // application message plaintext
   // KeyPackages each device keeps on its server (plus one last resort, reused when they run out).
   std::uint32_t key_packages = 10;
+  // DMLS: every device holds an epoch tree (commits on any retained epoch fork it, messages name
+  // their epoch) and forgets epochs by `retention`; else one MLS group per device.
+  bool dmls = false;
+  dmls::RetentionPolicy retention{dmls::RetentionRule::kWindow,
+                                  sim::SimTime::from_seconds(7 * 86400), 0};
 };
 
 // What a device did with an MLS event it received.
@@ -46,7 +52,10 @@ enum class CommitFate : std::uint8_t {
   kStale,       // for an epoch the device is not in (first seen lost, or another fork)
   kRejected,    // invalid for the device (see the rejection)
   kNotAMember,  // the device holds no group (never added, or removed)
+  kForked,      // DMLS: processed on a retained epoch other than the device's head (a fork)
+  kBuffered,    // DMLS: its epoch is not reached yet; held until it is
 };
+inline constexpr int kCommitFates = 7;
 const char* to_string(CommitFate fate);
 
 class EncryptedRoom {
@@ -71,8 +80,19 @@ class EncryptedRoom {
   }
   std::uint32_t devices_per_user() const { return config_.devices_per_user; }
   bool online(DeviceIndex d) const { return links_.online(devices_[d].endpoint); }
-  // The device's group, or null when it holds none or was removed.
+  // The device's group, or null when it holds none or was removed. Under DMLS: the group of the
+  // epoch the device sends on (its head), null when it was removed there.
   const mls::Group* group(DeviceIndex d) const;
+  // --- DMLS ---
+  bool dmls() const { return config_.dmls; }
+  // The device's epoch tree (null under MLS or before it joined).
+  const dmls::EpochTree* tree(DeviceIndex d) const;
+  // The epoch the device sends and commits on.
+  const mls::Bytes& head(DeviceIndex d) const { return devices_[d].head; }
+  // Moves the device to another head it holds (its chosen fork).
+  void set_head(DeviceIndex d, const mls::Bytes& epoch);
+  // Heads of the device's tree that no merge has resolved yet (see commit()'s `resolves`).
+  std::vector<mls::Bytes> open_heads(DeviceIndex d) const;
   // The commit event that created the device's current epoch (kNoEvent: the room's first).
   matrix::EventIndex epoch_commit(DeviceIndex d) const { return devices_[d].epoch_commit; }
   // Is user u joined in the state the device's homeserver holds now?
@@ -97,7 +117,10 @@ class EncryptedRoom {
   // Device d commits `options` (its adds, removes, updates); the commit stays pending on the
   // device until its event comes back by sync. Refused when the device holds no active group or
   // has a commit pending already.
-  SendResult commit(DeviceIndex d, const mls::CommitOptions& options);
+  // Under DMLS, `resolves` names the heads the commit merges (MSC2883's `resolves`, carried in the
+  // event): devices processing it treat them as resolved.
+  SendResult commit(DeviceIndex d, const mls::CommitOptions& options,
+                    std::vector<mls::Bytes> resolves = {});
   // Device d adds `targets` (devices missing from its group): it asks its homeserver to claim
   // their KeyPackages (from their servers' stock, POST /user/keys/claim for remote ones), and when
   // the answer comes back commits Adds for the packages it got, with the Removes due. The Welcome
@@ -128,13 +151,16 @@ class EncryptedRoom {
   // A device joined the group from a Welcome.
   sim::Signal<DeviceIndex> joined;
 
+  // At the end of a run: pairs still waiting for an epoch become unreadable, epoch never reached
+  // (censored by the end of the run).
+  void close_ledger();
   ReadLedger& ledger() { return ledger_; }
   const ReadLedger& ledger() const { return ledger_; }
   struct Counts {
     std::uint64_t messages_sent = 0, commits_sent = 0, sends_failed = 0;
     std::uint64_t key_packages_claimed = 0, last_resort_used = 0, claims_failed = 0;
     std::uint64_t welcomes_sent = 0, welcomes_dropped = 0, joins = 0, join_failures = 0;
-    std::uint64_t commit_fates[5] = {};  // by CommitFate
+    std::uint64_t commit_fates[kCommitFates] = {};  // by CommitFate
   };
   const Counts& counts() const { return counts_; }
   sim::MessageClass send_class() const { return send_class_; }
@@ -158,6 +184,15 @@ class EncryptedRoom {
     std::shared_ptr<WelcomeOut> pending_welcome;
     // Commits synced while the device held no group, replayed when a Welcome lets it in.
     std::vector<matrix::EventIndex> early_commits;
+    // DMLS: the epoch it sends on, heads merged away, removed on its head.
+    mls::Bytes head;
+    dmls::ByteSet resolved;
+    bool removed_on_head = false;
+    bool dmls_pending = false;  // a commit of its own is on its way
+    // DMLS: commit events the device can never process, and why (their epoch was deleted, or
+    // their parent commit is itself dead): messages of their epochs are unreadable for that.
+    std::map<matrix::EventIndex, UnreadableCause> dead_commits;
+    std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
   };
   // A device's request for KeyPackages, through its server.
   struct Claim {
@@ -180,6 +215,9 @@ class EncryptedRoom {
     DeviceIndex from = 0;
     bool commit = false;
     std::shared_ptr<const mls::MlsMessage> message;
+    std::shared_ptr<const dmls::DmlsMessage> dmls;  // under DMLS: the wrapped message
+    std::vector<mls::Bytes> resolves;
+    std::uint64_t serial = 0;  // application messages
     mls::Bytes encoded;
     std::uint64_t epoch = 0;
     matrix::EventIndex epoch_commit = matrix::kNoEvent;  // the commit event of that epoch
@@ -187,6 +225,10 @@ class EncryptedRoom {
   };
   struct MlsEvent {
     std::shared_ptr<const mls::MlsMessage> message;
+    std::shared_ptr<const dmls::DmlsMessage> dmls;
+    std::vector<mls::Bytes> resolves;
+    // The commit event of the epoch the message belongs to (commits: the epoch they end).
+    matrix::EventIndex epoch_commit = matrix::kNoEvent;
     bool commit = false;
     std::uint64_t epoch = 0;  // the epoch the message belongs to (commits: made on)
     DeviceIndex from = 0;
@@ -204,7 +246,31 @@ class EncryptedRoom {
   void setup_adds();
   void discard_pending(DeviceIndex d);
   SendResult commit_adding(DeviceIndex d, mls::CommitOptions options,
-                           std::vector<DeviceIndex> added);
+                           std::vector<DeviceIndex> added, std::vector<mls::Bytes> resolves = {});
+  mls::Group* mutable_group(DeviceIndex d);
+  dmls::EpochTree* mutable_tree(DeviceIndex d);
+  std::uint64_t next_plaintext_serial(mls::Bytes& plaintext);
+  // encrypted_room_dmls.cpp
+  void receive_dmls_application(DeviceIndex d, const MlsEvent& ev);
+  CommitFate process_dmls_commit(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
+  // Records what tree events mean for the ledger; returns the created epoch's fate for commits.
+  void apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
+                         std::uint32_t message);
+  void after_tree_change(DeviceIndex d);
+  void mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCause cause);
+  // Joins from a Welcome: a new group (a tree under DMLS), or a new root of the device's tree.
+  void join_from_welcome(DeviceIndex d, const mls::Welcome& welcome);
+  // Per device, the messages its tree holds for an epoch not reached, in arrival order.
+  struct Buffered {
+    mls::Bytes epoch;
+    std::uint32_t message = 0;
+  };
+  std::map<DeviceIndex, std::vector<Buffered>> buffered_;
+  // DMLS: the commit event that created each epoch (epoch identities are the same for every
+  // device that processes the commit).
+  std::map<mls::Bytes, matrix::EventIndex, mls::BytesLess> commit_of_epoch_;
+  // The commit event of the epoch device d sends in.
+  matrix::EventIndex current_epoch_commit(DeviceIndex d) const;
   std::uint32_t claim_at(sim::NodeId server, std::uint32_t remote_claim);
   std::optional<mls::KeyPackage> take_key_package(DeviceIndex d);
   void claim_arrived(std::uint32_t claim);
@@ -235,6 +301,9 @@ class EncryptedRoom {
   std::vector<ToDeviceWelcome> to_device_;                     // by ToDevice id
   std::map<DeviceIndex, std::vector<std::uint32_t>> inbox_;    // undelivered to-device, by device
   ReadLedger ledger_;
+  // Application messages carry a serial in their first 8 plaintext bytes; by serial, the ledger's
+  // index (UINT32_MAX until the event exists): how a message a tree releases later is found.
+  std::vector<std::uint32_t> ledger_of_serial_;
   Counts counts_;
 };
 

@@ -269,8 +269,7 @@ void EncryptedRoom::to_device_arrived(DeviceIndex d, std::uint32_t id) {
   const WelcomeOut& welcome = *to_device_[id].welcome;
   if (group(d) != nullptr) return;  // in the group already (another Welcome was faster)
   try {
-    devices_[d].device.join_group(federation_.room().room_id(), config_.group,
-                                  std::get<mls::Welcome>(welcome.welcome->body));
+    join_from_welcome(d, std::get<mls::Welcome>(welcome.welcome->body));
   } catch (const std::exception&) {
     ++counts_.join_failures;
     return;

@@ -15,10 +15,17 @@ std::string base64(const mls::Bytes& bytes) {
 }  // namespace
 
 nlohmann::json commit_content(const mls::Bytes& mls_message, std::uint64_t epoch,
-                              const std::string& prev_commit_event_id) {
+                              const std::string& prev_commit_event_id,
+                              const std::vector<mls::Bytes>& resolves) {
   nlohmann::json content = {
       {"algorithm", kMlsAlgorithm}, {"message", base64(mls_message)}, {"epoch", epoch}};
   if (!prev_commit_event_id.empty()) content["prev_commit_event_id"] = prev_commit_event_id;
+  if (!resolves.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const mls::Bytes& epoch_id : resolves)
+      list.push_back(base64(epoch_id));
+    content["resolves"] = std::move(list);
+  }
   return content;
 }
 

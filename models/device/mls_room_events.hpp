@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "models/mls/bytes.hpp"
 
@@ -22,8 +23,10 @@ inline constexpr const char* kMlsAlgorithm = "m.mls.v1.dhkemx25519-aes128gcm-sha
 
 // `prev_commit_event_id`: the commit event that created the epoch this commit ends ("" for the
 // epoch the room started with).
+// `resolves`: under DMLS, the epoch identities of the heads the commit merges (MSC2883).
 nlohmann::json commit_content(const mls::Bytes& mls_message, std::uint64_t epoch,
-                              const std::string& prev_commit_event_id);
+                              const std::string& prev_commit_event_id,
+                              const std::vector<mls::Bytes>& resolves = {});
 // `commit_event_id`: the commit event that created the message's epoch ("" for the first).
 nlohmann::json encrypted_content(const mls::Bytes& private_message,
                                  const std::string& commit_event_id);

@@ -60,7 +60,7 @@ bool ReadLedger::expected(std::uint32_t m, DeviceIndex d) const {
 }
 
 void ReadLedger::delivered(std::uint32_t m, DeviceIndex d) {
-  if (d >= codes_[m].size()) return;
+  if (!expected(m, d)) return;
   std::uint32_t& code = codes_[m][d];
   if (code == 0) code = kWaitingCode;
 }
@@ -78,7 +78,7 @@ void ReadLedger::read(std::uint32_t m, DeviceIndex d, sim::SimTime at) {
 }
 
 void ReadLedger::unreadable(std::uint32_t m, DeviceIndex d, UnreadableCause cause) {
-  if (d >= codes_[m].size()) return;
+  if (!expected(m, d)) return;
   std::uint32_t& code = codes_[m][d];
   if (code >= kReadBase) return;
   code = kUnreadableBase + static_cast<std::uint32_t>(cause);

@@ -69,6 +69,8 @@ class ReadLedger {
   std::uint32_t add_message(const SentMessage& message, const std::vector<bool>& expected);
 
   // The device got the message's event (sync): the pair leaves kNotDelivered for kWaiting.
+  // (Pairs of devices that are not expected readers hold no outcome: delivered and unreadable
+  // ignore them.)
   void delivered(std::uint32_t message, DeviceIndex reader);
   // The device decrypted the message at `at`.
   void read(std::uint32_t message, DeviceIndex reader, sim::SimTime at);

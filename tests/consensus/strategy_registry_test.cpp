@@ -69,7 +69,8 @@ TEST_CASE("unknown strategies and bad parameters are refused, naming what was wr
   const consensus::Registry r = toy_registry();
   std::string param = "?";
   CHECK(error_of(r, "tyo", {}, &param) ==
-        "unknown strategy 'tyo' (known: none, mls_first_seen, toy; dmlssim list strategies describes them)");
+        "unknown strategy 'tyo' (known: none, mls_first_seen, dmls, toy; dmlssim list strategies "
+        "describes them)");
   CHECK(param.empty());
   CHECK(error_of(r, "toy", {{"qourum", "2"}}, &param)
             .find("unknown parameter 'qourum' (it takes "

@@ -90,6 +90,25 @@ TEST_CASE("a split: mls_first_seen loses the messages across it, each pair count
 }
 
 TEST_CASE(
+    "a split: dmls reads every message of both sides after the heal; with a retention "
+    "shorter than the split, the other side's are unreadable, epoch deleted",
+    "[scenarios][e2ee]") {
+  const std::string faults =
+      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n";
+  std::string text = scenario("mls: {crypto: fast}\n" + faults);
+  text.replace(text.find("mls_first_seen"), 14, "dmls");
+  const RunResult keep = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
+  const std::int64_t messages = summary(keep, "messages");
+  CHECK(reads_by_outcome(keep).at("read") == messages * 23);
+  text.replace(text.find("dmls"), 4, "dmls(retention=2m)");
+  const RunResult forget = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
+  const auto reads = reads_by_outcome(forget);
+  CHECK(reads.at("unreadable/epoch_deleted") > 0);
+  CHECK(reads.at("unreadable/epoch_never_reached") == 0);
+  CHECK(reads.at("read") < summary(forget, "messages") * 23);
+}
+
+TEST_CASE(
     "encrypted runs are deterministic, and the crypto providers agree on outcomes and "
     "bytes",
     "[scenarios][e2ee]") {

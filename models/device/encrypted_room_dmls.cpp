@@ -1,0 +1,262 @@
+// DMLS in an encrypted room: every device holds an epoch tree; commits on any retained epoch fork
+// it, application messages name their epoch (DMLSMessage) and wait for it when it is not reached
+// yet; retention forgets old epochs. See encrypted_room.hpp.
+#include <algorithm>
+
+#include "models/device/encrypted_room.hpp"
+#include "models/mls/key_package.hpp"
+
+namespace dmlssim::models::device {
+namespace {
+
+UnreadableCause cause_of(dmls::Undecryptable cause) {
+  switch (cause) {
+    case dmls::Undecryptable::kEpochDeleted:
+      return UnreadableCause::kEpochDeleted;
+    case dmls::Undecryptable::kEpochNeverReached:
+      return UnreadableCause::kEpochNeverReached;
+    case dmls::Undecryptable::kKeyConsumed:
+      return UnreadableCause::kKeyConsumed;
+    case dmls::Undecryptable::kKeyTooOld:
+      return UnreadableCause::kKeyTooOld;
+    case dmls::Undecryptable::kKeyTooFarAhead:
+      return UnreadableCause::kKeyTooFarAhead;
+    case dmls::Undecryptable::kRejected:
+      return UnreadableCause::kOther;
+  }
+  return UnreadableCause::kOther;
+}
+
+std::uint64_t serial_of(const mls::Bytes& plaintext) {
+  std::uint64_t serial = 0;
+  for (std::size_t i = 0; i < 8 && i < plaintext.size(); ++i)
+    serial |= static_cast<std::uint64_t>(plaintext[i]) << (8 * i);
+  return serial;
+}
+
+}  // namespace
+
+void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) {
+  dmls::EpochTree* t = mutable_tree(d);
+  if (t == nullptr) {
+    ledger_.unreadable(ev.ledger_index, d, UnreadableCause::kNotAMember);
+    return;
+  }
+  t->set_now(sim_.now());
+  after_tree_change(d);  // what expired meanwhile is gone before the message is looked at
+  const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
+  apply_tree_events(d, events, ev.ledger_index);
+  // Held for an epoch whose commit the device can never process: unreadable for that reason.
+  const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
+  if (events.front().kind == dmls::TreeEvent::Kind::kBuffered &&
+      dead != devices_[d].dead_commits.end()) {
+    ledger_.unreadable(ev.ledger_index, d, dead->second);
+  }
+  after_tree_change(d);
+}
+
+void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
+                                      std::uint32_t message) {
+  std::vector<Buffered>* held = nullptr;
+  const auto held_list = [&]() -> std::vector<Buffered>& {
+    if (held == nullptr) held = &buffered_[d];
+    return *held;
+  };
+  // The first event answers the message handed in; later ones are messages it released.
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const dmls::TreeEvent& event = events[i];
+    const bool direct = i == 0 && message != UINT32_MAX;
+    switch (event.kind) {
+      case dmls::TreeEvent::Kind::kApplication: {
+        const std::uint64_t serial = serial_of(event.received.application_data);
+        const std::uint32_t m =
+            serial < ledger_of_serial_.size() ? ledger_of_serial_[serial] : UINT32_MAX;
+        if (m == UINT32_MAX) break;
+        ledger_.read(m, d, sim_.now());
+        if (!direct) {
+          auto& list = held_list();
+          const auto it = std::find_if(list.begin(), list.end(),
+                                       [&](const Buffered& b) { return b.message == m; });
+          if (it != list.end()) list.erase(it);
+        }
+        break;
+      }
+      case dmls::TreeEvent::Kind::kBuffered:
+        if (direct) held_list().push_back(Buffered{event.epoch, message});
+        break;
+      case dmls::TreeEvent::Kind::kUndecryptable: {
+        if (direct) {
+          ledger_.unreadable(message, d, cause_of(event.cause));
+          break;
+        }
+        // A released message: the oldest one held for that epoch.
+        auto& list = held_list();
+        const auto it = std::find_if(list.begin(), list.end(),
+                                     [&](const Buffered& b) { return b.epoch == event.epoch; });
+        if (it != list.end()) {
+          ledger_.unreadable(it->message, d, cause_of(event.cause));
+          list.erase(it);
+        }
+        break;
+      }
+      case dmls::TreeEvent::Kind::kEpochCreated:
+        // A released commit extending the device's head moves it along. (Its commit event is
+        // known: the room records every epoch's commit when it is first processed.)
+        if (!direct && event.epoch == devices_[d].head) devices_[d].head = event.child;
+        break;
+      default:
+        break;
+    }
+  }
+  if (held != nullptr && held->empty()) buffered_.erase(d);
+}
+
+CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex e,
+                                              const MlsEvent& ev) {
+  DeviceSlot& slot = devices_[d];
+  dmls::EpochTree* t = mutable_tree(d);
+  CommitFate fate = CommitFate::kNotAMember;
+  if (t == nullptr) {
+    if (slot.early_commits.size() < kEarlyCommitsKept) slot.early_commits.push_back(e);
+  } else {
+    t->set_now(sim_.now());
+    after_tree_change(d);
+    const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
+    const dmls::TreeEvent& first = events.front();
+    const bool on_head = first.epoch == slot.head;
+    const bool resolves_head =
+        std::find(ev.resolves.begin(), ev.resolves.end(), slot.head) != ev.resolves.end();
+    switch (first.kind) {
+      case dmls::TreeEvent::Kind::kEpochCreated:
+        fate = first.own_commit ? CommitFate::kOwnMerged
+                                : (on_head ? CommitFate::kApplied : CommitFate::kForked);
+        commit_of_epoch_.emplace(first.child, e);
+        if (first.own_commit) {
+          slot.dmls_pending = false;
+          release_welcome(d, e);
+        }
+        // The device follows its own branch, and a merge of the branch it is on.
+        if (on_head || first.own_commit || resolves_head) {
+          slot.head = first.child;
+          slot.removed_on_head = false;
+          slot.epoch_commit = e;
+        }
+        for (const mls::Bytes& resolved : ev.resolves)
+          slot.resolved.insert(resolved);
+        break;
+      case dmls::TreeEvent::Kind::kRemoved:
+        fate = on_head ? CommitFate::kApplied : CommitFate::kForked;
+        if (on_head || resolves_head) slot.removed_on_head = true;
+        for (const mls::Bytes& resolved : ev.resolves)
+          slot.resolved.insert(resolved);
+        break;
+      case dmls::TreeEvent::Kind::kDuplicateCommit:
+        fate = CommitFate::kStale;
+        break;
+      case dmls::TreeEvent::Kind::kBuffered: {
+        fate = CommitFate::kBuffered;
+        const auto dead = slot.dead_commits.find(ev.epoch_commit);
+        if (dead != slot.dead_commits.end()) {
+          mark_dead(d, e, dead->second);
+        } else {
+          slot.waiting_commits.push_back(e);
+        }
+        break;
+      }
+      case dmls::TreeEvent::Kind::kUndecryptable:
+        fate = CommitFate::kRejected;
+        mark_dead(d, e,
+                  first.cause == dmls::Undecryptable::kEpochDeleted
+                      ? UnreadableCause::kEpochDeleted
+                      : UnreadableCause::kCommitRejected);
+        break;
+      default:
+        fate = CommitFate::kRejected;
+        break;
+    }
+    // What the commit released (messages and commits waiting for its epoch).
+    apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
+                      UINT32_MAX);
+    after_tree_change(d);
+  }
+  ++counts_.commit_fates[static_cast<int>(fate)];
+  commit_processed(d, e, fate);
+  return fate;
+}
+
+// Commit `e` can never be processed by d: neither can the commits waiting on its epoch, and the
+// messages of those epochs held by d (they came first: backfilled history arrives late) are
+// unreadable for the same reason.
+void EncryptedRoom::mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCause cause) {
+  DeviceSlot& slot = devices_[d];
+  std::vector<matrix::EventIndex> dead = {e};
+  while (!dead.empty()) {
+    const matrix::EventIndex c = dead.back();
+    dead.pop_back();
+    if (!slot.dead_commits.emplace(c, cause).second) continue;
+    auto& waiting = slot.waiting_commits;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (mls_events_[*it]->epoch_commit == c) {
+        dead.push_back(*it);
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    const auto held = buffered_.find(d);
+    if (held == buffered_.end()) continue;
+    for (const Buffered& b : held->second) {
+      if (mls_events_[ledger_.message(b.message).event]->epoch_commit == c)
+        ledger_.unreadable(b.message, d, cause);
+    }
+  }
+}
+
+void EncryptedRoom::after_tree_change(DeviceIndex d) {
+  dmls::EpochTree* t = mutable_tree(d);
+  if (t == nullptr) return;
+  dmls::apply_retention(*t, config_.retention);
+  // Resolved heads it no longer holds need no mark.
+  dmls::ByteSet& resolved = devices_[d].resolved;
+  for (auto it = resolved.begin(); it != resolved.end();) {
+    it = t->holds(*it) ? std::next(it) : resolved.erase(it);
+  }
+}
+
+void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome) {
+  Device& device = devices_[d].device;
+  const std::string& room_id = federation_.room().room_id();
+  dmls::EpochTree* t = config_.dmls ? mutable_tree(d) : nullptr;
+  if (t == nullptr) {
+    device.join_group(room_id, config_.group, welcome);
+    if (config_.dmls) {
+      devices_[d].head = device.hold_as_tree(room_id, *config_.group.crypto).root();
+      devices_[d].removed_on_head = false;
+    }
+    return;
+  }
+  // A device that holds a tree already (removed on its branch, say) joins as a new root.
+  for (const mls::EncryptedGroupSecrets& s : welcome.secrets) {
+    const mls::KeyPackageSecrets* secrets = device.secrets_for(s.new_member);
+    if (secrets == nullptr) continue;
+    for (std::size_t i = 0; i < device.key_packages(); ++i) {
+      const mls::KeyPackage& kp = device.key_package(i);
+      if (mls::key_package_ref(kp) != s.new_member) continue;
+      t->set_now(sim_.now());
+      const std::vector<dmls::TreeEvent> events =
+          t->join(config_.group, welcome, kp, *secrets, device.drbg().fork());
+      devices_[d].head = events.front().child;
+      devices_[d].removed_on_head = false;
+      const std::optional<mls::KeyPackage>& last = devices_[d].last_resort;
+      const mls::Bytes ref = s.new_member;
+      apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
+                        UINT32_MAX);
+      // Used: its private keys go (RFC 9420 §16.8), unless it is the last resort.
+      if (!last || mls::key_package_ref(*last) != ref) device.forget_key_package(ref);
+      return;
+    }
+  }
+  throw std::invalid_argument(device.name() + ": the Welcome names none of its KeyPackages");
+}
+
+}  // namespace dmlssim::models::device

@@ -1,0 +1,140 @@
+// The encrypted strategies in charge of a room: mls_first_seen (the control) and dmls (fork and
+// merge), on a small federated room split in two.
+#include <catch2/catch.hpp>
+
+#include "consensus/strategy_registry.hpp"
+#include "tests/models/matrix/federation_fixture.hpp"
+
+using dmlssim::testing::FederationWorld;
+namespace consensus = dmlssim::consensus;
+namespace device = dmlssim::models::device;
+namespace mx = dmlssim::models::matrix;
+namespace mls = dmlssim::models::mls;
+namespace sim = dmlssim::sim;
+using device::DeviceIndex;
+using device::ReadOutcome;
+using sim::SimTime;
+
+namespace {
+
+// 3 servers x 2 users x 2 devices under a registered strategy.
+struct StrategyWorld {
+  explicit StrategyWorld(const std::string& name,
+                         std::vector<std::pair<std::string, std::string>> args = {})
+      : w(3, 2) {
+    consensus::register_builtin(registry);
+    strategy = registry.create(registry.resolve(name, args));
+    device::EncryptedRoomConfig c;
+    c.devices_per_user = 2;
+    c.group.crypto = &mls::fast_crypto();
+    strategy->configure(c);
+    room = std::make_unique<device::EncryptedRoom>(w.sim, *w.federation, links, sync, c, 1, 0);
+    room->start();
+    run = strategy->attach(*room);
+  }
+  void run_for(double seconds) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(seconds)); }
+  // Every device of a joined user with a group, on one epoch.
+  bool one_epoch() const {
+    const mls::Bytes* first = nullptr;
+    for (DeviceIndex d = 0; d < room->device_count(); ++d) {
+      const mls::Group* g = room->group(d);
+      if (g == nullptr) continue;
+      if (first == nullptr) first = &g->epoch_authenticator();
+      if (g->epoch_authenticator() != *first) return false;
+    }
+    return first != nullptr;
+  }
+  std::uint64_t count(ReadOutcome o) const {
+    return room->ledger().totals().by_outcome[static_cast<int>(o)];
+  }
+
+  FederationWorld w;
+  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
+                         sim::RandomStream(1, 0, "client")};
+  device::ClientSync sync{*w.federation, links};
+  consensus::Registry registry;
+  std::unique_ptr<consensus::Strategy> strategy;
+  std::unique_ptr<device::EncryptedRoom> room;
+  std::unique_ptr<consensus::RoomStrategy> run;
+};
+
+// s0 | s1 s2 for ten minutes: each side makes a key update and sends a message, then heals.
+void split_and_heal(StrategyWorld& s) {
+  s.w.partition({0, 1, 1});
+  s.run->key_update(0);  // a device of s0
+  s.run->key_update(4);  // a device of s1
+  s.run_for(30);
+  REQUIRE(s.room->send_message(1).sent);  // @u1:s0
+  REQUIRE(s.room->send_message(3).sent);  // @u1:s1
+  s.run_for(570);
+  s.w.heal();
+  s.run_for(3600);
+  REQUIRE(s.w.converged());
+}
+
+}  // namespace
+
+TEST_CASE("mls_first_seen: a split leaves the group forked for good", "[consensus][e2ee]") {
+  StrategyWorld s("mls_first_seen");
+  split_and_heal(s);
+  CHECK_FALSE(s.one_epoch());
+  // Each side reads its own message (5 other devices... 11 readers each, 4 or 8 on its side).
+  CHECK(s.count(ReadOutcome::kUnreadable) > 0);
+  CHECK(s.count(ReadOutcome::kRead) + s.count(ReadOutcome::kUnreadable) == 22);
+}
+
+TEST_CASE("dmls: the forks merge at the heal and every message of both sides is read",
+          "[consensus][e2ee]") {
+  StrategyWorld s("dmls");
+  split_and_heal(s);
+  CHECK(s.one_epoch());
+  CHECK(s.count(ReadOutcome::kRead) == 22);
+  for (DeviceIndex d = 0; d < s.room->device_count(); ++d) {
+    CHECK(s.room->open_heads(d).size() == 1);
+    CHECK(s.room->group(d)->member_count() == 12);
+  }
+  // A message after the merge is read by all on the one epoch.
+  REQUIRE(s.room->send_message(5).sent);
+  s.run_for(10);
+  CHECK(s.count(ReadOutcome::kRead) == 33);
+}
+
+TEST_CASE(
+    "dmls: retention shorter than the split deletes the fork point: the other side's "
+    "messages are unreadable, epoch deleted",
+    "[consensus][e2ee]") {
+  StrategyWorld s("dmls", {{"retention", "1m"}});
+  split_and_heal(s);
+  CHECK_FALSE(s.one_epoch());
+  const device::ReadLedger::Totals t = s.room->ledger().totals();
+  CHECK(t.by_cause[static_cast<int>(device::UnreadableCause::kEpochDeleted)] > 0);
+  CHECK(t.by_cause[static_cast<int>(device::UnreadableCause::kEpochNeverReached)] == 0);
+}
+
+TEST_CASE("dmls(merge=room): a user banned on one side reads nothing sent after the merge",
+          "[consensus][e2ee]") {
+  StrategyWorld s("dmls", {{"merge", "room"}});
+  s.w.partition({0, 1, 1});
+  // The moderator @u1:s0 bans @u0:s1 (devices 4, 5) on s0's side; s1's side never hears of it.
+  REQUIRE(s.w.send(0, 1, "m.room.member", "@u0:s1", {{"membership", "ban"}}) != mx::kNoEvent);
+  s.run_for(30);
+  REQUIRE(s.room->group(4) != nullptr);           // on s1's side it is still a member
+  CHECK(s.room->group(0)->member_count() == 10);  // s0's side removed its devices
+  REQUIRE(s.room->send_message(3).sent);          // @u1:s1 on the other side
+  s.run_for(570);
+  s.w.heal();
+  s.run_for(3600);
+  REQUIRE(s.w.converged());
+  CHECK(s.one_epoch());
+  CHECK(s.room->group(4) == nullptr);  // the merge took the room's membership: banned
+  CHECK(s.room->group(0)->member_count() == 10);
+  const std::size_t unauthorized = s.room->ledger().unauthorized().size();
+  const std::uint32_t before = static_cast<std::uint32_t>(s.room->ledger().message_count());
+  REQUIRE(s.room->send_message(1).sent);
+  s.run_for(10);
+  for (const DeviceIndex banned : {DeviceIndex{4}, DeviceIndex{5}}) {
+    CHECK_FALSE(s.room->ledger().expected(before, banned));
+    CHECK(s.room->ledger().outcome(before, banned) != ReadOutcome::kRead);
+  }
+  CHECK(s.room->ledger().unauthorized().size() == unauthorized);
+}
