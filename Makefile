@@ -17,7 +17,7 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 demo: build
-	$(BUILD)/apps/dmlssim run scenarios/matrix-netsplit.yaml --out results/matrix-netsplit --jobs $(JOBS)
+	$(BUILD)/apps/dmlssim compare scenarios/encrypted-netsplit.yaml --out results/encrypted-netsplit-compare --jobs $(JOBS) --force
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -9,6 +9,8 @@
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
 #include "apps/progress.hpp"
+#include "apps/report_format.hpp"
+#include "apps/stop_signals.hpp"
 #include "scenarios/experiment.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -22,24 +24,6 @@ constexpr const char* kRunUsage =
     "[--jobs J] [--force] [--run-index N] "
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
     "DIR/summary.csv.";
-
-// How a metric's values print: fractions with 4 decimals, seconds with 2, counts and bytes as
-// whole numbers (their mean with one decimal when it is not whole).
-std::string format_value(double v, scenarios::MetricUnit unit) {
-  char buf[64];
-  switch (unit) {
-    case scenarios::MetricUnit::kFraction:
-      std::snprintf(buf, sizeof buf, "%.4f", v);
-      break;
-    case scenarios::MetricUnit::kSeconds:
-      std::snprintf(buf, sizeof buf, "%.2f", v);
-      break;
-    default:
-      std::snprintf(buf, sizeof buf, v == std::floor(v) ? "%.0f" : "%.1f", v);
-      break;
-  }
-  return buf;
-}
 
 constexpr double kConfidence = 0.99;
 
@@ -155,32 +139,6 @@ void print_report(const scenarios::Scenario& s, const std::vector<scenarios::Run
     print_metric(label, runs);
 }
 
-// Set from the signal handler (a plain flag is all a handler may touch).
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) {
-  g_stop = true;
-}
-
-// Installs the handlers for SIGINT and SIGTERM while a run command lives; restores the old ones.
-class StopOnSignals {
- public:
-  StopOnSignals() {
-    previous_int_ = std::signal(SIGINT, on_stop_signal);
-    previous_term_ = std::signal(SIGTERM, on_stop_signal);
-  }
-  ~StopOnSignals() {
-    std::signal(SIGINT, previous_int_);
-    std::signal(SIGTERM, previous_term_);
-  }
-  StopOnSignals(const StopOnSignals&) = delete;
-  StopOnSignals& operator=(const StopOnSignals&) = delete;
-
- private:
-  void (*previous_int_)(int);
-  void (*previous_term_)(int);
-};
-
 }  // namespace
 
 int command_run(const std::vector<std::string>& args) {
@@ -233,9 +191,8 @@ int command_run(const std::vector<std::string>& args) {
     experiment.only_run = *index;
   }
   // SIGINT and SIGTERM stop the runs at their next slice; what is complete is kept.
-  g_stop = false;
-  experiment.stop = &g_stop;
   const StopOnSignals on_signals;
+  experiment.stop = &stop_requested();
   try {
     const scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, load);
     if (out_dir.empty()) out_dir = "results/" + scenario.name;

@@ -8,6 +8,7 @@
 namespace dmlssim::apps {
 
 int command_run(const std::vector<std::string>& args);
+int command_compare(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_list(const std::vector<std::string>& args);
 int command_stateres(const std::vector<std::string>& args);

@@ -14,9 +14,11 @@ Discrete-event simulator of Matrix rooms with MLS / DMLS groups under server out
 
 commands:
   run SCENARIO        run a scenario and write one result directory per run
+  compare SCENARIO    run every strategy over the same replications; compare.csv and a table
   validate SCENARIO   check a scenario file and print its resolved form
   list params         every tunable: key, type, default, unit, help
   list presets        the named latency matrices
+  list strategies     the strategies and fork-choice rules, with their parameters
   stateres FILE       evaluate state-resolution test cases (matrix-stateres-cases/1)
   mls-vectors PATH... run MLS / HPKE interoperability test-vector files
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return dmlssim::apps::command_run(rest);
+  if (command == "compare") return dmlssim::apps::command_compare(rest);
   if (command == "validate") return dmlssim::apps::command_validate(rest);
   if (command == "list") return dmlssim::apps::command_list(rest);
   if (command == "stateres") return dmlssim::apps::command_stateres(rest);

@@ -193,6 +193,7 @@ class EncryptedRoom {
     // their parent commit is itself dead): messages of their epochs are unreadable for that.
     std::map<matrix::EventIndex, UnreadableCause> dead_commits;
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
+    std::vector<matrix::EventIndex> psk_waiting;      // merges naming heads it lacks yet
   };
   // A device's request for KeyPackages, through its server.
   struct Claim {

@@ -52,7 +52,6 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
       dead != devices_[d].dead_commits.end()) {
     ledger_.unreadable(ev.ledger_index, d, dead->second);
   }
-  after_tree_change(d);
 }
 
 void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
@@ -164,6 +163,14 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
         break;
       }
       case dmls::TreeEvent::Kind::kUndecryptable:
+        if (first.cause == dmls::Undecryptable::kRejected &&
+            first.rejection == mls::Rejection::kUnknownPsk) {
+          // A merge naming a head the device does not hold yet (its commits still on their
+          // way): held, and tried again whenever the device reaches a new epoch.
+          fate = CommitFate::kBuffered;
+          slot.psk_waiting.push_back(e);
+          break;
+        }
         fate = CommitFate::kRejected;
         mark_dead(d, e,
                   first.cause == dmls::Undecryptable::kEpochDeleted
@@ -178,6 +185,12 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
                       UINT32_MAX);
     after_tree_change(d);
+    if (first.kind == dmls::TreeEvent::Kind::kEpochCreated && !slot.psk_waiting.empty()) {
+      std::vector<matrix::EventIndex> retry = std::move(slot.psk_waiting);
+      slot.psk_waiting.clear();
+      for (const matrix::EventIndex w : retry)
+        process_dmls_commit(d, w, *mls_events_[w]);
+    }
   }
   ++counts_.commit_fates[static_cast<int>(fate)];
   commit_processed(d, e, fate);

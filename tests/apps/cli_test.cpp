@@ -26,7 +26,7 @@ TEST_CASE("help and version", "[cli]") {
   Output o = run_cli("--help");
   CHECK(o.code == 0);
   CHECK(o.out.find("usage: dmlssim <command>") != std::string::npos);
-  for (const char* cmd : {"run", "validate", "list", "stateres", "mls-vectors"}) {
+  for (const char* cmd : {"run", "compare", "validate", "list", "stateres", "mls-vectors"}) {
     INFO(cmd);
     Output h = run_cli(std::string(cmd) + " --help");
     CHECK(h.code == 0);

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "scenarios/encrypted_part.hpp"
 #include "scenarios/run.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -155,4 +156,23 @@ TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
   CHECK_THAT(
       error_of_text(replaced(scenario(""), "strategy: mls_first_seen", "strategy: none")),
       Catch::Contains("room.devices_per_user") && Catch::Contains("needs an encrypted strategy"));
+}
+
+TEST_CASE("the shipped encrypted-netsplit scenario loads as the demo runs it",
+          "[scenarios][e2ee]") {
+  const Scenario s =
+      load_scenario_file(std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/encrypted-netsplit.yaml");
+  CHECK(s.encrypted());
+  CHECK(s.topology.servers == 20);
+  CHECK(s.runs == 10);
+  const auto* e = s.setup<EncryptedSetup>();
+  REQUIRE(e != nullptr);
+  CHECK(e->room.devices_per_user == 2);
+  CHECK(e->crypto == "real");
+  // Every encrypted strategy can take it (compare's default list).
+  LoadOptions dmls;
+  dmls.overrides = {"strategy=dmls"};
+  CHECK(load_scenario_file(std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/encrypted-netsplit.yaml",
+                           dmls)
+            .encrypted());
 }
