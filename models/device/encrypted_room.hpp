@@ -194,6 +194,7 @@ class EncryptedRoom {
     std::map<matrix::EventIndex, UnreadableCause> dead_commits;
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
     std::vector<matrix::EventIndex> psk_waiting;      // merges naming heads it lacks yet
+    sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
   };
   // A device's request for KeyPackages, through its server.
   struct Claim {
@@ -257,7 +258,9 @@ class EncryptedRoom {
   // Records what tree events mean for the ledger; returns the created epoch's fate for commits.
   void apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
                          std::uint32_t message);
-  void after_tree_change(DeviceIndex d);
+  // Retention: what the policy lets the device forget now. `epochs_changed`: an epoch was added
+  // since the last call.
+  void after_tree_change(DeviceIndex d, bool epochs_changed);
   void mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCause cause);
   // Joins from a Welcome: a new group (a tree under DMLS), or a new root of the device's tree.
   void join_from_welcome(DeviceIndex d, const mls::Welcome& welcome);

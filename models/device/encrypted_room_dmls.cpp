@@ -2,6 +2,7 @@
 // it, application messages name their epoch (DMLSMessage) and wait for it when it is not reached
 // yet; retention forgets old epochs. See encrypted_room.hpp.
 #include <algorithm>
+#include <limits>
 
 #include "models/device/encrypted_room.hpp"
 #include "models/mls/key_package.hpp"
@@ -43,7 +44,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
     return;
   }
   t->set_now(sim_.now());
-  after_tree_change(d);  // what expired meanwhile is gone before the message is looked at
+  after_tree_change(d, false);  // what expired meanwhile is gone before it is looked at
   const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
@@ -119,7 +120,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     if (slot.early_commits.size() < kEarlyCommitsKept) slot.early_commits.push_back(e);
   } else {
     t->set_now(sim_.now());
-    after_tree_change(d);
+    after_tree_change(d, false);
     const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
     const dmls::TreeEvent& first = events.front();
     const bool on_head = first.epoch == slot.head;
@@ -184,7 +185,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     // What the commit released (messages and commits waiting for its epoch).
     apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
                       UINT32_MAX);
-    after_tree_change(d);
+    after_tree_change(d, true);
     if (first.kind == dmls::TreeEvent::Kind::kEpochCreated && !slot.psk_waiting.empty()) {
       std::vector<matrix::EventIndex> retry = std::move(slot.psk_waiting);
       slot.psk_waiting.clear();
@@ -225,14 +226,26 @@ void EncryptedRoom::mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCau
   }
 }
 
-void EncryptedRoom::after_tree_change(DeviceIndex d) {
+void EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   dmls::EpochTree* t = mutable_tree(d);
   if (t == nullptr) return;
+  DeviceSlot& slot = devices_[d];
+  // Under a window, nothing expires before the earliest superseded epoch's time is up: until
+  // then (and while no epoch was added) there is nothing to look at.
+  const bool window = config_.retention.rule == dmls::RetentionRule::kWindow;
+  if (window && !epochs_changed && sim_.now() < slot.next_expiry) return;
   dmls::apply_retention(*t, config_.retention);
   // Resolved heads it no longer holds need no mark.
-  dmls::ByteSet& resolved = devices_[d].resolved;
-  for (auto it = resolved.begin(); it != resolved.end();) {
-    it = t->holds(*it) ? std::next(it) : resolved.erase(it);
+  for (auto it = slot.resolved.begin(); it != slot.resolved.end();) {
+    it = t->holds(*it) ? std::next(it) : slot.resolved.erase(it);
+  }
+  if (!window) return;
+  slot.next_expiry = sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
+  const std::vector<mls::Bytes> heads = t->heads();
+  for (const mls::Bytes& e : t->held_epochs()) {
+    const std::optional<sim::SimTime>& superseded = t->record(e).superseded_at;
+    if (!superseded || std::find(heads.begin(), heads.end(), e) != heads.end()) continue;
+    slot.next_expiry = std::min(slot.next_expiry, *superseded + config_.retention.window);
   }
 }
 
@@ -260,6 +273,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
           t->join(config_.group, welcome, kp, *secrets, device.drbg().fork());
       devices_[d].head = events.front().child;
       devices_[d].removed_on_head = false;
+      devices_[d].next_expiry = sim::SimTime();  // look again at the next message
       const std::optional<mls::KeyPackage>& last = devices_[d].last_resort;
       const mls::Bytes ref = s.new_member;
       apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),

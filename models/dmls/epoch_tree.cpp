@@ -113,6 +113,7 @@ Bytes EpochTree::parent(const Bytes& epoch) const {
 }
 
 std::vector<Bytes> EpochTree::heads() const {
+  if (heads_cache_) return *heads_cache_;
   ByteSet with_child;
   for (const auto& [id, node] : epochs_) {
     if (!node.parent.empty() && holds(node.parent)) with_child.insert(node.parent);
@@ -125,6 +126,7 @@ std::vector<Bytes> EpochTree::heads() const {
   std::vector<Bytes> ids;
   for (auto& [created, id] : out)
     ids.push_back(std::move(id));
+  heads_cache_ = ids;
   return ids;
 }
 
@@ -139,6 +141,7 @@ void EpochTree::set_now(sim::SimTime now) {
 }
 
 mls::Group::HeldBytes EpochTree::retained_beyond_rfc() const {
+  if (retained_cache_) return *retained_cache_;
   mls::Group::HeldBytes sum;
   for (const auto& [id, node] : epochs_) {
     if (!records_.at(id).superseded_at) continue;
@@ -147,6 +150,7 @@ mls::Group::HeldBytes EpochTree::retained_beyond_rfc() const {
     sum.successor_init += b.successor_init;
     sum.message_keys += b.message_keys;
   }
+  retained_cache_ = sum;
   return sum;
 }
 
@@ -171,6 +175,7 @@ std::size_t EpochTree::buffered() const {
 
 void EpochTree::forget(const Bytes& epoch) {
   if (epochs_.erase(epoch) == 0) return;
+  structure_changed();
   merge_psks_->erase(epoch);
   forgotten_.insert(epoch);
   pending_.erase(epoch);
@@ -188,6 +193,7 @@ std::vector<TreeEvent> EpochTree::give_up() {
 
 DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
   mls::Group& g = epochs_.at(epoch).group;
+  if (records_.at(epoch).superseded_at) retained_cache_.reset();
   DmlsMessage out{g.protect(application_data), epoch};
   records_.at(epoch).senders.insert(identity_of(g.public_state().tree, g.own_leaf()));
   return out;
@@ -219,6 +225,7 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     (*merge_psks_)[id] = merge_psk(*crypto_, group.epoch_secrets());
     look_up_merge_psks(group);
     epochs_.emplace(id, Node{std::move(group), {}, created_++});
+    structure_changed();
   }
   return release({joined}, {id});
 }
@@ -228,7 +235,13 @@ std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
   std::vector<TreeEvent> out = handle(message);
   std::vector<Bytes> ready = std::move(released_);
   released_.clear();
-  return release(std::move(out), std::move(ready));
+  out = release(std::move(out), std::move(ready));
+  // A message used a superseded epoch's keys: what it retains changed.
+  for (const TreeEvent& e : out) {
+    const auto record = records_.find(e.epoch);
+    if (record != records_.end() && record->second.superseded_at) retained_cache_.reset();
+  }
+  return out;
 }
 
 std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
@@ -326,6 +339,7 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
   if (holds(child)) return;
+  structure_changed();
   // What the commit did, from the trees before and after it.
   EpochRecord r = record_of(group);
   r.parent = parent;

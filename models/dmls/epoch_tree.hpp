@@ -170,6 +170,14 @@ class EpochTree {
   std::vector<Bytes> released_;     // epochs created during one receive()
   sim::SimTime now_;
   Exposure exposure_;
+  // retained_beyond_rfc() and heads() as of the last change (set_now and strategies ask at every
+  // message, the answers change only when an epoch is added, superseded, forgotten or used).
+  mutable std::optional<mls::Group::HeldBytes> retained_cache_;
+  mutable std::optional<std::vector<Bytes>> heads_cache_;
+  void structure_changed() {
+    retained_cache_.reset();
+    heads_cache_.reset();
+  }
   // The merge PSK (merge.hpp) of every held epoch, by dmls_epoch; shared with the groups' lookups
   // so that moving the tree does not invalidate them.
   std::shared_ptr<mls::PskStore> merge_psks_ = std::make_shared<mls::PskStore>();
