@@ -1,5 +1,7 @@
 #include "apps/cli_options.hpp"
 
+#include "scenarios/scenario_loader.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +107,22 @@ std::optional<nlohmann::json> read_json_file(const std::string& command, const s
               << why << ")\n";
     return std::nullopt;
   }
+}
+
+bool seed_and_runs_overrides(const std::string& command, const po::variables_map& vm,
+                             const std::string& seed_text, const std::string& runs_text,
+                             std::vector<std::string>& overrides) {
+  if (vm.count("seed")) {
+    const auto seed = whole_number_option(command, "--seed", seed_text, 0, scenarios::kMaxSeed);
+    if (!seed) return false;
+    overrides.push_back("seed=" + std::to_string(*seed));
+  }
+  if (vm.count("runs")) {
+    const auto runs = whole_number_option(command, "--runs", runs_text, 1, scenarios::kMaxRuns);
+    if (!runs) return false;
+    overrides.push_back("runs=" + std::to_string(*runs));
+  }
+  return true;
 }
 
 }  // namespace dmlssim::apps

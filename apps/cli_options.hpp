@@ -26,6 +26,12 @@ std::optional<std::uint64_t> whole_number_option(const std::string& command,
                                                  const std::string& option, const std::string& text,
                                                  std::uint64_t min, std::uint64_t max);
 
+// --seed and --runs as the user typed them (when given, `vm`), checked and turned into scenario
+// overrides appended to `overrides`; false (a message printed) when one is out of range.
+bool seed_and_runs_overrides(const std::string& command, const po::variables_map& vm,
+                             const std::string& seed_text, const std::string& runs_text,
+                             std::vector<std::string>& overrides);
+
 // The JSON document in `path`; on failure prints "dmlssim COMMAND: PATH: cannot open" or
 // "dmlssim COMMAND: PATH:LINE:COLUMN: not valid JSON (...)" and returns nullopt.
 std::optional<nlohmann::json> read_json_file(const std::string& command, const std::string& path);

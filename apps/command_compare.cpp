@@ -81,16 +81,7 @@ int command_compare(const std::vector<std::string>& args) {
   if (!jobs) return 2;
   scenarios::LoadOptions load;
   load.overrides = sets;
-  if (vm.count("seed")) {
-    const auto seed = whole_number_option("compare", "--seed", seed_text, 0, scenarios::kMaxSeed);
-    if (!seed) return 2;
-    load.overrides.push_back("seed=" + std::to_string(*seed));
-  }
-  if (vm.count("runs")) {
-    const auto runs = whole_number_option("compare", "--runs", runs_text, 1, scenarios::kMaxRuns);
-    if (!runs) return 2;
-    load.overrides.push_back("runs=" + std::to_string(*runs));
-  }
+  if (!seed_and_runs_overrides("compare", vm, seed_text, runs_text, load.overrides)) return 2;
   std::vector<std::string> strategies;
   if (vm.count("strategies")) {
     strategies = scenarios::split_strategies(strategies_text);

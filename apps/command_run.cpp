@@ -171,16 +171,7 @@ int command_run(const std::vector<std::string>& args) {
   if (!jobs) return 2;
   scenarios::LoadOptions load;
   load.overrides = sets;
-  if (vm.count("seed")) {
-    const auto seed = whole_number_option("run", "--seed", seed_text, 0, scenarios::kMaxSeed);
-    if (!seed) return 2;
-    load.overrides.push_back("seed=" + std::to_string(*seed));
-  }
-  if (vm.count("runs")) {
-    const auto runs = whole_number_option("run", "--runs", runs_text, 1, scenarios::kMaxRuns);
-    if (!runs) return 2;
-    load.overrides.push_back("runs=" + std::to_string(*runs));
-  }
+  if (!seed_and_runs_overrides("run", vm, seed_text, runs_text, load.overrides)) return 2;
   scenarios::ExperimentOptions experiment;
   experiment.jobs = static_cast<unsigned>(*jobs);
   experiment.force = vm.count("force") > 0;

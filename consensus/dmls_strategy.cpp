@@ -1,4 +1,5 @@
 #include "consensus/dmls_strategy.hpp"
+#include "consensus/membership_follow.hpp"
 
 #include <set>
 
@@ -28,11 +29,12 @@ class DmlsRun : public RoomStrategy {
       if (fate == device::CommitFate::kOwnMerged && merging_.erase(d) != 0) add_missing(d);
       look_at_forks(d);
     });
-    room_.member_synced.connect(
-        [this](device::DeviceIndex d, models::matrix::EventIndex e) { on_member_event(d, e); });
+    room_.member_synced.connect([this](device::DeviceIndex d, models::matrix::EventIndex e) {
+      follow_membership(room_, d, e);
+    });
   }
 
-  void key_update(device::DeviceIndex d) override { commit_with_removes(d, /*force=*/true); }
+  void key_update(device::DeviceIndex d) override { commit_with_removes(room_, d, /*force=*/true); }
 
  private:
   // More than one open head: move to the winner; the winner's lowest members merge.
@@ -81,42 +83,6 @@ class DmlsRun : public RoomStrategy {
   void add_missing(device::DeviceIndex d) {
     std::vector<device::DeviceIndex> adds = room_.devices_to_add(d);
     if (!adds.empty()) room_.add_devices(d, std::move(adds));
-  }
-
-  void on_member_event(device::DeviceIndex d, models::matrix::EventIndex e) {
-    const auto& world = room_.federation().room();
-    const std::optional<sim::NodeId> origin = world.server_of(world.store()[e].sender);
-    if (!origin || room_.device(d).homeserver() != *origin) return;
-    const mls::Group* g = room_.group(d);
-    if (g == nullptr) return;
-    const mls::RatchetTree& tree = g->public_state().tree;
-    for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-      const mls::LeafNode* node = tree.leaf(leaf);
-      if (node == nullptr) continue;
-      const std::optional<device::DeviceIndex> member =
-          room_.device_of_identity(node->credential.identity);
-      if (!member || room_.device(*member).homeserver() != *origin) continue;
-      if (*member != d) return;
-      std::vector<device::DeviceIndex> adds = room_.devices_to_add(d);
-      if (adds.empty()) {
-        commit_with_removes(d, /*force=*/false);
-      } else {
-        room_.add_devices(d, std::move(adds));
-      }
-      return;
-    }
-  }
-
-  void commit_with_removes(device::DeviceIndex d, bool force) {
-    const mls::Group* g = room_.group(d);
-    if (g == nullptr) return;
-    mls::CommitOptions options;
-    for (const mls::LeafIndex leaf : room_.leaves_to_remove(d)) {
-      if (leaf != g->own_leaf())
-        options.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
-    }
-    if (options.by_value.empty() && !force) return;
-    room_.commit(d, options);
   }
 
   device::EncryptedRoom& room_;
