@@ -60,6 +60,39 @@ struct EncryptedRun::State {
       return r.sent ? "" : r.refused;
     });
     schedule_key_update();
+    room.epoch_changed.connect([this](dev::DeviceIndex) { check_mls_convergence(); });
+    room.ledger().on_fully_read = [this](std::uint32_t m, sim::SimTime at) {
+      for (MlsHeal& h : heals) {
+        if (h.readable == kNever && m >= h.first_message) h.readable = at;
+      }
+    };
+  }
+
+  struct MlsHeal {
+    sim::SimTime at;
+    std::string cause;
+    std::uint32_t first_message = 0;  // messages sent after the heal start here
+    sim::SimTime converged = kNever, readable = kNever;
+  };
+  static constexpr sim::SimTime kNever = sim::SimTime::from_ns(-1);
+
+  void check_mls_convergence() {
+    bool open = false;
+    for (const MlsHeal& h : heals)
+      open = open || h.converged == kNever;
+    if (!open || !room.one_epoch()) return;
+    // The room's devices, as the first server's state holds it (the sides have converged or not:
+    // a mismatch means not converged yet).
+    std::size_t expected = 0;
+    for (std::size_t u = 0; u < matrix.federation().room().users().size(); ++u)
+      expected += room.joined_at_server(0, u) ? room.devices_per_user() : 0;
+    if (room.devices_in_group() != expected) return;
+    if (room.group(room.first_device(0)) != nullptr &&
+        room.group(room.first_device(0))->member_count() != expected)
+      return;
+    for (MlsHeal& h : heals) {
+      if (h.converged == kNever) h.converged = sim.now();
+    }
   }
 
   // Key updates: one Poisson process for the room at rate x devices; each draw picks a device.
@@ -91,6 +124,7 @@ struct EncryptedRun::State {
   double key_update_rate = 0;
   std::uint64_t key_updates_due = 0;
   bool per_reader = false;
+  std::vector<MlsHeal> heals;
 
   // reader_outcomes: a row per (message, expected reader), then one per unauthorized read.
   void write_per_reader() {
@@ -128,6 +162,14 @@ EncryptedRun::~EncryptedRun() = default;
 
 dev::EncryptedRoom& EncryptedRun::room() {
   return state_->room;
+}
+
+void EncryptedRun::on_fault(const sim::FaultRecord& record) {
+  if (record.kind != "heal") return;
+  State& s = *state_;
+  s.heals.push_back(State::MlsHeal{record.at, "heal " + record.target,
+                                   static_cast<std::uint32_t>(s.room.ledger().message_count())});
+  s.check_mls_convergence();  // already one epoch: converged at the heal
 }
 
 void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
@@ -179,6 +221,39 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
       {"joins", room.counts().joins},
       {"join_failures", room.counts().join_failures},
   };
+  // MLS stages of every heal; a stage not reached is censored by the end of the run.
+  sim::Table& heals = state_->metrics.table(
+      "mls_heals",
+      {"heal", "time_s", "cause", "mls_converged_s", "first_message_readable_s", "status"});
+  const auto stage = [&](sim::SimTime at, sim::SimTime reached) -> sim::Cell {
+    if (reached == State::kNever) return std::string();
+    return (reached - at).seconds();
+  };
+  for (std::size_t i = 0; i < state_->heals.size(); ++i) {
+    const State::MlsHeal& h = state_->heals[i];
+    const char* status = h.converged == State::kNever ? "MLS not converged before the end"
+                         : h.readable == State::kNever
+                             ? "MLS converged, no message readable by all before the end"
+                             : "converged";
+    heals.add_row({static_cast<std::int64_t>(i), h.at, h.cause, stage(h.at, h.converged),
+                   stage(h.at, h.readable), std::string(status)});
+  }
+  for (const auto& [name, label, pick] :
+       {std::tuple{"first_heal_mls_converged_s", "first heal: MLS converged (s)", 0},
+        std::tuple{"first_heal_message_readable_s", "first heal: read by all (s)", 1}}) {
+    SummaryMetric m{name, label, MetricUnit::kSeconds};
+    m.applies = !state_->heals.empty();
+    if (m.applies) {
+      const State::MlsHeal& h = state_->heals.front();
+      const sim::SimTime reached = pick == 0 ? h.converged : h.readable;
+      if (reached != State::kNever) {
+        m.value = (reached - h.at).seconds();
+      } else {
+        m.lower_bound = (state_->scenario.duration - h.at).seconds();
+      }
+    }
+    metrics.push_back(m);
+  }
   summary["e2ee"] = e2ee;
   if (state_->per_reader) state_->write_per_reader();
   metrics.push_back({"e2ee_messages", "encrypted messages sent", MetricUnit::kCount,

@@ -115,7 +115,29 @@ void EncryptedRoom::start() {
       devices_[members[leaf]].head =
           device.hold_as_tree(world.room_id(), *config_.group.crypto).root();
     }
+    refresh_epoch(members[leaf]);
   }
+}
+
+void EncryptedRoom::refresh_epoch(DeviceIndex d) {
+  const mls::Group* g = group(d);
+  mls::Bytes key = g != nullptr ? g->epoch_authenticator() : mls::Bytes();
+  mls::Bytes& held = devices_[d].epoch_key;
+  if (key == held) return;
+  if (!held.empty()) {
+    const auto it = epoch_population_.find(held);
+    if (--it->second == 0) epoch_population_.erase(it);
+  }
+  if (!key.empty()) ++epoch_population_[key];
+  held = std::move(key);
+  epoch_changed(d);
+}
+
+std::size_t EncryptedRoom::devices_in_group() const {
+  std::size_t n = 0;
+  for (const auto& [key, count] : epoch_population_)
+    n += count;
+  return n;
 }
 
 mls::Group* EncryptedRoom::mutable_group(DeviceIndex d) {
@@ -136,6 +158,7 @@ void EncryptedRoom::set_head(DeviceIndex d, const mls::Bytes& epoch) {
     throw std::invalid_argument("EncryptedRoom::set_head: the device does not hold that epoch");
   if (devices_[d].head != epoch) devices_[d].removed_on_head = false;
   devices_[d].head = epoch;
+  refresh_epoch(d);
 }
 
 std::vector<mls::Bytes> EncryptedRoom::open_heads(DeviceIndex d) const {
@@ -431,6 +454,7 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
     }
   }
   ++counts_.commit_fates[static_cast<int>(fate)];
+  refresh_epoch(d);
   commit_processed(d, e, fate);
   return fate;
 }

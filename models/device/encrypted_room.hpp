@@ -83,6 +83,10 @@ class EncryptedRoom {
   // The device's group, or null when it holds none or was removed. Under DMLS: the group of the
   // epoch the device sends on (its head), null when it was removed there.
   const mls::Group* group(DeviceIndex d) const;
+  // Do all devices holding a group share one epoch (one epoch authenticator)? And how many hold
+  // one (the MLS membership they agree on when they do).
+  bool one_epoch() const { return epoch_population_.size() == 1; }
+  std::size_t devices_in_group() const;
   // --- DMLS ---
   bool dmls() const { return config_.dmls; }
   // The device's epoch tree (null under MLS or before it joined).
@@ -150,6 +154,8 @@ class EncryptedRoom {
   sim::Signal<DeviceIndex, matrix::EventIndex, CommitFate> commit_processed;
   // A device joined the group from a Welcome.
   sim::Signal<DeviceIndex> joined;
+  // A device's current epoch changed (a commit, a join, a removal, another head).
+  sim::Signal<DeviceIndex> epoch_changed;
 
   // At the end of a run: pairs still waiting for an epoch become unreadable, epoch never reached
   // (censored by the end of the run).
@@ -195,6 +201,7 @@ class EncryptedRoom {
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
     std::vector<matrix::EventIndex> psk_waiting;      // merges naming heads it lacks yet
     sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
+    mls::Bytes epoch_key;      // epoch authenticator of its current group (empty: none)
   };
   // A device's request for KeyPackages, through its server.
   struct Claim {
@@ -308,6 +315,10 @@ class EncryptedRoom {
   // Application messages carry a serial in their first 8 plaintext bytes; by serial, the ledger's
   // index (UINT32_MAX until the event exists): how a message a tree releases later is found.
   std::vector<std::uint32_t> ledger_of_serial_;
+  // Devices per current epoch (by epoch authenticator): one entry when the group is one.
+  std::map<mls::Bytes, std::uint32_t, mls::BytesLess> epoch_population_;
+  // Re-reads device d's current epoch into epoch_population_; signals epoch_changed.
+  void refresh_epoch(DeviceIndex d);
   Counts counts_;
 };
 

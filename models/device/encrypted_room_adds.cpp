@@ -276,6 +276,7 @@ void EncryptedRoom::to_device_arrived(DeviceIndex d, std::uint32_t id) {
   }
   ++counts_.joins;
   devices_[d].epoch_commit = welcome.commit_event;
+  refresh_epoch(d);
   joined(d);
   // Commits it synced before it could process them, in the order it got them.
   std::vector<matrix::EventIndex> early = std::move(devices_[d].early_commits);

@@ -53,6 +53,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
       dead != devices_[d].dead_commits.end()) {
     ledger_.unreadable(ev.ledger_index, d, dead->second);
   }
+  refresh_epoch(d);  // a released commit may have moved its head
 }
 
 void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
@@ -194,6 +195,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     }
   }
   ++counts_.commit_fates[static_cast<int>(fate)];
+  refresh_epoch(d);
   commit_processed(d, e, fate);
   return fate;
 }

@@ -47,10 +47,16 @@ std::uint32_t ReadLedger::add_message(const SentMessage& message,
   messages_.push_back(message);
   codes_.emplace_back(expected.size(), 0);
   std::vector<std::uint64_t> bits((expected.size() + 63) / 64, 0);
+  std::uint32_t count = 0;
   for (std::size_t d = 0; d < expected.size(); ++d) {
-    if (expected[d] && d != message.sender) bits[d / 64] |= std::uint64_t{1} << (d % 64);
+    if (expected[d] && d != message.sender) {
+      bits[d / 64] |= std::uint64_t{1} << (d % 64);
+      ++count;
+    }
   }
   expect_.push_back(std::move(bits));
+  expected_count_.push_back(count);
+  read_count_.push_back(0);
   return static_cast<std::uint32_t>(messages_.size() - 1);
 }
 
@@ -75,6 +81,7 @@ void ReadLedger::read(std::uint32_t m, DeviceIndex d, sim::SimTime at) {
   const std::int64_t ms = std::max<std::int64_t>(0, (at - messages_[m].sent).ns() / 1'000'000);
   const std::int64_t cap = std::numeric_limits<std::uint32_t>::max() - kReadBase;
   code = kReadBase + static_cast<std::uint32_t>(std::min(ms, cap));
+  if (++read_count_[m] == expected_count_[m] && on_fully_read) on_fully_read(m, at);
 }
 
 void ReadLedger::unreadable(std::uint32_t m, DeviceIndex d, UnreadableCause cause) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "models/matrix/event.hpp"
@@ -85,6 +86,11 @@ class ReadLedger {
   UnreadableCause cause(std::uint32_t m, DeviceIndex d) const;
   // Valid when outcome() is kRead: the delay from send, in milliseconds.
   std::uint32_t read_delay_ms(std::uint32_t m, DeviceIndex d) const;
+  // Expected readers of message m, and how many have read it.
+  std::uint32_t expected_count(std::uint32_t m) const { return expected_count_[m]; }
+  std::uint32_t read_count(std::uint32_t m) const { return read_count_[m]; }
+  // Called when the last expected reader of a message reads it (with the message and the time).
+  std::function<void(std::uint32_t, sim::SimTime)> on_fully_read;
   // Devices that existed when message m was sent.
   std::size_t devices_at_send(std::uint32_t m) const { return codes_[m].size(); }
   const std::vector<UnauthorizedRead>& unauthorized() const { return unauthorized_; }
@@ -107,6 +113,7 @@ class ReadLedger {
   std::vector<std::vector<std::uint32_t>> codes_;   // by message, by device at send
   std::vector<std::vector<std::uint64_t>> expect_;  // by message: bit per device
   std::vector<UnauthorizedRead> unauthorized_;
+  std::vector<std::uint32_t> expected_count_, read_count_;  // by message
 };
 
 }  // namespace dmlssim::models::device

@@ -3,6 +3,7 @@
 // strategy cannot heal; results are deterministic and the same for both crypto providers.
 #include <catch2/catch.hpp>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "scenarios/encrypted_part.hpp"
@@ -39,6 +40,15 @@ std::map<std::string, std::int64_t> reads_by_outcome(const RunResult& r) {
 
 std::int64_t summary(const RunResult& r, const std::string& key) {
   return r.summary.at("e2ee").at(key).get<std::int64_t>();
+}
+
+// The first heal's MLS stage (seconds), or nullopt when censored; the status column too.
+std::pair<std::optional<double>, std::string> mls_converged(const RunResult& r) {
+  const auto& rows = r.metrics.tables().at("mls_heals").rows();
+  REQUIRE(!rows.empty());
+  const auto* seconds = std::get_if<double>(&rows[0][3]);
+  return {seconds ? std::optional<double>(*seconds) : std::nullopt,
+          std::get<std::string>(rows[0][5])};
 }
 
 std::string table_text(const RunResult& r, const std::string& name) {
@@ -88,6 +98,9 @@ TEST_CASE("a split: mls_first_seen loses the messages across it, each pair count
   CHECK(reads.at("unreadable/epoch_never_reached") > 0);
   CHECK(reads.at("read") < messages * 23);
   CHECK(reads.at("not_delivered") == 0);
+  // The control never converges: the stage is censored, said so.
+  CHECK(mls_converged(r).first == std::nullopt);
+  CHECK(mls_converged(r).second == "MLS not converged before the end");
 }
 
 TEST_CASE(
@@ -101,6 +114,10 @@ TEST_CASE(
   const RunResult keep = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
   const std::int64_t messages = summary(keep, "messages");
   CHECK(reads_by_outcome(keep).at("read") == messages * 23);
+  // The forks merge: one epoch for every device, the room's membership, after the heal.
+  REQUIRE(mls_converged(keep).first.has_value());
+  CHECK(*mls_converged(keep).first >= 0);
+  CHECK(mls_converged(keep).second == "converged");
   text.replace(text.find("dmls"), 4, "dmls(retention=2m)");
   const RunResult forget = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
   const auto reads = reads_by_outcome(forget);
