@@ -300,3 +300,34 @@ TEST_CASE("encrypted room: an exhausted stock gives the last-resort package, aga
   CHECK(room.counts().last_resort_used == 4);
   CHECK(room.counts().joins == 4);
 }
+
+TEST_CASE(
+    "encrypted room (DMLS): a commit the server refuses does not block the device's next "
+    "commit",
+    "[device][e2ee][dmls]") {
+  device::EncryptedRoomConfig c = EncryptedWorld::config();
+  c.dmls = true;
+  FederationWorld w(3, 2);
+  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
+                         sim::RandomStream(1, 0, "client")};
+  device::ClientSync sync{*w.federation, links};
+  device::EncryptedRoom room(w.sim, *w.federation, links, sync, c, 1, 0);
+  room.start();
+  room.commit_synced.connect([&](DeviceIndex d, mx::EventIndex e) { room.process_commit(d, e); });
+  const auto run_for = [&](double s) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(s)); };
+  // @u1:s2 (devices 10, 11) leaves; its server refuses its device's commit event (not joined).
+  REQUIRE(w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+  run_for(5);
+  REQUIRE(room.commit(10, {}).sent);
+  run_for(5);
+  CHECK(room.counts().sends_failed == 1);
+  // Back in the room, the device commits again.
+  REQUIRE(w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "join"}}) != mx::kNoEvent);
+  run_for(5);
+  const device::EncryptedRoom::SendResult again = room.commit(10, {});
+  CHECK(again.sent);
+  CHECK(std::string(again.refused).empty());
+  run_for(5);
+  CHECK(room.group(0)->epoch() == 1);
+  CHECK(room.group(10)->epoch() == 1);
+}
