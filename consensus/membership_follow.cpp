@@ -31,13 +31,9 @@ void follow_membership(device::EncryptedRoom& room, device::DeviceIndex d,
 }
 
 void commit_with_removes(device::EncryptedRoom& room, device::DeviceIndex d, bool force) {
-  const mls::Group* g = room.group(d);
-  if (g == nullptr) return;
+  if (room.group(d) == nullptr) return;
   mls::CommitOptions options;
-  for (const mls::LeafIndex leaf : room.leaves_to_remove(d)) {
-    if (leaf == g->own_leaf()) continue;  // a device never removes itself
-    options.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
-  }
+  options.by_value = room.removals_due(d);
   if (options.by_value.empty() && !force) return;
   room.commit(d, options);
 }

@@ -173,8 +173,7 @@ void EncryptedRun::on_fault(const sim::FaultRecord& record) {
 }
 
 void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
-                          std::vector<std::pair<std::string, std::string>>& files) {
-  (void)files;
+                          std::vector<std::pair<std::string, std::string>>& /*files*/) {
   dev::EncryptedRoom& room = state_->room;
   room.close_ledger();
   const dev::ReadLedger::Totals t = room.ledger().totals();

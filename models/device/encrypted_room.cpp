@@ -88,7 +88,7 @@ void EncryptedRoom::start() {
     device_by_name_.emplace(devices_[d].device.name(), d);
     devices_[d].endpoint = sync_.attach(devices_[d].device);
     devices_[d].device.synced.connect(
-        [this, d](matrix::EventIndex e, sim::SimTime at) { on_synced(d, e, at); });
+        [this, d](matrix::EventIndex e, sim::SimTime) { on_synced(d, e); });
     devices_[d].stock = config_.key_packages;
   }
   setup_adds();
@@ -97,9 +97,7 @@ void EncryptedRoom::start() {
   std::vector<mls::Bytes> identities;
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
     const std::size_t u = user_of(d);
-    const matrix::StateMap& state = federation_.server(world.users()[u].server).current_state();
-    const matrix::EventIndex m = matrix::state_lookup(state, world.users()[u].member_key);
-    if (m == matrix::kNoEvent || world.store()[m].membership != matrix::Membership::kJoin) continue;
+    if (!joined_in(federation_.server(world.users()[u].server).current_state(), u)) continue;
     members.push_back(d);
     identities.push_back(devices_[d].device.identity());
   }
@@ -190,12 +188,14 @@ const mls::Group* EncryptedRoom::group(DeviceIndex d) const {
   return g != nullptr && g->status() == mls::Group::Status::kActive ? g : nullptr;
 }
 
-bool EncryptedRoom::joined_at_server(DeviceIndex d, std::size_t user) const {
+bool EncryptedRoom::joined_in(const matrix::StateMap& state, std::size_t user) const {
   const matrix::RoomWorld& world = federation_.room();
-  const matrix::StateMap& state =
-      federation_.server(devices_[d].device.homeserver()).current_state();
   const matrix::EventIndex m = matrix::state_lookup(state, world.users()[user].member_key);
   return m != matrix::kNoEvent && world.store()[m].membership == matrix::Membership::kJoin;
+}
+
+bool EncryptedRoom::joined_at_server(DeviceIndex d, std::size_t user) const {
+  return joined_in(federation_.server(devices_[d].device.homeserver()).current_state(), user);
 }
 
 std::optional<DeviceIndex> EncryptedRoom::device_of_identity(const mls::Bytes& identity) const {
@@ -215,6 +215,15 @@ std::vector<mls::LeafIndex> EncryptedRoom::leaves_to_remove(DeviceIndex d) const
     if (node == nullptr) continue;
     const std::optional<DeviceIndex> member = device_of_identity(node->credential.identity);
     if (member && !joined_at_server(d, user_of(*member))) out.push_back(leaf);
+  }
+  return out;
+}
+
+std::vector<mls::Proposal> EncryptedRoom::removals_due(DeviceIndex d) const {
+  std::vector<mls::Proposal> out;
+  const mls::Group* g = group(d);
+  for (const mls::LeafIndex leaf : leaves_to_remove(d)) {
+    if (leaf != g->own_leaf()) out.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
   }
   return out;
 }
@@ -350,9 +359,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
     const matrix::StateMap& state = world.history().state_before(r.event);
     std::vector<bool> expected(devices_.size(), false);
     for (std::size_t u = 0; u < world.users().size(); ++u) {
-      const matrix::EventIndex mem = matrix::state_lookup(state, world.users()[u].member_key);
-      if (mem == matrix::kNoEvent || world.store()[mem].membership != matrix::Membership::kJoin)
-        continue;
+      if (!joined_in(state, u)) continue;
       for (std::uint32_t k = 0; k < config_.devices_per_user; ++k)
         expected[first_device(u) + k] = true;
     }
@@ -396,21 +403,20 @@ std::uint64_t EncryptedRoom::commit_epoch(matrix::EventIndex e) const {
   return e < mls_events_.size() && mls_events_[e] ? mls_events_[e]->epoch : 0;
 }
 
-void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at) {
+void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e) {
   if (e < mls_events_.size() && mls_events_[e]) {
     const MlsEvent& ev = *mls_events_[e];
     if (ev.commit) {
       commit_synced(d, e);
     } else {
-      receive_application(d, e, ev);
+      receive_application(d, ev);
     }
     return;
   }
   if (federation_.room().store()[e].kind == matrix::EventKind::kMember) member_synced(d, e);
-  (void)at;
 }
 
-void EncryptedRoom::receive_application(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev) {
+void EncryptedRoom::receive_application(DeviceIndex d, const MlsEvent& ev) {
   if (d == ev.from) return;  // the sender's own message
   const std::uint32_t m = ev.ledger_index;
   ledger_.delivered(m, d);
@@ -426,7 +432,6 @@ void EncryptedRoom::receive_application(DeviceIndex d, matrix::EventIndex e, con
   } catch (const mls::GroupError& error) {
     ledger_.unreadable(m, d, cause_of(error.reason(), ev.epoch, g->epoch()));
   }
-  (void)e;
 }
 
 CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {

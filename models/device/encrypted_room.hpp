@@ -106,6 +106,8 @@ class EncryptedRoom {
   // Membership follows the room: the leaves of device d's group whose devices belong to users
   // not joined in the state d's homeserver holds (ascending; empty without an active group).
   std::vector<mls::LeafIndex> leaves_to_remove(DeviceIndex d) const;
+  // Remove proposals for those leaves, the device's own left out (a member never removes itself).
+  std::vector<mls::Proposal> removals_due(DeviceIndex d) const;
   matrix::Federation& federation() { return federation_; }
   sim::Simulation& simulation() { return sim_; }
 
@@ -246,11 +248,11 @@ class EncryptedRoom {
   // A to-device message's JSON envelope beside its base64 content.
   static constexpr std::uint32_t kToDeviceEnvelope = 200;
   static constexpr std::size_t kEarlyCommitsKept = 64;
-  void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at);
+  void on_synced(DeviceIndex d, matrix::EventIndex e);
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   void send_up(Outgoing out, std::uint32_t bytes);
-  void receive_application(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
+  void receive_application(DeviceIndex d, const MlsEvent& ev);
   // encrypted_room_adds.cpp
   void setup_adds();
   void discard_pending(DeviceIndex d);
@@ -293,6 +295,8 @@ class EncryptedRoom {
   void to_device_arrived(DeviceIndex d, std::uint32_t id);
   void on_adds_message(const sim::ClientMessage& m);
   std::string event_id(matrix::EventIndex e) const;
+  // Is user u joined in `state`?
+  bool joined_in(const matrix::StateMap& state, std::size_t user) const;
 
   sim::Simulation& sim_;
   matrix::Federation& federation_;

@@ -199,12 +199,9 @@ void EncryptedRoom::claim_answered(std::uint32_t claim) {
   if (!c.open) return;
   c.open = false;
   const DeviceIndex d = c.committer;
-  const mls::Group* g = group(d);
-  if (g == nullptr) return;
+  if (group(d) == nullptr) return;
   mls::CommitOptions options;
-  for (const mls::LeafIndex leaf : leaves_to_remove(d)) {
-    if (leaf != g->own_leaf()) options.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
-  }
+  options.by_value = removals_due(d);
   const std::vector<DeviceIndex> missing = devices_to_add(d);
   std::vector<DeviceIndex> added;
   for (std::size_t i = 0; i < c.targets.size(); ++i) {

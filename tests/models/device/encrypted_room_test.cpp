@@ -202,8 +202,7 @@ TEST_CASE(
   REQUIRE(e.w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
   e.run_for(5);
   mls::CommitOptions removes;
-  for (const mls::LeafIndex leaf : e.room.leaves_to_remove(0))
-    removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+  removes.by_value = e.room.removals_due(0);
   REQUIRE(e.room.commit(0, removes).sent);
   e.run_for(5);
   REQUIRE(e.room.group(10) == nullptr);
@@ -249,8 +248,7 @@ TEST_CASE("encrypted room: a claim to an unreachable server fails; the others ar
   }
   e.run_for(5);
   mls::CommitOptions removes;
-  for (const mls::LeafIndex leaf : e.room.leaves_to_remove(0))
-    removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+  removes.by_value = e.room.removals_due(0);
   REQUIRE(removes.by_value.size() == 4);
   REQUIRE(e.room.commit(0, removes).sent);
   e.run_for(5);
@@ -285,8 +283,7 @@ TEST_CASE("encrypted room: an exhausted stock gives the last-resort package, aga
     REQUIRE(w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "leave"}}) != mx::kNoEvent);
     run_for(5);
     mls::CommitOptions removes;
-    for (const mls::LeafIndex leaf : room.leaves_to_remove(0))
-      removes.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+    removes.by_value = room.removals_due(0);
     REQUIRE(room.commit(0, removes).sent);
     run_for(5);
     REQUIRE(w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "join"}}) != mx::kNoEvent);
