@@ -66,6 +66,9 @@ EncryptedRoom::EncryptedRoom(sim::Simulation& sim, matrix::Federation& federatio
       config_(std::move(config)),
       seed_(seed),
       run_(run) {
+  // Every device verifies the same signatures and opens the same path ciphertexts: compute once.
+  memo_crypto_ = std::make_unique<mls::MemoCrypto>(*config_.group.crypto);
+  config_.group.crypto = memo_crypto_.get();
   const sim::ProtocolId protocol = links_.add_protocol(
       "client_send", [this](const sim::ClientMessage& m) { on_client_message(m); },
       [this](const sim::ClientMessage& m) { on_client_failure(m); });

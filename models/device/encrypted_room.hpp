@@ -27,6 +27,7 @@
 #include "models/dmls/retention.hpp"
 #include "models/matrix/federation.hpp"
 #include "models/mls/epoch_cache.hpp"
+#include "models/mls/memo_crypto.hpp"
 #include "sim/client_links.hpp"
 #include "sim/signal.hpp"
 
@@ -302,6 +303,7 @@ class EncryptedRoom {
   matrix::Federation& federation_;
   sim::ClientLinks& links_;
   ClientSync& sync_;
+  std::unique_ptr<mls::MemoCrypto> memo_crypto_;  // wraps the configured provider
   EncryptedRoomConfig config_;
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;

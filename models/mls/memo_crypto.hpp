@@ -1,0 +1,72 @@
+// A crypto provider that remembers the results of another's pure asymmetric operations: signature
+// verification, HPKE OpenBase and DeriveKeyPair, X25519 public keys. In a simulated group every
+// member verifies the same signature and every member below one tree node opens the same HPKE
+// ciphertext with the same private key; the first computes, the others look the answer up.
+// Results are identical to the wrapped provider's (they are pure functions of their inputs, keyed
+// by a SHA-256 over every input); randomized and per-signer operations pass through.
+//
+// Bounded: two generations of at most `capacity` entries each (an entry not used for two
+// generations is dropped). Not thread-safe: one per simulation run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+
+#include "models/mls/crypto_provider.hpp"
+
+namespace dmlssim::models::mls {
+
+class MemoCrypto final : public CryptoProvider {
+ public:
+  // `inner` must outlive this provider.
+  explicit MemoCrypto(const CryptoProvider& inner, std::size_t capacity = std::size_t{1} << 16);
+
+  std::string_view name() const override { return inner_.name(); }
+  Bytes dh_public_key(const Bytes& private_key) const override;
+  Bytes dh(const Bytes& private_key, const Bytes& peer_public_key) const override {
+    return inner_.dh(private_key, peer_public_key);
+  }
+  Bytes signature_public_key(const Bytes& private_key) const override {
+    return inner_.signature_public_key(private_key);
+  }
+  Bytes sign(const Bytes& private_key, const Bytes& message) const override {
+    return inner_.sign(private_key, message);
+  }
+  bool verify(const Bytes& public_key, const Bytes& message, const Bytes& signature) const override;
+  HpkeKeyPair derive_key_pair(const Bytes& ikm) const override;
+  std::pair<Bytes, Bytes> seal_base(const Bytes& public_key, const Bytes& info, const Bytes& aad,
+                                    const Bytes& plaintext,
+                                    const Bytes& ephemeral_seed) const override {
+    return inner_.seal_base(public_key, info, aad, plaintext, ephemeral_seed);
+  }
+  Bytes open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
+                  const Bytes& aad, const Bytes& ciphertext) const override;
+  Bytes mac(const Bytes& key, ByteView data) const override { return inner_.mac(key, data); }
+  Bytes kdf_expand(const Bytes& prk, ByteView info, std::size_t length) const override {
+    return inner_.kdf_expand(prk, info, length);
+  }
+
+  std::uint64_t hits() const { return hits_; }
+  std::uint64_t misses() const { return misses_; }
+
+ private:
+  using Digest = std::array<std::uint8_t, 32>;
+  struct DigestHash {
+    std::size_t operator()(const Digest& d) const;
+  };
+  // What a remembered operation returned: a flag (verify) or up to two byte strings.
+  struct Result {
+    bool ok = false;
+    Bytes first, second;
+  };
+  const Result* find(const Digest& key) const;
+  void put(const Digest& key, Result result) const;
+
+  const CryptoProvider& inner_;
+  std::size_t capacity_;
+  mutable std::unordered_map<Digest, Result, DigestHash> current_, previous_;
+  mutable std::uint64_t hits_ = 0, misses_ = 0;
+};
+
+}  // namespace dmlssim::models::mls
