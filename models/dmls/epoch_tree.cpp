@@ -231,15 +231,30 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
 }
 
 std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
+  // A message using a superseded epoch's keys changes what that epoch retains: the retained sum
+  // moves by the epoch's difference (a commit that adds or supersedes an epoch recomputes it).
+  const Bytes& named = message.dmls_epoch;
+  std::optional<mls::Group::HeldBytes> before;
+  if (retained_cache_ && holds(named) && records_.at(named).superseded_at)
+    before = epochs_.at(named).group.held_bytes();
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
   std::vector<Bytes> ready = std::move(released_);
   released_.clear();
   out = release(std::move(out), std::move(ready));
-  // A message used a superseded epoch's keys: what it retains changed.
   for (const TreeEvent& e : out) {
+    if (e.epoch == named) continue;
     const auto record = records_.find(e.epoch);
     if (record != records_.end() && record->second.superseded_at) retained_cache_.reset();
+  }
+  if (retained_cache_ && before && holds(named)) {
+    const mls::Group::HeldBytes after = epochs_.at(named).group.held_bytes();
+    mls::Group::HeldBytes& sum = *retained_cache_;
+    sum.tree_private_keys += after.tree_private_keys - before->tree_private_keys;
+    sum.successor_init += after.successor_init - before->successor_init;
+    sum.message_keys += after.message_keys - before->message_keys;
+  } else if (before) {
+    retained_cache_.reset();
   }
   return out;
 }

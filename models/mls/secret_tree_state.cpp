@@ -50,6 +50,7 @@ SecretTreeState::Ratchet& SecretTreeState::ratchet(LeafIndex leaf, RatchetType t
     Ratchet& app = ratchets_[{leaf, static_cast<int>(RatchetType::kApplication)}];
     hs = Ratchet{true, handshake_ratchet_root(*crypto_, leaf_secret), 0, {}};
     app = Ratchet{true, application_ratchet_root(*crypto_, leaf_secret), 0, {}};
+    ratchets_started_ += 2;
   }
   return ratchets_.at({leaf, static_cast<int>(type)});
 }
@@ -75,6 +76,7 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
     }
     Taken out{KeyError::kNone, std::move(it->second)};
     r.window.erase(it);
+    --window_keys_;
     return out;
   }
   if (generation - r.generation > limits_.maximum_forward_distance) {
@@ -83,11 +85,14 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
   // Skip ahead, keeping the skipped keys (the newest out_of_order_tolerance of them).
   while (r.generation < generation) {
     r.window[r.generation] = ratchet_key_nonce(*crypto_, r.secret, r.generation);
+    ++window_keys_;
     r.secret = ratchet_next(*crypto_, r.secret, r.generation);
     ++r.generation;
   }
-  while (r.window.size() > limits_.out_of_order_tolerance)
+  while (r.window.size() > limits_.out_of_order_tolerance) {
     r.window.erase(r.window.begin());
+    --window_keys_;
+  }
   Taken out{KeyError::kNone, ratchet_key_nonce(*crypto_, r.secret, r.generation)};
   r.secret = ratchet_next(*crypto_, r.secret, r.generation);
   ++r.generation;
@@ -95,10 +100,7 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
 }
 
 std::size_t SecretTreeState::secrets_held() const {
-  std::size_t n = node_secrets_.size();
-  for (const auto& [key, r] : ratchets_)
-    n += (r.started ? 1 : 0) + r.window.size();
-  return n;
+  return node_secrets_.size() + ratchets_started_ + window_keys_;
 }
 
 }  // namespace dmlssim::models::mls

@@ -66,6 +66,8 @@ class SecretTreeState {
   SecretTreeLimits limits_;
   std::map<NodeIndex, Bytes> node_secrets_;  // derived, not yet consumed by both children
   std::map<std::pair<LeafIndex, int>, Ratchet> ratchets_;
+  // secrets_held()'s terms, kept as they change (it is asked at every message).
+  std::size_t ratchets_started_ = 0, window_keys_ = 0;
 };
 
 }  // namespace dmlssim::models::mls

@@ -105,6 +105,61 @@ TEST_CASE("exposure accrues for what is retained beyond RFC 9420's schedule", "[
   CHECK_THROWS_AS(t.set_now(sim::kSecond), std::invalid_argument);
 }
 
+namespace {
+
+// What retained_beyond_rfc() must equal: the held bytes of every held, superseded epoch.
+mls::Group::HeldBytes recount(const dmls::EpochTree& t) {
+  mls::Group::HeldBytes sum;
+  for (const mls::Bytes& e : t.held_epochs()) {
+    if (!t.record(e).superseded_at) continue;
+    const mls::Group::HeldBytes b = t.group(e).held_bytes();
+    sum.tree_private_keys += b.tree_private_keys;
+    sum.successor_init += b.successor_init;
+    sum.message_keys += b.message_keys;
+  }
+  return sum;
+}
+
+void check_retained(const dmls::EpochTree& t) {
+  const mls::Group::HeldBytes kept = t.retained_beyond_rfc(), fresh = recount(t);
+  CHECK(kept.tree_private_keys == fresh.tree_private_keys);
+  CHECK(kept.successor_init == fresh.successor_init);
+  CHECK(kept.message_keys == fresh.message_keys);
+}
+
+}  // namespace
+
+TEST_CASE("what superseded epochs retain is kept up to date as their keys are used", "[dmls]") {
+  DmlsWorld w;
+  dmls::EpochTree& t = w.tree(1);
+  // Messages of the root from three senders, sent before device 1 moves on.
+  std::vector<dmls::DmlsMessage> late;
+  for (int round = 0; round < 3; ++round) {
+    for (const int sender : {0, 2, 3})
+      late.push_back(w.tree(sender).protect(w.root, mls::to_bytes("late")));
+  }
+  const auto x = w.tree(0).commit(w.root);
+  const mls::Bytes e1 = w.deliver_all(x.commit, {0, 1});
+  check_retained(t);
+  const mls::Group::HeldBytes first = t.retained_beyond_rfc();
+  // Late messages of the superseded root open ratchets and consume keys there, out of order.
+  for (std::size_t i = late.size(); i-- > 0;) {
+    REQUIRE(w.deliver(late[i], 1).front().kind == Kind::kApplication);
+    check_retained(t);
+  }
+  CHECK(t.retained_beyond_rfc().message_keys != first.message_keys);
+  // A fork of the root (device 2's rival commit), a message on the new head, then forgetting.
+  const auto y = w.tree(2).commit(w.root);
+  REQUIRE(first_kind(w.deliver(y.commit, 1)) == Kind::kEpochCreated);
+  check_retained(t);
+  REQUIRE(first_kind(w.deliver(w.tree(0).protect(e1, mls::to_bytes("on e1")), 1)) ==
+          Kind::kApplication);
+  check_retained(t);
+  t.forget(w.root);
+  check_retained(t);
+  CHECK(t.retained_beyond_rfc().tree_private_keys == 0);
+}
+
 TEST_CASE("retention rules have names for scenarios", "[dmls]") {
   for (const char* name : {"window", "upstream_commits", "keep_epochs"}) {
     const auto rule = dmls::retention_rule_from_string(name);

@@ -67,3 +67,23 @@ TEST_CASE("node secrets are deleted once both children exist", "[mls]") {
     tree.next(l, mls::RatchetType::kApplication);
   CHECK(tree.secrets_held() == 16);  // only the 16 ratchets are left
 }
+
+TEST_CASE("skipped keys held for out-of-order messages count until used or pushed out", "[mls]") {
+  mls::SecretTreeLimits limits;
+  limits.out_of_order_tolerance = 4;
+  mls::SecretTreeState tree(mls::fast_crypto(), mls::Bytes(32, 1), 2, limits);
+  // Leaf 1's application message 6 first: the root's secret gives way to leaf 0's (one node
+  // secret), two ratchets start, generations 0..5 are skipped and the newest 4 (2..5) kept.
+  REQUIRE(tree.take(1, mls::RatchetType::kApplication, 6).error == mls::KeyError::kNone);
+  CHECK(tree.secrets_held() == 1 + 2 + 4);
+  REQUIRE(tree.take(1, mls::RatchetType::kApplication, 3).error == mls::KeyError::kNone);
+  CHECK(tree.secrets_held() == 1 + 2 + 3);
+  CHECK(tree.take(1, mls::RatchetType::kApplication, 3).error == mls::KeyError::kConsumed);
+  CHECK(tree.take(1, mls::RatchetType::kApplication, 1).error == mls::KeyError::kTooOld);
+  // Jumping to 12 skips 7..11: 2, 4, 5 and 7 are pushed out by the newest four (8..11).
+  REQUIRE(tree.take(1, mls::RatchetType::kApplication, 12).error == mls::KeyError::kNone);
+  CHECK(tree.secrets_held() == 1 + 2 + 4);
+  CHECK(tree.take(1, mls::RatchetType::kApplication, 7).error == mls::KeyError::kTooOld);
+  CHECK(tree.take(1, mls::RatchetType::kApplication, 9).error == mls::KeyError::kNone);
+  CHECK(tree.secrets_held() == 1 + 2 + 3);
+}
