@@ -2,7 +2,8 @@
 // a commit validates and applies it; every other member in the same epoch reuses the result (and
 // so the same immutable EpochPublic). The key binds the previous epoch's GroupContext and the new
 // confirmed transcript hash (which covers the commit and its signature), so only a byte-identical
-// commit on an identical epoch hits. Entries live as long as some member holds them.
+// commit on an identical epoch hits. Entries live as long as some member holds them. The same for
+// each epoch's secret-tree derivations.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 
 #include "models/mls/commit_transition.hpp"
+#include "models/mls/secret_tree_state.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -22,11 +24,19 @@ class EpochCache {
   std::uint64_t misses() const { return misses_; }
   std::size_t size() const { return entries_.size(); }
 
+  // The secret-tree derivations of the epoch with this encryption_secret, shared by its members
+  // for as long as one of them holds the epoch.
+  std::shared_ptr<SharedSecretTree> secret_tree(const CryptoProvider& crypto,
+                                                const Bytes& encryption_secret,
+                                                std::uint32_t n_leaves);
+
  private:
   void purge();
   std::unordered_map<std::string, std::weak_ptr<const CommitTransition>> entries_;
   std::uint64_t hits_ = 0, misses_ = 0;
   std::size_t purge_at_ = 1024;
+  std::unordered_map<std::string, std::weak_ptr<SharedSecretTree>> trees_;
+  std::size_t purge_trees_at_ = 1024;
 };
 
 }  // namespace dmlssim::models::mls

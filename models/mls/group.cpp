@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "models/mls/epoch_cache.hpp"
 #include "models/mls/extensions.hpp"
 #include "models/mls/framing.hpp"
 #include "models/mls/leaf_signature.hpp"
@@ -62,8 +63,11 @@ Group::Group(GroupConfig config, Drbg drbg) : config_(std::move(config)), drbg_(
 Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
                                      std::map<NodeIndex, HpkeKeyPair> keys) const {
   MemberEpoch e;
-  e.secret_tree.emplace(crypto(), secrets.encryption_secret, pub->tree.leaf_count(),
-                        config_.limits);
+  const std::uint32_t leaves = pub->tree.leaf_count();
+  e.secret_tree.emplace(
+      crypto(), secrets.encryption_secret, leaves, config_.limits,
+      config_.cache ? config_.cache->secret_tree(crypto(), secrets.encryption_secret, leaves)
+                    : nullptr);
   e.pub = std::move(pub);
   e.secrets = std::move(secrets);
   e.own = own;

@@ -1,5 +1,8 @@
 #include "models/mls/secret_tree_state.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "models/mls/labels.hpp"
 #include "models/mls/primitives.hpp"
 
@@ -11,96 +14,143 @@ const char* to_string(KeyError e) {
   return kNames[static_cast<int>(e)];
 }
 
+// --- SharedSecretTree ---
+
+SharedSecretTree::SharedSecretTree(const CryptoProvider& crypto, const Bytes& encryption_secret,
+                                   std::uint32_t n_leaves)
+    : crypto_(&crypto), leaves_(n_leaves) {
+  nodes_[root(n_leaves)] = encryption_secret;
+}
+
+const Bytes& SharedSecretTree::node_secret(NodeIndex node) {
+  if (const auto it = nodes_.find(node); it != nodes_.end()) return it->second;
+  const NodeIndex p = parent(node, leaves_);
+  const Bytes& above = node_secret(p);
+  const char* side = node < p ? "left" : "right";
+  return nodes_[node] = expand_with_label(*crypto_, above, "tree", to_bytes(side), kHashLength);
+}
+
+SharedSecretTree::Chain& SharedSecretTree::chain(LeafIndex leaf, RatchetType type) {
+  const auto key = std::make_pair(leaf, static_cast<int>(type));
+  if (const auto it = chains_.find(key); it != chains_.end()) return it->second;
+  const Bytes& leaf_secret = node_secret(leaf_node(leaf));
+  chains_[{leaf, static_cast<int>(RatchetType::kHandshake)}].next_secret =
+      handshake_ratchet_root(*crypto_, leaf_secret);
+  chains_[{leaf, static_cast<int>(RatchetType::kApplication)}].next_secret =
+      application_ratchet_root(*crypto_, leaf_secret);
+  return chains_.at(key);
+}
+
+const KeyAndNonce& SharedSecretTree::key(LeafIndex leaf, RatchetType type,
+                                         std::uint32_t generation) {
+  Chain& c = chain(leaf, type);
+  while (c.keys.size() <= generation) {
+    const auto g = static_cast<std::uint32_t>(c.keys.size());
+    c.keys.push_back(ratchet_key_nonce(*crypto_, c.next_secret, g));
+    c.next_secret = ratchet_next(*crypto_, c.next_secret, g);
+  }
+  return c.keys[generation];
+}
+
+// --- SecretTreeState ---
+
 SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
-                                 std::uint32_t n_leaves, SecretTreeLimits limits)
-    : crypto_(&crypto), leaves_(n_leaves), limits_(limits) {
-  node_secrets_[root(n_leaves)] = encryption_secret;
+                                 std::uint32_t n_leaves, SecretTreeLimits limits,
+                                 std::shared_ptr<SharedSecretTree> shared)
+    : shared_(shared ? std::move(shared)
+                     : std::make_shared<SharedSecretTree>(crypto, encryption_secret, n_leaves)),
+      leaves_(n_leaves),
+      limits_(limits) {
+  if (shared_->leaves() != n_leaves)
+    throw std::invalid_argument("secret tree: shared derivations of another tree size");
 }
 
-Bytes SecretTreeState::take_leaf_secret(LeafIndex leaf) {
-  // Walk down from the deepest ancestor whose secret is still held, deriving both children at
-  // each step and deleting the parent's secret (it is no longer needed).
+void SecretTreeState::open_leaf(LeafIndex leaf) {
+  // The deepest ancestor of the leaf still holding its secret sits just below the lowest common
+  // ancestor with an opened leaf (the nearest opened leaves in index order have the lowest one);
+  // with none opened, it is the root. Walking down from it to the leaf deletes each node's secret
+  // and keeps its two children's, then the leaf's goes to its two ratchets.
   const NodeIndex target = leaf_node(leaf);
-  std::vector<NodeIndex> path = direct_path(target, leaves_);
-  path.insert(path.begin(), target);
-  std::size_t held = 0;
-  while (held < path.size() && node_secrets_.count(path[held]) == 0)
-    ++held;
-  if (held == path.size()) throw CryptoError("secret tree: the leaf's secret was already used");
-  for (std::size_t i = held; i > 0; --i) {
-    const NodeIndex p = path[i];
-    const Bytes secret = node_secrets_.at(p);
-    node_secrets_.erase(p);
-    node_secrets_[left(p)] =
-        expand_with_label(*crypto_, secret, "tree", to_bytes("left"), kHashLength);
-    node_secrets_[right(p)] =
-        expand_with_label(*crypto_, secret, "tree", to_bytes("right"), kHashLength);
-  }
-  Bytes leaf_secret = node_secrets_.at(target);
-  node_secrets_.erase(target);
-  return leaf_secret;
+  const auto at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
+                                   [](const Opened& o, LeafIndex l) { return o.leaf < l; });
+  std::uint32_t held_level = level(root(leaves_));
+  auto below_common = [&](LeafIndex other) {
+    held_level = std::min(held_level, level(common_ancestor(target, leaf_node(other))) - 1);
+  };
+  if (at != opened_.end()) below_common(at->leaf);
+  if (at != opened_.begin()) below_common(std::prev(at)->leaf);
+  // held_level steps each replace one secret by two; the leaf's secret is then used up.
+  node_secrets_ = node_secrets_ + held_level - 1;
+  ratchets_started_ += 2;
+  opened_.insert(at, Opened{leaf, {0, 0}});
 }
 
-SecretTreeState::Ratchet& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
-  Ratchet& r = ratchets_[{leaf, static_cast<int>(type)}];
-  if (!r.started) {
-    // Both ratchets of a leaf come from its secret at once; the leaf secret is then deleted.
-    const Bytes leaf_secret = take_leaf_secret(leaf);
-    Ratchet& hs = ratchets_[{leaf, static_cast<int>(RatchetType::kHandshake)}];
-    Ratchet& app = ratchets_[{leaf, static_cast<int>(RatchetType::kApplication)}];
-    hs = Ratchet{true, handshake_ratchet_root(*crypto_, leaf_secret), 0, {}};
-    app = Ratchet{true, application_ratchet_root(*crypto_, leaf_secret), 0, {}};
-    ratchets_started_ += 2;
+std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
+  auto at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
+                             [](const Opened& o, LeafIndex l) { return o.leaf < l; });
+  if (at == opened_.end() || at->leaf != leaf) {
+    open_leaf(leaf);
+    at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
+                          [](const Opened& o, LeafIndex l) { return o.leaf < l; });
   }
-  return ratchets_.at({leaf, static_cast<int>(type)});
+  return at->generation[static_cast<int>(type)];
+}
+
+std::vector<std::uint32_t>* SecretTreeState::window(LeafIndex leaf, RatchetType type, bool create) {
+  const auto key = std::make_pair(leaf, static_cast<int>(type));
+  if (create) return &windows_[key];
+  const auto it = windows_.find(key);
+  return it == windows_.end() ? nullptr : &it->second;
 }
 
 SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
   if (leaf >= leaves_) throw std::invalid_argument("secret tree: no such leaf");
-  Ratchet& r = ratchet(leaf, type);
-  Next out{r.generation, ratchet_key_nonce(*crypto_, r.secret, r.generation)};
-  r.secret = ratchet_next(*crypto_, r.secret, r.generation);
-  ++r.generation;
+  std::uint32_t& generation = ratchet(leaf, type);
+  Next out{generation, shared_->key(leaf, type, generation)};
+  ++generation;
   return out;
 }
 
 SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
                                              std::uint32_t generation) {
   if (leaf >= leaves_) return {KeyError::kNoSuchLeaf, {}};
-  Ratchet& r = ratchet(leaf, type);
-  if (generation < r.generation) {
-    const auto it = r.window.find(generation);
-    if (it == r.window.end()) {
-      const bool in_window = r.generation - generation <= limits_.out_of_order_tolerance;
+  std::uint32_t& next_generation = ratchet(leaf, type);
+  if (generation < next_generation) {
+    std::vector<std::uint32_t>* kept = window(leaf, type, false);
+    const auto it = kept == nullptr ? std::vector<std::uint32_t>::iterator()
+                                    : std::lower_bound(kept->begin(), kept->end(), generation);
+    if (kept == nullptr || it == kept->end() || *it != generation) {
+      const bool in_window = next_generation - generation <= limits_.out_of_order_tolerance;
       return {in_window ? KeyError::kConsumed : KeyError::kTooOld, {}};
     }
-    Taken out{KeyError::kNone, std::move(it->second)};
-    r.window.erase(it);
+    kept->erase(it);
     --window_keys_;
-    return out;
+    if (kept->empty()) windows_.erase({leaf, static_cast<int>(type)});
+    return {KeyError::kNone, shared_->key(leaf, type, generation)};
   }
-  if (generation - r.generation > limits_.maximum_forward_distance) {
+  if (generation - next_generation > limits_.maximum_forward_distance) {
     return {KeyError::kTooFarAhead, {}};
   }
   // Skip ahead, keeping the skipped keys (the newest out_of_order_tolerance of them).
-  while (r.generation < generation) {
-    r.window[r.generation] = ratchet_key_nonce(*crypto_, r.secret, r.generation);
-    ++window_keys_;
-    r.secret = ratchet_next(*crypto_, r.secret, r.generation);
-    ++r.generation;
+  if (generation > next_generation && limits_.out_of_order_tolerance > 0) {
+    std::vector<std::uint32_t>& kept = *window(leaf, type, true);
+    const std::uint32_t from = std::max(
+        next_generation, generation - std::min(generation, limits_.out_of_order_tolerance));
+    for (std::uint32_t g = from; g < generation; ++g)
+      kept.push_back(g);
+    window_keys_ += generation - from;
+    if (kept.size() > limits_.out_of_order_tolerance) {
+      const std::size_t drop = kept.size() - limits_.out_of_order_tolerance;
+      kept.erase(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(drop));
+      window_keys_ -= drop;
+    }
   }
-  while (r.window.size() > limits_.out_of_order_tolerance) {
-    r.window.erase(r.window.begin());
-    --window_keys_;
-  }
-  Taken out{KeyError::kNone, ratchet_key_nonce(*crypto_, r.secret, r.generation)};
-  r.secret = ratchet_next(*crypto_, r.secret, r.generation);
-  ++r.generation;
-  return out;
+  next_generation = generation + 1;
+  return {KeyError::kNone, shared_->key(leaf, type, generation)};
 }
 
 std::size_t SecretTreeState::secrets_held() const {
-  return node_secrets_.size() + ratchets_started_ + window_keys_;
+  return node_secrets_ + ratchets_started_ + window_keys_;
 }
 
 }  // namespace dmlssim::models::mls

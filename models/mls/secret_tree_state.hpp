@@ -3,10 +3,17 @@
 // one application hash ratchet per leaf, keys deleted after one use, and a bounded window for
 // out-of-order messages (§9.2: out_of_order_tolerance past generations kept, at most
 // maximum_forward_distance generations skipped ahead).
+//
+// Every member of an epoch derives the same node secrets and ratchet keys; the derivations are
+// done once, in a SharedSecretTree that the members' states share (DESIGN.md §4). What is the
+// member's own is which secrets it still holds: the leaves it opened, each ratchet's next
+// generation and the skipped generations it keeps. A key it deleted is never handed out again.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "models/mls/secret_tree.hpp"
 
@@ -28,10 +35,36 @@ enum class KeyError : std::uint8_t {
 };
 const char* to_string(KeyError e);
 
+// One epoch's secret-tree derivations (node secrets, each ratchet's keys by generation), computed
+// on first demand and kept for every member of the epoch. Holds no member's deletion state.
+class SharedSecretTree {
+ public:
+  SharedSecretTree(const CryptoProvider& crypto, const Bytes& encryption_secret,
+                   std::uint32_t n_leaves);
+  std::uint32_t leaves() const { return leaves_; }
+  // The key and nonce of `generation` of a leaf's ratchet.
+  const KeyAndNonce& key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
+
+ private:
+  struct Chain {
+    Bytes next_secret;              // the ratchet secret of generation keys.size()
+    std::vector<KeyAndNonce> keys;  // by generation
+  };
+  const Bytes& node_secret(NodeIndex node);
+  Chain& chain(LeafIndex leaf, RatchetType type);
+
+  const CryptoProvider* crypto_;  // outlives the tree
+  std::uint32_t leaves_;
+  std::map<NodeIndex, Bytes> nodes_;
+  std::map<std::pair<LeafIndex, int>, Chain> chains_;
+};
+
 class SecretTreeState {
  public:
+  // `shared`: the epoch's derivations, when other members' states share them (null: own ones).
   SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
-                  std::uint32_t n_leaves, SecretTreeLimits limits = {});
+                  std::uint32_t n_leaves, SecretTreeLimits limits = {},
+                  std::shared_ptr<SharedSecretTree> shared = nullptr);
 
   // The sender's next key: the current generation of its own ratchet, then the ratchet moves on.
   struct Next {
@@ -48,26 +81,29 @@ class SecretTreeState {
   Taken take(LeafIndex leaf, RatchetType type, std::uint32_t generation);
 
   // Secrets held now (node secrets, ratchet secrets, window keys): what an attacker compromising
-  // the member now would learn, for forward-secrecy accounting.
+  // the member now would learn, for forward-secrecy accounting. Constant time.
   std::size_t secrets_held() const;
 
  private:
-  struct Ratchet {
-    bool started = false;
-    Bytes secret;  // the secret of `generation`
-    std::uint32_t generation = 0;
-    std::map<std::uint32_t, KeyAndNonce> window;  // skipped generations still decryptable
+  // The two ratchets of an opened leaf: the next generation of each (handshake, application).
+  struct Opened {
+    LeafIndex leaf = 0;
+    std::uint32_t generation[2] = {0, 0};
   };
-  Ratchet& ratchet(LeafIndex leaf, RatchetType type);
-  Bytes take_leaf_secret(LeafIndex leaf);
+  std::uint32_t& ratchet(LeafIndex leaf, RatchetType type);
+  // Opens a leaf: its secret is derived down from the deepest ancestor still held (each step
+  // keeps the sibling's secret) and deleted once its two ratchets start.
+  void open_leaf(LeafIndex leaf);
+  // Skipped generations kept for a ratchet (ascending); absent when none.
+  std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 
-  const CryptoProvider* crypto_;  // outlives the state
+  std::shared_ptr<SharedSecretTree> shared_;
   std::uint32_t leaves_;
   SecretTreeLimits limits_;
-  std::map<NodeIndex, Bytes> node_secrets_;  // derived, not yet consumed by both children
-  std::map<std::pair<LeafIndex, int>, Ratchet> ratchets_;
+  std::vector<Opened> opened_;  // by leaf, ascending
+  std::map<std::pair<LeafIndex, int>, std::vector<std::uint32_t>> windows_;
   // secrets_held()'s terms, kept as they change (it is asked at every message).
-  std::size_t ratchets_started_ = 0, window_keys_ = 0;
+  std::size_t node_secrets_ = 1, ratchets_started_ = 0, window_keys_ = 0;
 };
 
 }  // namespace dmlssim::models::mls

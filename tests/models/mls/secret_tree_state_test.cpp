@@ -2,6 +2,11 @@
 // window and its limits, and deletion of what is no longer needed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
 #include "models/mls/secret_tree_state.hpp"
 #include "tests/models/mls/vector_files.hpp"
 
@@ -86,4 +91,62 @@ TEST_CASE("skipped keys held for out-of-order messages count until used or pushe
   CHECK(tree.take(1, mls::RatchetType::kApplication, 7).error == mls::KeyError::kTooOld);
   CHECK(tree.take(1, mls::RatchetType::kApplication, 9).error == mls::KeyError::kNone);
   CHECK(tree.secrets_held() == 1 + 2 + 3);
+}
+
+TEST_CASE("members sharing an epoch's derivations keep their own deletions", "[mls]") {
+  const mls::Bytes secret(32, 3);
+  auto shared = std::make_shared<mls::SharedSecretTree>(mls::real_crypto(), secret, 8);
+  mls::SecretTreeState a(mls::real_crypto(), secret, 8, {}, shared);
+  mls::SecretTreeState b(mls::real_crypto(), secret, 8, {}, shared);
+  mls::SecretTreeState alone(mls::real_crypto(), secret, 8);
+  const auto app = mls::RatchetType::kApplication;
+  const mls::SecretTreeState::Taken first = a.take(3, app, 2);
+  REQUIRE(first.error == mls::KeyError::kNone);
+  CHECK(a.take(3, app, 2).error == mls::KeyError::kConsumed);
+  // b has used nothing: the same key is still there for it, and equals an unshared derivation.
+  const mls::SecretTreeState::Taken second = b.take(3, app, 2);
+  REQUIRE(second.error == mls::KeyError::kNone);
+  CHECK(second.key.key == first.key.key);
+  CHECK(second.key.nonce == first.key.nonce);
+  CHECK(alone.take(3, app, 2).key.key == first.key.key);
+  CHECK(alone.next(5, mls::RatchetType::kHandshake).key.key ==
+        b.next(5, mls::RatchetType::kHandshake).key.key);
+  // What a holds is what an unshared state holds after the same use.
+  mls::SecretTreeState same_use(mls::real_crypto(), secret, 8);
+  REQUIRE(same_use.take(3, app, 2).error == mls::KeyError::kNone);
+  CHECK(a.secrets_held() == same_use.secrets_held());
+  CHECK(a.secrets_held() != alone.secrets_held());
+  CHECK_THROWS_AS(mls::SecretTreeState(mls::real_crypto(), secret, 16, {}, shared),
+                  std::invalid_argument);
+}
+
+TEST_CASE("node secrets held match a recount of RFC 9420's deletion rule", "[mls]") {
+  // The reference: node secrets as a set, each opened leaf deriving down from its deepest held
+  // ancestor (both children kept, the parent deleted), the leaf's own secret deleted.
+  const std::uint32_t n = 64;
+  std::mt19937 rng(7);
+  std::vector<mls::LeafIndex> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  mls::SecretTreeState tree(mls::fast_crypto(), mls::Bytes(32, 4), n);
+  std::set<mls::NodeIndex> held{mls::root(n)};
+  for (std::size_t opened = 1; opened <= n; ++opened) {
+    const mls::LeafIndex leaf = order[opened - 1];
+    std::vector<mls::NodeIndex> path{mls::leaf_node(leaf)};
+    for (const mls::NodeIndex p : mls::direct_path(mls::leaf_node(leaf), n))
+      path.push_back(p);
+    std::size_t top = 0;
+    while (held.count(path[top]) == 0)
+      ++top;
+    for (std::size_t i = top; i > 0; --i) {
+      held.erase(path[i]);
+      held.insert(mls::left(path[i]));
+      held.insert(mls::right(path[i]));
+    }
+    held.erase(path[0]);
+    tree.next(leaf, mls::RatchetType::kApplication);
+    INFO("leaf " << leaf);
+    // Two ratchets per opened leaf, each one generation on for the application ratchet only.
+    CHECK(tree.secrets_held() == held.size() + 2 * opened);
+  }
 }
