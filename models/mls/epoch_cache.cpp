@@ -42,4 +42,45 @@ std::shared_ptr<SharedSecretTree> EpochCache::secret_tree(const CryptoProvider& 
   return tree;
 }
 
+std::string EpochCache::opened_key(const Bytes& sender_data_secret, const PrivateMessage& message) {
+  std::string key;
+  key.reserve(64 + message.authenticated_data.size() + message.encrypted_sender_data.size() +
+              message.ciphertext.size());
+  auto add = [&](const Bytes& b) {
+    for (int i = 0; i < 4; ++i)
+      key.push_back(static_cast<char>(b.size() >> (8 * i)));
+    key.append(reinterpret_cast<const char*>(b.data()), b.size());
+  };
+  add(sender_data_secret);
+  add(message.group_id);
+  for (int i = 0; i < 8; ++i)
+    key.push_back(static_cast<char>(message.epoch >> (8 * i)));
+  key.push_back(static_cast<char>(message.content_type));
+  add(message.authenticated_data);
+  add(message.encrypted_sender_data);
+  add(message.ciphertext);
+  return key;
+}
+
+std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
+    const std::string& key) {
+  if (const auto it = opened_.find(key); it != opened_.end()) return it->second;
+  if (const auto it = opened_old_.find(key); it != opened_old_.end()) {
+    std::shared_ptr<const OpenedApplication> found = it->second;
+    put_opened(key, found);
+    return found;
+  }
+  return nullptr;
+}
+
+void EpochCache::put_opened(const std::string& key,
+                            std::shared_ptr<const OpenedApplication> opened) {
+  constexpr std::size_t kGeneration = std::size_t{1} << 16;
+  if (opened_.size() >= kGeneration) {
+    opened_old_ = std::move(opened_);
+    opened_.clear();
+  }
+  opened_[key] = std::move(opened);
+}
+
 }  // namespace dmlssim::models::mls

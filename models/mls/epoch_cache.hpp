@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "models/mls/commit_transition.hpp"
+#include "models/mls/framing.hpp"
 #include "models/mls/secret_tree_state.hpp"
 
 namespace dmlssim::models::mls {
@@ -30,6 +31,19 @@ class EpochCache {
                                                 const Bytes& encryption_secret,
                                                 std::uint32_t n_leaves);
 
+  // An application PrivateMessage as the first member of its epoch opened it (sender data,
+  // content, signature check): the other members take their own ratchet key and reuse the rest.
+  // Keyed by the epoch's sender_data_secret and every byte of the message (opened_key), so only
+  // a member holding that epoch finds it. Bounded: two generations of 65,536 entries.
+  struct OpenedApplication {
+    OpenedPrivateMessage opened;
+    ProtectionError sender_error = ProtectionError::kNone;   // opening the sender data
+    ProtectionError content_error = ProtectionError::kNone;  // the content and its signature
+  };
+  static std::string opened_key(const Bytes& sender_data_secret, const PrivateMessage& message);
+  std::shared_ptr<const OpenedApplication> find_opened(const std::string& key);
+  void put_opened(const std::string& key, std::shared_ptr<const OpenedApplication> opened);
+
  private:
   void purge();
   std::unordered_map<std::string, std::weak_ptr<const CommitTransition>> entries_;
@@ -37,6 +51,7 @@ class EpochCache {
   std::size_t purge_at_ = 1024;
   std::unordered_map<std::string, std::weak_ptr<SharedSecretTree>> trees_;
   std::size_t purge_trees_at_ = 1024;
+  std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
 };
 
 }  // namespace dmlssim::models::mls

@@ -269,6 +269,9 @@ Group::Verified Group::verify(const MlsMessage& message) {
     }
   }
   if (e == nullptr) throw GroupError(Rejection::kWrongEpoch, "epoch not held");
+  if (config_.cache && priv->content_type == ContentType::kApplication) {
+    return verify_shared_application(*priv, *e, *sender_data_secret, *tree);
+  }
   OpenedPrivateMessage opened = open_sender_data(crypto(), *priv, *sender_data_secret);
   if (opened.error != ProtectionError::kNone) {
     throw GroupError(rejection_of(opened.error), to_string(opened.error));
@@ -298,6 +301,47 @@ Group::Verified Group::verify(const MlsMessage& message) {
   v.owned = std::move(opened.content);
   v.signature = std::move(opened.signature);
   v.confirmation_tag = std::move(opened.confirmation_tag);
+  return v;
+}
+
+Group::Verified Group::verify_shared_application(const PrivateMessage& priv, const EpochPublic& e,
+                                                 const Bytes& sender_data_secret,
+                                                 SecretTreeState& tree) {
+  // The first member of the epoch opens the message; each member (the first included) uses up
+  // its own ratchet key, with the checks in the unshared order: sender data, sender, key, content.
+  const std::string key = EpochCache::opened_key(sender_data_secret, priv);
+  std::shared_ptr<const EpochCache::OpenedApplication> shared = config_.cache->find_opened(key);
+  std::shared_ptr<EpochCache::OpenedApplication> fresh;
+  if (!shared) {
+    fresh = std::make_shared<EpochCache::OpenedApplication>();
+    fresh->opened = open_sender_data(crypto(), priv, sender_data_secret);
+    fresh->sender_error = fresh->opened.error;
+    if (fresh->sender_error != ProtectionError::kNone) config_.cache->put_opened(key, fresh);
+  }
+  const EpochCache::OpenedApplication& entry = shared ? *shared : *fresh;
+  if (entry.sender_error != ProtectionError::kNone) {
+    throw GroupError(rejection_of(entry.sender_error), to_string(entry.sender_error));
+  }
+  const LeafIndex sender = entry.opened.sender.leaf_index;
+  const Bytes& signature_key = member_signature_key(e, sender);
+  const SecretTreeState::Taken taken =
+      tree.take(sender, RatchetType::kApplication, entry.opened.sender.generation);
+  if (taken.error != KeyError::kNone) {
+    throw GroupError(rejection_of(taken.error), to_string(taken.error));
+  }
+  if (fresh) {
+    open_private_content(crypto(), priv, taken.key, signature_key, e.context_bytes, fresh->opened);
+    fresh->content_error = fresh->opened.error;
+    config_.cache->put_opened(key, fresh);
+  }
+  if (entry.content_error != ProtectionError::kNone) {
+    throw GroupError(rejection_of(entry.content_error), to_string(entry.content_error));
+  }
+  Verified v;
+  v.wire_format = WireFormat::kPrivateMessage;
+  v.signature_key = signature_key;
+  v.owned = entry.opened.content;
+  v.signature = entry.opened.signature;
   return v;
 }
 

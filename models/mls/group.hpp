@@ -221,6 +221,9 @@ class Group {
   MlsMessage frame(const FramedContent& content, const Bytes& signature,
                    const Bytes& confirmation_tag);
   Verified verify(const MlsMessage& message);
+  // verify() of an application PrivateMessage through the epoch cache's opened messages.
+  Verified verify_shared_application(const PrivateMessage& message, const EpochPublic& epoch,
+                                     const Bytes& sender_data_secret, SecretTreeState& tree);
   Received handle_proposal(const Verified& v);
   Received handle_commit(const Verified& v, const MlsMessage& message);
   std::vector<ResolvedProposal> resolve(const Commit& commit, const Sender& committer) const;

@@ -290,3 +290,36 @@ TEST_CASE("external PSKs come from the group's store or its lookup, else the com
   CHECK(h.group(ids[1]).epoch_authenticator() == h.group(ids[0]).epoch_authenticator());
   CHECK(reason_of(without, out.commit) == mls::Rejection::kUnknownPsk);
 }
+
+TEST_CASE("members sharing opened application messages still use up their own keys",
+          "[mls][group]") {
+  mls::GroupConfig shared_config;
+  shared_config.cache = std::make_shared<mls::EpochCache>();
+  GroupHarness h(shared_config, 44);
+  const auto ids = h.found(4);
+  const mls::MlsMessage hello = h.group(ids[0]).protect(mls::to_bytes("hello"));
+  // The first member opens it; the second reuses that (and reads the same); each one's key for
+  // it is then used: a replay is refused at each, independently.
+  CHECK(h.group(ids[1]).handle(hello).application_data == mls::to_bytes("hello"));
+  CHECK(h.group(ids[2]).handle(hello).application_data == mls::to_bytes("hello"));
+  CHECK(reason_of(h.group(ids[1]), hello) == mls::Rejection::kKeyConsumed);
+  CHECK(reason_of(h.group(ids[2]), hello) == mls::Rejection::kKeyConsumed);
+  CHECK(h.group(ids[3]).handle(hello).application_data == mls::to_bytes("hello"));
+  // A tampered ciphertext is another message: refused at every member, as without sharing.
+  mls::MlsMessage tampered = h.group(ids[0]).protect(mls::to_bytes("second"));
+  std::get<mls::PrivateMessage>(tampered.body).ciphertext.back() ^= 1;
+  for (const int m : {ids[1], ids[2]})
+    CHECK(reason_of(h.group(m), tampered) == mls::Rejection::kUndecryptable);
+  // The same group without sharing (same seed) sends the same bytes and reads the same.
+  const mls::MlsMessage third = h.group(ids[0]).protect(mls::to_bytes("third"));
+  mls::GroupConfig alone_config;
+  GroupHarness alone(alone_config, 44);
+  const auto same_ids = alone.found(4);
+  alone.group(same_ids[0]).protect(mls::to_bytes("hello"));
+  alone.group(same_ids[0]).protect(mls::to_bytes("second"));
+  const mls::MlsMessage third_alone = alone.group(same_ids[0]).protect(mls::to_bytes("third"));
+  CHECK(std::get<mls::PrivateMessage>(third.body) ==
+        std::get<mls::PrivateMessage>(third_alone.body));  // same seed: same bytes
+  CHECK(h.group(ids[3]).handle(third).application_data ==
+        alone.group(same_ids[3]).handle(third_alone).application_data);
+}
