@@ -63,7 +63,7 @@ class DmlsRun : public RoomStrategy {
     dmls::Identities members;
     for (std::size_t u = 0; u < room_.federation().room().users().size(); ++u) {
       if (!room_.joined_at_server(d, u)) continue;
-      for (std::uint32_t k = 0; k < room_.devices_per_user(); ++k)
+      for (std::uint32_t k = 0; k < room_.device_count(u); ++k)
         members.insert(room_.device(room_.first_device(u) + k).identity());
     }
     dmls::ForkChoice choice = settings_.choice;

@@ -1,5 +1,9 @@
 #include "scenarios/encrypted_part.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+
 #include "scenarios/encrypted_run.hpp"
 #include "scenarios/section_reading.hpp"
 #include "scenarios/units.hpp"
@@ -64,6 +68,38 @@ sim::Distribution latency_from(const YamlReader& reader, const YAML::Node& node,
                   "uniform(min=D, max=D))");
 }
 
+// room.devices_per_user: a count, or uniform(min=A, max=B) drawn per user (1 <= A <= B <= 64).
+void devices_per_user_from(const YamlReader& reader, const YAML::Node& node,
+                           dev::EncryptedRoomConfig& room) {
+  const std::string key = "room.devices_per_user";
+  const std::string text = reader.scalar(node, key);
+  if (text.find('(') == std::string::npos) {
+    room.devices_per_user = static_cast<std::uint32_t>(reader.integer(node, key, 1, 64));
+    return;
+  }
+  const Call call = reader.parsed<Call>(node, key, parse_call);
+  if (call.name != "uniform")
+    reader.fail(node, key, "expected a count or uniform(min=A, max=B), not " + call.name + "()");
+  std::map<std::string, std::string> args(call.args.begin(), call.args.end());
+  for (const auto& [name, value] : args) {
+    if (name != "min" && name != "max")
+      reader.fail(node, key, "uniform has no argument '" + name + "'");
+  }
+  auto bound = [&](const char* name) -> std::uint32_t {
+    const auto it = args.find(name);
+    if (it == args.end()) reader.fail(node, key, std::string("uniform needs ") + name + "=");
+    const std::string& v = it->second;
+    if (v.empty() || v.size() > 2 || !std::all_of(v.begin(), v.end(), ::isdigit) ||
+        std::stoi(v) < 1 || std::stoi(v) > 64) {
+      reader.fail(node, key, std::string(name) + " must be a whole number of devices in [1, 64]");
+    }
+    return static_cast<std::uint32_t>(std::stoi(v));
+  };
+  room.devices_per_user = bound("min");
+  room.devices_per_user_max = bound("max");
+  if (room.devices_per_user > room.devices_per_user_max) reader.fail(node, key, "min is above max");
+}
+
 }  // namespace
 
 std::vector<ParamInfo> EncryptedPart::params() const {
@@ -71,8 +107,10 @@ std::vector<ParamInfo> EncryptedPart::params() const {
   const dev::EncryptedRoomConfig room;
   const mls::SecretTreeLimits limits;
   return {
-      {"room.devices_per_user", "integer", std::to_string(room.devices_per_user), "devices",
-       "Devices of every user (encrypted rooms), @uN:sM/D0..; each runs MLS."},
+      {"room.devices_per_user", "integer | uniform(min=A, max=B)",
+       std::to_string(room.devices_per_user), "devices",
+       "Devices of every user (encrypted rooms), @uN:sM/D0..; each runs MLS. uniform(min, max): "
+       "drawn per user (whole numbers, 1-64)."},
       {"workload.key_updates", "rate", "0", "per device",
        "Post-compromise-security updates: each device commits an update (an empty commit with a "
        "path) at this rate, when online and in the group (encrypted rooms)."},
@@ -125,8 +163,7 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   if (!room) reader.fail(root["strategy"], "strategy", "an encrypted strategy needs a room:");
   auto setup = std::make_shared<EncryptedSetup>();
   EncryptedSetup& e = *setup;
-  e.room.devices_per_user = static_cast<std::uint32_t>(reader.integer(
-      value_or_default(reader, room, "room.devices_per_user"), "room.devices_per_user", 1, 64));
+  devices_per_user_from(reader, value_or_default(reader, room, "room.devices_per_user"), e.room);
   e.key_updates_per_device =
       reader.parsed<double>(value_or_default(reader, workload, "workload.key_updates"),
                             "workload.key_updates", parse_rate);

@@ -85,7 +85,7 @@ struct EncryptedRun::State {
     // a mismatch means not converged yet).
     std::size_t expected = 0;
     for (std::size_t u = 0; u < matrix.federation().room().users().size(); ++u)
-      expected += room.joined_at_server(0, u) ? room.devices_per_user() : 0;
+      expected += room.joined_at_server(0, u) ? room.device_count(u) : 0;
     if (room.devices_in_group() != expected) return;
     if (room.group(room.first_device(0)) != nullptr &&
         room.group(room.first_device(0))->member_count() != expected)

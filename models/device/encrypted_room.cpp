@@ -5,6 +5,7 @@
 #include "models/device/mls_room_events.hpp"
 #include "models/mls/group_bootstrap.hpp"
 #include "models/mls/wire_types.hpp"
+#include "sim/random.hpp"
 
 namespace dmlssim::models::device {
 namespace {
@@ -78,13 +79,28 @@ EncryptedRoom::EncryptedRoom(sim::Simulation& sim, matrix::Federation& federatio
 void EncryptedRoom::start() {
   const matrix::RoomWorld& world = federation_.room();
   const std::size_t users = world.users().size();
-  devices_.reserve(users * config_.devices_per_user);  // ClientSync keeps their addresses
+  std::vector<std::uint32_t> counts(users, config_.devices_per_user);
+  if (config_.devices_per_user_max > config_.devices_per_user) {
+    sim::RandomStream draw(seed_, run_, "devices");
+    const std::uint64_t span = config_.devices_per_user_max - config_.devices_per_user + 1;
+    for (std::uint32_t& c : counts)
+      c += static_cast<std::uint32_t>(draw.uniform_index(span));
+  }
+  std::size_t total = 0;
+  first_of_user_.assign(users + 1, 0);
+  for (std::size_t u = 0; u < users; ++u) {
+    first_of_user_[u] = static_cast<DeviceIndex>(total);
+    total += counts[u];
+  }
+  first_of_user_[users] = static_cast<DeviceIndex>(total);
+  devices_.reserve(total);  // ClientSync keeps their addresses
   mls::Drbg root(mls::to_bytes("devices/" + std::to_string(seed_) + "/" + std::to_string(run_)));
   for (std::size_t u = 0; u < users; ++u) {
     const matrix::RoomUser& user = world.users()[u];
-    for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
+    for (std::uint32_t k = 0; k < counts[u]; ++k) {
       devices_.emplace_back(
           Device(user.user_id, "D" + std::to_string(k), user.server, root.fork()));
+      devices_.back().user = static_cast<std::uint32_t>(u);
     }
   }
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
@@ -237,7 +253,7 @@ std::string EncryptedRoom::event_id(matrix::EventIndex e) const {
 
 EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
   bool any_online = false;
-  for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
+  for (std::uint32_t k = 0; k < device_count(user); ++k) {
     const DeviceIndex d = first_device(user) + k;
     if (!online(d)) continue;
     any_online = true;
@@ -363,7 +379,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
     std::vector<bool> expected(devices_.size(), false);
     for (std::size_t u = 0; u < world.users().size(); ++u) {
       if (!joined_in(state, u)) continue;
-      for (std::uint32_t k = 0; k < config_.devices_per_user; ++k)
+      for (std::uint32_t k = 0; k < device_count(u); ++k)
         expected[first_device(u) + k] = true;
     }
     ev.ledger_index = ledger_.add_message(SentMessage{r.event, out.from, out.sent}, expected);

@@ -34,7 +34,10 @@
 namespace dmlssim::models::device {
 
 struct EncryptedRoomConfig {
+  // Devices of each user: devices_per_user, or, when devices_per_user_max is above it, a uniform
+  // draw in [devices_per_user, devices_per_user_max] per user (random stream "devices").
   std::uint32_t devices_per_user = 1;
+  std::uint32_t devices_per_user_max = 0;
   mls::GroupConfig group;               // crypto provider, ratchet limits, handshake wire format
   std::uint32_t plaintext_bytes = 100;  // application message plaintext
   // KeyPackages each device keeps on its server (plus one last resort, reused when they run out).
@@ -75,11 +78,12 @@ class EncryptedRoom {
   std::size_t device_count() const { return devices_.size(); }
   Device& device(DeviceIndex d) { return devices_[d].device; }
   const Device& device(DeviceIndex d) const { return devices_[d].device; }
-  std::size_t user_of(DeviceIndex d) const { return d / config_.devices_per_user; }
-  DeviceIndex first_device(std::size_t user) const {
-    return static_cast<DeviceIndex>(user * config_.devices_per_user);
+  std::size_t user_of(DeviceIndex d) const { return devices_[d].user; }
+  // A user's devices are first_device(u) .. first_device(u) + device_count(u) - 1.
+  DeviceIndex first_device(std::size_t user) const { return first_of_user_[user]; }
+  std::uint32_t device_count(std::size_t user) const {
+    return first_of_user_[user + 1] - first_of_user_[user];
   }
-  std::uint32_t devices_per_user() const { return config_.devices_per_user; }
   bool online(DeviceIndex d) const { return links_.online(devices_[d].endpoint); }
   // The device's group, or null when it holds none or was removed. Under DMLS: the group of the
   // epoch the device sends on (its head), null when it was removed there.
@@ -186,6 +190,7 @@ class EncryptedRoom {
   struct DeviceSlot {
     explicit DeviceSlot(Device d) : device(std::move(d)) {}
     Device device;
+    std::uint32_t user = 0;  // index in the room's users
     sim::EndpointId endpoint = 0;
     matrix::EventIndex epoch_commit = matrix::kNoEvent;
     std::uint32_t stock = 0;                     // KeyPackages on its server
@@ -307,6 +312,7 @@ class EncryptedRoom {
   EncryptedRoomConfig config_;
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;
+  std::vector<DeviceIndex> first_of_user_;  // by user, and the device count at the end
   std::unordered_map<std::string, DeviceIndex> device_by_name_;
   std::vector<std::optional<MlsEvent>> mls_events_;  // by EventIndex
   std::vector<Outgoing> outgoing_;

@@ -77,7 +77,7 @@ std::vector<DeviceIndex> EncryptedRoom::devices_to_add(DeviceIndex d) const {
   }
   for (std::size_t u = 0; u < federation_.room().users().size(); ++u) {
     if (!joined_at_server(d, u)) continue;
-    for (std::uint32_t k = 0; k < config_.devices_per_user; ++k) {
+    for (std::uint32_t k = 0; k < device_count(u); ++k) {
       const DeviceIndex t = first_device(u) + k;
       if (!in_group[t]) out.push_back(t);
     }

@@ -142,6 +142,32 @@ TEST_CASE(
   CHECK(a.summary.dump() == b.summary.dump());
 }
 
+TEST_CASE("devices per user drawn from uniform(min, max): every device reads, draws repeat",
+          "[scenarios][e2ee]") {
+  const auto replaced = [](std::string text) {
+    const std::string from = "devices_per_user: 2";
+    text.replace(text.find(from), from.size(), "devices_per_user: \"uniform(min=1, max=3)\"");
+    return text;
+  };
+  const Scenario s = load_scenario_text(replaced(scenario("mls: {crypto: fast}\n")), "u.yaml");
+  const auto* e = s.setup<EncryptedSetup>();
+  REQUIRE(e != nullptr);
+  CHECK(e->room.devices_per_user == 1);
+  CHECK(e->room.devices_per_user_max == 3);
+  const RunResult r = run_scenario(s, 0);
+  const std::int64_t devices = summary(r, "devices");
+  // 12 users with 1..3 devices each.
+  CHECK(devices >= 12);
+  CHECK(devices <= 36);
+  const auto reads = reads_by_outcome(r);
+  for (const auto& [outcome, pairs] : reads) {
+    if (outcome != "read") CHECK(pairs == 0);
+  }
+  CHECK(reads.at("read") > summary(r, "messages"));
+  CHECK(summary(run_scenario(s, 0), "devices") == devices);  // the same draw on a rerun
+  CHECK(summary(run_scenario(s, 1), "devices") != devices);  // another run, another draw
+}
+
 TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
   const auto error_of_text = [](const std::string& text) {
     try {
@@ -167,6 +193,14 @@ TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
              Catch::Contains("needs sigma="));
   CHECK_THAT(error_of_text(replaced(scenario(""), "devices_per_user: 2", "devices_per_user: 0")),
              Catch::Contains("bad.yaml:5") && Catch::Contains("room.devices_per_user"));
+  for (const char* bad :
+       {"uniform(min=2, max=1)", "uniform(min=0, max=2)", "uniform(max=2)",
+        "uniform(min=1, max=2, mode=1)", "normal(mean=2)", "uniform(min=1.5, max=2)"}) {
+    INFO(bad);
+    CHECK_THAT(error_of_text(replaced(scenario(""), "devices_per_user: 2",
+                                      std::string("devices_per_user: \"") + bad + "\"")),
+               Catch::Contains("bad.yaml:5") && Catch::Contains("room.devices_per_user"));
+  }
   CHECK_THAT(error_of_text(replaced(scenario(""), "mls_first_seen", "mls_first_seen(x=1)")),
              Catch::Contains("strategy") && Catch::Contains("'x'"));
   // Without an encrypted strategy, the keys of encrypted rooms are refused, not ignored.
