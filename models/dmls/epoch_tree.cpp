@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <numeric>
 #include <stdexcept>
 
 #include "models/dmls/key_schedule.hpp"
@@ -363,8 +364,22 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   if (event.received.sender.type == mls::SenderType::kMember) {
     r.committer = identity_of(before, event.received.sender.index);
   }
-  const std::uint32_t leaves = std::max(before.leaf_count(), after.leaf_count());
-  for (mls::LeafIndex l = 0; l < leaves; ++l) {
+  // Only the leaves the commit touched can differ: its removals, joiners, updates and the
+  // committer's own leaf (all of them when the transition is unknown).
+  std::vector<mls::LeafIndex> touched;
+  if (const mls::CommitTransition* t = group.creating_transition()) {
+    touched = t->removed;
+    for (const auto& [leaf, package] : t->joiners)
+      touched.push_back(leaf);
+    touched.insert(touched.end(), t->updated.begin(), t->updated.end());
+    touched.push_back(t->committer);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  } else {
+    touched.resize(std::max(before.leaf_count(), after.leaf_count()));
+    std::iota(touched.begin(), touched.end(), mls::LeafIndex{0});
+  }
+  for (const mls::LeafIndex l : touched) {
     const mls::LeafNode* was = l < before.leaf_count() ? before.leaf(l) : nullptr;
     const mls::LeafNode* is = l < after.leaf_count() ? after.leaf(l) : nullptr;
     if (was == is) continue;  // the same shared node: untouched by the commit

@@ -130,6 +130,9 @@ class Group {
   const Bytes& group_id() const { return state_.pub->context.group_id; }
   LeafIndex own_leaf() const { return state_.own; }
   const EpochPublic& public_state() const { return *state_.pub; }
+  // The transition of the commit that created the current epoch, when this member processed it
+  // (null after a founding, a join, or an own commit merged without an epoch cache).
+  const CommitTransition* creating_transition() const { return state_.origin.get(); }
   EpochPublicPtr shared_public_state() const { return state_.pub; }
   const Bytes& epoch_authenticator() const { return state_.secrets.epoch_authenticator; }
   // The epoch's secrets, for adversary models (a compromised member) and tests.

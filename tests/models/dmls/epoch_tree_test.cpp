@@ -120,6 +120,26 @@ TEST_CASE("duplicates, replays, forgotten and never reached epochs, tampering ar
   CHECK(std::string(dmls::to_string(given_up[0].cause)) == "epoch_never_reached");
 }
 
+TEST_CASE("epoch records count the leaves a commit blanked and filled", "[dmls]") {
+  DmlsWorld w;
+  const int a = w.h.new_client(), b = w.h.new_client();
+  mls::CommitOptions change;
+  change.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.tree(3).group(w.root).own_leaf()}});
+  change.by_value.push_back(mls::Proposal{mls::AddProposal{w.h.client(a).key_package}});
+  change.by_value.push_back(mls::Proposal{mls::AddProposal{w.h.client(b).key_package}});
+  const auto c = w.tree(1).commit(w.root, change);
+  // The committer merging its own commit and two receivers count alike: one removed, two added
+  // (the first joiner takes device 3's freed leaf: that leaf counts once each way).
+  for (const int device : {1, 0, 2}) {
+    const mls::Bytes child = only_child(w.deliver(c.commit, device));
+    const dmls::EpochRecord& r = w.tree(device).record(child);
+    INFO("device " << device);
+    CHECK(r.removed == 1);
+    CHECK(r.added == 2);
+    CHECK(r.committer == w.identity(1));
+  }
+}
+
 TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   DmlsWorld w;
   mls::CommitOptions remove;
