@@ -14,10 +14,11 @@ namespace {
 namespace dev = models::device;
 namespace mls = models::mls;
 
-// clients.sync_latency: a duration (constant), exponential(mean=D), lognormal(median=D, sigma=S)
+// A duration-valued key (clients.sync_latency, online_time, ...): a duration (constant),
+// exponential(mean=D), lognormal(median=D, sigma=S)
 // or uniform(min=D, max=D); in seconds.
-sim::Distribution latency_from(const YamlReader& reader, const YAML::Node& node,
-                               const std::string& key) {
+sim::Distribution duration_distribution_from(const YamlReader& reader, const YAML::Node& node,
+                                             const std::string& key) {
   const std::string text = reader.scalar(node, key);
   if (text.find('(') == std::string::npos) {
     return sim::Distribution::constant(reader.duration(node, key, sim::SimTime()).seconds());
@@ -118,7 +119,13 @@ std::vector<ParamInfo> EncryptedPart::params() const {
        "One-way delay of the client-server hop: a duration, exponential(mean=D), "
        "lognormal(median=D, sigma=S) or uniform(min=D, max=D)."},
       {"clients.online", "string", "always", "",
-       "When devices are online: always (sessions come with a later version)."},
+       "When devices are online: always, or sessions (each device alternates online and offline "
+       "periods drawn from clients.online_time and clients.offline_time; it starts online with "
+       "probability E[online] / (E[online] + E[offline]))."},
+      {"clients.online_time", "duration | distribution", "exponential(mean=8h)", "time",
+       "Length of an online period (clients.online: sessions)."},
+      {"clients.offline_time", "duration | distribution", "exponential(mean=16h)", "time",
+       "Length of an offline period (clients.online: sessions), e.g. a phone asleep overnight."},
       {"mls.crypto", "string", "real", "",
        "real: OpenSSL (X25519, Ed25519, AES-128-GCM, HKDF) | fast: hash-based stand-ins with the "
        "same byte sizes."},
@@ -168,11 +175,25 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
       reader.parsed<double>(value_or_default(reader, workload, "workload.key_updates"),
                             "workload.key_updates", parse_rate);
   if (clients) reader.expect_map(clients, "clients", allowed_keys(reader, "clients"));
-  e.sync_latency = latency_from(reader, value_or_default(reader, clients, "clients.sync_latency"),
-                                "clients.sync_latency");
+  e.sync_latency = duration_distribution_from(
+      reader, value_or_default(reader, clients, "clients.sync_latency"), "clients.sync_latency");
   const YAML::Node online = value_or_default(reader, clients, "clients.online");
-  if (reader.string(online, "clients.online") != "always")
-    reader.fail(online, "clients.online", "only 'always' is supported by this version");
+  const std::string online_rule = reader.string(online, "clients.online");
+  if (online_rule != "always" && online_rule != "sessions")
+    reader.fail(online, "clients.online", "expected always or sessions");
+  e.sessions = online_rule == "sessions";
+  for (const char* key : {"online_time", "offline_time"}) {
+    if (!e.sessions && clients && clients.IsMap() && clients[key])
+      reader.fail(clients[key], std::string("clients.") + key, "needs clients.online: sessions");
+  }
+  if (e.sessions) {
+    e.online_time = duration_distribution_from(
+        reader, value_or_default(reader, clients, "clients.online_time"), "clients.online_time");
+    e.offline_time = duration_distribution_from(
+        reader, value_or_default(reader, clients, "clients.offline_time"), "clients.offline_time");
+    if (e.online_time.mean() <= 0 || e.offline_time.mean() <= 0)
+      reader.fail(online, "clients.online", "online and offline periods must last on average");
+  }
   if (mls_section) reader.expect_map(mls_section, "mls", allowed_keys(reader, "mls"));
   const YAML::Node crypto = value_or_default(reader, mls_section, "mls.crypto");
   e.crypto = reader.string(crypto, "mls.crypto");

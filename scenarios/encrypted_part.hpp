@@ -18,6 +18,10 @@ struct EncryptedSetup : PartSetup {
   sim::Distribution sync_latency = sim::Distribution::constant(0.05);  // seconds
   std::string sync_latency_text;
   double key_updates_per_device = 0;  // per second (workload.key_updates)
+  // clients.online: sessions — each device alternates online and offline periods (seconds).
+  bool sessions = false;
+  sim::Distribution online_time = sim::Distribution::exponential(8 * 3600.0);
+  sim::Distribution offline_time = sim::Distribution::exponential(16 * 3600.0);
   bool per_reader = false;            // metrics.per_reader: a row per (message, reader)
 };
 

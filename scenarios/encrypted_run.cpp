@@ -5,6 +5,7 @@
 
 #include "consensus/strategy_registry.hpp"
 #include "models/device/client_sync.hpp"
+#include "scenarios/device_sessions.hpp"
 #include "scenarios/matrix_run.hpp"
 #include "sim/client_links.hpp"
 
@@ -52,6 +53,9 @@ struct EncryptedRun::State {
         key_update_rate(s.key_updates_per_device),
         per_reader(s.per_reader) {
     room.start();
+    sessions = std::make_unique<DeviceSessions>(room, links, s.sessions, s.online_time,
+                                                s.offline_time, context.scenario.seed, context.run,
+                                                context.scenario.duration);
     room_strategy = strategy->attach(room);
     if (room_strategy == nullptr)
       throw std::logic_error("strategy " + scenario.strategy + " took no charge of the room");
@@ -120,6 +124,7 @@ struct EncryptedRun::State {
   std::unique_ptr<consensus::Strategy> strategy;
   dev::EncryptedRoom room;
   std::unique_ptr<consensus::RoomStrategy> room_strategy;
+  std::unique_ptr<DeviceSessions> sessions;
   sim::RandomStream key_updates;
   double key_update_rate = 0;
   std::uint64_t key_updates_due = 0;
@@ -219,6 +224,9 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
       {"welcomes_sent", room.counts().welcomes_sent},
       {"joins", room.counts().joins},
       {"join_failures", room.counts().join_failures},
+      {"session_switches", state_->sessions->switches()},
+      {"online_user_s", state_->sessions->online_user_seconds()},
+      {"send_user_s", state_->sessions->send_user_seconds()},
   };
   // MLS stages of every heal; a stage not reached is censored by the end of the run.
   sim::Table& heals = state_->metrics.table(
@@ -257,6 +265,14 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   if (state_->per_reader) state_->write_per_reader();
   metrics.push_back({"e2ee_messages", "encrypted messages sent", MetricUnit::kCount,
                      count(room.ledger().message_count())});
+  // Send availability: the fraction of user-time with an online device holding an active group.
+  SummaryMetric availability{"e2ee_send_availability", "send availability (user-time)",
+                             MetricUnit::kFraction};
+  const double user_time = static_cast<double>(state_->matrix.federation().room().users().size()) *
+                           state_->scenario.duration.seconds();
+  availability.applies = user_time > 0;
+  if (user_time > 0) availability.value = state_->sessions->send_user_seconds() / user_time;
+  metrics.push_back(availability);
   SummaryMetric fraction{"e2ee_read_fraction", "expected reads done", MetricUnit::kFraction};
   fraction.applies = t.pairs > 0;
   if (t.pairs > 0) fraction.value = static_cast<double>(read) / static_cast<double>(t.pairs);

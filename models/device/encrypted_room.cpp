@@ -106,6 +106,7 @@ void EncryptedRoom::start() {
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
     device_by_name_.emplace(devices_[d].device.name(), d);
     devices_[d].endpoint = sync_.attach(devices_[d].device);
+    device_of_endpoint_.emplace(devices_[d].endpoint, d);
     devices_[d].device.synced.connect(
         [this, d](matrix::EventIndex e, sim::SimTime) { on_synced(d, e); });
     devices_[d].stock = config_.key_packages;

@@ -85,6 +85,8 @@ class EncryptedRoom {
     return first_of_user_[user + 1] - first_of_user_[user];
   }
   bool online(DeviceIndex d) const { return links_.online(devices_[d].endpoint); }
+  // The device's endpoint on the client links (to take it offline and back).
+  sim::EndpointId endpoint(DeviceIndex d) const { return devices_[d].endpoint; }
   // The device's group, or null when it holds none or was removed. Under DMLS: the group of the
   // epoch the device sends on (its head), null when it was removed there.
   const mls::Group* group(DeviceIndex d) const;
@@ -194,6 +196,7 @@ class EncryptedRoom {
     sim::EndpointId endpoint = 0;
     matrix::EventIndex epoch_commit = matrix::kNoEvent;
     std::uint32_t stock = 0;                     // KeyPackages on its server
+    std::uint32_t uploading = 0;                 // replacements on their way up
     std::optional<mls::KeyPackage> last_resort;  // made when the stock first runs out
     std::shared_ptr<WelcomeOut> pending_welcome;
     // Commits synced while the device held no group, replayed when a Welcome lets it in.
@@ -300,6 +303,8 @@ class EncryptedRoom {
   void deliver_to_device(DeviceIndex target, std::uint32_t id);
   void to_device_arrived(DeviceIndex d, std::uint32_t id);
   void on_adds_message(const sim::ClientMessage& m);
+  // Uploads replacements for the device's claimed KeyPackages (when it is online).
+  void refill_key_packages(DeviceIndex d);
   std::string event_id(matrix::EventIndex e) const;
   // Is user u joined in `state`?
   bool joined_in(const matrix::StateMap& state, std::size_t user) const;
@@ -314,6 +319,7 @@ class EncryptedRoom {
   std::vector<DeviceSlot> devices_;
   std::vector<DeviceIndex> first_of_user_;  // by user, and the device count at the end
   std::unordered_map<std::string, DeviceIndex> device_by_name_;
+  std::unordered_map<sim::EndpointId, DeviceIndex> device_of_endpoint_;
   std::vector<std::optional<MlsEvent>> mls_events_;  // by EventIndex
   std::vector<Outgoing> outgoing_;
   std::vector<std::uint32_t> free_outgoing_;

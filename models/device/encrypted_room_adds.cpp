@@ -19,6 +19,13 @@ std::uint32_t key_json_bytes(const mls::KeyPackage& kp) {
   return static_cast<std::uint32_t>((4 * mls::encode_one(kp).size() + 2) / 3) + kKeyJsonOverhead;
 }
 
+// The upload of one of the device's KeyPackages (the newest it holds; it makes one when it holds
+// none, as it would to upload it).
+std::uint32_t upload_bytes(Device& device, const mls::CryptoProvider& crypto) {
+  if (device.key_packages() == 0) device.new_key_package(crypto);
+  return key_json_bytes(device.key_package(device.key_packages() - 1));
+}
+
 }  // namespace
 
 void EncryptedRoom::setup_adds() {
@@ -31,6 +38,8 @@ void EncryptedRoom::setup_adds() {
           ++counts_.claims_failed;
         } else if (m.cls == to_device_class_) {
           ++counts_.welcomes_dropped;
+        } else if (m.cls == upload_class_) {
+          --devices_[static_cast<DeviceIndex>(m.payload)].uploading;  // tried again when online
         }
       });
   claim_class_ = links_.add_class(protocol, "client_keys_claim");
@@ -60,6 +69,8 @@ void EncryptedRoom::setup_adds() {
       for (const std::uint32_t id : ids)
         links_.send_down(endpoint, to_device_[id].welcome->bytes, to_device_class_, id);
     }
+    if (const auto d = device_of_endpoint_.find(endpoint); d != device_of_endpoint_.end())
+      refill_key_packages(d->second);
   });
 }
 
@@ -120,7 +131,9 @@ void EncryptedRoom::on_adds_message(const sim::ClientMessage& m) {
           static_cast<std::uint32_t>(m.payload));
     }
   } else if (m.cls == upload_class_ && m.up) {
-    ++devices_[static_cast<DeviceIndex>(m.payload)].stock;
+    DeviceSlot& slot = devices_[static_cast<DeviceIndex>(m.payload)];
+    --slot.uploading;
+    ++slot.stock;
   }
 }
 
@@ -173,8 +186,7 @@ std::optional<mls::KeyPackage> EncryptedRoom::take_key_package(DeviceIndex d) {
     --slot.stock;
     ++counts_.key_packages_claimed;
     mls::KeyPackage kp = slot.device.new_key_package(crypto);
-    if (online(d))
-      links_.send_up(slot.endpoint, kClaimRequestBytes + key_json_bytes(kp), upload_class_, d);
+    refill_key_packages(d);
     return kp;
   }
   ++counts_.last_resort_used;
@@ -280,6 +292,18 @@ void EncryptedRoom::to_device_arrived(DeviceIndex d, std::uint32_t id) {
   std::vector<matrix::EventIndex> early = std::move(devices_[d].early_commits);
   for (const matrix::EventIndex e : early)
     process_commit(d, e);
+}
+
+void EncryptedRoom::refill_key_packages(DeviceIndex d) {
+  DeviceSlot& slot = devices_[d];
+  if (!online(d)) return;
+  // A replacement has the size of the device's packages (one identity, one suite: all alike).
+  while (slot.stock + slot.uploading < config_.key_packages) {
+    ++slot.uploading;
+    links_.send_up(slot.endpoint,
+                   kClaimRequestBytes + upload_bytes(slot.device, *config_.group.crypto),
+                   upload_class_, d);
+  }
 }
 
 }  // namespace dmlssim::models::device

@@ -168,6 +168,47 @@ TEST_CASE("devices per user drawn from uniform(min, max): every device reads, dr
   CHECK(summary(run_scenario(s, 1), "devices") != devices);  // another run, another draw
 }
 
+TEST_CASE("device sessions: offline devices catch up when back, the same for every strategy",
+          "[scenarios][e2ee]") {
+  const std::string sessions =
+      "mls: {crypto: fast}\n"
+      "clients: {online: sessions, online_time: exponential(mean=15m), "
+      "offline_time: exponential(mean=10m)}\n";
+  const RunResult first_seen = run_scenario(load_scenario_text(scenario(sessions), "s.yaml"), 0);
+  const nlohmann::json& e = first_seen.summary.at("e2ee");
+  CHECK(e.at("session_switches").get<std::int64_t>() > 24);  // 24 devices, an hour of periods
+  // Every pair has one outcome; messages sent while a reader was away are read when it is back
+  // (in its server's order, commits before the messages of their epochs): none is unreadable.
+  const auto reads = reads_by_outcome(first_seen);
+  std::int64_t pairs = 0;
+  for (const auto& [outcome, n] : reads)
+    pairs += n;
+  CHECK(pairs == e.at("reader_pairs").get<std::int64_t>());
+  CHECK(e.at("unreadable").get<std::int64_t>() == 0);
+  CHECK(reads.at("read") > pairs * 8 / 10);
+  // The user-time with a device online is below the whole; sending needs one, so is not above.
+  const double user_time = 12 * 3600.0;
+  const double online = e.at("online_user_s").get<double>();
+  const double send = e.at("send_user_s").get<double>();
+  CHECK(online < user_time);
+  CHECK(online > 0.3 * user_time);
+  CHECK(send <= online);
+  // The same sessions under another strategy (common random numbers).
+  std::string dmls_text = scenario(sessions);
+  dmls_text.replace(dmls_text.find("mls_first_seen"), 14, "dmls");
+  const RunResult dmls = run_scenario(load_scenario_text(dmls_text, "s.yaml"), 0);
+  CHECK(dmls.summary.at("e2ee").at("session_switches") == e.at("session_switches"));
+  CHECK(dmls.summary.at("e2ee").at("online_user_s") == e.at("online_user_s"));
+}
+
+TEST_CASE("always online: every joined user can send all the time", "[scenarios][e2ee]") {
+  const RunResult r =
+      run_scenario(load_scenario_text(scenario("mls: {crypto: fast}\n"), "a.yaml"), 0);
+  CHECK(r.summary.at("e2ee").at("session_switches") == 0);
+  CHECK(r.summary.at("e2ee").at("online_user_s").get<double>() == 12 * 3600.0);
+  CHECK(r.summary.at("e2ee").at("send_user_s").get<double>() == 12 * 3600.0);
+}
+
 TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
   const auto error_of_text = [](const std::string& text) {
     try {
@@ -182,8 +223,14 @@ TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
     text.replace(text.find(from), from.size(), to);
     return text;
   };
-  CHECK_THAT(error_of("clients: {online: sessions}\n"),
-             Catch::Contains("clients.online") && Catch::Contains("only 'always'"));
+  CHECK_THAT(error_of("clients: {online: sometimes}\n"),
+             Catch::Contains("clients.online") && Catch::Contains("always or sessions"));
+  CHECK_THAT(error_of("clients: {online_time: 1h}\n"),
+             Catch::Contains("clients.online_time") && Catch::Contains("needs clients.online"));
+  CHECK_THAT(error_of("clients: {online: sessions, offline_time: weibull(k=2)}\n"),
+             Catch::Contains("clients.offline_time") && Catch::Contains("unknown distribution"));
+  CHECK_THAT(error_of("clients: {online: sessions, online_time: 0s}\n"),
+             Catch::Contains("clients.online") && Catch::Contains("on average"));
   CHECK_THAT(error_of("mls: {crypto: quantum}\n"),
              Catch::Contains("mls.crypto") && Catch::Contains("real or fast"));
   CHECK_THAT(error_of("mls: {suite: 2}\n"), Catch::Contains("mls") && Catch::Contains("suite"));
