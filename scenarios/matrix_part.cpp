@@ -55,6 +55,9 @@ std::vector<ParamInfo> MatrixPart::params() const {
       {"workload.start", "duration", duration_default(workload.start, "s"), "time",
        "No action before this time."},
       {"workload.stop", "duration", "", "time", "No action from this time on (default: duration)."},
+      {"workload.actions", "list", "", "",
+       "Actions at given times, beside the random ones: {at: 40m, kick: \"@u5:s12\", by: "
+       "\"@u0:s0\"}; also ban and unban (with by), leave and join (the user itself)."},
       {"federation.transaction_pdus", "integer", std::to_string(f.max_pdus_per_transaction), "PDUs",
        "Most PDUs in one transaction (PUT /send); one transaction in flight per destination."},
       {"federation.prev_events", "integer", std::to_string(f.max_prev_events), "events",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "scenarios/dated_actions.hpp"
 #include "scenarios/section_reading.hpp"
 #include "scenarios/server_selector.hpp"
 #include "scenarios/units.hpp"
@@ -142,6 +143,8 @@ std::shared_ptr<const MatrixSetup> read_matrix(const YamlReader& reader, const Y
   if (w.start > w.stop) {
     reader.fail(workload["start"], "workload.start", "is after workload.stop");
   }
+  if (workload && workload["actions"])
+    w.dated = dated_actions(reader, workload["actions"], m.room, run_duration);
 
   if (federation) reader.expect_map(federation, "federation", allowed_keys(reader, "federation"));
   mx::FederationConfig& f = m.federation;

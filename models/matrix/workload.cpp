@@ -162,6 +162,30 @@ Membership Workload::membership_seen_by(std::size_t user, std::size_t target) co
 void Workload::start() {
   for (std::size_t p = 0; p < processes_.size(); ++p)
     schedule_next(p);
+  for (const WorkloadConfig::Dated& action : config_.dated)
+    sim_.schedule_at(action.at, [this, action] { act(action); });
+}
+
+void Workload::act(const WorkloadConfig::Dated& a) {
+  using Kind = WorkloadConfig::Dated::Kind;
+  const std::vector<RoomUser>& users = federation_.room().users();
+  switch (a.kind) {
+    case Kind::kKick:
+      send("kick", a.actor, "m.room.member", users[a.target].user_id, {{"membership", "leave"}});
+      break;
+    case Kind::kBan:
+      send("ban", a.actor, "m.room.member", users[a.target].user_id, {{"membership", "ban"}});
+      break;
+    case Kind::kUnban:
+      send("unban", a.actor, "m.room.member", users[a.target].user_id, {{"membership", "leave"}});
+      break;
+    case Kind::kLeave:
+      send("leave", a.actor, "m.room.member", users[a.actor].user_id, {{"membership", "leave"}});
+      break;
+    case Kind::kJoin:
+      send("join", a.actor, "m.room.member", users[a.actor].user_id, {{"membership", "join"}});
+      break;
+  }
 }
 
 void Workload::schedule_next(std::size_t p) {

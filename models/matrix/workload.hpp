@@ -29,6 +29,15 @@ struct WorkloadConfig {
   double power_changes = 0;        // an admin toggles a random user between 0 and 50
   sim::SimTime start;              // first action no earlier than this
   sim::SimTime stop;               // no action at or after this
+  // Actions at given times, beside the random ones (not bound by start and stop).
+  struct Dated {
+    enum class Kind : std::uint8_t { kKick, kBan, kUnban, kLeave, kJoin };
+    sim::SimTime at;
+    Kind kind = Kind::kKick;
+    std::size_t actor = 0;   // user index (RoomWorld::users()); leave and join: the user
+    std::size_t target = 0;  // kick, ban, unban: the user acted on
+  };
+  std::vector<Dated> dated;
 };
 
 // One line per action kind and outcome.
@@ -74,6 +83,7 @@ class Workload {
     std::function<void(sim::RandomStream&)> act;
   };
   void schedule_next(std::size_t p);
+  void act(const WorkloadConfig::Dated& action);
   void send(const std::string& kind, std::size_t user, const std::string& type,
             std::optional<std::string> state_key, nlohmann::json content);
   Membership membership_seen_by(std::size_t user, std::size_t target) const;

@@ -492,3 +492,71 @@ TEST_CASE("a room's defaults are the model's own: one place for each default", "
   CHECK(s.topology.network.connect_timeout == network.connect_timeout);
   CHECK(s.topology.network.request_timeout == network.request_timeout);
 }
+
+TEST_CASE("dated actions happen at their times, beside an empty random workload",
+          "[matrix][experiment]") {
+  const std::string text =
+      "name: dated\nduration: 1h\ntopology: {servers: 4}\nroom: {users_per_server: 3}\n"
+      "workload:\n  actions:\n"
+      "    - {at: 10m, kick: '@u2:s1', by: '@u0:s0'}\n"
+      "    - {at: 12m, ban: '@u1:s2', by: '@u0:s0'}\n"
+      "    - {at: 15m, leave: '@u2:s3'}\n"
+      "    - {at: 20m, join: '@u2:s3'}\n"
+      "    - {at: 25m, unban: '@u1:s2', by: '@u0:s0'}\n"
+      "    - {at: 30m, kick: '@u0:s0', by: '@u2:s2'}\n";  // no power: refused
+  const Scenario s = load_scenario_text(text, "dated.yaml");
+  REQUIRE(s.setup<MatrixSetup>()->workload.dated.size() == 6);
+  CHECK(s.setup<MatrixSetup>()->workload.dated[1].target == 3 + 3 + 1);  // @u1:s2
+  const fs::path dir = fresh_dir("dated");
+  run_experiment(s, {dir, 1});
+  std::vector<std::vector<std::string>> log;
+  for (const auto& row : csv_rows(dir / "run-0000" / "matrix_action_log.csv")) {
+    if (row.size() > 7 && row[0] != "scenario") log.push_back(row);  // scenario,strategy,run,...
+  }
+  REQUIRE(log.size() == 6);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"600", "kick"},  {"720", "ban"},    {"900", "leave"},
+      {"1200", "join"}, {"1500", "unban"}, {"1800", "kick"}};
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    CAPTURE(i);
+    CHECK(std::stod(log[i][3]) == std::stod(expected[i].first));
+    CHECK(log[i][6] == expected[i].second);
+    CHECK(log[i][7] == (i < 5 ? "sent" : "refused"));
+  }
+  fs::remove_all(dir);
+  // The resolved scenario keeps them.
+  const Scenario again = load_scenario_text(resolved_yaml(s), "resolved.yaml");
+  CHECK(again.setup<MatrixSetup>()->workload.dated.size() == 6);
+}
+
+TEST_CASE("dated actions refuse what cannot happen, naming the entry", "[matrix][loader]") {
+  const auto error_of = [](const std::string& actions) {
+    try {
+      load_scenario_text(
+          "name: dated\nduration: 1h\ntopology: {servers: 4}\n"
+          "room: {users_per_server: 3}\nworkload:\n  actions: " +
+              actions + "\n",
+          "bad.yaml");
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error_of("{at: 1m}"), Catch::Contains("workload.actions") && Catch::Contains("list"));
+  CHECK_THAT(error_of("[{kick: '@u1:s1', by: '@u0:s0'}]"),
+             Catch::Contains("workload.actions[0]") && Catch::Contains("at:"));
+  CHECK_THAT(error_of("[{at: 2h, kick: '@u1:s1', by: '@u0:s0'}]"),
+             Catch::Contains("workload.actions[0].at") && Catch::Contains("end of the run"));
+  CHECK_THAT(error_of("[{at: 1m, kick: '@u3:s1', by: '@u0:s0'}]"),
+             Catch::Contains("workload.actions[0].kick") && Catch::Contains("not a user"));
+  CHECK_THAT(error_of("[{at: 1m, kick: '@u1:s4', by: '@u0:s0'}]"), Catch::Contains("not a user"));
+  CHECK_THAT(error_of("[{at: 1m, kick: '@u1:s1'}]"), Catch::Contains("needs by:"));
+  CHECK_THAT(error_of("[{at: 1m, leave: '@u1:s1', by: '@u0:s0'}]"),
+             Catch::Contains("workload.actions[0].by") && Catch::Contains("own action"));
+  CHECK_THAT(error_of("[{at: 1m, kick: '@u1:s1', ban: '@u1:s1', by: '@u0:s0'}]"),
+             Catch::Contains("one action per entry"));
+  CHECK_THAT(error_of("[{at: 1m, evict: '@u1:s1'}]"),
+             Catch::Contains("bad.yaml:6") && Catch::Contains("evict"));
+  CHECK_THAT(error_of("[{at: 1m}]"), Catch::Contains("needs one of kick"));
+  CHECK_THAT(error_of("[{at: 1m, ban: '@u0:s0', by: '@u0:s0'}]"), Catch::Contains("itself"));
+}
