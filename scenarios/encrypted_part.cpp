@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "scenarios/encrypted_run.hpp"
+#include "scenarios/matrix_part.hpp"
 #include "scenarios/section_reading.hpp"
 #include "scenarios/units.hpp"
 
@@ -101,6 +103,33 @@ void devices_per_user_from(const YamlReader& reader, const YAML::Node& node,
   if (room.devices_per_user > room.devices_per_user_max) reader.fail(node, key, "min is above max");
 }
 
+// "@u<i>:s<n>/D<k>": (user index, k), if the user is one of the room's.
+std::optional<std::pair<std::size_t, std::uint32_t>> device_of(
+    const std::string& name, const models::matrix::RoomSetup& room) {
+  const std::size_t slash = name.find("/D");
+  const std::size_t colon = name.find(":s");
+  if (name.rfind("@u", 0) != 0 || slash == std::string::npos || colon == std::string::npos ||
+      colon > slash)
+    return std::nullopt;
+  auto number = [](const std::string& t) -> std::optional<std::size_t> {
+    if (t.empty() || t.size() > 6 || (t.size() > 1 && t[0] == '0')) return std::nullopt;
+    for (const char c : t) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    }
+    return std::stoul(t);
+  };
+  const auto i = number(name.substr(2, colon - 2));
+  const auto server = number(name.substr(colon + 2, slash - colon - 2));
+  const auto k = number(name.substr(slash + 2));
+  if (!i || !server || !k || *server >= room.users_per_server.size() ||
+      *i >= room.users_per_server[*server])
+    return std::nullopt;
+  std::size_t user = *i;
+  for (std::size_t s = 0; s < *server; ++s)
+    user += room.users_per_server[s];
+  return std::make_pair(user, static_cast<std::uint32_t>(*k));
+}
+
 }  // namespace
 
 std::vector<ParamInfo> EncryptedPart::params() const {
@@ -155,8 +184,18 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   const YAML::Node room = root["room"], workload = root["workload"];
   const YAML::Node clients = root["clients"], mls_section = root["mls"];
   const YAML::Node metrics = root["metrics"];
+  const YAML::Node faults = root["faults"];
+  std::vector<std::pair<YAML::Node, std::string>> compromise_nodes;  // (entry, key)
+  if (faults && faults.IsSequence()) {
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+      if (faults[i].IsMap() && faults[i]["compromise"])
+        compromise_nodes.emplace_back(faults[i], "faults[" + std::to_string(i) + "].compromise");
+    }
+  }
   if (!scenario.encrypted()) {
     const char* why = "needs an encrypted strategy (strategy: mls_first_seen, ...)";
+    for (const auto& [entry, key] : compromise_nodes)
+      reader.fail(entry["compromise"], key, why);
     if (mls_section) reader.fail(mls_section, "mls", why);
     if (clients) reader.fail(clients, "clients", why);
     if (room && room.IsMap() && room["devices_per_user"])
@@ -225,6 +264,23 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
                      "mls.maximum_forward_distance", 0, 1000000));
   e.per_reader =
       reader.boolean(value_or_default(reader, metrics, "metrics.per_reader"), "metrics.per_reader");
+  const auto* matrix = scenario.setup<MatrixSetup>();
+  for (const auto& [entry, key] : compromise_nodes) {
+    const YAML::Node node = entry["compromise"];
+    EncryptedSetup::Compromise c;
+    c.at = reader.duration(entry["at"], key.substr(0, key.size() - 11) + ".at", sim::SimTime());
+    c.device = reader.string(node, key);
+    const auto parsed = device_of(c.device, matrix->room);
+    const std::uint32_t most = std::max(e.room.devices_per_user, e.room.devices_per_user_max);
+    if (!parsed || parsed->second >= most) {
+      reader.fail(node, key,
+                  "'" + c.device + "' is not a device of the room (@u<i>:s<n>/D<k>, k below " +
+                      std::to_string(most) + ")");
+    }
+    c.user = parsed->first;
+    c.k = parsed->second;
+    e.compromises.push_back(c);
+  }
   return setup;
 }
 

@@ -5,6 +5,7 @@
 
 #include "consensus/strategy_registry.hpp"
 #include "models/device/client_sync.hpp"
+#include "models/device/pcs_tracker.hpp"
 #include "scenarios/device_sessions.hpp"
 #include "scenarios/matrix_run.hpp"
 #include "sim/client_links.hpp"
@@ -56,6 +57,16 @@ struct EncryptedRun::State {
     sessions = std::make_unique<DeviceSessions>(room, links, s.sessions, s.online_time,
                                                 s.offline_time, context.scenario.seed, context.run,
                                                 context.scenario.duration);
+    for (const EncryptedSetup::Compromise& c : s.compromises) {
+      sim.schedule_at(c.at, [this, c] {
+        // A device the per-user draw did not make cannot be compromised: recorded as absent.
+        if (c.k >= room.device_count(c.user)) {
+          absent_compromises.push_back(c);
+          return;
+        }
+        pcs.compromise(room.first_device(c.user) + c.k);
+      });
+    }
     room_strategy = strategy->attach(room);
     if (room_strategy == nullptr)
       throw std::logic_error("strategy " + scenario.strategy + " took no charge of the room");
@@ -125,6 +136,8 @@ struct EncryptedRun::State {
   dev::EncryptedRoom room;
   std::unique_ptr<consensus::RoomStrategy> room_strategy;
   std::unique_ptr<DeviceSessions> sessions;
+  dev::PcsTracker pcs{room};
+  std::vector<EncryptedSetup::Compromise> absent_compromises;
   sim::RandomStream key_updates;
   double key_update_rate = 0;
   std::uint64_t key_updates_due = 0;
@@ -261,6 +274,31 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
     }
     metrics.push_back(m);
   }
+  // Compromises and their PCS lag (censored when not healed by the end).
+  sim::Table& compromised =
+      state_->metrics.table("compromises", {"device", "time_s", "pcs_lag_s", "status"});
+  for (const dev::PcsTracker::Compromise& c : state_->pcs.compromises()) {
+    compromised.add_row(
+        {room.device(c.device).name(), c.at,
+         c.healed ? sim::Cell((*c.healed - c.at).seconds()) : sim::Cell(std::string()),
+         std::string(c.healed ? "healed" : "not healed before the end")});
+  }
+  for (const EncryptedSetup::Compromise& c : state_->absent_compromises) {
+    compromised.add_row({c.device, c.at, std::string(), std::string("no such device (not drawn)")});
+  }
+  e2ee["compromises"] = state_->pcs.compromises().size();
+  SummaryMetric pcs_lag{"first_compromise_pcs_lag_s", "first compromise: PCS lag (s)",
+                        MetricUnit::kSeconds};
+  pcs_lag.applies = !state_->pcs.compromises().empty();
+  if (pcs_lag.applies) {
+    const dev::PcsTracker::Compromise& c = state_->pcs.compromises().front();
+    if (c.healed) {
+      pcs_lag.value = (*c.healed - c.at).seconds();
+    } else {
+      pcs_lag.lower_bound = (state_->scenario.duration - c.at).seconds();
+    }
+  }
+  metrics.push_back(pcs_lag);
   summary["e2ee"] = e2ee;
   if (state_->per_reader) state_->write_per_reader();
   metrics.push_back({"e2ee_messages", "encrypted messages sent", MetricUnit::kCount,

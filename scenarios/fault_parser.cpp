@@ -17,8 +17,9 @@ using sim::SimTime;
 // sides^sides / sides! tries, so the count stays small.
 constexpr uint64_t kMaxRandomSides = 16;
 
-const std::vector<std::string> kKinds = {"crash",     "restart", "partition", "heal",
-                                         "link_down", "flap",    "random",    "random_partition"};
+const std::vector<std::string> kKinds = {"crash",  "restart",          "partition",
+                                         "heal",   "link_down",        "flap",
+                                         "random", "random_partition", "compromise"};
 
 struct FaultContext {
   const YamlReader& reader;
@@ -250,10 +251,16 @@ std::vector<sim::Fault> parse_faults(const YamlReader& reader, const YAML::Node&
     if (kinds.size() != 1) {
       reader.fail(item, key,
                   "a fault has exactly one of: crash, restart, partition, heal, link_down, flap, "
-                  "random, random_partition");
+                  "random, random_partition, compromise");
     }
     const std::string& kind = kinds[0];
-    if (kind == "crash") {
+    if (kind == "compromise") {
+      // A device's state given to an attacker: read by the encrypted-room part (scenarios/
+      // encrypted_part.cpp), which knows the devices; only its shape is checked here.
+      reader.expect_map(item, key, {"at", "compromise"});
+      read_at(c, item, key);
+      reader.string(item["compromise"], key + ".compromise");
+    } else if (kind == "crash") {
       reader.expect_map(item, key, {"at", "crash", "for"});
       sim::CrashFault f;
       f.at = read_at(c, item, key);

@@ -93,6 +93,11 @@ class EncryptedRoom {
   // Do all devices holding a group share one epoch (one epoch authenticator)? And how many hold
   // one (the MLS membership they agree on when they do).
   bool one_epoch() const { return epoch_population_.size() == 1; }
+  // Devices whose current epoch has this epoch authenticator.
+  std::uint32_t devices_in_epoch(const mls::Bytes& epoch_authenticator) const {
+    const auto it = epoch_population_.find(epoch_authenticator);
+    return it == epoch_population_.end() ? 0 : it->second;
+  }
   std::size_t devices_in_group() const;
   // --- DMLS ---
   bool dmls() const { return config_.dmls; }

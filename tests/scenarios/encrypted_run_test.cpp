@@ -209,6 +209,36 @@ TEST_CASE("always online: every joined user can send all the time", "[scenarios]
   CHECK(r.summary.at("e2ee").at("send_user_s").get<double>() == 12 * 3600.0);
 }
 
+TEST_CASE("a compromise heals only once the device's keys are replaced", "[scenarios][e2ee]") {
+  const std::string compromise = "faults: [{at: 10m, compromise: '@u1:s1/D0'}]\n";
+  const auto lag = [](const RunResult& r) {
+    const auto& rows = r.metrics.tables().at("compromises").rows();
+    REQUIRE(rows.size() == 1);
+    CHECK(std::get<std::string>(rows[0][0]) == "@u1:s1/D0");
+    const auto* seconds = std::get_if<double>(&rows[0][2]);
+    return seconds ? std::optional<double>(*seconds) : std::nullopt;
+  };
+  // Without key updates nobody replaces the device's keys: never healed (censored).
+  std::string quiet = scenario("mls: {crypto: fast}\n" + compromise);
+  quiet.replace(quiet.find("key_updates: 1/h"), 16, "key_updates: 0");
+  const RunResult never = run_scenario(load_scenario_text(quiet, "c.yaml"), 0);
+  CHECK_FALSE(lag(never).has_value());
+  CHECK(never.summary.at("e2ee").at("compromises") == 1);
+  // With updates every 10 minutes per device, the device's own update (or a commit of its
+  // Update) heals it within the run, for either strategy.
+  for (const char* strategy : {"mls_first_seen", "dmls"}) {
+    INFO(strategy);
+    std::string busy = scenario("mls: {crypto: fast}\n" + compromise);
+    busy.replace(busy.find("key_updates: 1/h"), 16, "key_updates: 6/h");
+    busy.replace(busy.find("mls_first_seen"), 14, strategy);
+    const RunResult healed = run_scenario(load_scenario_text(busy, "c.yaml"), 0);
+    const std::optional<double> seconds = lag(healed);
+    REQUIRE(seconds.has_value());
+    CHECK(*seconds > 0);
+    CHECK(*seconds < 50 * 60 - 10 * 60);
+  }
+}
+
 TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
   const auto error_of_text = [](const std::string& text) {
     try {
@@ -248,6 +278,18 @@ TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
                                       std::string("devices_per_user: \"") + bad + "\"")),
                Catch::Contains("bad.yaml:5") && Catch::Contains("room.devices_per_user"));
   }
+  CHECK_THAT(error_of("faults: [{at: 10m, compromise: '@u1:s1/D2'}]\n"),
+             Catch::Contains("faults[0].compromise") && Catch::Contains("not a device"));
+  CHECK_THAT(error_of("faults: [{at: 10m, compromise: '@u3:s1/D0'}]\n"),
+             Catch::Contains("not a device"));
+  CHECK_THAT(error_of("faults: [{at: 10m, compromise: '@u1:s9/D0'}]\n"),
+             Catch::Contains("not a device"));
+  CHECK_THAT(error_of("faults: [{at: 10m, compromise: '@u1:s1/D0', for: 5m}]\n"),
+             Catch::Contains("faults[0]") && Catch::Contains("for"));
+  CHECK_THAT(
+      error_of_text(replaced(scenario("faults: [{at: 10m, compromise: '@u1:s1/D0'}]\n"),
+                             "strategy: mls_first_seen", "strategy: none")),
+      Catch::Contains("faults[0].compromise") && Catch::Contains("needs an encrypted strategy"));
   CHECK_THAT(error_of_text(replaced(scenario(""), "mls_first_seen", "mls_first_seen(x=1)")),
              Catch::Contains("strategy") && Catch::Contains("'x'"));
   // Without an encrypted strategy, the keys of encrypted rooms are refused, not ignored.
