@@ -46,6 +46,7 @@ bench: build
 	$(BUILD)/bench/dmls --provider fast
 	$(BUILD)/bench/dmls --part pprf --provider real
 	for n in 100 300 1000; do $(BUILD)/bench/heal_scale --servers $$n || exit 1; done
+	bench/e2e_ladder.sh $(BUILD) 100 300
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
