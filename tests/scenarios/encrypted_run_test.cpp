@@ -316,3 +316,17 @@ TEST_CASE("the shipped encrypted-netsplit scenario loads as the demo runs it",
                            dmls)
             .encrypted());
 }
+
+TEST_CASE("the shipped large-room scenario loads at every rung of the ladder", "[scenarios][e2ee]") {
+  const std::string file = std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/large-room.yaml";
+  const Scenario s = load_scenario_file(file);
+  CHECK(s.topology.servers == 1000);
+  const auto* e = s.setup<EncryptedSetup>();
+  REQUIRE(e != nullptr);
+  CHECK(e->crypto == "fast");
+  CHECK(e->room.devices_per_user == 1);
+  CHECK(e->room.devices_per_user_max == 2);
+  LoadOptions rung;
+  rung.overrides = {"topology.servers=100", "topology.regions={eu: 50, us: 30, asia: 20}"};
+  CHECK(load_scenario_file(file, rung).topology.servers == 100);
+}
