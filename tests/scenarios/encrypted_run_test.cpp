@@ -317,7 +317,8 @@ TEST_CASE("the shipped encrypted-netsplit scenario loads as the demo runs it",
             .encrypted());
 }
 
-TEST_CASE("the shipped large-room scenario loads at every rung of the ladder", "[scenarios][e2ee]") {
+TEST_CASE("the shipped large-room scenario loads at every rung of the ladder",
+          "[scenarios][e2ee]") {
   const std::string file = std::string(DMLSSIM_SOURCE_DIR) + "/scenarios/large-room.yaml";
   const Scenario s = load_scenario_file(file);
   CHECK(s.topology.servers == 1000);
