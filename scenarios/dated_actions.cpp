@@ -1,35 +1,14 @@
 #include "scenarios/dated_actions.hpp"
 
-#include <cctype>
 #include <optional>
+
+#include "scenarios/room_users.hpp"
 
 namespace dmlssim::scenarios {
 namespace {
 
 namespace mx = models::matrix;
 using Kind = mx::WorkloadConfig::Dated::Kind;
-
-// "@u<i>:s<n>" of the room: its index in the room's users (server-major), or nullopt.
-std::optional<std::size_t> user_index(const std::string& id, const mx::RoomSetup& room) {
-  std::size_t colon = id.find(":s");
-  if (id.size() < 6 || id.rfind("@u", 0) != 0 || colon == std::string::npos) return std::nullopt;
-  const std::string i_text = id.substr(2, colon - 2), s_text = id.substr(colon + 2);
-  auto whole = [](const std::string& t) {
-    if (t.empty() || t.size() > 9) return false;
-    for (const char c : t) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    }
-    return t.size() == 1 || t[0] != '0';
-  };
-  if (!whole(i_text) || !whole(s_text)) return std::nullopt;
-  const std::size_t i = std::stoul(i_text), server = std::stoul(s_text);
-  if (server >= room.users_per_server.size() || i >= room.users_per_server[server])
-    return std::nullopt;
-  std::size_t index = i;
-  for (std::size_t s = 0; s < server; ++s)
-    index += room.users_per_server[s];
-  return index;
-}
 
 }  // namespace
 
@@ -51,7 +30,7 @@ std::vector<mx::WorkloadConfig::Dated> dated_actions(const YamlReader& reader,
     reader.expect_map(entry, key, {"at", "by", "kick", "ban", "unban", "leave", "join"});
     const auto user = [&](const char* field) {
       const std::string id = reader.string(entry[field], key + "." + field);
-      const std::optional<std::size_t> index = user_index(id, room);
+      const std::optional<std::size_t> index = room_user_index(id, room);
       if (!index) {
         reader.fail(
             entry[field], key + "." + field,

@@ -68,19 +68,11 @@ void DeviceSessions::settle() {
     refresh(u);
 }
 
-double DeviceSessions::online_user_seconds() {
+double DeviceSessions::user_seconds(std::int64_t User::*field) {
   settle();
   double sum = 0;
   for (const User& u : users_)
-    sum += static_cast<double>(u.online_ns) / 1e9;
-  return sum;
-}
-
-double DeviceSessions::send_user_seconds() {
-  settle();
-  double sum = 0;
-  for (const User& u : users_)
-    sum += static_cast<double>(u.send_ns) / 1e9;
+    sum += static_cast<double>(u.*field) / 1e9;
   return sum;
 }
 

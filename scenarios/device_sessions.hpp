@@ -28,8 +28,8 @@ class DeviceSessions {
                  std::uint64_t seed, std::uint64_t run, sim::SimTime end);
 
   // User-seconds with a device online, and able to send, up to now; over all users.
-  double online_user_seconds();
-  double send_user_seconds();
+  double online_user_seconds() { return user_seconds(&User::online_ns); }
+  double send_user_seconds() { return user_seconds(&User::send_ns); }
   std::uint64_t switches() const { return switches_; }
 
  private:
@@ -44,6 +44,7 @@ class DeviceSessions {
   // Re-reads the user's status after one of its devices changed.
   void refresh(std::size_t user);
   void settle();  // integrates every user up to now
+  double user_seconds(std::int64_t User::*field);
 
   models::device::EncryptedRoom& room_;
   sim::ClientLinks& links_;

@@ -7,6 +7,7 @@
 
 #include "scenarios/encrypted_run.hpp"
 #include "scenarios/matrix_part.hpp"
+#include "scenarios/room_users.hpp"
 #include "scenarios/section_reading.hpp"
 #include "scenarios/units.hpp"
 
@@ -101,33 +102,6 @@ void devices_per_user_from(const YamlReader& reader, const YAML::Node& node,
   room.devices_per_user = bound("min");
   room.devices_per_user_max = bound("max");
   if (room.devices_per_user > room.devices_per_user_max) reader.fail(node, key, "min is above max");
-}
-
-// "@u<i>:s<n>/D<k>": (user index, k), if the user is one of the room's.
-std::optional<std::pair<std::size_t, std::uint32_t>> device_of(
-    const std::string& name, const models::matrix::RoomSetup& room) {
-  const std::size_t slash = name.find("/D");
-  const std::size_t colon = name.find(":s");
-  if (name.rfind("@u", 0) != 0 || slash == std::string::npos || colon == std::string::npos ||
-      colon > slash)
-    return std::nullopt;
-  auto number = [](const std::string& t) -> std::optional<std::size_t> {
-    if (t.empty() || t.size() > 6 || (t.size() > 1 && t[0] == '0')) return std::nullopt;
-    for (const char c : t) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    }
-    return std::stoul(t);
-  };
-  const auto i = number(name.substr(2, colon - 2));
-  const auto server = number(name.substr(colon + 2, slash - colon - 2));
-  const auto k = number(name.substr(slash + 2));
-  if (!i || !server || !k || *server >= room.users_per_server.size() ||
-      *i >= room.users_per_server[*server])
-    return std::nullopt;
-  std::size_t user = *i;
-  for (std::size_t s = 0; s < *server; ++s)
-    user += room.users_per_server[s];
-  return std::make_pair(user, static_cast<std::uint32_t>(*k));
 }
 
 }  // namespace
@@ -270,7 +244,7 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
     EncryptedSetup::Compromise c;
     c.at = reader.duration(entry["at"], key.substr(0, key.size() - 11) + ".at", sim::SimTime());
     c.device = reader.string(node, key);
-    const auto parsed = device_of(c.device, matrix->room);
+    const auto parsed = room_device(c.device, matrix->room);
     const std::uint32_t most = std::max(e.room.devices_per_user, e.room.devices_per_user_max);
     if (!parsed || parsed->second >= most) {
       reader.fail(node, key,
