@@ -1,6 +1,7 @@
 #include "scenarios/encrypted_run.hpp"
 
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "consensus/strategy_registry.hpp"
@@ -34,6 +35,50 @@ dev::EncryptedRoomConfig configured(dev::EncryptedRoomConfig config,
 double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
   const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
   return ms[rank == 0 ? 0 : rank - 1] / 1000.0;
+}
+
+// MLS membership against Matrix membership at the end of a run. The population: devices of users
+// joined in the state of their own server. A device diverges when it holds no group, or its group
+// has leaves of users its server does not hold joined (extra), or lacks devices of users it does
+// (missing). The answer depends only on the device's epoch and server: computed once per pair.
+struct MembershipAtEnd {
+  std::uint64_t devices = 0, diverged = 0, extra = 0, missing = 0;
+};
+
+MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
+  MembershipAtEnd out;
+  struct ByServerThenEpoch {
+    bool operator()(const std::pair<models::mls::Bytes, sim::NodeId>& a,
+                    const std::pair<models::mls::Bytes, sim::NodeId>& b) const {
+      if (a.second != b.second) return a.second < b.second;
+      return models::mls::BytesLess{}(a.first, b.first);
+    }
+  };
+  std::map<std::pair<models::mls::Bytes, sim::NodeId>, std::pair<std::size_t, std::size_t>,
+           ByServerThenEpoch>
+      by_epoch_and_server;
+  for (dev::DeviceIndex d = 0; d < room.device_count(); ++d) {
+    if (!room.joined_at_server(d, room.user_of(d))) continue;
+    ++out.devices;
+    const models::mls::Group* g = room.group(d);
+    if (g == nullptr) {
+      ++out.diverged;
+      continue;
+    }
+    const auto key = std::make_pair(g->epoch_authenticator(), room.device(d).homeserver());
+    auto it = by_epoch_and_server.find(key);
+    if (it == by_epoch_and_server.end()) {
+      it = by_epoch_and_server
+               .emplace(key, std::make_pair(room.leaves_to_remove(d).size(),
+                                            room.devices_to_add(d).size()))
+               .first;
+    }
+    const auto [extra, missing] = it->second;
+    out.extra += extra;
+    out.missing += missing;
+    if (extra + missing > 0) ++out.diverged;
+  }
+  return out;
 }
 
 }  // namespace
@@ -287,6 +332,23 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
     compromised.add_row({c.device, c.at, std::string(), std::string("no such device (not drawn)")});
   }
   e2ee["compromises"] = state_->pcs.compromises().size();
+  // Membership at the end, MLS against Matrix, per device of a user joined at its own server.
+  const MembershipAtEnd divergence = membership_at_end(room);
+  e2ee["epochs_at_end"] = room.epochs_in_use();
+  e2ee["member_devices_at_end"] = divergence.devices;
+  e2ee["membership_diverged_devices"] = divergence.diverged;
+  e2ee["mls_extra_members"] = divergence.extra;
+  e2ee["mls_missing_members"] = divergence.missing;
+  SummaryMetric diverged{"e2ee_membership_diverged_fraction",
+                         "membership diverged at the end (devices)", MetricUnit::kFraction};
+  diverged.applies = divergence.devices > 0;
+  if (diverged.applies) {
+    diverged.value =
+        static_cast<double>(divergence.diverged) / static_cast<double>(divergence.devices);
+  }
+  metrics.push_back(diverged);
+  metrics.push_back({"e2ee_epochs_at_end", "epochs in use at the end", MetricUnit::kCount,
+                     count(room.epochs_in_use())});
   SummaryMetric pcs_lag{"first_compromise_pcs_lag_s", "first compromise: PCS lag (s)",
                         MetricUnit::kSeconds};
   pcs_lag.applies = !state_->pcs.compromises().empty();

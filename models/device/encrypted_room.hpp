@@ -93,6 +93,8 @@ class EncryptedRoom {
   // Do all devices holding a group share one epoch (one epoch authenticator)? And how many hold
   // one (the MLS membership they agree on when they do).
   bool one_epoch() const { return epoch_population_.size() == 1; }
+  // Distinct epochs the devices holding a group are in (1: one group).
+  std::size_t epochs_in_use() const { return epoch_population_.size(); }
   // Devices whose current epoch has this epoch authenticator.
   std::uint32_t devices_in_epoch(const mls::Bytes& epoch_authenticator) const {
     const auto it = epoch_population_.find(epoch_authenticator);

@@ -72,6 +72,10 @@ TEST_CASE("no faults, low commit rate: every expected reader reads every message
   }
   CHECK(summary(r, "unauthorized_reads") == 0);
   CHECK(summary(r, "commits_sent") > 5);
+  // One group at the end, with the room's membership on every device.
+  CHECK(summary(r, "epochs_at_end") == 1);
+  CHECK(summary(r, "member_devices_at_end") == 24);
+  CHECK(summary(r, "membership_diverged_devices") == 0);
   // No fork: every commit was applied or merged by its maker, none lost or refused.
   for (const auto& row : r.metrics.tables().at("mls_commits").rows()) {
     const std::string& fate = std::get<std::string>(row[0]);
@@ -101,6 +105,10 @@ TEST_CASE("a split: mls_first_seen loses the messages across it, each pair count
   // The control never converges: the stage is censored, said so.
   CHECK(mls_converged(r).first == std::nullopt);
   CHECK(mls_converged(r).second == "MLS not converged before the end");
+  // ... and its divergence is reported: the sides end in different epochs. (No membership
+  // change happened: each side's group still has every device, so MLS membership agrees.)
+  CHECK(summary(r, "epochs_at_end") >= 2);
+  CHECK(summary(r, "member_devices_at_end") == 24);
 }
 
 TEST_CASE(
@@ -237,6 +245,24 @@ TEST_CASE("a compromise heals only once the device's keys are replaced", "[scena
     CHECK(*seconds > 0);
     CHECK(*seconds < 50 * 60 - 10 * 60);
   }
+}
+
+TEST_CASE("a ban on one side of a split: both forks of the control remove the banned user",
+          "[scenarios][e2ee]") {
+  // Europe (s0, s1) bans @u1:s2 during the split and removes its devices from its group; the
+  // other side's fork never sees that commit, but once the heal brings the ban to its servers,
+  // its own devices commit the removal too (membership follows the room): the forks stay apart
+  // (two epochs) while each one's membership matches its servers'.
+  std::string text = scenario(
+      "mls: {crypto: fast}\n"
+      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n");
+  text.replace(text.find("stop: 50m}"), 10,
+               "stop: 50m, actions: [{at: 15m, ban: '@u1:s2', by: '@u0:s0'}]}");
+  const RunResult r = run_scenario(load_scenario_text(text, "ban.yaml"), 0);
+  CHECK(summary(r, "member_devices_at_end") == 22);  // the banned user's 2 devices are out
+  CHECK(summary(r, "epochs_at_end") >= 2);
+  CHECK(summary(r, "membership_diverged_devices") == 0);
+  CHECK(summary(r, "mls_extra_members") == 0);
 }
 
 TEST_CASE("encrypted-room input errors name the key", "[scenarios][e2ee]") {
