@@ -340,7 +340,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   e2ee["mls_extra_members"] = divergence.extra;
   e2ee["mls_missing_members"] = divergence.missing;
   SummaryMetric diverged{"e2ee_membership_diverged_fraction",
-                         "membership diverged at the end (devices)", MetricUnit::kFraction};
+                         "MLS membership diverged at end", MetricUnit::kFraction};
   diverged.applies = divergence.devices > 0;
   if (diverged.applies) {
     diverged.value =
