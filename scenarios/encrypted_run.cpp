@@ -254,6 +254,15 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
           {dev::to_string(outcome), std::string(), static_cast<std::int64_t>(t.by_outcome[o])});
     }
   }
+  // Bytes on the client-server hop by class (the federation's are in traffic.csv).
+  sim::Table& client_traffic =
+      state_->metrics.table("client_traffic", {"class", "messages", "bytes", "failed"});
+  for (std::size_t c = 0; c < state_->links.class_names().size(); ++c) {
+    const auto& t = state_->links.traffic(static_cast<sim::MessageClass>(c));
+    client_traffic.add_row({state_->links.class_names()[c], static_cast<std::int64_t>(t.messages),
+                            static_cast<std::int64_t>(t.bytes),
+                            static_cast<std::int64_t>(t.failed)});
+  }
   sim::Table& commits = state_->metrics.table("mls_commits", {"fate", "processings"});
   for (int f = 0; f < dev::kCommitFates; ++f) {
     commits.add_row({dev::to_string(static_cast<dev::CommitFate>(f)),
@@ -339,8 +348,8 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   e2ee["membership_diverged_devices"] = divergence.diverged;
   e2ee["mls_extra_members"] = divergence.extra;
   e2ee["mls_missing_members"] = divergence.missing;
-  SummaryMetric diverged{"e2ee_membership_diverged_fraction",
-                         "MLS membership diverged at end", MetricUnit::kFraction};
+  SummaryMetric diverged{"e2ee_membership_diverged_fraction", "MLS membership diverged at end",
+                         MetricUnit::kFraction};
   diverged.applies = divergence.devices > 0;
   if (diverged.applies) {
     diverged.value =

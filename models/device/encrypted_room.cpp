@@ -73,7 +73,9 @@ EncryptedRoom::EncryptedRoom(sim::Simulation& sim, matrix::Federation& federatio
   const sim::ProtocolId protocol = links_.add_protocol(
       "client_send", [this](const sim::ClientMessage& m) { on_client_message(m); },
       [this](const sim::ClientMessage& m) { on_client_failure(m); });
-  send_class_ = links_.add_class(protocol, "client_send");
+  // Bytes on the client hop by what is sent: application messages and commits apart.
+  send_class_ = links_.add_class(protocol, "client_send_message");
+  commit_class_ = links_.add_class(protocol, "client_send_commit");
 }
 
 void EncryptedRoom::start() {
@@ -344,11 +346,11 @@ void EncryptedRoom::send_up(Outgoing out, std::uint32_t bytes) {
     outgoing_.push_back(std::move(out));
   }
   links_.send_up(devices_[outgoing_[slot].from].endpoint, bytes + kClientRequestOverhead,
-                 send_class_, slot);
+                 outgoing_[slot].commit ? commit_class_ : send_class_, slot);
 }
 
 void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
-  if (!m.up || m.cls != send_class_) return;
+  if (!m.up || (m.cls != send_class_ && m.cls != commit_class_)) return;
   const auto slot = static_cast<std::uint32_t>(m.payload);
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);
@@ -390,7 +392,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
 }
 
 void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
-  if (m.cls != send_class_) return;
+  if (m.cls != send_class_ && m.cls != commit_class_) return;
   const auto slot = static_cast<std::uint32_t>(m.payload);
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);

@@ -185,7 +185,9 @@ class EncryptedRoom {
     std::uint64_t commit_fates[kCommitFates] = {};  // by CommitFate
   };
   const Counts& counts() const { return counts_; }
+  // Client-hop classes of application messages and of commits sent up.
   sim::MessageClass send_class() const { return send_class_; }
+  sim::MessageClass commit_class() const { return commit_class_; }
 
  private:
   // A Welcome of a pending commit, released when the commit is merged.
@@ -330,7 +332,8 @@ class EncryptedRoom {
   std::vector<std::optional<MlsEvent>> mls_events_;  // by EventIndex
   std::vector<Outgoing> outgoing_;
   std::vector<std::uint32_t> free_outgoing_;
-  sim::MessageClass send_class_ = 0, claim_class_ = 0, to_device_class_ = 0, upload_class_ = 0;
+  sim::MessageClass send_class_ = 0, commit_class_ = 0, claim_class_ = 0, to_device_class_ = 0,
+                    upload_class_ = 0;
   std::vector<Claim> claims_;
   std::vector<RemoteClaim> remote_claims_;
   std::vector<std::shared_ptr<WelcomeOut>> welcome_requests_;  // by payload of the hop up

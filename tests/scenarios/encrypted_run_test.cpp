@@ -72,6 +72,13 @@ TEST_CASE("no faults, low commit rate: every expected reader reads every message
   }
   CHECK(summary(r, "unauthorized_reads") == 0);
   CHECK(summary(r, "commits_sent") > 5);
+  // The client hop's bytes by class: one request up per message and per commit.
+  std::map<std::string, std::int64_t> up;
+  for (const auto& row : r.metrics.tables().at("client_traffic").rows())
+    up[std::get<std::string>(row[0])] = std::get<std::int64_t>(row[1]);
+  CHECK(up.at("client_send_message") == messages);
+  CHECK(up.at("client_send_commit") == summary(r, "commits_sent"));
+  CHECK(up.at("client_sync") > 0);
   // One group at the end, with the room's membership on every device.
   CHECK(summary(r, "epochs_at_end") == 1);
   CHECK(summary(r, "member_devices_at_end") == 24);
