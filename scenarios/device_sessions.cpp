@@ -14,10 +14,7 @@ DeviceSessions::DeviceSessions(dev::EncryptedRoom& room, sim::ClientLinks& links
       online_time_(online_time),
       offline_time_(offline_time),
       end_(end) {
-  std::size_t users = 0;
-  for (dev::DeviceIndex d = 0; d < room.device_count(); ++d)
-    users = std::max(users, room.user_of(d) + 1);
-  users_.resize(users);
+  users_.resize(room.federation().room().users().size());
   if (sessions) {
     const double p_online = online_time.mean() / (online_time.mean() + offline_time.mean());
     streams_.reserve(room.device_count());

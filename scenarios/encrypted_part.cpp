@@ -159,17 +159,17 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   const YAML::Node clients = root["clients"], mls_section = root["mls"];
   const YAML::Node metrics = root["metrics"];
   const YAML::Node faults = root["faults"];
-  std::vector<std::pair<YAML::Node, std::string>> compromise_nodes;  // (entry, key)
+  std::vector<std::pair<YAML::Node, std::string>> compromise_nodes;  // (entry, "faults[i]")
   if (faults && faults.IsSequence()) {
     for (std::size_t i = 0; i < faults.size(); ++i) {
       if (faults[i].IsMap() && faults[i]["compromise"])
-        compromise_nodes.emplace_back(faults[i], "faults[" + std::to_string(i) + "].compromise");
+        compromise_nodes.emplace_back(faults[i], "faults[" + std::to_string(i) + "]");
     }
   }
   if (!scenario.encrypted()) {
     const char* why = "needs an encrypted strategy (strategy: mls_first_seen, ...)";
     for (const auto& [entry, key] : compromise_nodes)
-      reader.fail(entry["compromise"], key, why);
+      reader.fail(entry["compromise"], key + ".compromise", why);
     if (mls_section) reader.fail(mls_section, "mls", why);
     if (clients) reader.fail(clients, "clients", why);
     if (room && room.IsMap() && room["devices_per_user"])
@@ -239,10 +239,11 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   e.per_reader =
       reader.boolean(value_or_default(reader, metrics, "metrics.per_reader"), "metrics.per_reader");
   const auto* matrix = scenario.setup<MatrixSetup>();
-  for (const auto& [entry, key] : compromise_nodes) {
+  for (const auto& [entry, entry_key] : compromise_nodes) {
     const YAML::Node node = entry["compromise"];
+    const std::string key = entry_key + ".compromise";
     EncryptedSetup::Compromise c;
-    c.at = reader.duration(entry["at"], key.substr(0, key.size() - 11) + ".at", sim::SimTime());
+    c.at = reader.duration(entry["at"], entry_key + ".at", sim::SimTime());
     c.device = reader.string(node, key);
     const auto parsed = room_device(c.device, matrix->room);
     const std::uint32_t most = std::max(e.room.devices_per_user, e.room.devices_per_user_max);

@@ -46,9 +46,9 @@ void PcsTracker::compromise(DeviceIndex d) {
   identities_.push_back(room_.device(d).identity());
   if (const dmls::EpochTree* tree = room_.tree(d)) {
     for (const mls::Bytes& e : tree->held_epochs())
-      held_[tree->group(e).epoch_authenticator()] |= bit;
+      hold(tree->group(e).epoch_authenticator(), bit);
   } else if (const mls::Group* g = room_.group(d)) {
-    held_[g->epoch_authenticator()] |= bit;
+    hold(g->epoch_authenticator(), bit);
   }
   check_healed();
 }
@@ -71,8 +71,16 @@ std::uint64_t PcsTracker::classify(DeviceIndex d) {
     if ((mask & bit) != 0 && (t == nullptr || replaced(*t, g.public_state().tree, identities_[b])))
       mask &= ~bit;
   }
-  held_.emplace(g.epoch_authenticator(), mask);
+  held_.emplace(g.epoch_authenticator(), 0);
+  hold(g.epoch_authenticator(), mask);
   return mask;
+}
+
+void PcsTracker::hold(const mls::Bytes& epoch, std::uint64_t mask) {
+  if (mask == 0) return;
+  std::uint64_t& held = held_[epoch];
+  if (held == 0) holding_.push_back(epoch);
+  held |= mask;
 }
 
 void PcsTracker::on_epoch_changed(DeviceIndex d) {
@@ -90,7 +98,8 @@ void PcsTracker::check_healed() {
   }
   if (open == 0) return;
   std::uint64_t still = 0;
-  for (const auto& [epoch, mask] : held_) {
+  for (const mls::Bytes& epoch : holding_) {
+    const std::uint64_t mask = held_.at(epoch);
     if ((mask & open) != 0 && room_.devices_in_epoch(epoch) > 0) still |= mask & open;
   }
   for (std::size_t b = 0; b < compromises_.size(); ++b) {

@@ -42,8 +42,12 @@ class PcsTracker {
   EncryptedRoom& room_;
   std::vector<Compromise> compromises_;
   std::vector<mls::Bytes> identities_;  // of the compromised devices, by compromise
-  std::map<mls::Bytes, std::uint64_t, mls::BytesLess> held_;  // epoch -> compromises holding it
-  std::vector<mls::Bytes> current_;                           // each device's epoch, as last seen
+  // Every classified epoch -> the compromises holding it (0: clean); the held ones also listed
+  // apart, for check_healed().
+  std::map<mls::Bytes, std::uint64_t, mls::BytesLess> held_;
+  std::vector<mls::Bytes> holding_;
+  void hold(const mls::Bytes& epoch, std::uint64_t mask);
+  std::vector<mls::Bytes> current_;  // each device's epoch, as last seen
 };
 
 }  // namespace dmlssim::models::device

@@ -65,7 +65,7 @@ SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encr
     throw std::invalid_argument("secret tree: shared derivations of another tree size");
 }
 
-void SecretTreeState::open_leaf(LeafIndex leaf) {
+std::vector<SecretTreeState::Opened>::iterator SecretTreeState::open_leaf(LeafIndex leaf) {
   // The deepest ancestor of the leaf still holding its secret sits just below the lowest common
   // ancestor with an opened leaf (the nearest opened leaves in index order have the lowest one);
   // with none opened, it is the root. Walking down from it to the leaf deletes each node's secret
@@ -82,17 +82,13 @@ void SecretTreeState::open_leaf(LeafIndex leaf) {
   // held_level steps each replace one secret by two; the leaf's secret is then used up.
   node_secrets_ = node_secrets_ + held_level - 1;
   ratchets_started_ += 2;
-  opened_.insert(at, Opened{leaf, {0, 0}});
+  return opened_.insert(at, Opened{leaf, {0, 0}});
 }
 
 std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
   auto at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
                              [](const Opened& o, LeafIndex l) { return o.leaf < l; });
-  if (at == opened_.end() || at->leaf != leaf) {
-    open_leaf(leaf);
-    at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
-                          [](const Opened& o, LeafIndex l) { return o.leaf < l; });
-  }
+  if (at == opened_.end() || at->leaf != leaf) at = open_leaf(leaf);
   return at->generation[static_cast<int>(type)];
 }
 

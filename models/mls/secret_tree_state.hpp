@@ -92,8 +92,8 @@ class SecretTreeState {
   };
   std::uint32_t& ratchet(LeafIndex leaf, RatchetType type);
   // Opens a leaf: its secret is derived down from the deepest ancestor still held (each step
-  // keeps the sibling's secret) and deleted once its two ratchets start.
-  void open_leaf(LeafIndex leaf);
+  // keeps the sibling's secret) and deleted once its two ratchets start. Returns its entry.
+  std::vector<Opened>::iterator open_leaf(LeafIndex leaf);
   // Skipped generations kept for a ratchet (ascending); absent when none.
   std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 

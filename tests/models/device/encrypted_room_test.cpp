@@ -4,11 +4,11 @@
 // test (consensus/ has the registered ones).
 #include <catch2/catch.hpp>
 
-#include "models/device/encrypted_room.hpp"
 #include "models/device/mls_room_events.hpp"
 #include "models/mls/wire_types.hpp"
-#include "tests/models/matrix/federation_fixture.hpp"
+#include "tests/models/device/encrypted_world.hpp"
 
+using dmlssim::testing::EncryptedWorld;
 using dmlssim::testing::FederationWorld;
 namespace device = dmlssim::models::device;
 namespace mx = dmlssim::models::matrix;
@@ -17,39 +17,6 @@ namespace sim = dmlssim::sim;
 using device::DeviceIndex;
 using device::ReadOutcome;
 using sim::SimTime;
-
-namespace {
-
-struct EncryptedWorld {
-  explicit EncryptedWorld(std::size_t servers = 3, std::uint32_t users = 2)
-      : w(servers, users), room(w.sim, *w.federation, links, sync, config(), 1, 0) {
-    room.start();
-    room.commit_synced.connect(
-        [this](DeviceIndex d, mx::EventIndex e) { fates.push_back(room.process_commit(d, e)); });
-  }
-  static device::EncryptedRoomConfig config() {
-    device::EncryptedRoomConfig c;
-    c.devices_per_user = 2;
-    c.group.crypto = &mls::fast_crypto();
-    return c;
-  }
-  void run_for(double seconds) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(seconds)); }
-  std::size_t user_index(const std::string& user_id) const {
-    for (std::size_t u = 0; u < w.room.users().size(); ++u)
-      if (w.room.users()[u].user_id == user_id) return u;
-    FAIL("no user " << user_id);
-    return 0;
-  }
-
-  FederationWorld w;
-  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
-                         sim::RandomStream(1, 0, "client")};
-  device::ClientSync sync{*w.federation, links};
-  device::EncryptedRoom room;
-  std::vector<device::CommitFate> fates;
-};
-
-}  // namespace
 
 TEST_CASE("encrypted room: every joined user's devices start in one group", "[device][e2ee]") {
   EncryptedWorld e;
@@ -271,14 +238,10 @@ TEST_CASE("encrypted room: an exhausted stock gives the last-resort package, aga
           "[device][e2ee][adds]") {
   device::EncryptedRoomConfig c = EncryptedWorld::config();
   c.key_packages = 0;
-  FederationWorld w(2, 2);
-  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
-                         sim::RandomStream(1, 0, "client")};
-  device::ClientSync sync{*w.federation, links};
-  device::EncryptedRoom room(w.sim, *w.federation, links, sync, c, 1, 0);
-  room.start();
-  room.commit_synced.connect([&](DeviceIndex d, mx::EventIndex e) { room.process_commit(d, e); });
-  const auto run_for = [&](double s) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(s)); };
+  EncryptedWorld e(2, 2, c);
+  auto& w = e.w;
+  auto& room = e.room;
+  const auto run_for = [&](double s) { e.run_for(s); };
   for (int round = 0; round < 2; ++round) {
     REQUIRE(w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "leave"}}) != mx::kNoEvent);
     run_for(5);
@@ -304,14 +267,10 @@ TEST_CASE(
     "[device][e2ee][dmls]") {
   device::EncryptedRoomConfig c = EncryptedWorld::config();
   c.dmls = true;
-  FederationWorld w(3, 2);
-  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
-                         sim::RandomStream(1, 0, "client")};
-  device::ClientSync sync{*w.federation, links};
-  device::EncryptedRoom room(w.sim, *w.federation, links, sync, c, 1, 0);
-  room.start();
-  room.commit_synced.connect([&](DeviceIndex d, mx::EventIndex e) { room.process_commit(d, e); });
-  const auto run_for = [&](double s) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(s)); };
+  EncryptedWorld e(3, 2, c);
+  auto& w = e.w;
+  auto& room = e.room;
+  const auto run_for = [&](double s) { e.run_for(s); };
   // @u1:s2 (devices 10, 11) leaves; its server refuses its device's commit event (not joined).
   REQUIRE(w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
   run_for(5);

@@ -3,10 +3,10 @@
 // device has moved past the epochs the attacker holds — not by another member's commit.
 #include <catch2/catch.hpp>
 
-#include "models/device/encrypted_room.hpp"
 #include "models/device/pcs_tracker.hpp"
-#include "tests/models/matrix/federation_fixture.hpp"
+#include "tests/models/device/encrypted_world.hpp"
 
+using dmlssim::testing::EncryptedWorld;
 using dmlssim::testing::FederationWorld;
 namespace device = dmlssim::models::device;
 namespace mx = dmlssim::models::matrix;
@@ -17,25 +17,19 @@ using sim::SimTime;
 
 namespace {
 
+// One device per user, so that device d is user d's.
 struct PcsWorld {
-  PcsWorld() : w(3, 2), room(w.sim, *w.federation, links, sync, config(), 1, 0), pcs(room) {
-    room.start();
-    room.commit_synced.connect(
-        [this](DeviceIndex d, mx::EventIndex e) { room.process_commit(d, e); });
-  }
-  static device::EncryptedRoomConfig config() {
-    device::EncryptedRoomConfig c;
-    c.group.crypto = &mls::fast_crypto();
+  static device::EncryptedRoomConfig one_device() {
+    device::EncryptedRoomConfig c = EncryptedWorld::config();
+    c.devices_per_user = 1;
     return c;
   }
-  void run_for(double seconds) { w.sim.run_until(w.sim.now() + SimTime::from_seconds(seconds)); }
+  void run_for(double seconds) { e.run_for(seconds); }
 
-  FederationWorld w;
-  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
-                         sim::RandomStream(1, 0, "client")};
-  device::ClientSync sync{*w.federation, links};
-  device::EncryptedRoom room;
-  device::PcsTracker pcs;
+  EncryptedWorld e{3, 2, one_device()};
+  device::EncryptedRoom& room = e.room;
+  FederationWorld& w = e.w;
+  device::PcsTracker pcs{room};
 };
 
 }  // namespace
