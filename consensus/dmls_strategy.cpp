@@ -37,9 +37,11 @@ class DmlsRun : public RoomStrategy {
   void key_update(device::DeviceIndex d) override { commit_with_removes(room_, d, /*force=*/true); }
 
  private:
-  // More than one open head: move to the winner; the winner's lowest members merge.
+  // More than one open head: move to the winner; the winner's lowest members merge. One: a device
+  // whose head was closed (merged away, or it was removed there) moves to it.
   void look_at_forks(device::DeviceIndex d) {
     const std::vector<mls::Bytes> heads = room_.open_heads(d);
+    if (heads.size() == 1 && room_.head(d) != heads.front()) room_.set_head(d, heads.front());
     if (heads.size() < 2) return;
     const dmls::EpochTree& tree = *room_.tree(d);
     const mls::Bytes winner = dmls::choose_fork(tree, heads, settings_.choice);
@@ -66,15 +68,13 @@ class DmlsRun : public RoomStrategy {
       for (std::uint32_t k = 0; k < room_.device_count(u); ++k)
         members.insert(room_.device(room_.first_device(u) + k).identity());
     }
-    dmls::ForkChoice choice = settings_.choice;
     mls::Drbg& drbg = room_.device(d).drbg();
-    // Only the heads still open take part (a resolved one is history).
-    dmls::MergePlan plan = dmls::plan_merge(tree, choice, members, {}, drbg, settings_.authority);
+    // Only the heads still open take part (a resolved one is history: were it in the plan, it
+    // could win the fork choice over the open ones and nobody would merge them).
     const std::vector<mls::Bytes> open = room_.open_heads(d);
-    std::vector<mls::Bytes> resolves;
-    for (const mls::Bytes& loser : plan.losers) {
-      if (std::find(open.begin(), open.end(), loser) != open.end()) resolves.push_back(loser);
-    }
+    dmls::MergePlan plan =
+        dmls::plan_merge(tree, open, settings_.choice, members, {}, drbg, settings_.authority);
+    std::vector<mls::Bytes> resolves = plan.losers;
     if (plan.winner != room_.head(d)) return;  // the tree chose otherwise: wait for the next fork
     if (room_.commit(d, plan.options, std::move(resolves)).sent) merging_.insert(d);
   }

@@ -21,7 +21,10 @@ DeviceSessions::DeviceSessions(dev::EncryptedRoom& room, sim::ClientLinks& links
     for (dev::DeviceIndex d = 0; d < room.device_count(); ++d) {
       streams_.emplace_back(seed, run, "clients/sessions/" + room.device(d).name());
       const bool online = streams_.back().uniform01() < p_online;
-      if (!online) links_.set_online(room.endpoint(d), false);
+      if (!online) {
+        links_.set_online(room.endpoint(d), false);
+        ++offline_;
+      }
       schedule(d, online);
     }
   }
@@ -39,8 +42,10 @@ void DeviceSessions::schedule(dev::DeviceIndex d, bool online_now) {
   sim_.schedule(length, [this, d, online_now] {
     ++switches_;
     links_.set_online(room_.endpoint(d), !online_now);
+    offline_ = online_now ? offline_ + 1 : offline_ - 1;
     refresh(room_.user_of(d));
     schedule(d, !online_now);
+    switched(d);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "sim/client_links.hpp"
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
+#include "sim/signal.hpp"
 
 namespace dmlssim::scenarios {
 
@@ -31,6 +32,10 @@ class DeviceSessions {
   double online_user_seconds() { return user_seconds(&User::online_ns); }
   double send_user_seconds() { return user_seconds(&User::send_ns); }
   std::uint64_t switches() const { return switches_; }
+  // Devices offline now.
+  std::uint32_t offline() const { return offline_; }
+  // A device went offline or came back.
+  sim::Signal<models::device::DeviceIndex> switched;
 
  private:
   // Times are summed per user in whole nanoseconds (exact, whatever order users change in).
@@ -54,6 +59,7 @@ class DeviceSessions {
   std::vector<sim::RandomStream> streams_;  // by device
   std::vector<User> users_;
   std::uint64_t switches_ = 0;
+  std::uint32_t offline_ = 0;
 };
 
 }  // namespace dmlssim::scenarios

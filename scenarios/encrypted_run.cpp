@@ -1,7 +1,10 @@
 #include "scenarios/encrypted_run.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "consensus/strategy_registry.hpp"
@@ -41,8 +44,11 @@ double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
 // joined in the state of their own server. A device diverges when it holds no group, or its group
 // has leaves of users its server does not hold joined (extra), or lacks devices of users it does
 // (missing). The answer depends only on the device's epoch and server: computed once per pair.
+// Also: the distinct epochs those devices are in, and the devices of users not joined that still
+// hold a group (a removed user's device that never saw its removal: it keeps a stale group).
 struct MembershipAtEnd {
   std::uint64_t devices = 0, diverged = 0, extra = 0, missing = 0;
+  std::uint64_t epochs = 0, stale_groups = 0;
 };
 
 MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
@@ -57,14 +63,19 @@ MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
   std::map<std::pair<models::mls::Bytes, sim::NodeId>, std::pair<std::size_t, std::size_t>,
            ByServerThenEpoch>
       by_epoch_and_server;
+  std::set<models::mls::Bytes, models::mls::BytesLess> epochs;
   for (dev::DeviceIndex d = 0; d < room.device_count(); ++d) {
-    if (!room.joined_at_server(d, room.user_of(d))) continue;
+    if (!room.joined_at_server(d, room.user_of(d))) {
+      out.stale_groups += room.group(d) != nullptr ? 1 : 0;
+      continue;
+    }
     ++out.devices;
     const models::mls::Group* g = room.group(d);
     if (g == nullptr) {
       ++out.diverged;
       continue;
     }
+    epochs.insert(g->epoch_authenticator());
     const auto key = std::make_pair(g->epoch_authenticator(), room.device(d).homeserver());
     auto it = by_epoch_and_server.find(key);
     if (it == by_epoch_and_server.end()) {
@@ -78,6 +89,7 @@ MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
     out.missing += missing;
     if (extra + missing > 0) ++out.diverged;
   }
+  out.epochs = epochs.size();
   return out;
 }
 
@@ -120,7 +132,10 @@ struct EncryptedRun::State {
       return r.sent ? "" : r.refused;
     });
     schedule_key_update();
-    room.epoch_changed.connect([this](dev::DeviceIndex) { check_mls_convergence(); });
+    room.epoch_changed.connect([this](dev::DeviceIndex d) { check_mls_convergence(d); });
+    sessions->switched.connect([this](dev::DeviceIndex) {
+      if (open_heal()) check_mls_convergence();
+    });
     room.ledger().on_fully_read = [this](std::uint32_t m, sim::SimTime at) {
       for (MlsHeal& h : heals) {
         if (h.readable == kNever && m >= h.first_message) h.readable = at;
@@ -135,24 +150,50 @@ struct EncryptedRun::State {
     sim::SimTime converged = kNever, readable = kNever;
   };
   static constexpr sim::SimTime kNever = sim::SimTime::from_ns(-1);
+  bool open_heal() const {
+    return std::any_of(heals.begin(), heals.end(),
+                       [](const MlsHeal& h) { return h.converged == kNever; });
+  }
 
-  void check_mls_convergence() {
-    bool open = false;
-    for (const MlsHeal& h : heals)
-      open = open || h.converged == kNever;
-    if (!open || !room.one_epoch()) return;
-    // The room's devices, as the first server's state holds it (the sides have converged or not:
-    // a mismatch means not converged yet).
-    std::size_t expected = 0;
-    for (std::size_t u = 0; u < matrix.federation().room().users().size(); ++u)
-      expected += room.joined_at_server(0, u) ? room.device_count(u) : 0;
-    if (room.devices_in_group() != expected) return;
-    if (room.group(room.first_device(0)) != nullptr &&
-        room.group(room.first_device(0))->member_count() != expected)
-      return;
+  // MLS converged (docs/metrics.md): every online device of every user joined in the room's state
+  // holds a group, all in one epoch, whose members are exactly the devices of the joined users.
+  // Devices of users not joined (a banned user's stale group) take no part. Checked when `d`
+  // entered its epoch, or with the most populous epoch's device after a session switch.
+  void check_mls_convergence(dev::DeviceIndex d) {
+    if (!open_heal()) return;
+    const models::mls::Group* g = room.group(d);
+    if (g == nullptr) return;
+    const models::mls::Bytes& key = g->epoch_authenticator();
+    // Cheap necessary condition first: every online member of the epoch is in it.
+    if (room.devices_in_epoch(key) + sessions->offline() < g->member_count()) return;
+    if (!room.leaves_to_remove(d).empty() || !room.devices_to_add(d).empty()) return;
+    for (std::size_t u = 0; u < matrix.federation().room().users().size(); ++u) {
+      if (!room.joined_at_server(d, u)) continue;
+      const dev::DeviceIndex first = room.first_device(u);
+      for (dev::DeviceIndex k = first; k < first + room.device_count(u); ++k) {
+        if (!room.online(k)) continue;
+        const models::mls::Group* other = room.group(k);
+        if (other == nullptr || other->epoch_authenticator() != key) return;
+      }
+    }
     for (MlsHeal& h : heals) {
       if (h.converged == kNever) h.converged = sim.now();
     }
+  }
+  // The same for the epoch most online devices are in.
+  void check_mls_convergence() {
+    std::size_t best = 0;
+    std::optional<dev::DeviceIndex> pick;
+    for (dev::DeviceIndex d = 0; d < room.device_count(); ++d) {
+      const models::mls::Group* g = room.group(d);
+      if (g == nullptr || !room.online(d)) continue;
+      const std::size_t n = room.devices_in_epoch(g->epoch_authenticator());
+      if (n > best) {
+        best = n;
+        pick = d;
+      }
+    }
+    if (pick) check_mls_convergence(*pick);
   }
 
   // Key updates: one Poisson process for the room at rate x devices; each draw picks a device.
@@ -232,7 +273,7 @@ void EncryptedRun::on_fault(const sim::FaultRecord& record) {
   State& s = *state_;
   s.heals.push_back(State::MlsHeal{record.at, "heal " + record.target,
                                    static_cast<std::uint32_t>(s.room.ledger().message_count())});
-  s.check_mls_convergence();  // already one epoch: converged at the heal
+  s.check_mls_convergence();  // already converged: at the heal
 }
 
 void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metrics,
@@ -343,7 +384,8 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   e2ee["compromises"] = state_->pcs.compromises().size();
   // Membership at the end, MLS against Matrix, per device of a user joined at its own server.
   const MembershipAtEnd divergence = membership_at_end(room);
-  e2ee["epochs_at_end"] = room.epochs_in_use();
+  e2ee["epochs_at_end"] = divergence.epochs;
+  e2ee["stale_groups_at_end"] = divergence.stale_groups;
   e2ee["member_devices_at_end"] = divergence.devices;
   e2ee["membership_diverged_devices"] = divergence.diverged;
   e2ee["mls_extra_members"] = divergence.extra;
@@ -357,7 +399,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   }
   metrics.push_back(diverged);
   metrics.push_back({"e2ee_epochs_at_end", "epochs in use at the end", MetricUnit::kCount,
-                     count(room.epochs_in_use())});
+                     count(divergence.epochs)});
   SummaryMetric pcs_lag{"first_compromise_pcs_lag_s", "first compromise: PCS lag (s)",
                         MetricUnit::kSeconds};
   pcs_lag.applies = !state_->pcs.compromises().empty();

@@ -186,7 +186,7 @@ std::vector<mls::Bytes> EncryptedRoom::open_heads(DeviceIndex d) const {
   const dmls::EpochTree* t = tree(d);
   if (t == nullptr) return out;
   for (mls::Bytes& h : t->heads()) {
-    if (devices_[d].resolved.count(h) == 0) out.push_back(std::move(h));
+    if (devices_[d].closed.count(h) == 0) out.push_back(std::move(h));
   }
   return out;
 }

@@ -109,7 +109,8 @@ class EncryptedRoom {
   const mls::Bytes& head(DeviceIndex d) const { return devices_[d].head; }
   // Moves the device to another head it holds (its chosen fork).
   void set_head(DeviceIndex d, const mls::Bytes& epoch);
-  // Heads of the device's tree that no merge has resolved yet (see commit()'s `resolves`).
+  // Heads of the device's tree still open: not resolved by a merge the device has seen (see
+  // commit()'s `resolves`), and not an epoch on which a commit removed the device.
   std::vector<mls::Bytes> open_heads(DeviceIndex d) const;
   // The commit event that created the device's current epoch (kNoEvent: the room's first).
   matrix::EventIndex epoch_commit(DeviceIndex d) const { return devices_[d].epoch_commit; }
@@ -210,9 +211,10 @@ class EncryptedRoom {
     std::shared_ptr<WelcomeOut> pending_welcome;
     // Commits synced while the device held no group, replayed when a Welcome lets it in.
     std::vector<matrix::EventIndex> early_commits;
-    // DMLS: the epoch it sends on, heads merged away, removed on its head.
+    // DMLS: the epoch it sends on, heads closed (merged away, or it was removed there), removed
+    // on its head.
     mls::Bytes head;
-    dmls::ByteSet resolved;
+    dmls::ByteSet closed;
     bool removed_on_head = false;
     bool dmls_pending = false;  // a commit of its own is on its way
     // DMLS: commit events the device can never process, and why (their epoch was deleted, or

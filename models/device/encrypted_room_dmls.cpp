@@ -105,6 +105,13 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::Tre
         // known: the room records every epoch's commit when it is first processed.)
         if (!direct && event.epoch == devices_[d].head) devices_[d].head = event.child;
         break;
+      case dmls::TreeEvent::Kind::kRemoved:
+        // A released commit removing the device (one processed directly is handled by
+        // process_dmls_commit): no future on that fork.
+        if (direct) break;
+        devices_[d].closed.insert(event.epoch);
+        if (event.epoch == devices_[d].head) devices_[d].removed_on_head = true;
+        break;
       default:
         break;
     }
@@ -127,6 +134,11 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     const bool on_head = first.epoch == slot.head;
     const bool resolves_head =
         std::find(ev.resolves.begin(), ev.resolves.end(), slot.head) != ev.resolves.end();
+    // The heads a merge resolves are named in the event's content: the device knows them closed
+    // as soon as it sees the event, whether or not it can process the commit yet (its epoch may
+    // come later by backfill, or never, for a device the merge leaves out).
+    for (const mls::Bytes& resolved : ev.resolves)
+      slot.closed.insert(resolved);
     switch (first.kind) {
       case dmls::TreeEvent::Kind::kEpochCreated:
         fate = first.own_commit ? CommitFate::kOwnMerged
@@ -142,14 +154,12 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
           slot.removed_on_head = false;
           slot.epoch_commit = e;
         }
-        for (const mls::Bytes& resolved : ev.resolves)
-          slot.resolved.insert(resolved);
         break;
       case dmls::TreeEvent::Kind::kRemoved:
         fate = on_head ? CommitFate::kApplied : CommitFate::kForked;
         if (on_head || resolves_head) slot.removed_on_head = true;
-        for (const mls::Bytes& resolved : ev.resolves)
-          slot.resolved.insert(resolved);
+        // The device has no future on that fork: the epoch is no candidate head any more.
+        slot.closed.insert(first.epoch);
         break;
       case dmls::TreeEvent::Kind::kDuplicateCommit:
         fate = CommitFate::kStale;
@@ -237,9 +247,10 @@ void EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   const bool window = config_.retention.rule == dmls::RetentionRule::kWindow;
   if (window && !epochs_changed && sim_.now() < slot.next_expiry) return;
   dmls::apply_retention(*t, config_.retention);
-  // Resolved heads it no longer holds need no mark.
-  for (auto it = slot.resolved.begin(); it != slot.resolved.end();) {
-    it = t->holds(*it) ? std::next(it) : slot.resolved.erase(it);
+  // Closed heads it held and forgot need no mark. (One it never held keeps its mark: its commit
+  // may come after the merge that resolved it, by backfill, and must not reopen a fork.)
+  for (auto it = slot.closed.begin(); it != slot.closed.end();) {
+    it = t->holds(*it) || !t->knows(*it) ? std::next(it) : slot.closed.erase(it);
   }
   if (!window) return;
   slot.next_expiry = sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());

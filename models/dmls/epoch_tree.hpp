@@ -122,6 +122,8 @@ class EpochTree {
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
+  // Held now or before.
+  bool knows(const Bytes& epoch) const { return records_.count(epoch) != 0; }
   const mls::Group& group(const Bytes& epoch) const;
   const Bytes& root() const { return root_; }
   // The epoch a held epoch was created from (empty for the root; it may have been forgotten).

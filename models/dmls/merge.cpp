@@ -9,8 +9,14 @@ namespace dmlssim::models::dmls {
 MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& room,
                      const KeyPackages& key_packages, mls::Drbg& drbg,
                      MembershipAuthority authority) {
-  const std::vector<Bytes> heads = tree.heads();
-  if (heads.empty()) throw std::invalid_argument("merge: the tree holds no epoch");
+  return plan_merge(tree, tree.heads(), choice, room, key_packages, drbg, authority);
+}
+
+MergePlan plan_merge(const EpochTree& tree, const std::vector<Bytes>& heads,
+                     const ForkChoice& choice, const Identities& room,
+                     const KeyPackages& key_packages, mls::Drbg& drbg,
+                     MembershipAuthority authority) {
+  if (heads.empty()) throw std::invalid_argument("merge: no head to merge");
   MergePlan plan;
   plan.winner = choose_fork(tree, heads, choice);
   const mls::RatchetTree& winning = tree.group(plan.winner).public_state().tree;

@@ -40,9 +40,15 @@ struct MergePlan {
 // only on a losing fork read on.
 enum class MembershipAuthority : std::uint8_t { kRoom, kWinningFork };
 
-// Plans the merge of the tree's heads. `members`: the room's members (identities); `key_packages`:
-// one for each identity that may need adding; `drbg`: the PSK nonces. Throws std::invalid_argument
-// when the tree has no head.
+// Plans the merge of `heads` (epochs the tree holds: the forks still open; a head an earlier merge
+// resolved takes no part). `members`: the room's members (identities); `key_packages`: one for
+// each identity that may need adding; `drbg`: the PSK nonces. Throws std::invalid_argument when
+// `heads` is empty.
+MergePlan plan_merge(const EpochTree& tree, const std::vector<Bytes>& heads,
+                     const ForkChoice& choice, const Identities& members,
+                     const KeyPackages& key_packages, mls::Drbg& drbg,
+                     MembershipAuthority authority = MembershipAuthority::kRoom);
+// The same over every head of the tree.
 MergePlan plan_merge(const EpochTree& tree, const ForkChoice& choice, const Identities& members,
                      const KeyPackages& key_packages, mls::Drbg& drbg,
                      MembershipAuthority authority = MembershipAuthority::kRoom);

@@ -279,3 +279,30 @@ TEST_CASE("the read audit counts what a strategy lets a member removed by the ro
     CHECK(audit.reads() == (room_decides ? 1 + 2 : 1 + 3));
   }
 }
+
+TEST_CASE("a merge of the open heads leaves a head merged before out of the fork choice",
+          "[dmls]") {
+  // Three sides commit on the root; the powers rule ranks c, then b, then a. A merge has already
+  // resolved c's head (say): the devices merging what is still open — a's and b's heads — must
+  // plan on b's, not on c's, which would beat both and leave the open forks unmerged.
+  DmlsWorld w(6);
+  const std::vector<std::string> sides = {"a", "a", "b", "b", "c", "c"};
+  std::vector<dmls::DmlsMessage> all;
+  std::vector<mls::Bytes> head_of;  // by side
+  for (const int committer : {0, 2, 4}) {
+    const auto c = w.tree(committer).commit(w.root);
+    head_of.push_back(w.deliver_all(c.commit, {committer, committer + 1}));
+    all.push_back(c.commit);
+  }
+  heal(w, all);
+  const dmls::ForkChoice choice = powers(w, sides, {"c", "b", "a"});
+  mls::Drbg drbg(mls::Bytes(32, 7));
+  REQUIRE(dmls::plan_merge(w.tree(1), choice, all_but(w, {}), {}, drbg).winner == head_of[2]);
+  const std::vector<mls::Bytes> open = {head_of[0], head_of[1]};
+  const dmls::MergePlan plan = dmls::plan_merge(w.tree(1), open, choice, all_but(w, {}), {}, drbg);
+  CHECK(plan.winner == head_of[1]);
+  CHECK(plan.losers == std::vector<mls::Bytes>{head_of[0]});
+  CHECK(plan.carried == std::vector<mls::Bytes>{head_of[0]});
+  CHECK_THROWS_AS(dmls::plan_merge(w.tree(1), {}, choice, all_but(w, {}), {}, drbg),
+                  std::invalid_argument);
+}
