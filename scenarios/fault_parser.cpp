@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "scenarios/server_selector.hpp"
@@ -158,9 +159,20 @@ sim::Distribution duration_shape(const FaultContext& c, const YAML::Node& dnode,
                     "exponential, weibull(k=..), lognormal(sigma=..))");
 }
 
+// A random process's `stop`: after its start, within the run.
+std::optional<SimTime> read_stop(const FaultContext& c, const YAML::Node& node,
+                                 const std::string& key, SimTime start) {
+  if (!node["stop"]) return std::nullopt;
+  const SimTime stop = c.reader.duration(node["stop"], key + ".stop", SimTime());
+  if (stop <= start) c.reader.fail(node["stop"], key + ".stop", "must be after start");
+  if (stop > c.duration) c.reader.fail(node["stop"], key + ".stop", "is after the run ends");
+  return stop;
+}
+
 sim::RandomPartitions read_random_partition(const FaultContext& c, const YAML::Node& node,
                                             const std::string& key) {
-  c.reader.expect_map(node, key, {"rate", "duration", "distribution", "sides", "by", "start"});
+  c.reader.expect_map(node, key,
+                      {"rate", "duration", "distribution", "sides", "by", "start", "stop"});
   for (const char* required : {"rate", "duration"}) {
     if (!node[required]) c.reader.fail(node, key + "." + required, "required");
   }
@@ -176,6 +188,7 @@ sim::RandomPartitions read_random_partition(const FaultContext& c, const YAML::N
   f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
   if (f.start >= c.duration)
     c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  f.stop = read_stop(c, node, key, f.start);
   const std::string by = node["by"] ? c.reader.string(node["by"], key + ".by") : "server";
   const sim::NetworkConfig& net = c.topology.network;
   if (by == "server") {
@@ -198,7 +211,7 @@ sim::RandomPartitions read_random_partition(const FaultContext& c, const YAML::N
 
 sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
                                const std::string& key) {
-  c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start"});
+  c.reader.expect_map(node, key, {"mtbf", "mttr", "distribution", "servers", "start", "stop"});
   for (const char* required : {"mtbf", "mttr"}) {
     if (!node[required]) c.reader.fail(node, key + "." + required, "required");
   }
@@ -208,6 +221,7 @@ sim::RandomOutages read_random(const FaultContext& c, const YAML::Node& node,
   f.start = node["start"] ? c.reader.duration(node["start"], key + ".start", SimTime()) : SimTime();
   if (f.start >= c.duration)
     c.reader.fail(node["start"], key + ".start", "starts after the run ends");
+  f.stop = read_stop(c, node, key, f.start);
   f.nodes = node["servers"]
                 ? select_servers(c.reader, node["servers"], key + ".servers", c.topology)
                 : select_servers(c.reader, YAML::Node("all"), key + ".servers", c.topology);

@@ -139,7 +139,7 @@ void FaultInjector::schedule(const Fault& fault, std::size_t index) {
             outages_.push_back(std::make_unique<OutageProcess>(OutageProcess{
                 n,
                 RandomStream(seed_, run_, "faults/" + std::to_string(index) + "/" + node_name(n)),
-                f.up, f.down}));
+                f.up, f.down, f.stop}));
             const auto process = static_cast<uint32_t>(outages_.size() - 1);
             OutageProcess& p = *outages_.back();
             sim_.schedule_at(f.start + SimTime::from_seconds(p.up.sample(p.rng)),
@@ -164,6 +164,7 @@ void FaultInjector::flap_cycle(FlapFault spec, SimTime end) {
 void FaultInjector::random_partition(uint32_t process) {
   PartitionProcess& p = *partition_processes_[process];
   const RandomPartitions& spec = p.spec;
+  if (spec.stop && sim_.now() >= *spec.stop) return;  // the process has ended
   PartitionFault f;
   f.name = p.prefix + std::to_string(p.started++);
   f.at = sim_.now();
@@ -194,6 +195,7 @@ void FaultInjector::random_partition(uint32_t process) {
 
 void FaultInjector::outage_down(uint32_t process) {
   OutageProcess& p = *outages_[process];
+  if (p.stop && sim_.now() >= *p.stop) return;  // the process has ended
   crash(p.node);
   sim_.schedule(SimTime::from_seconds(p.down.sample(p.rng)),
                 [this, process] { outage_up(process); });

@@ -71,6 +71,7 @@ struct RandomOutages {
   Distribution up = Distribution::constant(0);    // seconds between a restart and the next failure
   Distribution down = Distribution::constant(0);  // seconds a failure lasts
   SimTime start;
+  std::optional<SimTime> stop;  // no failure begins at or after it (a server down then restarts)
 };
 // Partitions that start at random (a Poisson process of `rate` per second from `start`), each
 // lasting a draw of `duration` (seconds), splitting the nodes into `sides` non-empty sides: every
@@ -85,6 +86,7 @@ struct RandomPartitions {
   std::vector<uint32_t> unit_of;  // per node
   uint32_t units = 0;             // > max(unit_of), >= sides
   SimTime start;
+  std::optional<SimTime> stop;  // no partition begins at or after it (one running then ends)
 };
 using Fault = std::variant<CrashFault, RestartFault, PartitionFault, HealFault, LinkDownFault,
                            FlapFault, RandomOutages, RandomPartitions>;
@@ -118,6 +120,7 @@ class FaultInjector {
     RandomStream rng;
     Distribution up;
     Distribution down;
+    std::optional<SimTime> stop;
   };
   // One RandomPartitions fault's arrival process.
   struct PartitionProcess {

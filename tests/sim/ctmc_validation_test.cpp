@@ -56,7 +56,7 @@ Replication simulate(int servers, const Distribution& up, const Distribution& do
   std::vector<NodeId> all;
   for (int i = 0; i < servers; ++i)
     all.push_back(static_cast<NodeId>(i));
-  faults.schedule(RandomOutages{all, up, down, SimTime()}, 0);
+  faults.schedule(RandomOutages{all, up, down, SimTime(), {}}, 0);
   sim.run_until(horizon);
   time_with_up[reach.up_count()] += (horizon - last).seconds();
   probe.finish(horizon);

@@ -101,7 +101,7 @@ TEST_CASE("random outages are reproducible per (seed, run, fault, server)", "[fa
     FaultInjector f(sim, reach, 7, run, [&](const FaultRecord& r) { times.push_back(r.at.ns()); });
     f.schedule(
         RandomOutages{
-            {0, 1, 2}, Distribution::exponential(3600), Distribution::exponential(600), 0_s},
+            {0, 1, 2}, Distribution::exponential(3600), Distribution::exponential(600), 0_s, {}},
         0);
     sim.run_until(2_d);
     return times;
@@ -123,7 +123,8 @@ TEST_CASE("random outages over many servers do not copy the server list per serv
     all[i] = static_cast<NodeId>(i);
   const uint64_t before = dmlssim::testing::allocated_bytes_so_far();
   f.schedule(
-      RandomOutages{all, Distribution::exponential(3600), Distribution::exponential(600), 0_s}, 0);
+      RandomOutages{all, Distribution::exponential(3600), Distribution::exponential(600), 0_s, {}},
+      0);
   const uint64_t allocated = dmlssim::testing::allocated_bytes_so_far() - before;
   CHECK(allocated < 1000 * n);  // a few hundred bytes per server, not 4 n bytes per server
   sim.run_until(1_h);
@@ -133,8 +134,8 @@ TEST_CASE("random outages over many servers do not copy the server list per serv
 TEST_CASE("a restart ends an open-ended crash and only that", "[faults]") {
   Harness h(2);
   h.faults.schedule(CrashFault{{0}, 1_s, std::nullopt}, 0);
-  h.faults.schedule(RandomOutages{{1}, Distribution::constant(5), Distribution::constant(100), 0_s},
-                    1);
+  h.faults.schedule(
+      RandomOutages{{1}, Distribution::constant(5), Distribution::constant(100), 0_s, {}}, 1);
   h.faults.schedule(CrashFault{{1}, 2_s, std::nullopt}, 2);
   h.faults.schedule(RestartFault{{0, 1}, 10_s}, 3);
   h.sim.run_until(9_s);
@@ -204,6 +205,35 @@ TEST_CASE("random partitions arrive at their rate, last their duration, fill eve
   CHECK(max_components >= 3);
   CHECK(healed <= started);
   CHECK(healed + h.reach.active_partitions().size() == started);
+}
+
+TEST_CASE("random processes with a stop begin nothing after it and end what runs then",
+          "[faults]") {
+  // Partitions: about 1 an hour for 10 h, then none; the one running at the stop ends as drawn.
+  Harness h(4);
+  RandomPartitions p = partitions_by_node(4, 1.0 / 3600, Distribution::constant(1800), 2);
+  p.stop = 10_h;
+  h.faults.schedule(p, 0);
+  // Outages of s0 (up 1 h, down 2 h, constant) from 0 to 5 h: down at 1 h, 4 h; up at 3 h, 6 h.
+  RandomOutages o{{0}, Distribution::constant(3600), Distribution::constant(7200), 0_s, 5_h};
+  h.faults.schedule(o, 1);
+  h.sim.run_until(1000_h);
+  std::size_t started = 0;
+  std::vector<double> crashes, restarts;
+  for (const auto& r : h.log) {
+    if (r.kind == "partition") {
+      ++started;
+      CHECK(r.at < 10_h);
+    }
+    if (r.kind == "crash") crashes.push_back(r.at.seconds());
+    if (r.kind == "restart") restarts.push_back(r.at.seconds());
+  }
+  CHECK(started > 0);
+  CHECK(h.reach.active_partitions().empty());
+  CHECK(h.reach.component_count() == 1);
+  CHECK(crashes == std::vector<double>{3600, 4 * 3600});
+  CHECK(restarts == std::vector<double>{3 * 3600, 6 * 3600});
+  CHECK(h.reach.is_up(0));
 }
 
 TEST_CASE("random partitions by group keep each group together; draws are reproducible",
