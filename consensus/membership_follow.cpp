@@ -1,32 +1,75 @@
 #include "consensus/membership_follow.hpp"
 
+#include <optional>
+
 namespace dmlssim::consensus {
 
 namespace device = models::device;
 namespace mls = models::mls;
 
+namespace {
+
+// The devices of users joined as d's server holds the room: the members who may commit for it.
+class Eligible {
+ public:
+  Eligible(device::EncryptedRoom& room, device::DeviceIndex d) : room_(room), d_(d) {}
+  // The device of a leaf if it is a joined user's; else none.
+  std::optional<device::DeviceIndex> device(const mls::LeafNode* node) const {
+    if (node == nullptr) return std::nullopt;
+    const std::optional<device::DeviceIndex> member =
+        room_.device_of_identity(node->credential.identity);
+    if (!member || !room_.joined_at_server(d_, room_.user_of(*member))) return std::nullopt;
+    return member;
+  }
+
+ private:
+  device::EncryptedRoom& room_;
+  device::DeviceIndex d_;
+};
+
+// Is d the member who acts on a membership event sent by `origin`?
+bool acts(device::EncryptedRoom& room, device::DeviceIndex d, sim::NodeId origin,
+          const mls::RatchetTree& tree) {
+  const Eligible eligible(room, d);
+  const auto on_origin = [&](mls::LeafIndex leaf) {
+    const std::optional<device::DeviceIndex> m = eligible.device(tree.leaf(leaf));
+    return m && room.device(*m).homeserver() == origin ? m : std::nullopt;
+  };
+  if (room.device(d).homeserver() == origin) {
+    for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+      if (const auto m = on_origin(leaf)) return *m == d;
+    }
+    return false;
+  }
+  // The fallback: d is the lowest joined member of all (stops at the first one below it), and
+  // the origin has none.
+  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+    if (const auto m = eligible.device(tree.leaf(leaf))) {
+      if (*m != d) return false;
+      break;
+    }
+  }
+  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+    if (on_origin(leaf)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void follow_membership(device::EncryptedRoom& room, device::DeviceIndex d,
                        models::matrix::EventIndex member_event) {
   const auto& world = room.federation().room();
   const std::optional<sim::NodeId> origin = world.server_of(world.store()[member_event].sender);
-  if (!origin || room.device(d).homeserver() != *origin) return;
+  if (!origin) return;
   const mls::Group* g = room.group(d);
-  if (g == nullptr) return;
-  const mls::RatchetTree& tree = g->public_state().tree;
-  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-    const mls::LeafNode* node = tree.leaf(leaf);
-    if (node == nullptr) continue;
-    const std::optional<device::DeviceIndex> member =
-        room.device_of_identity(node->credential.identity);
-    if (!member || room.device(*member).homeserver() != *origin) continue;
-    if (*member != d) return;
-    std::vector<device::DeviceIndex> adds = room.devices_to_add(d);
-    if (adds.empty()) {
-      commit_with_removes(room, d, /*force=*/false);
-    } else {
-      room.add_devices(d, std::move(adds));  // claims, then commits Adds and Removes
-    }
-    return;
+  if (g == nullptr || !room.joined_at_server(d, room.user_of(d))) return;
+  if (!acts(room, d, *origin, g->public_state().tree)) return;
+  std::vector<device::DeviceIndex> adds = room.devices_to_add(d);
+  if (adds.empty()) {
+    commit_with_removes(room, d, /*force=*/false);
+  } else {
+    room.add_devices(d, std::move(adds));  // claims, then commits Adds and Removes
   }
 }
 

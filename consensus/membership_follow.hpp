@@ -1,8 +1,10 @@
 // Membership follows the room (the rule mls_first_seen and dmls share): when a device syncs a
-// membership event, the group member with the lowest leaf among the devices of the server that
-// sent the event brings the group in line with the room as its server holds it — Adds of the
-// joined users' devices it lacks (KeyPackages claimed first) and Removes of the devices of users
-// no longer joined. Every device can tell from its own tree whether it is that member.
+// membership event, the group member with the lowest leaf among the devices of joined users on the
+// server that sent the event brings the group in line with the room as its server holds it — Adds
+// of the joined users' devices it lacks (KeyPackages claimed first) and Removes of the devices of
+// users no longer joined. When that server has no such member (its last user left), the member
+// with the lowest leaf among all joined users' devices does. A device of a user no longer joined
+// never commits for the room. Every device can tell from its own tree whether it is that member.
 #pragma once
 
 #include "models/device/encrypted_room.hpp"

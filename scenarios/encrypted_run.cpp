@@ -197,12 +197,15 @@ struct EncryptedRun::State {
   }
 
   // Key updates: one Poisson process for the room at rate x devices; each draw picks a device.
+  // Like the rest of the workload, from workload.start and not at or after workload.stop.
   void schedule_key_update() {
     const double rate = key_update_rate * static_cast<double>(room.device_count());
     if (rate <= 0) return;
+    const models::matrix::WorkloadConfig& w = matrix.workload().config();
+    const sim::SimTime from = std::max(sim.now(), w.start);
     const sim::SimTime gap = sim::SimTime::from_seconds(key_updates.exponential(1.0 / rate));
-    if (sim.now() + gap >= scenario.duration) return;
-    sim.schedule(gap, [this] {
+    if (from + gap >= std::min(w.stop, scenario.duration)) return;
+    sim.schedule_at(from + gap, [this] {
       const auto d = static_cast<dev::DeviceIndex>(key_updates.uniform_index(room.device_count()));
       if (room.online(d) && room.group(d) != nullptr) {
         ++key_updates_due;
@@ -330,6 +333,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
       {"last_resort_used", room.counts().last_resort_used},
       {"key_claims_failed", room.counts().claims_failed},
       {"welcomes_sent", room.counts().welcomes_sent},
+      {"commits_fetched", room.counts().commits_fetched},
       {"joins", room.counts().joins},
       {"join_failures", room.counts().join_failures},
       {"session_switches", state_->sessions->switches()},

@@ -114,6 +114,7 @@ void EncryptedRoom::start() {
     devices_[d].stock = config_.key_packages;
   }
   setup_adds();
+  if (config_.dmls) setup_fetch();
   // Epoch 0: the devices of the users joined as the room starts, in device order.
   std::vector<DeviceIndex> members;
   std::vector<mls::Bytes> identities;

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -183,6 +184,7 @@ class EncryptedRoom {
     std::uint64_t messages_sent = 0, commits_sent = 0, sends_failed = 0;
     std::uint64_t key_packages_claimed = 0, last_resort_used = 0, claims_failed = 0;
     std::uint64_t welcomes_sent = 0, welcomes_dropped = 0, joins = 0, join_failures = 0;
+    std::uint64_t commits_fetched = 0;  // DMLS: commits asked for by event ID (soft-failed)
     std::uint64_t commit_fates[kCommitFates] = {};  // by CommitFate
   };
   const Counts& counts() const { return counts_; }
@@ -211,6 +213,8 @@ class EncryptedRoom {
     std::shared_ptr<WelcomeOut> pending_welcome;
     // Commits synced while the device held no group, replayed when a Welcome lets it in.
     std::vector<matrix::EventIndex> early_commits;
+    // DMLS: Welcomes (to-device ids) that came while it was on a fork, used once it is out.
+    std::vector<std::uint32_t> deferred_welcomes;
     // DMLS: the epoch it sends on, heads closed (merged away, or it was removed there), removed
     // on its head.
     mls::Bytes head;
@@ -221,7 +225,6 @@ class EncryptedRoom {
     // their parent commit is itself dead): messages of their epochs are unreadable for that.
     std::map<matrix::EventIndex, UnreadableCause> dead_commits;
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
-    std::vector<matrix::EventIndex> psk_waiting;      // merges naming heads it lacks yet
     sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
     mls::Bytes epoch_key;      // epoch authenticator of its current group (empty: none)
   };
@@ -281,6 +284,17 @@ class EncryptedRoom {
   mls::Group* mutable_group(DeviceIndex d);
   dmls::EpochTree* mutable_tree(DeviceIndex d);
   std::uint64_t next_plaintext_serial(mls::Bytes& plaintext);
+  // encrypted_room_fetch.cpp: commits a device's sync never brings (soft-failed at its server),
+  // asked for by event ID when the device holds something of the epoch they created.
+  void setup_fetch();
+  void need_commit(DeviceIndex d, matrix::EventIndex commit);
+  void fetch(DeviceIndex d, matrix::EventIndex commit);
+  void fetched(DeviceIndex d, matrix::EventIndex commit);
+  sim::MessageClass fetch_class_ = 0;
+  std::set<std::uint64_t> fetching_;       // (device << 32 | event) asked for, once each
+  std::vector<std::uint64_t> fetch_lost_;  // requests to send again when the device is online
+  // Commits not at a device's server yet that the device needs: fetched if soft-failed there.
+  std::unordered_map<matrix::EventIndex, std::vector<DeviceIndex>> awaiting_;
   // encrypted_room_dmls.cpp
   void receive_dmls_application(DeviceIndex d, const MlsEvent& ev);
   CommitFate process_dmls_commit(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
@@ -313,6 +327,8 @@ class EncryptedRoom {
   void welcome_request_arrived(std::uint32_t welcome_index);
   void deliver_to_device(DeviceIndex target, std::uint32_t id);
   void to_device_arrived(DeviceIndex d, std::uint32_t id);
+  void join_by_welcome(DeviceIndex d, std::uint32_t id);
+  void use_deferred_welcome(DeviceIndex d);
   void on_adds_message(const sim::ClientMessage& m);
   // Uploads replacements for the device's claimed KeyPackages (when it is online).
   void refill_key_packages(DeviceIndex d);

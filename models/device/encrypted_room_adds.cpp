@@ -276,8 +276,27 @@ void EncryptedRoom::to_device_arrived(DeviceIndex d, std::uint32_t id) {
   if (it == box->second.end()) return;  // delivered already (sent again on coming online)
   box->second.erase(it);
   if (box->second.empty()) inbox_.erase(box);
+  if (group(d) != nullptr) {
+    // In the group already (another Welcome was faster). Under DMLS the device may only be on a
+    // fork a merge is about to close (the Welcome is the merged epoch's): kept until the device
+    // is out of its group, then used.
+    if (config_.dmls) devices_[d].deferred_welcomes.push_back(id);
+    return;
+  }
+  join_by_welcome(d, id);
+}
+
+void EncryptedRoom::use_deferred_welcome(DeviceIndex d) {
+  std::vector<std::uint32_t>& deferred = devices_[d].deferred_welcomes;
+  while (!deferred.empty() && group(d) == nullptr) {
+    const std::uint32_t id = deferred.front();
+    deferred.erase(deferred.begin());
+    join_by_welcome(d, id);
+  }
+}
+
+void EncryptedRoom::join_by_welcome(DeviceIndex d, std::uint32_t id) {
   const WelcomeOut& welcome = *to_device_[id].welcome;
-  if (group(d) != nullptr) return;  // in the group already (another Welcome was faster)
   try {
     join_from_welcome(d, std::get<mls::Welcome>(welcome.welcome->body));
   } catch (const std::exception&) {

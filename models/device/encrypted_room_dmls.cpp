@@ -49,9 +49,12 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
   const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
-  if (events.front().kind == dmls::TreeEvent::Kind::kBuffered &&
-      dead != devices_[d].dead_commits.end()) {
-    ledger_.unreadable(ev.ledger_index, d, dead->second);
+  if (events.front().kind == dmls::TreeEvent::Kind::kBuffered) {
+    if (dead != devices_[d].dead_commits.end()) {
+      ledger_.unreadable(ev.ledger_index, d, dead->second);
+    } else {
+      need_commit(d, ev.epoch_commit);
+    }
   }
   refresh_epoch(d);  // a released commit may have moved its head
 }
@@ -171,18 +174,17 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
           mark_dead(d, e, dead->second);
         } else {
           slot.waiting_commits.push_back(e);
+          need_commit(d, ev.epoch_commit);
+          // A merge may wait for a head it carries instead: that head's commit, if known.
+          for (const mls::Bytes& head : ev.resolves) {
+            if (t->holds(head)) continue;
+            const auto made = commit_of_epoch_.find(head);
+            if (made != commit_of_epoch_.end()) need_commit(d, made->second);
+          }
         }
         break;
       }
       case dmls::TreeEvent::Kind::kUndecryptable:
-        if (first.cause == dmls::Undecryptable::kRejected &&
-            first.rejection == mls::Rejection::kUnknownPsk) {
-          // A merge naming a head the device does not hold yet (its commits still on their
-          // way): held, and tried again whenever the device reaches a new epoch.
-          fate = CommitFate::kBuffered;
-          slot.psk_waiting.push_back(e);
-          break;
-        }
         fate = CommitFate::kRejected;
         mark_dead(d, e,
                   first.cause == dmls::Undecryptable::kEpochDeleted
@@ -197,13 +199,12 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
                       UINT32_MAX);
     after_tree_change(d, true);
-    if (first.kind == dmls::TreeEvent::Kind::kEpochCreated && !slot.psk_waiting.empty()) {
-      std::vector<matrix::EventIndex> retry = std::move(slot.psk_waiting);
-      slot.psk_waiting.clear();
-      for (const matrix::EventIndex w : retry)
-        process_dmls_commit(d, w, *mls_events_[w]);
-    }
+    // A head closed by a merge the device cannot follow (yet, or ever: it was left out): no group
+    // to send on there. It moves to an open head (the strategy's fork choice), or a Welcome
+    // brings it in again.
+    if (slot.closed.count(slot.head) != 0) slot.removed_on_head = true;
   }
+  if (!devices_[d].deferred_welcomes.empty() && group(d) == nullptr) use_deferred_welcome(d);
   ++counts_.commit_fates[static_cast<int>(fate)];
   refresh_epoch(d);
   commit_processed(d, e, fate);

@@ -98,11 +98,15 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {
-  group.set_psk_lookup([table = merge_psks_](const Bytes& id) -> std::optional<Bytes> {
-    const auto it = table->find(id);
-    if (it == table->end()) return std::nullopt;
-    return it->second;
-  });
+  group.set_psk_lookup(
+      [table = merge_psks_, missed = missed_psks_](const Bytes& id) -> std::optional<Bytes> {
+        const auto it = table->find(id);
+        if (it == table->end()) {
+          missed->push_back(id);
+          return std::nullopt;
+        }
+        return it->second;
+      });
 }
 
 const mls::Group& EpochTree::group(const Bytes& epoch) const {
@@ -171,7 +175,7 @@ std::size_t EpochTree::buffered() const {
   std::size_t n = 0;
   for (const auto& [epoch, messages] : buffer_)
     n += messages.size();
-  return n;
+  return n + psk_wait_.size();
 }
 
 void EpochTree::forget(const Bytes& epoch) {
@@ -189,6 +193,7 @@ std::vector<TreeEvent> EpochTree::give_up() {
       out.push_back(undecryptable(epoch, Undecryptable::kEpochNeverReached));
   }
   buffer_.clear();
+  psk_wait_.clear();  // commits, not in any reader's count
   return out;
 }
 
@@ -261,18 +266,30 @@ std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
 }
 
 std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
-  // Messages waiting for an epoch just created, in arrival order; they may create more.
+  // Messages waiting for an epoch just created, in arrival order; they may create more. Once no
+  // more are ready, commits waiting for a merge PSK are tried again if any epoch was created.
   std::deque<Bytes> ready(created.begin(), created.end());
   while (!ready.empty()) {
-    const Bytes epoch = ready.front();
-    ready.pop_front();
-    const auto waiting = buffer_.find(epoch);
-    if (waiting == buffer_.end()) continue;
-    std::vector<DmlsMessage> messages = std::move(waiting->second);
-    buffer_.erase(waiting);
-    for (const DmlsMessage& m : messages) {
-      for (TreeEvent& e : handle(m))
-        out.push_back(std::move(e));
+    while (!ready.empty()) {
+      const Bytes epoch = ready.front();
+      ready.pop_front();
+      const auto waiting = buffer_.find(epoch);
+      if (waiting == buffer_.end()) continue;
+      std::vector<DmlsMessage> messages = std::move(waiting->second);
+      buffer_.erase(waiting);
+      for (const DmlsMessage& m : messages) {
+        for (TreeEvent& e : handle(m))
+          out.push_back(std::move(e));
+        ready.insert(ready.end(), released_.begin(), released_.end());
+        released_.clear();
+      }
+    }
+    std::vector<DmlsMessage> retry = std::move(psk_wait_);
+    psk_wait_.clear();
+    for (const DmlsMessage& m : retry) {
+      for (TreeEvent& e : handle(m)) {
+        if (e.kind != TreeEvent::Kind::kBuffered) out.push_back(std::move(e));
+      }
       ready.insert(ready.end(), released_.begin(), released_.end());
       released_.clear();
     }
@@ -316,10 +333,20 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
     }
   }
   mls::Group next = own ? std::move(*own) : epochs_.at(epoch).group;
+  missed_psks_->clear();
   try {
     e.received = next.handle(message.message);
   } catch (const mls::GroupError& error) {
-    return refused(epoch, error.reason());
+    // A merge carrying a head's key material the tree does not hold yet (its commits come
+    // later, by backfill): held, and tried again whenever an epoch is created. One carrying a
+    // head the tree held and forgot can never be followed.
+    const bool later = error.reason() == mls::Rejection::kUnknownPsk && !missed_psks_->empty() &&
+                       std::none_of(missed_psks_->begin(), missed_psks_->end(),
+                                    [&](const Bytes& id) { return forgotten_.count(id) != 0; });
+    if (!later) return refused(epoch, error.reason());
+    psk_wait_.push_back(message);
+    e.kind = TreeEvent::Kind::kBuffered;
+    return e;
   }
   e.own_commit = e.received.own_commit;
   if (e.received.removed) {

@@ -2,7 +2,8 @@
 // retained MLS group state. Commits are processed on whichever retained epoch they name — a second
 // commit on one epoch forks it; application messages are decrypted in the epoch they name; a
 // message for an epoch not reached yet is buffered until the commit creating that epoch is
-// processed; every message that can never be decrypted is classified with its cause.
+// processed, and a merge commit naming key material (a PSK) of an epoch not held yet until the
+// tree holds more epochs; every message that can never be decrypted is classified with its cause.
 //
 // What is retained is decided outside (retention policies call forget()); fork choice and merge
 // likewise. The device's own commits stay pending on a copy of their epoch until the delivery
@@ -39,7 +40,8 @@ struct TreeEvent {
     kDuplicateCommit,  // a commit already processed on `epoch` (its child: `child`)
     kApplication,      // `received.application_data` decrypted in `epoch`
     kProposal,         // a proposal cached in `epoch`
-    kBuffered,         // `epoch` not reached yet: held until a commit creates it
+    kBuffered,         // `epoch` not reached yet (or, for a merge, a head whose PSK it
+                       // carries): held until a commit creates it
     kUndecryptable,    // never decryptable: `cause` (and `rejection` for kRejected)
   };
   Kind kind = Kind::kApplication;
@@ -136,8 +138,10 @@ class EpochTree {
 
   // Drops a held epoch (its secrets and keys): later messages for it are kEpochDeleted.
   void forget(const Bytes& epoch);
-  // Classifies every buffered message as kEpochNeverReached and empties the buffer.
+  // Classifies every buffered message as kEpochNeverReached and empties the buffer (merges waiting
+  // for a PSK are dropped: no reader counts them).
   std::vector<TreeEvent> give_up();
+  // Messages held: buffered for their epoch, and merges waiting for a PSK.
   std::size_t buffered() const;
 
  private:
@@ -165,7 +169,8 @@ class EpochTree {
   std::map<Bytes, Node, mls::BytesLess> epochs_;
   ByteSet forgotten_;
   std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
-  std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;     // own commits, by epoch
+  std::vector<DmlsMessage> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
+  std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;  // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
   std::map<Bytes, EpochRecord, mls::BytesLess> records_;
   std::vector<Bytes> known_order_;  // every epoch ever held, in creation order
@@ -183,6 +188,8 @@ class EpochTree {
   // The merge PSK (merge.hpp) of every held epoch, by dmls_epoch; shared with the groups' lookups
   // so that moving the tree does not invalidate them.
   std::shared_ptr<mls::PskStore> merge_psks_ = std::make_shared<mls::PskStore>();
+  // The merge PSK ids the last commit handled asked for and the tree lacks.
+  std::shared_ptr<std::vector<Bytes>> missed_psks_ = std::make_shared<std::vector<Bytes>>();
 };
 
 }  // namespace dmlssim::models::dmls

@@ -64,6 +64,7 @@ class Workload {
            std::uint64_t run);
 
   void start();
+  const WorkloadConfig& config() const { return config_; }
   const WorkloadCounts& counts() const { return counts_; }
   // Who sends the messages: by default the user's server sends an m.room.message; an encrypted
   // room hands them to the user's devices instead. Returns "" when the message went out, or why

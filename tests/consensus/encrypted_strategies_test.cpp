@@ -138,3 +138,25 @@ TEST_CASE("dmls(merge=room): a user banned on one side reads nothing sent after 
   }
   CHECK(s.room->ledger().unauthorized().size() == unauthorized);
 }
+
+TEST_CASE("a server whose last users leave: a member elsewhere removes their devices",
+          "[consensus][e2ee]") {
+  // Both users of s2 leave. The events come from s2, whose only members are the leavers' own
+  // devices: they never commit for the room (a member never removes itself, one removing only its
+  // sibling left the user in the group, and a leaver's commit fails the auth rules). The lowest
+  // member of the joined users does.
+  for (const std::string strategy : {"mls_first_seen", "dmls"}) {
+    INFO(strategy);
+    StrategyWorld s(strategy);
+    REQUIRE(s.w.send(2, 0, "m.room.member", "@u0:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+    REQUIRE(s.w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+    s.run_for(120);
+    for (DeviceIndex d = 0; d < 8; ++d) {
+      REQUIRE(s.room->group(d) != nullptr);
+      CHECK(s.room->group(d)->member_count() == 8);
+      CHECK(s.room->group(d)->epoch_authenticator() == s.room->group(0)->epoch_authenticator());
+    }
+    // s2 left the room with its last user: its devices never see their removal (stale groups).
+    CHECK(s.room->group(8) != nullptr);
+  }
+}

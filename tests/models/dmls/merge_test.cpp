@@ -306,3 +306,31 @@ TEST_CASE("a merge of the open heads leaves a head merged before out of the fork
   CHECK_THROWS_AS(dmls::plan_merge(w.tree(1), {}, choice, all_but(w, {}), {}, drbg),
                   std::invalid_argument);
 }
+
+TEST_CASE("a merge that arrives before the head it carries waits for it", "[dmls]") {
+  // Sides {0, 1} and {2, 3} commit on the root; device 0 merges, carrying side b's head as a PSK.
+  // Device 1 gets the merge before side b's commit: it cannot derive the merged epoch yet, so it
+  // holds the merge (rather than refusing it) and processes it once b's head is there.
+  DmlsWorld w(4);
+  const auto a = w.tree(0).commit(w.root);
+  w.deliver_all(a.commit, {0, 1});
+  const auto b = w.tree(2).commit(w.root);
+  w.deliver_all(b.commit, {2, 3});
+  w.deliver(b.commit, 0);
+  dmls::MergePlan plan;
+  const mls::Bytes merged =
+      merge(w, 0, powers(w, {"a", "a", "b", "b"}, {"a", "b"}), all_but(w, {}), &plan);
+  REQUIRE(plan.carried.size() == 1);
+  REQUIRE(merged.size() > 0);
+  // merge() delivered it to every device; device 1 lacked b's head when it came.
+  CHECK_FALSE(w.tree(1).holds(merged));
+  CHECK(w.tree(1).buffered() == 1);
+  const std::vector<dmls::TreeEvent> events = w.tree(1).receive(b.commit);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].kind == Kind::kEpochCreated);
+  CHECK(events[1].kind == Kind::kEpochCreated);
+  CHECK(events[1].child == merged);
+  CHECK(w.tree(1).buffered() == 0);
+  CHECK(w.tree(1).group(merged).epoch_authenticator() ==
+        w.tree(0).group(merged).epoch_authenticator());
+}
