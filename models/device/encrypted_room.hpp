@@ -191,6 +191,8 @@ class EncryptedRoom {
   // Client-hop classes of application messages and of commits sent up.
   sim::MessageClass send_class() const { return send_class_; }
   sim::MessageClass commit_class() const { return commit_class_; }
+  // DMLS: commits fetched by event ID (the request up, the event down).
+  sim::MessageClass fetch_class() const { return fetch_class_; }
 
  private:
   // A Welcome of a pending commit, released when the commit is merged.

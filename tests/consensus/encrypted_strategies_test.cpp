@@ -160,3 +160,28 @@ TEST_CASE("a server whose last users leave: a member elsewhere removes their dev
     CHECK(s.room->group(8) != nullptr);
   }
 }
+
+TEST_CASE("dmls: a commit soft-failed at a device's server is fetched by event ID",
+          "[consensus][e2ee]") {
+  // During a split s0 bans @u0:s1 (devices 4, 5); on s1's side, where the ban is unknown, device 4
+  // commits a key update and @u1:s1 then sends in the epoch it created. After the heal s0 holds
+  // that commit but soft-fails it (its sender is banned there), so s0's devices never get it by
+  // sync: they ask s0 for it by event ID, and read the message.
+  StrategyWorld s("dmls", {{"merge", "room"}});
+  s.w.partition({0, 1, 1});
+  REQUIRE(s.w.send(0, 1, "m.room.member", "@u0:s1", {{"membership", "ban"}}) != mx::kNoEvent);
+  s.run_for(30);
+  s.run->key_update(4);
+  s.run_for(30);
+  REQUIRE(s.room->send_message(3).sent);  // @u1:s1, in the epoch of the banned device's commit
+  s.run_for(540);
+  s.w.heal();
+  s.run_for(3600);
+  REQUIRE(s.w.converged());
+  CHECK(s.room->counts().commits_fetched > 0);
+  const device::ReadLedger& ledger = s.room->ledger();
+  REQUIRE(ledger.message_count() == 1);
+  for (const DeviceIndex d : {DeviceIndex{0}, DeviceIndex{1}, DeviceIndex{2}, DeviceIndex{3}})
+    CHECK(ledger.outcome(0, d) == ReadOutcome::kRead);
+  CHECK(s.links.traffic(s.room->fetch_class()).messages > 0);
+}
