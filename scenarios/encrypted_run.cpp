@@ -11,6 +11,7 @@
 #include "models/device/client_sync.hpp"
 #include "models/device/pcs_tracker.hpp"
 #include "scenarios/device_sessions.hpp"
+#include "scenarios/fork_accounting.hpp"
 #include "scenarios/matrix_run.hpp"
 #include "sim/client_links.hpp"
 
@@ -91,6 +92,40 @@ MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
   }
   out.epochs = epochs.size();
   return out;
+}
+
+// forks.csv: a row per branch of every fork; totals in summary.json and summary.csv.
+void write_forks(const dev::EncryptedRoom& room, sim::MetricsRecorder& recorder,
+                 nlohmann::json& e2ee, std::vector<SummaryMetric>& metrics) {
+  const auto& store = room.federation().room().store();
+  sim::Table& table = recorder.table("forks", {"fork", "parent_event", "time_s", "branch_event",
+                                               "outcome", "commits", "depth", "lifetime_s"});
+  std::set<std::uint32_t> forks;
+  std::uint64_t by_outcome[3] = {}, commits_by_outcome[3] = {}, deepest = 0;
+  for (const ForkBranch& b : account_forks(room)) {
+    forks.insert(b.fork);
+    const int o = static_cast<int>(b.outcome);
+    ++by_outcome[o];
+    commits_by_outcome[o] += b.commits;
+    if (b.outcome != ForkBranch::Outcome::kContinued)
+      deepest = std::max<std::uint64_t>(deepest, b.depth);
+    table.add_row({static_cast<std::int64_t>(b.fork),
+                   b.parent == models::matrix::kNoEvent ? std::string() : store[b.parent].event_id,
+                   b.fork_time_s, store[b.commit].event_id, std::string(to_string(b.outcome)),
+                   static_cast<std::int64_t>(b.commits), static_cast<std::int64_t>(b.depth),
+                   b.lifetime_s ? sim::Cell(*b.lifetime_s) : sim::Cell(std::string())});
+  }
+  e2ee["forks"] = forks.size();
+  e2ee["fork_branches_continued"] = by_outcome[0];
+  e2ee["fork_branches_merged"] = by_outcome[1];
+  e2ee["fork_branches_discarded"] = by_outcome[2];
+  e2ee["fork_commits_merged"] = commits_by_outcome[1];
+  e2ee["fork_commits_discarded"] = commits_by_outcome[2];
+  e2ee["fork_max_depth"] = deepest;
+  metrics.push_back(
+      {"e2ee_forks", "", MetricUnit::kCount, static_cast<std::int64_t>(forks.size())});
+  metrics.push_back({"e2ee_fork_commits_discarded", "", MetricUnit::kCount,
+                     static_cast<std::int64_t>(commits_by_outcome[2])});
 }
 
 }  // namespace
@@ -404,6 +439,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   metrics.push_back(diverged);
   metrics.push_back({"e2ee_epochs_at_end", "epochs in use at the end", MetricUnit::kCount,
                      count(divergence.epochs)});
+  write_forks(room, state_->metrics, e2ee, metrics);
   SummaryMetric pcs_lag{"first_compromise_pcs_lag_s", "first compromise: PCS lag (s)",
                         MetricUnit::kSeconds};
   pcs_lag.applies = !state_->pcs.compromises().empty();

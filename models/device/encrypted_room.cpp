@@ -426,6 +426,27 @@ std::uint64_t EncryptedRoom::commit_epoch(matrix::EventIndex e) const {
   return e < mls_events_.size() && mls_events_[e] ? mls_events_[e]->epoch : 0;
 }
 
+std::vector<matrix::EventIndex> EncryptedRoom::commit_events() const {
+  std::vector<matrix::EventIndex> out;
+  for (std::size_t e = 0; e < mls_events_.size(); ++e) {
+    if (mls_events_[e] && mls_events_[e]->commit) out.push_back(static_cast<matrix::EventIndex>(e));
+  }
+  return out;
+}
+
+matrix::EventIndex EncryptedRoom::commit_parent(matrix::EventIndex e) const {
+  return mls_events_.at(e)->epoch_commit;
+}
+
+const std::vector<mls::Bytes>& EncryptedRoom::commit_resolves(matrix::EventIndex e) const {
+  return mls_events_.at(e)->resolves;
+}
+
+matrix::EventIndex EncryptedRoom::commit_of_epoch(const mls::Bytes& epoch) const {
+  const auto it = commit_of_epoch_.find(epoch);
+  return it == commit_of_epoch_.end() ? matrix::kNoEvent : it->second;
+}
+
 void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e) {
   if (e < mls_events_.size() && mls_events_[e]) {
     const MlsEvent& ev = *mls_events_[e];

@@ -125,6 +125,7 @@ class EncryptedRoom {
   // Remove proposals for those leaves, the device's own left out (a member never removes itself).
   std::vector<mls::Proposal> removals_due(DeviceIndex d) const;
   matrix::Federation& federation() { return federation_; }
+  const matrix::Federation& federation() const { return federation_; }
   sim::Simulation& simulation() { return sim_; }
 
   // --- operations (for the workload and the strategies) ---
@@ -162,6 +163,14 @@ class EncryptedRoom {
   const mls::MlsMessage* mls_message(matrix::EventIndex event) const;
   // The epoch an m.mls.commit event's commit was made on.
   std::uint64_t commit_epoch(matrix::EventIndex event) const;
+  // The commit DAG (for fork accounting): every m.mls.commit event, in event order; the commit
+  // event of the epoch a commit was made on (kNoEvent: the room's first epoch); the heads a
+  // merge names; the commit event that created a DMLS epoch, when a device has processed it
+  // (kNoEvent otherwise).
+  std::vector<matrix::EventIndex> commit_events() const;
+  matrix::EventIndex commit_parent(matrix::EventIndex event) const;
+  const std::vector<mls::Bytes>& commit_resolves(matrix::EventIndex event) const;
+  matrix::EventIndex commit_of_epoch(const mls::Bytes& epoch) const;
 
   // --- what happens ---
   // A device synced an m.mls.commit event (the strategy decides what to do with it).

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "scenarios/encrypted_part.hpp"
@@ -84,6 +85,8 @@ TEST_CASE("no faults, low commit rate: every expected reader reads every message
   CHECK(summary(r, "member_devices_at_end") == 24);
   CHECK(summary(r, "membership_diverged_devices") == 0);
   // No fork: every commit was applied or merged by its maker, none lost or refused.
+  CHECK(summary(r, "forks") == 0);
+  CHECK(r.metrics.tables().at("forks").rows().empty());
   for (const auto& row : r.metrics.tables().at("mls_commits").rows()) {
     const std::string& fate = std::get<std::string>(row[0]);
     if (fate == "stale" || fate == "rejected" || fate == "not_a_member")
@@ -116,6 +119,22 @@ TEST_CASE("a split: mls_first_seen loses the messages across it, each pair count
   // change happened: each side's group still has every device, so MLS membership agrees.)
   CHECK(summary(r, "epochs_at_end") >= 2);
   CHECK(summary(r, "member_devices_at_end") == 24);
+  // The forks table: the split's fork, both branches continued to the end, none merged; every
+  // branch row recounted.
+  const auto& forks = r.metrics.tables().at("forks").rows();
+  std::set<std::string> forked;
+  std::map<std::string, std::int64_t> branches;
+  for (const auto& row : forks) {
+    forked.insert(std::get<std::string>(row[1]));
+    ++branches[std::get<std::string>(row[4])];
+    CHECK(std::get<std::int64_t>(row[5]) >= std::get<std::int64_t>(row[6]));  // commits >= depth
+  }
+  CHECK(summary(r, "forks") == static_cast<std::int64_t>(forked.size()));
+  CHECK(summary(r, "forks") >= 1);
+  CHECK(branches["continued"] >= 2);
+  CHECK(branches["merged"] == 0);
+  CHECK(summary(r, "fork_branches_continued") == branches["continued"]);
+  CHECK(summary(r, "fork_branches_discarded") == branches["discarded"]);
 }
 
 TEST_CASE(
@@ -133,6 +152,16 @@ TEST_CASE(
   REQUIRE(mls_converged(keep).first.has_value());
   CHECK(*mls_converged(keep).first >= 0);
   CHECK(mls_converged(keep).second == "converged");
+  // The split forked the group; dmls merged the losing branch (its lifetime: fork to merge).
+  CHECK(summary(keep, "forks") >= 1);
+  CHECK(summary(keep, "fork_branches_merged") >= 1);
+  CHECK(summary(keep, "fork_commits_merged") >= summary(keep, "fork_branches_merged"));
+  for (const auto& row : keep.metrics.tables().at("forks").rows()) {
+    if (std::get<std::string>(row[4]) != "merged") continue;
+    const double lifetime = std::get<double>(row[7]);
+    CHECK(lifetime > 0);
+    CHECK(lifetime < 3600);
+  }
   text.replace(text.find("dmls"), 4, "dmls(retention=2m)");
   const RunResult forget = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
   const auto reads = reads_by_outcome(forget);
