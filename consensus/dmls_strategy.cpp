@@ -74,9 +74,8 @@ class DmlsRun : public RoomStrategy {
     const std::vector<mls::Bytes> open = room_.open_heads(d);
     dmls::MergePlan plan =
         dmls::plan_merge(tree, open, settings_.choice, members, {}, drbg, settings_.authority);
-    std::vector<mls::Bytes> resolves = plan.losers;
     if (plan.winner != room_.head(d)) return;  // the tree chose otherwise: wait for the next fork
-    if (room_.commit(d, plan.options, std::move(resolves)).sent) merging_.insert(d);
+    if (room_.commit(d, plan.options, std::move(plan.losers)).sent) merging_.insert(d);
   }
 
   // After a merge: devices the room has joined that the merged epoch lacks.

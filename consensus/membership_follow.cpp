@@ -9,30 +9,19 @@ namespace mls = models::mls;
 
 namespace {
 
-// The devices of users joined as d's server holds the room: the members who may commit for it.
-class Eligible {
- public:
-  Eligible(device::EncryptedRoom& room, device::DeviceIndex d) : room_(room), d_(d) {}
-  // The device of a leaf if it is a joined user's; else none.
-  std::optional<device::DeviceIndex> device(const mls::LeafNode* node) const {
-    if (node == nullptr) return std::nullopt;
-    const std::optional<device::DeviceIndex> member =
-        room_.device_of_identity(node->credential.identity);
-    if (!member || !room_.joined_at_server(d_, room_.user_of(*member))) return std::nullopt;
-    return member;
-  }
-
- private:
-  device::EncryptedRoom& room_;
-  device::DeviceIndex d_;
-};
-
-// Is d the member who acts on a membership event sent by `origin`?
+// Is d the member who acts on a membership event sent by `origin`? Only devices of users joined
+// as d's server holds the room may commit for it.
 bool acts(device::EncryptedRoom& room, device::DeviceIndex d, sim::NodeId origin,
           const mls::RatchetTree& tree) {
-  const Eligible eligible(room, d);
+  const auto joined = [&](mls::LeafIndex leaf) -> std::optional<device::DeviceIndex> {
+    const mls::LeafNode* node = tree.leaf(leaf);
+    if (node == nullptr) return std::nullopt;
+    const std::optional<device::DeviceIndex> m = room.device_of_identity(node->credential.identity);
+    if (!m || !room.joined_at_server(d, room.user_of(*m))) return std::nullopt;
+    return m;
+  };
   const auto on_origin = [&](mls::LeafIndex leaf) {
-    const std::optional<device::DeviceIndex> m = eligible.device(tree.leaf(leaf));
+    const std::optional<device::DeviceIndex> m = joined(leaf);
     return m && room.device(*m).homeserver() == origin ? m : std::nullopt;
   };
   if (room.device(d).homeserver() == origin) {
@@ -41,10 +30,10 @@ bool acts(device::EncryptedRoom& room, device::DeviceIndex d, sim::NodeId origin
     }
     return false;
   }
-  // The fallback: d is the lowest joined member of all (stops at the first one below it), and
-  // the origin has none.
+  // The fallback: d is the lowest joined member of all (stops at the first one), and the origin
+  // has none.
   for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-    if (const auto m = eligible.device(tree.leaf(leaf))) {
+    if (const auto m = joined(leaf)) {
       if (*m != d) return false;
       break;
     }

@@ -154,13 +154,6 @@ void EncryptedRoom::refresh_epoch(DeviceIndex d) {
   epoch_changed(d);
 }
 
-std::size_t EncryptedRoom::devices_in_group() const {
-  std::size_t n = 0;
-  for (const auto& [key, count] : epoch_population_)
-    n += count;
-  return n;
-}
-
 mls::Group* EncryptedRoom::mutable_group(DeviceIndex d) {
   return devices_[d].device.group(federation_.room().room_id());
 }

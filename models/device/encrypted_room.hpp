@@ -91,17 +91,11 @@ class EncryptedRoom {
   // The device's group, or null when it holds none or was removed. Under DMLS: the group of the
   // epoch the device sends on (its head), null when it was removed there.
   const mls::Group* group(DeviceIndex d) const;
-  // Do all devices holding a group share one epoch (one epoch authenticator)? And how many hold
-  // one (the MLS membership they agree on when they do).
-  bool one_epoch() const { return epoch_population_.size() == 1; }
-  // Distinct epochs the devices holding a group are in (1: one group).
-  std::size_t epochs_in_use() const { return epoch_population_.size(); }
   // Devices whose current epoch has this epoch authenticator.
   std::uint32_t devices_in_epoch(const mls::Bytes& epoch_authenticator) const {
     const auto it = epoch_population_.find(epoch_authenticator);
     return it == epoch_population_.end() ? 0 : it->second;
   }
-  std::size_t devices_in_group() const;
   // --- DMLS ---
   bool dmls() const { return config_.dmls; }
   // The device's epoch tree (null under MLS or before it joined).
@@ -300,7 +294,6 @@ class EncryptedRoom {
   void setup_fetch();
   void need_commit(DeviceIndex d, matrix::EventIndex commit);
   void fetch(DeviceIndex d, matrix::EventIndex commit);
-  void fetched(DeviceIndex d, matrix::EventIndex commit);
   sim::MessageClass fetch_class_ = 0;
   std::set<std::uint64_t> fetching_;       // (device << 32 | event) asked for, once each
   std::vector<std::uint64_t> fetch_lost_;  // requests to send again when the device is online

@@ -204,7 +204,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     // brings it in again.
     if (slot.closed.count(slot.head) != 0) slot.removed_on_head = true;
   }
-  if (!devices_[d].deferred_welcomes.empty() && group(d) == nullptr) use_deferred_welcome(d);
+  use_deferred_welcome(d);
   ++counts_.commit_fates[static_cast<int>(fate)];
   refresh_epoch(d);
   commit_processed(d, e, fate);

@@ -29,7 +29,7 @@ void EncryptedRoom::setup_fetch() {
                            federation_.room().pdu_bytes(e) + ClientSync::kSyncOverhead,
                            fetch_class_, m.payload);
         } else {
-          fetched(d, e);
+          commit_synced(d, e);  // handled as a synced commit: the strategy decides
         }
       },
       [this](const sim::ClientMessage& m) {
@@ -39,16 +39,17 @@ void EncryptedRoom::setup_fetch() {
   fetch_class_ = links_.add_class(protocol, "client_get_event");
   federation_.signals().event_admitted.connect([this](sim::NodeId server, matrix::EventIndex e,
                                                       matrix::EventStatus status, matrix::Arrival) {
-    if (status != matrix::EventStatus::kSoftFailed) return;
+    if (status == matrix::EventStatus::kOutlier) return;  // not in the room's DAG yet
     const auto it = awaiting_.find(e);
     if (it == awaiting_.end()) return;
+    // Settled at this server: soft-failed ones are fetched; accepted ones come by sync.
     std::vector<DeviceIndex>& devices = it->second;
     for (auto d = devices.begin(); d != devices.end();) {
       if (devices_[*d].device.homeserver() != server) {
         ++d;
         continue;
       }
-      fetch(*d, e);
+      if (status == matrix::EventStatus::kSoftFailed) fetch(*d, e);
       d = devices.erase(d);
     }
     if (devices.empty()) awaiting_.erase(it);
@@ -95,11 +96,6 @@ void EncryptedRoom::fetch(DeviceIndex d, matrix::EventIndex commit) {
   } else {
     fetch_lost_.push_back(pack(d, commit));
   }
-}
-
-void EncryptedRoom::fetched(DeviceIndex d, matrix::EventIndex commit) {
-  // The device handles it as a synced commit (the strategy decides, as for any other).
-  commit_synced(d, commit);
 }
 
 }  // namespace dmlssim::models::device
