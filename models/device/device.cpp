@@ -80,13 +80,13 @@ mls::Group& Device::join_group(const std::string& room_id, const mls::GroupConfi
   throw std::invalid_argument(name_ + ": the Welcome names none of this device's KeyPackages");
 }
 
-dmls::EpochTree& Device::hold_as_tree(const std::string& room_id,
-                                      const mls::CryptoProvider& crypto) {
+dmls::EpochTree& Device::hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,
+                                      std::shared_ptr<dmls::IdentityTable> identities) {
   RoomCrypto& held = rooms_.at(room_id);
   mls::Group* g = std::get_if<mls::Group>(&held);
   if (g == nullptr) throw std::logic_error(name_ + ": no MLS group to hold as an epoch tree");
   mls::Group root = std::move(*g);
-  return held.emplace<dmls::EpochTree>(crypto, std::move(root));
+  return held.emplace<dmls::EpochTree>(crypto, std::move(root), std::move(identities));
 }
 
 void Device::on_synced(matrix::EventIndex event, sim::SimTime at) {

@@ -75,8 +75,10 @@ class Device {
   // named.
   mls::Group& join_group(const std::string& room_id, const mls::GroupConfig& config,
                          const mls::Welcome& welcome, const mls::PskSources& psks = {});
-  // Turns the room's group into a DMLS epoch tree rooted at its current epoch.
-  dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto);
+  // Turns the room's group into a DMLS epoch tree rooted at its current epoch (`identities`: the
+  // run's shared identity table, or null for the tree's own).
+  dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,
+                                std::shared_ptr<dmls::IdentityTable> identities = nullptr);
 
   // --- the room's events, as the homeserver synced them ---
   // An event arrived by sync (ClientSync calls this, in the server's stream order). Nothing is

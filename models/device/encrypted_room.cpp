@@ -103,6 +103,7 @@ void EncryptedRoom::start() {
       devices_.emplace_back(
           Device(user.user_id, "D" + std::to_string(k), user.server, root.fork()));
       devices_.back().user = static_cast<std::uint32_t>(u);
+      devices_.back().crypto = &devices_.back().device.room(world.room_id());
     }
   }
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
@@ -134,7 +135,7 @@ void EncryptedRoom::start() {
         config_.group, boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
     if (config_.dmls) {
       devices_[members[leaf]].head =
-          device.hold_as_tree(world.room_id(), *config_.group.crypto).root();
+          device.hold_as_tree(world.room_id(), *config_.group.crypto, identities_).root();
     }
     refresh_epoch(members[leaf]);
   }
@@ -155,15 +156,15 @@ void EncryptedRoom::refresh_epoch(DeviceIndex d) {
 }
 
 mls::Group* EncryptedRoom::mutable_group(DeviceIndex d) {
-  return devices_[d].device.group(federation_.room().room_id());
+  return std::get_if<mls::Group>(devices_[d].crypto);
 }
 
 dmls::EpochTree* EncryptedRoom::mutable_tree(DeviceIndex d) {
-  return devices_[d].device.tree(federation_.room().room_id());
+  return std::get_if<dmls::EpochTree>(devices_[d].crypto);
 }
 
 const dmls::EpochTree* EncryptedRoom::tree(DeviceIndex d) const {
-  return devices_[d].device.tree(federation_.room().room_id());
+  return std::get_if<dmls::EpochTree>(devices_[d].crypto);
 }
 
 void EncryptedRoom::set_head(DeviceIndex d, const mls::Bytes& epoch) {
@@ -200,7 +201,7 @@ const mls::Group* EncryptedRoom::group(DeviceIndex d) const {
     const mls::Group& g = t->group(devices_[d].head);
     return g.status() == mls::Group::Status::kActive ? &g : nullptr;
   }
-  const mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  const mls::Group* g = std::get_if<mls::Group>(devices_[d].crypto);
   return g != nullptr && g->status() == mls::Group::Status::kActive ? g : nullptr;
 }
 
@@ -458,7 +459,7 @@ void EncryptedRoom::receive_application(DeviceIndex d, const MlsEvent& ev) {
   const std::uint32_t m = ev.ledger_index;
   ledger_.delivered(m, d);
   if (config_.dmls) return receive_dmls_application(d, ev);
-  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  mls::Group* g = mutable_group(d);
   if (g == nullptr) {
     ledger_.unreadable(m, d, UnreadableCause::kNotAMember);
     return;
@@ -475,7 +476,7 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
   const MlsEvent& ev = *mls_events_.at(e);
   if (config_.dmls) return process_dmls_commit(d, e, ev);
   CommitFate fate = CommitFate::kApplied;
-  mls::Group* g = devices_[d].device.group(federation_.room().room_id());
+  mls::Group* g = mutable_group(d);
   if (g == nullptr || g->status() == mls::Group::Status::kRemoved) {
     fate = CommitFate::kNotAMember;
     // Held until a Welcome lets the device in (then replayed): commits synced before it.

@@ -209,6 +209,9 @@ class EncryptedRoom {
   struct DeviceSlot {
     explicit DeviceSlot(Device d) : device(std::move(d)) {}
     Device device;
+    // What the device holds for this room (its entry in the device's rooms; map entries do not
+    // move), found once: it is asked for at every synced event.
+    RoomCrypto* crypto = nullptr;
     std::uint32_t user = 0;  // index in the room's users
     sim::EndpointId endpoint = 0;
     matrix::EventIndex epoch_commit = matrix::kNoEvent;
@@ -348,6 +351,8 @@ class EncryptedRoom {
   EncryptedRoomConfig config_;
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;
+  // Interns the identities the devices' epoch trees record (one table for the run).
+  std::shared_ptr<dmls::IdentityTable> identities_ = std::make_shared<dmls::IdentityTable>();
   std::vector<DeviceIndex> first_of_user_;  // by user, and the device count at the end
   std::unordered_map<std::string, DeviceIndex> device_by_name_;
   std::unordered_map<sim::EndpointId, DeviceIndex> device_of_endpoint_;

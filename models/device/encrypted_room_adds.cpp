@@ -230,7 +230,7 @@ void EncryptedRoom::claim_answered(std::uint32_t claim) {
 void EncryptedRoom::discard_pending(DeviceIndex d) {
   devices_[d].pending_welcome.reset();
   devices_[d].dmls_pending = false;  // a DMLS commit that never went out blocks nothing more
-  if (mls::Group* g = devices_[d].device.group(federation_.room().room_id())) {
+  if (mls::Group* g = mutable_group(d)) {
     if (g->has_pending_commit()) g->discard_pending_commit();
   }
 }

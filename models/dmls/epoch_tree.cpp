@@ -72,9 +72,14 @@ Identities member_identities(const mls::RatchetTree& tree) {
 
 namespace {
 
-Bytes identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
+const Bytes& identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
+  static const Bytes kNone;
   const mls::LeafNode* node = leaf < tree.leaf_count() ? tree.leaf(leaf) : nullptr;
-  return node != nullptr ? node->credential.identity : Bytes{};
+  return node != nullptr ? node->credential.identity : kNone;
+}
+
+void note_sender(IdentityTable& table, std::vector<IdentityId>& senders, const Bytes& identity) {
+  insert_sorted(senders, table.id(identity));
 }
 
 EpochRecord record_of(const mls::Group& group) {
@@ -88,13 +93,23 @@ EpochRecord record_of(const mls::Group& group) {
 
 }  // namespace
 
-EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root)
-    : crypto_(&crypto), root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
+EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
+                     std::shared_ptr<IdentityTable> identities)
+    : crypto_(&crypto),
+      identities_(identities ? std::move(identities) : std::make_shared<IdentityTable>()),
+      root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, record_of(root));
   known_order_.push_back(root_);
   (*merge_psks_)[root_] = merge_psk(crypto, root.epoch_secrets());
   look_up_merge_psks(root);
-  epochs_.emplace(root_, Node{std::move(root), {}, created_++});
+  emplace_node(root_, std::move(root), {});
+}
+
+EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Bytes parent) {
+  Node& node =
+      epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++}).first->second;
+  node.record = &records_.at(id);
+  return node;
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {
@@ -107,6 +122,13 @@ void EpochTree::look_up_merge_psks(mls::Group& group) const {
         }
         return it->second;
       });
+}
+
+Identities EpochTree::senders(const Bytes& epoch) const {
+  Identities out;
+  for (const IdentityId id : records_.at(epoch).senders)
+    out.insert(identities_->identity(id));
+  return out;
 }
 
 const mls::Group& EpochTree::group(const Bytes& epoch) const {
@@ -149,7 +171,7 @@ mls::Group::HeldBytes EpochTree::retained_beyond_rfc() const {
   if (retained_cache_) return *retained_cache_;
   mls::Group::HeldBytes sum;
   for (const auto& [id, node] : epochs_) {
-    if (!records_.at(id).superseded_at) continue;
+    if (!node.record->superseded_at) continue;
     const mls::Group::HeldBytes b = node.group.held_bytes();
     sum.tree_private_keys += b.tree_private_keys;
     sum.successor_init += b.successor_init;
@@ -198,10 +220,11 @@ std::vector<TreeEvent> EpochTree::give_up() {
 }
 
 DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
-  mls::Group& g = epochs_.at(epoch).group;
-  if (records_.at(epoch).superseded_at) retained_cache_.reset();
+  Node& node = epochs_.at(epoch);
+  mls::Group& g = node.group;
+  if (node.record->superseded_at) retained_cache_.reset();
   DmlsMessage out{g.protect(application_data), epoch};
-  records_.at(epoch).senders.insert(identity_of(g.public_state().tree, g.own_leaf()));
+  note_sender(*identities_, node.record->senders, identity_of(g.public_state().tree, g.own_leaf()));
   return out;
 }
 
@@ -230,7 +253,7 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     known_order_.push_back(id);
     (*merge_psks_)[id] = merge_psk(*crypto_, group.epoch_secrets());
     look_up_merge_psks(group);
-    epochs_.emplace(id, Node{std::move(group), {}, created_++});
+    emplace_node(id, std::move(group), {});
     structure_changed();
   }
   return release({joined}, {id});
@@ -241,8 +264,11 @@ std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
   // moves by the epoch's difference (a commit that adds or supersedes an epoch recomputes it).
   const Bytes& named = message.dmls_epoch;
   std::optional<mls::Group::HeldBytes> before;
-  if (retained_cache_ && holds(named) && records_.at(named).superseded_at)
-    before = epochs_.at(named).group.held_bytes();
+  if (retained_cache_) {
+    const auto node = epochs_.find(named);
+    if (node != epochs_.end() && node->second.record->superseded_at)
+      before = node->second.group.held_bytes();
+  }
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
   std::vector<Bytes> ready = std::move(released_);
@@ -253,8 +279,9 @@ std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
     const auto record = records_.find(e.epoch);
     if (record != records_.end() && record->second.superseded_at) retained_cache_.reset();
   }
-  if (retained_cache_ && before && holds(named)) {
-    const mls::Group::HeldBytes after = epochs_.at(named).group.held_bytes();
+  const auto node = retained_cache_ && before ? epochs_.find(named) : epochs_.end();
+  if (node != epochs_.end()) {
+    const mls::Group::HeldBytes after = node->second.group.held_bytes();
     mls::Group::HeldBytes& sum = *retained_cache_;
     sum.tree_private_keys += after.tree_private_keys - before->tree_private_keys;
     sum.successor_init += after.successor_init - before->successor_init;
@@ -299,7 +326,8 @@ std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vecto
 
 std::vector<TreeEvent> EpochTree::handle(const DmlsMessage& message) {
   const Bytes& epoch = message.dmls_epoch;
-  if (!holds(epoch)) {
+  const auto node = epochs_.find(epoch);
+  if (node == epochs_.end()) {
     if (forgotten_.count(epoch) != 0) return {undecryptable(epoch, Undecryptable::kEpochDeleted)};
     buffer_[epoch].push_back(message);
     TreeEvent e;
@@ -307,11 +335,11 @@ std::vector<TreeEvent> EpochTree::handle(const DmlsMessage& message) {
     e.epoch = epoch;
     return {e};
   }
-  if (is_commit(message.message)) return {handle_commit(message)};
-  return {handle_other(message)};
+  if (is_commit(message.message)) return {handle_commit(message, node->second)};
+  return {handle_other(message, node->second)};
 }
 
-TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
+TreeEvent EpochTree::handle_commit(const DmlsMessage& message, Node& node) {
   const Bytes& epoch = message.dmls_epoch;
   const Bytes encoded = mls::encode_one(message.message);
   const Bytes key = mls::sha256_of({epoch, encoded});
@@ -332,7 +360,7 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
       p->second.erase(mine);
     }
   }
-  mls::Group next = own ? std::move(*own) : epochs_.at(epoch).group;
+  mls::Group next = own ? std::move(*own) : node.group;
   missed_psks_->clear();
   try {
     e.received = next.handle(message.message);
@@ -359,20 +387,20 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message) {
   return e;
 }
 
-TreeEvent EpochTree::handle_other(const DmlsMessage& message) {
+TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
   const Bytes& epoch = message.dmls_epoch;
   TreeEvent e;
   e.epoch = epoch;
   try {
-    e.received = epochs_.at(epoch).group.handle(message.message);
+    e.received = node.group.handle(message.message);
   } catch (const mls::GroupError& error) {
     return refused(epoch, error.reason());
   }
   e.kind = e.received.type == mls::ContentType::kProposal ? TreeEvent::Kind::kProposal
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
-    const mls::RatchetTree& tree = epochs_.at(epoch).group.public_state().tree;
-    records_.at(epoch).senders.insert(identity_of(tree, e.received.sender.index));
+    const mls::RatchetTree& tree = node.group.public_state().tree;
+    note_sender(*identities_, node.record->senders, identity_of(tree, e.received.sender.index));
   }
   return e;
 }
@@ -415,14 +443,14 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
     if (was != nullptr && !same) ++r.removed;
     if (is != nullptr && !same) ++r.added;
   }
-  if (!r.committer.empty()) r.senders.insert(r.committer);
+  if (!r.committer.empty()) r.senders.push_back(identities_->id(r.committer));
   r.created_at = now_;
   EpochRecord& before_record = records_.at(parent);
   if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
   known_order_.push_back(child);
   (*merge_psks_)[child] = merge_psk(*crypto_, group.epoch_secrets());
-  epochs_.emplace(child, Node{std::move(group), parent, created_++});
+  emplace_node(child, std::move(group), parent);
   released_.push_back(std::move(child));
 }
 

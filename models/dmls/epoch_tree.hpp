@@ -14,9 +14,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "models/dmls/dmls_message.hpp"
+#include "models/dmls/identity_table.hpp"
 #include "models/mls/group.hpp"
 #include "sim/time.hpp"
 
@@ -68,9 +70,10 @@ struct EpochRecord {
   Bytes committer;  // credential identity of the commit's sender (empty: root, external commit)
   Bytes confirmation_tag;
   Bytes confirmed_transcript_hash;
-  std::uint32_t removed = 0;  // leaves the creating commit blanked
-  std::uint32_t added = 0;    // leaves it filled
-  Identities senders;         // identities seen committing or sending in it
+  std::uint32_t removed = 0;        // leaves the creating commit blanked
+  std::uint32_t added = 0;          // leaves it filled
+  std::vector<IdentityId> senders;  // seen committing or sending in it (sorted; the tree's
+                                    // identity table names them: EpochTree::senders)
   sim::SimTime created_at;
   std::optional<sim::SimTime> superseded_at;  // when its first child was created
 };
@@ -86,7 +89,10 @@ struct Exposure {
 class EpochTree {
  public:
   // `root` is the device's group at the first epoch it holds (created, joined or restored).
-  EpochTree(const mls::CryptoProvider& crypto, mls::Group root);
+  // `identities` interns the identities of its records (shared by the trees of a run; null: the
+  // tree's own).
+  EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
+            std::shared_ptr<IdentityTable> identities = nullptr);
   // Movable, not copyable: the groups' PSK lookups share the tree's table.
   EpochTree(EpochTree&&) noexcept = default;
   EpochTree& operator=(EpochTree&&) noexcept = default;
@@ -124,6 +130,9 @@ class EpochTree {
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
+  // The identities seen committing or sending in an epoch held now or before.
+  Identities senders(const Bytes& epoch) const;
+  const IdentityTable& identities() const { return *identities_; }
   // Held now or before.
   bool knows(const Bytes& epoch) const { return records_.count(epoch) != 0; }
   const mls::Group& group(const Bytes& epoch) const;
@@ -148,31 +157,36 @@ class EpochTree {
   struct Node {
     mls::Group group;
     Bytes parent;
-    std::uint64_t created = 0;  // creation order, for heads()
+    std::uint64_t created = 0;      // creation order, for heads()
+    EpochRecord* record = nullptr;  // its entry in records_ (entries never move nor go)
   };
+  using Nodes = std::unordered_map<Bytes, Node, mls::BytesHash, mls::BytesEqual>;
   struct Pending {
     Bytes encoded;     // the MLSMessage as sent
     mls::Group group;  // the epoch's copy holding the pending commit
   };
   std::vector<TreeEvent> handle(const DmlsMessage& message);
+  // The node's entry in records_ once it holds one.
+  Node& emplace_node(const Bytes& id, mls::Group group, Bytes parent);
   // `out`, followed by what the messages waiting for `created` epochs lead to.
   std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
-  TreeEvent handle_commit(const DmlsMessage& message);
-  TreeEvent handle_other(const DmlsMessage& message);
+  TreeEvent handle_commit(const DmlsMessage& message, Node& node);
+  TreeEvent handle_other(const DmlsMessage& message, Node& node);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
   void look_up_merge_psks(mls::Group& group) const;
 
   const mls::CryptoProvider* crypto_;
+  std::shared_ptr<IdentityTable> identities_;
   Bytes root_;
   std::uint64_t created_ = 0;
-  std::map<Bytes, Node, mls::BytesLess> epochs_;
+  Nodes epochs_;
   ByteSet forgotten_;
   std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
   std::vector<DmlsMessage> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;  // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
-  std::map<Bytes, EpochRecord, mls::BytesLess> records_;
+  std::unordered_map<Bytes, EpochRecord, mls::BytesHash, mls::BytesEqual> records_;
   std::vector<Bytes> known_order_;  // every epoch ever held, in creation order
   std::vector<Bytes> released_;     // epochs created during one receive()
   sim::SimTime now_;

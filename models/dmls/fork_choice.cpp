@@ -81,12 +81,13 @@ ForkRule hub_rule(std::string hub, ServerOf server_of) {
 ForkRule larger_side_rule() {
   return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
     const auto side = [&](const Branch& branch) {
-      Identities members;
+      std::vector<IdentityId> members;  // ids of the tree's identity table: equal ids, equal names
       for (const Bytes& e : branch) {
         const auto& senders = tree.record(e).senders;
-        members.insert(senders.begin(), senders.end());
+        members.insert(members.end(), senders.begin(), senders.end());
       }
-      return static_cast<long>(members.size());
+      std::sort(members.begin(), members.end());
+      return static_cast<long>(std::unique(members.begin(), members.end()) - members.begin());
     };
     return side(a) - side(b);
   };

@@ -51,6 +51,25 @@ struct BytesLess {
   }
 };
 
+// Hashing and equality for unordered containers keyed by bytes (FNV-1a over every byte).
+struct BytesHash {
+  std::size_t operator()(const Bytes& b) const {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const std::uint8_t c : b)
+      h = (h ^ c) * 1099511628211ull;
+    return static_cast<std::size_t>(h);
+  }
+};
+struct BytesEqual {
+  bool operator()(const Bytes& a, const Bytes& b) const {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+};
+
 inline void append(Bytes& out, const Bytes& b) {
   out.insert(out.end(), b.begin(), b.end());
 }

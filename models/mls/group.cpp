@@ -410,16 +410,34 @@ Bytes Group::export_secret(const std::string& label, const Bytes& context,
 }
 
 std::optional<Bytes> Group::resumption_psk(std::uint64_t e) const {
-  const auto it = resumption_psks_.find(e);
-  if (it == resumption_psks_.end()) return std::nullopt;
-  return it->second;
+  std::uint32_t seen = 0;
+  for (const ResumptionPsk* p = resumption_psks_.get();
+       p != nullptr && seen <= config_.resumption_psks_kept; p = p->earlier.get(), ++seen) {
+    if (p->epoch == e) return p->psk;
+  }
+  return std::nullopt;
 }
 
 void Group::keep_resumption_psk() {
-  resumption_psks_[epoch()] = state_.secrets.resumption_psk;
-  while (resumption_psks_.size() > config_.resumption_psks_kept + 1) {
-    resumption_psks_.erase(resumption_psks_.begin());
+  // Epochs only go up, so the newest resumption_psks_kept + 1 nodes are the ones kept. The list
+  // is cut by copying those when it grows to twice that (older nodes go with the last epoch that
+  // still reads them): amortised O(1) a commit, at most ~3x the kept nodes held per group.
+  const std::uint32_t kept = config_.resumption_psks_kept + 1;
+  std::shared_ptr<const ResumptionPsk> earlier = resumption_psks_;
+  if (earlier && earlier->length + 1 > 2 * kept) {
+    std::vector<const ResumptionPsk*> newest;
+    for (const ResumptionPsk* p = earlier.get(); p != nullptr && newest.size() + 1 < kept;
+         p = p->earlier.get())
+      newest.push_back(p);
+    earlier = nullptr;
+    for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+      earlier = std::make_shared<const ResumptionPsk>(
+          ResumptionPsk{(*it)->epoch, (*it)->psk, earlier ? earlier->length + 1 : 1, earlier});
+    }
   }
+  const std::uint32_t length = earlier ? earlier->length + 1 : 1;
+  resumption_psks_ = std::make_shared<const ResumptionPsk>(
+      ResumptionPsk{epoch(), state_.secrets.resumption_psk, length, std::move(earlier)});
 }
 
 Group::HeldBytes Group::held_bytes() const {

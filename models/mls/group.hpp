@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/mls/boxed.hpp"
 #include "models/mls/commit_transition.hpp"
 #include "models/mls/crypto_provider.hpp"
 #include "models/mls/drbg.hpp"
@@ -250,11 +250,20 @@ class Group {
   MemberEpoch state_;
   Status status_ = Status::kActive;
   Bytes signature_private_key_;
-  std::deque<PastEpoch> past_;
-  std::vector<CachedProposal> proposals_;     // this epoch's, in arrival order
+  std::vector<PastEpoch> past_;            // oldest first; at most max_past_epochs (usually none)
+  std::vector<CachedProposal> proposals_;  // this epoch's, in arrival order
   std::vector<HpkeKeyPair> own_update_keys_;  // leaf keys of our Update proposals
-  std::optional<PendingCommit> pending_;
-  std::map<std::uint64_t, Bytes> resumption_psks_;  // by epoch
+  Boxed<PendingCommit> pending_;  // on the heap: a Group is copied for every retained epoch
+  // Resumption PSKs of this epoch and earlier ones, newest first: a list whose nodes are shared by
+  // copies and by the later epochs of this group (a retained epoch costs one node, not a copy of
+  // them all). Only the first resumption_psks_kept + 1 count.
+  struct ResumptionPsk {
+    std::uint64_t epoch = 0;
+    Bytes psk;
+    std::uint32_t length = 1;  // nodes in the list from this one on
+    std::shared_ptr<const ResumptionPsk> earlier;
+  };
+  std::shared_ptr<const ResumptionPsk> resumption_psks_;
   PskStore psks_;
   PskSources other_groups_;  // resumption PSKs of the group this one resumes
   std::optional<ReInitProposal> reinit_;

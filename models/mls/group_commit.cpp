@@ -196,7 +196,7 @@ void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reini
     past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets.sender_data_secret,
                               std::move(*state_.secret_tree)});
     while (past_.size() > config_.max_past_epochs)
-      past_.pop_front();
+      past_.erase(past_.begin());
   }
   state_ = std::move(next);
   proposals_.clear();

@@ -12,8 +12,10 @@ constexpr std::uint8_t kUsageBranch = 3;
 
 PskSources Group::resumption_sources() const {
   PskSources out;
-  for (const auto& [e, psk] : resumption_psks_)
-    out.resumption[group_id()][e] = psk;
+  std::uint32_t seen = 0;
+  for (const ResumptionPsk* p = resumption_psks_.get();
+       p != nullptr && seen <= config_.resumption_psks_kept; p = p->earlier.get(), ++seen)
+    out.resumption[group_id()].emplace(p->epoch, p->psk);  // the newest of an epoch wins
   return out;
 }
 

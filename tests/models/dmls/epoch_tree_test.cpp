@@ -165,7 +165,7 @@ TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   CHECK(w.tree(0).record(ey).removed == 0);
   CHECK(w.tree(0).record(w.root).committer.empty());
   w.deliver(w.tree(3).protect(ey, mls::to_bytes("hello")), 0);
-  CHECK(w.tree(0).record(ey).senders ==
+  CHECK(w.tree(0).senders(ey) ==
         std::set<mls::Bytes, mls::BytesLess>{w.identity(2), w.identity(3)});
   // What side A sends after the removal waits for an epoch device 3 cannot reach.
   CHECK(w.deliver(w.tree(0).protect(ex, mls::to_bytes("without 3")), 3)[0].kind == Kind::kBuffered);

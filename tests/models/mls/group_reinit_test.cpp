@@ -121,3 +121,43 @@ TEST_CASE("a branch starts a subgroup from the current epoch", "[mls][group]") {
   CHECK(c_sub.member_count() == 2);
   CHECK(h.group(a).status() == mls::Group::Status::kActive);  // the parent group goes on
 }
+
+TEST_CASE("a group keeps the resumption PSKs of its last resumption_psks_kept + 1 epochs",
+          "[mls][group][resumption]") {
+  // Many more epochs than are kept, so the kept list is cut and rebuilt several times; copies of
+  // earlier epochs keep their own view.
+  mls::GroupConfig config;
+  config.crypto = &mls::fast_crypto();
+  config.resumption_psks_kept = 3;
+  GroupHarness h(config);
+  const int a = h.new_client();
+  h.create(a);
+  std::vector<mls::Bytes> psk_of{h.group(a).epoch_secrets().resumption_psk};
+  std::optional<mls::Group> at_epoch_10;
+  for (int i = 0; i < 30; ++i) {
+    h.commit(a);
+    psk_of.push_back(h.group(a).epoch_secrets().resumption_psk);
+    if (h.group(a).epoch() == 10) at_epoch_10 = h.group(a);
+  }
+  const mls::Group& g = h.group(a);
+  REQUIRE(g.epoch() == 30);
+  for (std::uint64_t e = 0; e <= 30; ++e) {
+    INFO("epoch " << e);
+    const std::optional<mls::Bytes> psk = g.resumption_psk(e);
+    if (e >= 27) {
+      REQUIRE(psk.has_value());
+      CHECK(*psk == psk_of[e]);
+    } else {
+      CHECK_FALSE(psk.has_value());
+    }
+  }
+  const mls::PskSources sources = g.resumption_sources();
+  const auto& kept = sources.resumption.at(g.group_id());
+  CHECK(kept.size() == 4);
+  CHECK(kept.begin()->first == 27);
+  // The copy taken at epoch 10 still reads epochs 7 to 10.
+  REQUIRE(at_epoch_10.has_value());
+  CHECK(at_epoch_10->resumption_psk(7) == psk_of[7]);
+  CHECK(at_epoch_10->resumption_psk(10) == psk_of[10]);
+  CHECK_FALSE(at_epoch_10->resumption_psk(6).has_value());
+}
