@@ -180,8 +180,8 @@ std::vector<mls::Bytes> EncryptedRoom::open_heads(DeviceIndex d) const {
   std::vector<mls::Bytes> out;
   const dmls::EpochTree* t = tree(d);
   if (t == nullptr) return out;
-  for (mls::Bytes& h : t->heads()) {
-    if (devices_[d].closed.count(h) == 0) out.push_back(std::move(h));
+  for (const mls::Bytes& h : t->heads()) {
+    if (devices_[d].closed.count(h) == 0) out.push_back(h);
   }
   return out;
 }

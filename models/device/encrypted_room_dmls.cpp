@@ -254,13 +254,9 @@ void EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
     it = t->holds(*it) || !t->knows(*it) ? std::next(it) : slot.closed.erase(it);
   }
   if (!window) return;
-  slot.next_expiry = sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
-  const std::vector<mls::Bytes> heads = t->heads();
-  for (const mls::Bytes& e : t->held_epochs()) {
-    const std::optional<sim::SimTime>& superseded = t->record(e).superseded_at;
-    if (!superseded || std::find(heads.begin(), heads.end(), e) != heads.end()) continue;
-    slot.next_expiry = std::min(slot.next_expiry, *superseded + config_.retention.window);
-  }
+  const std::optional<sim::SimTime> earliest = t->earliest_superseded();
+  slot.next_expiry = earliest ? *earliest + config_.retention.window
+                              : sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
 }
 
 void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome) {

@@ -106,10 +106,61 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
 }
 
 EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Bytes parent) {
-  Node& node =
-      epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++}).first->second;
+  const auto [it, added] =
+      epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++});
+  Node& node = it->second;
   node.record = &records_.at(id);
+  // An epoch held before and forgotten may have held children still (rare: count them).
+  if (forgotten_.count(id) != 0) {
+    for (const auto& [other, n] : epochs_)
+      node.held_children += n.parent == id && other != id ? 1 : 0;
+  }
+  if (node.held_children == 0) {
+    heads_.push_back(id);  // the newest epoch
+  } else if (node.record->superseded_at) {
+    superseded_.emplace(node.record->superseded_at->ns(), node.created, &it->first);
+  }
+  const auto parent_node = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
+  if (parent_node != epochs_.end() && parent_node->second.held_children++ == 0)
+    becomes_inner(parent_node->first, parent_node->second);
   return node;
+}
+
+void EpochTree::becomes_inner(const Bytes& id, const Node& node) {
+  heads_.erase(std::find(heads_.begin(), heads_.end(), id));
+  if (node.record->superseded_at)
+    superseded_.emplace(node.record->superseded_at->ns(), node.created, &id);
+}
+
+void EpochTree::becomes_head(const Bytes& id, const Node& node) {
+  if (node.record->superseded_at)
+    superseded_.erase({node.record->superseded_at->ns(), node.created, &id});
+  insert_head(id, node.created);
+}
+
+void EpochTree::insert_head(const Bytes& id, std::uint64_t created) {
+  const auto at = std::find_if(heads_.begin(), heads_.end(),
+                               [&](const Bytes& h) { return epochs_.at(h).created > created; });
+  heads_.insert(at, id);
+}
+
+std::vector<Bytes> EpochTree::superseded_by(sim::SimTime t) const {
+  std::vector<std::pair<std::uint64_t, Bytes>> found;
+  for (const auto& [at, created, id] : superseded_) {
+    if (at > t.ns()) break;
+    found.emplace_back(created, *id);
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Bytes> out;
+  for (auto& [created, id] : found)
+    out.push_back(std::move(id));
+  return out;
+}
+
+std::optional<sim::SimTime> EpochTree::earliest_superseded() const {
+  if (superseded_.empty()) return std::nullopt;
+  return sim::SimTime::from_ns(std::get<0>(*superseded_.begin()));
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {
@@ -137,24 +188,6 @@ const mls::Group& EpochTree::group(const Bytes& epoch) const {
 
 Bytes EpochTree::parent(const Bytes& epoch) const {
   return epochs_.at(epoch).parent;
-}
-
-std::vector<Bytes> EpochTree::heads() const {
-  if (heads_cache_) return *heads_cache_;
-  ByteSet with_child;
-  for (const auto& [id, node] : epochs_) {
-    if (!node.parent.empty() && holds(node.parent)) with_child.insert(node.parent);
-  }
-  std::vector<std::pair<std::uint64_t, Bytes>> out;
-  for (const auto& [id, node] : epochs_) {
-    if (with_child.count(id) == 0) out.emplace_back(node.created, id);
-  }
-  std::sort(out.begin(), out.end());
-  std::vector<Bytes> ids;
-  for (auto& [created, id] : out)
-    ids.push_back(std::move(id));
-  heads_cache_ = ids;
-  return ids;
 }
 
 void EpochTree::set_now(sim::SimTime now) {
@@ -201,7 +234,18 @@ std::size_t EpochTree::buffered() const {
 }
 
 void EpochTree::forget(const Bytes& epoch) {
-  if (epochs_.erase(epoch) == 0) return;
+  const auto it = epochs_.find(epoch);
+  if (it == epochs_.end()) return;
+  const Node& node = it->second;
+  if (node.held_children == 0) {
+    heads_.erase(std::find(heads_.begin(), heads_.end(), epoch));
+  } else if (node.record->superseded_at) {
+    superseded_.erase({node.record->superseded_at->ns(), node.created, &it->first});
+  }
+  const auto parent = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
+  if (parent != epochs_.end() && --parent->second.held_children == 0)
+    becomes_head(parent->first, parent->second);
+  epochs_.erase(it);
   structure_changed();
   merge_psks_->erase(epoch);
   forgotten_.insert(epoch);

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -139,8 +140,13 @@ class EpochTree {
   const Bytes& root() const { return root_; }
   // The epoch a held epoch was created from (empty for the root; it may have been forgotten).
   Bytes parent(const Bytes& epoch) const;
-  // Held epochs with no held child, in the order they were created.
-  std::vector<Bytes> heads() const;
+  // Held epochs with no held child, in the order they were created (kept as the tree changes).
+  const std::vector<Bytes>& heads() const { return heads_; }
+  // Held epochs that are not heads and were superseded at or before `t` (all of them are
+  // superseded: a held child supersedes), in creation order; and when the first of them was
+  // superseded (none: nullopt). Both O(log n + answer): retention asks at every commit.
+  std::vector<Bytes> superseded_by(sim::SimTime t) const;
+  std::optional<sim::SimTime> earliest_superseded() const;
   // Held epochs and every epoch ever held, in creation order.
   std::vector<Bytes> held_epochs() const;
   std::vector<Bytes> known_epochs() const;
@@ -159,6 +165,7 @@ class EpochTree {
     Bytes parent;
     std::uint64_t created = 0;      // creation order, for heads()
     EpochRecord* record = nullptr;  // its entry in records_ (entries never move nor go)
+    std::uint32_t held_children = 0;
   };
   using Nodes = std::unordered_map<Bytes, Node, mls::BytesHash, mls::BytesEqual>;
   struct Pending {
@@ -166,8 +173,12 @@ class EpochTree {
     mls::Group group;  // the epoch's copy holding the pending commit
   };
   std::vector<TreeEvent> handle(const DmlsMessage& message);
-  // The node's entry in records_ once it holds one.
+  // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
   Node& emplace_node(const Bytes& id, mls::Group group, Bytes parent);
+  // heads_ and superseded_ as a node gains its first held child or loses its last.
+  void becomes_inner(const Bytes& id, const Node& node);
+  void becomes_head(const Bytes& id, const Node& node);
+  void insert_head(const Bytes& id, std::uint64_t created);
   // `out`, followed by what the messages waiting for `created` epochs lead to.
   std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
   TreeEvent handle_commit(const DmlsMessage& message, Node& node);
@@ -194,11 +205,11 @@ class EpochTree {
   // retained_beyond_rfc() and heads() as of the last change (set_now and strategies ask at every
   // message, the answers change only when an epoch is added, superseded, forgotten or used).
   mutable std::optional<mls::Group::HeldBytes> retained_cache_;
-  mutable std::optional<std::vector<Bytes>> heads_cache_;
-  void structure_changed() {
-    retained_cache_.reset();
-    heads_cache_.reset();
-  }
+  void structure_changed() { retained_cache_.reset(); }
+  std::vector<Bytes> heads_;  // held epochs without a held child, in creation order
+  // Held epochs with a held child, by when they were superseded, then creation order (the id
+  // points at the key in epochs_, which does not move).
+  std::set<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_;
   // The merge PSK (merge.hpp) of every held epoch, by dmls_epoch; shared with the groups' lookups
   // so that moving the tree does not invalidate them.
   std::shared_ptr<mls::PskStore> merge_psks_ = std::make_shared<mls::PskStore>();

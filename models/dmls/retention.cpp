@@ -49,19 +49,18 @@ std::optional<RetentionRule> retention_rule_from_string(std::string_view name) {
 }
 
 std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& policy) {
-  const std::vector<Bytes> heads = tree.heads();
+  if (policy.rule == RetentionRule::kWindow) {
+    // Non-head epochs superseded at least `window` ago (from the tree's index: this runs at every
+    // commit of every device).
+    return tree.superseded_by(tree.now() - policy.window);
+  }
+  const std::vector<Bytes>& heads = tree.heads();
   const ByteSet head_set(heads.begin(), heads.end());
   std::vector<Bytes> held = tree.held_epochs();
   std::vector<Bytes> out;
   switch (policy.rule) {
     case RetentionRule::kWindow:
-      for (const Bytes& e : held) {
-        const auto& superseded = tree.record(e).superseded_at;
-        if (head_set.count(e) == 0 && superseded && tree.now() - *superseded >= policy.window) {
-          out.push_back(e);
-        }
-      }
-      break;
+      break;  // above
     case RetentionRule::kUpstreamCommits: {
       std::map<Bytes, std::vector<Bytes>, mls::BytesLess> children;
       for (const Bytes& e : tree.known_epochs()) {

@@ -171,3 +171,39 @@ TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   CHECK(w.deliver(w.tree(0).protect(ex, mls::to_bytes("without 3")), 3)[0].kind == Kind::kBuffered);
   CHECK(w.tree(3).give_up()[0].cause == dmls::Undecryptable::kEpochNeverReached);
 }
+
+TEST_CASE("heads and superseded epochs are kept as epochs are added and forgotten", "[dmls]") {
+  // root -> x -> x2 and root -> y; then x2 and root forgotten: x is a head again, y stays one.
+  DmlsWorld w(3);
+  dmls::EpochTree& t = w.tree(1);
+  t.set_now(dmlssim::sim::kSecond * 10);
+  const auto x = w.tree(0).commit(w.root);
+  const mls::Bytes ex = only_child(w.deliver(x.commit, 1));
+  CHECK(t.heads() == std::vector<mls::Bytes>{ex});
+  CHECK(t.earliest_superseded() == dmlssim::sim::kSecond * 10);
+  t.set_now(dmlssim::sim::kSecond * 20);
+  REQUIRE(only_child(w.deliver(x.commit, 0)) == ex);
+  const auto x2 = w.tree(0).commit(ex);
+  const mls::Bytes ex2 = only_child(w.deliver(x2.commit, 1));
+  const auto y = w.tree(2).commit(w.root);  // (a device derives one successor per epoch)
+  const mls::Bytes ey = only_child(w.deliver(y.commit, 1));
+  CHECK(t.heads() == std::vector<mls::Bytes>{ex2, ey});
+  // Superseded at 10 s (the root) and 20 s (x), in creation order; the root first.
+  CHECK(t.superseded_by(dmlssim::sim::kSecond * 9).empty());
+  CHECK(t.superseded_by(dmlssim::sim::kSecond * 10) == std::vector<mls::Bytes>{w.root});
+  CHECK(t.superseded_by(dmlssim::sim::kSecond * 20) == std::vector<mls::Bytes>{w.root, ex});
+  t.forget(ex2);
+  CHECK(t.heads() == std::vector<mls::Bytes>{ex, ey});  // x is a head again, before y
+  CHECK(t.superseded_by(dmlssim::sim::kSecond * 20) == std::vector<mls::Bytes>{w.root});
+  t.forget(w.root);
+  CHECK(t.heads() == std::vector<mls::Bytes>{ex, ey});
+  CHECK_FALSE(t.earliest_superseded().has_value());
+  // A child of y supersedes it now (30 s).
+  t.set_now(dmlssim::sim::kSecond * 30);
+  REQUIRE(only_child(w.deliver(y.commit, 2)) == ey);
+  const auto y2 = w.tree(2).commit(ey);
+  const mls::Bytes ey2 = only_child(w.deliver(y2.commit, 1));
+  CHECK(t.heads() == std::vector<mls::Bytes>{ex, ey2});
+  CHECK(t.earliest_superseded() == dmlssim::sim::kSecond * 30);
+  CHECK(t.superseded_by(dmlssim::sim::kSecond * 30) == std::vector<mls::Bytes>{ey});
+}
