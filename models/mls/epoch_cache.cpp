@@ -42,6 +42,20 @@ std::shared_ptr<SharedSecretTree> EpochCache::secret_tree(const CryptoProvider& 
   return tree;
 }
 
+std::shared_ptr<const EpochSecrets> EpochCache::shared_secrets(EpochSecrets secrets) {
+  std::string key(secrets.joiner_secret.begin(), secrets.joiner_secret.end());
+  key.append(secrets.epoch_secret.begin(), secrets.epoch_secret.end());
+  std::weak_ptr<const EpochSecrets>& entry = secrets_[key];
+  if (std::shared_ptr<const EpochSecrets> held = entry.lock()) return held;
+  auto held = std::make_shared<const EpochSecrets>(std::move(secrets));
+  entry = held;
+  if (secrets_.size() >= purge_secrets_at_) {
+    std::erase_if(secrets_, [](const auto& e) { return e.second.expired(); });
+    purge_secrets_at_ = std::max<std::size_t>(1024, 2 * secrets_.size());
+  }
+  return held;
+}
+
 std::string EpochCache::opened_key(const Bytes& sender_data_secret, const PrivateMessage& message) {
   std::string key;
   key.reserve(64 + message.authenticated_data.size() + message.encrypted_sender_data.size() +

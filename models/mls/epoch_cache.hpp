@@ -40,6 +40,10 @@ class EpochCache {
     ProtectionError sender_error = ProtectionError::kNone;   // opening the sender data
     ProtectionError content_error = ProtectionError::kNone;  // the content and its signature
   };
+  // The epoch's secrets as one shared object (they are the same for every member: a function of
+  // its joiner_secret and epoch_secret), for as long as a member holds them.
+  std::shared_ptr<const EpochSecrets> shared_secrets(EpochSecrets secrets);
+
   static std::string opened_key(const Bytes& sender_data_secret, const PrivateMessage& message);
   std::shared_ptr<const OpenedApplication> find_opened(const std::string& key);
   void put_opened(const std::string& key, std::shared_ptr<const OpenedApplication> opened);
@@ -50,6 +54,8 @@ class EpochCache {
   std::uint64_t hits_ = 0, misses_ = 0;
   std::size_t purge_at_ = 1024;
   std::unordered_map<std::string, std::weak_ptr<SharedSecretTree>> trees_;
+  std::unordered_map<std::string, std::weak_ptr<const EpochSecrets>> secrets_;
+  std::size_t purge_secrets_at_ = 1024;
   std::size_t purge_trees_at_ = 1024;
   std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
 };

@@ -69,10 +69,11 @@ Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, L
       config_.cache ? config_.cache->secret_tree(crypto(), secrets.encryption_secret, leaves)
                     : nullptr);
   e.pub = std::move(pub);
-  e.secrets = std::move(secrets);
+  e.secrets = config_.cache ? config_.cache->shared_secrets(std::move(secrets))
+                            : std::make_shared<const EpochSecrets>(std::move(secrets));
   e.own = own;
   e.path_keys = std::move(keys);
-  if (config_.successor_init) e.successor_init = config_.successor_init(crypto(), e.secrets);
+  if (config_.successor_init) e.successor_init = config_.successor_init(crypto(), *e.secrets);
   return e;
 }
 
@@ -140,7 +141,7 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   const bool application = content.content_type() == ContentType::kApplication;
   MlsMessage out;
   if (!application && !config_.private_handshake) {
-    out.body = seal_public(crypto(), content, signature, state_.secrets.membership_key,
+    out.body = seal_public(crypto(), content, signature, state_.secrets->membership_key,
                            state_.pub->context_bytes, confirmation_tag);
     return out;
   }
@@ -149,7 +150,7 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   SenderData sender{state_.own, key.generation, {}};
   const Bytes guard = drbg_.bytes(4);
   std::copy_n(guard.begin(), sender.reuse_guard.size(), sender.reuse_guard.begin());
-  out.body = seal_private(crypto(), content, signature, state_.secrets.sender_data_secret, key.key,
+  out.body = seal_private(crypto(), content, signature, state_.secrets->sender_data_secret, key.key,
                           sender, config_.padding, confirmation_tag);
   return out;
 }
@@ -236,7 +237,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
     // A commit's signature is checked in check_commit_signature (a shared transition may vouch).
     const bool commit = c.content_type() == ContentType::kCommit;
     const ProtectionError err =
-        verify_public(crypto(), *pub, commit ? Bytes{} : key, state_.secrets.membership_key,
+        verify_public(crypto(), *pub, commit ? Bytes{} : key, state_.secrets->membership_key,
                       e.context_bytes, commit ? &v.tbs : nullptr);
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
@@ -258,7 +259,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
   SecretTreeState* tree = nullptr;
   if (priv->epoch == epoch()) {
     e = state_.pub.get();
-    sender_data_secret = &state_.secrets.sender_data_secret;
+    sender_data_secret = &state_.secrets->sender_data_secret;
     tree = &*state_.secret_tree;
   } else if (priv->content_type == ContentType::kApplication) {
     for (PastEpoch& p : past_) {
@@ -406,7 +407,7 @@ Received Group::handle_proposal(const Verified& v) {
 
 Bytes Group::export_secret(const std::string& label, const Bytes& context,
                            std::uint16_t length) const {
-  return mls_export(crypto(), state_.secrets.exporter_secret, label, context, length);
+  return mls_export(crypto(), state_.secrets->exporter_secret, label, context, length);
 }
 
 std::optional<Bytes> Group::resumption_psk(std::uint64_t e) const {
@@ -437,14 +438,14 @@ void Group::keep_resumption_psk() {
   }
   const std::uint32_t length = earlier ? earlier->length + 1 : 1;
   resumption_psks_ = std::make_shared<const ResumptionPsk>(
-      ResumptionPsk{epoch(), state_.secrets.resumption_psk, length, std::move(earlier)});
+      ResumptionPsk{epoch(), state_.secrets->resumption_psk, length, std::move(earlier)});
 }
 
 Group::HeldBytes Group::held_bytes() const {
   HeldBytes b;
   b.tree_private_keys = state_.path_keys.size() * kX25519Length;
   b.successor_init = state_.successor_init ? state_.successor_init->secret_bytes()
-                                           : state_.secrets.init_secret.size();
+                                           : state_.secrets->init_secret.size();
   b.message_keys = (1 + state_.secret_tree->secrets_held()) * kHashLength;
   for (const PastEpoch& p : past_)
     b.message_keys += (1 + p.secret_tree.secrets_held()) * kHashLength;

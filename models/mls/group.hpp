@@ -134,9 +134,9 @@ class Group {
   // (null after a founding, a join, or an own commit merged without an epoch cache).
   const CommitTransition* creating_transition() const { return state_.origin.get(); }
   EpochPublicPtr shared_public_state() const { return state_.pub; }
-  const Bytes& epoch_authenticator() const { return state_.secrets.epoch_authenticator; }
+  const Bytes& epoch_authenticator() const { return state_.secrets->epoch_authenticator; }
   // The epoch's secrets, for adversary models (a compromised member) and tests.
-  const EpochSecrets& epoch_secrets() const { return state_.secrets; }
+  const EpochSecrets& epoch_secrets() const { return *state_.secrets; }
   std::uint32_t member_count() const;
   const std::optional<ReInitProposal>& reinit() const { return reinit_; }
   Bytes export_secret(const std::string& label, const Bytes& context, std::uint16_t length) const;
@@ -180,7 +180,8 @@ class Group {
   // tree. Public so that the commit machinery can build the next one.
   struct MemberEpoch {
     EpochPublicPtr pub;
-    EpochSecrets secrets;
+    // The same for every member of the epoch: shared through the epoch cache when there is one.
+    std::shared_ptr<const EpochSecrets> secrets;
     LeafIndex own = 0;
     std::map<NodeIndex, HpkeKeyPair> path_keys;  // own leaf and path nodes
     std::optional<SecretTreeState> secret_tree;

@@ -182,7 +182,7 @@ void Group::discard_pending_commit() {
 
 Bytes Group::successor_init_secret(const Bytes& commit_secret,
                                    const Bytes& successor_context) const {
-  if (!state_.successor_init) return state_.secrets.init_secret;
+  if (!state_.successor_init) return state_.secrets->init_secret;
   std::optional<Bytes> init = state_.successor_init->init_secret(commit_secret, successor_context);
   if (!init) {
     throw GroupError(Rejection::kSuccessorGivenUp,
@@ -193,7 +193,7 @@ Bytes Group::successor_init_secret(const Bytes& commit_secret,
 
 void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reinit) {
   if (config_.max_past_epochs > 0) {
-    past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets.sender_data_secret,
+    past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets->sender_data_secret,
                               std::move(*state_.secret_tree)});
     while (past_.size() > config_.max_past_epochs)
       past_.erase(past_.begin());
@@ -311,7 +311,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     init_secret = successor_init_secret(commit_secret, t->next->context_bytes);
   } else {
     try {
-      const HpkeKeyPair external = external_key_pair(crypto(), state_.secrets);
+      const HpkeKeyPair external = external_key_pair(crypto(), *state_.secrets);
       const HpkeContext ctx =
           hpke_setup_receiver(crypto(), HpkeInputs{}, *t->external_init, external.private_key);
       init_secret = ctx.export_secret(to_bytes("MLS 1.0 external init secret"), kHashLength);

@@ -211,7 +211,7 @@ GroupInfo Group::group_info(bool with_ratchet_tree, bool with_external_pub) cons
   if (with_ratchet_tree) info.extensions.push_back(ratchet_tree_extension(state_.pub->tree));
   if (with_external_pub) {
     info.extensions.push_back(
-        external_pub_extension(external_key_pair(crypto(), state_.secrets).public_key));
+        external_pub_extension(external_key_pair(crypto(), *state_.secrets).public_key));
   }
   info.confirmation_tag = state_.pub->confirmation_tag;
   info.signer = state_.own;

@@ -30,7 +30,7 @@ std::pair<Group, CommitOutput> Group::resume_into(Bytes new_group_id,
   Group next = create(config, std::move(new_group_id), key_package, secrets, std::move(extensions),
                       std::move(drbg));
   next.psks_ = psks_;
-  next.other_groups_.resumption[group_id()][epoch()] = state_.secrets.resumption_psk;
+  next.other_groups_.resumption[group_id()][epoch()] = state_.secrets->resumption_psk;
   CommitOptions options;
   for (const KeyPackage& kp : others)
     options.by_value.push_back(Proposal{AddProposal{kp}});

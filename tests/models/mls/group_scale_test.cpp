@@ -127,3 +127,29 @@ TEST_CASE("sharing epoch transitions changes no result", "[mls][group]") {
   CHECK(shared.cache_hits > 1000);
   CHECK(alone.cache_hits == 0);
 }
+
+TEST_CASE("members of an epoch share one copy of its secrets through the epoch cache",
+          "[mls][group]") {
+  for (const bool shared : {true, false}) {
+    INFO("cache " << shared);
+    mls::GroupConfig config;
+    config.crypto = &mls::fast_crypto();
+    if (shared) config.cache = std::make_shared<mls::EpochCache>();
+    dmlssim::testing::GroupHarness h(config);
+    const int a = h.new_client(), b = h.new_client(), c = h.new_client();
+    h.create(a);
+    mls::CommitOptions add;
+    add.by_value = {mls::Proposal{mls::AddProposal{h.client(b).key_package}},
+                    mls::Proposal{mls::AddProposal{h.client(c).key_package}}};
+    h.commit(a, add, {b, c});
+    h.commit(b);  // a and c process b's commit; b merges its own
+    REQUIRE(h.agree());
+    const mls::EpochSecrets& of_a = h.group(a).epoch_secrets();
+    CHECK(of_a.epoch_authenticator == h.group(c).epoch_secrets().epoch_authenticator);
+    CHECK((&of_a == &h.group(c).epoch_secrets()) == shared);
+    CHECK((&of_a == &h.group(b).epoch_secrets()) == shared);
+    // A copy of a member's group shares them in any case.
+    const mls::Group copy = h.group(a);
+    CHECK(&copy.epoch_secrets() == &of_a);
+  }
+}
