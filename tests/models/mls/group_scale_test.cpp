@@ -136,12 +136,8 @@ TEST_CASE("members of an epoch share one copy of its secrets through the epoch c
     config.crypto = &mls::fast_crypto();
     if (shared) config.cache = std::make_shared<mls::EpochCache>();
     dmlssim::testing::GroupHarness h(config);
-    const int a = h.new_client(), b = h.new_client(), c = h.new_client();
-    h.create(a);
-    mls::CommitOptions add;
-    add.by_value = {mls::Proposal{mls::AddProposal{h.client(b).key_package}},
-                    mls::Proposal{mls::AddProposal{h.client(c).key_package}}};
-    h.commit(a, add, {b, c});
+    const std::vector<int> abc = h.found(3);
+    const int a = abc[0], b = abc[1], c = abc[2];
     h.commit(b);  // a and c process b's commit; b merges its own
     REQUIRE(h.agree());
     const mls::EpochSecrets& of_a = h.group(a).epoch_secrets();
