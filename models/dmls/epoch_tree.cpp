@@ -82,6 +82,13 @@ void note_sender(IdentityTable& table, std::vector<IdentityId>& senders, const B
   insert_sorted(senders, table.id(identity));
 }
 
+// An entry of the superseded index (none for an epoch never superseded).
+std::optional<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_entry(
+    const EpochRecord& record, std::uint64_t created, const Bytes& id) {
+  if (!record.superseded_at) return std::nullopt;
+  return std::make_tuple(record.superseded_at->ns(), created, &id);
+}
+
 EpochRecord record_of(const mls::Group& group) {
   const mls::EpochPublic& pub = group.public_state();
   EpochRecord r;
@@ -106,8 +113,7 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
 }
 
 EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Bytes parent) {
-  const auto [it, added] =
-      epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++});
+  const auto it = epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++}).first;
   Node& node = it->second;
   node.record = &records_.at(id);
   // An epoch held before and forgotten may have held children still (rare: count them).
@@ -117,8 +123,8 @@ EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Byte
   }
   if (node.held_children == 0) {
     heads_.push_back(id);  // the newest epoch
-  } else if (node.record->superseded_at) {
-    superseded_.emplace(node.record->superseded_at->ns(), node.created, &it->first);
+  } else if (const auto entry = superseded_entry(*node.record, node.created, it->first)) {
+    superseded_.insert(*entry);
   }
   const auto parent_node = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
   if (parent_node != epochs_.end() && parent_node->second.held_children++ == 0)
@@ -128,13 +134,13 @@ EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Byte
 
 void EpochTree::becomes_inner(const Bytes& id, const Node& node) {
   heads_.erase(std::find(heads_.begin(), heads_.end(), id));
-  if (node.record->superseded_at)
-    superseded_.emplace(node.record->superseded_at->ns(), node.created, &id);
+  if (const auto entry = superseded_entry(*node.record, node.created, id))
+    superseded_.insert(*entry);
 }
 
 void EpochTree::becomes_head(const Bytes& id, const Node& node) {
-  if (node.record->superseded_at)
-    superseded_.erase({node.record->superseded_at->ns(), node.created, &id});
+  if (const auto entry = superseded_entry(*node.record, node.created, id))
+    superseded_.erase(*entry);
   insert_head(id, node.created);
 }
 
@@ -151,7 +157,7 @@ std::vector<Bytes> EpochTree::superseded_by(sim::SimTime t) const {
     found.emplace_back(created, *id);
   }
   std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+            [](const auto& a, const auto& b) { return a.first < b.first; });  // by creation
   std::vector<Bytes> out;
   for (auto& [created, id] : found)
     out.push_back(std::move(id));
@@ -239,8 +245,8 @@ void EpochTree::forget(const Bytes& epoch) {
   const Node& node = it->second;
   if (node.held_children == 0) {
     heads_.erase(std::find(heads_.begin(), heads_.end(), epoch));
-  } else if (node.record->superseded_at) {
-    superseded_.erase({node.record->superseded_at->ns(), node.created, &it->first});
+  } else if (const auto entry = superseded_entry(*node.record, node.created, it->first)) {
+    superseded_.erase(*entry);
   }
   const auto parent = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
   if (parent != epochs_.end() && --parent->second.held_children == 0)

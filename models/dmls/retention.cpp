@@ -60,7 +60,7 @@ std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& 
   std::vector<Bytes> out;
   switch (policy.rule) {
     case RetentionRule::kWindow:
-      break;  // above
+      break;  // answered above
     case RetentionRule::kUpstreamCommits: {
       std::map<Bytes, std::vector<Bytes>, mls::BytesLess> children;
       for (const Bytes& e : tree.known_epochs()) {
