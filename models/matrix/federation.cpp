@@ -60,8 +60,9 @@ void Federation::bootstrap() {
   }
   const SharedState state =
       std::make_shared<const StateMap>(room_.history().state_after_all(leaves));
+  const EventStatusTable known = Homeserver::bootstrap_table(cited);
   for (auto& s : servers_)
-    s->bootstrap(cited, leaves, state);
+    s->bootstrap(known, leaves, state);
 }
 
 std::shared_ptr<const std::vector<EventIndex>> Federation::state_ids(

@@ -43,23 +43,18 @@ HomeserverSignals& Homeserver::signals() const {
   return federation_.signals();
 }
 
-void Homeserver::grow() {
-  // Ahead of the store by a chunk, so that a new event does not cost every server a resize (an
-  // entry beyond the store reads as unknown, as one beyond the vector does).
-  constexpr std::size_t kChunk = 1024;
-  const std::size_t events = room().store().size();
-  if (status_.size() < events) {
-    status_.resize(events + kChunk, EventStatus::kUnknown);
-    cited_.resize(events + kChunk, 0);
+EventStatusTable Homeserver::bootstrap_table(const std::vector<std::uint8_t>& cited) {
+  EventStatusTable known;
+  for (EventIndex e = 0; e < cited.size(); ++e) {
+    known.set(e, static_cast<std::uint8_t>(static_cast<std::uint8_t>(EventStatus::kAccepted) |
+                                           (cited[e] ? kCitedBit : 0)));
   }
+  return known;
 }
 
-void Homeserver::bootstrap(const std::vector<std::uint8_t>& cited,
-                           const std::vector<EventIndex>& leaves, const SharedState& state) {
-  grow();
-  std::fill(status_.begin(), status_.begin() + static_cast<long>(cited.size()),
-            EventStatus::kAccepted);
-  std::copy(cited.begin(), cited.end(), cited_.begin());
+void Homeserver::bootstrap(const EventStatusTable& known, const std::vector<EventIndex>& leaves,
+                           const SharedState& state) {
+  known_ = known;
   extremities_ = leaves;
   current_ = state;
 }
@@ -128,7 +123,6 @@ Homeserver::SendResult Homeserver::send(const std::string& sender, const std::st
   const AuthVerdict verdict = check_auth_rules(world.store(), candidate, auth);
   if (!verdict) return {kNoEvent, verdict.reason};
   const EventIndex e = world.store_built(spec);
-  grow();
   admit(e, Arrival::kLocal);
   fan_out(e, Arrival::kLocal, node());
   return {e, ""};

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "models/matrix/event_status_table.hpp"
 #include "models/matrix/federation_api.hpp"
 #include "models/matrix/federation_config.hpp"
 #include "models/matrix/retry_backoff.hpp"
@@ -84,9 +85,12 @@ class Homeserver : public sim::NodeActor {
   Homeserver(const Homeserver&) = delete;
   Homeserver& operator=(const Homeserver&) = delete;
 
-  // Takes every event stored so far into the DAG: the room as it stood when the run started.
-  // `cited`: per event, whether some event cites it as a prev event; `leaves`: the others.
-  void bootstrap(const std::vector<std::uint8_t>& cited, const std::vector<EventIndex>& leaves,
+  // What a server knows at the start of the run: every stored event in its DAG. `cited`: per
+  // event, whether some event cites it as a prev event. Built once for all servers.
+  static EventStatusTable bootstrap_table(const std::vector<std::uint8_t>& cited);
+  // Takes the events of `known` (bootstrap_table) into the DAG: the room as it stood when the run
+  // started; `leaves`: the events no event cites.
+  void bootstrap(const EventStatusTable& known, const std::vector<EventIndex>& leaves,
                  const SharedState& state);
 
   struct SendResult {
@@ -110,7 +114,7 @@ class Homeserver : public sim::NodeActor {
 
   // --- the server's view ---
   EventStatus status(EventIndex e) const {
-    return e < status_.size() ? status_[e] : EventStatus::kUnknown;
+    return static_cast<EventStatus>(known_.get(e) & kStatusMask);
   }
   bool in_dag(EventIndex e) const { return status(e) >= EventStatus::kAccepted; }
   const std::vector<EventIndex>& forward_extremities() const { return extremities_; }
@@ -179,7 +183,6 @@ class Homeserver : public sim::NodeActor {
   RoomWorld& room() const;
   const FederationConfig& config() const;
   HomeserverSignals& signals() const;
-  void grow();
   std::vector<EventIndex> prev_events_for() const;
   Destination& destination(sim::NodeId d);
   const Destination* find_destination(sim::NodeId d) const;
@@ -227,8 +230,17 @@ class Homeserver : public sim::NodeActor {
   Federation& federation_;
   sim::RandomStream backoff_rng_;  // federation/backoff/s<i>
   // The room as this server has it.
-  std::vector<EventStatus> status_;  // by EventIndex; grows on demand
-  std::vector<std::uint8_t> cited_;  // by EventIndex: an accepted event cites it as prev
+  // By event: its EventStatus (low bits) and kCitedBit (an accepted event cites it as prev).
+  EventStatusTable known_;
+  static constexpr std::uint8_t kStatusMask = 0x7, kCitedBit = 0x8;
+  bool cited(EventIndex e) const { return (known_.get(e) & kCitedBit) != 0; }
+  void set_cited(EventIndex e) {
+    known_.set(e, static_cast<std::uint8_t>(known_.get(e) | kCitedBit));
+  }
+  void set_status(EventIndex e, EventStatus status) {
+    known_.set(e, static_cast<std::uint8_t>((known_.get(e) & kCitedBit) |
+                                            static_cast<std::uint8_t>(status)));
+  }
   std::vector<EventIndex> extremities_;
   SharedState current_;
   std::vector<EventIndex> gaps_;   // events in the DAG whose prev_events are not (yet)

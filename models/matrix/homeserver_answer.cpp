@@ -10,7 +10,6 @@ namespace dmlssim::models::matrix {
 // --- shared by every completion ---
 
 void Homeserver::request_finished(sim::NodeId d, RequestKind kind, bool ok) {
-  grow();
   signals().request_done(node(), d, kind, ok);
   if (!ok) return backoff_failed(d);
   if (!backoff_succeeded(d)) return;
@@ -23,12 +22,11 @@ void Homeserver::request_finished(sim::NodeId d, RequestKind kind, bool ok) {
 // --- PUT /send ---
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId origin, SendTransaction& request) {
-  grow();
   for (const ToDevice& edu : request.edus)
     signals().to_device_received(node(), origin, edu);
   const std::uint64_t serial = federation_.serial(exchange);
   for (const EventIndex e : request.pdus) {
-    if (status_[e] >= EventStatus::kAccepted) continue;
+    if (status(e) >= EventStatus::kAccepted) continue;
     Inbound in;
     in.event = e;
     in.origin = origin;
@@ -73,7 +71,6 @@ void Homeserver::on_answer(sim::NodeId d, SendTransaction& request, bool ok) {
 // --- POST /get_missing_events ---
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, GetMissingEvents& request) {
-  grow();
   // Synapse: walk back from the latest events' prev_events, never past (or into) the earliest
   // events.
   std::vector<EventIndex> start;
@@ -106,9 +103,8 @@ void Homeserver::on_answer(sim::NodeId d, GetMissingEvents& request, bool ok) {
 // --- GET /state_ids, then GET /event for what is unknown ---
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, GetStateIds& request) {
-  grow();
   for (const EventIndex p : request.at) {
-    if (status_[p] < EventStatus::kAccepted) {
+    if (status(p) < EventStatus::kAccepted) {
       request.state = nullptr;  // 404: not in this server's DAG
       return federation_.respond(exchange, 0);
     }
@@ -123,7 +119,7 @@ void Homeserver::on_answer(sim::NodeId d, GetStateIds& request, bool ok) {
   if (!ok) return finish_inbound();  // give the event up; it will come again
   GetEvents fetch;
   for (const EventIndex e : *request.state) {
-    if (status_[e] == EventStatus::kUnknown) fetch.ids.push_back(e);
+    if (status(e) == EventStatus::kUnknown) fetch.ids.push_back(e);
   }
   if (fetch.ids.empty()) {
     inbound_.front().state_fetched_for = request.for_event;
@@ -134,11 +130,10 @@ void Homeserver::on_answer(sim::NodeId d, GetStateIds& request, bool ok) {
 }
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, GetEvents& request) {
-  grow();
   std::uint32_t bytes = 0;
   for (const EventIndex e : request.ids) {
     bytes += kResponseOverhead +
-             (status_[e] != EventStatus::kUnknown ? room().pdu_bytes(e) : std::uint32_t{0});
+             (status(e) != EventStatus::kUnknown ? room().pdu_bytes(e) : std::uint32_t{0});
   }
   federation_.respond(exchange, bytes);
 }
@@ -147,7 +142,7 @@ void Homeserver::on_answer(sim::NodeId d, GetEvents& request, bool ok) {
   request_finished(d, RequestKind::kEvents, ok);
   if (!ok) return finish_inbound();
   for (const EventIndex e : request.ids) {
-    if (status_[e] == EventStatus::kUnknown) status_[e] = EventStatus::kOutlier;
+    if (status(e) == EventStatus::kUnknown) set_status(e, EventStatus::kOutlier);
   }
   inbound_.front().state_fetched_for = request.for_event;
   process_inbound();
@@ -156,7 +151,6 @@ void Homeserver::on_answer(sim::NodeId d, GetEvents& request, bool ok) {
 // --- GET /backfill ---
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, Backfill& request) {
-  grow();
   request.events = walk_back(request.from, {}, config().backfill_limit);  // `from` included
   federation_.respond(exchange, federation_.pdus_bytes(request.events));
 }
@@ -169,7 +163,7 @@ void Homeserver::on_answer(sim::NodeId d, Backfill& request, bool ok) {
     std::vector<EventIndex> got = std::move(request.events);
     std::sort(got.begin(), got.end());  // parents first
     for (const EventIndex e : got) {
-      if (status_[e] >= EventStatus::kAccepted) continue;
+      if (status(e) >= EventStatus::kAccepted) continue;
       admit(e, Arrival::kBackfilled);
       progress = true;
     }

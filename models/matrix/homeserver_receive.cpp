@@ -23,21 +23,20 @@ void Homeserver::inbound_timer() {
 
 bool Homeserver::prevs_in_dag(EventIndex e) const {
   for (const EventIndex p : room().store()[e].prev_events) {
-    if (status_[p] < EventStatus::kAccepted) return false;
+    if (status(p) < EventStatus::kAccepted) return false;
   }
   return true;
 }
 
 void Homeserver::process_inbound() {
-  grow();
   if (inbound_.empty()) return;
   Inbound& in = inbound_.front();
   in.started = true;
-  if (status_[in.event] >= EventStatus::kAccepted) return finish_inbound();
+  if (status(in.event) >= EventStatus::kAccepted) return finish_inbound();
   // Events pulled by get_missing_events, oldest first.
   while (in.next_pulled < in.pulled.size()) {
     const EventIndex x = in.pulled[in.next_pulled];
-    if (status_[x] >= EventStatus::kAccepted) {
+    if (status(x) >= EventStatus::kAccepted) {
       ++in.next_pulled;
     } else if (prevs_in_dag(x)) {
       admit(x, Arrival::kPulled);
@@ -71,7 +70,7 @@ void Homeserver::process_inbound() {
 void Homeserver::fetch_state_for(EventIndex e, sim::NodeId from) {
   GetStateIds ask;
   for (const EventIndex p : room().store()[e].prev_events) {
-    if (status_[p] < EventStatus::kAccepted) ask.at.push_back(p);
+    if (status(p) < EventStatus::kAccepted) ask.at.push_back(p);
   }
   ask.for_event = e;
   request(from, std::move(ask));
@@ -86,7 +85,6 @@ void Homeserver::finish_inbound() {
 }
 
 void Homeserver::admit(EventIndex e, Arrival arrival) {
-  grow();
   RoomWorld& world = room();
   const EventStore& store = world.store();
   const Event& event = store[e];
@@ -114,7 +112,7 @@ void Homeserver::admit(EventIndex e, Arrival arrival) {
     }
     if (!on_extremities && soft_fails(e)) verdict = EventStatus::kSoftFailed;
   }
-  status_[e] = verdict;
+  set_status(e, verdict);
   if (verdict == EventStatus::kAccepted) {
     // Forward extremities (Synapse _calculate_new_extremities): accepted events that no accepted
     // event cites. An accepted event citing soft-failed or rejected events also retires their
@@ -124,18 +122,18 @@ void Homeserver::admit(EventIndex e, Arrival arrival) {
     while (!walk.empty()) {
       const EventIndex p = walk.back();
       walk.pop_back();
-      if (cited_[p]) continue;
-      cited_[p] = 1;
-      if (status_[p] == EventStatus::kSoftFailed || status_[p] == EventStatus::kRejected) {
+      if (cited(p)) continue;
+      set_cited(p);
+      if (status(p) == EventStatus::kSoftFailed || status(p) == EventStatus::kRejected) {
         walk.insert(walk.end(), store[p].prev_events.begin(), store[p].prev_events.end());
       }
     }
     std::vector<EventIndex>& next = scratch_next_;
     next.clear();
     for (const EventIndex x : extremities_) {
-      if (!cited_[x]) next.push_back(x);
+      if (!cited(x)) next.push_back(x);
     }
-    if (!cited_[e]) next.push_back(e);
+    if (!cited(e)) next.push_back(e);
     std::sort(next.begin(), next.end());
     if (next != extremities_) {
       extremities_.swap(next);
@@ -189,7 +187,7 @@ void Homeserver::backfill() {
   Backfill ask;
   for (const EventIndex g : gaps_) {
     for (const EventIndex p : room().store()[g].prev_events) {
-      if (status_[p] < EventStatus::kAccepted) ask.from.push_back(p);
+      if (status(p) < EventStatus::kAccepted) ask.from.push_back(p);
     }
   }
   std::sort(ask.from.begin(), ask.from.end());
@@ -249,7 +247,7 @@ std::vector<EventIndex> Homeserver::walk_back(const std::vector<EventIndex>& sta
   while (!queue.empty() && out.size() < limit) {
     const EventIndex e = queue.top().second;
     queue.pop();
-    if (e >= status_.size() || status_[e] < EventStatus::kAccepted) continue;
+    if (status(e) < EventStatus::kAccepted) continue;
     out.push_back(e);
     for (const EventIndex p : store[e].prev_events)
       push(p);
