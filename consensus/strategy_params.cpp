@@ -106,6 +106,13 @@ const ParamValue& StrategyParams::at(const std::string& name) const {
   throw std::out_of_range(strategy_ + " has no parameter '" + name + "'");
 }
 
+bool StrategyParams::has(const std::string& name) const {
+  for (const auto& [key, value] : values_) {
+    if (key == name) return true;
+  }
+  return false;
+}
+
 std::string StrategyParams::canonical() const {
   if (values_.empty()) return strategy_;
   std::ostringstream out;

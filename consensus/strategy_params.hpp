@@ -67,6 +67,8 @@ class StrategyParams {
                  std::vector<std::string> texts);
 
   const std::string& strategy() const { return strategy_; }
+  // Does the strategy declare a parameter of that name?
+  bool has(const std::string& name) const;
   bool boolean(const std::string& name) const { return std::get<bool>(at(name)); }
   std::int64_t integer(const std::string& name) const { return std::get<std::int64_t>(at(name)); }
   double number(const std::string& name) const { return std::get<double>(at(name)); }

@@ -222,6 +222,16 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
   if (hs != "public" && hs != "private")
     reader.fail(handshake, "mls.handshake", "expected public or private");
   e.room.group.private_handshake = hs == "private";
+  // A rejoining device gets the ratchet tree from its server, which derives it from public
+  // commits: with private ones it has none to give.
+  const consensus::StrategyParams& strategy = scenario.strategy_params;
+  if (e.room.group.private_handshake && strategy.has("rejoin_after") &&
+      strategy.duration("rejoin_after") > sim::SimTime{}) {
+    reader.fail(handshake, "mls.handshake",
+                "private commits hide the ratchet tree from the servers, and a rejoining device "
+                "gets it from its server: " +
+                    strategy.canonical() + " needs mls.handshake: public");
+  }
   e.room.plaintext_bytes = static_cast<std::uint32_t>(
       reader.integer(value_or_default(reader, mls_section, "mls.plaintext_bytes"),
                      "mls.plaintext_bytes", 1, 60000));

@@ -26,6 +26,19 @@ const mls::KeyPackage& Device::new_key_package(const mls::CryptoProvider& crypto
   return key_packages_.back().package;
 }
 
+std::pair<mls::Group, mls::MlsMessage> Device::join_external(const mls::GroupConfig& config,
+                                                             const mls::GroupInfo& info,
+                                                             const mls::RatchetTree& tree,
+                                                             std::optional<mls::LeafIndex> resync) {
+  mls::KeyPackageSecrets secrets;
+  const mls::Bytes init = drbg_.bytes(32), encryption = drbg_.bytes(32),
+                   signature = drbg_.bytes(32);
+  const mls::KeyPackage package =
+      mls::make_key_package(*config.crypto, identity(), init, encryption, signature,
+                            mls::Lifetime{0, ~std::uint64_t{0}}, &secrets);
+  return mls::Group::join_external(config, info, tree, package, secrets, resync, drbg_.fork());
+}
+
 const mls::KeyPackageSecrets* Device::secrets_for(const mls::Bytes& ref) const {
   for (const OwnKeyPackage& k : key_packages_) {
     if (k.ref == ref) return &k.secrets;

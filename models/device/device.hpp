@@ -75,6 +75,14 @@ class Device {
   // named.
   mls::Group& join_group(const std::string& room_id, const mls::GroupConfig& config,
                          const mls::Welcome& welcome, const mls::PskSources& psks = {});
+  // Joins the group of `info` by external commit (RFC 9420 §12.4.3.2) with the epoch's `tree`
+  // and a fresh leaf (keys from the device's randomness, used once: no KeyPackage is stocked);
+  // `resync`: the device's old leaf there, removed by the same commit. The group is returned,
+  // not installed: the caller installs it once the commit has won. Throws GroupError.
+  std::pair<mls::Group, mls::MlsMessage> join_external(const mls::GroupConfig& config,
+                                                       const mls::GroupInfo& info,
+                                                       const mls::RatchetTree& tree,
+                                                       std::optional<mls::LeafIndex> resync);
   // Turns the room's group into a DMLS epoch tree rooted at its current epoch (`identities`: the
   // run's shared identity table, or null for the tree's own).
   dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,

@@ -115,7 +115,11 @@ void EncryptedRoom::start() {
     devices_[d].stock = config_.key_packages;
   }
   setup_adds();
-  if (config_.dmls) setup_fetch();
+  if (config_.dmls) {
+    setup_fetch();
+  } else {
+    setup_rejoin();
+  }
   // Epoch 0: the devices of the users joined as the room starts, in device order.
   std::vector<DeviceIndex> members;
   std::vector<mls::Bytes> identities;
@@ -300,12 +304,14 @@ EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::Commi
   out.epoch = g->epoch();
   out.resolves = std::move(resolves);
   mls::CommitOutput made;
+  options.group_info = true;
   if (config_.dmls) {
     dmls::EpochTree& t = *mutable_tree(d);
     t.set_now(sim_.now());
     dmls::EpochTree::OwnCommit own = t.commit(devices_[d].head, options);
     out.dmls = std::make_shared<const dmls::DmlsMessage>(std::move(own.commit));
     made.welcome = std::move(own.welcome);
+    made.group_info = std::move(own.group_info);
     devices_[d].dmls_pending = true;
   } else {
     made = mutable_group(d)->commit(options);
@@ -322,12 +328,25 @@ EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::Commi
   }
   out.message = std::make_shared<const mls::MlsMessage>(std::move(made.commit));
   out.encoded = mls::encode_one(*out.message);
+  if (made.group_info) set_group_info(out, std::move(*made.group_info));
   out.epoch_commit = devices_[d].epoch_commit;
   out.sent = sim_.now();
-  const nlohmann::json content = commit_content(out.encoded, out.epoch, event_id(out.epoch_commit));
-  send_up(std::move(out), static_cast<std::uint32_t>(content.dump().size()));
+  send_commit_up(std::move(out));
   ++counts_.commits_sent;
   return {true, ""};
+}
+
+void EncryptedRoom::set_group_info(Outgoing& out, mls::GroupInfo info) {
+  mls::MlsMessage wrapped;
+  wrapped.body = info;
+  out.group_info_encoded = mls::encode_one(wrapped);
+  out.group_info = std::make_shared<const mls::GroupInfo>(std::move(info));
+}
+
+void EncryptedRoom::send_commit_up(Outgoing out) {
+  const nlohmann::json content = commit_content(out.encoded, out.epoch, event_id(out.epoch_commit),
+                                                out.group_info_encoded, out.resolves);
+  send_up(std::move(out), static_cast<std::uint32_t>(content.dump().size()));
 }
 
 void EncryptedRoom::send_up(Outgoing out, std::uint32_t bytes) {
@@ -351,14 +370,19 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   free_outgoing_.push_back(slot);
   const matrix::RoomUser& user = federation_.room().users()[user_of(out.from)];
   const std::string prev = event_id(out.epoch_commit);
-  nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev, out.resolves)
+  nlohmann::json content = out.commit ? commit_content(out.encoded, out.epoch, prev,
+                                                       out.group_info_encoded, out.resolves)
                                       : encrypted_content(out.encoded, prev);
   const matrix::Homeserver::SendResult r = federation_.send(
       user.server, user.user_id, out.commit ? kCommitEventType : kEncryptedEventType, std::nullopt,
       std::move(content));
   if (r.event == matrix::kNoEvent) {
     ++counts_.sends_failed;
-    if (out.commit) discard_pending(out.from);
+    if (out.external) {
+      abandon_rejoin(out.from);
+    } else if (out.commit) {
+      discard_pending(out.from);
+    }
     return;
   }
   if (mls_events_.size() <= r.event) mls_events_.resize(r.event + 1 + r.event / 2);
@@ -366,6 +390,8 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   ev.message = out.message;
   ev.dmls = out.dmls;
   ev.resolves = out.resolves;
+  ev.group_info = out.group_info;
+  ev.external = out.external;
   ev.epoch_commit = out.epoch_commit;
   ev.commit = out.commit;
   ev.epoch = out.epoch;
@@ -392,7 +418,11 @@ void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);
   ++counts_.sends_failed;
-  if (out.commit) discard_pending(out.from);
+  if (out.external) {
+    abandon_rejoin(out.from);
+  } else if (out.commit) {
+    discard_pending(out.from);
+  }
 }
 
 matrix::EventIndex EncryptedRoom::current_epoch_commit(DeviceIndex d) const {
@@ -476,6 +506,16 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
   const MlsEvent& ev = *mls_events_.at(e);
   if (config_.dmls) return process_dmls_commit(d, e, ev);
   CommitFate fate = CommitFate::kApplied;
+  DeviceSlot& slot = devices_[d];
+  if (slot.rejoin && slot.rejoin->group && ev.epoch_commit == slot.rejoin->info_event &&
+      settle_rejoin(d, ev)) {
+    // The first commit on the epoch the device rejoined is its own external commit: it is in.
+    slot.epoch_commit = e;
+    ++counts_.commit_fates[static_cast<int>(CommitFate::kOwnMerged)];
+    refresh_epoch(d);
+    commit_processed(d, e, CommitFate::kOwnMerged);
+    return CommitFate::kOwnMerged;
+  }
   mls::Group* g = mutable_group(d);
   if (g == nullptr || g->status() == mls::Group::Status::kRemoved) {
     fate = CommitFate::kNotAMember;
@@ -491,6 +531,8 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
       const mls::Received r = g->handle(*ev.message);
       fate = r.own_commit ? CommitFate::kOwnMerged : CommitFate::kApplied;
       devices_[d].epoch_commit = e;
+      std::weak_ptr<const mls::EpochPublic>& created = epoch_of_commit_[e];
+      if (created.expired()) created = g->shared_public_state();
       if (r.own_commit) release_welcome(d, e);
     } catch (const mls::GroupError&) {
       fate = CommitFate::kRejected;

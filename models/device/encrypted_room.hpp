@@ -30,6 +30,7 @@
 #include "models/mls/epoch_cache.hpp"
 #include "models/mls/memo_crypto.hpp"
 #include "sim/client_links.hpp"
+#include "sim/random.hpp"
 #include "sim/signal.hpp"
 
 namespace dmlssim::models::device {
@@ -121,6 +122,10 @@ class EncryptedRoom {
   matrix::Federation& federation() { return federation_; }
   const matrix::Federation& federation() const { return federation_; }
   sim::Simulation& simulation() { return sim_; }
+  // A random stream of the run for a strategy's own draws ("strategy/<name>").
+  sim::RandomStream random_stream(const std::string& name) const {
+    return sim::RandomStream(seed_, run_, "strategy/" + name);
+  }
 
   // --- operations (for the workload and the strategies) ---
   struct SendResult {
@@ -166,6 +171,21 @@ class EncryptedRoom {
   const std::vector<mls::Bytes>& commit_resolves(matrix::EventIndex event) const;
   matrix::EventIndex commit_of_epoch(const mls::Bytes& epoch) const;
 
+  // --- rejoining by external commit (RFC 9420 §12.4.3.2; MLS only, not DMLS) ---
+  // The GroupInfo an m.mls.commit event carries: its committer's, of the epoch the commit
+  // creates (null for other events).
+  const mls::GroupInfo* commit_group_info(matrix::EventIndex commit_event) const;
+  // Device d rejoins the epoch `commit_event` created, from that event's GroupInfo: it asks its
+  // homeserver for the epoch's ratchet tree (the server derives it from the public commits;
+  // client_ratchet_tree on the client hop), then commits externally — resync: removing its old
+  // leaf when that tree holds one — and sends the commit. Its group is replaced only when the
+  // commit wins: the first commit on that epoch the device syncs decides (its own: the device is
+  // in; another: the rejoin lost and the device keeps its old group). Refused: "dmls",
+  // "offline", "rejoin pending", "no group info", "no tree" (no device holds that epoch any
+  // more: nobody is left to rejoin there; the simulator keeps no tree nobody holds).
+  SendResult rejoin(DeviceIndex d, matrix::EventIndex commit_event);
+  bool rejoining(DeviceIndex d) const { return devices_[d].rejoin != nullptr; }
+
   // --- what happens ---
   // A device synced an m.mls.commit event (the strategy decides what to do with it).
   sim::Signal<DeviceIndex, matrix::EventIndex> commit_synced;
@@ -188,6 +208,11 @@ class EncryptedRoom {
     std::uint64_t key_packages_claimed = 0, last_resort_used = 0, claims_failed = 0;
     std::uint64_t welcomes_sent = 0, welcomes_dropped = 0, joins = 0, join_failures = 0;
     std::uint64_t commits_fetched = 0;  // DMLS: commits asked for by event ID (soft-failed)
+    // Rejoins by external commit: asked for, refused for want of a tree, commits sent, won, lost
+    // (another commit on the epoch came first), and abandoned (the tree or the commit lost on
+    // the client hop, or the external join failed).
+    std::uint64_t rejoins_asked = 0, rejoins_no_tree = 0, rejoins_sent = 0, rejoins_won = 0;
+    std::uint64_t rejoins_lost = 0, rejoins_abandoned = 0;
     std::uint64_t commit_fates[kCommitFates] = {};  // by CommitFate
   };
   const Counts& counts() const { return counts_; }
@@ -205,6 +230,12 @@ class EncryptedRoom {
     matrix::EventIndex commit_event = matrix::kNoEvent;  // set when merged
     std::uint32_t bytes = 0;                             // as a to-device message
     sim::NodeId origin = 0;                              // the committer's server
+  };
+  // A rejoin by external commit under way (encrypted_room_rejoin.cpp).
+  struct Rejoin {
+    matrix::EventIndex info_event = matrix::kNoEvent;  // whose GroupInfo it joins from
+    mls::EpochPublicPtr epoch;                         // that epoch's public state (its tree)
+    std::optional<mls::Group> group;                   // once the external commit is made
   };
   struct DeviceSlot {
     explicit DeviceSlot(Device d) : device(std::move(d)) {}
@@ -233,8 +264,9 @@ class EncryptedRoom {
     // their parent commit is itself dead): messages of their epochs are unreadable for that.
     std::map<matrix::EventIndex, UnreadableCause> dead_commits;
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
-    sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
-    mls::Bytes epoch_key;      // epoch authenticator of its current group (empty: none)
+    sim::SimTime next_expiry;        // window retention: nothing expires before (0: look next time)
+    std::unique_ptr<Rejoin> rejoin;  // a rejoin under way
+    mls::Bytes epoch_key;            // epoch authenticator of its current group (empty: none)
   };
   // A device's request for KeyPackages, through its server.
   struct Claim {
@@ -259,6 +291,9 @@ class EncryptedRoom {
     std::shared_ptr<const mls::MlsMessage> message;
     std::shared_ptr<const dmls::DmlsMessage> dmls;  // under DMLS: the wrapped message
     std::vector<mls::Bytes> resolves;
+    std::shared_ptr<const mls::GroupInfo> group_info;  // commits: of the epoch they create
+    mls::Bytes group_info_encoded;
+    bool external = false;     // an external commit (a rejoin)
     std::uint64_t serial = 0;  // application messages
     mls::Bytes encoded;
     std::uint64_t epoch = 0;
@@ -269,6 +304,8 @@ class EncryptedRoom {
     std::shared_ptr<const mls::MlsMessage> message;
     std::shared_ptr<const dmls::DmlsMessage> dmls;
     std::vector<mls::Bytes> resolves;
+    std::shared_ptr<const mls::GroupInfo> group_info;  // commits: of the epoch they create
+    bool external = false;                             // an external commit (a rejoin)
     // The commit event of the epoch the message belongs to (commits: the epoch they end).
     matrix::EventIndex epoch_commit = matrix::kNoEvent;
     bool commit = false;
@@ -276,6 +313,15 @@ class EncryptedRoom {
     DeviceIndex from = 0;
     std::uint32_t ledger_index = 0;  // application messages
   };
+  void setup_rejoin();
+  void rejoin_tree_arrived(DeviceIndex d);
+  void abandon_rejoin(DeviceIndex d);
+  // The first commit on the rejoin's epoch reached d: installs the group if it is d's own.
+  // Returns whether it was d's own.
+  bool settle_rejoin(DeviceIndex d, const MlsEvent& ev);
+  sim::MessageClass rejoin_class_ = 0;
+  // The public state each commit event created, while some device holds it.
+  std::unordered_map<matrix::EventIndex, std::weak_ptr<const mls::EpochPublic>> epoch_of_commit_;
   // A to-device message's JSON envelope beside its base64 content.
   static constexpr std::uint32_t kToDeviceEnvelope = 200;
   static constexpr std::size_t kEarlyCommitsKept = 64;
@@ -283,6 +329,9 @@ class EncryptedRoom {
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   void send_up(Outgoing out, std::uint32_t bytes);
+  // A commit with its GroupInfo (set_group_info) goes up as an m.mls.commit event's content.
+  static void set_group_info(Outgoing& out, mls::GroupInfo info);
+  void send_commit_up(Outgoing out);
   void receive_application(DeviceIndex d, const MlsEvent& ev);
   // encrypted_room_adds.cpp
   void setup_adds();

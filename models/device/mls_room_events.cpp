@@ -15,11 +15,12 @@ std::string base64(const mls::Bytes& bytes) {
 }  // namespace
 
 nlohmann::json commit_content(const mls::Bytes& mls_message, std::uint64_t epoch,
-                              const std::string& prev_commit_event_id,
+                              const std::string& prev_commit_event_id, const mls::Bytes& group_info,
                               const std::vector<mls::Bytes>& resolves) {
   nlohmann::json content = {
       {"algorithm", kMlsAlgorithm}, {"message", base64(mls_message)}, {"epoch", epoch}};
   if (!prev_commit_event_id.empty()) content["prev_commit_event_id"] = prev_commit_event_id;
+  if (!group_info.empty()) content["group_info"] = base64(group_info);
   if (!resolves.empty()) {
     nlohmann::json list = nlohmann::json::array();
     for (const mls::Bytes& epoch_id : resolves)

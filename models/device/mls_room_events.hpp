@@ -23,9 +23,13 @@ inline constexpr const char* kMlsAlgorithm = "m.mls.v1.dhkemx25519-aes128gcm-sha
 
 // `prev_commit_event_id`: the commit event that created the epoch this commit ends ("" for the
 // epoch the room started with).
+// `group_info`: the MLSMessage (mls_group_info) the committer signed for the epoch the commit
+// creates, with external_pub and without the ratchet tree, so that a device can join that epoch by
+// external commit (empty: none).
 // `resolves`: under DMLS, the epoch identities of the heads the commit merges (MSC2883).
 nlohmann::json commit_content(const mls::Bytes& mls_message, std::uint64_t epoch,
                               const std::string& prev_commit_event_id,
+                              const mls::Bytes& group_info = {},
                               const std::vector<mls::Bytes>& resolves = {});
 // `commit_event_id`: the commit event that created the message's epoch ("" for the first).
 nlohmann::json encrypted_content(const mls::Bytes& private_message,

@@ -282,7 +282,8 @@ EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOpti
   mls::Group copy = epochs_.at(epoch).group;
   mls::CommitOutput out = copy.commit(options);
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
-  return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome)};
+  return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome),
+                   std::move(out.group_info)};
 }
 
 std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls::Welcome& welcome,

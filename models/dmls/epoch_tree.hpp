@@ -118,6 +118,7 @@ class EpochTree {
   struct OwnCommit {
     DmlsMessage commit;
     std::optional<mls::MlsMessage> welcome;
+    std::optional<mls::GroupInfo> group_info;  // with options.group_info
   };
   OwnCommit commit(const Bytes& epoch, const mls::CommitOptions& options = {});
 

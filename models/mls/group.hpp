@@ -64,12 +64,16 @@ struct CommitOptions {
   bool include_cached = true;      // commit the valid cached proposals by reference
   bool force_path = true;          // send a path even when no proposal requires one
   bool ratchet_tree_in_welcome = true;
+  // Also sign a GroupInfo of the epoch the commit creates, with external_pub and without the
+  // ratchet tree (§12.4.3: what a committer publishes so that others can join by external commit).
+  bool group_info = false;
   Bytes authenticated_data;
 };
 
 struct CommitOutput {
   MlsMessage commit;
-  std::optional<MlsMessage> welcome;  // when the commit adds members
+  std::optional<MlsMessage> welcome;    // when the commit adds members
+  std::optional<GroupInfo> group_info;  // when options.group_info
 };
 
 // What handle() did with an accepted message.

@@ -144,6 +144,17 @@ CommitOutput Group::commit(const CommitOptions& options) {
     out.welcome = std::move(welcome);
   }
 
+  if (options.group_info) {
+    GroupInfo info;
+    info.group_context = next->context;
+    info.extensions.push_back(
+        external_pub_extension(external_key_pair(crypto(), secrets).public_key));
+    info.confirmation_tag = tag;
+    info.signer = state_.own;
+    sign_group_info_with(crypto(), info, signature_private_key_);
+    out.group_info = std::move(info);
+  }
+
   std::map<NodeIndex, HpkeKeyPair> keys =
       with_path ? std::move(path.keys) : next->tree.keys_still_held(state_.path_keys);
   pending_.emplace(

@@ -83,6 +83,52 @@ TEST_CASE("mls_first_seen: a split leaves the group forked for good", "[consensu
   CHECK(s.count(ReadOutcome::kRead) + s.count(ReadOutcome::kUnreadable) == 22);
 }
 
+TEST_CASE(
+    "mls_first_seen(rejoin_after): the side behind rejoins the other's branch by external "
+    "commit, and the group is one again",
+    "[consensus][e2ee]") {
+  StrategyWorld s("mls_first_seen", {{"rejoin_after", "1m"}});
+  // s0 | s1 s2: s0's side makes one key update, the other side two, so it is ahead.
+  s.w.partition({0, 1, 1});
+  s.run->key_update(0);
+  s.run->key_update(4);
+  s.run_for(30);
+  s.run->key_update(8);
+  s.run_for(30);
+  REQUIRE(s.room->send_message(1).sent);  // @u1:s0: lost for the other side
+  s.run_for(540);
+  CHECK_FALSE(s.one_epoch());
+  s.w.heal();
+  s.run_for(3600);
+  REQUIRE(s.w.converged());
+  CHECK(s.one_epoch());
+  const device::EncryptedRoom::Counts& c = s.room->counts();
+  // s0's four devices each rejoined once (concurrent external commits: one wins an epoch, the
+  // others lose it and try again on the next); none of the side ahead did.
+  CHECK(c.rejoins_won == 4);
+  CHECK(c.rejoins_sent == c.rejoins_won + c.rejoins_lost);
+  CHECK(c.rejoins_no_tree == 0);
+  for (DeviceIndex d = 0; d < s.room->device_count(); ++d) {
+    REQUIRE(s.room->group(d) != nullptr);
+    CHECK(s.room->group(d)->member_count() == 12);  // resync replaced the old leaves
+  }
+  // The message of the split stays unreadable beyond s0; one sent now is read by all.
+  CHECK(s.count(ReadOutcome::kUnreadable) == 8);
+  REQUIRE(s.room->send_message(3).sent);
+  s.run_for(10);
+  CHECK(s.count(ReadOutcome::kRead) == 3 + 11);
+}
+
+TEST_CASE("mls_first_seen(rejoin_after): sides on equal epochs are neither behind: none rejoins",
+          "[consensus][e2ee]") {
+  // One key update on each side: both end the split on epoch 1 of their own branch. A device
+  // rejoins only a branch whose epoch is beyond its own (docs/encrypted-rooms.md).
+  StrategyWorld s("mls_first_seen", {{"rejoin_after", "1m"}});
+  split_and_heal(s);
+  CHECK_FALSE(s.one_epoch());
+  CHECK(s.room->counts().rejoins_asked == 0);
+}
+
 TEST_CASE("dmls: the forks merge at the heal and every message of both sides is read",
           "[consensus][e2ee]") {
   StrategyWorld s("dmls");

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/device/mls_room_events.hpp"
+#include "models/matrix/base64.hpp"
 #include "models/mls/wire_types.hpp"
 #include "tests/models/device/encrypted_world.hpp"
 
@@ -79,6 +80,20 @@ TEST_CASE("encrypted room: a commit goes round as a room event and every device 
   const mx::Event& commit = e.w.room.store()[e.room.epoch_commit(0)];
   CHECK(commit.type == "m.mls.commit");
   CHECK(commit.content["epoch"] == 0);
+  // It carries its committer's GroupInfo of epoch 1 (external_pub, no tree), as an MLSMessage in
+  // unpadded base64: the context and tag every member holds now.
+  const mls::GroupInfo* info = e.room.commit_group_info(e.room.epoch_commit(0));
+  REQUIRE(info != nullptr);
+  mls::MlsMessage wrapped;
+  wrapped.body = *info;
+  const mls::Bytes encoded = mls::encode_one(wrapped);
+  CHECK(commit.content["group_info"] ==
+        mx::unpadded_base64(std::string(encoded.begin(), encoded.end())));
+  const mls::GroupInfo member = e.room.group(0)->group_info(false, true);
+  CHECK(info->group_context.encode() == member.group_context.encode());
+  CHECK(info->confirmation_tag == member.confirmation_tag);
+  CHECK(info->extensions == member.extensions);
+  CHECK(info->signer == e.room.group(5)->own_leaf());
   // A message of the new epoch names the commit event that made it.
   REQUIRE(e.room.send_message(0).sent);
   e.run_for(5);

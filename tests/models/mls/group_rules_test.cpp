@@ -186,6 +186,35 @@ TEST_CASE("external commits join, and resync replaces a member's own leaf", "[ml
       mls::GroupError);
 }
 
+TEST_CASE(
+    "a commit publishes a GroupInfo of the epoch it creates, enough to join by external commit",
+    "[mls][group]") {
+  GroupHarness h(mls::GroupConfig{}, 37);
+  const auto ids = h.found(3);
+  mls::CommitOptions options;
+  options.group_info = true;
+  const mls::CommitOutput out = h.commit(ids[1], options);
+  REQUIRE(out.group_info.has_value());
+  const mls::GroupInfo& published = *out.group_info;
+  // What a member of the new epoch signs itself: the same context, tag and external_pub.
+  const mls::GroupInfo member = h.group(ids[2]).group_info(false, true);
+  CHECK(published.group_context.encode() == member.group_context.encode());
+  CHECK(published.confirmation_tag == member.confirmation_tag);
+  REQUIRE(published.extensions.size() == 1);  // external_pub, no ratchet tree
+  CHECK(published.extensions == member.extensions);
+  CHECK(published.signer == h.group(ids[1]).own_leaf());
+  // An outsider joins from it, with the epoch's tree from elsewhere (here a member's copy).
+  const int d = h.new_client();
+  auto [joined, commit] = mls::Group::join_external(
+      h.config(), published, h.group(ids[0]).public_state().tree, h.client(d).key_package,
+      h.client(d).secrets, std::nullopt, h.rng().fork());
+  h.broadcast(commit);
+  h.client(d).set_group(std::move(joined));
+  CHECK(h.agree());
+  CHECK(h.group(ids[0]).member_count() == 4);
+  CHECK_FALSE(h.commit(ids[0]).group_info.has_value());  // only when asked
+}
+
 TEST_CASE("outsiders propose: a new member its own Add, an external sender a Remove",
           "[mls][group]") {
   // The group lists one external sender (say, the room's hub server) in external_senders.
