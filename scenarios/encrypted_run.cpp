@@ -123,8 +123,8 @@ void write_forks(const dev::EncryptedRoom& room, sim::MetricsRecorder& recorder,
   e2ee["fork_commits_discarded"] = commits_by_outcome[2];
   e2ee["fork_max_depth"] = deepest;
   metrics.push_back(
-      {"e2ee_forks", "", MetricUnit::kCount, static_cast<std::int64_t>(forks.size())});
-  metrics.push_back({"e2ee_fork_commits_discarded", "", MetricUnit::kCount,
+      {"e2ee_forks", "MLS forks", MetricUnit::kCount, static_cast<std::int64_t>(forks.size())});
+  metrics.push_back({"e2ee_fork_commits_discarded", "fork commits discarded", MetricUnit::kCount,
                      static_cast<std::int64_t>(commits_by_outcome[2])});
 }
 
