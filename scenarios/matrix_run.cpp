@@ -515,6 +515,22 @@ void MatrixRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metr
     actions.add_row({key.first, std::string("refused"), key.second, static_cast<std::int64_t>(n)});
   }
 
+  // What the federation's PDUs and EDUs carried, by event type (names in order, then EDUs).
+  sim::Table& content =
+      st.metrics.table("federation_content", {"kind", "type", "objects", "bytes"});
+  std::map<std::string, mx::Federation::ContentCount> pdus;
+  const auto& by_type = st.federation->pdus_by_type();
+  for (std::size_t t = 0; t < by_type.size(); ++t) {
+    if (by_type[t].objects != 0) pdus[st.world.type_names()[t]] = by_type[t];
+  }
+  for (const auto& [type, c] : pdus) {
+    content.add_row({std::string("pdu"), type, static_cast<std::int64_t>(c.objects),
+                     static_cast<std::int64_t>(c.bytes)});
+  }
+  const mx::Federation::ContentCount& edus = st.federation->to_device_edus();
+  content.add_row({std::string("edu"), std::string("m.direct_to_device"),
+                   static_cast<std::int64_t>(edus.objects), static_cast<std::int64_t>(edus.bytes)});
+
   sim::Table& action_log = st.metrics.table(
       "matrix_action_log", {"time_s", "server", "user", "action", "outcome", "reason", "event_id"});
   for (auto& row : st.action_rows)

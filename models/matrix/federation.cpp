@@ -102,6 +102,22 @@ std::uint32_t Federation::pdus_bytes(const std::vector<EventIndex>& events) cons
   return bytes;
 }
 
+std::uint32_t Federation::send_pdu(EventIndex e) {
+  const std::uint16_t type = room_.type_id(e);
+  if (pdus_by_type_.size() <= type) pdus_by_type_.resize(type + 1u);
+  const std::uint32_t bytes = room_.pdu_bytes(e);
+  ++pdus_by_type_[type].objects;
+  pdus_by_type_[type].bytes += bytes;
+  return bytes;
+}
+
+std::uint32_t Federation::send_pdus(const std::vector<EventIndex>& events) {
+  std::uint32_t bytes = 0;
+  for (const EventIndex e : events)
+    bytes += send_pdu(e) + 1;
+  return bytes;
+}
+
 std::uint32_t Federation::request_bytes(const FederationRequest& body) const {
   struct Size {
     const Federation& f;
@@ -150,6 +166,13 @@ void Federation::request(sim::NodeId from, sim::NodeId to, FederationRequest bod
   ex.body = std::move(body);
   const std::uint32_t bytes = request_bytes(ex.body);
   const auto kind = static_cast<RequestKind>(ex.body.index());
+  if (const auto* transaction = std::get_if<SendTransaction>(&ex.body)) {
+    send_pdus(transaction->pdus);
+    for (const ToDevice& edu : transaction->edus) {
+      ++to_device_edus_.objects;
+      to_device_edus_.bytes += edu.bytes;
+    }
+  }
   // The requester gives up if no answer came within twice the request timeout; a requester that
   // crashed meanwhile has forgotten the request. (Closing an exchange cancels its timeout, so a
   // timeout that runs is its exchange's; the capture stays within the queue's 16 inline bytes.)

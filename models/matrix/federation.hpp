@@ -90,6 +90,19 @@ class Federation {
   static constexpr std::size_t kStateIdsMemo = 256;
   // Wire size of PDUs in a request or answer.
   std::uint32_t pdus_bytes(const std::vector<EventIndex>& events) const;
+  // The same for PDUs a server sends now in an answer, counted by event type (below).
+  std::uint32_t send_pdus(const std::vector<EventIndex>& events);
+  std::uint32_t send_pdu(EventIndex e);
+
+  // What the PDUs and EDUs the servers sent carried (each send attempt counts, as in the
+  // traffic classes): PDUs by event type (RoomWorld::type_id) in transactions and in answers
+  // (get_missing_events, event, backfill); to-device EDUs in transactions. Bytes are the
+  // objects' own, without the requests' envelopes.
+  struct ContentCount {
+    std::uint64_t objects = 0, bytes = 0;
+  };
+  const std::vector<ContentCount>& pdus_by_type() const { return pdus_by_type_; }
+  const ContentCount& to_device_edus() const { return to_device_edus_; }
   WalkMarks& walk_marks() { return walk_marks_; }
 
   // POST /user/keys/claim: `handler(server, id)` claims at `server` what claim `id` asks for and
@@ -121,6 +134,8 @@ class Federation {
   void count_backing_off(int delta) { backing_off_pairs_ += delta; }
 
  private:
+  std::vector<ContentCount> pdus_by_type_;
+  ContentCount to_device_edus_;
   struct Exchange {
     sim::NodeId from = 0, to = 0;
     std::uint32_t incarnation = 0;  // the requester's when it asked

@@ -81,7 +81,7 @@ void Homeserver::answer(std::uint32_t exchange, sim::NodeId, GetMissingEvents& r
   std::vector<EventIndex> blocked = request.earliest;
   blocked.insert(blocked.end(), request.latest.begin(), request.latest.end());
   request.events = walk_back(start, blocked, config().missing_events_limit);
-  federation_.respond(exchange, federation_.pdus_bytes(request.events));
+  federation_.respond(exchange, federation_.send_pdus(request.events));
 }
 
 void Homeserver::on_answer(sim::NodeId d, GetMissingEvents& request, bool ok) {
@@ -133,7 +133,7 @@ void Homeserver::answer(std::uint32_t exchange, sim::NodeId, GetEvents& request)
   std::uint32_t bytes = 0;
   for (const EventIndex e : request.ids) {
     bytes += kResponseOverhead +
-             (status(e) != EventStatus::kUnknown ? room().pdu_bytes(e) : std::uint32_t{0});
+             (status(e) != EventStatus::kUnknown ? federation_.send_pdu(e) : std::uint32_t{0});
   }
   federation_.respond(exchange, bytes);
 }
@@ -152,7 +152,7 @@ void Homeserver::on_answer(sim::NodeId d, GetEvents& request, bool ok) {
 
 void Homeserver::answer(std::uint32_t exchange, sim::NodeId, Backfill& request) {
   request.events = walk_back(request.from, {}, config().backfill_limit);  // `from` included
-  federation_.respond(exchange, federation_.pdus_bytes(request.events));
+  federation_.respond(exchange, federation_.send_pdus(request.events));
 }
 
 void Homeserver::on_answer(sim::NodeId d, Backfill& request, bool ok) {

@@ -48,6 +48,10 @@ EventIndex RoomWorld::store_built(const EventSpec& spec) {
   const std::string wire = canonical_json(pdu_json(store_, e, room_id_));
   pdu_bytes_.push_back(static_cast<std::uint32_t>(wire.size()) +
                        signature_bytes(domain_of(e.sender)));
+  const auto type = static_cast<std::size_t>(
+      std::find(type_names_.begin(), type_names_.end(), e.type) - type_names_.begin());
+  if (type == type_names_.size()) type_names_.push_back(e.type);
+  type_ids_.push_back(static_cast<std::uint16_t>(type));
   return i;
 }
 

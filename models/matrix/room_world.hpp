@@ -48,6 +48,9 @@ class RoomWorld {
 
   // Canonical-JSON size of the event as sent over federation, signatures included.
   std::uint32_t pdu_bytes(EventIndex e) const { return pdu_bytes_[e]; }
+  // The event's type as a small number: types are numbered in order of first appearance.
+  std::uint16_t type_id(EventIndex e) const { return type_ids_[e]; }
+  const std::vector<std::string>& type_names() const { return type_names_; }
 
   // Servers with at least one joined user in `state`, ascending.
   std::vector<sim::NodeId> joined_servers(const StateMap& state) const;
@@ -58,6 +61,8 @@ class RoomWorld {
   std::string room_id_;
   std::vector<RoomUser> users_;
   std::vector<std::uint32_t> pdu_bytes_;
+  std::vector<std::uint16_t> type_ids_;
+  std::vector<std::string> type_names_;  // a room has a handful of event types
 };
 
 }  // namespace dmlssim::models::matrix

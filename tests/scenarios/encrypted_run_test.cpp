@@ -80,6 +80,13 @@ TEST_CASE("no faults, low commit rate: every expected reader reads every message
   CHECK(up.at("client_send_message") == messages);
   CHECK(up.at("client_send_commit") == summary(r, "commits_sent"));
   CHECK(up.at("client_sync") > 0);
+  // The federation's content by event type: with no faults each message went once to each of
+  // the 3 other servers; commits likewise (and their GroupInfo rides in them).
+  std::map<std::string, std::int64_t> pdus;
+  for (const auto& row : r.metrics.tables().at("federation_content").rows())
+    pdus[std::get<std::string>(row[1])] = std::get<std::int64_t>(row[2]);
+  CHECK(pdus.at("m.room.encrypted") == messages * 3);
+  CHECK(pdus.at("m.mls.commit") == summary(r, "commits_sent") * 3);
   // One group at the end, with the room's membership on every device.
   CHECK(summary(r, "epochs_at_end") == 1);
   CHECK(summary(r, "member_devices_at_end") == 24);

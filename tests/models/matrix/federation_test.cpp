@@ -36,6 +36,24 @@ TEST_CASE("retry back-off follows Synapse's schedule", "[matrix][federation]") {
   CHECK_FALSE(b.on_success());
 }
 
+TEST_CASE("the federation counts the PDUs its servers send by event type", "[matrix][federation]") {
+  FederationWorld w(4, 2);
+  const mx::EventIndex a = w.message(1, "hello");
+  const mx::EventIndex b = w.send(0, 0, "m.room.topic", "", {{"topic", "t1"}});
+  w.sim.run_until(kSecond * 5);
+  // No faults: each event went once to each of the three other servers, in a transaction.
+  const auto& names = w.room.type_names();
+  const auto& counts = w.federation->pdus_by_type();
+  for (const mx::EventIndex e : {a, b}) {
+    const std::uint16_t type = w.room.type_id(e);
+    CHECK(names[type] == w.room.store()[e].type);
+    REQUIRE(type < counts.size());
+    CHECK(counts[type].objects == 3);
+    CHECK(counts[type].bytes == 3 * std::uint64_t{w.room.pdu_bytes(e)});
+  }
+  CHECK(w.federation->to_device_edus().objects == 0);
+}
+
 TEST_CASE("events reach every server and states agree", "[matrix][federation]") {
   FederationWorld w(4, 2);
   CHECK(w.converged());
