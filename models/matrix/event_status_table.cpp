@@ -1,6 +1,7 @@
 #include "models/matrix/event_status_table.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace dmlssim::models::matrix {
 namespace {
@@ -22,6 +23,7 @@ EventStatusTable& EventStatusTable::operator=(const EventStatusTable& other) {
     Page& to = pages_[p];
     if (from.dense) to.dense = std::make_unique<Dense>(*from.dense);
     to.exceptions = from.exceptions;
+    to.blocks = from.blocks;
     to.common = from.common;
   }
   return *this;
@@ -60,7 +62,11 @@ void EventStatusTable::set(EventIndex e, std::uint8_t value) {
   const bool listed = it != list.end() && it->offset == offset;
   if (value == page.common) {
     if (listed) {
-      list.erase(it);
+      const auto at = list.erase(it);
+      // The block keeps its bit while a neighbour in the sorted list shares it.
+      const bool shared = (at != list.end() && at->offset / 64 == offset / 64) ||
+                          (at != list.begin() && std::prev(at)->offset / 64 == offset / 64);
+      if (!shared) page.blocks &= ~block_bit(offset);
       // A page settled with its tail still unknown drops those exceptions as the tail fills.
       if (list.size() * 4 < list.capacity()) list.shrink_to_fit();
     }
@@ -71,6 +77,7 @@ void EventStatusTable::set(EventIndex e, std::uint8_t value) {
     return;
   }
   list.insert(it, Exception{offset, value});
+  page.blocks |= block_bit(offset);
   if (list.size() > kMaxExceptions) make_dense(page);
 }
 
@@ -86,6 +93,7 @@ void EventStatusTable::make_dense(Page& page) {
   page.dense = std::move(dense);
   page.exceptions.clear();
   page.exceptions.shrink_to_fit();
+  page.blocks = 0;
 }
 
 void EventStatusTable::try_settle(Page& page) {
@@ -94,12 +102,15 @@ void EventStatusTable::try_settle(Page& page) {
       std::max_element(dense.counts.begin(), dense.counts.end()) - dense.counts.begin());
   std::vector<Exception> list;
   list.reserve(kPageEvents - dense.counts[common]);
+  std::uint64_t blocks = 0;
   for (std::size_t o = 0; o < kPageEvents; ++o) {
     if (dense.values[o] != common) {
       list.push_back(Exception{static_cast<std::uint16_t>(o), dense.values[o]});
+      blocks |= block_bit(static_cast<std::uint16_t>(o));
     }
   }
   page.common = common;
+  page.blocks = blocks;
   page.exceptions = std::move(list);
   page.dense.reset();
 }

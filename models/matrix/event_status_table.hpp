@@ -40,6 +40,7 @@ class EventStatusTable {
     const Page& page = pages_[p];
     const auto offset = static_cast<std::uint16_t>(e % kPageEvents);
     if (page.dense) return page.dense->values[offset];
+    if ((page.blocks & block_bit(offset)) == 0) return page.common;
     return settled_get(page, offset);
   }
   // Sets the value of event `e` (< 16).
@@ -63,9 +64,12 @@ class EventStatusTable {
   struct Page {
     std::unique_ptr<Dense> dense;       // set while the page is dense
     std::vector<Exception> exceptions;  // settled: sorted by offset, values != common
-    std::uint8_t common = 0;            // settled: the value of every other event
+    // Settled: bit b set when events [64b, 64b + 64) hold an exception (most look-ups stop here).
+    std::uint64_t blocks = 0;
+    std::uint8_t common = 0;  // settled: the value of every other event
   };
   static std::uint8_t settled_get(const Page& page, std::uint16_t offset);
+  static std::uint64_t block_bit(std::uint16_t offset) { return std::uint64_t{1} << (offset / 64); }
   static void make_dense(Page& page);
   static void try_settle(Page& page);
 
