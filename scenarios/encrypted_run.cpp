@@ -13,6 +13,7 @@
 #include "scenarios/device_sessions.hpp"
 #include "scenarios/fork_accounting.hpp"
 #include "scenarios/matrix_run.hpp"
+#include "scenarios/secrets_held.hpp"
 #include "sim/client_links.hpp"
 
 namespace dmlssim::scenarios {
@@ -318,6 +319,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
                           std::vector<std::pair<std::string, std::string>>& /*files*/) {
   dev::EncryptedRoom& room = state_->room;
   room.close_ledger();
+  room.advance_clocks(state_->sim.now());
   const dev::ReadLedger::Totals t = room.ledger().totals();
   sim::Table& reads = state_->metrics.table("reads", {"outcome", "cause", "pairs"});
   for (int o = 0; o < 4; ++o) {
@@ -446,6 +448,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   metrics.push_back({"e2ee_epochs_at_end", "epochs in use at the end", MetricUnit::kCount,
                      count(divergence.epochs)});
   write_forks(room, state_->metrics, e2ee, metrics);
+  write_secrets_held(room, state_->metrics, e2ee, metrics);
   SummaryMetric pcs_lag{"first_compromise_pcs_lag_s", "first compromise: PCS lag (s)",
                         MetricUnit::kSeconds};
   pcs_lag.applies = !state_->pcs.compromises().empty();

@@ -5,7 +5,7 @@
 namespace dmlssim::scenarios {
 
 const char* to_string(MetricUnit unit) {
-  static const char* const kNames[] = {"fraction", "s", "count", "bytes", "runs", "text"};
+  static const char* const kNames[] = {"fraction", "s", "count", "bytes", "byte_s", "runs", "text"};
   return kNames[static_cast<int>(unit)];
 }
 

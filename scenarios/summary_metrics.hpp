@@ -15,12 +15,13 @@
 namespace dmlssim::scenarios {
 
 enum class MetricUnit : std::uint8_t {
-  kFraction,  // in [0, 1]; printed with 4 decimals
-  kSeconds,   // printed with 2 decimals
-  kCount,     // whole numbers (a mean with one decimal when not whole)
-  kBytes,     // as counts
-  kOutcome,   // 1 or 0 per run: printed as "k/n" (how many runs had it)
-  kText,      // summary.csv only
+  kFraction,     // in [0, 1]; printed with 4 decimals
+  kSeconds,      // printed with 2 decimals
+  kCount,        // whole numbers (a mean with one decimal when not whole)
+  kBytes,        // as counts
+  kByteSeconds,  // bytes held times seconds held (exposure); as counts
+  kOutcome,      // 1 or 0 per run: printed as "k/n" (how many runs had it)
+  kText,         // summary.csv only
 };
 const char* to_string(MetricUnit unit);
 

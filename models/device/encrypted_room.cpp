@@ -431,6 +431,12 @@ matrix::EventIndex EncryptedRoom::current_epoch_commit(DeviceIndex d) const {
   return it == commit_of_epoch_.end() ? matrix::kNoEvent : it->second;
 }
 
+void EncryptedRoom::advance_clocks(sim::SimTime now) {
+  for (DeviceIndex d = 0; d < devices_.size(); ++d) {
+    if (dmls::EpochTree* t = mutable_tree(d)) t->set_now(now);
+  }
+}
+
 void EncryptedRoom::close_ledger() {
   for (std::uint32_t m = 0; m < ledger_.message_count(); ++m) {
     for (DeviceIndex d = 0; d < ledger_.devices_at_send(m); ++d) {

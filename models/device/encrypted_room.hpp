@@ -201,6 +201,9 @@ class EncryptedRoom {
   // At the end of a run: pairs still waiting for an epoch become unreadable, epoch never reached
   // (censored by the end of the run).
   void close_ledger();
+  // At the end of a run: every DMLS epoch tree's clock moves to `now`, so that its exposure has
+  // accrued up to then.
+  void advance_clocks(sim::SimTime now);
   ReadLedger& ledger() { return ledger_; }
   const ReadLedger& ledger() const { return ledger_; }
   struct Counts {

@@ -202,6 +202,55 @@ TEST_CASE(
     CHECK(table_text(d_fast, table) == table_text(d_real, table));
 }
 
+TEST_CASE(
+    "secrets held per device: MLS keeps nothing beyond RFC 9420; DMLS's retained epochs are its "
+    "exposure",
+    "[scenarios][e2ee]") {
+  const std::string faults =
+      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n";
+  std::string text = scenario("mls: {crypto: fast}\n" + faults);
+  struct Totals {
+    std::int64_t rows = 0, held = 0, retained = 0, multi_epoch = 0;
+    double exposure = 0;
+  };
+  const auto totals = [](const RunResult& r) {
+    Totals t;
+    for (const auto& row : r.metrics.tables().at("device_secrets").rows()) {
+      ++t.rows;
+      const std::int64_t held = std::get<std::int64_t>(row[2]);
+      std::int64_t retained = 0;
+      for (int c = 3; c <= 5; ++c)
+        retained += std::get<std::int64_t>(row[c]);
+      CHECK(held >= retained);
+      CHECK(held > 0);  // every device holds its own epoch's keys
+      t.held += held;
+      t.retained += retained;
+      t.multi_epoch += std::get<std::int64_t>(row[1]) > 1 ? 1 : 0;
+      for (int c = 6; c <= 8; ++c) {
+        CHECK(std::get<double>(row[c]) >= 0);
+        t.exposure += std::get<double>(row[c]);
+      }
+    }
+    const auto& secrets = r.summary.at("e2ee").at("secrets");
+    CHECK(secrets.at("devices").get<std::int64_t>() == t.rows);
+    CHECK(secrets.at("held_bytes_total").get<std::int64_t>() == t.held);
+    CHECK(secrets.at("retained_beyond_rfc_bytes_total").get<std::int64_t>() == t.retained);
+    return t;
+  };
+  const Totals mls = totals(run_scenario(load_scenario_text(text, "e2ee.yaml"), 0));
+  CHECK(mls.rows == 24);
+  CHECK(mls.retained == 0);
+  CHECK(mls.exposure == 0);
+  CHECK(mls.multi_epoch == 0);
+  text.replace(text.find("mls_first_seen"), 14, "dmls");
+  const Totals dmls = totals(run_scenario(load_scenario_text(text, "dmls.yaml"), 0));
+  CHECK(dmls.rows == 24);
+  CHECK(dmls.multi_epoch > 0);  // retention 7d: every superseded epoch of the hour is kept
+  CHECK(dmls.retained > 0);
+  CHECK(dmls.exposure > 0);
+  CHECK(dmls.held > mls.held);
+}
+
 TEST_CASE("devices per user drawn from uniform(min, max): every device reads, draws repeat",
           "[scenarios][e2ee]") {
   const auto replaced = [](std::string text) {
