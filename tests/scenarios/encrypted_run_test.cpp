@@ -29,6 +29,15 @@ std::string scenario(const std::string& extra) {
          extra;
 }
 
+// The same room split west | east from 10m for 20 minutes, under `strategy` (fast crypto).
+std::string split_scenario(const std::string& strategy) {
+  std::string text = scenario(
+      "mls: {crypto: fast}\n"
+      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n");
+  text.replace(text.find("mls_first_seen"), 14, strategy);
+  return text;
+}
+
 std::map<std::string, std::int64_t> reads_by_outcome(const RunResult& r) {
   std::map<std::string, std::int64_t> out;
   for (const auto& row : r.metrics.tables().at("reads").rows()) {
@@ -103,10 +112,7 @@ TEST_CASE("no faults, low commit rate: every expected reader reads every message
 
 TEST_CASE("a split: mls_first_seen loses the messages across it, each pair counted once",
           "[scenarios][e2ee]") {
-  const Scenario s = load_scenario_text(
-      scenario("mls: {crypto: fast}\n"
-               "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n"),
-      "e2ee.yaml");
+  const Scenario s = load_scenario_text(split_scenario("mls_first_seen"), "e2ee.yaml");
   const RunResult r = run_scenario(s, 0);
   const std::int64_t messages = summary(r, "messages");
   const auto reads = reads_by_outcome(r);
@@ -148,10 +154,7 @@ TEST_CASE(
     "a split: dmls reads every message of both sides after the heal; with a retention "
     "shorter than the split, the other side's are unreadable, epoch deleted",
     "[scenarios][e2ee]") {
-  const std::string faults =
-      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n";
-  std::string text = scenario("mls: {crypto: fast}\n" + faults);
-  text.replace(text.find("mls_first_seen"), 14, "dmls");
+  std::string text = split_scenario("dmls");
   const RunResult keep = run_scenario(load_scenario_text(text, "dmls.yaml"), 0);
   const std::int64_t messages = summary(keep, "messages");
   CHECK(reads_by_outcome(keep).at("read") == messages * 23);
@@ -206,9 +209,6 @@ TEST_CASE(
     "secrets held per device: MLS keeps nothing beyond RFC 9420; DMLS's retained epochs are its "
     "exposure",
     "[scenarios][e2ee]") {
-  const std::string faults =
-      "faults:\n  - {at: 10m, partition: {west: [eu], east: [us]}, for: 20m}\n";
-  std::string text = scenario("mls: {crypto: fast}\n" + faults);
   struct Totals {
     std::int64_t rows = 0, held = 0, retained = 0, multi_epoch = 0;
     double exposure = 0;
@@ -237,13 +237,14 @@ TEST_CASE(
     CHECK(secrets.at("retained_beyond_rfc_bytes_total").get<std::int64_t>() == t.retained);
     return t;
   };
-  const Totals mls = totals(run_scenario(load_scenario_text(text, "e2ee.yaml"), 0));
+  const Totals mls =
+      totals(run_scenario(load_scenario_text(split_scenario("mls_first_seen"), "e2ee.yaml"), 0));
   CHECK(mls.rows == 24);
   CHECK(mls.retained == 0);
   CHECK(mls.exposure == 0);
   CHECK(mls.multi_epoch == 0);
-  text.replace(text.find("mls_first_seen"), 14, "dmls");
-  const Totals dmls = totals(run_scenario(load_scenario_text(text, "dmls.yaml"), 0));
+  const Totals dmls =
+      totals(run_scenario(load_scenario_text(split_scenario("dmls"), "dmls.yaml"), 0));
   CHECK(dmls.rows == 24);
   CHECK(dmls.multi_epoch > 0);  // retention 7d: every superseded epoch of the hour is kept
   CHECK(dmls.retained > 0);
