@@ -99,18 +99,16 @@ StrategyParams::StrategyParams(std::string strategy,
                                std::vector<std::string> texts)
     : strategy_(std::move(strategy)), values_(std::move(values)), texts_(std::move(texts)) {}
 
-const ParamValue& StrategyParams::at(const std::string& name) const {
+const ParamValue* StrategyParams::find(const std::string& name) const {
   for (const auto& [n, v] : values_) {
-    if (n == name) return v;
+    if (n == name) return &v;
   }
-  throw std::out_of_range(strategy_ + " has no parameter '" + name + "'");
+  return nullptr;
 }
 
-bool StrategyParams::has(const std::string& name) const {
-  for (const auto& [key, value] : values_) {
-    if (key == name) return true;
-  }
-  return false;
+const ParamValue& StrategyParams::at(const std::string& name) const {
+  if (const ParamValue* v = find(name)) return *v;
+  throw std::out_of_range(strategy_ + " has no parameter '" + name + "'");
 }
 
 std::string StrategyParams::canonical() const {

@@ -68,7 +68,7 @@ class StrategyParams {
 
   const std::string& strategy() const { return strategy_; }
   // Does the strategy declare a parameter of that name?
-  bool has(const std::string& name) const;
+  bool has(const std::string& name) const { return find(name) != nullptr; }
   bool boolean(const std::string& name) const { return std::get<bool>(at(name)); }
   std::int64_t integer(const std::string& name) const { return std::get<std::int64_t>(at(name)); }
   double number(const std::string& name) const { return std::get<double>(at(name)); }
@@ -81,6 +81,7 @@ class StrategyParams {
 
  private:
   const ParamValue& at(const std::string& name) const;
+  const ParamValue* find(const std::string& name) const;  // null when not declared
   std::string strategy_;
   std::vector<std::pair<std::string, ParamValue>> values_;  // in declaration order
   std::vector<std::string> texts_;

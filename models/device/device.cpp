@@ -13,13 +13,17 @@ Device::Device(std::string user_id, std::string device_id, sim::NodeId homeserve
       homeserver_(homeserver),
       drbg_(std::move(drbg)) {}
 
+mls::KeyPackage Device::fresh_key_package(const mls::CryptoProvider& crypto, mls::Lifetime lifetime,
+                                          mls::KeyPackageSecrets& secrets) {
+  const mls::Bytes init = drbg_.bytes(32), encryption = drbg_.bytes(32),
+                   signature = drbg_.bytes(32);
+  return mls::make_key_package(crypto, identity(), init, encryption, signature, lifetime, &secrets);
+}
+
 const mls::KeyPackage& Device::new_key_package(const mls::CryptoProvider& crypto,
                                                mls::Lifetime lifetime, bool last_resort) {
   OwnKeyPackage own;
-  const mls::Bytes init = drbg_.bytes(32), encryption = drbg_.bytes(32),
-                   signature = drbg_.bytes(32);
-  own.package = mls::make_key_package(crypto, identity(), init, encryption, signature, lifetime,
-                                      &own.secrets);
+  own.package = fresh_key_package(crypto, lifetime, own.secrets);
   own.ref = mls::key_package_ref(own.package);
   own.last_resort = last_resort;
   key_packages_.push_back(std::move(own));
@@ -31,11 +35,8 @@ std::pair<mls::Group, mls::MlsMessage> Device::join_external(const mls::GroupCon
                                                              const mls::RatchetTree& tree,
                                                              std::optional<mls::LeafIndex> resync) {
   mls::KeyPackageSecrets secrets;
-  const mls::Bytes init = drbg_.bytes(32), encryption = drbg_.bytes(32),
-                   signature = drbg_.bytes(32);
   const mls::KeyPackage package =
-      mls::make_key_package(*config.crypto, identity(), init, encryption, signature,
-                            mls::Lifetime{0, ~std::uint64_t{0}}, &secrets);
+      fresh_key_package(*config.crypto, mls::Lifetime{0, ~std::uint64_t{0}}, secrets);
   return mls::Group::join_external(config, info, tree, package, secrets, resync, drbg_.fork());
 }
 

@@ -97,6 +97,9 @@ class Device {
   matrix::EventIndex last_synced() const { return last_synced_; }
 
  private:
+  // A KeyPackage of this device with keys from its randomness; `secrets` gets their private parts.
+  mls::KeyPackage fresh_key_package(const mls::CryptoProvider& crypto, mls::Lifetime lifetime,
+                                    mls::KeyPackageSecrets& secrets);
   struct OwnKeyPackage {
     mls::KeyPackage package;
     mls::KeyPackageSecrets secrets;

@@ -378,11 +378,7 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
       std::move(content));
   if (r.event == matrix::kNoEvent) {
     ++counts_.sends_failed;
-    if (out.external) {
-      abandon_rejoin(out.from);
-    } else if (out.commit) {
-      discard_pending(out.from);
-    }
+    not_sent(out);
     return;
   }
   if (mls_events_.size() <= r.event) mls_events_.resize(r.event + 1 + r.event / 2);
@@ -418,6 +414,10 @@ void EncryptedRoom::on_client_failure(const sim::ClientMessage& m) {
   Outgoing out = std::move(outgoing_[slot]);
   free_outgoing_.push_back(slot);
   ++counts_.sends_failed;
+  not_sent(out);
+}
+
+void EncryptedRoom::not_sent(const Outgoing& out) {
   if (out.external) {
     abandon_rejoin(out.from);
   } else if (out.commit) {

@@ -335,6 +335,8 @@ class EncryptedRoom {
   // A commit with its GroupInfo (set_group_info) goes up as an m.mls.commit event's content.
   static void set_group_info(Outgoing& out, mls::GroupInfo info);
   void send_commit_up(Outgoing out);
+  // An event that never became a room event: a rejoin is abandoned, a pending commit discarded.
+  void not_sent(const Outgoing& out);
   void receive_application(DeviceIndex d, const MlsEvent& ev);
   // encrypted_room_adds.cpp
   void setup_adds();

@@ -67,12 +67,7 @@ void EncryptedRoom::rejoin_tree_arrived(DeviceIndex d) {
   Rejoin& rejoin = *slot.rejoin;
   const mls::RatchetTree& tree = rejoin.epoch->tree;
   // Resync: the device's own old leaf, if the epoch still holds one.
-  std::optional<mls::LeafIndex> resync;
-  const mls::Bytes identity = slot.device.identity();
-  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-    const mls::LeafNode* node = tree.leaf(leaf);
-    if (node != nullptr && node->credential.identity == identity) resync = leaf;
-  }
+  const std::optional<mls::LeafIndex> resync = tree.find_identity(slot.device.identity());
   const MlsEvent& info_event = *mls_events_[rejoin.info_event];
   try {
     auto [group, commit] =

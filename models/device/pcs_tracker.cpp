@@ -9,11 +9,7 @@ namespace {
 // Did the commit that made this epoch replace the keys of the member with `identity`?
 bool replaced(const mls::CommitTransition& t, const mls::RatchetTree& tree,
               const mls::Bytes& identity) {
-  std::optional<mls::LeafIndex> leaf;
-  for (mls::LeafIndex l = 0; l < tree.leaf_count() && !leaf; ++l) {
-    const mls::LeafNode* node = tree.leaf(l);
-    if (node != nullptr && node->credential.identity == identity) leaf = l;
-  }
+  const std::optional<mls::LeafIndex> leaf = tree.find_identity(identity);
   if (!leaf) return true;  // removed
   if (t.committer == *leaf && t.has_path) return true;
   if (std::find(t.updated.begin(), t.updated.end(), *leaf) != t.updated.end()) return true;

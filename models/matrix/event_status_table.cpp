@@ -29,10 +29,15 @@ EventStatusTable& EventStatusTable::operator=(const EventStatusTable& other) {
   return *this;
 }
 
+// The first exception at or after `offset` (the list is sorted by offset).
+template <typename List>
+auto EventStatusTable::exception_at(List& list, std::uint16_t offset) {
+  return std::lower_bound(list.begin(), list.end(), offset,
+                          [](const Exception& x, std::uint16_t o) { return x.offset < o; });
+}
+
 std::uint8_t EventStatusTable::settled_get(const Page& page, std::uint16_t offset) {
-  const auto it =
-      std::lower_bound(page.exceptions.begin(), page.exceptions.end(), offset,
-                       [](const Exception& x, std::uint16_t o) { return x.offset < o; });
+  const auto it = exception_at(page.exceptions, offset);
   return it != page.exceptions.end() && it->offset == offset ? it->value : page.common;
 }
 
@@ -56,9 +61,7 @@ void EventStatusTable::set(EventIndex e, std::uint8_t value) {
     return;
   }
   auto& list = page.exceptions;
-  const auto it =
-      std::lower_bound(list.begin(), list.end(), offset,
-                       [](const Exception& x, std::uint16_t o) { return x.offset < o; });
+  const auto it = exception_at(list, offset);
   const bool listed = it != list.end() && it->offset == offset;
   if (value == page.common) {
     if (listed) {

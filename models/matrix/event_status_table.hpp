@@ -68,6 +68,8 @@ class EventStatusTable {
     std::uint64_t blocks = 0;
     std::uint8_t common = 0;  // settled: the value of every other event
   };
+  template <typename List>
+  static auto exception_at(List& list, std::uint16_t offset);
   static std::uint8_t settled_get(const Page& page, std::uint16_t offset);
   static std::uint64_t block_bit(std::uint16_t offset) { return std::uint64_t{1} << (offset / 64); }
   static void make_dense(Page& page);

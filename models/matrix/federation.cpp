@@ -95,13 +95,6 @@ std::shared_ptr<const std::vector<EventIndex>> Federation::state_ids(
   return answer;
 }
 
-std::uint32_t Federation::pdus_bytes(const std::vector<EventIndex>& events) const {
-  std::uint32_t bytes = 0;
-  for (const EventIndex e : events)
-    bytes += room_.pdu_bytes(e) + 1;
-  return bytes;
-}
-
 std::uint32_t Federation::send_pdu(EventIndex e) {
   const std::uint16_t type = room_.type_id(e);
   if (pdus_by_type_.size() <= type) pdus_by_type_.resize(type + 1u);
@@ -118,14 +111,17 @@ std::uint32_t Federation::send_pdus(const std::vector<EventIndex>& events) {
   return bytes;
 }
 
-std::uint32_t Federation::request_bytes(const FederationRequest& body) const {
+std::uint32_t Federation::request_bytes(const FederationRequest& body) {
   struct Size {
-    const Federation& f;
+    Federation& f;
     std::uint32_t operator()(const SendTransaction& r) const {
       std::uint32_t edus = 0;
-      for (const ToDevice& edu : r.edus)
+      for (const ToDevice& edu : r.edus) {
         edus += edu.bytes + 1;
-      return kRequestOverhead + 60 + f.pdus_bytes(r.pdus) + edus;
+        ++f.to_device_edus_.objects;
+        f.to_device_edus_.bytes += edu.bytes;
+      }
+      return kRequestOverhead + 60 + f.send_pdus(r.pdus) + edus;
     }
     std::uint32_t operator()(const GetMissingEvents& r) const {
       return kRequestOverhead + 100 +
@@ -166,13 +162,6 @@ void Federation::request(sim::NodeId from, sim::NodeId to, FederationRequest bod
   ex.body = std::move(body);
   const std::uint32_t bytes = request_bytes(ex.body);
   const auto kind = static_cast<RequestKind>(ex.body.index());
-  if (const auto* transaction = std::get_if<SendTransaction>(&ex.body)) {
-    send_pdus(transaction->pdus);
-    for (const ToDevice& edu : transaction->edus) {
-      ++to_device_edus_.objects;
-      to_device_edus_.bytes += edu.bytes;
-    }
-  }
   // The requester gives up if no answer came within twice the request timeout; a requester that
   // crashed meanwhile has forgotten the request. (Closing an exchange cancels its timeout, so a
   // timeout that runs is its exchange's; the capture stays within the queue's 16 inline bytes.)

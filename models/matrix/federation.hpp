@@ -88,9 +88,7 @@ class Federation {
   // questions (after a heal many servers ask for the state at the same events).
   std::shared_ptr<const std::vector<EventIndex>> state_ids(const std::vector<EventIndex>& at);
   static constexpr std::size_t kStateIdsMemo = 256;
-  // Wire size of PDUs in a request or answer.
-  std::uint32_t pdus_bytes(const std::vector<EventIndex>& events) const;
-  // The same for PDUs a server sends now in an answer, counted by event type (below).
+  // Wire size of PDUs a server sends now in a request or answer, counted by event type (below).
   std::uint32_t send_pdus(const std::vector<EventIndex>& events);
   std::uint32_t send_pdu(EventIndex e);
 
@@ -150,7 +148,8 @@ class Federation {
   void close(std::uint32_t exchange);
   // Keeps the PDU list of a finished transaction for take_pdu_list().
   void recycle(FederationRequest& body);
-  std::uint32_t request_bytes(const FederationRequest& body) const;
+  // Wire size of a request being sent; a transaction's PDUs and EDUs are counted (above).
+  std::uint32_t request_bytes(const FederationRequest& body);
 
   sim::Simulation& sim_;
   sim::Network& network_;

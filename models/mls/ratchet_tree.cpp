@@ -109,6 +109,14 @@ const LeafNode* RatchetTree::leaf(LeafIndex i) const {
   return n ? std::get_if<LeafNode>(n.get()) : nullptr;
 }
 
+std::optional<LeafIndex> RatchetTree::find_identity(const Bytes& identity) const {
+  for (LeafIndex l = 0; l < leaf_count(); ++l) {
+    const LeafNode* node = leaf(l);
+    if (node != nullptr && node->credential.identity == identity) return l;
+  }
+  return std::nullopt;
+}
+
 const ParentNode* RatchetTree::parent_node(NodeIndex i) const {
   const auto& n = nodes_[i];
   return n ? std::get_if<ParentNode>(n.get()) : nullptr;

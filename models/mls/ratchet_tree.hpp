@@ -48,6 +48,8 @@ class RatchetTree {
     return keys_in_use({}, key, except).signature;
   }
   const LeafNode* leaf(LeafIndex i) const;
+  // The first leaf whose credential names `identity`.
+  std::optional<LeafIndex> find_identity(const Bytes& identity) const;
   const ParentNode* parent_node(NodeIndex i) const;
   // The encryption key of a non-blank node, leaf or parent.
   const Bytes& public_key(NodeIndex i) const;
