@@ -530,6 +530,12 @@ void MatrixRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& metr
   const mx::Federation::ContentCount& edus = st.federation->to_device_edus();
   content.add_row({std::string("edu"), std::string("m.direct_to_device"),
                    static_cast<std::int64_t>(edus.objects), static_cast<std::int64_t>(edus.bytes)});
+  if (st.federation->has_media_service()) {  // files in media download answers
+    const mx::Federation::ContentCount& files = st.federation->media_files();
+    content.add_row({std::string("media"), std::string("file"),
+                     static_cast<std::int64_t>(files.objects),
+                     static_cast<std::int64_t>(files.bytes)});
+  }
 
   sim::Table& action_log = st.metrics.table(
       "matrix_action_log", {"time_s", "server", "user", "action", "outcome", "reason", "event_id"});

@@ -115,6 +115,7 @@ void EncryptedRoom::start() {
     devices_[d].stock = config_.key_packages;
   }
   setup_adds();
+  setup_media();
   if (config_.dmls) {
     setup_fetch();
   } else {
@@ -318,9 +319,10 @@ EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::Commi
   }
   if (made.welcome) {
     auto welcome = std::make_shared<WelcomeOut>();
-    welcome->bytes =
-        static_cast<std::uint32_t>((4 * mls::encode_one(*made.welcome).size() + 2) / 3) +
-        kToDeviceEnvelope;
+    welcome->file_bytes = static_cast<std::uint32_t>(mls::encode_one(*made.welcome).size());
+    welcome->via_media = too_large_for_event(to_device_bytes(*welcome));
+    welcome->bytes = to_device_bytes(*welcome);
+    welcome->committer = d;
     welcome->welcome = std::make_shared<const mls::MlsMessage>(std::move(*made.welcome));
     welcome->targets = std::move(added);
     welcome->origin = devices_[d].device.homeserver();
@@ -350,6 +352,11 @@ void EncryptedRoom::send_commit_up(Outgoing out) {
 }
 
 void EncryptedRoom::send_up(Outgoing out, std::uint32_t bytes) {
+  if (too_large_for_event(bytes)) ++counts_.events_over_limit;
+  send_request_up(std::move(out), bytes);
+}
+
+void EncryptedRoom::send_request_up(Outgoing out, std::uint32_t bytes) {
   std::uint32_t slot;
   if (!free_outgoing_.empty()) {
     slot = free_outgoing_.back();

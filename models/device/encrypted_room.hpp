@@ -49,6 +49,9 @@ struct EncryptedRoomConfig {
   bool dmls = false;
   dmls::RetentionPolicy retention{dmls::RetentionRule::kWindow,
                                   sim::SimTime::from_seconds(7 * 86400), 0};
+  // The largest event or to-device message content, bytes (the Matrix spec's PDU limit). A
+  // Welcome above it goes through the media repository; events above it are counted.
+  std::uint32_t max_event_bytes = 65536;
 };
 
 // What a device did with an MLS event it received.
@@ -211,6 +214,11 @@ class EncryptedRoom {
     std::uint64_t key_packages_claimed = 0, last_resort_used = 0, claims_failed = 0;
     std::uint64_t welcomes_sent = 0, welcomes_dropped = 0, joins = 0, join_failures = 0;
     std::uint64_t commits_fetched = 0;  // DMLS: commits asked for by event ID (soft-failed)
+    // Welcomes too large for a to-device message: files uploaded to the committer's server,
+    // downloads that reached a device, and that failed; servers' fetches from the origin, and
+    // those that failed. Events whose content exceeded max_event_bytes (sent as they are).
+    std::uint64_t media_uploads = 0, media_downloads = 0, media_downloads_failed = 0;
+    std::uint64_t media_fetches = 0, media_fetches_failed = 0, events_over_limit = 0;
     // Rejoins by external commit: asked for, refused for want of a tree, commits sent, won, lost
     // (another commit on the epoch came first), and abandoned (the tree or the commit lost on
     // the client hop, or the external join failed).
@@ -232,7 +240,11 @@ class EncryptedRoom {
     std::vector<DeviceIndex> targets;
     matrix::EventIndex commit_event = matrix::kNoEvent;  // set when merged
     std::uint32_t bytes = 0;                             // as a to-device message
-    sim::NodeId origin = 0;                              // the committer's server
+    std::uint32_t file_bytes = 0;                        // the Welcome's binary encoding
+    bool via_media = false;               // too large for a to-device message: a file
+    std::uint32_t media_id = UINT32_MAX;  // in media_files_, once uploaded
+    DeviceIndex committer = 0;
+    sim::NodeId origin = 0;  // the committer's server
   };
   // A rejoin by external commit under way (encrypted_room_rejoin.cpp).
   struct Rejoin {
@@ -284,8 +296,10 @@ class EncryptedRoom {
     sim::NodeId server = 0;
   };
   struct ToDeviceWelcome {
-    std::shared_ptr<WelcomeOut> welcome;
+    std::shared_ptr<WelcomeOut> welcome;  // released once used
     DeviceIndex target = 0;
+    bool fetched = false;      // via media: the device holds the file
+    bool downloading = false;  // via media: a download is on its way
   };
   // An event on its way up the client hop.
   struct Outgoing {
@@ -331,7 +345,9 @@ class EncryptedRoom {
   void on_synced(DeviceIndex d, matrix::EventIndex e);
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
+  // An event's request up the client hop; `bytes`: its content (counted when over the limit).
   void send_up(Outgoing out, std::uint32_t bytes);
+  void send_request_up(Outgoing out, std::uint32_t bytes);
   // A commit with its GroupInfo (set_group_info) goes up as an m.mls.commit event's content.
   static void set_group_info(Outgoing& out, mls::GroupInfo info);
   void send_commit_up(Outgoing out);
@@ -388,9 +404,38 @@ class EncryptedRoom {
   void welcome_request_arrived(std::uint32_t welcome_index);
   void deliver_to_device(DeviceIndex target, std::uint32_t id);
   void to_device_arrived(DeviceIndex d, std::uint32_t id);
-  void join_by_welcome(DeviceIndex d, std::uint32_t id);
+  // Joins from to-device Welcome `id`; returns false when its file must be downloaded first.
+  bool join_by_welcome(DeviceIndex d, std::uint32_t id);
   void use_deferred_welcome(DeviceIndex d);
   void on_adds_message(const sim::ClientMessage& m);
+  // encrypted_room_media.cpp: Welcomes too large for a to-device message, as media.
+  struct MediaFile {
+    sim::NodeId origin = 0;  // the server it was uploaded to
+    std::uint32_t bytes = 0;
+  };
+  void setup_media();
+  bool too_large_for_event(std::uint32_t bytes) const;
+  static std::uint32_t to_device_bytes(const WelcomeOut& welcome);
+  void upload_welcome(DeviceIndex d, std::uint32_t request);
+  void send_upload(DeviceIndex d, std::uint32_t request);
+  void forget_upload(std::uint32_t request);
+  void upload_arrived(std::uint32_t request);
+  void upload_answered(std::uint32_t request);
+  void download_welcome(std::uint32_t id);
+  void download_requested(std::uint32_t id);
+  void file_fetched(sim::NodeId server, std::uint32_t file, bool ok);
+  void download_answered(std::uint32_t id, bool ok);
+  void retry_download_later(std::uint32_t id);
+  void welcome_not_needed(std::uint32_t id);
+  sim::MessageClass media_upload_class_ = 0, media_download_class_ = 0;
+  std::vector<MediaFile> media_files_;  // by media ID
+  std::set<std::uint64_t> media_held_;  // (server << 32 | file): its uploads and cached fetches
+  // (server << 32 | file) being fetched from the origin: the to-device ids waiting for it.
+  std::map<std::uint64_t, std::vector<std::uint32_t>> media_waiting_;
+  // By device: to-device Welcomes whose file it still needs.
+  std::map<DeviceIndex, std::vector<std::uint32_t>> media_pending_;
+  // By committer: Welcome requests (welcome_requests_) uploaded and not answered yet.
+  std::map<DeviceIndex, std::vector<std::uint32_t>> uploads_pending_;
   // Uploads replacements for the device's claimed KeyPackages (when it is online).
   void refill_key_packages(DeviceIndex d);
   std::string event_id(matrix::EventIndex e) const;

@@ -241,6 +241,7 @@ void EncryptedRoom::release_welcome(DeviceIndex d, matrix::EventIndex commit_eve
   if (welcome == nullptr) return;
   welcome->commit_event = commit_event;
   welcome_requests_.push_back(welcome);
+  if (welcome->via_media) return upload_welcome(d, welcome_requests_.size() - 1);
   links_.send_up(
       devices_[d].endpoint,
       kClaimRequestBytes + welcome->bytes * static_cast<std::uint32_t>(welcome->targets.size()),
@@ -280,7 +281,11 @@ void EncryptedRoom::to_device_arrived(DeviceIndex d, std::uint32_t id) {
     // In the group already (another Welcome was faster). Under DMLS the device may only be on a
     // fork a merge is about to close (the Welcome is the merged epoch's): kept until the device
     // is out of its group, then used.
-    if (config_.dmls) devices_[d].deferred_welcomes.push_back(id);
+    if (config_.dmls) {
+      devices_[d].deferred_welcomes.push_back(id);
+    } else {
+      to_device_[id].welcome.reset();
+    }
     return;
   }
   join_by_welcome(d, id);
@@ -291,26 +296,31 @@ void EncryptedRoom::use_deferred_welcome(DeviceIndex d) {
   while (!deferred.empty() && group(d) == nullptr) {
     const std::uint32_t id = deferred.front();
     deferred.erase(deferred.begin());
-    join_by_welcome(d, id);
+    if (!join_by_welcome(d, id)) return;  // goes on when the file has come
   }
 }
 
-void EncryptedRoom::join_by_welcome(DeviceIndex d, std::uint32_t id) {
-  const WelcomeOut& welcome = *to_device_[id].welcome;
+bool EncryptedRoom::join_by_welcome(DeviceIndex d, std::uint32_t id) {
+  if (to_device_[id].welcome->via_media && !to_device_[id].fetched) {
+    download_welcome(id);
+    return false;
+  }
+  const std::shared_ptr<WelcomeOut> welcome = std::move(to_device_[id].welcome);
   try {
-    join_from_welcome(d, std::get<mls::Welcome>(welcome.welcome->body));
+    join_from_welcome(d, std::get<mls::Welcome>(welcome->welcome->body));
   } catch (const std::exception&) {
     ++counts_.join_failures;
-    return;
+    return true;
   }
   ++counts_.joins;
-  devices_[d].epoch_commit = welcome.commit_event;
+  devices_[d].epoch_commit = welcome->commit_event;
   refresh_epoch(d);
   joined(d);
   // Commits it synced before it could process them, in the order it got them.
   std::vector<matrix::EventIndex> early = std::move(devices_[d].early_commits);
   for (const matrix::EventIndex e : early)
     process_commit(d, e);
+  return true;
 }
 
 void EncryptedRoom::refill_key_packages(DeviceIndex d) {

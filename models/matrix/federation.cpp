@@ -11,8 +11,9 @@ constexpr std::uint64_t kResponseFlag = std::uint64_t{1} << 32;
 
 // Names in enumerator order (they appear in result tables).
 const char* to_string(RequestKind kind) {
-  static const char* const kNames[] = {
-      "send", "get_missing_events", "state_ids", "event", "backfill", "probe", "keys_claim"};
+  static const char* const kNames[] = {"send",       "get_missing_events", "state_ids",
+                                       "event",      "backfill",           "probe",
+                                       "keys_claim", "media_download"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -28,8 +29,9 @@ Federation::Federation(sim::Simulation& sim, sim::Network& network, RoomWorld& r
   protocol_ = network_.add_protocol(
       "federation", [this](const sim::Message& m) { on_message(m); },
       [this](const sim::Message& m) { on_failure(m); });
-  // Key claims get their class when a key service is installed: a plain room has none.
-  for (int k = 0; k < static_cast<int>(RequestKind::kClaimKeys); ++k) {
+  // Key claims and media get their classes when their services are installed: a plain room has
+  // none.
+  for (int k = 0; k < static_cast<int>(kFirstServiceKind); ++k) {
     class_of_[k] =
         network_.add_class(protocol_, std::string("fed_") + to_string(static_cast<RequestKind>(k)));
   }
@@ -140,6 +142,7 @@ std::uint32_t Federation::request_bytes(const FederationRequest& body) {
     std::uint32_t operator()(const ClaimKeys& r) const {
       return kRequestOverhead + kClaimBytesPerDevice * r.devices;
     }
+    std::uint32_t operator()(const DownloadMedia&) const { return kRequestOverhead; }
   };
   return std::visit(Size{*this}, body);
 }
@@ -218,6 +221,22 @@ void Federation::enable_key_claims(KeyClaimHandler handler) {
   key_claims_ = std::move(handler);
   class_of_[static_cast<int>(RequestKind::kClaimKeys)] =
       network_.add_class(protocol_, std::string("fed_") + to_string(RequestKind::kClaimKeys));
+}
+
+void Federation::enable_media(MediaHandler handler) {
+  if (media_) throw std::logic_error("Federation: a media service is installed already");
+  media_ = std::move(handler);
+  class_of_[static_cast<int>(RequestKind::kMediaDownload)] =
+      network_.add_class(protocol_, std::string("fed_") + to_string(RequestKind::kMediaDownload));
+}
+
+std::uint32_t Federation::media_at(sim::NodeId server, std::uint32_t id) {
+  const std::uint32_t bytes = media_ ? media_(server, id) : 0;
+  if (bytes != 0) {
+    ++media_sent_.objects;
+    media_sent_.bytes += bytes;
+  }
+  return bytes;
 }
 
 void Federation::on_message(const sim::Message& m) {

@@ -115,6 +115,17 @@ class Federation {
   // A claimed device's entry in a claim request (its user and device IDs in JSON).
   static constexpr std::uint32_t kClaimBytesPerDevice = 80;
 
+  // GET /federation/v1/media/download: `handler(server, id)` returns the size in bytes of file
+  // `id` of `server`'s media repository, 0 when the server does not hold it (404). Until a media
+  // service is installed, servers hold no media and the class fed_media_download does not exist.
+  using MediaHandler = std::function<std::uint32_t(sim::NodeId server, std::uint32_t id)>;
+  void enable_media(MediaHandler handler);
+  bool has_media_service() const { return static_cast<bool>(media_); }
+  // The answer of `server` to a download of `id` (counted in media_files()).
+  std::uint32_t media_at(sim::NodeId server, std::uint32_t id);
+  // Files sent in media download answers (each answer counts), their own bytes.
+  const ContentCount& media_files() const { return media_sent_; }
+
   // --- the protocol, for homeservers ---
   void request(sim::NodeId from, sim::NodeId to, FederationRequest body);
   // The destination's answer to an exchange it was handed, `bytes` beyond the envelope.
@@ -169,6 +180,8 @@ class Federation {
   sim::MessageClass class_of_[kRequestKinds] = {};
   sim::ProtocolId protocol_ = 0;
   KeyClaimHandler key_claims_;
+  MediaHandler media_;
+  ContentCount media_sent_;
   std::map<std::vector<EventIndex>, std::shared_ptr<const std::vector<EventIndex>>> state_ids_memo_;
   std::deque<std::vector<EventIndex>> state_ids_order_;
   WalkMarks walk_marks_;

@@ -27,8 +27,12 @@ enum class RequestKind : std::uint8_t {
   kBackfill,
   kProbe,
   kClaimKeys,
+  kMediaDownload,
 };
-inline constexpr int kRequestKinds = 7;
+inline constexpr int kRequestKinds = 8;
+// The kinds from here on belong to services an upper layer installs (Federation::enable_*):
+// a plain room has none, and their traffic classes exist only once installed.
+inline constexpr RequestKind kFirstServiceKind = RequestKind::kClaimKeys;
 const char* to_string(RequestKind kind);
 
 inline constexpr std::uint32_t kRequestOverhead = 300;
@@ -97,7 +101,20 @@ struct ClaimKeys {
   std::uint32_t answer_bytes = 0;  // the destination's answer
 };
 
+// GET /_matrix/federation/v1/media/download/{mediaId} (Matrix 1.11, authenticated media): one
+// file of the destination's media repository. The answer is multipart/mixed — a JSON metadata
+// part and the file, binary. What the file is belongs to the upper layer's media service
+// (Federation::enable_media), named by `id`.
+// The multipart framing around the file: two boundaries, the part headers and the metadata
+// part ("{}").
+inline constexpr std::uint32_t kMultipartOverhead = 200;
+struct DownloadMedia {
+  static constexpr RequestKind kKind = RequestKind::kMediaDownload;
+  std::uint32_t id = 0;
+  std::uint32_t answer_bytes = 0;  // the destination's answer: the file (0: not found)
+};
+
 using FederationRequest = std::variant<SendTransaction, GetMissingEvents, GetStateIds, GetEvents,
-                                       Backfill, Probe, ClaimKeys>;
+                                       Backfill, Probe, ClaimKeys, DownloadMedia>;
 
 }  // namespace dmlssim::models::matrix

@@ -74,6 +74,10 @@ struct HomeserverSignals {
   // A key claim `server` made of `destination` finished: answered (true), or failed.
   sim::Signal<sim::NodeId /*server*/, sim::NodeId /*destination*/, std::uint32_t /*id*/, bool>
       keys_claimed;
+  // A media download `server` made of `destination` finished: the file came (true), or the
+  // request failed or the destination did not hold it.
+  sim::Signal<sim::NodeId /*server*/, sim::NodeId /*destination*/, std::uint32_t /*id*/, bool>
+      media_downloaded;
 };
 
 class Homeserver : public sim::NodeActor {
@@ -111,6 +115,9 @@ class Homeserver : public sim::NodeActor {
   // POST /user/keys/claim to `destination` for `devices` devices; keys_claimed tells the outcome.
   // Refused (false) when the server is down or no key service is installed.
   bool claim_keys(sim::NodeId destination, std::uint32_t id, std::uint32_t devices);
+  // GET /federation/v1/media/download of file `id` from `destination`; media_downloaded tells the
+  // outcome. Refused (false) when the server is down or no media service is installed.
+  bool download_media(sim::NodeId destination, std::uint32_t id);
 
   // --- the server's view ---
   EventStatus status(EventIndex e) const {
@@ -137,6 +144,7 @@ class Homeserver : public sim::NodeActor {
   void answer(std::uint32_t exchange, sim::NodeId origin, Backfill& request);
   void answer(std::uint32_t exchange, sim::NodeId origin, Probe& request);
   void answer(std::uint32_t exchange, sim::NodeId origin, ClaimKeys& request);
+  void answer(std::uint32_t exchange, sim::NodeId origin, DownloadMedia& request);
   // A request this server made of `to` finished: answered (`ok`), or failed or timed out.
   void on_answer(sim::NodeId to, SendTransaction& request, bool ok);
   void on_answer(sim::NodeId to, GetMissingEvents& request, bool ok);
@@ -145,6 +153,7 @@ class Homeserver : public sim::NodeActor {
   void on_answer(sim::NodeId to, Backfill& request, bool ok);
   void on_answer(sim::NodeId to, Probe& request, bool ok);
   void on_answer(sim::NodeId to, ClaimKeys& request, bool ok);
+  void on_answer(sim::NodeId to, DownloadMedia& request, bool ok);
   // Any authenticated request from `origin` arrived (before it is handled).
   void note_inbound_from(sim::NodeId origin) {
     if (backing_off_ != 0) inbound_from_failing(origin);

@@ -200,6 +200,19 @@ void Homeserver::on_answer(sim::NodeId d, ClaimKeys& request, bool ok) {
   signals().keys_claimed(node(), d, request.id, ok);
 }
 
+// --- GET /federation/v1/media/download ---
+
+void Homeserver::answer(std::uint32_t exchange, sim::NodeId, DownloadMedia& request) {
+  request.answer_bytes = federation_.media_at(node(), request.id);
+  federation_.respond(exchange, request.answer_bytes + kMultipartOverhead);
+}
+
+void Homeserver::on_answer(sim::NodeId d, DownloadMedia& request, bool ok) {
+  // A 404 is an answer: the destination is up (its back-off ends), but no file came.
+  request_finished(d, RequestKind::kMediaDownload, ok);
+  signals().media_downloaded(node(), d, request.id, ok && request.answer_bytes != 0);
+}
+
 void Homeserver::on_answer(sim::NodeId d, Probe&, bool ok) {
   request_finished(d, RequestKind::kProbe, ok);
 }

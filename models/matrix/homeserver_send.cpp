@@ -83,6 +83,14 @@ bool Homeserver::claim_keys(sim::NodeId d, std::uint32_t id, std::uint32_t devic
   return true;
 }
 
+bool Homeserver::download_media(sim::NodeId d, std::uint32_t id) {
+  if (!up() || !federation_.has_media_service()) return false;
+  DownloadMedia download;
+  download.id = id;
+  request(d, download);
+  return true;
+}
+
 void Homeserver::request(sim::NodeId to, FederationRequest body) {
   federation_.request(node(), to, std::move(body));
 }

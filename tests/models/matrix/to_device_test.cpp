@@ -107,3 +107,42 @@ TEST_CASE("key claims: the destination's service answers; a cut destination fail
   CHECK(claimed_at.size() == 1);  // never reached s2
   CHECK(t.w.federation->server(0).backing_off(2));
 }
+
+TEST_CASE(
+    "media download: the origin's service answers with the file; a 404 and a cut origin fail it",
+    "[matrix][to_device][media]") {
+  ToDeviceWorld t;
+  CHECK_FALSE(t.w.federation->server(0).download_media(1, 3));  // no media service yet
+  CHECK(t.class_bytes("fed_media_download") == 0);
+  t.w.federation->enable_media([](sim::NodeId server, std::uint32_t id) {
+    return server == 1 && id == 3 ? std::uint32_t{70'000} : std::uint32_t{0};
+  });
+  std::vector<std::tuple<sim::NodeId, sim::NodeId, std::uint32_t, bool>> done;
+  t.w.federation->signals().media_downloaded.connect(
+      [&](sim::NodeId s, sim::NodeId d, std::uint32_t id, bool ok) {
+        done.emplace_back(s, d, id, ok);
+      });
+  REQUIRE(t.w.federation->server(0).download_media(1, 3));
+  t.run_for(5);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0] == std::make_tuple(sim::NodeId{0}, sim::NodeId{1}, std::uint32_t{3}, true));
+  // GET with headers; the multipart answer: its framing and the file.
+  CHECK(t.class_bytes("fed_media_download") ==
+        mx::kRequestOverhead + mx::kResponseOverhead + mx::kMultipartOverhead + 70'000);
+  CHECK(t.w.federation->media_files().objects == 1);
+  CHECK(t.w.federation->media_files().bytes == 70'000);
+  // A file the destination does not hold: answered (no back-off), but nothing came.
+  REQUIRE(t.w.federation->server(0).download_media(2, 3));
+  t.run_for(5);
+  REQUIRE(done.size() == 2);
+  CHECK(done[1] == std::make_tuple(sim::NodeId{0}, sim::NodeId{2}, std::uint32_t{3}, false));
+  CHECK_FALSE(t.w.federation->server(0).backing_off(2));
+  CHECK(t.w.federation->media_files().objects == 1);
+  // A cut origin: the request times out and the server backs off from it.
+  t.w.partition({0, 1, 1});
+  REQUIRE(t.w.federation->server(0).download_media(1, 3));
+  t.run_for(120);
+  REQUIRE(done.size() == 3);
+  CHECK(done[2] == std::make_tuple(sim::NodeId{0}, sim::NodeId{1}, std::uint32_t{3}, false));
+  CHECK(t.w.federation->server(0).backing_off(1));
+}
