@@ -34,6 +34,9 @@ class RoomStrategy {
   virtual ~RoomStrategy() = default;
   // Device d is due a post-compromise-security update (workload.key_updates).
   virtual void key_update(models::device::DeviceIndex d) = 0;
+  // The strategy's own log, DESIGN §1's third truth: the entries a sequencer (a hub) has
+  // ordered so far. 0 for strategies that keep none.
+  virtual std::size_t log_entries() const { return 0; }
 };
 
 // A split-handling strategy, created from its checked parameters. The decisions it makes for the

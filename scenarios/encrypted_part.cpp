@@ -149,6 +149,9 @@ std::vector<ParamInfo> EncryptedPart::params() const {
       {"metrics.per_reader", "bool", "false", "",
        "Encrypted rooms: also write reader_outcomes.csv, a row per (message, expected reader) "
        "and per unauthorized read (large rooms: messages x devices rows)."},
+      {"metrics.device_epochs", "bool", "false", "",
+       "Encrypted rooms: also write device_epochs.csv, a row per change of a device's epoch "
+       "(large rooms: devices x commits rows)."},
   };
 }
 
@@ -178,6 +181,8 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
       reader.fail(workload["key_updates"], "workload.key_updates", why);
     if (metrics && metrics.IsMap() && metrics["per_reader"])
       reader.fail(metrics["per_reader"], "metrics.per_reader", why);
+    if (metrics && metrics.IsMap() && metrics["device_epochs"])
+      reader.fail(metrics["device_epochs"], "metrics.device_epochs", why);
     return nullptr;
   }
   if (!room) reader.fail(root["strategy"], "strategy", "an encrypted strategy needs a room:");
@@ -248,6 +253,8 @@ std::shared_ptr<const PartSetup> EncryptedPart::read(const YamlReader& reader,
                      "mls.maximum_forward_distance", 0, 1000000));
   e.per_reader =
       reader.boolean(value_or_default(reader, metrics, "metrics.per_reader"), "metrics.per_reader");
+  e.device_epochs = reader.boolean(value_or_default(reader, metrics, "metrics.device_epochs"),
+                                   "metrics.device_epochs");
   const auto* matrix = scenario.setup<MatrixSetup>();
   for (const auto& [entry, entry_key] : compromise_nodes) {
     const YAML::Node node = entry["compromise"];

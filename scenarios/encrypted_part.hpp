@@ -22,7 +22,8 @@ struct EncryptedSetup : PartSetup {
   bool sessions = false;
   sim::Distribution online_time = sim::Distribution::exponential(8 * 3600.0);
   sim::Distribution offline_time = sim::Distribution::exponential(16 * 3600.0);
-  bool per_reader = false;  // metrics.per_reader: a row per (message, reader)
+  bool per_reader = false;     // metrics.per_reader: a row per (message, reader)
+  bool device_epochs = false;  // metrics.device_epochs: a row per change of a device's epoch
   // faults: {at: T, compromise: "@u3:s1/D0"}, by user index and device number.
   struct Compromise {
     sim::SimTime at;

@@ -13,6 +13,7 @@
 #include "scenarios/device_sessions.hpp"
 #include "scenarios/fork_accounting.hpp"
 #include "scenarios/matrix_run.hpp"
+#include "scenarios/room_truths.hpp"
 #include "scenarios/secrets_held.hpp"
 #include "sim/client_links.hpp"
 
@@ -40,59 +41,6 @@ dev::EncryptedRoomConfig configured(dev::EncryptedRoomConfig config,
 double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
   const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
   return ms[rank == 0 ? 0 : rank - 1] / 1000.0;
-}
-
-// MLS membership against Matrix membership at the end of a run. The population: devices of users
-// joined in the state of their own server. A device diverges when it holds no group, or its group
-// has leaves of users its server does not hold joined (extra), or lacks devices of users it does
-// (missing). The answer depends only on the device's epoch and server: computed once per pair.
-// Also: the distinct epochs those devices are in, and the devices of users not joined that still
-// hold a group (a removed user's device that never saw its removal: it keeps a stale group).
-struct MembershipAtEnd {
-  std::uint64_t devices = 0, diverged = 0, extra = 0, missing = 0;
-  std::uint64_t epochs = 0, stale_groups = 0;
-};
-
-MembershipAtEnd membership_at_end(const dev::EncryptedRoom& room) {
-  MembershipAtEnd out;
-  struct ByServerThenEpoch {
-    bool operator()(const std::pair<models::mls::Bytes, sim::NodeId>& a,
-                    const std::pair<models::mls::Bytes, sim::NodeId>& b) const {
-      if (a.second != b.second) return a.second < b.second;
-      return models::mls::BytesLess{}(a.first, b.first);
-    }
-  };
-  std::map<std::pair<models::mls::Bytes, sim::NodeId>, std::pair<std::size_t, std::size_t>,
-           ByServerThenEpoch>
-      by_epoch_and_server;
-  std::set<models::mls::Bytes, models::mls::BytesLess> epochs;
-  for (dev::DeviceIndex d = 0; d < room.device_count(); ++d) {
-    if (!room.joined_at_server(d, room.user_of(d))) {
-      out.stale_groups += room.group(d) != nullptr ? 1 : 0;
-      continue;
-    }
-    ++out.devices;
-    const models::mls::Group* g = room.group(d);
-    if (g == nullptr) {
-      ++out.diverged;
-      continue;
-    }
-    epochs.insert(g->epoch_authenticator());
-    const auto key = std::make_pair(g->epoch_authenticator(), room.device(d).homeserver());
-    auto it = by_epoch_and_server.find(key);
-    if (it == by_epoch_and_server.end()) {
-      it = by_epoch_and_server
-               .emplace(key, std::make_pair(room.leaves_to_remove(d).size(),
-                                            room.devices_to_add(d).size()))
-               .first;
-    }
-    const auto [extra, missing] = it->second;
-    out.extra += extra;
-    out.missing += missing;
-    if (extra + missing > 0) ++out.diverged;
-  }
-  out.epochs = epochs.size();
-  return out;
 }
 
 // forks.csv: a row per branch of every fork; totals in summary.json and summary.csv.
@@ -163,6 +111,8 @@ struct EncryptedRun::State {
     room_strategy = strategy->attach(room);
     if (room_strategy == nullptr)
       throw std::logic_error("strategy " + scenario.strategy + " took no charge of the room");
+    add_truth_gauges(metrics, room, *room_strategy);
+    if (s.device_epochs) device_epochs = std::make_unique<DeviceEpochLog>(room);
     matrix.workload().set_message_sender([this](std::size_t user) {
       const dev::EncryptedRoom::SendResult r = room.send_message(user);
       return r.sent ? "" : r.refused;
@@ -267,6 +217,7 @@ struct EncryptedRun::State {
   double key_update_rate = 0;
   std::uint64_t key_updates_due = 0;
   bool per_reader = false;
+  std::unique_ptr<DeviceEpochLog> device_epochs;  // with metrics.device_epochs
   std::vector<MlsHeal> heals;
 
   // reader_outcomes: a row per (message, expected reader), then one per unauthorized read.
@@ -436,7 +387,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   }
   e2ee["compromises"] = state_->pcs.compromises().size();
   // Membership at the end, MLS against Matrix, per device of a user joined at its own server.
-  const MembershipAtEnd divergence = membership_at_end(room);
+  const MembershipView divergence = membership_view(room, false);
   e2ee["epochs_at_end"] = divergence.epochs;
   e2ee["stale_groups_at_end"] = divergence.stale_groups;
   e2ee["member_devices_at_end"] = divergence.devices;
@@ -469,6 +420,7 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   metrics.push_back(pcs_lag);
   summary["e2ee"] = e2ee;
   if (state_->per_reader) state_->write_per_reader();
+  if (state_->device_epochs) state_->device_epochs->write(state_->metrics);
   metrics.push_back({"e2ee_messages", "encrypted messages sent", MetricUnit::kCount,
                      count(room.ledger().message_count())});
   // Send availability: the fraction of user-time with an online device holding an active group.

@@ -178,6 +178,7 @@ void EncryptedRoom::set_head(DeviceIndex d, const mls::Bytes& epoch) {
     throw std::invalid_argument("EncryptedRoom::set_head: the device does not hold that epoch");
   if (devices_[d].head != epoch) devices_[d].removed_on_head = false;
   devices_[d].head = epoch;
+  devices_[d].epoch_commit = commit_of_epoch(epoch);
   refresh_epoch(d);
 }
 

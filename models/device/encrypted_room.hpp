@@ -125,6 +125,7 @@ class EncryptedRoom {
   matrix::Federation& federation() { return federation_; }
   const matrix::Federation& federation() const { return federation_; }
   sim::Simulation& simulation() { return sim_; }
+  const sim::Simulation& simulation() const { return sim_; }
   // A random stream of the run for a strategy's own draws ("strategy/<name>").
   sim::RandomStream random_stream(const std::string& name) const {
     return sim::RandomStream(seed_, run_, "strategy/" + name);
@@ -382,6 +383,9 @@ class EncryptedRoom {
   // since the last call.
   void after_tree_change(DeviceIndex d, bool epochs_changed);
   void mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCause cause);
+  // The first commit event device d's tree holds buffered on `epoch`, taken off its waiting
+  // list (kNoEvent: none).
+  matrix::EventIndex take_waiting_commit(DeviceIndex d, const mls::Bytes& epoch);
   // Joins from a Welcome: a new group (a tree under DMLS), or a new root of the device's tree.
   void join_from_welcome(DeviceIndex d, const mls::Welcome& welcome);
   // Per device, the messages its tree holds for an epoch not reached, in arrival order.

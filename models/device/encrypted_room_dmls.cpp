@@ -103,15 +103,24 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::Tre
         }
         break;
       }
-      case dmls::TreeEvent::Kind::kEpochCreated:
-        // A released commit extending the device's head moves it along. (Its commit event is
-        // known: the room records every epoch's commit when it is first processed.)
-        if (!direct && event.epoch == devices_[d].head) devices_[d].head = event.child;
+      case dmls::TreeEvent::Kind::kEpochCreated: {
+        if (direct) break;
+        // A released commit: the device's oldest commit waiting on that epoch (the tree
+        // releases them in the order they came). The room learns which commit made the epoch;
+        // one extending the device's head moves it along.
+        const matrix::EventIndex c = take_waiting_commit(d, event.epoch);
+        if (c != matrix::kNoEvent) commit_of_epoch_.emplace(event.child, c);
+        if (event.epoch == devices_[d].head) {
+          devices_[d].head = event.child;
+          devices_[d].epoch_commit = commit_of_epoch(event.child);
+        }
         break;
+      }
       case dmls::TreeEvent::Kind::kRemoved:
         // A released commit removing the device (one processed directly is handled by
         // process_dmls_commit): no future on that fork.
         if (direct) break;
+        take_waiting_commit(d, event.epoch);
         devices_[d].closed.insert(event.epoch);
         if (event.epoch == devices_[d].head) devices_[d].removed_on_head = true;
         break;
@@ -120,6 +129,17 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::Tre
     }
   }
   if (held != nullptr && held->empty()) buffered_.erase(d);
+}
+
+matrix::EventIndex EncryptedRoom::take_waiting_commit(DeviceIndex d, const mls::Bytes& epoch) {
+  auto& waiting = devices_[d].waiting_commits;
+  const auto it = std::find_if(waiting.begin(), waiting.end(), [&](matrix::EventIndex w) {
+    return mls_events_[w]->dmls->dmls_epoch == epoch;
+  });
+  if (it == waiting.end()) return matrix::kNoEvent;
+  const matrix::EventIndex c = *it;
+  waiting.erase(it);
+  return c;
 }
 
 CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex e,

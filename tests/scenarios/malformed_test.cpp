@@ -39,6 +39,8 @@ const Case kCases[] = {
     {"random_unknown_distribution.yaml", ":5:48", "faults[0].random.distribution",
      "unknown distribution 'gamma'"},
     {"mls_without_encrypted_strategy.yaml", ":5:3", "mls", "needs an encrypted strategy"},
+    {"device_epochs_without_encrypted_strategy.yaml", ":5:18", "metrics.device_epochs",
+     "needs an encrypted strategy"},
     {"rejoin_with_private_handshake.yaml", ":6:18", "mls.handshake",
      "mls_first_seen(rejoin_after=2m) needs mls.handshake: public"},
     {"room_version_unsupported.yaml", ":5:12", "room.version", "version 10, 11 or 12, not '9'"},
