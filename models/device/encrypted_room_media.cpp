@@ -134,6 +134,7 @@ void EncryptedRoom::send_upload(DeviceIndex d, std::uint32_t request) {
 // At the origin: the file is stored (once: an upload sent again is answered with the same
 // file); the answer names it.
 void EncryptedRoom::upload_arrived(std::uint32_t request) {
+  if (welcome_requests_[request] == nullptr) return;  // sent on already (an upload sent again)
   WelcomeOut& welcome = *welcome_requests_[request];
   if (welcome.media_id == UINT32_MAX) {
     welcome.media_id = static_cast<std::uint32_t>(media_files_.size());
@@ -178,6 +179,9 @@ void EncryptedRoom::download_welcome(std::uint32_t id) {
 // devices waiting for the file.
 void EncryptedRoom::download_requested(std::uint32_t id) {
   const ToDeviceWelcome& td = to_device_[id];
+  // A request sent again after a session change may come after the device joined from the
+  // answer to an earlier one (the hop's delays vary): nothing to serve.
+  if (td.fetched || td.welcome == nullptr) return;
   const sim::NodeId server = devices_[td.target].device.homeserver();
   const std::uint32_t file = td.welcome->media_id;
   if (media_held_.count(held_key(server, file)) != 0) {

@@ -167,3 +167,32 @@ TEST_CASE("media: a download lost with the device's session is asked for again w
   CHECK(e.room.group(targets[1]) != nullptr);
   CHECK(e.room.counts().joins == 2);
 }
+
+TEST_CASE(
+    "media: devices that drop and regain their session while their files come, over a client hop "
+    "of varying delay, all join once",
+    "[device][e2ee][adds][media]") {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    CAPTURE(seed);
+    EncryptedWorld e(3, kUsersPerServer, EncryptedWorld::config(),
+                     sim::Distribution::uniform(0.001, 0.4), seed);
+    const std::vector<DeviceIndex> targets = rejoined_devices(e);
+    REQUIRE(e.room.add_devices(0, targets).sent);
+    // For ten seconds a target, picked at random, goes offline and straight back now and then:
+    // requests, files and answers in flight are lost with the session, and sent again.
+    sim::RandomStream toggles(seed, 0, "toggles");
+    for (int k = 0; k < 60; ++k) {
+      e.run_for(0.2 * toggles.uniform01());
+      const DeviceIndex d = targets[toggles.uniform_index(targets.size())];
+      e.links.set_online(e.room.endpoint(d), false);
+      e.links.set_online(e.room.endpoint(d), true);
+    }
+    e.run_for(120);
+    for (const DeviceIndex d : targets) {
+      REQUIRE(e.room.group(d) != nullptr);
+      CHECK(e.room.group(d)->epoch_authenticator() == e.room.group(0)->epoch_authenticator());
+    }
+    CHECK(e.room.counts().joins == 2);
+    CHECK(e.room.counts().join_failures == 0);
+  }
+}

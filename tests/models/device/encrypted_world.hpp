@@ -13,9 +13,15 @@ namespace dmlssim::testing {
 
 struct EncryptedWorld {
   // Two devices per user unless `c` says otherwise.
+  // `hop`: the client hop's one-way delay in seconds, drawn per message.
   explicit EncryptedWorld(std::size_t servers = 3, std::uint32_t users = 2,
-                          models::device::EncryptedRoomConfig c = config())
-      : w(servers, users), room(w.sim, *w.federation, links, sync, std::move(c), 1, 0) {
+                          models::device::EncryptedRoomConfig c = config(),
+                          sim::Distribution hop = sim::Distribution::constant(0.02),
+                          std::uint64_t seed = 1)
+      : w(servers, users),
+        links(w.sim, w.network.reachability(), std::move(hop),
+              sim::RandomStream(seed, 0, "client")),
+        room(w.sim, *w.federation, links, sync, std::move(c), seed, 0) {
     room.start();
     room.commit_synced.connect([this](models::device::DeviceIndex d, models::matrix::EventIndex e) {
       fates.push_back(room.process_commit(d, e));
@@ -38,8 +44,7 @@ struct EncryptedWorld {
   }
 
   FederationWorld w;
-  sim::ClientLinks links{w.sim, w.network.reachability(), sim::Distribution::constant(0.02),
-                         sim::RandomStream(1, 0, "client")};
+  sim::ClientLinks links;
   models::device::ClientSync sync{*w.federation, links};
   models::device::EncryptedRoom room;
   std::vector<models::device::CommitFate> fates;
