@@ -45,7 +45,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   }
   t->set_now(sim_.now());
   after_tree_change(d, false);  // what expired meanwhile is gone before it is looked at
-  const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
+  const std::vector<dmls::TreeEvent> events = t->receive(ev.dmls);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
   const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
@@ -152,7 +152,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
   } else {
     t->set_now(sim_.now());
     after_tree_change(d, false);
-    const std::vector<dmls::TreeEvent> events = t->receive(*ev.dmls);
+    const std::vector<dmls::TreeEvent> events = t->receive(ev.dmls);
     const dmls::TreeEvent& first = events.front();
     const bool on_head = first.epoch == slot.head;
     const bool resolves_head =

@@ -310,10 +310,10 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
   return release({joined}, {id});
 }
 
-std::vector<TreeEvent> EpochTree::receive(const DmlsMessage& message) {
+std::vector<TreeEvent> EpochTree::receive(const std::shared_ptr<const DmlsMessage>& message) {
   // A message using a superseded epoch's keys changes what that epoch retains: the retained sum
   // moves by the epoch's difference (a commit that adds or supersedes an epoch recomputes it).
-  const Bytes& named = message.dmls_epoch;
+  const Bytes& named = message->dmls_epoch;
   std::optional<mls::Group::HeldBytes> before;
   if (retained_cache_) {
     const auto node = epochs_.find(named);
@@ -353,18 +353,18 @@ std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vecto
       ready.pop_front();
       const auto waiting = buffer_.find(epoch);
       if (waiting == buffer_.end()) continue;
-      std::vector<DmlsMessage> messages = std::move(waiting->second);
+      std::vector<Held> messages = std::move(waiting->second);
       buffer_.erase(waiting);
-      for (const DmlsMessage& m : messages) {
+      for (const Held& m : messages) {
         for (TreeEvent& e : handle(m))
           out.push_back(std::move(e));
         ready.insert(ready.end(), released_.begin(), released_.end());
         released_.clear();
       }
     }
-    std::vector<DmlsMessage> retry = std::move(psk_wait_);
+    std::vector<Held> retry = std::move(psk_wait_);
     psk_wait_.clear();
-    for (const DmlsMessage& m : retry) {
+    for (const Held& m : retry) {
       for (TreeEvent& e : handle(m)) {
         if (e.kind != TreeEvent::Kind::kBuffered) out.push_back(std::move(e));
       }
@@ -375,22 +375,24 @@ std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vecto
   return out;
 }
 
-std::vector<TreeEvent> EpochTree::handle(const DmlsMessage& message) {
+std::vector<TreeEvent> EpochTree::handle(const Held& held) {
+  const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
   const auto node = epochs_.find(epoch);
   if (node == epochs_.end()) {
     if (forgotten_.count(epoch) != 0) return {undecryptable(epoch, Undecryptable::kEpochDeleted)};
-    buffer_[epoch].push_back(message);
+    buffer_[epoch].push_back(held);
     TreeEvent e;
     e.kind = TreeEvent::Kind::kBuffered;
     e.epoch = epoch;
     return {e};
   }
-  if (is_commit(message.message)) return {handle_commit(message, node->second)};
+  if (is_commit(message.message)) return {handle_commit(held, node->second)};
   return {handle_other(message, node->second)};
 }
 
-TreeEvent EpochTree::handle_commit(const DmlsMessage& message, Node& node) {
+TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
+  const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
   const Bytes encoded = mls::encode_one(message.message);
   const Bytes key = mls::sha256_of({epoch, encoded});
@@ -423,7 +425,7 @@ TreeEvent EpochTree::handle_commit(const DmlsMessage& message, Node& node) {
                        std::none_of(missed_psks_->begin(), missed_psks_->end(),
                                     [&](const Bytes& id) { return forgotten_.count(id) != 0; });
     if (!later) return refused(epoch, error.reason());
-    psk_wait_.push_back(message);
+    psk_wait_.push_back(held);
     e.kind = TreeEvent::Kind::kBuffered;
     return e;
   }

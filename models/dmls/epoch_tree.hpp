@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -109,8 +110,13 @@ class EpochTree {
   // Bytes held now by retained epochs that RFC 9420 would have deleted (superseded ones).
   mls::Group::HeldBytes retained_beyond_rfc() const;
 
-  // What the message led to, followed by what the buffered messages it released led to.
-  std::vector<TreeEvent> receive(const DmlsMessage& message);
+  // What the message led to, followed by what the buffered messages it released led to. A
+  // message held for an epoch not reached is kept by the pointer: the devices of a room share
+  // one copy.
+  std::vector<TreeEvent> receive(const std::shared_ptr<const DmlsMessage>& message);
+  std::vector<TreeEvent> receive(const DmlsMessage& message) {
+    return receive(std::make_shared<const DmlsMessage>(message));
+  }
 
   // Sending in a retained epoch. Throws std::out_of_range for an epoch not held, GroupError from
   // the group. A commit stays pending until it is received back; its epoch stays as it was.
@@ -173,7 +179,8 @@ class EpochTree {
     Bytes encoded;     // the MLSMessage as sent
     mls::Group group;  // the epoch's copy holding the pending commit
   };
-  std::vector<TreeEvent> handle(const DmlsMessage& message);
+  using Held = std::shared_ptr<const DmlsMessage>;
+  std::vector<TreeEvent> handle(const Held& message);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
   Node& emplace_node(const Bytes& id, mls::Group group, Bytes parent);
   // heads_ and superseded_ as a node gains its first held child or loses its last.
@@ -182,7 +189,7 @@ class EpochTree {
   void insert_head(const Bytes& id, std::uint64_t created);
   // `out`, followed by what the messages waiting for `created` epochs lead to.
   std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
-  TreeEvent handle_commit(const DmlsMessage& message, Node& node);
+  TreeEvent handle_commit(const Held& message, Node& node);
   TreeEvent handle_other(const DmlsMessage& message, Node& node);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
@@ -194,8 +201,8 @@ class EpochTree {
   std::uint64_t created_ = 0;
   Nodes epochs_;
   ByteSet forgotten_;
-  std::map<Bytes, std::vector<DmlsMessage>, mls::BytesLess> buffer_;  // by the epoch they await
-  std::vector<DmlsMessage> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
+  std::map<Bytes, std::vector<Held>, mls::BytesLess> buffer_;  // by the epoch they await
+  std::vector<Held> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;  // own commits, by epoch
   std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
   std::unordered_map<Bytes, EpochRecord, mls::BytesHash, mls::BytesEqual> records_;
