@@ -61,7 +61,7 @@ const Bytes& member_signature_key(const EpochPublic& epoch, LeafIndex leaf) {
 Group::Group(GroupConfig config, Drbg drbg) : config_(std::move(config)), drbg_(std::move(drbg)) {}
 
 Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
-                                     std::map<NodeIndex, HpkeKeyPair> keys) const {
+                                     PathKeys keys) const {
   MemberEpoch e;
   const std::uint32_t leaves = pub->tree.leaf_count();
   e.secret_tree.emplace(
@@ -97,8 +97,8 @@ Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_pa
   EpochSecrets s =
       derive_epoch_secrets(g.crypto(), g.drbg_.bytes(kHashLength), zero, zero, context_bytes);
   Bytes tag = confirmation_tag(g.crypto(), s.confirmation_key, {});
-  std::map<NodeIndex, HpkeKeyPair> keys;
-  keys[leaf_node(0)] = {secrets.encryption_private_key, key_package.leaf_node.encryption_key};
+  PathKeys keys;
+  keys.set(leaf_node(0), {secrets.encryption_private_key, key_package.leaf_node.encryption_key});
   g.state_ = g.make_epoch(make_epoch_public(std::move(context), std::move(tree), std::move(tag)),
                           std::move(s), 0, std::move(keys));
   g.signature_private_key_ = secrets.signature_private_key;

@@ -20,6 +20,7 @@
 #include "models/mls/epoch_state.hpp"
 #include "models/mls/group_bootstrap.hpp"
 #include "models/mls/key_package.hpp"
+#include "models/mls/path_keys.hpp"
 #include "models/mls/proposal_list.hpp"
 #include "models/mls/rejection.hpp"
 #include "models/mls/secret_tree_state.hpp"
@@ -187,7 +188,7 @@ class Group {
     // The same for every member of the epoch: shared through the epoch cache when there is one.
     std::shared_ptr<const EpochSecrets> secrets;
     LeafIndex own = 0;
-    std::map<NodeIndex, HpkeKeyPair> path_keys;  // own leaf and path nodes
+    PathKeys path_keys;  // own leaf and path nodes
     std::optional<SecretTreeState> secret_tree;
     CommitTransitionPtr origin;  // keeps the shared transition alive for the epoch cache
     std::shared_ptr<SuccessorInit> successor_init;  // null: RFC 9420; shared by copies
@@ -242,7 +243,7 @@ class Group {
   Bytes successor_init_secret(const Bytes& commit_secret, const Bytes& successor_context) const;
   void install(MemberEpoch next, const std::optional<ReInitProposal>& reinit);
   MemberEpoch make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
-                         std::map<NodeIndex, HpkeKeyPair> keys) const;
+                         PathKeys keys) const;
   void keep_resumption_psk();
   std::pair<Group, CommitOutput> resume_into(Bytes group_id, std::vector<Extension> extensions,
                                              std::uint8_t usage, const KeyPackage& key_package,

@@ -7,13 +7,14 @@
 
 namespace dmlssim::models::mls {
 
-std::map<NodeIndex, HpkeKeyPair> BootstrappedGroup::keys_of(LeafIndex leaf) const {
-  std::map<NodeIndex, HpkeKeyPair> keys;
+PathKeys BootstrappedGroup::keys_of(LeafIndex leaf) const {
+  PathKeys keys;
   const RatchetTree& tree = epoch->tree;
-  keys[leaf_node(leaf)] = {members[leaf].encryption_private_key, tree.leaf(leaf)->encryption_key};
+  keys.set(leaf_node(leaf),
+           {members[leaf].encryption_private_key, tree.leaf(leaf)->encryption_key});
   for (const NodeIndex p : direct_path(leaf_node(leaf), tree.leaf_count())) {
     const auto it = parent_keys.find(p);
-    if (it != parent_keys.end() && tree.parent_node(p) != nullptr) keys[p] = it->second;
+    if (it != parent_keys.end() && tree.parent_node(p) != nullptr) keys.set(p, it->second);
   }
   return keys;
 }

@@ -14,6 +14,7 @@
 #include "models/mls/epoch_state.hpp"
 #include "models/mls/hpke.hpp"
 #include "models/mls/key_package.hpp"
+#include "models/mls/path_keys.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -24,7 +25,7 @@ struct BootstrappedGroup {
   std::map<NodeIndex, HpkeKeyPair> parent_keys;  // every parent node's key pair
 
   // The private keys member `leaf` holds: its leaf and the parents on its direct path.
-  std::map<NodeIndex, HpkeKeyPair> keys_of(LeafIndex leaf) const;
+  PathKeys keys_of(LeafIndex leaf) const;
 };
 
 // Member m's basic credential is `identities[m]`; the overload without them names member m

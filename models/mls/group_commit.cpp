@@ -155,8 +155,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
     out.group_info = std::move(info);
   }
 
-  std::map<NodeIndex, HpkeKeyPair> keys =
-      with_path ? std::move(path.keys) : next->tree.keys_still_held(state_.path_keys);
+  PathKeys keys = with_path ? std::move(path.keys) : next->tree.keys_still_held(state_.path_keys);
   pending_.emplace(
       PendingCommit{encode_one(out.commit), {}, commit_secret, successor_context, applied.reinit});
   pending_->next = make_epoch(next, std::move(secrets), state_.own, std::move(keys));
@@ -287,13 +286,13 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       if (key.public_key == tree.leaf(state_.own)->encryption_key) update_key = &key;
     }
   }
-  std::map<NodeIndex, HpkeKeyPair> derived;  // keys of the path above the decrypted node
+  PathKeys derived;  // keys of the path above the decrypted node
   Bytes commit_secret(kHashLength, 0);
   if (t->has_path) {
-    std::map<NodeIndex, HpkeKeyPair> with_update;
+    PathKeys with_update;
     if (update_key != nullptr) {
       with_update = state_.path_keys;
-      with_update[leaf_node(state_.own)] = *update_key;
+      with_update.set(leaf_node(state_.own), *update_key);
     }
     std::optional<DecryptedPathSecret> secret;
     try {
@@ -312,7 +311,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
         throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
       }
-      derived[nodes[i]] = std::move(key);
+      derived.set(nodes[i], std::move(key));
       ps = next_path_secret(crypto(), ps);
     }
     commit_secret = std::move(ps);
@@ -339,14 +338,11 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     state_.successor_init->taken(commit_secret, t->next->context_bytes);
   }
   // Accepted: the keys still held move to the new epoch, the rest are dropped with the old state.
-  std::map<NodeIndex, HpkeKeyPair> keys = std::move(derived);
-  for (auto it = state_.path_keys.begin(); it != state_.path_keys.end();) {
-    const auto current = it++;
-    if (keys.count(current->first) == 0 && tree.still_holds(current->first, current->second)) {
-      keys.insert(state_.path_keys.extract(current));
-    }
+  PathKeys keys = std::move(derived);
+  for (const auto& [node, key] : state_.path_keys) {
+    if (!keys.contains(node) && tree.still_holds(node, *key)) keys.set_shared(node, key);
   }
-  if (update_key != nullptr) keys[leaf_node(state_.own)] = *update_key;
+  if (update_key != nullptr) keys.set(leaf_node(state_.own), *update_key);
   MemberEpoch next = make_epoch(t->next, std::move(secrets), state_.own, std::move(keys));
   next.origin = t;
   pending_.reset();  // a pending commit of ours lost the race

@@ -119,8 +119,8 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
                        info.group_context.confirmed_transcript_hash) != info.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "GroupInfo confirmation tag");
   }
-  std::map<NodeIndex, HpkeKeyPair> keys;
-  keys[leaf_node(own)] = {secrets.encryption_private_key, own_leaf.encryption_key};
+  PathKeys keys;
+  keys.set(leaf_node(own), {secrets.encryption_private_key, own_leaf.encryption_key});
   if (group_secrets.path_secret) {
     const NodeIndex lca = common_ancestor(leaf_node(own), leaf_node(info.signer));
     const std::vector<NodeIndex> nodes = filtered_direct_path(tree, info.signer);
@@ -133,7 +133,7 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
       if (node == nullptr || node->encryption_key != key.public_key) {
         throw GroupError(Rejection::kBadPath, "Welcome path secret does not give the node key");
       }
-      keys[*at] = std::move(key);
+      keys.set(*at, std::move(key));
       ps = next_path_secret(crypto, ps);
     }
   }

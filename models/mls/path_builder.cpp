@@ -26,12 +26,12 @@ BuiltPath build_update_path(const CryptoProvider& crypto, Drbg& drbg, RatchetTre
   for (const NodeIndex node : b.nodes) {
     HpkeKeyPair key = node_key_pair(crypto, secret);
     public_keys.push_back(key.public_key);
-    b.keys[node] = std::move(key);
+    b.keys.set(node, std::move(key));
     b.secrets.push_back(secret);
     secret = next_path_secret(crypto, secret);
   }
   b.commit_secret = std::move(secret);
-  b.keys[leaf_node(leaf)] = leaf_key;
+  b.keys.set(leaf_node(leaf), leaf_key);
 
   LeafNode& node = leaf_template;
   node.encryption_key = leaf_key.public_key;

@@ -12,15 +12,16 @@
 #include "models/mls/drbg.hpp"
 #include "models/mls/epoch_state.hpp"
 #include "models/mls/hpke.hpp"
+#include "models/mls/path_keys.hpp"
 #include "models/mls/wire_types.hpp"
 
 namespace dmlssim::models::mls {
 
 struct BuiltPath {
   UpdatePath path;
-  std::map<NodeIndex, HpkeKeyPair> keys;  // the new leaf key and one per filtered path node
-  std::vector<NodeIndex> nodes;           // the filtered direct path
-  std::vector<Bytes> secrets;             // the path secret of each of those nodes
+  PathKeys keys;                 // the new leaf key and one per filtered path node
+  std::vector<NodeIndex> nodes;  // the filtered direct path
+  std::vector<Bytes> secrets;    // the path secret of each of those nodes
   Bytes commit_secret;
   Bytes tree_hash;  // of `tree` after the path
 };

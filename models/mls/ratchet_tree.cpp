@@ -127,11 +127,10 @@ const Bytes& RatchetTree::public_key(NodeIndex i) const {
   return parent_node(i)->encryption_key;
 }
 
-std::map<NodeIndex, HpkeKeyPair> RatchetTree::keys_still_held(
-    const std::map<NodeIndex, HpkeKeyPair>& keys) const {
-  std::map<NodeIndex, HpkeKeyPair> out;
+PathKeys RatchetTree::keys_still_held(const PathKeys& keys) const {
+  PathKeys out;
   for (const auto& [node, key] : keys) {
-    if (still_holds(node, key)) out[node] = key;
+    if (still_holds(node, *key)) out.set_shared(node, key);
   }
   return out;
 }

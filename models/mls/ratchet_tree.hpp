@@ -16,6 +16,7 @@
 
 #include "models/mls/cow_array.hpp"
 #include "models/mls/crypto_provider.hpp"
+#include "models/mls/path_keys.hpp"
 #include "models/mls/tree_math.hpp"
 #include "models/mls/wire_types.hpp"
 
@@ -56,8 +57,7 @@ class RatchetTree {
   // Whether node `i` exists and holds `key`'s public key.
   bool still_holds(NodeIndex i, const HpkeKeyPair& key) const;
   // The pairs of `keys` whose node still holds that public key (the rest were replaced or blanked).
-  std::map<NodeIndex, HpkeKeyPair> keys_still_held(
-      const std::map<NodeIndex, HpkeKeyPair>& keys) const;
+  PathKeys keys_still_held(const PathKeys& keys) const;
 
   // Proposals applied to the tree (§12.1.1-12.1.3).
   // Add: the leftmost blank leaf (the tree doubles when there is none) takes the KeyPackage's

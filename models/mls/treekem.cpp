@@ -79,8 +79,8 @@ bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& pa
 
 std::optional<DecryptedPathSecret> decrypt_path_secret(
     const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
-    LeafIndex receiver, const UpdatePath& path, const std::map<NodeIndex, HpkeKeyPair>& keys,
-    const Bytes& group_context, const std::vector<LeafIndex>& joiners) {
+    LeafIndex receiver, const UpdatePath& path, const PathKeys& keys, const Bytes& group_context,
+    const std::vector<LeafIndex>& joiners) {
   const std::uint32_t n = tree.leaf_count();
   if (filtered.size() != path.nodes.size()) return std::nullopt;
   // The lowest node of the sender's filtered path above the receiver: the first node of the
@@ -102,9 +102,9 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
   if (ciphertexts.size() != resolution.size()) return std::nullopt;
   for (std::size_t k = 0; k < resolution.size(); ++k) {
-    const auto key = keys.find(resolution[k]);
-    if (key == keys.end() || key->second.public_key != tree.public_key(resolution[k])) continue;
-    Bytes secret = decrypt_with_label(crypto, key->second, "UpdatePathNode", group_context,
+    const HpkeKeyPair* key = keys.find(resolution[k]);
+    if (key == nullptr || key->public_key != tree.public_key(resolution[k])) continue;
+    Bytes secret = decrypt_with_label(crypto, *key, "UpdatePathNode", group_context,
                                       ciphertexts[k].kem_output, ciphertexts[k].ciphertext);
     return DecryptedPathSecret{node, std::move(secret)};
   }

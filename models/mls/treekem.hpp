@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "models/mls/hpke.hpp"
+#include "models/mls/path_keys.hpp"
 #include "models/mls/ratchet_tree.hpp"
 
 namespace dmlssim::models::mls {
@@ -47,7 +48,7 @@ struct DecryptedPathSecret {
 // `joiners` are the leaves the commit adds: they hold no ciphertext.
 std::optional<DecryptedPathSecret> decrypt_path_secret(
     const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
-    LeafIndex receiver, const UpdatePath& path, const std::map<NodeIndex, HpkeKeyPair>& keys,
-    const Bytes& group_context, const std::vector<LeafIndex>& joiners = {});
+    LeafIndex receiver, const UpdatePath& path, const PathKeys& keys, const Bytes& group_context,
+    const std::vector<LeafIndex>& joiners = {});
 
 }  // namespace dmlssim::models::mls

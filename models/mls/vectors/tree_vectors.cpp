@@ -103,18 +103,18 @@ void run_treekem(const nlohmann::json& v, std::size_t index, VectorResult& out) 
   EntryCheck check(index, out);
   const RatchetTree before = tree_of(v.at("ratchet_tree"));
   // Each member's private keys: its leaf, and every node whose path secret it knows.
-  std::map<LeafIndex, std::map<NodeIndex, HpkeKeyPair>> keys;
+  std::map<LeafIndex, PathKeys> keys;
   for (const auto& lp : v.at("leaves_private")) {
     const auto leaf = lp.at("index").get<LeafIndex>();
     const Bytes leaf_private = hex_of(lp.at("encryption_priv"));
-    keys[leaf][leaf_node(leaf)] = {leaf_private, crypto.dh_public_key(leaf_private)};
+    keys[leaf].set(leaf_node(leaf), {leaf_private, crypto.dh_public_key(leaf_private)});
     for (const auto& ps : lp.at("path_secrets")) {
       const auto node = ps.at("node").get<NodeIndex>();
       const HpkeKeyPair pair = node_key_pair(crypto, hex_of(ps.at("path_secret")));
       const ParentNode* p = before.parent_node(node);
       check.expect(p != nullptr && p->encryption_key == pair.public_key,
                    "path secret of node " + std::to_string(node));
-      keys[leaf][node] = pair;
+      keys[leaf].set(node, pair);
     }
   }
   for (const auto& u : v.at("update_paths")) {
