@@ -4,6 +4,7 @@
 // checking the confirmation tag) happens in Group.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -26,6 +27,10 @@ struct CommitTransition {
   std::vector<PreSharedKeyId> psks;
   std::optional<ReInitProposal> reinit;
   std::optional<Bytes> external_init;
+  // The key pairs of the path's nodes as members derive them (RFC 9420 §7.4: one path secret
+  // chain for every member), kept by the first member that reaches each node so that the others
+  // share it. Members processing one transition do so one at a time (one simulation thread).
+  mutable std::map<NodeIndex, std::shared_ptr<const HpkeKeyPair>> node_keys;
 };
 
 using CommitTransitionPtr = std::shared_ptr<const CommitTransition>;

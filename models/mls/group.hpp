@@ -140,6 +140,8 @@ class Group {
   const CommitTransition* creating_transition() const { return state_.origin.get(); }
   EpochPublicPtr shared_public_state() const { return state_.pub; }
   const Bytes& epoch_authenticator() const { return state_.secrets->epoch_authenticator; }
+  // The key pairs this member holds for its leaf and the parent nodes of its path.
+  const PathKeys& path_keys() const { return state_.path_keys; }
   // The epoch's secrets, for adversary models (a compromised member) and tests.
   const EpochSecrets& epoch_secrets() const { return *state_.secrets; }
   std::uint32_t member_count() const;

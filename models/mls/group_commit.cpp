@@ -306,12 +306,19 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     const std::vector<NodeIndex>& nodes = t->filtered_path;
     std::size_t i = std::find(nodes.begin(), nodes.end(), secret->node) - nodes.begin();
     Bytes ps = std::move(secret->path_secret);
-    for (; i < nodes.size(); ++i) {
-      HpkeKeyPair key = node_key_pair(crypto(), ps);
-      if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
-        throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
+    // The first node's pair is derived and checked; the chain above it is then every
+    // member's, so the pairs other members derived before are taken as they are.
+    for (bool first = true; i < nodes.size(); ++i, first = false) {
+      std::shared_ptr<const HpkeKeyPair>& shared = t->node_keys[nodes[i]];
+      if (first || shared == nullptr) {
+        HpkeKeyPair key = node_key_pair(crypto(), ps);
+        if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
+          throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
+        }
+        if (shared == nullptr || shared->private_key != key.private_key)
+          shared = std::make_shared<const HpkeKeyPair>(std::move(key));
       }
-      derived.set(nodes[i], std::move(key));
+      derived.set_shared(nodes[i], shared);
       ps = next_path_secret(crypto(), ps);
     }
     commit_secret = std::move(ps);

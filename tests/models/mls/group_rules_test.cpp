@@ -352,3 +352,32 @@ TEST_CASE("members sharing opened application messages still use up their own ke
   CHECK(h.group(ids[3]).handle(third).application_data ==
         alone.group(same_ids[3]).handle(third_alone).application_data);
 }
+
+TEST_CASE(
+    "members processing a shared transition share the key pairs of the path nodes they reach; "
+    "without a cache each derives equal pairs of its own",
+    "[mls][group]") {
+  for (const bool shared : {true, false}) {
+    CAPTURE(shared);
+    mls::GroupConfig config;
+    config.crypto = &mls::fast_crypto();
+    if (shared) config.cache = std::make_shared<mls::EpochCache>();
+    GroupHarness h(config, 47);
+    const auto ids = h.found(4);
+    const mls::CommitOutput out = h.group(ids[0]).commit();  // an empty commit: a full path
+    for (const int m : {ids[0], ids[1], ids[2], ids[3]})
+      h.group(m).handle(out.commit);
+    // Leaves 0-3: the root is node 3; every other member derives its key pair from the path.
+    const mls::NodeIndex root = 3;
+    const mls::HpkeKeyPair* first = h.group(ids[1]).path_keys().find(root);
+    REQUIRE(first != nullptr);
+    CHECK(first->public_key == h.group(ids[1]).public_state().tree.public_key(root));
+    for (const int m : {ids[2], ids[3]}) {
+      const mls::HpkeKeyPair* key = h.group(m).path_keys().find(root);
+      REQUIRE(key != nullptr);
+      CHECK(key->private_key == first->private_key);
+      CHECK((key == first) == shared);
+    }
+    CHECK(h.group(ids[1]).epoch_authenticator() == h.group(ids[0]).epoch_authenticator());
+  }
+}
