@@ -354,10 +354,6 @@ void EncryptedRoom::send_commit_up(Outgoing out) {
 
 void EncryptedRoom::send_up(Outgoing out, std::uint32_t bytes) {
   if (too_large_for_event(bytes)) ++counts_.events_over_limit;
-  send_request_up(std::move(out), bytes);
-}
-
-void EncryptedRoom::send_request_up(Outgoing out, std::uint32_t bytes) {
   std::uint32_t slot;
   if (!free_outgoing_.empty()) {
     slot = free_outgoing_.back();

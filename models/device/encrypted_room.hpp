@@ -348,7 +348,6 @@ class EncryptedRoom {
   void on_client_failure(const sim::ClientMessage& m);
   // An event's request up the client hop; `bytes`: its content (counted when over the limit).
   void send_up(Outgoing out, std::uint32_t bytes);
-  void send_request_up(Outgoing out, std::uint32_t bytes);
   // A commit with its GroupInfo (set_group_info) goes up as an m.mls.commit event's content.
   static void set_group_info(Outgoing& out, mls::GroupInfo info);
   void send_commit_up(Outgoing out);

@@ -16,6 +16,8 @@
 // download unanswered sends it again when it is back (what was in flight is lost with the
 // session). See encrypted_room.hpp.
 #include <algorithm>
+#include <map>
+#include <vector>
 
 #include "models/device/encrypted_room.hpp"
 
@@ -36,6 +38,19 @@ constexpr std::uint64_t kFailedFlag = std::uint64_t{1} << 32;
 
 std::uint64_t held_key(sim::NodeId server, std::uint32_t file) {
   return (static_cast<std::uint64_t>(server) << 32) | file;
+}
+
+// Takes `id` off device d's list (the entry goes with its last id); whether it was there.
+bool take_off(std::map<DeviceIndex, std::vector<std::uint32_t>>& lists, DeviceIndex d,
+              std::uint32_t id) {
+  const auto it = lists.find(d);
+  if (it == lists.end()) return false;
+  std::vector<std::uint32_t>& list = it->second;
+  const auto at = std::find(list.begin(), list.end(), id);
+  if (at == list.end()) return false;
+  list.erase(at);
+  if (list.empty()) lists.erase(it);
+  return true;
 }
 
 }  // namespace
@@ -109,10 +124,7 @@ void EncryptedRoom::setup_media() {
 }
 
 void EncryptedRoom::forget_upload(std::uint32_t request) {
-  const DeviceIndex d = welcome_requests_[request]->committer;
-  std::vector<std::uint32_t>& pending = uploads_pending_[d];
-  pending.erase(std::remove(pending.begin(), pending.end(), request), pending.end());
-  if (pending.empty()) uploads_pending_.erase(d);
+  take_off(uploads_pending_, welcome_requests_[request]->committer, request);
   welcome_requests_[request].reset();
 }
 
@@ -150,10 +162,7 @@ void EncryptedRoom::upload_arrived(std::uint32_t request) {
 void EncryptedRoom::upload_answered(std::uint32_t request) {
   if (welcome_requests_[request] == nullptr) return;  // answered before (sent again)
   const WelcomeOut& welcome = *welcome_requests_[request];
-  std::vector<std::uint32_t>& pending = uploads_pending_[welcome.committer];
-  if (std::find(pending.begin(), pending.end(), request) == pending.end()) return;
-  pending.erase(std::remove(pending.begin(), pending.end(), request), pending.end());
-  if (pending.empty()) uploads_pending_.erase(welcome.committer);
+  if (!take_off(uploads_pending_, welcome.committer, request)) return;
   links_.send_up(
       devices_[welcome.committer].endpoint,
       kToDeviceRequestBytes + welcome.bytes * static_cast<std::uint32_t>(welcome.targets.size()),
@@ -229,9 +238,7 @@ void EncryptedRoom::download_answered(std::uint32_t id, bool ok) {
   }
   ++counts_.media_downloads;
   td.fetched = true;
-  std::vector<std::uint32_t>& pending = media_pending_[d];
-  pending.erase(std::remove(pending.begin(), pending.end(), id), pending.end());
-  if (pending.empty()) media_pending_.erase(d);
+  take_off(media_pending_, d, id);
   if (group(d) == nullptr) {
     join_by_welcome(d, id);
     use_deferred_welcome(d);
@@ -256,9 +263,7 @@ void EncryptedRoom::retry_download_later(std::uint32_t id) {
 // when it leaves a fork (as to_device_arrived does); under MLS it is of no use.
 void EncryptedRoom::welcome_not_needed(std::uint32_t id) {
   const DeviceIndex d = to_device_[id].target;
-  std::vector<std::uint32_t>& pending = media_pending_[d];
-  pending.erase(std::remove(pending.begin(), pending.end(), id), pending.end());
-  if (pending.empty()) media_pending_.erase(d);
+  take_off(media_pending_, d, id);
   if (config_.dmls) {
     devices_[d].deferred_welcomes.push_back(id);
   } else {
