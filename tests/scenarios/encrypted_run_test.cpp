@@ -151,7 +151,7 @@ TEST_CASE("a split: mls_first_seen loses the messages across it, each pair count
 }
 
 TEST_CASE(
-    "a split: dmls reads every message of both sides after the heal; with a retention "
+    "a split: dmls reads every message of both sides after the heal — with a retention "
     "shorter than the split, the other side's are unreadable, epoch deleted",
     "[scenarios][e2ee]") {
   std::string text = split_scenario("dmls");
@@ -206,7 +206,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "secrets held per device: MLS keeps nothing beyond RFC 9420; DMLS's retained epochs are its "
+    "secrets held per device: MLS keeps nothing beyond RFC 9420 — DMLS's retained epochs are its "
     "exposure",
     "[scenarios][e2ee]") {
   struct Totals {

@@ -144,7 +144,7 @@ TEST_CASE("metrics.json writes every table as JSON records too", "[experiment]")
 }
 
 TEST_CASE(
-    "re-running into a result directory leaves no stale runs; foreign directories are refused",
+    "re-running into a result directory leaves no stale runs — foreign directories are refused",
     "[experiment]") {
   const Scenario three = load_scenario_text(kScenario, "determinism.yaml");
   LoadOptions o;

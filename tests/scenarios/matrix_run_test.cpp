@@ -172,7 +172,7 @@ TEST_CASE("matrix runs are deterministic for any --jobs", "[matrix][experiment][
   fs::remove_all(b);
 }
 
-TEST_CASE("a room without faults has no heal; the resolved scenario reloads",
+TEST_CASE("a room without faults has no heal — the resolved scenario reloads",
           "[matrix][experiment]") {
   LoadOptions o;
   o.overrides = {"faults=[]", "runs=1"};
@@ -394,7 +394,7 @@ faults:
   fs::remove_all(dir);
 }
 
-TEST_CASE("a one-way link fault: events flow the open way; the reconnection is measured",
+TEST_CASE("a one-way link fault: events flow the open way — the reconnection is measured",
           "[matrix][experiment]") {
   const Scenario s = load_scenario_text(R"(name: one-way
 duration: 2h

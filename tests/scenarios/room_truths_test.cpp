@@ -2,6 +2,7 @@
 // epoch and MLS membership, the strategy's log — as gauges in timeseries.csv and, with
 // metrics.device_epochs, a row per change of a device's epoch.
 #include <catch2/catch.hpp>
+
 #include <map>
 #include <set>
 #include <string>
@@ -32,7 +33,8 @@ std::string split(const std::string& strategy, const std::string& metrics = "") 
 std::map<std::string, std::map<double, double>> gauges(const RunResult& r) {
   std::map<std::string, std::map<double, double>> out;
   for (const auto& row : r.metrics.tables().at("gauges").rows())
-    out[std::get<std::string>(row[1])][std::get<double>(row[0])] = std::get<double>(row[2]);
+    out[std::get<std::string>(row[1])][std::get<dmlssim::sim::SimTime>(row[0]).seconds()] =
+        std::get<double>(row[2]);
   return out;
 }
 
@@ -51,7 +53,7 @@ std::int64_t e2ee(const RunResult& r, const std::string& key) {
 }  // namespace
 
 TEST_CASE(
-    "three truths over time: a split shows two DAG heads and two epochs; dmls brings both back "
+    "three truths over time: a split shows two DAG heads and two epochs — dmls brings both back "
     "to one, and the last sample agrees with the end-of-run counts",
     "[scenarios][e2ee][truths]") {
   const std::string strategy = GENERATE(std::string("dmls"), std::string("mls_first_seen"));

@@ -38,7 +38,7 @@ TEST_CASE("messages cross the client hop both ways after its latency", "[client_
   CHECK(h.links.traffic(h.cls).bytes == 150);
 }
 
-TEST_CASE("an endpoint that goes offline loses what is on its way; a crash loses it too",
+TEST_CASE("an endpoint that goes offline loses what is on its way — a crash loses it too",
           "[client_links]") {
   Harness h;
   const EndpointId phone = h.links.attach(0);

@@ -89,7 +89,7 @@ TEST_CASE("renumbering sequences keeps the order of pending events", "[event_que
       q, 42, 20000, [](RandomStream& r) { return static_cast<int64_t>(r.uniform_index(1000)); });
 }
 
-TEST_CASE("cancelled events never run; handles of finished events are inert", "[event_queue]") {
+TEST_CASE("cancelled events never run — handles of finished events are inert", "[event_queue]") {
   EventQueue q;
   int runs = 0;
   EventHandle a = q.push(SimTime::from_ns(5), [&] { ++runs; });

@@ -52,7 +52,7 @@ TEST_CASE("partitions end at their duration or at a heal", "[faults]") {
   CHECK(kinds == std::vector<std::string>{"partition:a", "partition:b", "heal:b", "heal:a"});
 }
 
-TEST_CASE("heal all ends every active partition; a healed partition is not healed again",
+TEST_CASE("heal all ends every active partition — a healed partition is not healed again",
           "[faults]") {
   Harness h(4);
   h.faults.schedule(PartitionFault{"a", 1_s, {0, 0, 1, 1}, {"x", "y"}, 10_s}, 0);
@@ -236,7 +236,7 @@ TEST_CASE("random processes with a stop begin nothing after it and end what runs
   CHECK(h.reach.is_up(0));
 }
 
-TEST_CASE("random partitions by group keep each group together; draws are reproducible",
+TEST_CASE("random partitions by group keep each group together — draws are reproducible",
           "[faults]") {
   auto run = [](uint64_t seed) {
     Simulation sim;

@@ -202,7 +202,7 @@ TEST_CASE("steady-state message traffic allocates nothing on the heap", "[networ
   CHECK(dmlssim::testing::allocations_so_far() == before);
 }
 
-TEST_CASE("a one-way fault refuses requests that way; responses and the other way pass",
+TEST_CASE("a one-way fault refuses requests that way — responses and the other way pass",
           "[network]") {
   NetworkConfig c = three_nodes();
   c.connect_timeout = 10_s;
@@ -227,7 +227,7 @@ TEST_CASE("a one-way fault refuses requests that way; responses and the other wa
   CHECK(h.delivered.back().second.payload == 5);
 }
 
-TEST_CASE("several protocols share the nodes; each gets only its own classes", "[network]") {
+TEST_CASE("several protocols share the nodes — each gets only its own classes", "[network]") {
   // Federation-like requests and a second protocol (say, to-device delivery) on the same nodes:
   // each handler sees its messages and failures, by class, without looking at payloads.
   Simulation sim;

@@ -43,7 +43,7 @@ TEST_CASE("a node's timers run unless the node crashed after they were set", "[t
   CHECK(b.fired == std::vector<std::pair<SimTime, std::uint32_t>>{{30_s, 3}});
 }
 
-TEST_CASE("a periodic node timer stops at a crash; the generic form works too", "[timers]") {
+TEST_CASE("a periodic node timer stops at a crash — the generic form works too", "[timers]") {
   Simulation sim;
   Reachability reach(1);
   Ticker t(sim, reach, 0);
@@ -74,7 +74,7 @@ TEST_CASE("node timers with a small argument allocate nothing", "[timers]") {
   CHECK(t.fired.size() == 2000);
 }
 
-TEST_CASE("a signal calls every subscriber in order; disconnected ones no more", "[signal]") {
+TEST_CASE("a signal calls every subscriber in order — disconnected ones no more", "[signal]") {
   Signal<int, const std::string&> signal;
   CHECK(signal.empty());
   std::vector<std::string> calls;

@@ -54,7 +54,7 @@ TEST_CASE("a fresh network is one component", "[reachability]") {
   CHECK(r.up_count() == 5);
 }
 
-TEST_CASE("partitions split and compose; removal heals", "[reachability]") {
+TEST_CASE("partitions split and compose — removal heals", "[reachability]") {
   Reachability r(6);
   r.add_partition("ab", {0, 0, 0, 1, 1, 1});
   CHECK(r.component_count() == 2);
@@ -72,7 +72,7 @@ TEST_CASE("partitions split and compose; removal heals", "[reachability]") {
   CHECK(r.active_partitions() == std::vector<std::string>{"odd"});
 }
 
-TEST_CASE("crashes are held and released; incarnations count crashes", "[reachability]") {
+TEST_CASE("crashes are held and released — incarnations count crashes", "[reachability]") {
   Reachability r(3);
   std::vector<std::pair<NodeId, bool>> events;
   r.add_node_listener([&](NodeId n, bool up) { events.emplace_back(n, up); });

@@ -62,7 +62,7 @@ TEST_CASE("an online device gets its server's accepted events in order, after th
   CHECK(s.links.traffic(s.sync.poll_class()).messages >= 1);
 }
 
-TEST_CASE("an offline device gets nothing; back online it gets all it lacks, in order",
+TEST_CASE("an offline device gets nothing — back online it gets all it lacks, in order",
           "[device][sync]") {
   SyncWorld s;
   s.record_s1();

@@ -103,7 +103,7 @@ TEST_CASE("encrypted room: a commit goes round as a room event and every device 
 }
 
 TEST_CASE(
-    "encrypted room: rival commits in a split fork the group; the other side's messages "
+    "encrypted room: rival commits in a split fork the group — the other side's messages "
     "are unreadable, epoch never reached",
     "[device][e2ee]") {
   EncryptedWorld e;
@@ -221,7 +221,7 @@ TEST_CASE(
   CHECK(traffic("fed_keys_claim").messages == 2);  // one request, one answer
 }
 
-TEST_CASE("encrypted room: a claim to an unreachable server fails; the others are added",
+TEST_CASE("encrypted room: a claim to an unreachable server fails — the others are added",
           "[device][e2ee][adds]") {
   EncryptedWorld e;
   for (const auto& [server, user] : {std::pair{1u, 1u}, std::pair{2u, 1u}}) {

@@ -34,7 +34,7 @@ struct PcsWorld {
 
 }  // namespace
 
-TEST_CASE("PCS: another member's commit does not heal; the device's own commit does",
+TEST_CASE("PCS: another member's commit does not heal — the device's own commit does",
           "[device][e2ee]") {
   PcsWorld p;
   REQUIRE(p.room.device_count() == 6);

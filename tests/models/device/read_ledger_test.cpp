@@ -9,7 +9,7 @@ using device::ReadOutcome;
 using device::UnreadableCause;
 using dmlssim::sim::SimTime;
 
-TEST_CASE("ledger: each expected pair has one outcome; reads win; delays from the send",
+TEST_CASE("ledger: each expected pair has one outcome — reads win — delays from the send",
           "[device][ledger]") {
   device::ReadLedger ledger;
   // Devices 0..4 at send; 3 is not expected (its user left); device 1 sends.

@@ -23,7 +23,7 @@ mls::Bytes only_child(const std::vector<dmls::TreeEvent>& events) {
 
 }  // namespace
 
-TEST_CASE("both sides of a split commit; once healed every device holds and reads both forks",
+TEST_CASE("both sides of a split commit — once healed every device holds and reads both forks",
           "[dmls]") {
   DmlsWorld w;
   for (int i = 1; i < 4; ++i)

@@ -91,7 +91,7 @@ TEST_CASE("the hash rules look at the first differing commit, not at the heads",
   CHECK(decisive == 1);
 }
 
-TEST_CASE("a descendant beats its ancestor; ties fall back to the confirmation tag", "[dmls]") {
+TEST_CASE("a descendant beats its ancestor — ties fall back to the confirmation tag", "[dmls]") {
   Split s;
   const auto& t = s.w.tree(0);
   dmls::ForkChoice c;

@@ -83,7 +83,7 @@ bool converged(DmlsWorld& w, const mls::Bytes& epoch, const std::vector<int>& de
 
 }  // namespace
 
-TEST_CASE("a two-way split converges; the device the room removed reads nothing after", "[dmls]") {
+TEST_CASE("a two-way split converges — the device the room removed reads nothing after", "[dmls]") {
   for (const bool side_a_wins : {true, false}) {
     DmlsWorld w;
     const std::vector<std::string> sides = {"a", "a", "b", "b"};

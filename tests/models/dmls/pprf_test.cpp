@@ -63,7 +63,7 @@ TEST_CASE("PPRF at full depth walks all 256 bits of the input", "[dmls]") {
   CHECK(prf.position_bytes() == positions);
 }
 
-TEST_CASE("a punctured input is never derived again; every other input still is", "[dmls]") {
+TEST_CASE("a punctured input is never derived again — every other input still is", "[dmls]") {
   const auto& crypto = mls::fast_crypto();
   dmls::PuncturablePrf reference(crypto, kKey, 4);
   std::vector<mls::Bytes> expected;

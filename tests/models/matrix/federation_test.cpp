@@ -239,7 +239,7 @@ struct DropEveryThird : mx::RoomTransport {
 
 }  // namespace
 
-TEST_CASE("a transport decides the fan-out; events it never sends are pulled by later ones",
+TEST_CASE("a transport decides the fan-out — events it never sends are pulled by later ones",
           "[matrix][federation][transport]") {
   DropEveryThird transport;
   FederationWorld w(4, 1, 1, mx::room_v12(), {}, 0, &transport);

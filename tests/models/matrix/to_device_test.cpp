@@ -76,7 +76,7 @@ TEST_CASE("to-device: kept through a partition and the back-off, delivered once 
   CHECK(t.received[99].at < t.received[100].at);
 }
 
-TEST_CASE("key claims: the destination's service answers; a cut destination fails the claim",
+TEST_CASE("key claims: the destination's service answers — a cut destination fails the claim",
           "[matrix][to_device]") {
   ToDeviceWorld t;
   // Without a key service there is no claim (and no traffic class for it).
@@ -109,7 +109,7 @@ TEST_CASE("key claims: the destination's service answers; a cut destination fail
 }
 
 TEST_CASE(
-    "media download: the origin's service answers with the file; a 404 and a cut origin fail it",
+    "media download: the origin's service answers with the file — a 404 and a cut origin fail it",
     "[matrix][to_device][media]") {
   ToDeviceWorld t;
   CHECK_FALSE(t.w.federation->server(0).download_media(1, 3));  // no media service yet

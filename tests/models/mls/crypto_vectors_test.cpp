@@ -25,7 +25,7 @@ TEST_CASE("labels bind signatures and ciphertexts of the crypto-basics vectors",
       mls::CryptoError);
 }
 
-TEST_CASE("AES-128-GCM rejects a tampered ciphertext; keys of the wrong size are refused",
+TEST_CASE("AES-128-GCM rejects a tampered ciphertext — keys of the wrong size are refused",
           "[mls][hpke]") {
   const mls::Bytes key(16, 1), nonce(12, 2), aad = mls::to_bytes("aad");
   mls::Bytes ct = mls::aead_seal(key, nonce, aad, mls::to_bytes("hello"));

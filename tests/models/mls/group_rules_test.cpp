@@ -110,7 +110,7 @@ TEST_CASE("late application messages decrypt within max_past_epochs", "[mls][gro
   }
 }
 
-TEST_CASE("a message key is used once; ratchets far ahead are refused", "[mls][group]") {
+TEST_CASE("a message key is used once — ratchets far ahead are refused", "[mls][group]") {
   mls::GroupConfig config;
   config.limits.maximum_forward_distance = 5;
   GroupHarness h(config, 34);
@@ -124,7 +124,7 @@ TEST_CASE("a message key is used once; ratchets far ahead are refused", "[mls][g
   CHECK(reason_of(h.group(ids[1]), far) == mls::Rejection::kKeyTooFarAhead);
 }
 
-TEST_CASE("handshakes as PrivateMessage; proposals hold back application data", "[mls][group]") {
+TEST_CASE("handshakes as PrivateMessage — proposals hold back application data", "[mls][group]") {
   mls::GroupConfig config;
   config.private_handshake = true;
   GroupHarness h(config, 35);
@@ -354,7 +354,7 @@ TEST_CASE("members sharing opened application messages still use up their own ke
 }
 
 TEST_CASE(
-    "members processing a shared transition share the key pairs of the path nodes they reach; "
+    "members processing a shared transition share the key pairs of the path nodes they reach — "
     "without a cache each derives equal pairs of its own",
     "[mls][group]") {
   for (const bool shared : {true, false}) {
