@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/room_truths.hpp"
 #include "scenarios/run.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "tests/models/device/encrypted_world.hpp"
 
 using namespace dmlssim::scenarios;
 
@@ -131,4 +133,79 @@ TEST_CASE(
   // Recounted from the rows: the distinct epochs the devices end in (commit event IDs here,
   // epoch authenticators in the summary).
   CHECK(static_cast<std::int64_t>(last_epochs.size()) == e2ee(r, "epochs_at_end"));
+}
+
+namespace {
+
+// membership_view recounted device by device from the room's own questions (what its server's
+// state says, what its group's leaves are): the definition in docs/metrics.md, without sharing.
+MembershipView recount(const dmlssim::models::device::EncryptedRoom& room, bool online_only) {
+  MembershipView out;
+  std::set<dmlssim::models::mls::Bytes, dmlssim::models::mls::BytesLess> epochs;
+  for (dmlssim::models::device::DeviceIndex d = 0; d < room.device_count(); ++d) {
+    if (online_only && !room.online(d)) continue;
+    const dmlssim::models::mls::Group* g = room.group(d);
+    if (!room.joined_at_server(d, room.user_of(d))) {
+      out.stale_groups += g != nullptr ? 1 : 0;
+      continue;
+    }
+    ++out.devices;
+    if (g == nullptr) {
+      ++out.diverged;
+      continue;
+    }
+    epochs.insert(g->epoch_authenticator());
+    const std::size_t extra = room.leaves_to_remove(d).size();
+    const std::size_t missing = room.devices_to_add(d).size();
+    out.extra += extra;
+    out.missing += missing;
+    out.diverged += extra + missing > 0 ? 1 : 0;
+  }
+  out.epochs = epochs.size();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "membership view: the shared count (one walk per server state, one per epoch) equals a "
+    "device-by-device recount, extra and missing leaves, stale groups and offline devices",
+    "[scenarios][e2ee][truths]") {
+  namespace mls = dmlssim::models::mls;
+  dmlssim::testing::EncryptedWorld e;  // 3 servers x 2 users x 2 devices
+  e.w.partition({0, 1, 1});            // s0 | s1 s2
+  // s0 alone holds @u1:s2 kicked; s1 and s2 alone hold @u1:s1 gone.
+  REQUIRE(e.w.send(0, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) !=
+          dmlssim::models::matrix::kNoEvent);
+  REQUIRE(e.w.send(1, 1, "m.room.member", "@u1:s1", {{"membership", "leave"}}) !=
+          dmlssim::models::matrix::kNoEvent);
+  // A device of s0 removes @u1:s1's devices (leaves 6 and 7), whom its server still holds joined.
+  mls::CommitOptions options;
+  for (const mls::LeafIndex leaf : {6u, 7u})
+    options.by_value.push_back(mls::Proposal{mls::RemoveProposal{leaf}});
+  REQUIRE(e.room.commit(0, options).sent);
+  e.run_for(10);
+  e.links.set_online(e.room.endpoint(5), false);
+  e.run_for(1);
+  for (const bool online_only : {false, true}) {
+    const MembershipView view = membership_view(e.room, online_only);
+    const MembershipView expected = recount(e.room, online_only);
+    CHECK(view.devices == expected.devices);
+    CHECK(view.diverged == expected.diverged);
+    CHECK(view.extra == expected.extra);
+    CHECK(view.missing == expected.missing);
+    CHECK(view.epochs == expected.epochs);
+    CHECK(view.stale_groups == expected.stale_groups);
+  }
+  // By hand: s0's 4 devices (epoch 1) lack 6 and 7 and hold @u1:s2's 10 and 11; s1's @u0:s1
+  // devices (4, 5) and s2's @u0:s2 (8, 9) hold 6 and 7 of a user gone there; @u1:s2's devices
+  // (10, 11) are joined at s2 and diverge the same way; 6 and 7 keep a stale group.
+  const MembershipView all = membership_view(e.room, false);
+  CHECK(all.devices == 10);
+  CHECK(all.epochs == 2);
+  CHECK(all.stale_groups == 2);
+  CHECK(all.diverged == 10);
+  CHECK(all.extra == 4 * 2 + 6 * 2);
+  CHECK(all.missing == 4 * 2);
+  CHECK(membership_view(e.room, true).devices == 9);  // device 5 is offline
 }
