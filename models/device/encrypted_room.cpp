@@ -272,7 +272,8 @@ EncryptedRoom::SendResult EncryptedRoom::send_message(std::size_t user) {
     if (config_.dmls) {
       dmls::EpochTree& t = *mutable_tree(d);
       t.set_now(sim_.now());
-      out.dmls = std::make_shared<const dmls::DmlsMessage>(t.protect(devices_[d].head, plaintext));
+      out.dmls =
+          std::make_shared<const dmls::SharedDmlsMessage>(t.protect(devices_[d].head, plaintext));
       out.encoded = mls::encode_one(*out.dmls);
     } else {
       out.message = std::make_shared<const mls::MlsMessage>(mutable_group(d)->protect(plaintext));
@@ -311,7 +312,7 @@ EncryptedRoom::SendResult EncryptedRoom::commit_adding(DeviceIndex d, mls::Commi
     dmls::EpochTree& t = *mutable_tree(d);
     t.set_now(sim_.now());
     dmls::EpochTree::OwnCommit own = t.commit(devices_[d].head, options);
-    out.dmls = std::make_shared<const dmls::DmlsMessage>(std::move(own.commit));
+    out.dmls = std::make_shared<const dmls::SharedDmlsMessage>(std::move(own.commit));
     made.welcome = std::move(own.welcome);
     made.group_info = std::move(own.group_info);
     devices_[d].dmls_pending = true;

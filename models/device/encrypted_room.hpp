@@ -307,7 +307,7 @@ class EncryptedRoom {
     DeviceIndex from = 0;
     bool commit = false;
     std::shared_ptr<const mls::MlsMessage> message;
-    std::shared_ptr<const dmls::DmlsMessage> dmls;  // under DMLS: the wrapped message
+    std::shared_ptr<const dmls::SharedDmlsMessage> dmls;  // under DMLS: the wrapped message
     std::vector<mls::Bytes> resolves;
     std::shared_ptr<const mls::GroupInfo> group_info;  // commits: of the epoch they create
     mls::Bytes group_info_encoded;
@@ -320,7 +320,7 @@ class EncryptedRoom {
   };
   struct MlsEvent {
     std::shared_ptr<const mls::MlsMessage> message;
-    std::shared_ptr<const dmls::DmlsMessage> dmls;
+    std::shared_ptr<const dmls::SharedDmlsMessage> dmls;
     std::vector<mls::Bytes> resolves;
     std::shared_ptr<const mls::GroupInfo> group_info;  // commits: of the epoch they create
     bool external = false;                             // an external commit (a rejoin)

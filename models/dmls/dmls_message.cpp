@@ -34,4 +34,9 @@ DmlsMessage DmlsMessage::decode(mls::TlsReader& r) {
   return m;
 }
 
+SharedDmlsMessage::SharedDmlsMessage(DmlsMessage m)
+    : DmlsMessage(std::move(m)),
+      encoded(mls::encode_one(message)),
+      digest(mls::sha256_of({dmls_epoch, encoded})) {}
+
 }  // namespace dmlssim::models::dmls

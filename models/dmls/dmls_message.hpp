@@ -21,4 +21,13 @@ struct DmlsMessage {
   static DmlsMessage decode(mls::TlsReader& r);
 };
 
+// A DMLSMessage as the epoch trees of a simulation share it (one copy for every device), with
+// what each tree would otherwise compute again: the MLSMessage's encoding and the digest that
+// names a commit on its epoch, SHA-256(dmls_epoch || encoding).
+struct SharedDmlsMessage : DmlsMessage {
+  explicit SharedDmlsMessage(DmlsMessage m);
+  Bytes encoded;
+  Bytes digest;
+};
+
 }  // namespace dmlssim::models::dmls

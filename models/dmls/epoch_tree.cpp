@@ -310,15 +310,27 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
   return release({joined}, {id});
 }
 
-std::vector<TreeEvent> EpochTree::receive(const std::shared_ptr<const DmlsMessage>& message) {
+std::vector<TreeEvent> EpochTree::receive(const Held& message) {
   // A message using a superseded epoch's keys changes what that epoch retains: the retained sum
   // moves by the epoch's difference (a commit that adds or supersedes an epoch recomputes it).
   const Bytes& named = message->dmls_epoch;
+  const auto held = epochs_.find(named);
   std::optional<mls::Group::HeldBytes> before;
-  if (retained_cache_) {
-    const auto node = epochs_.find(named);
-    if (node != epochs_.end() && node->second.record->superseded_at)
-      before = node->second.group.held_bytes();
+  if (retained_cache_ && held != epochs_.end() && held->second.record->superseded_at)
+    before = held->second.group.held_bytes();
+  if (held != epochs_.end() && !is_commit(message->message)) {
+    // An application message or proposal in a held epoch creates no epoch and releases nothing:
+    // one look-up, and the retained sum moves by that epoch's difference.
+    std::vector<TreeEvent> out;
+    out.push_back(handle_other(*message, held->second));
+    if (before) {
+      const mls::Group::HeldBytes after = held->second.group.held_bytes();
+      mls::Group::HeldBytes& sum = *retained_cache_;
+      sum.tree_private_keys += after.tree_private_keys - before->tree_private_keys;
+      sum.successor_init += after.successor_init - before->successor_init;
+      sum.message_keys += after.message_keys - before->message_keys;
+    }
+    return out;
   }
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
@@ -387,15 +399,18 @@ std::vector<TreeEvent> EpochTree::handle(const Held& held) {
     e.epoch = epoch;
     return {e};
   }
-  if (is_commit(message.message)) return {handle_commit(held, node->second)};
-  return {handle_other(message, node->second)};
+  // (Built by push_back: a braced list would copy the event and its plaintext.)
+  std::vector<TreeEvent> out;
+  out.push_back(is_commit(message.message) ? handle_commit(held, node->second)
+                                           : handle_other(message, node->second));
+  return out;
 }
 
 TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
-  const Bytes encoded = mls::encode_one(message.message);
-  const Bytes key = mls::sha256_of({epoch, encoded});
+  const Bytes& encoded = held->encoded;
+  const Bytes& key = held->digest;
   TreeEvent e;
   e.epoch = epoch;
   if (const auto seen = processed_.find(key); seen != processed_.end()) {

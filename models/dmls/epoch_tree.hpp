@@ -113,9 +113,9 @@ class EpochTree {
   // What the message led to, followed by what the buffered messages it released led to. A
   // message held for an epoch not reached is kept by the pointer: the devices of a room share
   // one copy.
-  std::vector<TreeEvent> receive(const std::shared_ptr<const DmlsMessage>& message);
+  std::vector<TreeEvent> receive(const std::shared_ptr<const SharedDmlsMessage>& message);
   std::vector<TreeEvent> receive(const DmlsMessage& message) {
-    return receive(std::make_shared<const DmlsMessage>(message));
+    return receive(std::make_shared<const SharedDmlsMessage>(message));
   }
 
   // Sending in a retained epoch. Throws std::out_of_range for an epoch not held, GroupError from
@@ -179,7 +179,7 @@ class EpochTree {
     Bytes encoded;     // the MLSMessage as sent
     mls::Group group;  // the epoch's copy holding the pending commit
   };
-  using Held = std::shared_ptr<const DmlsMessage>;
+  using Held = std::shared_ptr<const SharedDmlsMessage>;
   std::vector<TreeEvent> handle(const Held& message);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
   Node& emplace_node(const Bytes& id, mls::Group group, Bytes parent);

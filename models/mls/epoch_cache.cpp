@@ -77,24 +77,48 @@ std::string EpochCache::opened_key(const Bytes& sender_data_secret, const Privat
 }
 
 std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
-    const std::string& key) {
-  if (const auto it = opened_.find(key); it != opened_.end()) return it->second;
-  if (const auto it = opened_old_.find(key); it != opened_old_.end()) {
-    std::shared_ptr<const OpenedApplication> found = it->second;
-    put_opened(key, found);
-    return found;
+    const Bytes& sender_data_secret, const PrivateMessage& message) {
+  for (const RecentOpened& r : recent_) {
+    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret)
+      return r.opened;
   }
-  return nullptr;
+  const std::string key = opened_key(sender_data_secret, message);
+  std::shared_ptr<const OpenedApplication> found;
+  if (const auto it = opened_.find(key); it != opened_.end()) {
+    found = it->second;
+  } else if (const auto old = opened_old_.find(key); old != opened_old_.end()) {
+    found = old->second;
+    put_generation(key, found);
+  }
+  if (found) remember(sender_data_secret, message, found);
+  return found;
 }
 
-void EpochCache::put_opened(const std::string& key,
+void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessage& message,
                             std::shared_ptr<const OpenedApplication> opened) {
+  remember(sender_data_secret, message, opened);
+  put_generation(opened_key(sender_data_secret, message), std::move(opened));
+}
+
+void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage& message,
+                          std::shared_ptr<const OpenedApplication> opened) {
+  for (RecentOpened& r : recent_) {  // a message put again (opened, then its content): in place
+    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) {
+      r.opened = std::move(opened);
+      return;
+    }
+  }
+  recent_[recent_next_] = RecentOpened{sender_data_secret, message, std::move(opened)};
+  recent_next_ = (recent_next_ + 1) % kRecent;
+}
+
+void EpochCache::put_generation(std::string key, std::shared_ptr<const OpenedApplication> opened) {
   constexpr std::size_t kGeneration = std::size_t{1} << 16;
   if (opened_.size() >= kGeneration) {
     opened_old_ = std::move(opened_);
     opened_.clear();
   }
-  opened_[key] = std::move(opened);
+  opened_[std::move(key)] = std::move(opened);
 }
 
 }  // namespace dmlssim::models::mls

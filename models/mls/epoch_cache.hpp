@@ -6,6 +6,7 @@
 // each epoch's secret-tree derivations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -33,8 +34,10 @@ class EpochCache {
 
   // An application PrivateMessage as the first member of its epoch opened it (sender data,
   // content, signature check): the other members take their own ratchet key and reuse the rest.
-  // Keyed by the epoch's sender_data_secret and every byte of the message (opened_key), so only
-  // a member holding that epoch finds it. Bounded: two generations of 65,536 entries.
+  // Keyed by the epoch's sender_data_secret and every byte of the message, so only a member
+  // holding that epoch finds it. Bounded: two generations of 65,536 entries, and the last few
+  // messages compared in place (the members of an epoch receive a message in one burst: most
+  // look-ups end there, with no key built).
   struct OpenedApplication {
     OpenedPrivateMessage opened;
     ProtectionError sender_error = ProtectionError::kNone;   // opening the sender data
@@ -44,9 +47,10 @@ class EpochCache {
   // its joiner_secret and epoch_secret), for as long as a member holds them.
   std::shared_ptr<const EpochSecrets> shared_secrets(EpochSecrets secrets);
 
-  static std::string opened_key(const Bytes& sender_data_secret, const PrivateMessage& message);
-  std::shared_ptr<const OpenedApplication> find_opened(const std::string& key);
-  void put_opened(const std::string& key, std::shared_ptr<const OpenedApplication> opened);
+  std::shared_ptr<const OpenedApplication> find_opened(const Bytes& sender_data_secret,
+                                                       const PrivateMessage& message);
+  void put_opened(const Bytes& sender_data_secret, const PrivateMessage& message,
+                  std::shared_ptr<const OpenedApplication> opened);
 
  private:
   void purge();
@@ -57,7 +61,19 @@ class EpochCache {
   std::unordered_map<std::string, std::weak_ptr<const EpochSecrets>> secrets_;
   std::size_t purge_secrets_at_ = 1024;
   std::size_t purge_trees_at_ = 1024;
+  static std::string opened_key(const Bytes& sender_data_secret, const PrivateMessage& message);
+  void put_generation(std::string key, std::shared_ptr<const OpenedApplication> opened);
   std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
+  struct RecentOpened {
+    Bytes sender_data_secret;
+    PrivateMessage message;
+    std::shared_ptr<const OpenedApplication> opened;
+  };
+  void remember(const Bytes& sender_data_secret, const PrivateMessage& message,
+                std::shared_ptr<const OpenedApplication> opened);
+  static constexpr std::size_t kRecent = 8;
+  std::array<RecentOpened, kRecent> recent_;
+  std::size_t recent_next_ = 0;
 };
 
 }  // namespace dmlssim::models::mls

@@ -310,14 +310,15 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
                                                  SecretTreeState& tree) {
   // The first member of the epoch opens the message; each member (the first included) uses up
   // its own ratchet key, with the checks in the unshared order: sender data, sender, key, content.
-  const std::string key = EpochCache::opened_key(sender_data_secret, priv);
-  std::shared_ptr<const EpochCache::OpenedApplication> shared = config_.cache->find_opened(key);
+  std::shared_ptr<const EpochCache::OpenedApplication> shared =
+      config_.cache->find_opened(sender_data_secret, priv);
   std::shared_ptr<EpochCache::OpenedApplication> fresh;
   if (!shared) {
     fresh = std::make_shared<EpochCache::OpenedApplication>();
     fresh->opened = open_sender_data(crypto(), priv, sender_data_secret);
     fresh->sender_error = fresh->opened.error;
-    if (fresh->sender_error != ProtectionError::kNone) config_.cache->put_opened(key, fresh);
+    if (fresh->sender_error != ProtectionError::kNone)
+      config_.cache->put_opened(sender_data_secret, priv, fresh);
   }
   const EpochCache::OpenedApplication& entry = shared ? *shared : *fresh;
   if (entry.sender_error != ProtectionError::kNone) {
@@ -333,7 +334,7 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   if (fresh) {
     open_private_content(crypto(), priv, taken.key, signature_key, e.context_bytes, fresh->opened);
     fresh->content_error = fresh->opened.error;
-    config_.cache->put_opened(key, fresh);
+    config_.cache->put_opened(sender_data_secret, priv, fresh);
   }
   if (entry.content_error != ProtectionError::kNone) {
     throw GroupError(rejection_of(entry.content_error), to_string(entry.content_error));
@@ -341,8 +342,8 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   Verified v;
   v.wire_format = WireFormat::kPrivateMessage;
   v.signature_key = signature_key;
-  v.owned = entry.opened.content;
-  v.signature = entry.opened.signature;
+  v.borrowed = &entry.opened.content;
+  v.keep = shared ? std::shared_ptr<const void>(shared) : std::shared_ptr<const void>(fresh);
   return v;
 }
 

@@ -216,10 +216,13 @@ class Group {
   // An authenticated content (AuthenticatedContent of §6).
   struct Verified {
     WireFormat wire_format = WireFormat::kPublicMessage;
-    const FramedContent* borrowed = nullptr;  // a PublicMessage's, in the handled message
-    std::optional<FramedContent> owned;       // a PrivateMessage's, decrypted
+    // A PublicMessage's, in the handled message; or a PrivateMessage's as the epoch cache opened
+    // it (kept alive by `keep`).
+    const FramedContent* borrowed = nullptr;
+    std::shared_ptr<const void> keep;
+    std::optional<FramedContent> owned;  // a PrivateMessage's, decrypted
     const FramedContent& content() const { return borrowed != nullptr ? *borrowed : *owned; }
-    Bytes signature;
+    Bytes signature;  // (not for a shared application message: nothing reads it)
     Bytes confirmation_tag;
     Bytes signature_key;  // the sender's; commits' signatures are checked in handle_commit
     Bytes tbs;            // commits: the FramedContentTBS (signature, transcript hash)
