@@ -206,18 +206,15 @@ void EpochTree::set_now(sim::SimTime now) {
   now_ = now;
 }
 
-mls::Group::HeldBytes EpochTree::retained_beyond_rfc() const {
-  if (retained_cache_) return *retained_cache_;
-  mls::Group::HeldBytes sum;
-  for (const auto& [id, node] : epochs_) {
-    if (!node.record->superseded_at) continue;
-    const mls::Group::HeldBytes b = node.group.held_bytes();
-    sum.tree_private_keys += b.tree_private_keys;
-    sum.successor_init += b.successor_init;
-    sum.message_keys += b.message_keys;
-  }
-  retained_cache_ = sum;
-  return sum;
+mls::Group::HeldBytes EpochTree::retained_by(const Node& node) {
+  return node.record->superseded_at ? node.group.held_bytes() : mls::Group::HeldBytes{};
+}
+
+void EpochTree::account(const Node& node, const mls::Group::HeldBytes& before) {
+  const mls::Group::HeldBytes after = retained_by(node);
+  retained_.tree_private_keys += after.tree_private_keys - before.tree_private_keys;
+  retained_.successor_init += after.successor_init - before.successor_init;
+  retained_.message_keys += after.message_keys - before.message_keys;
 }
 
 std::vector<Bytes> EpochTree::held_epochs() const {
@@ -251,8 +248,11 @@ void EpochTree::forget(const Bytes& epoch) {
   const auto parent = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
   if (parent != epochs_.end() && --parent->second.held_children == 0)
     becomes_head(parent->first, parent->second);
+  const mls::Group::HeldBytes part = retained_by(node);
+  retained_.tree_private_keys -= part.tree_private_keys;
+  retained_.successor_init -= part.successor_init;
+  retained_.message_keys -= part.message_keys;
   epochs_.erase(it);
-  structure_changed();
   merge_psks_->erase(epoch);
   forgotten_.insert(epoch);
   pending_.erase(epoch);
@@ -272,15 +272,19 @@ std::vector<TreeEvent> EpochTree::give_up() {
 DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
   Node& node = epochs_.at(epoch);
   mls::Group& g = node.group;
-  if (node.record->superseded_at) retained_cache_.reset();
+  const mls::Group::HeldBytes before = retained_by(node);
   DmlsMessage out{g.protect(application_data), epoch};
+  account(node, before);
   note_sender(*identities_, node.record->senders, identity_of(g.public_state().tree, g.own_leaf()));
   return out;
 }
 
 EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
-  mls::Group copy = epochs_.at(epoch).group;
+  const Node& node = epochs_.at(epoch);
+  const mls::Group::HeldBytes before = retained_by(node);
+  mls::Group copy = node.group;
   mls::CommitOutput out = copy.commit(options);
+  account(node, before);  // the copy shares the epoch's successor-init state
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome),
                    std::move(out.group_info)};
@@ -305,54 +309,23 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     (*merge_psks_)[id] = merge_psk(*crypto_, group.epoch_secrets());
     look_up_merge_psks(group);
     emplace_node(id, std::move(group), {});
-    structure_changed();
   }
   return release({joined}, {id});
 }
 
 std::vector<TreeEvent> EpochTree::receive(const Held& message) {
-  // A message using a superseded epoch's keys changes what that epoch retains: the retained sum
-  // moves by the epoch's difference (a commit that adds or supersedes an epoch recomputes it).
-  const Bytes& named = message->dmls_epoch;
-  const auto held = epochs_.find(named);
-  std::optional<mls::Group::HeldBytes> before;
-  if (retained_cache_ && held != epochs_.end() && held->second.record->superseded_at)
-    before = held->second.group.held_bytes();
+  const auto held = epochs_.find(message->dmls_epoch);
   if (held != epochs_.end() && !is_commit(message->message)) {
-    // An application message or proposal in a held epoch creates no epoch and releases nothing:
-    // one look-up, and the retained sum moves by that epoch's difference.
+    // An application message or proposal in a held epoch creates no epoch and releases nothing.
     std::vector<TreeEvent> out;
     out.push_back(handle_other(*message, held->second));
-    if (before) {
-      const mls::Group::HeldBytes after = held->second.group.held_bytes();
-      mls::Group::HeldBytes& sum = *retained_cache_;
-      sum.tree_private_keys += after.tree_private_keys - before->tree_private_keys;
-      sum.successor_init += after.successor_init - before->successor_init;
-      sum.message_keys += after.message_keys - before->message_keys;
-    }
     return out;
   }
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
   std::vector<Bytes> ready = std::move(released_);
   released_.clear();
-  out = release(std::move(out), std::move(ready));
-  for (const TreeEvent& e : out) {
-    if (e.epoch == named) continue;
-    const auto record = records_.find(e.epoch);
-    if (record != records_.end() && record->second.superseded_at) retained_cache_.reset();
-  }
-  const auto node = retained_cache_ && before ? epochs_.find(named) : epochs_.end();
-  if (node != epochs_.end()) {
-    const mls::Group::HeldBytes after = node->second.group.held_bytes();
-    mls::Group::HeldBytes& sum = *retained_cache_;
-    sum.tree_private_keys += after.tree_private_keys - before->tree_private_keys;
-    sum.successor_init += after.successor_init - before->successor_init;
-    sum.message_keys += after.message_keys - before->message_keys;
-  } else if (before) {
-    retained_cache_.reset();
-  }
-  return out;
+  return release(std::move(out), std::move(ready));
 }
 
 std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
@@ -407,6 +380,9 @@ std::vector<TreeEvent> EpochTree::handle(const Held& held) {
 }
 
 TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
+  // The epoch's successor-init state is shared with the copy that processes the commit, and a
+  // first child supersedes the epoch: either moves what it retains.
+  const Accounting accounting(*this, node);
   const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
   const Bytes& encoded = held->encoded;
@@ -456,6 +432,7 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
 }
 
 TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
+  const Accounting accounting(*this, node);  // a message key used in a superseded epoch
   const Bytes& epoch = message.dmls_epoch;
   TreeEvent e;
   e.epoch = epoch;
@@ -478,7 +455,6 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
   if (holds(child)) return;
-  structure_changed();
   // What the commit did, from the trees before and after it.
   EpochRecord r = record_of(group);
   r.parent = parent;

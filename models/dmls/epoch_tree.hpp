@@ -107,8 +107,9 @@ class EpochTree {
   void set_now(sim::SimTime now);
   sim::SimTime now() const { return now_; }
   const Exposure& exposure() const { return exposure_; }
-  // Bytes held now by retained epochs that RFC 9420 would have deleted (superseded ones).
-  mls::Group::HeldBytes retained_beyond_rfc() const;
+  // Bytes held now by retained epochs that RFC 9420 would have deleted (superseded ones): kept
+  // as the epochs change, not summed at each call.
+  mls::Group::HeldBytes retained_beyond_rfc() const { return retained_; }
 
   // What the message led to, followed by what the buffered messages it released led to. A
   // message held for an epoch not reached is kept by the pointer: the devices of a room share
@@ -210,10 +211,22 @@ class EpochTree {
   std::vector<Bytes> released_;     // epochs created during one receive()
   sim::SimTime now_;
   Exposure exposure_;
-  // retained_beyond_rfc() and heads() as of the last change (set_now and strategies ask at every
-  // message, the answers change only when an epoch is added, superseded, forgotten or used).
-  mutable std::optional<mls::Group::HeldBytes> retained_cache_;
-  void structure_changed() { retained_cache_.reset(); }
+  // The sum of retained_by over the held epochs, moved by each change to one of them: a message
+  // key used, a commit made or processed on it (its successor-init state is shared with the
+  // copy), its first child, forget().
+  mls::Group::HeldBytes retained_;
+  static mls::Group::HeldBytes retained_by(const Node& node);  // zero unless superseded
+  void account(const Node& node, const mls::Group::HeldBytes& before);
+  struct Accounting {  // accounts a change to `node` when it goes out of scope
+    Accounting(EpochTree& tree, const Node& node)
+        : tree(tree), node(node), before(retained_by(node)) {}
+    ~Accounting() { tree.account(node, before); }
+    Accounting(const Accounting&) = delete;
+    Accounting& operator=(const Accounting&) = delete;
+    EpochTree& tree;
+    const Node& node;
+    mls::Group::HeldBytes before;
+  };
   std::vector<Bytes> heads_;  // held epochs without a held child, in creation order
   // Held epochs with a held child, by when they were superseded, then creation order (the id
   // points at the key in epochs_, which does not move).

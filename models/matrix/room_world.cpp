@@ -22,15 +22,15 @@ RoomWorld::RoomWorld(const RoomVersion& version, std::string room_id, Resolution
 
 std::size_t RoomWorld::add_user(std::string user_id, sim::NodeId server) {
   const StateKeyId key = store_.intern_key("m.room.member", user_id);
+  user_index_.try_emplace(user_id, users_.size());
   users_.push_back(RoomUser{std::move(user_id), server, key});
   return users_.size() - 1;
 }
 
 std::optional<sim::NodeId> RoomWorld::server_of(std::string_view user_id) const {
-  for (const RoomUser& u : users_) {
-    if (u.user_id == user_id) return u.server;
-  }
-  return std::nullopt;
+  const auto it = user_index_.find(std::string(user_id));
+  if (it == user_index_.end()) return std::nullopt;
+  return users_[it->second].server;
 }
 
 EventSpec RoomWorld::build(const StateMap& state_before, const std::vector<EventIndex>& prev,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/matrix/event_builder.hpp"
@@ -60,6 +61,7 @@ class RoomWorld {
   StateHistory history_;
   std::string room_id_;
   std::vector<RoomUser> users_;
+  std::unordered_map<std::string, std::size_t> user_index_;  // user ID -> its first entry
   std::vector<std::uint32_t> pdu_bytes_;
   std::vector<std::uint16_t> type_ids_;
   std::vector<std::string> type_names_;  // a room has a handful of event types

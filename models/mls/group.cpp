@@ -116,11 +116,7 @@ Group Group::restore(GroupConfig config, const BootstrappedGroup& group, LeafInd
 }
 
 std::uint32_t Group::member_count() const {
-  std::uint32_t n = 0;
-  const RatchetTree& tree = state_.pub->tree;
-  for (LeafIndex l = 0; l < tree.leaf_count(); ++l)
-    n += tree.leaf(l) != nullptr ? 1 : 0;
-  return n;
+  return state_.pub->tree.member_count();
 }
 
 void Group::require_active() const {

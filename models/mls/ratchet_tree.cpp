@@ -50,6 +50,8 @@ void RatchetTree::encode(TlsWriter& w) const {
 }
 
 void RatchetTree::resize(std::uint32_t leaves) {
+  for (LeafIndex l = leaves; l < leaves_; ++l)
+    members_ -= nodes_[leaf_node(l)] ? 1 : 0;
   leaves_ = leaves;
   nodes_.resize(node_width(leaves));
   hashes_.resize(node_width(leaves));
@@ -60,6 +62,8 @@ void RatchetTree::resize(std::uint32_t leaves) {
 
 void RatchetTree::put(NodeIndex i, std::shared_ptr<const TreeNode> node) {
   if (level(i) == 0) {
+    if (nodes_[i]) --members_;
+    if (node) ++members_;
     const LeafNode* leaf = node ? std::get_if<LeafNode>(node.get()) : nullptr;
     leaf_keys_.mutable_at(i / 2) =
         leaf ? LeafKeyPrefixes{prefix_of(leaf->encryption_key), prefix_of(leaf->signature_key)}

@@ -33,6 +33,8 @@ class RatchetTree {
   void encode(TlsWriter& w) const;
 
   std::uint32_t leaf_count() const { return leaves_; }
+  // Leaves that are not blank (kept as the tree changes: no walk over the leaves).
+  std::uint32_t member_count() const { return members_; }
   std::size_t node_count() const { return nodes_.size(); }
   const TreeNode* node(NodeIndex i) const { return nodes_[i].get(); }
   // Whether a leaf other than `except` has this encryption (signature) key; both in one scan.
@@ -104,6 +106,7 @@ class RatchetTree {
   CowArray<CachedHash, 32> hashes_;          // tree_hash(i) when valid; filled in place (shared_at)
   CowArray<LeafKeyPrefixes, 64> leaf_keys_;  // by leaf index
   std::uint32_t leaves_ = 0;
+  std::uint32_t members_ = 0;  // leaves not blank
 };
 
 }  // namespace dmlssim::models::mls

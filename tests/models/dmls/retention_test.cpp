@@ -155,6 +155,14 @@ TEST_CASE("what superseded epochs retain is kept up to date as their keys are us
   REQUIRE(first_kind(w.deliver(w.tree(0).protect(e1, mls::to_bytes("on e1")), 1)) ==
           Kind::kApplication);
   check_retained(t);
+  // Device 1 sends and commits on the superseded root itself: its sending ratchet moves, and the
+  // commit's copy shares the root's successor-init state.
+  t.protect(w.root, mls::to_bytes("from the root"));
+  check_retained(t);
+  const auto own = t.commit(w.root);
+  check_retained(t);
+  REQUIRE(first_kind(w.deliver(own.commit, 1)) == Kind::kEpochCreated);
+  check_retained(t);
   t.forget(w.root);
   check_retained(t);
   CHECK(t.retained_beyond_rfc().tree_private_keys == 0);

@@ -126,3 +126,37 @@ TEST_CASE("leaf keys in use are found by their whole value, not their prefix", "
   CHECK_FALSE(t.encryption_key_in_use(same_prefix, other));
   CHECK_FALSE(t.signature_key_in_use(leaf.signature_key, other));
 }
+
+TEST_CASE("the member count follows adds, removes (with truncation) and updates", "[mls]") {
+  const auto recount = [](const mls::RatchetTree& t) {
+    std::uint32_t n = 0;
+    for (mls::LeafIndex l = 0; l < t.leaf_count(); ++l)
+      n += t.leaf(l) != nullptr ? 1 : 0;
+    return n;
+  };
+  for (const auto& v : dmlssim::testing::vector_file("mls/tree-validation.json")) {
+    mls::RatchetTree t = tree_from_hex(v["tree"]);
+    REQUIRE(t.member_count() == recount(t));
+    REQUIRE(t.member_count() > 0);
+    const mls::LeafIndex l = first_leaf(t);
+    const mls::LeafNode leaf = *t.leaf(l);
+    t.update_leaf(l, leaf);
+    CHECK(t.member_count() == recount(t));
+    // Remove every member from the last down (the tree truncates), then add them back.
+    std::vector<mls::LeafNode> removed;
+    for (mls::LeafIndex i = t.leaf_count(); i-- > 0;) {
+      if (i >= t.leaf_count() || t.leaf(i) == nullptr || t.member_count() == 1) continue;
+      removed.push_back(*t.leaf(i));
+      t.remove_leaf(i);
+      CHECK(t.member_count() == recount(t));
+    }
+    CHECK(t.member_count() == 1);
+    for (const mls::LeafNode& back : removed) {
+      t.add_leaf(back);
+      CHECK(t.member_count() == recount(t));
+    }
+    CHECK(t.member_count() == removed.size() + 1);
+    const mls::RatchetTree copy = t;  // copies keep the count
+    CHECK(copy.member_count() == t.member_count());
+  }
+}
