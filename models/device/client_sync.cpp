@@ -95,13 +95,18 @@ void ClientSync::on_message(const sim::ClientMessage& m) {
 }
 
 void ClientSync::trim(Stream& stream) {
+  // Amortised: looked at (a walk over the followers) each time the stream has doubled, and
+  // dropped when at least half of it is behind every follower.
+  if (stream.events.size() < stream.trim_at) return;
   std::uint64_t lowest = stream.end();
   for (const sim::EndpointId endpoint : stream.followers)
     lowest = std::min(lowest, followers_[endpoint].position);
   const std::uint64_t drop = lowest - stream.base;
-  if (drop == 0 || drop * 2 < stream.events.size()) return;  // amortised: drop in halves
-  stream.events.erase(stream.events.begin(), stream.events.begin() + static_cast<long>(drop));
-  stream.base = lowest;
+  if (drop > 0 && drop * 2 >= stream.events.size()) {
+    stream.events.erase(stream.events.begin(), stream.events.begin() + static_cast<long>(drop));
+    stream.base = lowest;
+  }
+  stream.trim_at = std::max<std::size_t>(kTrimFrom, 2 * stream.events.size());
 }
 
 }  // namespace dmlssim::models::device

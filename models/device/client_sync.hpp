@@ -42,12 +42,14 @@ class ClientSync {
     std::uint64_t position = 0;  // next stream entry it lacks
     bool batch_in_flight = false;
   };
+  static constexpr std::size_t kTrimFrom = 64;
   // A server's stream, kept from the lowest position of its followers on (entries before that
   // are dropped: nothing grows with servers x events), and only for servers with followers.
   struct Stream {
     std::uint64_t base = 0;                  // stream index of events[0]
     std::vector<matrix::EventIndex> events;  // accepted events, in acceptance order
     std::vector<sim::EndpointId> followers;
+    std::size_t trim_at = kTrimFrom;  // trim() looks again at this many events
     std::uint64_t end() const { return base + events.size(); }
   };
   void trim(Stream& stream);

@@ -379,8 +379,8 @@ class EncryptedRoom {
   void apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
                          std::uint32_t message);
   // Retention: what the policy lets the device forget now. `epochs_changed`: an epoch was added
-  // since the last call.
-  void after_tree_change(DeviceIndex d, bool epochs_changed);
+  // since the last call. Returns whether the policy was applied (it may have forgotten epochs).
+  bool after_tree_change(DeviceIndex d, bool epochs_changed);
   void mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCause cause);
   // The first commit event device d's tree holds buffered on `epoch`, taken off its waiting
   // list (kNoEvent: none).

@@ -44,7 +44,8 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
     return;
   }
   t->set_now(sim_.now());
-  after_tree_change(d, false);  // what expired meanwhile is gone before it is looked at
+  // What expired meanwhile is gone before it is looked at.
+  const bool retention_looked = after_tree_change(d, false);
   const std::vector<dmls::TreeEvent> events = t->receive(ev.dmls);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
@@ -56,7 +57,13 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
       need_commit(d, ev.epoch_commit);
     }
   }
-  refresh_epoch(d);  // a released commit may have moved its head
+  // A released commit may have moved its head, retention may have forgotten it (a message read
+  // changes neither).
+  const bool epochs_moved = std::any_of(events.begin(), events.end(), [](const dmls::TreeEvent& e) {
+    return e.kind == dmls::TreeEvent::Kind::kEpochCreated ||
+           e.kind == dmls::TreeEvent::Kind::kRemoved;
+  });
+  if (retention_looked || epochs_moved) refresh_epoch(d);
 }
 
 void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
@@ -259,24 +266,25 @@ void EncryptedRoom::mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCau
   }
 }
 
-void EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
+bool EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   dmls::EpochTree* t = mutable_tree(d);
-  if (t == nullptr) return;
+  if (t == nullptr) return false;
   DeviceSlot& slot = devices_[d];
   // Under a window, nothing expires before the earliest superseded epoch's time is up: until
   // then (and while no epoch was added) there is nothing to look at.
   const bool window = config_.retention.rule == dmls::RetentionRule::kWindow;
-  if (window && !epochs_changed && sim_.now() < slot.next_expiry) return;
+  if (window && !epochs_changed && sim_.now() < slot.next_expiry) return false;
   dmls::apply_retention(*t, config_.retention);
   // Closed heads it held and forgot need no mark. (One it never held keeps its mark: its commit
   // may come after the merge that resolved it, by backfill, and must not reopen a fork.)
   for (auto it = slot.closed.begin(); it != slot.closed.end();) {
     it = t->holds(*it) || !t->knows(*it) ? std::next(it) : slot.closed.erase(it);
   }
-  if (!window) return;
+  if (!window) return true;
   const std::optional<sim::SimTime> earliest = t->earliest_superseded();
   slot.next_expiry = earliest ? *earliest + config_.retention.window
                               : sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
+  return true;
 }
 
 void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome) {
