@@ -76,6 +76,26 @@ std::string EpochCache::opened_key(const Bytes& sender_data_secret, const Privat
   return key;
 }
 
+const EpochCache::VerifiedPublic* EpochCache::find_verified(const Bytes& membership_key,
+                                                            const Bytes& group_context,
+                                                            const Bytes& signature_key,
+                                                            const PublicMessage& message) const {
+  for (const RecentVerified& r : verified_) {
+    if (r.used && r.membership_key == membership_key && r.signature_key == signature_key &&
+        r.group_context == group_context && r.message == message)
+      return &r.verified;
+  }
+  return nullptr;
+}
+
+void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_context,
+                              const Bytes& signature_key, const PublicMessage& message,
+                              VerifiedPublic verified) {
+  verified_[verified_next_] = RecentVerified{membership_key, group_context,       signature_key,
+                                             message,        std::move(verified), true};
+  verified_next_ = (verified_next_ + 1) % verified_.size();
+}
+
 std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
     const Bytes& sender_data_secret, const PrivateMessage& message) {
   for (const RecentOpened& r : recent_) {

@@ -47,6 +47,20 @@ class EpochCache {
   // its joiner_secret and epoch_secret), for as long as a member holds them.
   std::shared_ptr<const EpochSecrets> shared_secrets(EpochSecrets secrets);
 
+  // A PublicMessage as the first member of its epoch verified it (membership tag under the
+  // epoch's membership_key and group context; the signature under `signature_key` unless that is
+  // empty): the verdict and the FramedContentTBS. The last few, compared in place by every input.
+  struct VerifiedPublic {
+    ProtectionError error = ProtectionError::kNone;
+    Bytes tbs;
+  };
+  const VerifiedPublic* find_verified(const Bytes& membership_key, const Bytes& group_context,
+                                      const Bytes& signature_key,
+                                      const PublicMessage& message) const;
+  void put_verified(const Bytes& membership_key, const Bytes& group_context,
+                    const Bytes& signature_key, const PublicMessage& message,
+                    VerifiedPublic verified);
+
   std::shared_ptr<const OpenedApplication> find_opened(const Bytes& sender_data_secret,
                                                        const PrivateMessage& message);
   void put_opened(const Bytes& sender_data_secret, const PrivateMessage& message,
@@ -74,6 +88,14 @@ class EpochCache {
   static constexpr std::size_t kRecent = 8;
   std::array<RecentOpened, kRecent> recent_;
   std::size_t recent_next_ = 0;
+  struct RecentVerified {
+    Bytes membership_key, group_context, signature_key;
+    PublicMessage message;
+    VerifiedPublic verified;
+    bool used = false;
+  };
+  std::array<RecentVerified, 4> verified_;
+  std::size_t verified_next_ = 0;
 };
 
 }  // namespace dmlssim::models::mls

@@ -232,9 +232,25 @@ Group::Verified Group::verify(const MlsMessage& message) {
     }
     // A commit's signature is checked in check_commit_signature (a shared transition may vouch).
     const bool commit = c.content_type() == ContentType::kCommit;
-    const ProtectionError err =
-        verify_public(crypto(), *pub, commit ? Bytes{} : key, state_.secrets->membership_key,
-                      e.context_bytes, commit ? &v.tbs : nullptr);
+    const Bytes no_key;
+    const Bytes& signature_key = commit ? no_key : key;
+    const Bytes& membership_key = state_.secrets->membership_key;
+    ProtectionError err;
+    // Every member of the epoch verifies the same message: the first one's verdict is shared.
+    const EpochCache::VerifiedPublic* seen =
+        config_.cache
+            ? config_.cache->find_verified(membership_key, e.context_bytes, signature_key, *pub)
+            : nullptr;
+    if (seen != nullptr) {
+      err = seen->error;
+      if (commit) v.tbs = seen->tbs;
+    } else {
+      err = verify_public(crypto(), *pub, signature_key, membership_key, e.context_bytes,
+                          commit ? &v.tbs : nullptr);
+      if (config_.cache)
+        config_.cache->put_verified(membership_key, e.context_bytes, signature_key, *pub,
+                                    {err, commit ? v.tbs : Bytes{}});
+    }
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
       throw GroupError(Rejection::kMalformed, "confirmation tag of the wrong length");

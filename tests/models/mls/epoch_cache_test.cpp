@@ -52,3 +52,39 @@ TEST_CASE(
   cache.put_opened(secret, message(1), again);
   CHECK(cache.find_opened(secret, message(1)) == again);
 }
+
+TEST_CASE(
+    "epoch cache: a PublicMessage's verdict is shared only for the same message, membership key, "
+    "group context and signature key",
+    "[mls][cache]") {
+  EpochCache cache;
+  PublicMessage m;
+  m.content.group_id = Bytes{1, 2, 3};
+  m.content.epoch = 4;
+  m.content.content = Bytes{7, 7, 7};
+  m.signature = Bytes(64, 9);
+  m.membership_tag = Bytes(32, 5);
+  const Bytes key(32, 1), context(90, 2), signer(32, 3);
+  CHECK(cache.find_verified(key, context, signer, m) == nullptr);
+  cache.put_verified(key, context, signer, m, {ProtectionError::kNone, Bytes{4, 4}});
+  const EpochCache::VerifiedPublic* hit = cache.find_verified(key, context, signer, m);
+  REQUIRE(hit != nullptr);
+  CHECK(hit->error == ProtectionError::kNone);
+  CHECK(hit->tbs == Bytes{4, 4});
+  CHECK(cache.find_verified(Bytes(32, 8), context, signer, m) == nullptr);
+  CHECK(cache.find_verified(key, Bytes(90, 3), signer, m) == nullptr);
+  CHECK(cache.find_verified(key, context, Bytes{}, m) == nullptr);
+  PublicMessage tampered = m;
+  tampered.membership_tag.back() ^= 1;
+  CHECK(cache.find_verified(key, context, signer, tampered) == nullptr);
+  tampered = m;
+  tampered.content.content = Bytes{7, 7, 8};
+  CHECK(cache.find_verified(key, context, signer, tampered) == nullptr);
+  // Only the last few are kept: after four others, it is verified again.
+  for (std::uint8_t n = 0; n < 4; ++n) {
+    PublicMessage other = m;
+    other.signature[0] = n;
+    cache.put_verified(key, context, signer, other, {ProtectionError::kBadMembershipTag, {}});
+  }
+  CHECK(cache.find_verified(key, context, signer, m) == nullptr);
+}
