@@ -98,3 +98,44 @@ TEST_CASE("a batch lost with the server's crash is sent again after the restart"
   CHECK(s.received_events() == s.s1_order);
   CHECK(s.received.size() == 1);
 }
+
+TEST_CASE(
+    "an event accepted while the device's poll is on its way goes out when the poll arrives — a "
+    "poll lost with the session or the server is counted failed",
+    "[device][sync]") {
+  SyncWorld s;
+  s.record_s1();
+  s.w.sim.run_until(kSecond);
+  s.w.message(1, "first");  // sent at once (the poll waits): arrives at 1.02, the poll at 1.04
+  s.w.sim.run_until(SimTime::from_seconds(1.03));
+  s.w.message(1, "second");  // the poll is on its way: goes out at 1.04, arrives at 1.06
+  s.w.sim.run_until(kSecond * 2);
+  REQUIRE(s.received.size() == 2);
+  CHECK(s.received[0].second == SimTime::from_seconds(1.02));
+  CHECK(s.received[1].second == SimTime::from_seconds(1.06));
+  const TrafficCounters& polls = s.links.traffic(s.sync.poll_class());
+  CHECK(polls.messages == 2);  // one after each batch
+  CHECK(polls.failed == 0);
+  // A batch arrives at 3.02; the device goes offline at 3.03 with its poll on its way (lost).
+  s.w.sim.run_until(kSecond * 3);
+  s.w.message(1, "third");
+  s.w.sim.run_until(SimTime::from_seconds(3.03));
+  s.links.set_online(s.endpoint, false);
+  s.w.message(1, "while away");
+  s.w.sim.run_until(kSecond * 4);
+  CHECK(polls.failed == 1);
+  s.links.set_online(s.endpoint, true);  // back: it polls and gets what it lacks, one hop later
+  s.w.sim.run_until(kSecond * 5);
+  REQUIRE(s.received.size() == 4);
+  CHECK(s.received[3].second == SimTime::from_seconds(4.02));
+  // The server crashes with a poll on its way: lost too. A poll that arrived before is not.
+  s.w.message(1, "fifth");  // batch arrives at 5.02, its poll at 5.04
+  s.w.sim.run_until(SimTime::from_seconds(5.03));
+  s.w.network.reachability().hold_down(1);
+  s.w.sim.run_until(kSecond * 6);
+  CHECK(polls.failed == 2);
+  s.w.network.reachability().release_down(1);
+  s.w.sim.run_until(kSecond * 7);
+  CHECK(polls.failed == 2);
+  CHECK(s.received_events() == s.s1_order);
+}
