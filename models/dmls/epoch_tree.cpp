@@ -210,11 +210,10 @@ mls::Group::HeldBytes EpochTree::retained_by(const Node& node) {
   return node.record->superseded_at ? node.group.held_bytes() : mls::Group::HeldBytes{};
 }
 
-void EpochTree::account(const Node& node, const mls::Group::HeldBytes& before) {
-  const mls::Group::HeldBytes after = retained_by(node);
-  retained_.tree_private_keys += after.tree_private_keys - before.tree_private_keys;
-  retained_.successor_init += after.successor_init - before.successor_init;
-  retained_.message_keys += after.message_keys - before.message_keys;
+void EpochTree::move_retained(const mls::Group::HeldBytes& was, const mls::Group::HeldBytes& is) {
+  retained_.tree_private_keys += is.tree_private_keys - was.tree_private_keys;
+  retained_.successor_init += is.successor_init - was.successor_init;
+  retained_.message_keys += is.message_keys - was.message_keys;
 }
 
 std::vector<Bytes> EpochTree::held_epochs() const {
@@ -248,10 +247,7 @@ void EpochTree::forget(const Bytes& epoch) {
   const auto parent = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
   if (parent != epochs_.end() && --parent->second.held_children == 0)
     becomes_head(parent->first, parent->second);
-  const mls::Group::HeldBytes part = retained_by(node);
-  retained_.tree_private_keys -= part.tree_private_keys;
-  retained_.successor_init -= part.successor_init;
-  retained_.message_keys -= part.message_keys;
+  move_retained(retained_by(node), {});  // its part goes with it
   epochs_.erase(it);
   merge_psks_->erase(epoch);
   forgotten_.insert(epoch);
@@ -272,19 +268,17 @@ std::vector<TreeEvent> EpochTree::give_up() {
 DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data) {
   Node& node = epochs_.at(epoch);
   mls::Group& g = node.group;
-  const mls::Group::HeldBytes before = retained_by(node);
+  const Accounting accounting(*this, node);  // its sending ratchet moves
   DmlsMessage out{g.protect(application_data), epoch};
-  account(node, before);
   note_sender(*identities_, node.record->senders, identity_of(g.public_state().tree, g.own_leaf()));
   return out;
 }
 
 EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOptions& options) {
   const Node& node = epochs_.at(epoch);
-  const mls::Group::HeldBytes before = retained_by(node);
+  const Accounting accounting(*this, node);  // the copy shares the epoch's successor-init state
   mls::Group copy = node.group;
   mls::CommitOutput out = copy.commit(options);
-  account(node, before);  // the copy shares the epoch's successor-init state
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome),
                    std::move(out.group_info)};
@@ -314,13 +308,6 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
 }
 
 std::vector<TreeEvent> EpochTree::receive(const Held& message) {
-  const auto held = epochs_.find(message->dmls_epoch);
-  if (held != epochs_.end() && !is_commit(message->message)) {
-    // An application message or proposal in a held epoch creates no epoch and releases nothing.
-    std::vector<TreeEvent> out;
-    out.push_back(handle_other(*message, held->second));
-    return out;
-  }
   released_.clear();
   std::vector<TreeEvent> out = handle(message);
   std::vector<Bytes> ready = std::move(released_);
@@ -331,6 +318,7 @@ std::vector<TreeEvent> EpochTree::receive(const Held& message) {
 std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
   // Messages waiting for an epoch just created, in arrival order; they may create more. Once no
   // more are ready, commits waiting for a merge PSK are tried again if any epoch was created.
+  if (created.empty()) return out;  // (most messages: no queue built)
   std::deque<Bytes> ready(created.begin(), created.end());
   while (!ready.empty()) {
     while (!ready.empty()) {

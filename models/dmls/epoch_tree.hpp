@@ -216,11 +216,11 @@ class EpochTree {
   // copy), its first child, forget().
   mls::Group::HeldBytes retained_;
   static mls::Group::HeldBytes retained_by(const Node& node);  // zero unless superseded
-  void account(const Node& node, const mls::Group::HeldBytes& before);
+  void move_retained(const mls::Group::HeldBytes& was, const mls::Group::HeldBytes& is);
   struct Accounting {  // accounts a change to `node` when it goes out of scope
     Accounting(EpochTree& tree, const Node& node)
         : tree(tree), node(node), before(retained_by(node)) {}
-    ~Accounting() { tree.account(node, before); }
+    ~Accounting() { tree.move_retained(before, retained_by(node)); }
     Accounting(const Accounting&) = delete;
     Accounting& operator=(const Accounting&) = delete;
     EpochTree& tree;

@@ -98,10 +98,7 @@ void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_co
 
 std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
     const Bytes& sender_data_secret, const PrivateMessage& message) {
-  for (const RecentOpened& r : recent_) {
-    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret)
-      return r.opened;
-  }
+  if (const RecentOpened* r = recent_of(sender_data_secret, message)) return r->opened;
   const std::string key = opened_key(sender_data_secret, message);
   std::shared_ptr<const OpenedApplication> found;
   if (const auto it = opened_.find(key); it != opened_.end()) {
@@ -120,13 +117,19 @@ void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessag
   put_generation(opened_key(sender_data_secret, message), std::move(opened));
 }
 
+EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
+                                                const PrivateMessage& message) {
+  for (RecentOpened& r : recent_) {
+    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) return &r;
+  }
+  return nullptr;
+}
+
 void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage& message,
                           std::shared_ptr<const OpenedApplication> opened) {
-  for (RecentOpened& r : recent_) {  // a message put again (opened, then its content): in place
-    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) {
-      r.opened = std::move(opened);
-      return;
-    }
+  if (RecentOpened* r = recent_of(sender_data_secret, message)) {
+    r->opened = std::move(opened);  // a message put again (opened, then its content): in place
+    return;
   }
   recent_[recent_next_] = RecentOpened{sender_data_secret, message, std::move(opened)};
   recent_next_ = (recent_next_ + 1) % kRecent;

@@ -83,6 +83,7 @@ class EpochCache {
     PrivateMessage message;
     std::shared_ptr<const OpenedApplication> opened;
   };
+  RecentOpened* recent_of(const Bytes& sender_data_secret, const PrivateMessage& message);
   void remember(const Bytes& sender_data_secret, const PrivateMessage& message,
                 std::shared_ptr<const OpenedApplication> opened);
   static constexpr std::size_t kRecent = 8;
