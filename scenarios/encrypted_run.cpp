@@ -1,7 +1,6 @@
 #include "scenarios/encrypted_run.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -35,12 +34,6 @@ dev::EncryptedRoomConfig configured(dev::EncryptedRoomConfig config,
                                     const consensus::Strategy& strategy) {
   strategy.configure(config);
   return config;
-}
-
-// The q-quantile of ascending values (nearest rank), in seconds from milliseconds.
-double quantile_s(const std::vector<std::uint32_t>& ms, double q) {
-  const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
-  return ms[rank == 0 ? 0 : rank - 1] / 1000.0;
 }
 
 // forks.csv: a row per branch of every fork; totals in summary.json and summary.csv.
@@ -444,8 +437,8 @@ void EncryptedRun::finish(nlohmann::json& summary, std::vector<SummaryMetric>& m
   for (const auto& [q, name] : {std::pair{0.5, "p50"}, std::pair{0.95, "p95"}}) {
     SummaryMetric delay{std::string("e2ee_read_delay_") + name + "_s",
                         std::string("read delay ") + name + " (s)", MetricUnit::kSeconds};
-    delay.applies = !t.delays_ms.empty();
-    if (!t.delays_ms.empty()) delay.value = quantile_s(t.delays_ms, q);
+    delay.applies = t.reads() > 0;
+    if (t.reads() > 0) delay.value = t.delay_quantile_ms(q) / 1000.0;
     metrics.push_back(delay);
   }
   metrics.push_back({"e2ee_commits_sent", "MLS commits sent", MetricUnit::kCount,

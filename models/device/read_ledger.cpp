@@ -1,6 +1,7 @@
 #include "models/device/read_ledger.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -120,11 +121,20 @@ ReadLedger::Totals ReadLedger::totals() const {
       const ReadOutcome o = outcome(m, d);
       ++t.by_outcome[static_cast<int>(o)];
       if (o == ReadOutcome::kUnreadable) ++t.by_cause[static_cast<int>(cause(m, d))];
-      if (o == ReadOutcome::kRead) t.delays_ms.push_back(codes_[m][d] - kReadBase);
+      if (o == ReadOutcome::kRead) ++t.delays_ms[codes_[m][d] - kReadBase];
     }
   }
-  std::sort(t.delays_ms.begin(), t.delays_ms.end());
   return t;
+}
+
+std::uint32_t ReadLedger::Totals::delay_quantile_ms(double q) const {
+  const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(reads())));
+  std::uint64_t seen = 0;
+  for (const auto& [delay, n] : delays_ms) {
+    seen += n;
+    if (seen >= rank) return delay;
+  }
+  throw std::logic_error("read delay quantile of no reads");
 }
 
 }  // namespace dmlssim::models::device

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "models/matrix/event.hpp"
@@ -100,7 +101,13 @@ class ReadLedger {
     std::uint64_t pairs = 0;
     std::array<std::uint64_t, 4> by_outcome{};  // by ReadOutcome
     std::array<std::uint64_t, kUnreadableCauses> by_cause{};
-    std::vector<std::uint32_t> delays_ms;  // of the read pairs, ascending
+    // The read pairs by delay from send (ms): how many read after each delay (ascending). A
+    // histogram, not a value per pair: a large room has tens of millions of read pairs.
+    std::map<std::uint32_t, std::uint64_t> delays_ms;
+    std::uint64_t reads() const { return by_outcome[static_cast<int>(ReadOutcome::kRead)]; }
+    // The q-quantile of the read delays (the smallest delay with at least ceil(q * reads) reads
+    // at or below it), in ms; requires reads() > 0.
+    std::uint32_t delay_quantile_ms(double q) const;
   };
   Totals totals() const;
 

@@ -107,7 +107,6 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
       root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, record_of(root));
   known_order_.push_back(root_);
-  (*merge_psks_)[root_] = merge_psk(crypto, root.epoch_secrets());
   look_up_merge_psks(root);
   emplace_node(root_, std::move(root), {});
 }
@@ -170,15 +169,17 @@ std::optional<sim::SimTime> EpochTree::earliest_superseded() const {
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {
-  group.set_psk_lookup(
-      [table = merge_psks_, missed = missed_psks_](const Bytes& id) -> std::optional<Bytes> {
-        const auto it = table->find(id);
-        if (it == table->end()) {
-          missed->push_back(id);
-          return std::nullopt;
-        }
-        return it->second;
-      });
+  group.set_psk_lookup([anchor = psk_anchor_](const Bytes& id) -> std::optional<Bytes> {
+    std::optional<Bytes> psk = anchor->tree ? anchor->tree->merge_psk_of(id) : std::nullopt;
+    if (!psk) anchor->missed.push_back(id);
+    return psk;
+  });
+}
+
+std::optional<Bytes> EpochTree::merge_psk_of(const Bytes& epoch) const {
+  const auto it = epochs_.find(epoch);
+  if (it == epochs_.end()) return std::nullopt;
+  return merge_psk(*crypto_, it->second.group.epoch_secrets());
 }
 
 Identities EpochTree::senders(const Bytes& epoch) const {
@@ -249,7 +250,6 @@ void EpochTree::forget(const Bytes& epoch) {
     becomes_head(parent->first, parent->second);
   move_retained(retained_by(node), {});  // its part goes with it
   epochs_.erase(it);
-  merge_psks_->erase(epoch);
   forgotten_.insert(epoch);
   pending_.erase(epoch);
 }
@@ -278,6 +278,7 @@ EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOpti
   const Node& node = epochs_.at(epoch);
   const Accounting accounting(*this, node);  // the copy shares the epoch's successor-init state
   mls::Group copy = node.group;
+  const LendPsks lend(*this);
   mls::CommitOutput out = copy.commit(options);
   pending_[epoch].push_back(Pending{mls::encode_one(out.commit), std::move(copy)});
   return OwnCommit{DmlsMessage{std::move(out.commit), epoch}, std::move(out.welcome),
@@ -288,7 +289,8 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
                                        const mls::KeyPackage& key_package,
                                        const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
   mls::PskSources psks;
-  psks.external = *merge_psks_;
+  for (const auto& [id, node] : epochs_)
+    psks.external[id] = merge_psk(*crypto_, node.group.epoch_secrets());
   mls::Group group =
       mls::Group::join(config, welcome, key_package, secrets, std::nullopt, psks, std::move(drbg));
   TreeEvent joined;
@@ -300,7 +302,6 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     r.created_at = now_;
     records_[id] = std::move(r);
     known_order_.push_back(id);
-    (*merge_psks_)[id] = merge_psk(*crypto_, group.epoch_secrets());
     look_up_merge_psks(group);
     emplace_node(id, std::move(group), {});
   }
@@ -379,7 +380,7 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   e.epoch = epoch;
   if (const auto seen = processed_.find(key); seen != processed_.end()) {
     e.kind = TreeEvent::Kind::kDuplicateCommit;
-    e.child = seen->second;
+    if (seen->second != nullptr) e.child = *seen->second;
     return e;
   }
   // Our own commit echoed: the copy holding it pending merges it.
@@ -393,15 +394,17 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
     }
   }
   mls::Group next = own ? std::move(*own) : node.group;
-  missed_psks_->clear();
+  const LendPsks lend(*this);
+  lend.anchor.missed.clear();
   try {
     e.received = next.handle(message.message);
   } catch (const mls::GroupError& error) {
     // A merge carrying a head's key material the tree does not hold yet (its commits come
     // later, by backfill): held, and tried again whenever an epoch is created. One carrying a
     // head the tree held and forgot can never be followed.
-    const bool later = error.reason() == mls::Rejection::kUnknownPsk && !missed_psks_->empty() &&
-                       std::none_of(missed_psks_->begin(), missed_psks_->end(),
+    const std::vector<Bytes>& missed = lend.anchor.missed;
+    const bool later = error.reason() == mls::Rejection::kUnknownPsk && !missed.empty() &&
+                       std::none_of(missed.begin(), missed.end(),
                                     [&](const Bytes& id) { return forgotten_.count(id) != 0; });
     if (!later) return refused(epoch, error.reason());
     psk_wait_.push_back(held);
@@ -411,11 +414,11 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   e.own_commit = e.received.own_commit;
   if (e.received.removed) {
     e.kind = TreeEvent::Kind::kRemoved;
-    processed_[key] = {};
+    processed_[key] = nullptr;
     return e;
   }
   add_epoch(epoch, std::move(next), e);
-  processed_[key] = e.child;
+  processed_[key] = &records_.find(e.child)->first;  // (records are never dropped)
   return e;
 }
 
@@ -481,7 +484,6 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
   known_order_.push_back(child);
-  (*merge_psks_)[child] = merge_psk(*crypto_, group.epoch_secrets());
   emplace_node(child, std::move(group), parent);
   released_.push_back(std::move(child));
 }

@@ -175,7 +175,7 @@ class EpochTree {
     EpochRecord* record = nullptr;  // its entry in records_ (entries never move nor go)
     std::uint32_t held_children = 0;
   };
-  using Nodes = std::unordered_map<Bytes, Node, mls::BytesHash, mls::BytesEqual>;
+  using Nodes = std::unordered_map<Bytes, Node, mls::DigestHash, mls::BytesEqual>;
   struct Pending {
     Bytes encoded;     // the MLSMessage as sent
     mls::Group group;  // the epoch's copy holding the pending commit
@@ -205,8 +205,10 @@ class EpochTree {
   std::map<Bytes, std::vector<Held>, mls::BytesLess> buffer_;  // by the epoch they await
   std::vector<Held> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;  // own commits, by epoch
-  std::map<Bytes, Bytes, mls::BytesLess> processed_;  // hash(epoch || commit) -> child epoch
-  std::unordered_map<Bytes, EpochRecord, mls::BytesHash, mls::BytesEqual> records_;
+  // SharedDmlsMessage::digest of each commit processed -> the key of its child's record (null:
+  // the commit removed this device).
+  std::unordered_map<Bytes, const Bytes*, mls::DigestHash, mls::BytesEqual> processed_;
+  std::unordered_map<Bytes, EpochRecord, mls::DigestHash, mls::BytesEqual> records_;
   std::vector<Bytes> known_order_;  // every epoch ever held, in creation order
   std::vector<Bytes> released_;     // epochs created during one receive()
   sim::SimTime now_;
@@ -231,11 +233,23 @@ class EpochTree {
   // Held epochs with a held child, by when they were superseded, then creation order (the id
   // points at the key in epochs_, which does not move).
   std::set<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_;
-  // The merge PSK (merge.hpp) of every held epoch, by dmls_epoch; shared with the groups' lookups
-  // so that moving the tree does not invalidate them.
-  std::shared_ptr<mls::PskStore> merge_psks_ = std::make_shared<mls::PskStore>();
-  // The merge PSK ids the last commit handled asked for and the tree lacks.
-  std::shared_ptr<std::vector<Bytes>> missed_psks_ = std::make_shared<std::vector<Bytes>>();
+  // The groups' PSK lookups find the merge PSK (merge.hpp) of every held epoch, derived from its
+  // secrets when asked, through this anchor: it names the tree only while the tree is handling
+  // or making a commit (a moved tree stays valid; a group copied out of the tree finds none).
+  struct PskAnchor {
+    const EpochTree* tree = nullptr;
+    std::vector<Bytes> missed;  // merge PSK ids the last commit asked for and the tree lacks
+  };
+  std::shared_ptr<PskAnchor> psk_anchor_ = std::make_shared<PskAnchor>();
+  struct LendPsks {  // names the tree in the anchor while it lives
+    explicit LendPsks(const EpochTree& tree) : anchor(*tree.psk_anchor_) { anchor.tree = &tree; }
+    ~LendPsks() { anchor.tree = nullptr; }
+    LendPsks(const LendPsks&) = delete;
+    LendPsks& operator=(const LendPsks&) = delete;
+    PskAnchor& anchor;
+  };
+  // The merge PSK of a held epoch (none for others).
+  std::optional<Bytes> merge_psk_of(const Bytes& epoch) const;
 };
 
 }  // namespace dmlssim::models::dmls

@@ -9,6 +9,7 @@
 #include <boost/container/small_vector.hpp>
 #pragma GCC diagnostic pop
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -60,13 +61,19 @@ struct BytesHash {
     return static_cast<std::size_t>(h);
   }
 };
+// For keys that are digests (epoch identities, commit digests: uniformly random bytes): their
+// first eight bytes hash them as well as all of them would.
+struct DigestHash {
+  std::size_t operator()(const Bytes& b) const {
+    if (b.size() < 8) return BytesHash()(b);
+    std::uint64_t h;
+    std::memcpy(&h, b.data(), sizeof h);
+    return static_cast<std::size_t>(h ^ b.size());
+  }
+};
 struct BytesEqual {
   bool operator()(const Bytes& a, const Bytes& b) const {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
   }
 };
 

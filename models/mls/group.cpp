@@ -58,22 +58,39 @@ const Bytes& member_signature_key(const EpochPublic& epoch, LeafIndex leaf) {
 
 }  // namespace
 
-Group::Group(GroupConfig config, Drbg drbg) : config_(std::move(config)), drbg_(std::move(drbg)) {}
+Group::Group(GroupConfig config, Drbg drbg)
+    : config_(std::make_shared<const GroupConfig>(std::move(config))), drbg_(std::move(drbg)) {}
+
+const PskStore& Group::psks() const {
+  static const PskStore kNone;
+  return rare_ ? rare_->psks : kNone;
+}
+
+const std::optional<ReInitProposal>& Group::reinit() const {
+  static const std::optional<ReInitProposal> kNone;
+  return rare_ ? rare_->reinit : kNone;
+}
+
+void Group::set_psk_lookup(PskLookup lookup) {
+  auto config = std::make_shared<GroupConfig>(*config_);
+  config->psk_lookup = std::move(lookup);
+  config_ = std::move(config);
+}
 
 Group::MemberEpoch Group::make_epoch(EpochPublicPtr pub, EpochSecrets secrets, LeafIndex own,
                                      PathKeys keys) const {
   MemberEpoch e;
   const std::uint32_t leaves = pub->tree.leaf_count();
   e.secret_tree.emplace(
-      crypto(), secrets.encryption_secret, leaves, config_.limits,
-      config_.cache ? config_.cache->secret_tree(crypto(), secrets.encryption_secret, leaves)
-                    : nullptr);
+      crypto(), secrets.encryption_secret, leaves, config_->limits,
+      config_->cache ? config_->cache->secret_tree(crypto(), secrets.encryption_secret, leaves)
+                     : nullptr);
   e.pub = std::move(pub);
-  e.secrets = config_.cache ? config_.cache->shared_secrets(std::move(secrets))
-                            : std::make_shared<const EpochSecrets>(std::move(secrets));
+  e.secrets = config_->cache ? config_->cache->shared_secrets(std::move(secrets))
+                             : std::make_shared<const EpochSecrets>(std::move(secrets));
   e.own = own;
   e.path_keys = std::move(keys);
-  if (config_.successor_init) e.successor_init = config_.successor_init(crypto(), *e.secrets);
+  if (config_->successor_init) e.successor_init = config_->successor_init(crypto(), *e.secrets);
   return e;
 }
 
@@ -101,7 +118,7 @@ Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_pa
   keys.set(leaf_node(0), {secrets.encryption_private_key, key_package.leaf_node.encryption_key});
   g.state_ = g.make_epoch(make_epoch_public(std::move(context), std::move(tree), std::move(tag)),
                           std::move(s), 0, std::move(keys));
-  g.signature_private_key_ = secrets.signature_private_key;
+  g.set_signature_private_key(secrets.signature_private_key);
   g.keep_resumption_psk();
   return g;
 }
@@ -110,7 +127,7 @@ Group Group::restore(GroupConfig config, const BootstrappedGroup& group, LeafInd
                      Drbg drbg) {
   Group g(std::move(config), std::move(drbg));
   g.state_ = g.make_epoch(group.epoch, group.secrets, leaf, group.keys_of(leaf));
-  g.signature_private_key_ = group.members.at(leaf).signature_private_key;
+  g.set_signature_private_key(group.members.at(leaf).signature_private_key);
   g.keep_resumption_psk();
   return g;
 }
@@ -129,14 +146,14 @@ void Group::require_active() const {
 }
 
 WireFormat Group::handshake_format() const {
-  return config_.private_handshake ? WireFormat::kPrivateMessage : WireFormat::kPublicMessage;
+  return config_->private_handshake ? WireFormat::kPrivateMessage : WireFormat::kPublicMessage;
 }
 
 MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
                         const Bytes& confirmation_tag) {
   const bool application = content.content_type() == ContentType::kApplication;
   MlsMessage out;
-  if (!application && !config_.private_handshake) {
+  if (!application && !config_->private_handshake) {
     out.body = seal_public(crypto(), content, signature, state_.secrets->membership_key,
                            state_.pub->context_bytes, confirmation_tag);
     return out;
@@ -147,7 +164,7 @@ MlsMessage Group::frame(const FramedContent& content, const Bytes& signature,
   const Bytes guard = drbg_.bytes(4);
   std::copy_n(guard.begin(), sender.reuse_guard.size(), sender.reuse_guard.begin());
   out.body = seal_private(crypto(), content, signature, state_.secrets->sender_data_secret, key.key,
-                          sender, config_.padding, confirmation_tag);
+                          sender, config_->padding, confirmation_tag);
   return out;
 }
 
@@ -157,8 +174,8 @@ MlsMessage Group::propose(const Proposal& proposal, const Bytes& authenticated_d
   FramedContent content{group_id(), epoch(), Sender{SenderType::kMember, state_.own},
                         authenticated_data, proposal};
   const WireFormat wf = handshake_format();
-  Bytes signature =
-      sign_framed_content(crypto(), wf, content, signature_private_key_, state_.pub->context_bytes);
+  Bytes signature = sign_framed_content(crypto(), wf, content, signature_private_key(),
+                                        state_.pub->context_bytes);
   Bytes ref = proposal_ref(wf, content, signature);
   MlsMessage message = frame(content, signature, {});
   proposals_.push_back({ref, ResolvedProposal{proposal, content.sender, ref}});
@@ -173,7 +190,7 @@ MlsMessage Group::propose_update() {
   leaf.source = LeafNodeSource::kUpdate;
   leaf.lifetime = {};
   leaf.parent_hash.clear();
-  sign_leaf_node(crypto(), leaf, signature_private_key_, group_id(), state_.own);
+  sign_leaf_node(crypto(), leaf, signature_private_key(), group_id(), state_.own);
   MlsMessage message = propose(Proposal{UpdateProposal{leaf}});
   own_update_keys_.push_back(key);
   return message;
@@ -181,13 +198,13 @@ MlsMessage Group::propose_update() {
 
 MlsMessage Group::protect(const Bytes& application_data, const Bytes& authenticated_data) {
   require_active();
-  if (config_.commit_before_send && !proposals_.empty()) {
+  if (config_->commit_before_send && !proposals_.empty()) {
     throw GroupError(Rejection::kProposalsPending, "commit the cached proposals first");
   }
   FramedContent content{group_id(), epoch(), Sender{SenderType::kMember, state_.own},
                         authenticated_data, application_data};
   const Bytes signature = sign_framed_content(crypto(), WireFormat::kPrivateMessage, content,
-                                              signature_private_key_, state_.pub->context_bytes);
+                                              signature_private_key(), state_.pub->context_bytes);
   return frame(content, signature, {});
 }
 
@@ -238,8 +255,8 @@ Group::Verified Group::verify(const MlsMessage& message) {
     ProtectionError err;
     // Every member of the epoch verifies the same message: the first one's verdict is shared.
     const EpochCache::VerifiedPublic* seen =
-        config_.cache
-            ? config_.cache->find_verified(membership_key, e.context_bytes, signature_key, *pub)
+        config_->cache
+            ? config_->cache->find_verified(membership_key, e.context_bytes, signature_key, *pub)
             : nullptr;
     if (seen != nullptr) {
       err = seen->error;
@@ -247,9 +264,9 @@ Group::Verified Group::verify(const MlsMessage& message) {
     } else {
       err = verify_public(crypto(), *pub, signature_key, membership_key, e.context_bytes,
                           commit ? &v.tbs : nullptr);
-      if (config_.cache)
-        config_.cache->put_verified(membership_key, e.context_bytes, signature_key, *pub,
-                                    {err, commit ? v.tbs : Bytes{}});
+      if (config_->cache)
+        config_->cache->put_verified(membership_key, e.context_bytes, signature_key, *pub,
+                                     {err, commit ? v.tbs : Bytes{}});
     }
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
@@ -282,7 +299,7 @@ Group::Verified Group::verify(const MlsMessage& message) {
     }
   }
   if (e == nullptr) throw GroupError(Rejection::kWrongEpoch, "epoch not held");
-  if (config_.cache && priv->content_type == ContentType::kApplication) {
+  if (config_->cache && priv->content_type == ContentType::kApplication) {
     return verify_shared_application(*priv, *e, *sender_data_secret, *tree);
   }
   OpenedPrivateMessage opened = open_sender_data(crypto(), *priv, *sender_data_secret);
@@ -323,14 +340,14 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   // The first member of the epoch opens the message; each member (the first included) uses up
   // its own ratchet key, with the checks in the unshared order: sender data, sender, key, content.
   std::shared_ptr<const EpochCache::OpenedApplication> shared =
-      config_.cache->find_opened(sender_data_secret, priv);
+      config_->cache->find_opened(sender_data_secret, priv);
   std::shared_ptr<EpochCache::OpenedApplication> fresh;
   if (!shared) {
     fresh = std::make_shared<EpochCache::OpenedApplication>();
     fresh->opened = open_sender_data(crypto(), priv, sender_data_secret);
     fresh->sender_error = fresh->opened.error;
     if (fresh->sender_error != ProtectionError::kNone)
-      config_.cache->put_opened(sender_data_secret, priv, fresh);
+      config_->cache->put_opened(sender_data_secret, priv, fresh);
   }
   const EpochCache::OpenedApplication& entry = shared ? *shared : *fresh;
   if (entry.sender_error != ProtectionError::kNone) {
@@ -346,7 +363,7 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   if (fresh) {
     open_private_content(crypto(), priv, taken.key, signature_key, e.context_bytes, fresh->opened);
     fresh->content_error = fresh->opened.error;
-    config_.cache->put_opened(sender_data_secret, priv, fresh);
+    config_->cache->put_opened(sender_data_secret, priv, fresh);
   }
   if (entry.content_error != ProtectionError::kNone) {
     throw GroupError(rejection_of(entry.content_error), to_string(entry.content_error));
@@ -426,8 +443,8 @@ Bytes Group::export_secret(const std::string& label, const Bytes& context,
 std::optional<Bytes> Group::resumption_psk(std::uint64_t e) const {
   std::uint32_t seen = 0;
   for (const ResumptionPsk* p = resumption_psks_.get();
-       p != nullptr && seen <= config_.resumption_psks_kept; p = p->earlier.get(), ++seen) {
-    if (p->epoch == e) return p->psk;
+       p != nullptr && seen <= config_->resumption_psks_kept; p = p->earlier.get(), ++seen) {
+    if (p->epoch == e) return p->secrets->resumption_psk;
   }
   return std::nullopt;
 }
@@ -436,7 +453,7 @@ void Group::keep_resumption_psk() {
   // Epochs only go up, so the newest resumption_psks_kept + 1 nodes are the ones kept. The list
   // is cut by copying those when it grows to twice that (older nodes go with the last epoch that
   // still reads them): amortised O(1) a commit, at most ~3x the kept nodes held per group.
-  const std::uint32_t kept = config_.resumption_psks_kept + 1;
+  const std::uint32_t kept = config_->resumption_psks_kept + 1;
   std::shared_ptr<const ResumptionPsk> earlier = resumption_psks_;
   if (earlier && earlier->length + 1 > 2 * kept) {
     std::vector<const ResumptionPsk*> newest;
@@ -446,12 +463,12 @@ void Group::keep_resumption_psk() {
     earlier = nullptr;
     for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
       earlier = std::make_shared<const ResumptionPsk>(
-          ResumptionPsk{(*it)->epoch, (*it)->psk, earlier ? earlier->length + 1 : 1, earlier});
+          ResumptionPsk{(*it)->epoch, (*it)->secrets, earlier ? earlier->length + 1 : 1, earlier});
     }
   }
   const std::uint32_t length = earlier ? earlier->length + 1 : 1;
   resumption_psks_ = std::make_shared<const ResumptionPsk>(
-      ResumptionPsk{epoch(), state_.secrets->resumption_psk, length, std::move(earlier)});
+      ResumptionPsk{epoch(), state_.secrets, length, std::move(earlier)});
 }
 
 Group::HeldBytes Group::held_bytes() const {

@@ -145,7 +145,7 @@ class Group {
   // The epoch's secrets, for adversary models (a compromised member) and tests.
   const EpochSecrets& epoch_secrets() const { return *state_.secrets; }
   std::uint32_t member_count() const;
-  const std::optional<ReInitProposal>& reinit() const { return reinit_; }
+  const std::optional<ReInitProposal>& reinit() const;
   Bytes export_secret(const std::string& label, const Bytes& context, std::uint16_t length) const;
   // resumption_psk of a kept epoch (the current one included).
   std::optional<Bytes> resumption_psk(std::uint64_t epoch) const;
@@ -165,10 +165,12 @@ class Group {
                                         const KeyPackageSecrets& secrets,
                                         const std::vector<KeyPackage>& others, Drbg drbg) const;
   std::size_t cached_proposals() const { return proposals_.size(); }
-  const PskStore& psks() const { return psks_; }
-  void add_external_psk(Bytes psk_id, Bytes psk) { psks_[std::move(psk_id)] = std::move(psk); }
+  const PskStore& psks() const;
+  void add_external_psk(Bytes psk_id, Bytes psk) {
+    rare().psks[std::move(psk_id)] = std::move(psk);
+  }
   // Kept by every later epoch and copy of this group (it is part of the configuration).
-  void set_psk_lookup(PskLookup lookup) { config_.psk_lookup = std::move(lookup); }
+  void set_psk_lookup(PskLookup lookup);
 
   // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
   // current and kept past epochs).
@@ -229,7 +231,12 @@ class Group {
   };
 
   Group(GroupConfig config, Drbg drbg);
-  const CryptoProvider& crypto() const { return *config_.crypto; }
+  const GroupConfig& config() const { return *config_; }
+  const CryptoProvider& crypto() const { return *config_->crypto; }
+  const Bytes& signature_private_key() const { return *signature_private_key_; }
+  void set_signature_private_key(const Bytes& key) {
+    signature_private_key_ = std::make_shared<const Bytes>(key);
+  }
   void require_active() const;
   WireFormat handshake_format() const;
   MlsMessage frame(const FramedContent& content, const Bytes& signature,
@@ -256,11 +263,13 @@ class Group {
                                              const std::vector<KeyPackage>& others,
                                              Drbg drbg) const;
 
-  GroupConfig config_;
+  // A Group is copied for every retained epoch (DMLS): what its copies and later epochs share is
+  // held once (the configuration, the signature key), what most groups never hold is boxed.
+  std::shared_ptr<const GroupConfig> config_;
   Drbg drbg_;
   MemberEpoch state_;
   Status status_ = Status::kActive;
-  Bytes signature_private_key_;
+  std::shared_ptr<const Bytes> signature_private_key_;
   std::vector<PastEpoch> past_;            // oldest first; at most max_past_epochs (usually none)
   std::vector<CachedProposal> proposals_;  // this epoch's, in arrival order
   std::vector<HpkeKeyPair> own_update_keys_;  // leaf keys of our Update proposals
@@ -270,14 +279,18 @@ class Group {
   // them all). Only the first resumption_psks_kept + 1 count.
   struct ResumptionPsk {
     std::uint64_t epoch = 0;
-    Bytes psk;
-    std::uint32_t length = 1;  // nodes in the list from this one on
+    std::shared_ptr<const EpochSecrets> secrets;  // its resumption_psk (the epoch's, shared)
+    std::uint32_t length = 1;                     // nodes in the list from this one on
     std::shared_ptr<const ResumptionPsk> earlier;
   };
   std::shared_ptr<const ResumptionPsk> resumption_psks_;
-  PskStore psks_;
-  PskSources other_groups_;  // resumption PSKs of the group this one resumes
-  std::optional<ReInitProposal> reinit_;
+  struct Rare {
+    PskStore psks;
+    PskSources other_groups;  // resumption PSKs of the group this one resumes
+    std::optional<ReInitProposal> reinit;
+  };
+  Boxed<Rare> rare_;  // absent: all three empty
+  Rare& rare() { return rare_ ? *rare_ : rare_.emplace(Rare{}); }
 };
 
 }  // namespace dmlssim::models::mls

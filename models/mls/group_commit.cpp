@@ -48,12 +48,13 @@ Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
   for (const PreSharedKeyId& id : ids) {
     Bytes value;
     if (id.type == PreSharedKeyId::kExternal) {
-      const auto it = psks_.find(id.psk_id);
+      const PskStore& held = psks();
+      const auto it = held.find(id.psk_id);
       std::optional<Bytes> found;
-      if (it != psks_.end()) {
+      if (it != held.end()) {
         found = it->second;
-      } else if (config_.psk_lookup) {
-        found = config_.psk_lookup(id.psk_id);
+      } else if (config_->psk_lookup) {
+        found = config_->psk_lookup(id.psk_id);
       }
       if (!found) throw GroupError(Rejection::kUnknownPsk, "external PSK not held");
       value = std::move(*found);
@@ -61,9 +62,11 @@ Bytes Group::psk_secret_for(const std::vector<PreSharedKeyId>& ids) const {
       std::optional<Bytes> kept;
       if (id.psk_group_id == group_id()) {
         kept = resumption_psk(id.psk_epoch);
-      } else if (const auto g = other_groups_.resumption.find(id.psk_group_id);
-                 g != other_groups_.resumption.end()) {
-        if (const auto e = g->second.find(id.psk_epoch); e != g->second.end()) kept = e->second;
+      } else if (rare_) {
+        const auto& others = rare_->other_groups.resumption;
+        if (const auto g = others.find(id.psk_group_id); g != others.end()) {
+          if (const auto e = g->second.find(id.psk_epoch); e != g->second.end()) kept = e->second;
+        }
       }
       if (!kept) throw GroupError(Rejection::kUnknownPsk, "resumption PSK not held");
       value = *kept;
@@ -97,7 +100,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   Bytes tree_hash;
   if (with_path) {
     path = build_update_path(crypto(), drbg_, tree, state_.own, *tree.leaf(state_.own),
-                             signature_private_key_, prev, applied.extensions,
+                             signature_private_key(), prev, applied.extensions,
                              leaves_of(applied.joiners));
     tree_hash = path.tree_hash;
     body.path = path.path;
@@ -108,7 +111,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   FramedContent content{group_id(), epoch(), self, options.authenticated_data, std::move(body)};
   const WireFormat wf = handshake_format();
   const Bytes signature =
-      sign_framed_content(crypto(), wf, content, signature_private_key_, prev.context_bytes);
+      sign_framed_content(crypto(), wf, content, signature_private_key(), prev.context_bytes);
   const Bytes cth = next_confirmed_transcript_hash(prev, wf, content, signature);
   GroupContext next_context = prev.context;
   next_context.epoch += 1;
@@ -132,7 +135,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
       info.extensions.push_back(ratchet_tree_extension(next->tree));
     info.confirmation_tag = tag;
     info.signer = state_.own;
-    sign_group_info_with(crypto(), info, signature_private_key_);
+    sign_group_info_with(crypto(), info, signature_private_key());
     std::vector<WelcomeRecipient> recipients;
     for (const auto& [leaf, kp] : applied.joiners) {
       recipients.push_back(
@@ -151,7 +154,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
         external_pub_extension(external_key_pair(crypto(), secrets).public_key));
     info.confirmation_tag = tag;
     info.signer = state_.own;
-    sign_group_info_with(crypto(), info, signature_private_key_);
+    sign_group_info_with(crypto(), info, signature_private_key());
     out.group_info = std::move(info);
   }
 
@@ -159,7 +162,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   pending_.emplace(
       PendingCommit{encode_one(out.commit), {}, commit_secret, successor_context, applied.reinit});
   pending_->next = make_epoch(next, std::move(secrets), state_.own, std::move(keys));
-  if (config_.cache) {
+  if (config_->cache) {
     // Every receiver computes this same transition; the committer's own result is shared.
     auto t = std::make_shared<CommitTransition>();
     t->next = next;
@@ -172,7 +175,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
     t->updated = applied.updated;
     t->psks = applied.psks;
     t->reinit = applied.reinit;
-    config_.cache->put(EpochCache::key(prev, cth), t);
+    config_->cache->put(EpochCache::key(prev, cth), t);
     pending_->next.origin = t;
   }
   return out;
@@ -202,10 +205,10 @@ Bytes Group::successor_init_secret(const Bytes& commit_secret,
 }
 
 void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reinit) {
-  if (config_.max_past_epochs > 0) {
+  if (config_->max_past_epochs > 0) {
     past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets->sender_data_secret,
                               std::move(*state_.secret_tree)});
-    while (past_.size() > config_.max_past_epochs)
+    while (past_.size() > config_->max_past_epochs)
       past_.erase(past_.begin());
   }
   state_ = std::move(next);
@@ -214,7 +217,7 @@ void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reini
   keep_resumption_psk();
   if (reinit) {
     status_ = Status::kFrozen;
-    reinit_ = reinit;
+    rare().reinit = reinit;
   }
 }
 
@@ -252,9 +255,9 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   const Bytes cth = confirmed_transcript_hash_from_tbs(prev, v.tbs, v.signature);
   CommitTransitionPtr t;
   Bytes cache_key;
-  if (config_.cache) {
+  if (config_->cache) {
     cache_key = EpochCache::key(prev, cth);
-    t = config_.cache->find(cache_key);
+    t = config_->cache->find(cache_key);
   }
   // Every member must itself hold the proposals the commit names, shared transition or not.
   std::vector<ResolvedProposal> proposals = resolve(commit, sender);
@@ -265,7 +268,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       throw GroupError(Rejection::kBadSignature, "commit signature");
     }
     t = compute_transition(crypto(), prev, sender, proposals, commit.path, cth, v.confirmation_tag);
-    if (config_.cache) config_.cache->put(cache_key, t);
+    if (config_->cache) config_->cache->put(cache_key, t);
   }
   Received r;
   r.type = ContentType::kCommit;
@@ -345,10 +348,13 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     state_.successor_init->taken(commit_secret, t->next->context_bytes);
   }
   // Accepted: the keys still held move to the new epoch, the rest are dropped with the old state.
-  PathKeys keys = std::move(derived);
+  // (Built from a copy of the old keys, not from the new ones: a copy shares its lower levels.)
+  PathKeys keys = state_.path_keys;
   for (const auto& [node, key] : state_.path_keys) {
-    if (!keys.contains(node) && tree.still_holds(node, *key)) keys.set_shared(node, key);
+    if (!derived.contains(node) && !tree.still_holds(node, *key)) keys.erase(node);
   }
+  for (const auto& [node, key] : derived)
+    keys.set_shared(node, key);
   if (update_key != nullptr) keys.set(leaf_node(state_.own), *update_key);
   MemberEpoch next = make_epoch(t->next, std::move(secrets), state_.own, std::move(keys));
   next.origin = t;

@@ -111,7 +111,7 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
   if (own == tree.leaf_count()) throw GroupError(Rejection::kBadTree, "our leaf is not in it");
 
   Group g(std::move(config), std::move(drbg));
-  g.psks_ = psks.external;
+  if (!psks.external.empty()) g.rare().psks = psks.external;
   const Bytes context_bytes = info.group_context.encode();
   EpochSecrets epoch_secrets =
       derive_epoch_secrets_from_joiner(crypto, group_secrets.joiner_secret, psk, context_bytes);
@@ -140,7 +140,7 @@ Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& 
   g.state_ =
       g.make_epoch(make_epoch_public(info.group_context, std::move(tree), info.confirmation_tag),
                    std::move(epoch_secrets), own, std::move(keys));
-  g.signature_private_key_ = secrets.signature_private_key;
+  g.set_signature_private_key(secrets.signature_private_key);
   g.keep_resumption_psk();
   return g;
 }
@@ -200,7 +200,7 @@ std::pair<Group, MlsMessage> Group::join_external(GroupConfig config, const Grou
   message.body = seal_public(crypto, content, signature, {}, prev->context_bytes, tag);
   g.state_ = g.make_epoch(make_epoch_public(std::move(next_context), std::move(next_tree), tag),
                           std::move(epoch_secrets), own, std::move(path.keys));
-  g.signature_private_key_ = secrets.signature_private_key;
+  g.set_signature_private_key(secrets.signature_private_key);
   g.keep_resumption_psk();
   return {std::move(g), std::move(message)};
 }
@@ -215,7 +215,7 @@ GroupInfo Group::group_info(bool with_ratchet_tree, bool with_external_pub) cons
   }
   info.confirmation_tag = state_.pub->confirmation_tag;
   info.signer = state_.own;
-  sign_group_info_with(crypto(), info, signature_private_key_);
+  sign_group_info_with(crypto(), info, signature_private_key());
   return info;
 }
 

@@ -14,8 +14,9 @@ PskSources Group::resumption_sources() const {
   PskSources out;
   std::uint32_t seen = 0;
   for (const ResumptionPsk* p = resumption_psks_.get();
-       p != nullptr && seen <= config_.resumption_psks_kept; p = p->earlier.get(), ++seen)
-    out.resumption[group_id()].emplace(p->epoch, p->psk);  // the newest of an epoch wins
+       p != nullptr && seen <= config_->resumption_psks_kept; p = p->earlier.get(), ++seen)
+    out.resumption[group_id()].emplace(p->epoch,
+                                       p->secrets->resumption_psk);  // the newest of an epoch wins
   return out;
 }
 
@@ -25,12 +26,12 @@ std::pair<Group, CommitOutput> Group::resume_into(Bytes new_group_id,
                                                   const KeyPackageSecrets& secrets,
                                                   const std::vector<KeyPackage>& others,
                                                   Drbg drbg) const {
-  GroupConfig config = config_;
+  GroupConfig config = *config_;
   config.cache = nullptr;  // another group: no transitions to share with this one's members
   Group next = create(config, std::move(new_group_id), key_package, secrets, std::move(extensions),
                       std::move(drbg));
-  next.psks_ = psks_;
-  next.other_groups_.resumption[group_id()][epoch()] = state_.secrets->resumption_psk;
+  next.rare().psks = psks();
+  next.rare().other_groups.resumption[group_id()][epoch()] = state_.secrets->resumption_psk;
   CommitOptions options;
   for (const KeyPackage& kp : others)
     options.by_value.push_back(Proposal{AddProposal{kp}});
@@ -49,16 +50,16 @@ std::pair<Group, CommitOutput> Group::reinit_successor(const KeyPackage& key_pac
                                                        const KeyPackageSecrets& secrets,
                                                        const std::vector<KeyPackage>& others,
                                                        Drbg drbg) const {
-  if (status_ != Status::kFrozen || !reinit_) {
+  if (status_ != Status::kFrozen || !reinit()) {
     throw GroupError(Rejection::kNotAllowed, "no ReInit has been committed");
   }
-  if (reinit_->version != kProtocolVersionMls10 || reinit_->cipher_suite != kCipherSuite1) {
+  if (reinit()->version != kProtocolVersionMls10 || reinit()->cipher_suite != kCipherSuite1) {
     throw GroupError(Rejection::kWrongCipherSuite, "the ReInit asks for another version or suite");
   }
-  if (key_package.cipher_suite != reinit_->cipher_suite) {
+  if (key_package.cipher_suite != reinit()->cipher_suite) {
     throw GroupError(Rejection::kWrongCipherSuite, "our KeyPackage is for another suite");
   }
-  return resume_into(reinit_->group_id, reinit_->extensions, kUsageReinit, key_package, secrets,
+  return resume_into(reinit()->group_id, reinit()->extensions, kUsageReinit, key_package, secrets,
                      others, std::move(drbg));
 }
 

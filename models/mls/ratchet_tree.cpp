@@ -132,9 +132,9 @@ const Bytes& RatchetTree::public_key(NodeIndex i) const {
 }
 
 PathKeys RatchetTree::keys_still_held(const PathKeys& keys) const {
-  PathKeys out;
+  PathKeys out = keys;  // (a copy shares the lower levels' keys)
   for (const auto& [node, key] : keys) {
-    if (still_holds(node, *key)) out.set_shared(node, key);
+    if (!still_holds(node, *key)) out.erase(node);
   }
   return out;
 }

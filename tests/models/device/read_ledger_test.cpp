@@ -2,6 +2,10 @@
 // by devices that are not expected readers are unauthorized, the sender is never a reader.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "models/device/read_ledger.hpp"
 
 namespace device = dmlssim::models::device;
@@ -47,7 +51,35 @@ TEST_CASE("ledger: each expected pair has one outcome — reads win — delays f
   CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kUnreadable)] == 1);
   CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kNotDelivered)] == 1);
   CHECK(t.by_cause[static_cast<int>(UnreadableCause::kEpochDeleted)] == 1);
-  CHECK(t.delays_ms == std::vector<std::uint32_t>{2500});
+  CHECK(t.delays_ms == std::map<std::uint32_t, std::uint64_t>{{2500, 1}});
+  CHECK(t.delay_quantile_ms(0.5) == 2500);
   CHECK_THROWS_AS(ledger.cause(m, 4), std::logic_error);
   CHECK_THROWS_AS(ledger.read_delay_ms(m, 2), std::logic_error);
+}
+
+TEST_CASE("ledger: delay quantiles from the histogram equal the nearest rank of the sorted delays",
+          "[device][ledger]") {
+  // Devices 1..40 read one message each at uneven delays, several at the same one.
+  device::ReadLedger ledger;
+  std::vector<bool> expected(41, true);
+  std::vector<std::uint32_t> delays_ms;
+  for (int k = 0; k < 3; ++k) {
+    const std::uint32_t m = ledger.add_message(
+        {static_cast<std::uint32_t>(k), 0, SimTime::from_seconds(100 * k)}, expected);
+    for (device::DeviceIndex d = 1; d <= 40; ++d) {
+      const std::uint32_t delay = (d * 37 + static_cast<std::uint32_t>(k) * 11) % 23 * 125;
+      ledger.delivered(m, d);
+      ledger.read(m, d, SimTime::from_seconds(100 * k) + SimTime::from_ns(delay * 1000000LL));
+      delays_ms.push_back(delay);
+    }
+  }
+  std::sort(delays_ms.begin(), delays_ms.end());
+  const device::ReadLedger::Totals t = ledger.totals();
+  REQUIRE(t.reads() == delays_ms.size());
+  for (const double q : {0.0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1.0}) {
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(q * static_cast<double>(delays_ms.size())));
+    CHECK(t.delay_quantile_ms(q) == delays_ms[rank == 0 ? 0 : rank - 1]);
+  }
+  CHECK_THROWS_AS(device::ReadLedger().totals().delay_quantile_ms(0.5), std::logic_error);
 }
