@@ -95,12 +95,12 @@ mls::Group& Device::join_group(const std::string& room_id, const mls::GroupConfi
 }
 
 dmls::EpochTree& Device::hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,
-                                      std::shared_ptr<dmls::IdentityTable> identities) {
+                                      std::shared_ptr<dmls::TreeTables> tables) {
   RoomCrypto& held = rooms_.at(room_id);
   mls::Group* g = std::get_if<mls::Group>(&held);
   if (g == nullptr) throw std::logic_error(name_ + ": no MLS group to hold as an epoch tree");
   mls::Group root = std::move(*g);
-  return held.emplace<dmls::EpochTree>(crypto, std::move(root), std::move(identities));
+  return held.emplace<dmls::EpochTree>(crypto, std::move(root), std::move(tables));
 }
 
 void Device::on_synced(matrix::EventIndex event, sim::SimTime at) {

@@ -83,10 +83,10 @@ class Device {
                                                        const mls::GroupInfo& info,
                                                        const mls::RatchetTree& tree,
                                                        std::optional<mls::LeafIndex> resync);
-  // Turns the room's group into a DMLS epoch tree rooted at its current epoch (`identities`: the
-  // run's shared identity table, or null for the tree's own).
+  // Turns the room's group into a DMLS epoch tree rooted at its current epoch (`tables`: the
+  // run's shared identities and epoch facts, or null for the tree's own).
   dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,
-                                std::shared_ptr<dmls::IdentityTable> identities = nullptr);
+                                std::shared_ptr<dmls::TreeTables> tables = nullptr);
 
   // --- the room's events, as the homeserver synced them ---
   // An event arrived by sync (ClientSync calls this, in the server's stream order). Nothing is

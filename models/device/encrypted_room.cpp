@@ -140,7 +140,7 @@ void EncryptedRoom::start() {
         config_.group, boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
     if (config_.dmls) {
       devices_[members[leaf]].head =
-          device.hold_as_tree(world.room_id(), *config_.group.crypto, identities_).root();
+          device.hold_as_tree(world.room_id(), *config_.group.crypto, tree_tables_).root();
     }
     refresh_epoch(members[leaf]);
   }

@@ -453,8 +453,8 @@ class EncryptedRoom {
   EncryptedRoomConfig config_;
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;
-  // Interns the identities the devices' epoch trees record (one table for the run).
-  std::shared_ptr<dmls::IdentityTable> identities_ = std::make_shared<dmls::IdentityTable>();
+  // The identities and epoch facts the devices' epoch trees record (one for the run).
+  std::shared_ptr<dmls::TreeTables> tree_tables_ = std::make_shared<dmls::TreeTables>();
   std::vector<DeviceIndex> first_of_user_;  // by user, and the device count at the end
   std::unordered_map<std::string, DeviceIndex> device_by_name_;
   std::unordered_map<sim::EndpointId, DeviceIndex> device_of_endpoint_;

@@ -294,7 +294,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
   if (t == nullptr) {
     device.join_group(room_id, config_.group, welcome);
     if (config_.dmls) {
-      devices_[d].head = device.hold_as_tree(room_id, *config_.group.crypto, identities_).root();
+      devices_[d].head = device.hold_as_tree(room_id, *config_.group.crypto, tree_tables_).root();
       devices_[d].removed_on_head = false;
     }
     return;

@@ -89,50 +89,98 @@ std::optional<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_
   return std::make_tuple(record.superseded_at->ns(), created, &id);
 }
 
-EpochRecord record_of(const mls::Group& group) {
+// The facts of an epoch as its group shows them (what a commit adds is the caller's).
+EpochFacts facts_of(const mls::Group& group) {
   const mls::EpochPublic& pub = group.public_state();
-  EpochRecord r;
-  r.number = group.epoch();
-  r.confirmation_tag = pub.confirmation_tag;
-  r.confirmed_transcript_hash = pub.context.confirmed_transcript_hash;
-  return r;
+  EpochFacts f;
+  f.number = group.epoch();
+  f.confirmation_tag = pub.confirmation_tag;
+  f.confirmed_transcript_hash = pub.context.confirmed_transcript_hash;
+  return f;
+}
+
+// The facts of the epoch `group` entered by a commit from `sender` on `parent` (held as
+// `before`), from the trees before and after it.
+EpochFacts commit_facts(const Bytes& parent, const mls::Group& group,
+                        const mls::Group& before_group, const mls::Sender& sender) {
+  EpochFacts f = facts_of(group);
+  f.parent = parent;
+  const mls::RatchetTree& before = before_group.public_state().tree;
+  const mls::RatchetTree& after = group.public_state().tree;
+  if (sender.type == mls::SenderType::kMember) f.committer = identity_of(before, sender.index);
+  // Only the leaves the commit touched can differ: its removals, joiners, updates and the
+  // committer's own leaf (all of them when the transition is unknown).
+  std::vector<mls::LeafIndex> touched;
+  if (const mls::CommitTransition* t = group.creating_transition()) {
+    touched = t->removed;
+    for (const auto& [leaf, package] : t->joiners)
+      touched.push_back(leaf);
+    touched.insert(touched.end(), t->updated.begin(), t->updated.end());
+    touched.push_back(t->committer);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  } else {
+    touched.resize(std::max(before.leaf_count(), after.leaf_count()));
+    std::iota(touched.begin(), touched.end(), mls::LeafIndex{0});
+  }
+  for (const mls::LeafIndex l : touched) {
+    const mls::LeafNode* was = l < before.leaf_count() ? before.leaf(l) : nullptr;
+    const mls::LeafNode* is = l < after.leaf_count() ? after.leaf(l) : nullptr;
+    if (was == is) continue;  // the same shared node: untouched by the commit
+    const bool same =
+        was != nullptr && is != nullptr && was->credential.identity == is->credential.identity;
+    if (was != nullptr && !same) ++f.removed;
+    if (is != nullptr && !same) ++f.added;
+  }
+  return f;
 }
 
 }  // namespace
 
-EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
-                     std::shared_ptr<IdentityTable> identities)
-    : crypto_(&crypto),
-      identities_(identities ? std::move(identities) : std::make_shared<IdentityTable>()),
-      root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
-  records_.emplace(root_, record_of(root));
-  known_order_.push_back(root_);
-  look_up_merge_psks(root);
-  emplace_node(root_, std::move(root), {});
+EpochRecord EpochTree::root_record(const mls::Group& group) const {
+  EpochRecord r;
+  r.facts = std::make_shared<const EpochFacts>(facts_of(group));
+  r.created_at = now_;
+  return r;
 }
 
-EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, Bytes parent) {
-  const auto it = epochs_.emplace(id, Node{std::move(group), std::move(parent), created_++}).first;
+EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
+                     std::shared_ptr<TreeTables> tables)
+    : crypto_(&crypto),
+      tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
+      root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
+  records_.emplace(root_, root_record(root));
+  known_order_.push_back(root_);
+  look_up_merge_psks(root);
+  emplace_node(root_, std::move(root));
+}
+
+EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
+  const auto it = epochs_.emplace(id, Node{std::move(group), created_++}).first;
   Node& node = it->second;
   node.record = &records_.at(id);
   // An epoch held before and forgotten may have held children still (rare: count them).
   if (forgotten_.count(id) != 0) {
     for (const auto& [other, n] : epochs_)
-      node.held_children += n.parent == id && other != id ? 1 : 0;
+      node.held_children += n.record->parent() == id && other != id ? 1 : 0;
   }
   if (node.held_children == 0) {
     heads_.push_back(id);  // the newest epoch
   } else if (const auto entry = superseded_entry(*node.record, node.created, it->first)) {
     superseded_.insert(*entry);
   }
-  const auto parent_node = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
+  const Bytes& parent = node.record->parent();
+  const auto parent_node = parent.empty() ? epochs_.end() : epochs_.find(parent);
   if (parent_node != epochs_.end() && parent_node->second.held_children++ == 0)
     becomes_inner(parent_node->first, parent_node->second);
   return node;
 }
 
-void EpochTree::becomes_inner(const Bytes& id, const Node& node) {
+void EpochTree::becomes_inner(const Bytes& id, Node& node) {
   heads_.erase(std::find(heads_.begin(), heads_.end(), id));
+  // Superseded: it is read little from now on, and retained maybe long.
+  node.group.shrink_to_fit();
+  node.record->senders.shrink_to_fit();
   if (const auto entry = superseded_entry(*node.record, node.created, id))
     superseded_.insert(*entry);
 }
@@ -185,7 +233,7 @@ std::optional<Bytes> EpochTree::merge_psk_of(const Bytes& epoch) const {
 Identities EpochTree::senders(const Bytes& epoch) const {
   Identities out;
   for (const IdentityId id : records_.at(epoch).senders)
-    out.insert(identities_->identity(id));
+    out.insert(tables_->identities.identity(id));
   return out;
 }
 
@@ -194,7 +242,7 @@ const mls::Group& EpochTree::group(const Bytes& epoch) const {
 }
 
 Bytes EpochTree::parent(const Bytes& epoch) const {
-  return epochs_.at(epoch).parent;
+  return epochs_.at(epoch).record->parent();
 }
 
 void EpochTree::set_now(sim::SimTime now) {
@@ -245,7 +293,8 @@ void EpochTree::forget(const Bytes& epoch) {
   } else if (const auto entry = superseded_entry(*node.record, node.created, it->first)) {
     superseded_.erase(*entry);
   }
-  const auto parent = node.parent.empty() ? epochs_.end() : epochs_.find(node.parent);
+  const Bytes& parent_id = node.record->parent();
+  const auto parent = parent_id.empty() ? epochs_.end() : epochs_.find(parent_id);
   if (parent != epochs_.end() && --parent->second.held_children == 0)
     becomes_head(parent->first, parent->second);
   move_retained(retained_by(node), {});  // its part goes with it
@@ -270,7 +319,8 @@ DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data
   mls::Group& g = node.group;
   const Accounting accounting(*this, node);  // its sending ratchet moves
   DmlsMessage out{g.protect(application_data), epoch};
-  note_sender(*identities_, node.record->senders, identity_of(g.public_state().tree, g.own_leaf()));
+  note_sender(tables_->identities, node.record->senders,
+              identity_of(g.public_state().tree, g.own_leaf()));
   return out;
 }
 
@@ -298,12 +348,10 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
   const Bytes id = dmls_epoch_of(*crypto_, group.epoch_secrets());
   joined.child = id;
   if (!holds(id)) {
-    EpochRecord r = record_of(group);
-    r.created_at = now_;
-    records_[id] = std::move(r);
+    records_[id] = root_record(group);
     known_order_.push_back(id);
     look_up_merge_psks(group);
-    emplace_node(id, std::move(group), {});
+    emplace_node(id, std::move(group));
   }
   return release({joined}, {id});
 }
@@ -436,7 +484,8 @@ TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
-    note_sender(*identities_, node.record->senders, identity_of(tree, e.received.sender.index));
+    note_sender(tables_->identities, node.record->senders,
+                identity_of(tree, e.received.sender.index));
   }
   return e;
 }
@@ -446,45 +495,22 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
   if (holds(child)) return;
-  // What the commit did, from the trees before and after it.
-  EpochRecord r = record_of(group);
-  r.parent = parent;
-  const mls::RatchetTree& before = epochs_.at(parent).group.public_state().tree;
-  const mls::RatchetTree& after = group.public_state().tree;
-  if (event.received.sender.type == mls::SenderType::kMember) {
-    r.committer = identity_of(before, event.received.sender.index);
+  // What the commit did: the same for every device that processed it on this parent, so worked
+  // out by the first of them.
+  std::shared_ptr<const EpochFacts>& facts = tables_->created[child];
+  if (!facts) {
+    facts = std::make_shared<const EpochFacts>(
+        commit_facts(parent, group, epochs_.at(parent).group, event.received.sender));
   }
-  // Only the leaves the commit touched can differ: its removals, joiners, updates and the
-  // committer's own leaf (all of them when the transition is unknown).
-  std::vector<mls::LeafIndex> touched;
-  if (const mls::CommitTransition* t = group.creating_transition()) {
-    touched = t->removed;
-    for (const auto& [leaf, package] : t->joiners)
-      touched.push_back(leaf);
-    touched.insert(touched.end(), t->updated.begin(), t->updated.end());
-    touched.push_back(t->committer);
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  } else {
-    touched.resize(std::max(before.leaf_count(), after.leaf_count()));
-    std::iota(touched.begin(), touched.end(), mls::LeafIndex{0});
-  }
-  for (const mls::LeafIndex l : touched) {
-    const mls::LeafNode* was = l < before.leaf_count() ? before.leaf(l) : nullptr;
-    const mls::LeafNode* is = l < after.leaf_count() ? after.leaf(l) : nullptr;
-    if (was == is) continue;  // the same shared node: untouched by the commit
-    const bool same =
-        was != nullptr && is != nullptr && was->credential.identity == is->credential.identity;
-    if (was != nullptr && !same) ++r.removed;
-    if (is != nullptr && !same) ++r.added;
-  }
-  if (!r.committer.empty()) r.senders.push_back(identities_->id(r.committer));
+  EpochRecord r;
+  r.facts = facts;
+  if (!r.committer().empty()) r.senders.push_back(tables_->identities.id(r.committer()));
   r.created_at = now_;
   EpochRecord& before_record = records_.at(parent);
   if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
   known_order_.push_back(child);
-  emplace_node(child, std::move(group), parent);
+  emplace_node(child, std::move(group));
   released_.push_back(std::move(child));
 }
 

@@ -21,6 +21,7 @@
 
 #include "models/dmls/dmls_message.hpp"
 #include "models/dmls/identity_table.hpp"
+#include "models/dmls/tree_tables.hpp"
 #include "models/mls/group.hpp"
 #include "sim/time.hpp"
 
@@ -65,15 +66,18 @@ using Identities = ByteSet;
 Identities member_identities(const mls::RatchetTree& tree);
 
 // What the device remembers of every epoch it ever held, secrets or not: enough to compare forks
-// after the epoch itself is forgotten (about 150 bytes).
+// after the epoch itself is forgotten. The facts are shared (TreeTables); what is the device's
+// own is who it saw sending and when it entered and left the epoch (about 64 bytes).
 struct EpochRecord {
-  Bytes parent;  // empty for the root
-  std::uint64_t number = 0;
-  Bytes committer;  // credential identity of the commit's sender (empty: root, external commit)
-  Bytes confirmation_tag;
-  Bytes confirmed_transcript_hash;
-  std::uint32_t removed = 0;        // leaves the creating commit blanked
-  std::uint32_t added = 0;          // leaves it filled
+  std::shared_ptr<const EpochFacts> facts;
+  const Bytes& parent() const { return facts->parent; }  // empty for the root
+  std::uint64_t number() const { return facts->number; }
+  // Credential identity of the commit's sender (empty: root, external commit).
+  const Bytes& committer() const { return facts->committer; }
+  const Bytes& confirmation_tag() const { return facts->confirmation_tag; }
+  const Bytes& confirmed_transcript_hash() const { return facts->confirmed_transcript_hash; }
+  std::uint32_t removed() const { return facts->removed; }  // leaves the creating commit blanked
+  std::uint32_t added() const { return facts->added; }      // leaves it filled
   std::vector<IdentityId> senders;  // seen committing or sending in it (sorted; the tree's
                                     // identity table names them: EpochTree::senders)
   sim::SimTime created_at;
@@ -91,10 +95,10 @@ struct Exposure {
 class EpochTree {
  public:
   // `root` is the device's group at the first epoch it holds (created, joined or restored).
-  // `identities` interns the identities of its records (shared by the trees of a run; null: the
-  // tree's own).
+  // `tables` holds the identities and epoch facts of its records (shared by the trees of a run;
+  // null: the tree's own).
   EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
-            std::shared_ptr<IdentityTable> identities = nullptr);
+            std::shared_ptr<TreeTables> tables = nullptr);
   // Movable, not copyable: the groups' PSK lookups share the tree's table.
   EpochTree(EpochTree&&) noexcept = default;
   EpochTree& operator=(EpochTree&&) noexcept = default;
@@ -141,7 +145,7 @@ class EpochTree {
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }
   // The identities seen committing or sending in an epoch held now or before.
   Identities senders(const Bytes& epoch) const;
-  const IdentityTable& identities() const { return *identities_; }
+  const IdentityTable& identities() const { return tables_->identities; }
   // Held now or before.
   bool knows(const Bytes& epoch) const { return records_.count(epoch) != 0; }
   const mls::Group& group(const Bytes& epoch) const;
@@ -170,7 +174,6 @@ class EpochTree {
  private:
   struct Node {
     mls::Group group;
-    Bytes parent;
     std::uint64_t created = 0;      // creation order, for heads()
     EpochRecord* record = nullptr;  // its entry in records_ (entries never move nor go)
     std::uint32_t held_children = 0;
@@ -183,9 +186,11 @@ class EpochTree {
   using Held = std::shared_ptr<const SharedDmlsMessage>;
   std::vector<TreeEvent> handle(const Held& message);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
-  Node& emplace_node(const Bytes& id, mls::Group group, Bytes parent);
+  Node& emplace_node(const Bytes& id, mls::Group group);
+  // A record for an epoch the tree starts from or joins (its own facts: no parent, no commit).
+  EpochRecord root_record(const mls::Group& group) const;
   // heads_ and superseded_ as a node gains its first held child or loses its last.
-  void becomes_inner(const Bytes& id, const Node& node);
+  void becomes_inner(const Bytes& id, Node& node);
   void becomes_head(const Bytes& id, const Node& node);
   void insert_head(const Bytes& id, std::uint64_t created);
   // `out`, followed by what the messages waiting for `created` epochs lead to.
@@ -197,7 +202,7 @@ class EpochTree {
   void look_up_merge_psks(mls::Group& group) const;
 
   const mls::CryptoProvider* crypto_;
-  std::shared_ptr<IdentityTable> identities_;
+  std::shared_ptr<TreeTables> tables_;
   Bytes root_;
   std::uint64_t created_ = 0;
   Nodes epochs_;

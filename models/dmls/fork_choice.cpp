@@ -10,8 +10,8 @@ namespace {
 // The epochs from `from` up to the root, `from` first.
 std::vector<Bytes> lineage(const EpochTree& tree, const Bytes& from) {
   std::vector<Bytes> out{from};
-  while (!tree.record(out.back()).parent.empty())
-    out.push_back(tree.record(out.back()).parent);
+  while (!tree.record(out.back()).parent().empty())
+    out.push_back(tree.record(out.back()).parent());
   return out;
 }
 
@@ -40,15 +40,15 @@ int compare_bytes(const Bytes& x, const Bytes& y) {
 
 ForkRule confirmation_tag_rule() {
   return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
-    return compare_bytes(tree.record(a.front()).confirmation_tag,
-                         tree.record(b.front()).confirmation_tag);
+    return compare_bytes(tree.record(a.front()).confirmation_tag(),
+                         tree.record(b.front()).confirmation_tag());
   };
 }
 
 ForkRule transcript_hash_rule() {
   return [](const EpochTree& tree, const Branch& a, const Branch& b) -> long {
-    return compare_bytes(tree.record(a.front()).confirmed_transcript_hash,
-                         tree.record(b.front()).confirmed_transcript_hash);
+    return compare_bytes(tree.record(a.front()).confirmed_transcript_hash(),
+                         tree.record(b.front()).confirmed_transcript_hash());
   };
 }
 
@@ -59,8 +59,8 @@ ForkRule powers_rule(std::vector<std::string> powers, ServerOf server_of) {
       const auto it = std::find(powers.begin(), powers.end(), server_of(committer));
       return static_cast<std::size_t>(it - powers.begin());  // powers.size() when absent
     };
-    const std::size_t ra = rank(tree.record(a.front()).committer);
-    const std::size_t rb = rank(tree.record(b.front()).committer);
+    const std::size_t ra = rank(tree.record(a.front()).committer());
+    const std::size_t rb = rank(tree.record(b.front()).committer());
     return ra < rb ? 1 : ra > rb ? -1 : 0;
   };
 }
@@ -70,7 +70,7 @@ ForkRule hub_rule(std::string hub, ServerOf server_of) {
              const EpochTree& tree, const Branch& a, const Branch& b) -> long {
     const auto holds_hub = [&](const Branch& branch) {
       return std::any_of(branch.begin(), branch.end(), [&](const Bytes& e) {
-        const Bytes& committer = tree.record(e).committer;
+        const Bytes& committer = tree.record(e).committer();
         return !committer.empty() && server_of(committer) == hub;
       });
     };
@@ -105,7 +105,7 @@ ForkRule recent_remove_rule() {
       long best = -1;
       for (const Bytes& e : branch) {
         const EpochRecord& r = tree.record(e);
-        if (r.removed > 0) best = std::max(best, static_cast<long>(r.number));
+        if (r.removed() > 0) best = std::max(best, static_cast<long>(r.number()));
       }
       return best;
     };

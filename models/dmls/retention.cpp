@@ -18,7 +18,7 @@ ByteSet committers_below(const EpochTree& tree, const Bytes& epoch,
     const auto c = children.find(e);
     if (c == children.end()) continue;
     for (const Bytes& child : c->second) {
-      const Bytes& committer = tree.record(child).committer;
+      const Bytes& committer = tree.record(child).committer();
       if (!committer.empty()) out.insert(committer);
       stack.push_back(child);
     }
@@ -64,7 +64,7 @@ std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& 
     case RetentionRule::kUpstreamCommits: {
       std::map<Bytes, std::vector<Bytes>, mls::BytesLess> children;
       for (const Bytes& e : tree.known_epochs()) {
-        const Bytes& parent = tree.record(e).parent;
+        const Bytes& parent = tree.record(e).parent();
         if (!parent.empty()) children[parent].push_back(e);
       }
       for (const Bytes& e : held) {
@@ -84,7 +84,7 @@ std::vector<Bytes> expired_epochs(const EpochTree& tree, const RetentionPolicy& 
         Bytes e = head;
         for (std::size_t up = 0; up <= policy.keep && !e.empty(); ++up) {
           kept.insert(e);
-          e = tree.record(e).parent;
+          e = tree.record(e).parent();
         }
       }
       for (const Bytes& e : held) {

@@ -471,6 +471,10 @@ void Group::keep_resumption_psk() {
       ResumptionPsk{epoch(), state_.secrets, length, std::move(earlier)});
 }
 
+void Group::shrink_to_fit() {
+  if (state_.secret_tree) state_.secret_tree->shrink_to_fit();
+}
+
 Group::HeldBytes Group::held_bytes() const {
   HeldBytes b;
   b.tree_private_keys = state_.path_keys.size() * kX25519Length;

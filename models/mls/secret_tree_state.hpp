@@ -83,6 +83,8 @@ class SecretTreeState {
   // Secrets held now (node secrets, ratchet secrets, window keys): what an attacker compromising
   // the member now would learn, for forward-secrecy accounting. Constant time.
   std::size_t secrets_held() const;
+  // Gives back the room kept for more opened leaves (an epoch superseded reads few more).
+  void shrink_to_fit() { opened_.shrink_to_fit(); }
 
  private:
   // The two ratchets of an opened leaf: the next generation of each (handshake, application).

@@ -17,7 +17,9 @@ namespace dmlssim::testing {
 namespace dmls = dmlssim::models::dmls;
 
 struct DmlsWorld {
-  explicit DmlsWorld(int devices = 4, std::uint8_t seed = 1, bool private_handshake = false)
+  // `tables`: the trees share it, as a run's trees do (null: each tree its own).
+  explicit DmlsWorld(int devices = 4, std::uint8_t seed = 1, bool private_handshake = false,
+                     std::shared_ptr<dmls::TreeTables> tables = nullptr)
       : h(
             [private_handshake] {
               mls::GroupConfig c;
@@ -28,7 +30,7 @@ struct DmlsWorld {
             }(),
             seed) {
     for (const int i : h.found(devices))
-      h.client(i).device.hold_as_tree(GroupHarness::kRoom, *h.config().crypto);
+      h.client(i).device.hold_as_tree(GroupHarness::kRoom, *h.config().crypto, tables);
     root = tree(0).root();
     count = devices;
   }

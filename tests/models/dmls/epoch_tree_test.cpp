@@ -134,10 +134,49 @@ TEST_CASE("epoch records count the leaves a commit blanked and filled", "[dmls]"
     const mls::Bytes child = only_child(w.deliver(c.commit, device));
     const dmls::EpochRecord& r = w.tree(device).record(child);
     INFO("device " << device);
-    CHECK(r.removed == 1);
-    CHECK(r.added == 2);
-    CHECK(r.committer == w.identity(1));
+    CHECK(r.removed() == 1);
+    CHECK(r.added() == 2);
+    CHECK(r.committer() == w.identity(1));
   }
+}
+
+TEST_CASE("trees sharing a run's tables share an epoch's facts — equal to those worked out alone",
+          "[dmls]") {
+  // The same commit in two worlds of the same seed: trees with their own tables, and trees
+  // sharing one (as in a run). The committer merging its own commit and the receivers hold one
+  // facts object in the second, and every record reads the same in both.
+  auto tables = std::make_shared<dmls::TreeTables>();
+  DmlsWorld alone(4, 7), shared(4, 7, false, tables);
+  REQUIRE(alone.root == shared.root);
+  for (DmlsWorld* w : {&alone, &shared}) {
+    mls::CommitOptions change;
+    change.by_value.push_back(
+        mls::Proposal{mls::RemoveProposal{w->tree(3).group(w->root).own_leaf()}});
+    const auto c = w->tree(1).commit(w->root, change);
+    for (const int device : {1, 0, 2})
+      only_child(w->deliver(c.commit, device));
+  }
+  const mls::Bytes child = alone.tree(0).heads().front();
+  REQUIRE(tables->created.size() == 1);
+  CHECK(tables->created.begin()->first == child);
+  const dmls::EpochFacts* facts = tables->created.at(child).get();
+  for (const int device : {1, 0, 2}) {
+    INFO("device " << device);
+    const dmls::EpochRecord& mine = shared.tree(device).record(child);
+    const dmls::EpochRecord& own = alone.tree(device).record(child);
+    CHECK(mine.facts.get() == facts);
+    CHECK(own.facts.get() != facts);
+    CHECK(mine.parent() == own.parent());
+    CHECK(mine.number() == own.number());
+    CHECK(mine.committer() == own.committer());
+    CHECK(mine.confirmation_tag() == own.confirmation_tag());
+    CHECK(mine.confirmed_transcript_hash() == own.confirmed_transcript_hash());
+    CHECK(mine.removed() == 1);
+    CHECK(mine.added() == own.added());
+    CHECK(shared.tree(device).senders(child) == alone.tree(device).senders(child));
+  }
+  // Roots are each tree's own: no commit made them.
+  CHECK(shared.tree(0).record(shared.root).facts != shared.tree(1).record(shared.root).facts);
 }
 
 TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
@@ -156,14 +195,14 @@ TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {
   // Device 0 remembers who made each epoch and what the commits did.
   only_child(w.deliver(y.commit, 0));
   const dmls::EpochRecord& rx = w.tree(0).record(ex);
-  CHECK(rx.committer == w.identity(0));
-  CHECK(rx.removed == 1);
-  CHECK(rx.added == 0);
-  CHECK(rx.parent == w.root);
-  CHECK(rx.number == w.tree(0).record(w.root).number + 1);
-  CHECK(w.tree(0).record(ey).committer == w.identity(2));
-  CHECK(w.tree(0).record(ey).removed == 0);
-  CHECK(w.tree(0).record(w.root).committer.empty());
+  CHECK(rx.committer() == w.identity(0));
+  CHECK(rx.removed() == 1);
+  CHECK(rx.added() == 0);
+  CHECK(rx.parent() == w.root);
+  CHECK(rx.number() == w.tree(0).record(w.root).number() + 1);
+  CHECK(w.tree(0).record(ey).committer() == w.identity(2));
+  CHECK(w.tree(0).record(ey).removed() == 0);
+  CHECK(w.tree(0).record(w.root).committer().empty());
   w.deliver(w.tree(3).protect(ey, mls::to_bytes("hello")), 0);
   CHECK(w.tree(0).senders(ey) ==
         std::set<mls::Bytes, mls::BytesLess>{w.identity(2), w.identity(3)});

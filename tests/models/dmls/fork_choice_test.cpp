@@ -60,10 +60,12 @@ TEST_CASE("each fork-choice rule picks its own winner when the rules disagree", 
   CHECK(s.winner(s.hub("b")) == s.b1);
   // The hash rules compare the first differing commits: a1 against b1.
   const auto& t = s.w.tree(0);
-  CHECK(s.winner(s.choice(dmls::confirmation_tag_rule())) ==
-        (higher(t.record(s.a1).confirmation_tag, t.record(s.b1).confirmation_tag) ? s.a2 : s.b1));
+  CHECK(
+      s.winner(s.choice(dmls::confirmation_tag_rule())) ==
+      (higher(t.record(s.a1).confirmation_tag(), t.record(s.b1).confirmation_tag()) ? s.a2 : s.b1));
   CHECK(s.winner(s.choice(dmls::transcript_hash_rule())) ==
-        (higher(t.record(s.a1).confirmed_transcript_hash, t.record(s.b1).confirmed_transcript_hash)
+        (higher(t.record(s.a1).confirmed_transcript_hash(),
+                t.record(s.b1).confirmed_transcript_hash())
              ? s.a2
              : s.b1));
   // Every device holding both forks agrees, whatever order it learnt them in.
@@ -81,9 +83,9 @@ TEST_CASE("the hash rules look at the first differing commit, not at the heads",
     Split s(seed);
     const auto& t = s.w.tree(0);
     const bool heads_say_a =
-        higher(t.record(s.a2).confirmation_tag, t.record(s.b1).confirmation_tag);
+        higher(t.record(s.a2).confirmation_tag(), t.record(s.b1).confirmation_tag());
     const bool first_say_a =
-        higher(t.record(s.a1).confirmation_tag, t.record(s.b1).confirmation_tag);
+        higher(t.record(s.a1).confirmation_tag(), t.record(s.b1).confirmation_tag());
     if (heads_say_a == first_say_a) continue;
     ++decisive;
     CHECK(s.winner(s.choice(dmls::confirmation_tag_rule())) == (first_say_a ? s.a2 : s.b1));

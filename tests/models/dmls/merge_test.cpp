@@ -141,7 +141,7 @@ TEST_CASE("a three-way split converges to one epoch", "[dmls]") {
   const mls::Bytes merged = merge(w, 5, powers(w, sides, {"b", "c", "a"}), all_but(w, {}), &plan);
   CHECK(plan.losers.size() == 2);
   CHECK(plan.carried.size() == 2);
-  CHECK(w.tree(5).record(w.tree(5).record(merged).parent).committer == w.identity(2));
+  CHECK(w.tree(5).record(w.tree(5).record(merged).parent()).committer() == w.identity(2));
   CHECK(converged(w, merged, {0, 1, 2, 3, 4, 5}));
 }
 

@@ -1,0 +1,36 @@
+// What the epoch trees of a run share: the interned credential identities, and the facts of each
+// epoch a commit created — the same for every device that processed that commit, so one copy per
+// epoch instead of one per (device, epoch). One TreeTables per run; its ids and entries mean
+// nothing outside it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "models/dmls/identity_table.hpp"
+#include "models/mls/bytes.hpp"
+
+namespace dmlssim::models::dmls {
+
+// What a device knows of an epoch that any other device holding it knows alike.
+struct EpochFacts {
+  mls::Bytes parent;  // empty for the root of a device's tree (founded, joined or restored)
+  std::uint64_t number = 0;
+  mls::Bytes committer;  // credential identity of the commit's sender (empty: root, external)
+  mls::Bytes confirmation_tag;
+  mls::Bytes confirmed_transcript_hash;
+  std::uint32_t removed = 0;  // leaves the creating commit blanked
+  std::uint32_t added = 0;    // leaves it filled
+};
+
+struct TreeTables {
+  IdentityTable identities;
+  // The facts of every epoch a commit created, by dmls_epoch (the identity names the commit and
+  // its parent epoch). One entry per epoch of the run, never dropped.
+  std::unordered_map<mls::Bytes, std::shared_ptr<const EpochFacts>, mls::DigestHash,
+                     mls::BytesEqual>
+      created;
+};
+
+}  // namespace dmlssim::models::dmls
