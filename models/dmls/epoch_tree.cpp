@@ -62,6 +62,22 @@ const char* to_string(Undecryptable cause) {
   return "unknown";
 }
 
+const std::vector<IdentityId>& EpochRecord::senders() const {
+  static const std::vector<IdentityId> kNone;
+  return senders_ ? *senders_ : kNone;
+}
+
+void EpochRecord::note_sender(IdentityId id) {
+  const std::vector<IdentityId>& now = senders();
+  if (std::binary_search(now.begin(), now.end(), id)) return;
+  if (!senders_) {
+    senders_ = std::make_shared<std::vector<IdentityId>>();
+  } else if (senders_.use_count() > 1) {
+    senders_ = std::make_shared<std::vector<IdentityId>>(*senders_);
+  }
+  insert_sorted(*senders_, id);
+}
+
 Identities member_identities(const mls::RatchetTree& tree) {
   Identities out;
   for (mls::LeafIndex l = 0; l < tree.leaf_count(); ++l) {
@@ -76,10 +92,6 @@ const Bytes& identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
   static const Bytes kNone;
   const mls::LeafNode* node = leaf < tree.leaf_count() ? tree.leaf(leaf) : nullptr;
   return node != nullptr ? node->credential.identity : kNone;
-}
-
-void note_sender(IdentityTable& table, std::vector<IdentityId>& senders, const Bytes& identity) {
-  insert_sorted(senders, table.id(identity));
 }
 
 // An entry of the superseded index (none for an epoch never superseded).
@@ -179,8 +191,20 @@ EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
 void EpochTree::becomes_inner(const Bytes& id, Node& node) {
   heads_.erase(std::find(heads_.begin(), heads_.end(), id));
   // Superseded: it is read little from now on, and retained maybe long.
-  node.group.shrink_to_fit();
-  node.record->senders.shrink_to_fit();
+  node.group.settle();
+  if (node.record->senders_) {  // shared with the records that saw the same senders
+    auto& settled = tables_->settled_senders[id];
+    const auto same = std::find_if(settled.begin(), settled.end(), [&](const auto& list) {
+      return *list == *node.record->senders_;
+    });
+    if (same != settled.end()) {
+      node.record->senders_ = *same;
+    } else {
+      node.record->senders_->shrink_to_fit();
+      if (settled.size() == TreeTables::kSettledKept) settled.erase(settled.begin());
+      settled.push_back(node.record->senders_);
+    }
+  }
   if (const auto entry = superseded_entry(*node.record, node.created, id))
     superseded_.insert(*entry);
 }
@@ -232,7 +256,7 @@ std::optional<Bytes> EpochTree::merge_psk_of(const Bytes& epoch) const {
 
 Identities EpochTree::senders(const Bytes& epoch) const {
   Identities out;
-  for (const IdentityId id : records_.at(epoch).senders)
+  for (const IdentityId id : records_.at(epoch).senders())
     out.insert(tables_->identities.identity(id));
   return out;
 }
@@ -319,8 +343,8 @@ DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data
   mls::Group& g = node.group;
   const Accounting accounting(*this, node);  // its sending ratchet moves
   DmlsMessage out{g.protect(application_data), epoch};
-  note_sender(tables_->identities, node.record->senders,
-              identity_of(g.public_state().tree, g.own_leaf()));
+  node.record->note_sender(
+      tables_->identities.id(identity_of(g.public_state().tree, g.own_leaf())));
   return out;
 }
 
@@ -484,8 +508,7 @@ TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
-    note_sender(tables_->identities, node.record->senders,
-                identity_of(tree, e.received.sender.index));
+    node.record->note_sender(tables_->identities.id(identity_of(tree, e.received.sender.index)));
   }
   return e;
 }
@@ -504,7 +527,7 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   }
   EpochRecord r;
   r.facts = facts;
-  if (!r.committer().empty()) r.senders.push_back(tables_->identities.id(r.committer()));
+  if (!r.committer().empty()) r.note_sender(tables_->identities.id(r.committer()));
   r.created_at = now_;
   EpochRecord& before_record = records_.at(parent);
   if (!before_record.superseded_at) before_record.superseded_at = now_;

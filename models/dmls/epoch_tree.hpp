@@ -78,10 +78,18 @@ struct EpochRecord {
   const Bytes& confirmed_transcript_hash() const { return facts->confirmed_transcript_hash; }
   std::uint32_t removed() const { return facts->removed; }  // leaves the creating commit blanked
   std::uint32_t added() const { return facts->added; }      // leaves it filled
-  std::vector<IdentityId> senders;  // seen committing or sending in it (sorted; the tree's
-                                    // identity table names them: EpochTree::senders)
+  // Seen committing or sending in it (sorted ids of the tree's identity table, which names them:
+  // EpochTree::senders).
+  const std::vector<IdentityId>& senders() const;
   sim::SimTime created_at;
   std::optional<sim::SimTime> superseded_at;  // when its first child was created
+
+ private:
+  friend class EpochTree;
+  void note_sender(IdentityId id);  // (copies a shared list first)
+  // Null: none. Once the epoch is superseded, shared with the records of other devices that saw
+  // the same senders (TreeTables::settled_senders), and copied again before a change.
+  std::shared_ptr<std::vector<IdentityId>> senders_;
 };
 
 // Forward-secrecy exposure: secret bytes held beyond RFC 9420's deletion schedule (an epoch's

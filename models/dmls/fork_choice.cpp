@@ -83,7 +83,7 @@ ForkRule larger_side_rule() {
     const auto side = [&](const Branch& branch) {
       std::vector<IdentityId> members;  // ids of the tree's identity table: equal ids, equal names
       for (const Bytes& e : branch) {
-        const auto& senders = tree.record(e).senders;
+        const auto& senders = tree.record(e).senders();
         members.insert(members.end(), senders.begin(), senders.end());
       }
       std::sort(members.begin(), members.end());

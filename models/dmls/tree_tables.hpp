@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "models/dmls/identity_table.hpp"
 #include "models/mls/bytes.hpp"
@@ -31,6 +32,12 @@ struct TreeTables {
   std::unordered_map<mls::Bytes, std::shared_ptr<const EpochFacts>, mls::DigestHash,
                      mls::BytesEqual>
       created;
+  // The sender lists the records of each epoch settled on once it was superseded (the newest
+  // few): devices that saw the same senders hold one list.
+  static constexpr std::size_t kSettledKept = 4;
+  std::unordered_map<mls::Bytes, std::vector<std::shared_ptr<std::vector<IdentityId>>>,
+                     mls::DigestHash, mls::BytesEqual>
+      settled_senders;
 };
 
 }  // namespace dmlssim::models::dmls

@@ -471,8 +471,8 @@ void Group::keep_resumption_psk() {
       ResumptionPsk{epoch(), state_.secrets, length, std::move(earlier)});
 }
 
-void Group::shrink_to_fit() {
-  if (state_.secret_tree) state_.secret_tree->shrink_to_fit();
+void Group::settle() {
+  if (state_.secret_tree) state_.secret_tree->settle();
 }
 
 Group::HeldBytes Group::held_bytes() const {

@@ -175,8 +175,9 @@ class Group {
   // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
   // current and kept past epochs).
   std::size_t secrets_held() const;
-  // Gives back the room its growing parts keep for more (a superseded epoch: DMLS retains it).
-  void shrink_to_fit();
+  // The epoch is superseded and retained (DMLS): what its state holds like other members' is
+  // shared with them (the secret tree's opened leaves), until it changes.
+  void settle();
   // The same in bytes, by kind: HPKE private keys of the leaf and path; what derives successor
   // epochs (the init_secret, or a SuccessorInit's material); message keys (sender-data secrets,
   // secret-tree nodes and ratchet keys of the current and kept past epochs).

@@ -52,6 +52,16 @@ const KeyAndNonce& SharedSecretTree::key(LeafIndex leaf, RatchetType type,
   return c.keys[generation];
 }
 
+std::shared_ptr<OpenedLeaves> SharedSecretTree::settle(std::shared_ptr<OpenedLeaves> mine) {
+  for (const std::shared_ptr<OpenedLeaves>& other : settled_) {
+    if (*other == *mine) return other;
+  }
+  mine->shrink_to_fit();
+  if (settled_.size() == kSettledKept) settled_.erase(settled_.begin());
+  settled_.push_back(mine);
+  return mine;
+}
+
 // --- SecretTreeState ---
 
 SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
@@ -65,30 +75,44 @@ SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encr
     throw std::invalid_argument("secret tree: shared derivations of another tree size");
 }
 
-std::vector<SecretTreeState::Opened>::iterator SecretTreeState::open_leaf(LeafIndex leaf) {
+OpenedLeaves& SecretTreeState::own_opened() {
+  if (!opened_) {
+    opened_ = std::make_shared<OpenedLeaves>();
+  } else if (opened_.use_count() > 1) {
+    opened_ = std::make_shared<OpenedLeaves>(*opened_);
+  }
+  return *opened_;
+}
+
+void SecretTreeState::settle() {
+  if (opened_) opened_ = shared_->settle(std::move(opened_));
+}
+
+OpenedLeaves::iterator SecretTreeState::open_leaf(OpenedLeaves& opened, LeafIndex leaf) {
   // The deepest ancestor of the leaf still holding its secret sits just below the lowest common
   // ancestor with an opened leaf (the nearest opened leaves in index order have the lowest one);
   // with none opened, it is the root. Walking down from it to the leaf deletes each node's secret
   // and keeps its two children's, then the leaf's goes to its two ratchets.
   const NodeIndex target = leaf_node(leaf);
-  const auto at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
-                                   [](const Opened& o, LeafIndex l) { return o.leaf < l; });
+  const auto at = std::lower_bound(opened.begin(), opened.end(), leaf,
+                                   [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
   std::uint32_t held_level = level(root(leaves_));
   auto below_common = [&](LeafIndex other) {
     held_level = std::min(held_level, level(common_ancestor(target, leaf_node(other))) - 1);
   };
-  if (at != opened_.end()) below_common(at->leaf);
-  if (at != opened_.begin()) below_common(std::prev(at)->leaf);
+  if (at != opened.end()) below_common(at->leaf);
+  if (at != opened.begin()) below_common(std::prev(at)->leaf);
   // held_level steps each replace one secret by two; the leaf's secret is then used up.
   node_secrets_ = node_secrets_ + held_level - 1;
   ratchets_started_ += 2;
-  return opened_.insert(at, Opened{leaf, {0, 0}});
+  return opened.insert(at, OpenedLeaf{leaf, {0, 0}});
 }
 
 std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
-  auto at = std::lower_bound(opened_.begin(), opened_.end(), leaf,
-                             [](const Opened& o, LeafIndex l) { return o.leaf < l; });
-  if (at == opened_.end() || at->leaf != leaf) at = open_leaf(leaf);
+  OpenedLeaves& opened = own_opened();
+  auto at = std::lower_bound(opened.begin(), opened.end(), leaf,
+                             [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
+  if (at == opened.end() || at->leaf != leaf) at = open_leaf(opened, leaf);
   return at->generation[static_cast<int>(type)];
 }
 

@@ -35,8 +35,19 @@ enum class KeyError : std::uint8_t {
 };
 const char* to_string(KeyError e);
 
+// A leaf a member opened: the next generation of its two ratchets (handshake, application).
+struct OpenedLeaf {
+  LeafIndex leaf = 0;
+  std::uint32_t generation[2] = {0, 0};
+  bool operator==(const OpenedLeaf& o) const {
+    return leaf == o.leaf && generation[0] == o.generation[0] && generation[1] == o.generation[1];
+  }
+};
+using OpenedLeaves = std::vector<OpenedLeaf>;  // by leaf, ascending
+
 // One epoch's secret-tree derivations (node secrets, each ratchet's keys by generation), computed
-// on first demand and kept for every member of the epoch. Holds no member's deletion state.
+// on first demand and kept for every member of the epoch. Holds no member's deletion state, but
+// lends the members the opened-leaf lists they settled on (SecretTreeState::settle).
 class SharedSecretTree {
  public:
   SharedSecretTree(const CryptoProvider& crypto, const Bytes& encryption_secret,
@@ -44,8 +55,11 @@ class SharedSecretTree {
   std::uint32_t leaves() const { return leaves_; }
   // The key and nonce of `generation` of a leaf's ratchet.
   const KeyAndNonce& key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
+  // A list equal to `mine` that another member settled on, or `mine` (kept for the next ones).
+  std::shared_ptr<OpenedLeaves> settle(std::shared_ptr<OpenedLeaves> mine);
 
  private:
+  static constexpr std::size_t kSettledKept = 4;  // the newest lists settled on
   struct Chain {
     Bytes next_secret;              // the ratchet secret of generation keys.size()
     std::vector<KeyAndNonce> keys;  // by generation
@@ -57,6 +71,7 @@ class SharedSecretTree {
   std::uint32_t leaves_;
   std::map<NodeIndex, Bytes> nodes_;
   std::map<std::pair<LeafIndex, int>, Chain> chains_;
+  std::vector<std::shared_ptr<OpenedLeaves>> settled_;
 };
 
 class SecretTreeState {
@@ -83,26 +98,30 @@ class SecretTreeState {
   // Secrets held now (node secrets, ratchet secrets, window keys): what an attacker compromising
   // the member now would learn, for forward-secrecy accounting. Constant time.
   std::size_t secrets_held() const;
-  // Gives back the room kept for more opened leaves (an epoch superseded reads few more).
-  void shrink_to_fit() { opened_.shrink_to_fit(); }
+  // The epoch is superseded (a DMLS device retains it, and reads little more in it): the opened
+  // leaves are shared with the members of the epoch that settled on the same ones — members that
+  // read the same messages hold one list — and copied again before a change.
+  void settle();
+  // Whether this state and `other` hold one opened-leaf list (shared by settle()).
+  bool shares_opened_leaves(const SecretTreeState& other) const {
+    return opened_ != nullptr && opened_ == other.opened_;
+  }
 
  private:
-  // The two ratchets of an opened leaf: the next generation of each (handshake, application).
-  struct Opened {
-    LeafIndex leaf = 0;
-    std::uint32_t generation[2] = {0, 0};
-  };
   std::uint32_t& ratchet(LeafIndex leaf, RatchetType type);
-  // Opens a leaf: its secret is derived down from the deepest ancestor still held (each step
-  // keeps the sibling's secret) and deleted once its two ratchets start. Returns its entry.
-  std::vector<Opened>::iterator open_leaf(LeafIndex leaf);
+  // Opens a leaf of `opened` (this state's own list): its secret is derived down from the
+  // deepest ancestor still held (each step keeps the sibling's secret) and deleted once its two
+  // ratchets start. Returns its entry.
+  OpenedLeaves::iterator open_leaf(OpenedLeaves& opened, LeafIndex leaf);
+  // The opened leaves, for a change: copied first when shared (created when none).
+  OpenedLeaves& own_opened();
   // Skipped generations kept for a ratchet (ascending); absent when none.
   std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 
   std::shared_ptr<SharedSecretTree> shared_;
   std::uint32_t leaves_;
   SecretTreeLimits limits_;
-  std::vector<Opened> opened_;  // by leaf, ascending
+  std::shared_ptr<OpenedLeaves> opened_;  // null: none opened; may be shared once settled
   std::map<std::pair<LeafIndex, int>, std::vector<std::uint32_t>> windows_;
   // secrets_held()'s terms, kept as they change (it is asked at every message).
   std::size_t node_secrets_ = 1, ratchets_started_ = 0, window_keys_ = 0;

@@ -177,6 +177,25 @@ TEST_CASE("trees sharing a run's tables share an epoch's facts — equal to thos
   }
   // Roots are each tree's own: no commit made them.
   CHECK(shared.tree(0).record(shared.root).facts != shared.tree(1).record(shared.root).facts);
+
+  // Once superseded, records that saw the same senders hold one list; a sender seen later by
+  // one device changes its own list only.
+  const dmls::DmlsMessage hello = shared.tree(2).protect(child, mls::to_bytes("hello"));
+  for (const int device : {0, 1})
+    shared.deliver(hello, device);
+  const auto next = shared.tree(0).commit(child);
+  for (const int device : {0, 1, 2})
+    only_child(shared.deliver(next.commit, device));
+  const std::vector<dmls::IdentityId>& seen0 = shared.tree(0).record(child).senders();
+  CHECK(&seen0 == &shared.tree(1).record(child).senders());
+  CHECK(&seen0 == &shared.tree(2).record(child).senders());  // the sender noted itself
+  CHECK(shared.tree(0).senders(child) == shared.tree(1).senders(child));
+  const dmls::DmlsMessage late = shared.tree(0).protect(child, mls::to_bytes("late"));
+  shared.deliver(late, 1);
+  CHECK(shared.tree(1).senders(child).count(shared.identity(0)) == 1);
+  CHECK(shared.tree(0).senders(child).count(shared.identity(0)) == 1);  // its own send
+  CHECK(&shared.tree(0).record(child).senders() != &shared.tree(1).record(child).senders());
+  CHECK(shared.tree(2).senders(child).count(shared.identity(0)) == 0);
 }
 
 TEST_CASE("a device removed on one fork keeps the other", "[dmls]") {

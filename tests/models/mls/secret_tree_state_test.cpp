@@ -150,3 +150,34 @@ TEST_CASE("node secrets held match a recount of RFC 9420's deletion rule", "[mls
     CHECK(tree.secrets_held() == held.size() + 2 * opened);
   }
 }
+
+TEST_CASE("members that settle on the same opened leaves share them — and part on a change",
+          "[mls]") {
+  const mls::Bytes secret(32, 5);
+  auto shared = std::make_shared<mls::SharedSecretTree>(mls::fast_crypto(), secret, 8);
+  const auto app = mls::RatchetType::kApplication;
+  std::vector<mls::SecretTreeState> members;
+  for (int i = 0; i < 3; ++i)
+    members.emplace_back(mls::fast_crypto(), secret, 8, mls::SecretTreeLimits{}, shared);
+  // Members 0 and 1 read the same two messages (in either order); member 2 reads one more.
+  REQUIRE(members[0].take(2, app, 0).error == mls::KeyError::kNone);
+  REQUIRE(members[0].take(6, app, 1).error == mls::KeyError::kNone);
+  REQUIRE(members[1].take(6, app, 1).error == mls::KeyError::kNone);
+  REQUIRE(members[1].take(2, app, 0).error == mls::KeyError::kNone);
+  REQUIRE(members[2].take(2, app, 0).error == mls::KeyError::kNone);
+  REQUIRE(members[2].take(4, app, 0).error == mls::KeyError::kNone);
+  REQUIRE(members[2].take(6, app, 1).error == mls::KeyError::kNone);
+  const std::size_t held = members[0].secrets_held();
+  for (mls::SecretTreeState& m : members)
+    m.settle();
+  CHECK(members[0].shares_opened_leaves(members[1]));
+  CHECK_FALSE(members[0].shares_opened_leaves(members[2]));
+  CHECK(members[0].secrets_held() == held);
+  // Member 1 reads a late message: only its own state moves.
+  REQUIRE(members[1].take(6, app, 3).error == mls::KeyError::kNone);
+  CHECK_FALSE(members[0].shares_opened_leaves(members[1]));
+  CHECK(members[1].take(6, app, 3).error == mls::KeyError::kConsumed);
+  CHECK(members[0].take(6, app, 3).error == mls::KeyError::kNone);  // still there for member 0
+  CHECK(members[0].take(2, app, 0).error == mls::KeyError::kConsumed);
+  CHECK(members[1].take(6, app, 2).error == mls::KeyError::kNone);  // its window kept it
+}
