@@ -67,15 +67,16 @@ const std::vector<IdentityId>& EpochRecord::senders() const {
   return senders_ ? *senders_ : kNone;
 }
 
-void EpochRecord::note_sender(IdentityId id) {
+bool EpochRecord::note_sender(IdentityId id) {
   const std::vector<IdentityId>& now = senders();
-  if (std::binary_search(now.begin(), now.end(), id)) return;
+  if (std::binary_search(now.begin(), now.end(), id)) return false;
   if (!senders_) {
     senders_ = std::make_shared<std::vector<IdentityId>>();
   } else if (senders_.use_count() > 1) {
     senders_ = std::make_shared<std::vector<IdentityId>>(*senders_);
   }
   insert_sorted(*senders_, id);
+  return true;
 }
 
 Identities member_identities(const mls::RatchetTree& tree) {
@@ -192,21 +193,28 @@ void EpochTree::becomes_inner(const Bytes& id, Node& node) {
   heads_.erase(std::find(heads_.begin(), heads_.end(), id));
   // Superseded: it is read little from now on, and retained maybe long.
   node.group.settle();
-  if (node.record->senders_) {  // shared with the records that saw the same senders
-    auto& settled = tables_->settled_senders[id];
-    const auto same = std::find_if(settled.begin(), settled.end(), [&](const auto& list) {
-      return *list == *node.record->senders_;
-    });
-    if (same != settled.end()) {
-      node.record->senders_ = *same;
-    } else {
-      node.record->senders_->shrink_to_fit();
-      if (settled.size() == TreeTables::kSettledKept) settled.erase(settled.begin());
-      settled.push_back(node.record->senders_);
-    }
-  }
+  settle_senders(id, *node.record);
   if (const auto entry = superseded_entry(*node.record, node.created, id))
     superseded_.insert(*entry);
+}
+
+void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
+  if (!record.senders_) return;
+  auto& settled = tables_->settled_senders[id];
+  const auto same = std::find_if(settled.begin(), settled.end(),
+                                 [&](const auto& list) { return *list == *record.senders_; });
+  if (same != settled.end()) {
+    record.senders_ = *same;
+    return;
+  }
+  record.senders_->shrink_to_fit();
+  if (settled.size() == TreeTables::kSettledKept) settled.erase(settled.begin());
+  settled.push_back(record.senders_);
+}
+
+void EpochTree::note_sender(const Bytes& id, Node& node, const Bytes& identity) {
+  if (node.record->note_sender(tables_->identities.id(identity)) && node.held_children > 0)
+    settle_senders(id, *node.record);  // superseded: settled again after a late sender
 }
 
 void EpochTree::becomes_head(const Bytes& id, const Node& node) {
@@ -343,8 +351,7 @@ DmlsMessage EpochTree::protect(const Bytes& epoch, const Bytes& application_data
   mls::Group& g = node.group;
   const Accounting accounting(*this, node);  // its sending ratchet moves
   DmlsMessage out{g.protect(application_data), epoch};
-  node.record->note_sender(
-      tables_->identities.id(identity_of(g.public_state().tree, g.own_leaf())));
+  note_sender(epoch, node, identity_of(g.public_state().tree, g.own_leaf()));
   return out;
 }
 
@@ -508,7 +515,7 @@ TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
-    node.record->note_sender(tables_->identities.id(identity_of(tree, e.received.sender.index)));
+    note_sender(epoch, node, identity_of(tree, e.received.sender.index));
   }
   return e;
 }

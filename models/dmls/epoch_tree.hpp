@@ -86,7 +86,7 @@ struct EpochRecord {
 
  private:
   friend class EpochTree;
-  void note_sender(IdentityId id);  // (copies a shared list first)
+  bool note_sender(IdentityId id);  // false: seen already (copies a shared list first)
   // Null: none. Once the epoch is superseded, shared with the records of other devices that saw
   // the same senders (TreeTables::settled_senders), and copied again before a change.
   std::shared_ptr<std::vector<IdentityId>> senders_;
@@ -201,6 +201,10 @@ class EpochTree {
   void becomes_inner(const Bytes& id, Node& node);
   void becomes_head(const Bytes& id, const Node& node);
   void insert_head(const Bytes& id, std::uint64_t created);
+  // The record of a superseded epoch takes an equal sender list another device settled on.
+  void settle_senders(const Bytes& id, EpochRecord& record);
+  // Notes a sender in a held epoch's record (settled again when the epoch is superseded).
+  void note_sender(const Bytes& id, Node& node, const Bytes& identity);
   // `out`, followed by what the messages waiting for `created` epochs lead to.
   std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
   TreeEvent handle_commit(const Held& message, Node& node);

@@ -66,6 +66,16 @@ const PskStore& Group::psks() const {
   return rare_ ? rare_->psks : kNone;
 }
 
+const std::vector<Group::CachedProposal>& Group::proposals() const {
+  static const std::vector<CachedProposal> kNone;
+  return rare_ ? rare_->proposals : kNone;
+}
+
+const std::vector<Group::PastEpoch>& Group::past() const {
+  static const std::vector<PastEpoch> kNone;
+  return rare_ ? rare_->past : kNone;
+}
+
 const std::optional<ReInitProposal>& Group::reinit() const {
   static const std::optional<ReInitProposal> kNone;
   return rare_ ? rare_->reinit : kNone;
@@ -178,7 +188,7 @@ MlsMessage Group::propose(const Proposal& proposal, const Bytes& authenticated_d
                                         state_.pub->context_bytes);
   Bytes ref = proposal_ref(wf, content, signature);
   MlsMessage message = frame(content, signature, {});
-  proposals_.push_back({ref, ResolvedProposal{proposal, content.sender, ref}});
+  rare().proposals.push_back({ref, ResolvedProposal{proposal, content.sender, ref}});
   return message;
 }
 
@@ -192,13 +202,13 @@ MlsMessage Group::propose_update() {
   leaf.parent_hash.clear();
   sign_leaf_node(crypto(), leaf, signature_private_key(), group_id(), state_.own);
   MlsMessage message = propose(Proposal{UpdateProposal{leaf}});
-  own_update_keys_.push_back(key);
+  rare().own_update_keys.push_back(key);
   return message;
 }
 
 MlsMessage Group::protect(const Bytes& application_data, const Bytes& authenticated_data) {
   require_active();
-  if (config_->commit_before_send && !proposals_.empty()) {
+  if (config_->commit_before_send && !proposals().empty()) {
     throw GroupError(Rejection::kProposalsPending, "commit the cached proposals first");
   }
   FramedContent content{group_id(), epoch(), Sender{SenderType::kMember, state_.own},
@@ -290,8 +300,8 @@ Group::Verified Group::verify(const MlsMessage& message) {
     e = state_.pub.get();
     sender_data_secret = &state_.secrets->sender_data_secret;
     tree = &*state_.secret_tree;
-  } else if (priv->content_type == ContentType::kApplication) {
-    for (PastEpoch& p : past_) {
+  } else if (priv->content_type == ContentType::kApplication && rare_) {
+    for (PastEpoch& p : rare_->past) {
       if (p.epoch != priv->epoch) continue;
       e = p.pub.get();
       sender_data_secret = &p.sender_data_secret;
@@ -428,10 +438,10 @@ Received Group::handle_proposal(const Verified& v) {
   r.sender = v.content().sender;
   r.epoch = v.content().epoch;
   r.proposal_ref = ref;
-  for (const CachedProposal& c : proposals_) {
+  for (const CachedProposal& c : proposals()) {
     if (c.ref == ref) return r;  // a duplicate delivery
   }
-  proposals_.push_back({ref, ResolvedProposal{p, v.content().sender, ref}});
+  rare().proposals.push_back({ref, ResolvedProposal{p, v.content().sender, ref}});
   return r;
 }
 
@@ -481,14 +491,14 @@ Group::HeldBytes Group::held_bytes() const {
   b.successor_init = state_.successor_init ? state_.successor_init->secret_bytes()
                                            : state_.secrets->init_secret.size();
   b.message_keys = (1 + state_.secret_tree->secrets_held()) * kHashLength;
-  for (const PastEpoch& p : past_)
+  for (const PastEpoch& p : past())
     b.message_keys += (1 + p.secret_tree.secrets_held()) * kHashLength;
   return b;
 }
 
 std::size_t Group::secrets_held() const {
   std::size_t n = state_.path_keys.size() + state_.secret_tree->secrets_held();
-  for (const PastEpoch& p : past_)
+  for (const PastEpoch& p : past())
     n += 1 + p.secret_tree.secrets_held();
   return n;
 }

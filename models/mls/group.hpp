@@ -164,7 +164,7 @@ class Group {
   std::pair<Group, CommitOutput> branch(Bytes group_id, const KeyPackage& key_package,
                                         const KeyPackageSecrets& secrets,
                                         const std::vector<KeyPackage>& others, Drbg drbg) const;
-  std::size_t cached_proposals() const { return proposals_.size(); }
+  std::size_t cached_proposals() const { return proposals().size(); }
   const PskStore& psks() const;
   void add_external_psk(Bytes psk_id, Bytes psk) {
     rare().psks[std::move(psk_id)] = std::move(psk);
@@ -273,9 +273,6 @@ class Group {
   MemberEpoch state_;
   Status status_ = Status::kActive;
   std::shared_ptr<const Bytes> signature_private_key_;
-  std::vector<PastEpoch> past_;            // oldest first; at most max_past_epochs (usually none)
-  std::vector<CachedProposal> proposals_;  // this epoch's, in arrival order
-  std::vector<HpkeKeyPair> own_update_keys_;  // leaf keys of our Update proposals
   Boxed<PendingCommit> pending_;  // on the heap: a Group is copied for every retained epoch
   // Resumption PSKs of this epoch and earlier ones, newest first: a list whose nodes are shared by
   // copies and by the later epochs of this group (a retained epoch costs one node, not a copy of
@@ -291,9 +288,18 @@ class Group {
     PskStore psks;
     PskSources other_groups;  // resumption PSKs of the group this one resumes
     std::optional<ReInitProposal> reinit;
+    std::vector<PastEpoch> past;               // oldest first; at most max_past_epochs
+    std::vector<CachedProposal> proposals;     // this epoch's, in arrival order
+    std::vector<HpkeKeyPair> own_update_keys;  // leaf keys of our Update proposals
+    bool empty() const {
+      return psks.empty() && other_groups.external.empty() && other_groups.resumption.empty() &&
+             !reinit && past.empty() && proposals.empty() && own_update_keys.empty();
+    }
   };
-  Boxed<Rare> rare_;  // absent: all three empty
+  Boxed<Rare> rare_;  // absent: all empty (dropped again when a new epoch leaves it empty)
   Rare& rare() { return rare_ ? *rare_ : rare_.emplace(Rare{}); }
+  const std::vector<CachedProposal>& proposals() const;
+  const std::vector<PastEpoch>& past() const;
 };
 
 }  // namespace dmlssim::models::mls

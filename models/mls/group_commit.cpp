@@ -30,7 +30,7 @@ std::vector<Group::CachedProposal> Group::committable_cached() const {
   std::vector<CachedProposal> out;
   const Sender self{SenderType::kMember, state_.own};
   std::vector<ResolvedProposal> trial;
-  for (const CachedProposal& c : proposals_) {
+  for (const CachedProposal& c : proposals()) {
     if (c.proposal.proposal.type() == ProposalType::kUpdate && c.proposal.sender == self) continue;
     trial.push_back(c.proposal);
     try {
@@ -206,14 +206,18 @@ Bytes Group::successor_init_secret(const Bytes& commit_secret,
 
 void Group::install(MemberEpoch next, const std::optional<ReInitProposal>& reinit) {
   if (config_->max_past_epochs > 0) {
-    past_.push_back(PastEpoch{epoch(), state_.pub, state_.secrets->sender_data_secret,
-                              std::move(*state_.secret_tree)});
-    while (past_.size() > config_->max_past_epochs)
-      past_.erase(past_.begin());
+    std::vector<PastEpoch>& past = rare().past;
+    past.push_back(PastEpoch{epoch(), state_.pub, state_.secrets->sender_data_secret,
+                             std::move(*state_.secret_tree)});
+    while (past.size() > config_->max_past_epochs)
+      past.erase(past.begin());
   }
   state_ = std::move(next);
-  proposals_.clear();
-  own_update_keys_.clear();
+  if (rare_) {
+    rare_->proposals.clear();
+    rare_->own_update_keys.clear();
+    if (rare_->empty()) rare_.reset();
+  }
   keep_resumption_psk();
   if (reinit) {
     status_ = Status::kFrozen;
@@ -229,9 +233,10 @@ std::vector<ResolvedProposal> Group::resolve(const Commit& commit, const Sender&
       continue;
     }
     const Bytes& ref = std::get<Bytes>(p.value);
-    const auto it = std::find_if(proposals_.begin(), proposals_.end(),
+    const std::vector<CachedProposal>& cached = proposals();
+    const auto it = std::find_if(cached.begin(), cached.end(),
                                  [&](const CachedProposal& c) { return c.ref == ref; });
-    if (it == proposals_.end()) {
+    if (it == cached.end()) {
       throw GroupError(Rejection::kUnknownProposal, "a ProposalRef not in this epoch's cache");
     }
     out.push_back(it->proposal);
@@ -284,8 +289,8 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   // The leaf key of our own committed Update, if any; the held keys are taken over only once the
   // commit is accepted (a refused one leaves the state as it was).
   const HpkeKeyPair* update_key = nullptr;
-  if (std::find(t->updated.begin(), t->updated.end(), state_.own) != t->updated.end()) {
-    for (const HpkeKeyPair& key : own_update_keys_) {
+  if (rare_ && std::find(t->updated.begin(), t->updated.end(), state_.own) != t->updated.end()) {
+    for (const HpkeKeyPair& key : rare_->own_update_keys) {
       if (key.public_key == tree.leaf(state_.own)->encryption_key) update_key = &key;
     }
   }

@@ -85,6 +85,7 @@ OpenedLeaves& SecretTreeState::own_opened() {
 }
 
 void SecretTreeState::settle() {
+  settled_ = true;
   if (opened_) opened_ = shared_->settle(std::move(opened_));
 }
 
@@ -118,9 +119,10 @@ std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
 
 std::vector<std::uint32_t>* SecretTreeState::window(LeafIndex leaf, RatchetType type, bool create) {
   const auto key = std::make_pair(leaf, static_cast<int>(type));
-  if (create) return &windows_[key];
-  const auto it = windows_.find(key);
-  return it == windows_.end() ? nullptr : &it->second;
+  if (create) return &(windows_ ? *windows_ : windows_.emplace({}))[key];
+  if (!windows_) return nullptr;
+  const auto it = windows_->find(key);
+  return it == windows_->end() ? nullptr : &it->second;
 }
 
 SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
@@ -128,11 +130,19 @@ SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
   std::uint32_t& generation = ratchet(leaf, type);
   Next out{generation, shared_->key(leaf, type, generation)};
   ++generation;
+  if (settled_) settle();
   return out;
 }
 
 SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
                                              std::uint32_t generation) {
+  Taken taken = take_key(leaf, type, generation);
+  if (settled_) settle();  // (a superseded epoch's late message: settled again)
+  return taken;
+}
+
+SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType type,
+                                                 std::uint32_t generation) {
   if (leaf >= leaves_) return {KeyError::kNoSuchLeaf, {}};
   std::uint32_t& next_generation = ratchet(leaf, type);
   if (generation < next_generation) {
@@ -145,7 +155,10 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
     }
     kept->erase(it);
     --window_keys_;
-    if (kept->empty()) windows_.erase({leaf, static_cast<int>(type)});
+    if (kept->empty()) {
+      windows_->erase({leaf, static_cast<int>(type)});
+      if (windows_->empty()) windows_.reset();
+    }
     return {KeyError::kNone, shared_->key(leaf, type, generation)};
   }
   if (generation - next_generation > limits_.maximum_forward_distance) {

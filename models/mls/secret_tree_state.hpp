@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/mls/boxed.hpp"
 #include "models/mls/secret_tree.hpp"
 
 namespace dmlssim::models::mls {
@@ -100,7 +101,7 @@ class SecretTreeState {
   std::size_t secrets_held() const;
   // The epoch is superseded (a DMLS device retains it, and reads little more in it): the opened
   // leaves are shared with the members of the epoch that settled on the same ones — members that
-  // read the same messages hold one list — and copied again before a change.
+  // read the same messages hold one list — and copied before a change, then settled again.
   void settle();
   // Whether this state and `other` hold one opened-leaf list (shared by settle()).
   bool shares_opened_leaves(const SecretTreeState& other) const {
@@ -109,6 +110,7 @@ class SecretTreeState {
 
  private:
   std::uint32_t& ratchet(LeafIndex leaf, RatchetType type);
+  Taken take_key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
   // Opens a leaf of `opened` (this state's own list): its secret is derived down from the
   // deepest ancestor still held (each step keeps the sibling's secret) and deleted once its two
   // ratchets start. Returns its entry.
@@ -122,9 +124,11 @@ class SecretTreeState {
   std::uint32_t leaves_;
   SecretTreeLimits limits_;
   std::shared_ptr<OpenedLeaves> opened_;  // null: none opened; may be shared once settled
-  std::map<std::pair<LeafIndex, int>, std::vector<std::uint32_t>> windows_;
+  using Windows = std::map<std::pair<LeafIndex, int>, std::vector<std::uint32_t>>;
+  Boxed<Windows> windows_;  // absent: no skipped keys kept (the usual case: a state per epoch)
   // secrets_held()'s terms, kept as they change (it is asked at every message).
   std::size_t node_secrets_ = 1, ratchets_started_ = 0, window_keys_ = 0;
+  bool settled_ = false;  // settle() was called: each change is settled again
 };
 
 }  // namespace dmlssim::models::mls

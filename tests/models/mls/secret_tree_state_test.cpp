@@ -180,4 +180,8 @@ TEST_CASE("members that settle on the same opened leaves share them — and part
   CHECK(members[0].take(6, app, 3).error == mls::KeyError::kNone);  // still there for member 0
   CHECK(members[0].take(2, app, 0).error == mls::KeyError::kConsumed);
   CHECK(members[1].take(6, app, 2).error == mls::KeyError::kNone);  // its window kept it
+  // Member 0 reads the same two late messages: settled again, it shares member 1's list.
+  REQUIRE(members[0].take(6, app, 2).error == mls::KeyError::kNone);
+  CHECK(members[0].shares_opened_leaves(members[1]));
+  CHECK(members[0].secrets_held() == members[1].secrets_held());
 }
