@@ -163,7 +163,7 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
       tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
       root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, root_record(root));
-  known_order_.push_back(root_);
+  known_order_.push_back(&records_.find(root_)->first);
   look_up_merge_psks(root);
   emplace_node(root_, std::move(root));
 }
@@ -299,14 +299,18 @@ void EpochTree::move_retained(const mls::Group::HeldBytes& was, const mls::Group
 
 std::vector<Bytes> EpochTree::held_epochs() const {
   std::vector<Bytes> out;
-  for (const Bytes& e : known_order_) {
-    if (holds(e)) out.push_back(e);
+  for (const Bytes* e : known_order_) {
+    if (holds(*e)) out.push_back(*e);
   }
   return out;
 }
 
 std::vector<Bytes> EpochTree::known_epochs() const {
-  return known_order_;
+  std::vector<Bytes> out;
+  out.reserve(known_order_.size());
+  for (const Bytes* e : known_order_)
+    out.push_back(*e);
+  return out;
 }
 
 std::size_t EpochTree::buffered() const {
@@ -380,7 +384,7 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
   joined.child = id;
   if (!holds(id)) {
     records_[id] = root_record(group);
-    known_order_.push_back(id);
+    known_order_.push_back(&records_.find(id)->first);
     look_up_merge_psks(group);
     emplace_node(id, std::move(group));
   }
@@ -539,7 +543,7 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   EpochRecord& before_record = records_.at(parent);
   if (!before_record.superseded_at) before_record.superseded_at = now_;
   records_[child] = std::move(r);
-  known_order_.push_back(child);
+  known_order_.push_back(&records_.find(child)->first);
   emplace_node(child, std::move(group));
   released_.push_back(std::move(child));
 }

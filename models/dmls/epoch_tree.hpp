@@ -226,8 +226,9 @@ class EpochTree {
   // the commit removed this device).
   std::unordered_map<Bytes, const Bytes*, mls::DigestHash, mls::BytesEqual> processed_;
   std::unordered_map<Bytes, EpochRecord, mls::DigestHash, mls::BytesEqual> records_;
-  std::vector<Bytes> known_order_;  // every epoch ever held, in creation order
-  std::vector<Bytes> released_;     // epochs created during one receive()
+  // Every epoch ever held, in creation order: the keys of records_ (never dropped nor moved).
+  std::vector<const Bytes*> known_order_;
+  std::vector<Bytes> released_;  // epochs created during one receive()
   sim::SimTime now_;
   Exposure exposure_;
   // The sum of retained_by over the held epochs, moved by each change to one of them: a message
