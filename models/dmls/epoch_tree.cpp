@@ -70,12 +70,7 @@ const std::vector<IdentityId>& EpochRecord::senders() const {
 bool EpochRecord::note_sender(IdentityId id) {
   const std::vector<IdentityId>& now = senders();
   if (std::binary_search(now.begin(), now.end(), id)) return false;
-  if (!senders_) {
-    senders_ = std::make_shared<std::vector<IdentityId>>();
-  } else if (senders_.use_count() > 1) {
-    senders_ = std::make_shared<std::vector<IdentityId>>(*senders_);
-  }
-  insert_sorted(*senders_, id);
+  insert_sorted(mls::own_list(senders_), id);
   return true;
 }
 
@@ -199,17 +194,8 @@ void EpochTree::becomes_inner(const Bytes& id, Node& node) {
 }
 
 void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
-  if (!record.senders_) return;
-  auto& settled = tables_->settled_senders[id];
-  const auto same = std::find_if(settled.begin(), settled.end(),
-                                 [&](const auto& list) { return *list == *record.senders_; });
-  if (same != settled.end()) {
-    record.senders_ = *same;
-    return;
-  }
-  record.senders_->shrink_to_fit();
-  if (settled.size() == TreeTables::kSettledKept) settled.erase(settled.begin());
-  settled.push_back(record.senders_);
+  if (record.senders_)
+    record.senders_ = tables_->settled_senders[id].settle(std::move(record.senders_));
 }
 
 void EpochTree::note_sender(const Bytes& id, Node& node, const Bytes& identity) {

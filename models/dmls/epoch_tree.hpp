@@ -89,7 +89,7 @@ struct EpochRecord {
   bool note_sender(IdentityId id);  // false: seen already (copies a shared list first)
   // Null: none. Once the epoch is superseded, shared with the records of other devices that saw
   // the same senders (TreeTables::settled_senders), and copied again before a change.
-  std::shared_ptr<std::vector<IdentityId>> senders_;
+  mls::SharedList<IdentityId> senders_;
 };
 
 // Forward-secrecy exposure: secret bytes held beyond RFC 9420's deletion schedule (an epoch's
@@ -107,7 +107,7 @@ class EpochTree {
   // null: the tree's own).
   EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
             std::shared_ptr<TreeTables> tables = nullptr);
-  // Movable, not copyable: the groups' PSK lookups share the tree's table.
+  // Movable, not copyable: the groups' PSK lookups share the tree's anchor (psk_anchor_).
   EpochTree(EpochTree&&) noexcept = default;
   EpochTree& operator=(EpochTree&&) noexcept = default;
   EpochTree(const EpochTree&) = delete;

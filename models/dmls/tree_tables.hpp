@@ -11,6 +11,7 @@
 
 #include "models/dmls/identity_table.hpp"
 #include "models/mls/bytes.hpp"
+#include "models/mls/shared_list.hpp"
 
 namespace dmlssim::models::dmls {
 
@@ -32,11 +33,9 @@ struct TreeTables {
   std::unordered_map<mls::Bytes, std::shared_ptr<const EpochFacts>, mls::DigestHash,
                      mls::BytesEqual>
       created;
-  // The sender lists the records of each epoch settled on once it was superseded (the newest
-  // few): devices that saw the same senders hold one list.
-  static constexpr std::size_t kSettledKept = 4;
-  std::unordered_map<mls::Bytes, std::vector<std::shared_ptr<std::vector<IdentityId>>>,
-                     mls::DigestHash, mls::BytesEqual>
+  // The sender lists the records of each epoch settled on once it was superseded: devices that
+  // saw the same senders hold one list.
+  std::unordered_map<mls::Bytes, mls::SettledLists<IdentityId>, mls::DigestHash, mls::BytesEqual>
       settled_senders;
 };
 

@@ -14,9 +14,9 @@ PskSources Group::resumption_sources() const {
   PskSources out;
   std::uint32_t seen = 0;
   for (const ResumptionPsk* p = resumption_psks_.get();
-       p != nullptr && seen <= config_->resumption_psks_kept; p = p->earlier.get(), ++seen)
-    out.resumption[group_id()].emplace(p->epoch,
-                                       p->secrets->resumption_psk);  // the newest of an epoch wins
+       p != nullptr && seen <= config_->resumption_psks_kept; p = p->earlier.get(), ++seen) {
+    out.resumption[group_id()].emplace(p->epoch, p->secrets->resumption_psk);  // newest wins
+  }
   return out;
 }
 

@@ -17,20 +17,11 @@ void put(std::vector<PathKeys::Entry>& part, NodeIndex n, std::shared_ptr<const 
 
 }  // namespace
 
-std::vector<PathKeys::Entry>& PathKeys::own_lower() {
-  if (!lower_) {
-    lower_ = std::make_shared<std::vector<Entry>>();
-  } else if (lower_.use_count() > 1) {
-    lower_ = std::make_shared<std::vector<Entry>>(*lower_);
-  }
-  return *lower_;
-}
-
 void PathKeys::raise_split(std::uint32_t split) {
   const auto first_kept = std::stable_partition(
       upper_.begin(), upper_.end(), [split](const Entry& e) { return level(e.first) < split; });
   if (first_kept != upper_.begin()) {
-    std::vector<Entry>& below = own_lower();
+    std::vector<Entry>& below = own_list(lower_);
     for (auto it = upper_.begin(); it != first_kept; ++it)
       put(below, it->first, std::move(it->second));
     upper_.erase(upper_.begin(), first_kept);
@@ -47,7 +38,7 @@ void PathKeys::set_shared(NodeIndex n, std::shared_ptr<const HpkeKeyPair> key) {
   if (l >= split_) {
     put(upper_, n, std::move(key));
   } else {
-    put(own_lower(), n, std::move(key));
+    put(own_list(lower_), n, std::move(key));
   }
 }
 
@@ -57,7 +48,7 @@ void PathKeys::erase(NodeIndex n) {
   const auto it = lower(*part, n);
   if (it == part->end() || it->first != n) return;
   const auto at = it - part->begin();
-  std::vector<Entry>& own = part == &upper_ ? upper_ : own_lower();
+  std::vector<Entry>& own = part == &upper_ ? upper_ : own_list(lower_);
   own.erase(own.begin() + at);
 }
 

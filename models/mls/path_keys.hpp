@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/mls/crypto_provider.hpp"
+#include "models/mls/shared_list.hpp"
 #include "models/mls/tree_math.hpp"
 
 namespace dmlssim::models::mls {
@@ -83,14 +84,12 @@ class PathKeys {
     const std::size_t below = lower_ ? lower_->size() : 0;
     return i < below ? (*lower_)[i] : upper_[i - below];
   }
-  // The shared list, copied first if another PathKeys shares it.
-  std::vector<Entry>& own_lower();
   // Moves the entries below level `split` from upper_ to lower_.
   void raise_split(std::uint32_t split);
 
-  std::vector<Entry> upper_;                   // levels >= split_, ascending by node
-  std::shared_ptr<std::vector<Entry>> lower_;  // levels < split_, ascending; may be shared
-  std::uint32_t split_ = 0, top_ = 0;          // top_: the highest level held (or once held)
+  std::vector<Entry> upper_;           // levels >= split_, ascending by node
+  SharedList<Entry> lower_;            // levels < split_, ascending; may be shared
+  std::uint32_t split_ = 0, top_ = 0;  // top_: the highest level held (or once held)
 };
 
 }  // namespace dmlssim::models::mls

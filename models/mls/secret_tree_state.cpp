@@ -52,16 +52,6 @@ const KeyAndNonce& SharedSecretTree::key(LeafIndex leaf, RatchetType type,
   return c.keys[generation];
 }
 
-std::shared_ptr<OpenedLeaves> SharedSecretTree::settle(std::shared_ptr<OpenedLeaves> mine) {
-  for (const std::shared_ptr<OpenedLeaves>& other : settled_) {
-    if (*other == *mine) return other;
-  }
-  mine->shrink_to_fit();
-  if (settled_.size() == kSettledKept) settled_.erase(settled_.begin());
-  settled_.push_back(mine);
-  return mine;
-}
-
 // --- SecretTreeState ---
 
 SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encryption_secret,
@@ -73,15 +63,6 @@ SecretTreeState::SecretTreeState(const CryptoProvider& crypto, const Bytes& encr
       limits_(limits) {
   if (shared_->leaves() != n_leaves)
     throw std::invalid_argument("secret tree: shared derivations of another tree size");
-}
-
-OpenedLeaves& SecretTreeState::own_opened() {
-  if (!opened_) {
-    opened_ = std::make_shared<OpenedLeaves>();
-  } else if (opened_.use_count() > 1) {
-    opened_ = std::make_shared<OpenedLeaves>(*opened_);
-  }
-  return *opened_;
 }
 
 void SecretTreeState::settle() {
@@ -110,7 +91,7 @@ OpenedLeaves::iterator SecretTreeState::open_leaf(OpenedLeaves& opened, LeafInde
 }
 
 std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
-  OpenedLeaves& opened = own_opened();
+  OpenedLeaves& opened = own_list(opened_);
   auto at = std::lower_bound(opened.begin(), opened.end(), leaf,
                              [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
   if (at == opened.end() || at->leaf != leaf) at = open_leaf(opened, leaf);

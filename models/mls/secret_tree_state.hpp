@@ -17,6 +17,7 @@
 
 #include "models/mls/boxed.hpp"
 #include "models/mls/secret_tree.hpp"
+#include "models/mls/shared_list.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -57,10 +58,11 @@ class SharedSecretTree {
   // The key and nonce of `generation` of a leaf's ratchet.
   const KeyAndNonce& key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
   // A list equal to `mine` that another member settled on, or `mine` (kept for the next ones).
-  std::shared_ptr<OpenedLeaves> settle(std::shared_ptr<OpenedLeaves> mine);
+  SharedList<OpenedLeaf> settle(SharedList<OpenedLeaf> mine) {
+    return settled_.settle(std::move(mine));
+  }
 
  private:
-  static constexpr std::size_t kSettledKept = 4;  // the newest lists settled on
   struct Chain {
     Bytes next_secret;              // the ratchet secret of generation keys.size()
     std::vector<KeyAndNonce> keys;  // by generation
@@ -72,7 +74,7 @@ class SharedSecretTree {
   std::uint32_t leaves_;
   std::map<NodeIndex, Bytes> nodes_;
   std::map<std::pair<LeafIndex, int>, Chain> chains_;
-  std::vector<std::shared_ptr<OpenedLeaves>> settled_;
+  SettledLists<OpenedLeaf> settled_;
 };
 
 class SecretTreeState {
@@ -115,15 +117,13 @@ class SecretTreeState {
   // deepest ancestor still held (each step keeps the sibling's secret) and deleted once its two
   // ratchets start. Returns its entry.
   OpenedLeaves::iterator open_leaf(OpenedLeaves& opened, LeafIndex leaf);
-  // The opened leaves, for a change: copied first when shared (created when none).
-  OpenedLeaves& own_opened();
   // Skipped generations kept for a ratchet (ascending); absent when none.
   std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 
   std::shared_ptr<SharedSecretTree> shared_;
   std::uint32_t leaves_;
   SecretTreeLimits limits_;
-  std::shared_ptr<OpenedLeaves> opened_;  // null: none opened; may be shared once settled
+  SharedList<OpenedLeaf> opened_;  // null: none opened; may be shared once settled
   using Windows = std::map<std::pair<LeafIndex, int>, std::vector<std::uint32_t>>;
   Boxed<Windows> windows_;  // absent: no skipped keys kept (the usual case: a state per epoch)
   // secrets_held()'s terms, kept as they change (it is asked at every message).
