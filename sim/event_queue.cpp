@@ -40,9 +40,45 @@ void EventQueue::release_slot(uint32_t slot) {
   push_free(slot);
 }
 
-uint64_t EventQueue::next_key(uint32_t slot) {
+uint64_t EventQueue::next_sequence() {
   if (sequence_ >= max_sequence_) renumber();
-  return (sequence_++ << kSlotBits) | slot;
+  return sequence_++;
+}
+
+uint64_t EventQueue::next_key(uint32_t slot) {
+  return (next_sequence() << kSlotBits) | slot;
+}
+
+EventPlace EventQueue::take_place() {
+  const uint64_t sequence = next_sequence();
+  if (!free_places_.empty()) {
+    const uint32_t id = free_places_.back();
+    free_places_.pop_back();
+    places_[id] = sequence;
+    return EventPlace{id};
+  }
+  places_.push_back(sequence);
+  return EventPlace{static_cast<uint32_t>(places_.size() - 1)};
+}
+
+void EventQueue::free_place(EventPlace place) {
+  if (places_.at(place.id) == kFreePlace)
+    throw std::logic_error("EventQueue: a place pushed or released twice");
+  places_[place.id] = kFreePlace;
+  free_places_.push_back(place.id);
+}
+
+void EventQueue::check_place(SimTime at, EventPlace place) const {
+  if (place.id >= places_.size() || places_[place.id] == kFreePlace)
+    throw std::logic_error("EventQueue: a place pushed or released already, or never taken");
+  if (running_ && would_have_run(at, place, SimTime::from_ns(running_time_)))
+    throw std::logic_error("EventQueue: an event pushed at a place before the running event");
+}
+
+bool EventQueue::would_have_run(SimTime at, EventPlace place, SimTime now) const {
+  if (!running_) return at <= now;
+  const Node event{at.ns(), places_.at(place.id) << kSlotBits};
+  return event.before(Node{running_time_, running_key_ & ~kSlotMask});
 }
 
 bool EventQueue::cancel(EventHandle h) {
@@ -97,15 +133,19 @@ SimTime EventQueue::next_time() {
 
 void EventQueue::run_next() {
   drop_cancelled_top();
-  const uint32_t slot = static_cast<uint32_t>(nodes_.top().key & kSlotMask);
+  running_time_ = nodes_.top().time;
+  running_key_ = nodes_.top().key;
+  const uint32_t slot = static_cast<uint32_t>(running_key_ & kSlotMask);
   // Move the callable out first so that the slot can be reused by what the event schedules.
   Slot running = slots_[slot];
   release_slot(slot);
   --live_;
   top_is_spent_ = true;
+  running_ = true;
   struct Settle {  // removes the spent top if the event scheduled nothing, even if it throws
     EventQueue* q;
     ~Settle() {
+      q->running_ = false;
       if (q->top_is_spent_) {
         q->top_is_spent_ = false;
         q->nodes_.pop();
@@ -122,19 +162,49 @@ void EventQueue::compact() {
 }
 
 void EventQueue::renumber() {
-  // Reached after 2^38 insertions: renumber pending nodes 0..n-1 in their current order. A spent
-  // top (its event is running) is removed first; it must not be renumbered back in.
+  // Reached after 2^38 insertions: renumber the pending nodes, the places taken and the running
+  // event 0..n-1 in the order of their sequences (which is all that orders them among events of
+  // one time). A spent top (its event is running) is removed first; it must not be renumbered
+  // back in.
   if (top_is_spent_) {
     top_is_spent_ = false;
     nodes_.pop();
   }
   std::vector<Node> all = nodes_.take_all();
-  std::sort(all.begin(), all.end(), [](const Node& a, const Node& b) { return a.before(b); });
-  uint64_t seq = 0;
-  for (Node& n : all) {
-    n.key = (seq++ << kSlotBits) | (n.key & kSlotMask);
-    nodes_.push(n);
+  // Who holds each sequence: a node (its index in `all`), a place, or the running event.
+  enum class Holder : uint8_t { kNode, kPlace, kRunning };
+  struct Entry {
+    uint64_t sequence;
+    Holder holder;
+    std::size_t index;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(all.size() + places_.size() + 1);
+  for (std::size_t i = 0; i < all.size(); ++i)
+    entries.push_back({all[i].key >> kSlotBits, Holder::kNode, i});
+  for (std::size_t i = 0; i < places_.size(); ++i) {
+    if (places_[i] != kFreePlace) entries.push_back({places_[i], Holder::kPlace, i});
   }
+  if (running_) entries.push_back({running_key_ >> kSlotBits, Holder::kRunning, 0});
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.sequence < b.sequence; });
+  uint64_t seq = 0;
+  for (const Entry& e : entries) {
+    switch (e.holder) {
+      case Holder::kNode:
+        all[e.index].key = (seq << kSlotBits) | (all[e.index].key & kSlotMask);
+        break;
+      case Holder::kPlace:
+        places_[e.index] = seq;
+        break;
+      case Holder::kRunning:
+        running_key_ = (seq << kSlotBits) | (running_key_ & kSlotMask);
+        break;
+    }
+    ++seq;
+  }
+  for (const Node& n : all)
+    nodes_.push(n);
   sequence_ = seq;
 }
 

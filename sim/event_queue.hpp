@@ -31,6 +31,15 @@ struct EventHandle {
   uint32_t generation = 0;
 };
 
+// A place in the order of events, taken now for an event that may be pushed later: pushed with
+// it, the event runs among the events of its time as if it had been pushed when the place was
+// taken. (A message whose arrival matters only in some futures takes a place when it is sent,
+// and becomes an event only if one of those futures comes.) Each place is pushed or released
+// exactly once.
+struct EventPlace {
+  uint32_t id = UINT32_MAX;
+};
+
 class EventQueue {
  public:
   static constexpr std::size_t kInlineBytes = 16;
@@ -50,6 +59,24 @@ class EventQueue {
     ++live_;
     return EventHandle{slot, slots_[slot].generation};
   }
+
+  EventPlace take_place();
+  // `at` and `place` must not precede the running event (see would_have_run()).
+  template <class F>
+  EventHandle push_at_place(SimTime at, EventPlace place, F&& fn) {
+    check_place(at, place);
+    uint32_t slot = allocate_slot();
+    emplace_callable(slots_[slot], std::forward<F>(fn));
+    insert_node(Node{at.ns(), (places_[place.id] << kSlotBits) | slot});
+    free_place(place);
+    ++live_;
+    return EventHandle{slot, slots_[slot].generation};
+  }
+  void release_place(EventPlace place) { free_place(place); }
+  // Whether an event at `at` pushed at `place` would have run by now: before the running event
+  // (the one whose callable is being invoked); with none running, at or before `now` (the
+  // clock, which a run leaves at its end once every event up to it ran).
+  bool would_have_run(SimTime at, EventPlace place, SimTime now) const;
 
   // Empties the event's slot; returns false if the event already ran or was cancelled.
   bool cancel(EventHandle h);
@@ -122,6 +149,9 @@ class EventQueue {
     s.ops(op, buffer);
   }
   uint64_t next_key(uint32_t slot);
+  uint64_t next_sequence();
+  void free_place(EventPlace place);
+  void check_place(SimTime at, EventPlace place) const;
   void insert_node(Node n);
   void drop_cancelled_top();
   void compact();
@@ -136,6 +166,13 @@ class EventQueue {
   std::size_t live_ = 0;
   std::size_t cancelled_in_heap_ = 0;
   bool top_is_spent_ = false;  // the top node's event is running; the node awaits replacement
+  int64_t running_time_ = 0;   // the time and key of the event being run (while one is)
+  uint64_t running_key_ = 0;
+  bool running_ = false;
+  // The sequence of each place taken and not yet pushed or released (kFreePlace: a free id).
+  static constexpr uint64_t kFreePlace = UINT64_MAX;
+  std::vector<uint64_t> places_;
+  std::vector<uint32_t> free_places_;
 };
 
 }  // namespace dmlssim::sim

@@ -31,6 +31,20 @@ class Simulation {
     if (at < now_) throw std::invalid_argument("Simulation::schedule_at: time in the past");
     return queue_.push(at, std::forward<F>(fn));
   }
+  // A place in the order of events for an event that may be scheduled later (EventPlace); the
+  // event then runs among those of its time as if it had been scheduled now. Each place is
+  // scheduled or released once.
+  EventPlace take_place() { return queue_.take_place(); }
+  template <class F>
+  EventHandle schedule_at_place(SimTime at, EventPlace place, F&& fn) {
+    if (at < now_) throw std::invalid_argument("Simulation::schedule_at_place: time in the past");
+    return queue_.push_at_place(at, place, std::forward<F>(fn));
+  }
+  void release_place(EventPlace place) { queue_.release_place(place); }
+  // Whether an event at `at` scheduled at `place` would have run by now (before the running one).
+  bool would_have_run(SimTime at, EventPlace place) const {
+    return queue_.would_have_run(at, place, now_);
+  }
   // Returns false if the event already ran or was cancelled.
   bool cancel(EventHandle h) { return queue_.cancel(h); }
   bool is_pending(EventHandle h) const { return queue_.is_pending(h); }

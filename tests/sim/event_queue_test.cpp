@@ -191,3 +191,98 @@ TEST_CASE("compaction across tiers keeps the survivors in order", "[event_queue]
   for (std::size_t i = 0; i < ran.size(); ++i)
     REQUIRE(ran[i] == survivors[i].second);
 }
+
+namespace {
+
+// Like compare_with_reference, with places: a place taken gets the next insertion number and a
+// time, and is later pushed (when its time is still ahead) or released. The reference orders the
+// pushed event by the number it took with the place.
+void compare_places_with_reference(EventQueue& q, uint64_t seed, int operations) {
+  RandomStream rng(seed, 0, "event-queue-places-test");
+  std::map<std::pair<int64_t, uint64_t>, int> reference;
+  struct Taken {
+    EventPlace place;
+    std::pair<int64_t, uint64_t> key;
+  };
+  std::vector<Taken> taken;
+  std::vector<int> ran;
+  uint64_t inserted = 0;
+  int next_id = 0;
+  int64_t now = 0;
+  auto add = [&](std::pair<int64_t, uint64_t> key, auto push) {
+    const int id = next_id++;
+    push([&ran, id] { ran.push_back(id); });
+    reference[key] = id;
+  };
+  for (int op = 0; op < operations; ++op) {
+    const double u = rng.uniform01();
+    const int64_t at = now + static_cast<int64_t>(rng.uniform_index(20));
+    if (u < 0.35 || reference.empty()) {
+      const auto key = std::make_pair(at, inserted++);
+      add(key, [&](auto fn) { q.push(SimTime::from_ns(at), fn); });
+    } else if (u < 0.55) {
+      taken.push_back({q.take_place(), std::make_pair(at, inserted++)});
+    } else if (u < 0.75 && !taken.empty()) {
+      const std::size_t i = rng.uniform_index(taken.size());
+      const Taken t = taken[i];
+      taken.erase(taken.begin() + static_cast<std::ptrdiff_t>(i));
+      // Between events the queue answers by time: at or before the clock has run.
+      REQUIRE(q.would_have_run(SimTime::from_ns(t.key.first), t.place, SimTime::from_ns(now)) ==
+              (t.key.first <= now));
+      if (t.key.first > now) {
+        add(t.key, [&](auto fn) { q.push_at_place(SimTime::from_ns(t.key.first), t.place, fn); });
+      } else {
+        q.release_place(t.place);
+      }
+    } else {
+      now = reference.begin()->first.first;
+      q.run_next();
+      REQUIRE(ran.back() == reference.begin()->second);
+      reference.erase(reference.begin());
+    }
+    REQUIRE(q.size() == reference.size());
+  }
+  for (const Taken& t : taken)
+    q.release_place(t.place);
+  while (!reference.empty()) {
+    q.run_next();
+    REQUIRE(ran.back() == reference.begin()->second);
+    reference.erase(reference.begin());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("an event pushed at a place runs where it would have run when the place was taken",
+          "[event_queue]") {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    EventQueue q;
+    compare_places_with_reference(q, seed, 20000);
+  }
+  EventQueue small(/*max_sequence=*/50);  // places renumbered with the pending events
+  compare_places_with_reference(small, 9, 20000);
+}
+
+TEST_CASE("would_have_run compares with the running event, ties by place", "[event_queue]") {
+  EventQueue q;
+  const EventPlace before = q.take_place();  // taken before the event at 10 was pushed
+  std::vector<bool> answers;
+  EventPlace after;
+  q.push(SimTime::from_ns(10), [&] {
+    answers.push_back(q.would_have_run(SimTime::from_ns(10), before, SimTime::from_ns(10)));
+    answers.push_back(q.would_have_run(SimTime::from_ns(10), after, SimTime::from_ns(10)));
+    answers.push_back(q.would_have_run(SimTime::from_ns(9), after, SimTime::from_ns(10)));
+    answers.push_back(q.would_have_run(SimTime::from_ns(11), before, SimTime::from_ns(10)));
+    // Pushing a place that would have run already is an error; a later one runs after this.
+    CHECK_THROWS_AS(q.push_at_place(SimTime::from_ns(10), before, [] {}), std::logic_error);
+    q.push_at_place(SimTime::from_ns(10), after, [&] { answers.push_back(true); });
+  });
+  after = q.take_place();
+  q.run_next();
+  q.run_next();
+  CHECK(answers == std::vector<bool>{true, false, true, false, true});
+  q.release_place(before);
+  CHECK_THROWS_AS(q.release_place(before), std::logic_error);
+  CHECK_THROWS_AS(q.release_place(after), std::logic_error);  // pushed already
+  CHECK(q.empty());
+}
