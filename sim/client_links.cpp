@@ -65,13 +65,42 @@ void ClientLinks::send_up(EndpointId from, uint32_t bytes, MessageClass cls, uin
   launch(ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()});
 }
 
-void ClientLinks::launch(const ClientMessage& m) {
+uint32_t ClientLinks::count_and_store(const ClientMessage& m) {
   if (m.cls >= per_class_.size()) throw std::out_of_range("ClientLinks: unregistered class");
   ++per_class_[m.cls].messages;
   per_class_[m.cls].bytes += m.bytes;
-  const uint32_t i = store({m, reach_.incarnation(m.node), session_[m.endpoint]});
-  sim_.schedule(SimTime::from_seconds(std::max(0.0, latency_.sample(rng_))),
-                [this, i] { arrive(i); });
+  return store({m, reach_.incarnation(m.node), session_[m.endpoint]});
+}
+
+SimTime ClientLinks::draw_latency() {
+  return SimTime::from_seconds(std::max(0.0, latency_.sample(rng_)));
+}
+
+void ClientLinks::launch(const ClientMessage& m) {
+  const uint32_t i = count_and_store(m);
+  sim_.schedule(draw_latency(), [this, i] { arrive(i); });
+}
+
+ClientLinks::DeferredUp ClientLinks::send_up_deferred(EndpointId from, uint32_t bytes,
+                                                      MessageClass cls, uint64_t payload) {
+  if (!online(from)) throw std::logic_error("ClientLinks::send_up_deferred: endpoint is offline");
+  const uint32_t i =
+      count_and_store(ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()});
+  // The same draw and the same place in the event order as launch() would take.
+  const SimTime at = sim_.now() + draw_latency();
+  return DeferredUp{i, at, sim_.take_place()};
+}
+
+void ClientLinks::schedule_arrival(const DeferredUp& m) {
+  const uint32_t i = m.index;
+  sim_.schedule_at_place(m.at, m.place, [this, i] { arrive(i); });
+}
+
+bool ClientLinks::take_if_arrived(const DeferredUp& m) {
+  if (!sim_.would_have_run(m.at, m.place)) return false;
+  free_.push_back(m.index);
+  sim_.release_place(m.place);
+  return true;
 }
 
 void ClientLinks::arrive(uint32_t i) {

@@ -60,6 +60,24 @@ class ClientLinks {
   void send_down(EndpointId to, uint32_t bytes, MessageClass cls, uint64_t payload);
   void send_up(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload);
 
+  // An up message whose arrival may do nothing (a sync poll when nothing is waiting): counted,
+  // timed and given its place in the event order now, as send_up would, but scheduled only by
+  // schedule_arrival(). Until then its protocol resolves it before the endpoint or its node
+  // changes (from the online and node listeners) and before acting on it: by then it has either
+  // arrived with nothing changed (take_if_arrived) or is scheduled to meet what comes.
+  struct DeferredUp {
+    uint32_t index = 0;  // in in_flight_
+    SimTime at;          // arrival time
+    EventPlace place;
+  };
+  DeferredUp send_up_deferred(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload);
+  // Its arrival, scheduled where send_up would have scheduled it, and handled as any message's.
+  void schedule_arrival(const DeferredUp& m);
+  // Whether it would have arrived by now; if so it is done with: it found the endpoint and node
+  // as when it was sent (nothing changed meanwhile), and what the handler would have done then
+  // is the caller's to do.
+  bool take_if_arrived(const DeferredUp& m);
+
  private:
   struct Protocol {
     Handler on_message, on_failure;
@@ -70,6 +88,9 @@ class ClientLinks {
     uint32_t endpoint_session;  // the endpoint's online session when sent
   };
   void launch(const ClientMessage& m);
+  // Counts and stores a message; its latency is drawn after (launch, send_up_deferred).
+  uint32_t count_and_store(const ClientMessage& m);
+  SimTime draw_latency();
   void arrive(uint32_t index);
   uint32_t store(const InFlight& f);
 

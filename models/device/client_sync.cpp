@@ -4,8 +4,12 @@
 
 namespace dmlssim::models::device {
 
-ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links)
-    : federation_(federation), links_(links), streams_(federation.server_count()) {
+ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
+                       PollEvents poll_events)
+    : federation_(federation),
+      links_(links),
+      poll_events_(poll_events),
+      streams_(federation.server_count()) {
   const sim::ProtocolId protocol = links_.add_protocol(
       "sync", [this](const sim::ClientMessage& m) { on_message(m); },
       // A poll that fails (the server crashed under it) is made again when the device comes back
@@ -20,12 +24,14 @@ ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links)
   links_.add_online_listener([this](sim::EndpointId endpoint, bool online) {
     if (endpoint >= followers_.size() || followers_[endpoint].device == nullptr) return;
     Follower& f = followers_[endpoint];
+    resolve_poll(f);
     f.device->set_online(online);
     f.batch_in_flight = false;  // what was on its way is lost with the session
     if (online) push(endpoint);
   });
   federation_.network().reachability().add_node_listener([this](sim::NodeId server, bool up) {
     for (const sim::EndpointId endpoint : streams_[server].followers) {
+      resolve_poll(followers_[endpoint]);
       followers_[endpoint].batch_in_flight = false;  // lost with the crash
     }
     if (!up) return;
@@ -41,7 +47,7 @@ sim::EndpointId ClientSync::attach(Device& device) {
   const sim::EndpointId endpoint = links_.attach(device.homeserver());
   if (followers_.size() <= endpoint) followers_.resize(endpoint + 1);
   Stream& stream = streams_[device.homeserver()];
-  followers_[endpoint] = Follower{&device, stream.end(), false};
+  followers_[endpoint] = Follower{&device, stream.end(), false, false, {}};
   stream.followers.push_back(endpoint);
   links_.set_online(endpoint, device.online());
   return endpoint;
@@ -56,8 +62,19 @@ void ClientSync::on_admitted(sim::NodeId server, matrix::EventIndex e, matrix::E
     push(endpoint);
 }
 
+void ClientSync::resolve_poll(Follower& f) {
+  if (!f.poll_unscheduled) return;
+  f.poll_unscheduled = false;
+  if (links_.take_if_arrived(f.poll)) {
+    f.batch_in_flight = false;  // it reached the server, which had nothing to send then
+  } else {
+    links_.schedule_arrival(f.poll);
+  }
+}
+
 void ClientSync::push(sim::EndpointId endpoint) {
   Follower& f = followers_[endpoint];
+  resolve_poll(f);
   const Stream& stream = streams_[f.device->homeserver()];
   if (f.batch_in_flight || !links_.online(endpoint) || f.position >= stream.end()) return;
   if (!federation_.network().reachability().is_up(f.device->homeserver())) return;
@@ -90,8 +107,13 @@ void ClientSync::on_message(const sim::ClientMessage& m) {
     f.device->on_synced(stream.events[i - stream.base], federation_.simulation().now());
   f.position = batch.end;
   trim(stream);
-  // The next poll: the batch stays "in flight" until it reaches the server.
-  links_.send_up(batch.to, kPollBytes, poll_class_, 0);
+  // The next poll: the batch stays "in flight" until it reaches the server. With something
+  // waiting already, its arrival will send it: scheduled now.
+  if (poll_events_ == PollEvents::kAlways)
+    return links_.send_up(batch.to, kPollBytes, poll_class_, 0);
+  f.poll = links_.send_up_deferred(batch.to, kPollBytes, poll_class_, 0);
+  f.poll_unscheduled = true;
+  if (f.position < stream.end()) resolve_poll(f);
 }
 
 void ClientSync::trim(Stream& stream) {

@@ -8,6 +8,11 @@
 // a crash of the server, or because the device went offline, is sent again: the position only
 // moves when a batch arrives.
 //
+// A poll that reaches its server with nothing waiting does nothing, so it travels without a
+// simulator event (sim::ClientLinks::send_up_deferred): its arrival is scheduled, at the place in
+// the event order it took when sent, only when something comes for the device before it
+// arrives, or the device or server changes under it. Results are those of a poll event each.
+//
 // Sizes: a batch is a sync response envelope (kSyncOverhead) plus each event's client-format size
 // (its federation size); a poll is one HTTP request (kPollBytes).
 #pragma once
@@ -26,7 +31,11 @@ class ClientSync {
   static constexpr std::uint32_t kSyncOverhead = 400;
   static constexpr std::uint32_t kPollBytes = 300;
 
-  ClientSync(matrix::Federation& federation, sim::ClientLinks& links);
+  // How polls travel: without an event unless needed (kWhenNeeded), or each with its arrival
+  // event (kAlways: the reference the other is checked against; same results, more events).
+  enum class PollEvents : std::uint8_t { kWhenNeeded, kAlways };
+  ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
+             PollEvents poll_events = PollEvents::kWhenNeeded);
   ClientSync(const ClientSync&) = delete;
   ClientSync& operator=(const ClientSync&) = delete;
 
@@ -39,8 +48,10 @@ class ClientSync {
  private:
   struct Follower {
     Device* device = nullptr;
-    std::uint64_t position = 0;  // next stream entry it lacks
-    bool batch_in_flight = false;
+    std::uint64_t position = 0;     // next stream entry it lacks
+    bool batch_in_flight = false;   // a batch, or the poll that follows it, is on its way
+    bool poll_unscheduled = false;  // `poll` travels with no arrival event yet
+    sim::ClientLinks::DeferredUp poll;
   };
   static constexpr std::size_t kTrimFrom = 64;
   // A server's stream, kept from the lowest position of its followers on (entries before that
@@ -60,10 +71,14 @@ class ClientSync {
   void on_admitted(sim::NodeId server, matrix::EventIndex e, matrix::EventStatus status);
   // Sends the follower what it lacks, if it is waiting and there is anything.
   void push(sim::EndpointId endpoint);
+  // Before the follower or its server changes, or something comes for it: an unscheduled poll
+  // either arrived meanwhile (the follower waits again) or gets its arrival event.
+  void resolve_poll(Follower& f);
   void on_message(const sim::ClientMessage& m);
 
   matrix::Federation& federation_;
   sim::ClientLinks& links_;
+  PollEvents poll_events_;
   sim::MessageClass sync_class_ = 0, poll_class_ = 0;
   std::vector<Stream> streams_;      // by server
   std::vector<Follower> followers_;  // by endpoint (endpoints of other protocols stay empty)
