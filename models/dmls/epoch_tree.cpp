@@ -320,6 +320,7 @@ void EpochTree::forget(const Bytes& epoch) {
   if (parent != epochs_.end() && --parent->second.held_children == 0)
     becomes_head(parent->first, parent->second);
   move_retained(retained_by(node), {});  // its part goes with it
+  last_found_ = nullptr;
   epochs_.erase(it);
   forgotten_.insert(epoch);
   pending_.erase(epoch);
@@ -421,8 +422,12 @@ std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vecto
 std::vector<TreeEvent> EpochTree::handle(const Held& held) {
   const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
-  const auto node = epochs_.find(epoch);
-  if (node == epochs_.end()) {
+  if (last_found_ == nullptr || !mls::BytesEqual()(last_found_->first, epoch)) {
+    const auto it = epochs_.find(epoch);
+    last_found_ = it == epochs_.end() ? nullptr : &*it;
+  }
+  Nodes::value_type* const node = last_found_;
+  if (node == nullptr) {
     if (forgotten_.count(epoch) != 0) return {undecryptable(epoch, Undecryptable::kEpochDeleted)};
     buffer_[epoch].push_back(held);
     TreeEvent e;

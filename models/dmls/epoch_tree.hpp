@@ -218,6 +218,9 @@ class EpochTree {
   Bytes root_;
   std::uint64_t created_ = 0;
   Nodes epochs_;
+  // The entry handle() found last (a device reads many messages of its head epoch in a row):
+  // the next look-up for the same epoch skips the hash table. Null after any erase.
+  Nodes::value_type* last_found_ = nullptr;
   ByteSet forgotten_;
   std::map<Bytes, std::vector<Held>, mls::BytesLess> buffer_;  // by the epoch they await
   std::vector<Held> psk_wait_;  // commits naming a merge PSK of an epoch not held yet

@@ -119,8 +119,12 @@ void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessag
 
 EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
                                                 const PrivateMessage& message) {
+  // The address only picks the candidate: an equal message elsewhere goes to the keyed map, and
+  // an object since replaced at the same address fails the comparison.
   for (RecentOpened& r : recent_) {
-    if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) return &r;
+    if (r.at == &message && r.opened && r.message == message &&
+        r.sender_data_secret == sender_data_secret)
+      return &r;
   }
   return nullptr;
 }
@@ -131,7 +135,7 @@ void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage&
     r->opened = std::move(opened);  // a message put again (opened, then its content): in place
     return;
   }
-  recent_[recent_next_] = RecentOpened{sender_data_secret, message, std::move(opened)};
+  recent_[recent_next_] = RecentOpened{&message, sender_data_secret, message, std::move(opened)};
   recent_next_ = (recent_next_ + 1) % kRecent;
 }
 

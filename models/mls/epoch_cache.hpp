@@ -35,8 +35,9 @@ class EpochCache {
   // An application PrivateMessage as the first member of its epoch opened it (sender data,
   // content, signature check): the other members take their own ratchet key and reuse the rest.
   // Keyed by the epoch's sender_data_secret and every byte of the message, so only a member
-  // holding that epoch finds it. Bounded: two generations of 65,536 entries, and the last few
-  // messages compared in place (the members of an epoch receive a message in one burst: most
+  // holding that epoch finds it. Bounded: two generations of 65,536 entries, and the last
+  // kRecent messages found again by the address they were looked up at, then compared in place
+  // (a room's message object is shared by its readers, who receive it within a few seconds: most
   // look-ups end there, with no key built).
   struct OpenedApplication {
     OpenedPrivateMessage opened;
@@ -79,6 +80,7 @@ class EpochCache {
   void put_generation(std::string key, std::shared_ptr<const OpenedApplication> opened);
   std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
   struct RecentOpened {
+    const PrivateMessage* at = nullptr;  // the object looked up (compared, not dereferenced)
     Bytes sender_data_secret;
     PrivateMessage message;
     std::shared_ptr<const OpenedApplication> opened;
@@ -86,7 +88,7 @@ class EpochCache {
   RecentOpened* recent_of(const Bytes& sender_data_secret, const PrivateMessage& message);
   void remember(const Bytes& sender_data_secret, const PrivateMessage& message,
                 std::shared_ptr<const OpenedApplication> opened);
-  static constexpr std::size_t kRecent = 8;
+  static constexpr std::size_t kRecent = 64;
   std::array<RecentOpened, kRecent> recent_;
   std::size_t recent_next_ = 0;
   struct RecentVerified {
