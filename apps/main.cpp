@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/huge_pages.hpp"
 #include "generated/build_info.hpp"
 
 namespace {
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "run" || command == "compare") dmlssim::apps::restart_with_huge_pages(argv);
   if (command == "run") return dmlssim::apps::command_run(rest);
   if (command == "compare") return dmlssim::apps::command_compare(rest);
   if (command == "validate") return dmlssim::apps::command_validate(rest);
