@@ -189,8 +189,9 @@ void EpochTree::becomes_inner(const Bytes& id, Node& node) {
   // Superseded: it is read little from now on, and retained maybe long.
   node.group.settle();
   settle_senders(id, *node.record);
+  // Superseded now, so most often the index's last entry: hinted there (no walk down the tree).
   if (const auto entry = superseded_entry(*node.record, node.created, id))
-    superseded_.insert(*entry);
+    superseded_.insert(superseded_.end(), *entry);
 }
 
 void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {

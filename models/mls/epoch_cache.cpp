@@ -80,9 +80,11 @@ const EpochCache::VerifiedPublic* EpochCache::find_verified(const Bytes& members
                                                             const Bytes& group_context,
                                                             const Bytes& signature_key,
                                                             const PublicMessage& message) const {
+  // As for opened messages: the address picks the candidate, the comparison decides.
   for (const RecentVerified& r : verified_) {
-    if (r.used && r.membership_key == membership_key && r.signature_key == signature_key &&
-        r.group_context == group_context && r.message == message)
+    if (r.at == &message && r.used && r.membership_key == membership_key &&
+        r.signature_key == signature_key && r.group_context == group_context &&
+        r.message == message)
       return &r.verified;
   }
   return nullptr;
@@ -91,8 +93,8 @@ const EpochCache::VerifiedPublic* EpochCache::find_verified(const Bytes& members
 void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_context,
                               const Bytes& signature_key, const PublicMessage& message,
                               VerifiedPublic verified) {
-  verified_[verified_next_] = RecentVerified{membership_key, group_context,       signature_key,
-                                             message,        std::move(verified), true};
+  verified_[verified_next_] = RecentVerified{
+      &message, membership_key, group_context, signature_key, message, std::move(verified), true};
   verified_next_ = (verified_next_ + 1) % verified_.size();
 }
 

@@ -50,7 +50,8 @@ class EpochCache {
 
   // A PublicMessage as the first member of its epoch verified it (membership tag under the
   // epoch's membership_key and group context; the signature under `signature_key` unless that is
-  // empty): the verdict and the FramedContentTBS. The last few, compared in place by every input.
+  // empty): the verdict and the FramedContentTBS. The last 64, found again by the message's address
+  // and compared by every input.
   struct VerifiedPublic {
     ProtectionError error = ProtectionError::kNone;
     Bytes tbs;
@@ -92,12 +93,13 @@ class EpochCache {
   std::array<RecentOpened, kRecent> recent_;
   std::size_t recent_next_ = 0;
   struct RecentVerified {
+    const PublicMessage* at = nullptr;  // the object verified (compared, not dereferenced)
     Bytes membership_key, group_context, signature_key;
     PublicMessage message;
     VerifiedPublic verified;
     bool used = false;
   };
-  std::array<RecentVerified, 4> verified_;
+  std::array<RecentVerified, 64> verified_;
   std::size_t verified_next_ = 0;
 };
 
