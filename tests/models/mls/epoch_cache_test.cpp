@@ -1,7 +1,9 @@
 // The epoch cache's opened application messages: found only by the same epoch secret and every
-// byte of the message, whether among the last few (compared in place) or further back.
+// byte of the message, whether among the last few (found by address, compared in place) or
+// further back; and the verdicts on PublicMessages, kept for the last few only.
 #include <catch2/catch.hpp>
 #include <memory>
+#include <vector>
 
 #include "models/mls/epoch_cache.hpp"
 
@@ -40,6 +42,12 @@ TEST_CASE(
   changed = message(1);
   changed.authenticated_data = Bytes{9};
   CHECK(cache.find_opened(secret, changed) == nullptr);
+  // A message object changed in place after it was opened is not taken for what it was.
+  PrivateMessage kept = message(2);
+  cache.put_opened(secret, kept, std::make_shared<EpochCache::OpenedApplication>());
+  CHECK(cache.find_opened(secret, kept) != nullptr);
+  kept.ciphertext.back() ^= 1;
+  CHECK(cache.find_opened(secret, kept) == nullptr);
   // Many other messages later (beyond the recent ones) it is still there, and so are they.
   for (std::uint8_t n = 10; n < 60; ++n)
     cache.put_opened(secret, message(n), std::make_shared<EpochCache::OpenedApplication>());
@@ -80,11 +88,22 @@ TEST_CASE(
   tampered = m;
   tampered.content.content = Bytes{7, 7, 8};
   CHECK(cache.find_verified(key, context, signer, tampered) == nullptr);
-  // Only the last few are kept: after four others, it is verified again.
-  for (std::uint8_t n = 0; n < 4; ++n) {
-    PublicMessage other = m;
-    other.signature[0] = n;
-    cache.put_verified(key, context, signer, other, {ProtectionError::kBadMembershipTag, {}});
+  // Found again by the object's address: an equal copy elsewhere is verified again, and the
+  // object changed in place is not taken for what it was.
+  const PublicMessage copy = m;
+  CHECK(cache.find_verified(key, context, signer, copy) == nullptr);
+  m.membership_tag.back() ^= 1;
+  CHECK(cache.find_verified(key, context, signer, m) == nullptr);
+  m.membership_tag.back() ^= 1;
+  CHECK(cache.find_verified(key, context, signer, m) == hit);
+  // Only the last 64 are kept: after 63 others it is there, after 64 it is verified again.
+  std::vector<PublicMessage> others(64, m);
+  for (std::size_t n = 0; n < others.size(); ++n) {
+    others[n].signature[0] = static_cast<std::uint8_t>(n);
+    cache.put_verified(key, context, signer, others[n], {ProtectionError::kBadMembershipTag, {}});
+    if (n == 62) CHECK(cache.find_verified(key, context, signer, m) == hit);
   }
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
+  CHECK(cache.find_verified(key, context, signer, others[0])->error ==
+        ProtectionError::kBadMembershipTag);
 }
