@@ -31,6 +31,22 @@ struct CommitTransition {
   // chain for every member), kept by the first member that reaches each node so that the others
   // share it. Members processing one transition do so one at a time (one simulation thread).
   mutable std::map<NodeIndex, std::shared_ptr<const HpkeKeyPair>> node_keys;
+  // The key schedule's steps as members took them (RFC 9420 §8: one path-secret chain and so one
+  // commit_secret, then one set of epoch secrets and one confirmation tag): a member reuses a step
+  // only when its inputs equal the ones recorded, byte for byte, and takes every step itself
+  // otherwise.
+  struct Schedule {
+    // The chain's path secrets by node, recorded only by members whose chain ends in
+    // `commit_secret` (from the lowest node any of them decrypted up to the root).
+    std::map<NodeIndex, Bytes> path_secret;
+    Bytes commit_secret;  // empty until a member recorded the chain
+    // The epoch secrets and the confirmation tag MAC(confirmation_key, confirmed transcript
+    // hash) from these inputs (absent until a member derived them).
+    Bytes init_secret, secrets_commit_secret, psk_secret;
+    std::optional<EpochSecrets> secrets;
+    Bytes confirmation_tag;
+  };
+  mutable Schedule schedule;
 };
 
 using CommitTransitionPtr = std::shared_ptr<const CommitTransition>;

@@ -314,12 +314,18 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     const std::vector<NodeIndex>& nodes = t->filtered_path;
     std::size_t i = std::find(nodes.begin(), nodes.end(), secret->node) - nodes.begin();
     Bytes ps = std::move(secret->path_secret);
+    CommitTransition::Schedule& memo = t->schedule;
+    // The chain above the decrypted node is known when a member recorded the same secret there.
+    const auto entry = memo.path_secret.find(nodes[i]);
+    const bool chain_known = entry != memo.path_secret.end() && entry->second == ps;
+    std::vector<std::pair<NodeIndex, Bytes>> chain;  // this member's, when not known
     // The first node's pair is derived and checked; the chain above it is then every
     // member's, so the pairs other members derived before are taken as they are.
     for (bool first = true; i < nodes.size(); ++i, first = false) {
       std::shared_ptr<const HpkeKeyPair>& shared = t->node_keys[nodes[i]];
       if (first || shared == nullptr) {
-        HpkeKeyPair key = node_key_pair(crypto(), ps);
+        const Bytes& at_node = chain_known ? memo.path_secret.at(nodes[i]) : ps;
+        HpkeKeyPair key = node_key_pair(crypto(), at_node);
         if (key.public_key != tree.parent_node(nodes[i])->encryption_key) {
           throw GroupError(Rejection::kBadPath, "a path secret does not give the node's key");
         }
@@ -327,9 +333,22 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
           shared = std::make_shared<const HpkeKeyPair>(std::move(key));
       }
       derived.set_shared(nodes[i], shared);
-      ps = next_path_secret(crypto(), ps);
+      if (!chain_known) {
+        Bytes next = next_path_secret(crypto(), ps);
+        chain.emplace_back(nodes[i], std::move(ps));
+        ps = std::move(next);
+      }
     }
-    commit_secret = std::move(ps);
+    if (chain_known) {
+      commit_secret = memo.commit_secret;
+    } else {
+      commit_secret = std::move(ps);
+      if (memo.commit_secret.empty()) memo.commit_secret = commit_secret;
+      if (memo.commit_secret == commit_secret) {
+        for (auto& [node, secret_at] : chain)
+          memo.path_secret.emplace(node, std::move(secret_at));
+      }
+    }
   }
   Bytes init_secret;
   if (!t->external_init) {
@@ -344,9 +363,24 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
       throw GroupError(Rejection::kUndecryptable, std::string("ExternalInit: ") + e.what());
     }
   }
-  EpochSecrets secrets = derive_epoch_secrets(crypto(), init_secret, commit_secret,
-                                              psk_secret_for(t->psks), t->next->context_bytes);
-  if (confirmation_tag(crypto(), secrets.confirmation_key, cth) != v.confirmation_tag) {
+  Bytes psk_secret = psk_secret_for(t->psks);
+  CommitTransition::Schedule& memo = t->schedule;
+  const bool secrets_known = memo.secrets && memo.init_secret == init_secret &&
+                             memo.secrets_commit_secret == commit_secret &&
+                             memo.psk_secret == psk_secret;
+  EpochSecrets secrets = secrets_known ? *memo.secrets
+                                       : derive_epoch_secrets(crypto(), init_secret, commit_secret,
+                                                              psk_secret, t->next->context_bytes);
+  const Bytes tag = secrets_known ? memo.confirmation_tag
+                                  : confirmation_tag(crypto(), secrets.confirmation_key, cth);
+  if (!memo.secrets) {
+    memo.init_secret = init_secret;
+    memo.secrets_commit_secret = commit_secret;
+    memo.psk_secret = std::move(psk_secret);
+    memo.secrets = secrets;
+    memo.confirmation_tag = tag;
+  }
+  if (tag != v.confirmation_tag) {
     throw GroupError(Rejection::kBadConfirmationTag, "confirmation tag does not match");
   }
   if (state_.successor_init && !t->external_init) {
