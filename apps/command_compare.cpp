@@ -21,7 +21,8 @@ constexpr const char* kCompareUsage =
     "usage: dmlssim compare SCENARIO [--strategies a,b,...] [--runs R] [--seed N] "
     "[--set key.path=value]... [--out DIR] [--jobs J] [--force] [--quiet]\n\nRuns every strategy "
     "(default: every registered encrypted one) over the same replications (common random "
-    "numbers), writes DIR/<strategy>/run-NNNN/ and DIR/compare.csv, and prints the table.";
+    "numbers), writes DIR/<strategy>/run-NNNN/ and DIR/compare.csv, and prints the table. Starts "
+    "itself again once with transparent huge pages for the heap (DMLSSIM_HUGEPAGES=0: not).";
 
 // The printed table: a row per labelled metric, a column per strategy, mean [95 % interval].
 void print_table(const scenarios::Scenario& s, const std::vector<scenarios::StrategyRuns>& results,

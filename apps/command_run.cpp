@@ -23,7 +23,8 @@ constexpr const char* kRunUsage =
     "usage: dmlssim run SCENARIO [--seed N] [--runs R] [--set key.path=value]... [--out DIR] "
     "[--jobs J] [--force] [--run-index N] "
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
-    "DIR/summary.csv.";
+    "DIR/summary.csv. Starts itself again once with transparent huge pages for the heap "
+    "(DMLSSIM_HUGEPAGES=0: not; results do not depend on it).";
 
 constexpr double kConfidence = 0.99;
 

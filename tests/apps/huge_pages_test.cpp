@@ -107,3 +107,10 @@ TEST_CASE("results are the same with and without huge pages", "[cli]") {
   CHECK(compared > 10);
   fs::remove_all(out);
 }
+
+TEST_CASE("run and compare say how to turn huge pages off", "[cli]") {
+  for (const char* command : {"run --help", "compare --help"}) {
+    INFO(command);
+    CHECK(run_cli(command).out.find("DMLSSIM_HUGEPAGES=0") != std::string::npos);
+  }
+}
