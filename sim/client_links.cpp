@@ -60,9 +60,14 @@ void ClientLinks::send_down(EndpointId to, uint32_t bytes, MessageClass cls, uin
   launch(ClientMessage{to, node_of_[to], false, bytes, cls, payload, sim_.now()});
 }
 
+ClientMessage ClientLinks::up_message(EndpointId from, uint32_t bytes, MessageClass cls,
+                                      uint64_t payload) const {
+  if (!online(from)) throw std::logic_error("ClientLinks: sending up from an offline endpoint");
+  return ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()};
+}
+
 void ClientLinks::send_up(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload) {
-  if (!online(from)) throw std::logic_error("ClientLinks::send_up: endpoint is offline");
-  launch(ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()});
+  launch(up_message(from, bytes, cls, payload));
 }
 
 uint32_t ClientLinks::count_and_store(const ClientMessage& m) {
@@ -83,9 +88,7 @@ void ClientLinks::launch(const ClientMessage& m) {
 
 ClientLinks::DeferredUp ClientLinks::send_up_deferred(EndpointId from, uint32_t bytes,
                                                       MessageClass cls, uint64_t payload) {
-  if (!online(from)) throw std::logic_error("ClientLinks::send_up_deferred: endpoint is offline");
-  const uint32_t i =
-      count_and_store(ClientMessage{from, node_of_[from], true, bytes, cls, payload, sim_.now()});
+  const uint32_t i = count_and_store(up_message(from, bytes, cls, payload));
   // The same draw and the same place in the event order as launch() would take.
   const SimTime at = sim_.now() + draw_latency();
   return DeferredUp{i, at, sim_.take_place()};

@@ -87,6 +87,9 @@ class ClientLinks {
     uint32_t node_incarnation;
     uint32_t endpoint_session;  // the endpoint's online session when sent
   };
+  // A message from an online endpoint to its node (throws std::logic_error when offline).
+  ClientMessage up_message(EndpointId from, uint32_t bytes, MessageClass cls,
+                           uint64_t payload) const;
   void launch(const ClientMessage& m);
   // Counts and stores a message; its latency is drawn after (launch, send_up_deferred).
   uint32_t count_and_store(const ClientMessage& m);

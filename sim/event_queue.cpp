@@ -45,10 +45,6 @@ uint64_t EventQueue::next_sequence() {
   return sequence_++;
 }
 
-uint64_t EventQueue::next_key(uint32_t slot) {
-  return (next_sequence() << kSlotBits) | slot;
-}
-
 EventPlace EventQueue::take_place() {
   const uint64_t sequence = next_sequence();
   if (!free_places_.empty()) {
@@ -68,17 +64,16 @@ void EventQueue::free_place(EventPlace place) {
   free_places_.push_back(place.id);
 }
 
-void EventQueue::check_place(SimTime at, EventPlace place) const {
+uint64_t EventQueue::place_sequence(SimTime at, EventPlace place) const {
   if (place.id >= places_.size() || places_[place.id] == kFreePlace)
     throw std::logic_error("EventQueue: a place pushed or released already, or never taken");
-  if (running_ && would_have_run(at, place, SimTime::from_ns(running_time_)))
+  if (running_ && precedes_running(at, places_[place.id]))
     throw std::logic_error("EventQueue: an event pushed at a place before the running event");
+  return places_[place.id];
 }
 
 bool EventQueue::would_have_run(SimTime at, EventPlace place, SimTime now) const {
-  if (!running_) return at <= now;
-  const Node event{at.ns(), places_.at(place.id) << kSlotBits};
-  return event.before(Node{running_time_, running_key_ & ~kSlotMask});
+  return running_ ? precedes_running(at, places_.at(place.id)) : at <= now;
 }
 
 bool EventQueue::cancel(EventHandle h) {

@@ -53,24 +53,16 @@ class EventQueue {
 
   template <class F>
   EventHandle push(SimTime at, F&& fn) {
-    uint32_t slot = allocate_slot();
-    emplace_callable(slots_[slot], std::forward<F>(fn));
-    insert_node(Node{at.ns(), next_key(slot)});
-    ++live_;
-    return EventHandle{slot, slots_[slot].generation};
+    return insert(at, next_sequence(), std::forward<F>(fn));
   }
 
   EventPlace take_place();
   // `at` and `place` must not precede the running event (see would_have_run()).
   template <class F>
   EventHandle push_at_place(SimTime at, EventPlace place, F&& fn) {
-    check_place(at, place);
-    uint32_t slot = allocate_slot();
-    emplace_callable(slots_[slot], std::forward<F>(fn));
-    insert_node(Node{at.ns(), (places_[place.id] << kSlotBits) | slot});
+    const uint64_t sequence = place_sequence(at, place);
     free_place(place);
-    ++live_;
-    return EventHandle{slot, slots_[slot].generation};
+    return insert(at, sequence, std::forward<F>(fn));
   }
   void release_place(EventPlace place) { free_place(place); }
   // Whether an event at `at` pushed at `place` would have run by now: before the running event
@@ -148,10 +140,23 @@ class EventQueue {
     std::memcpy(buffer, s.storage, kInlineBytes);
     s.ops(op, buffer);
   }
-  uint64_t next_key(uint32_t slot);
+  template <class F>
+  EventHandle insert(SimTime at, uint64_t sequence, F&& fn) {
+    uint32_t slot = allocate_slot();
+    emplace_callable(slots_[slot], std::forward<F>(fn));
+    insert_node(Node{at.ns(), (sequence << kSlotBits) | slot});
+    ++live_;
+    return EventHandle{slot, slots_[slot].generation};
+  }
   uint64_t next_sequence();
   void free_place(EventPlace place);
-  void check_place(SimTime at, EventPlace place) const;
+  // The sequence of a place taken and not yet used; throws when an event there would precede
+  // the running one.
+  uint64_t place_sequence(SimTime at, EventPlace place) const;
+  bool precedes_running(SimTime at, uint64_t sequence) const {
+    return Node{at.ns(), sequence << kSlotBits}.before(
+        Node{running_time_, running_key_ & ~kSlotMask});
+  }
   void insert_node(Node n);
   void drop_cancelled_top();
   void compact();

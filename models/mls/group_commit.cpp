@@ -296,6 +296,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   }
   PathKeys derived;  // keys of the path above the decrypted node
   Bytes commit_secret(kHashLength, 0);
+  CommitTransition::Schedule& memo = t->schedule;  // the steps other members took
   if (t->has_path) {
     PathKeys with_update;
     if (update_key != nullptr) {
@@ -314,7 +315,6 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     const std::vector<NodeIndex>& nodes = t->filtered_path;
     std::size_t i = std::find(nodes.begin(), nodes.end(), secret->node) - nodes.begin();
     Bytes ps = std::move(secret->path_secret);
-    CommitTransition::Schedule& memo = t->schedule;
     // The chain above the decrypted node is known when a member recorded the same secret there.
     const auto entry = memo.path_secret.find(nodes[i]);
     const bool chain_known = entry != memo.path_secret.end() && entry->second == ps;
@@ -364,7 +364,6 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     }
   }
   Bytes psk_secret = psk_secret_for(t->psks);
-  CommitTransition::Schedule& memo = t->schedule;
   const bool secrets_known = memo.secrets && memo.init_secret == init_secret &&
                              memo.secrets_commit_secret == commit_secret &&
                              memo.psk_secret == psk_secret;
