@@ -12,6 +12,7 @@
 #include "models/mls/crypto_provider.hpp"
 #include "models/mls/epoch_state.hpp"
 #include "models/mls/proposal_list.hpp"
+#include "models/mls/treekem.hpp"
 
 namespace dmlssim::models::mls {
 
@@ -31,6 +32,9 @@ struct CommitTransition {
   // chain for every member), kept by the first member that reaches each node so that the others
   // share it. Members processing one transition do so one at a time (one simulation thread).
   mutable std::map<NodeIndex, std::shared_ptr<const HpkeKeyPair>> node_keys;
+  // The resolutions (in `next`'s tree, without the joiners) of the copath nodes members decrypted
+  // their path secret under, kept by the first of them (decrypt_path_secret).
+  mutable ResolutionMemo resolutions;
   // The key schedule's steps as members took them (RFC 9420 §8: one path-secret chain and so one
   // commit_secret, then one set of epoch secrets and one confirmation tag): a member reuses a step
   // only when its inputs equal the ones recorded, byte for byte, and takes every step itself

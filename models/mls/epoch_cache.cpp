@@ -98,6 +98,23 @@ void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_co
   verified_next_ = (verified_next_ + 1) % verified_.size();
 }
 
+const EpochCache::CommitDigests& EpochCache::commit_digests(const EpochPublic& prev,
+                                                            const std::shared_ptr<const Bytes>& tbs,
+                                                            const Bytes& signature) {
+  for (const RecentDigests& r : digests_) {
+    if (r.tbs == tbs && r.interim == prev.interim_transcript_hash && r.signature == signature &&
+        r.context == prev.context_bytes)
+      return r.digests;
+  }
+  RecentDigests& r = digests_[digests_next_];
+  digests_next_ = (digests_next_ + 1) % digests_.size();
+  Bytes confirmed = confirmed_transcript_hash_from_tbs(prev, *tbs, signature);
+  Bytes cache_key = key(prev, confirmed);
+  r = RecentDigests{tbs, prev.context_bytes, prev.interim_transcript_hash, signature,
+                    CommitDigests{std::move(confirmed), std::move(cache_key)}};
+  return r.digests;
+}
+
 std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
     const Bytes& sender_data_secret, const PrivateMessage& message) {
   if (const RecentOpened* r = recent_of(sender_data_secret, message)) return r->opened;
@@ -119,13 +136,29 @@ void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessag
   put_generation(opened_key(sender_data_secret, message), std::move(opened));
 }
 
+namespace {
+
+// PrivateMessage's operator==, by memcmp (the defaulted one compares byte by byte).
+bool same_message(const PrivateMessage& a, const PrivateMessage& b) {
+  const BytesEqual eq;
+  return a.epoch == b.epoch && a.content_type == b.content_type && eq(a.ciphertext, b.ciphertext) &&
+         eq(a.encrypted_sender_data, b.encrypted_sender_data) && eq(a.group_id, b.group_id) &&
+         eq(a.authenticated_data, b.authenticated_data);
+}
+
+}  // namespace
+
 EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
                                                 const PrivateMessage& message) {
   // The address only picks the candidate: an equal message elsewhere goes to the keyed map, and
-  // an object since replaced at the same address fails the comparison.
-  for (RecentOpened& r : recent_) {
-    if (r.at == &message && r.opened && r.message == message &&
-        r.sender_data_secret == sender_data_secret)
+  // an object since replaced at the same address fails the comparison. The addresses are scanned
+  // in their own array, newest first (the entries are large).
+  for (std::size_t k = 0; k < kRecent; ++k) {
+    const std::size_t i = (recent_next_ + kRecent - 1 - k) % kRecent;
+    if (recent_at_[i] != &message) continue;
+    RecentOpened& r = recent_[i];
+    if (r.opened && same_message(r.message, message) &&
+        BytesEqual()(r.sender_data_secret, sender_data_secret))
       return &r;
   }
   return nullptr;
@@ -137,7 +170,8 @@ void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage&
     r->opened = std::move(opened);  // a message put again (opened, then its content): in place
     return;
   }
-  recent_[recent_next_] = RecentOpened{&message, sender_data_secret, message, std::move(opened)};
+  recent_[recent_next_] = RecentOpened{sender_data_secret, message, std::move(opened)};
+  recent_at_[recent_next_] = &message;
   recent_next_ = (recent_next_ + 1) % kRecent;
 }
 

@@ -54,7 +54,7 @@ class EpochCache {
   // and compared by every input.
   struct VerifiedPublic {
     ProtectionError error = ProtectionError::kNone;
-    Bytes tbs;
+    std::shared_ptr<const Bytes> tbs;  // commits only (null otherwise)
   };
   const VerifiedPublic* find_verified(const Bytes& membership_key, const Bytes& group_context,
                                       const Bytes& signature_key,
@@ -62,6 +62,19 @@ class EpochCache {
   void put_verified(const Bytes& membership_key, const Bytes& group_context,
                     const Bytes& signature_key, const PublicMessage& message,
                     VerifiedPublic verified);
+
+  // A commit's confirmed transcript hash (RFC 9420 §8.2) from its FramedContentTBS and signature,
+  // as confirmed_transcript_hash_from_tbs gives it, and this cache's key for the transition: the
+  // same for every member of the epoch. The last kRecentDigests are found again by the TBS object
+  // (kept alive here, so its address names it) and compared by the previous epoch's GroupContext
+  // and interim transcript hash and by the signature.
+  struct CommitDigests {
+    Bytes confirmed_transcript_hash;
+    Bytes key;  // key(prev, confirmed_transcript_hash)
+  };
+  const CommitDigests& commit_digests(const EpochPublic& prev,
+                                      const std::shared_ptr<const Bytes>& tbs,
+                                      const Bytes& signature);
 
   std::shared_ptr<const OpenedApplication> find_opened(const Bytes& sender_data_secret,
                                                        const PrivateMessage& message);
@@ -81,7 +94,6 @@ class EpochCache {
   void put_generation(std::string key, std::shared_ptr<const OpenedApplication> opened);
   std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
   struct RecentOpened {
-    const PrivateMessage* at = nullptr;  // the object looked up (compared, not dereferenced)
     Bytes sender_data_secret;
     PrivateMessage message;
     std::shared_ptr<const OpenedApplication> opened;
@@ -91,6 +103,8 @@ class EpochCache {
                 std::shared_ptr<const OpenedApplication> opened);
   static constexpr std::size_t kRecent = 64;
   std::array<RecentOpened, kRecent> recent_;
+  // By entry of recent_: the object looked up (compared, not dereferenced).
+  std::array<const PrivateMessage*, kRecent> recent_at_{};
   std::size_t recent_next_ = 0;
   struct RecentVerified {
     const PublicMessage* at = nullptr;  // the object verified (compared, not dereferenced)
@@ -101,6 +115,14 @@ class EpochCache {
   };
   std::array<RecentVerified, 64> verified_;
   std::size_t verified_next_ = 0;
+  struct RecentDigests {
+    std::shared_ptr<const Bytes> tbs;
+    Bytes context, interim, signature;
+    CommitDigests digests;
+  };
+  static constexpr std::size_t kRecentDigests = 8;
+  std::array<RecentDigests, kRecentDigests> digests_;
+  std::size_t digests_next_ = 0;
 };
 
 }  // namespace dmlssim::models::mls

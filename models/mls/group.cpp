@@ -272,11 +272,13 @@ Group::Verified Group::verify(const MlsMessage& message) {
       err = seen->error;
       if (commit) v.tbs = seen->tbs;
     } else {
+      Bytes tbs;
       err = verify_public(crypto(), *pub, signature_key, membership_key, e.context_bytes,
-                          commit ? &v.tbs : nullptr);
+                          commit ? &tbs : nullptr);
+      if (commit) v.tbs = std::make_shared<const Bytes>(std::move(tbs));
       if (config_->cache)
         config_->cache->put_verified(membership_key, e.context_bytes, signature_key, *pub,
-                                     {err, commit ? v.tbs : Bytes{}});
+                                     {err, v.tbs});
     }
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
@@ -337,7 +339,8 @@ Group::Verified Group::verify(const MlsMessage& message) {
   v.wire_format = WireFormat::kPrivateMessage;
   v.signature_key = key;
   if (commit)
-    v.tbs = framed_content_tbs(WireFormat::kPrivateMessage, opened.content, e->context_bytes);
+    v.tbs = std::make_shared<const Bytes>(
+        framed_content_tbs(WireFormat::kPrivateMessage, opened.content, e->context_bytes));
   v.owned = std::move(opened.content);
   v.signature = std::move(opened.signature);
   v.confirmation_tag = std::move(opened.confirmation_tag);

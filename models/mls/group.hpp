@@ -230,7 +230,8 @@ class Group {
     Bytes signature;  // (not for a shared application message: nothing reads it)
     Bytes confirmation_tag;
     Bytes signature_key;  // the sender's; commits' signatures are checked in handle_commit
-    Bytes tbs;            // commits: the FramedContentTBS (signature, transcript hash)
+    // Commits: the FramedContentTBS (signature, transcript hash); shared with the epoch cache.
+    std::shared_ptr<const Bytes> tbs;
   };
 
   Group(GroupConfig config, Drbg drbg);

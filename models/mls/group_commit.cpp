@@ -257,19 +257,23 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     throw GroupError(Rejection::kMalformed, "external commit not in a PublicMessage");
   }
   const EpochPublic& prev = *state_.pub;
-  const Bytes cth = confirmed_transcript_hash_from_tbs(prev, v.tbs, v.signature);
+  Bytes cth, cache_key;
   CommitTransitionPtr t;
-  Bytes cache_key;
   if (config_->cache) {
-    cache_key = EpochCache::key(prev, cth);
+    const EpochCache::CommitDigests& digests =
+        config_->cache->commit_digests(prev, v.tbs, v.signature);
+    cth = digests.confirmed_transcript_hash;
+    cache_key = digests.key;
     t = config_->cache->find(cache_key);
+  } else {
+    cth = confirmed_transcript_hash_from_tbs(prev, *v.tbs, v.signature);
   }
   // Every member must itself hold the proposals the commit names, shared transition or not.
   std::vector<ResolvedProposal> proposals = resolve(commit, sender);
   if (!t) {
     // Only a transition some member computed (or the committer made) vouches for the signature:
     // its key covers the signed content through the confirmed transcript hash.
-    if (!framed_content_signature_valid(crypto(), v.tbs, v.signature, v.signature_key)) {
+    if (!framed_content_signature_valid(crypto(), *v.tbs, v.signature, v.signature_key)) {
       throw GroupError(Rejection::kBadSignature, "commit signature");
     }
     t = compute_transition(crypto(), prev, sender, proposals, commit.path, cth, v.confirmation_tag);
@@ -307,7 +311,7 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
     try {
       secret = decrypt_path_secret(crypto(), tree, t->filtered_path, state_.own, *commit.path,
                                    update_key != nullptr ? with_update : state_.path_keys,
-                                   t->provisional_context, leaves_of(t->joiners));
+                                   t->provisional_context, leaves_of(t->joiners), &t->resolutions);
     } catch (const CryptoError& e) {
       throw GroupError(Rejection::kUndecryptable, std::string("path secret: ") + e.what());
     }

@@ -80,7 +80,7 @@ bool merge_update_path(RatchetTree& tree, LeafIndex sender, const UpdatePath& pa
 std::optional<DecryptedPathSecret> decrypt_path_secret(
     const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
     LeafIndex receiver, const UpdatePath& path, const PathKeys& keys, const Bytes& group_context,
-    const std::vector<LeafIndex>& joiners) {
+    const std::vector<LeafIndex>& joiners, ResolutionMemo* resolutions) {
   const std::uint32_t n = tree.leaf_count();
   if (filtered.size() != path.nodes.size()) return std::nullopt;
   // The lowest node of the sender's filtered path above the receiver: the first node of the
@@ -98,7 +98,19 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   // The child of that node on the receiver's side (left subtrees hold the smaller indices), and
   // the position in its resolution of a node whose private key the receiver holds.
   const NodeIndex receiver_side = leaf_node(receiver) < node ? left(node) : right(node);
-  const std::vector<NodeIndex> resolution = resolution_without(tree, receiver_side, joiners);
+  std::vector<NodeIndex> own;
+  const std::vector<NodeIndex>* found = nullptr;
+  if (resolutions != nullptr) {
+    auto it = resolutions->find(receiver_side);
+    if (it == resolutions->end())
+      it = resolutions->emplace(receiver_side, resolution_without(tree, receiver_side, joiners))
+               .first;
+    found = &it->second;
+  } else {
+    own = resolution_without(tree, receiver_side, joiners);
+    found = &own;
+  }
+  const std::vector<NodeIndex>& resolution = *found;
   const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
   if (ciphertexts.size() != resolution.size()) return std::nullopt;
   for (std::size_t k = 0; k < resolution.size(); ++k) {

@@ -46,9 +46,13 @@ struct DecryptedPathSecret {
 // `tree` is the tree before or after the merge (the copath is the same), `filtered` the sender's
 // filtered direct path in it; `group_context` the provisional one (encoded).
 // `joiners` are the leaves the commit adds: they hold no ciphertext.
+// `resolutions`, when given, keeps the copath nodes' resolutions (without the joiners) for the
+// next receivers of the same path in the same tree: it must be used with one tree and one set of
+// joiners only.
+using ResolutionMemo = std::map<NodeIndex, std::vector<NodeIndex>>;
 std::optional<DecryptedPathSecret> decrypt_path_secret(
     const CryptoProvider& crypto, const RatchetTree& tree, const std::vector<NodeIndex>& filtered,
     LeafIndex receiver, const UpdatePath& path, const PathKeys& keys, const Bytes& group_context,
-    const std::vector<LeafIndex>& joiners = {});
+    const std::vector<LeafIndex>& joiners = {}, ResolutionMemo* resolutions = nullptr);
 
 }  // namespace dmlssim::models::mls

@@ -130,12 +130,19 @@ void run_treekem(const nlohmann::json& v, std::size_t index, VectorResult& out) 
     gc.epoch = v.at("epoch").get<std::uint64_t>();
     gc.tree_hash = after.root_hash();
     gc.confirmed_transcript_hash = hex_of(v.at("confirmed_transcript_hash"));
+    ResolutionMemo resolutions;  // shared by the path's receivers, as a commit's members share it
     for (const auto& [receiver, held] : keys) {
       if (receiver == sender) continue;
       const std::string to = from + " for leaf " + std::to_string(receiver);
       const auto& expected = u.at("path_secrets")[receiver];
       const auto got =
           decrypt_path_secret(crypto, before, filtered, receiver, path, held, gc.encode());
+      const auto memoized = decrypt_path_secret(crypto, before, filtered, receiver, path, held,
+                                                gc.encode(), {}, &resolutions);
+      check.expect(
+          memoized.has_value() == got.has_value() &&
+              (!got || (memoized->node == got->node && memoized->path_secret == got->path_secret)),
+          "path secret with shared resolutions" + to);
       if (expected.is_null() || !got) {
         check.expect(expected.is_null() && !got, "path secret presence" + to);
         continue;

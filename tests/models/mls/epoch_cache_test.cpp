@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "models/mls/epoch_cache.hpp"
+#include "models/mls/primitives.hpp"
+#include "models/mls/tls_writer.hpp"
 
 using namespace dmlssim::models::mls;
 
@@ -74,11 +76,12 @@ TEST_CASE(
   m.membership_tag = Bytes(32, 5);
   const Bytes key(32, 1), context(90, 2), signer(32, 3);
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
-  cache.put_verified(key, context, signer, m, {ProtectionError::kNone, Bytes{4, 4}});
+  cache.put_verified(key, context, signer, m,
+                     {ProtectionError::kNone, std::make_shared<const Bytes>(Bytes{4, 4})});
   const EpochCache::VerifiedPublic* hit = cache.find_verified(key, context, signer, m);
   REQUIRE(hit != nullptr);
   CHECK(hit->error == ProtectionError::kNone);
-  CHECK(hit->tbs == Bytes{4, 4});
+  CHECK(*hit->tbs == Bytes{4, 4});
   CHECK(cache.find_verified(Bytes(32, 8), context, signer, m) == nullptr);
   CHECK(cache.find_verified(key, Bytes(90, 3), signer, m) == nullptr);
   CHECK(cache.find_verified(key, context, Bytes{}, m) == nullptr);
@@ -106,4 +109,46 @@ TEST_CASE(
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
   CHECK(cache.find_verified(key, context, signer, others[0])->error ==
         ProtectionError::kBadMembershipTag);
+}
+
+TEST_CASE(
+    "epoch cache: a commit's confirmed transcript hash and transition key are shared for the same "
+    "TBS object, previous epoch and signature, and recomputed otherwise",
+    "[mls][cache]") {
+  EpochCache cache;
+  EpochPublic prev;
+  prev.context_bytes = Bytes(90, 0x11);
+  prev.interim_transcript_hash = Bytes(32, 0x22);
+  // A FramedContentTBS: version (2 bytes), wire format and content, then the GroupContext.
+  Bytes body{0, 1, 0, 1, 9, 9, 9, 9, 9};
+  body.insert(body.end(), prev.context_bytes.begin(), prev.context_bytes.end());
+  const auto tbs = std::make_shared<const Bytes>(body);
+  const Bytes signature(64, 0x33);
+  // RFC 9420 §8.2: H(interim || ConfirmedTranscriptHashInput), the input being wire_format and
+  // content (the TBS between the version and the context) and the signature as an opaque<V>.
+  TlsWriter input;
+  input.raw(prev.interim_transcript_hash);
+  input.raw(Bytes(body.begin() + 2, body.end() - static_cast<long>(prev.context_bytes.size())));
+  input.opaque(signature);
+  const Bytes expected = sha256(input.bytes());
+
+  const EpochCache::CommitDigests first = cache.commit_digests(prev, tbs, signature);
+  CHECK(first.confirmed_transcript_hash == expected);
+  CHECK(first.key == EpochCache::key(prev, expected));
+  CHECK(&cache.commit_digests(prev, tbs, signature) == &cache.commit_digests(prev, tbs, signature));
+
+  EpochPublic other_interim = prev;
+  other_interim.interim_transcript_hash[0] ^= 1;
+  CHECK(cache.commit_digests(other_interim, tbs, signature).confirmed_transcript_hash != expected);
+  EpochPublic other_context = prev;
+  other_context.context_bytes[5] ^= 1;  // (same length: only the key differs)
+  CHECK(cache.commit_digests(other_context, tbs, signature).key != first.key);
+  Bytes other_signature = signature;
+  other_signature.back() ^= 1;
+  CHECK(cache.commit_digests(prev, tbs, other_signature).confirmed_transcript_hash != expected);
+  // An equal TBS in another object: the same digests, computed again.
+  const auto copy = std::make_shared<const Bytes>(body);
+  const EpochCache::CommitDigests& again = cache.commit_digests(prev, copy, signature);
+  CHECK(again.confirmed_transcript_hash == expected);
+  CHECK(again.key == first.key);
 }
