@@ -376,8 +376,7 @@ class EncryptedRoom {
   void receive_dmls_application(DeviceIndex d, const MlsEvent& ev);
   CommitFate process_dmls_commit(DeviceIndex d, matrix::EventIndex e, const MlsEvent& ev);
   // Records what tree events mean for the ledger; returns the created epoch's fate for commits.
-  void apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
-                         std::uint32_t message);
+  void apply_tree_events(DeviceIndex d, const dmls::TreeEvents& events, std::uint32_t message);
   // Retention: what the policy lets the device forget now. `epochs_changed`: an epoch was added
   // since the last call. Returns whether the policy was applied (it may have forgotten epochs).
   bool after_tree_change(DeviceIndex d, bool epochs_changed);

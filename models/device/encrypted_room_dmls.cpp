@@ -46,7 +46,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   t->set_now(sim_.now());
   // What expired meanwhile is gone before it is looked at.
   const bool retention_looked = after_tree_change(d, false);
-  const std::vector<dmls::TreeEvent> events = t->receive(ev.dmls);
+  const dmls::TreeEvents events = t->receive(ev.dmls);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
   const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
@@ -66,7 +66,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   if (retention_looked || epochs_moved) refresh_epoch(d);
 }
 
-void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::TreeEvent>& events,
+void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& events,
                                       std::uint32_t message) {
   std::vector<Buffered>* held = nullptr;
   const auto held_list = [&]() -> std::vector<Buffered>& {
@@ -79,7 +79,7 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const std::vector<dmls::Tre
     const bool direct = i == 0 && message != UINT32_MAX;
     switch (event.kind) {
       case dmls::TreeEvent::Kind::kApplication: {
-        const std::uint64_t serial = serial_of(event.received.application_data);
+        const std::uint64_t serial = serial_of(*event.received.application_data);
         const std::uint32_t m =
             serial < ledger_of_serial_.size() ? ledger_of_serial_[serial] : UINT32_MAX;
         if (m == UINT32_MAX) break;
@@ -159,7 +159,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
   } else {
     t->set_now(sim_.now());
     after_tree_change(d, false);
-    const std::vector<dmls::TreeEvent> events = t->receive(ev.dmls);
+    const dmls::TreeEvents events = t->receive(ev.dmls);
     const dmls::TreeEvent& first = events.front();
     const bool on_head = first.epoch == slot.head;
     const bool resolves_head =
@@ -223,8 +223,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
         break;
     }
     // What the commit released (messages and commits waiting for its epoch).
-    apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
-                      UINT32_MAX);
+    apply_tree_events(d, dmls::TreeEvents(events.begin() + 1, events.end()), UINT32_MAX);
     after_tree_change(d, true);
     // A head closed by a merge the device cannot follow (yet, or ever: it was left out): no group
     // to send on there. It moves to an open head (the strategy's fork choice), or a Welcome
@@ -307,15 +306,14 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
       const mls::KeyPackage& kp = device.key_package(i);
       if (mls::key_package_ref(kp) != s.new_member) continue;
       t->set_now(sim_.now());
-      const std::vector<dmls::TreeEvent> events =
+      const dmls::TreeEvents events =
           t->join(config_.group, welcome, kp, *secrets, device.drbg().fork());
       devices_[d].head = events.front().child;
       devices_[d].removed_on_head = false;
       devices_[d].next_expiry = sim::SimTime();  // look again at the next message
       const std::optional<mls::KeyPackage>& last = devices_[d].last_resort;
       const mls::Bytes ref = s.new_member;
-      apply_tree_events(d, std::vector<dmls::TreeEvent>(events.begin() + 1, events.end()),
-                        UINT32_MAX);
+      apply_tree_events(d, dmls::TreeEvents(events.begin() + 1, events.end()), UINT32_MAX);
       // Used: its private keys go (RFC 9420 §16.8), unless it is the last resort.
       if (!last || mls::key_package_ref(*last) != ref) device.forget_key_package(ref);
       return;

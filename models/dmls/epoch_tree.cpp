@@ -327,8 +327,8 @@ void EpochTree::forget(const Bytes& epoch) {
   pending_.erase(epoch);
 }
 
-std::vector<TreeEvent> EpochTree::give_up() {
-  std::vector<TreeEvent> out;
+TreeEvents EpochTree::give_up() {
+  TreeEvents out;
   for (const auto& [epoch, messages] : buffer_) {
     for (std::size_t i = 0; i < messages.size(); ++i)
       out.push_back(undecryptable(epoch, Undecryptable::kEpochNeverReached));
@@ -358,9 +358,9 @@ EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOpti
                    std::move(out.group_info)};
 }
 
-std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls::Welcome& welcome,
-                                       const mls::KeyPackage& key_package,
-                                       const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
+TreeEvents EpochTree::join(const mls::GroupConfig& config, const mls::Welcome& welcome,
+                           const mls::KeyPackage& key_package,
+                           const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
   mls::PskSources psks;
   for (const auto& [id, node] : epochs_)
     psks.external[id] = merge_psk(*crypto_, node.group.epoch_secrets());
@@ -376,21 +376,25 @@ std::vector<TreeEvent> EpochTree::join(const mls::GroupConfig& config, const mls
     look_up_merge_psks(group);
     emplace_node(id, std::move(group));
   }
-  return release({joined}, {id});
+  TreeEvents out{joined};
+  release(out, {id});
+  return out;
 }
 
-std::vector<TreeEvent> EpochTree::receive(const Held& message) {
+TreeEvents EpochTree::receive(const Held& message) {
   released_.clear();
-  std::vector<TreeEvent> out = handle(message);
-  std::vector<Bytes> ready = std::move(released_);
-  released_.clear();
-  return release(std::move(out), std::move(ready));
+  TreeEvents out = handle(message);  // (returned as it is: most messages release nothing)
+  if (!released_.empty()) {
+    std::vector<Bytes> ready = std::move(released_);
+    released_.clear();
+    release(out, std::move(ready));
+  }
+  return out;
 }
 
-std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vector<Bytes> created) {
+void EpochTree::release(TreeEvents& out, std::vector<Bytes> created) {
   // Messages waiting for an epoch just created, in arrival order; they may create more. Once no
   // more are ready, commits waiting for a merge PSK are tried again if any epoch was created.
-  if (created.empty()) return out;  // (most messages: no queue built)
   std::deque<Bytes> ready(created.begin(), created.end());
   while (!ready.empty()) {
     while (!ready.empty()) {
@@ -417,10 +421,9 @@ std::vector<TreeEvent> EpochTree::release(std::vector<TreeEvent> out, std::vecto
       released_.clear();
     }
   }
-  return out;
 }
 
-std::vector<TreeEvent> EpochTree::handle(const Held& held) {
+TreeEvents EpochTree::handle(const Held& held) {
   const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
   if (last_found_ == nullptr || !mls::BytesEqual()(last_found_->first, epoch)) {
@@ -437,7 +440,7 @@ std::vector<TreeEvent> EpochTree::handle(const Held& held) {
     return {e};
   }
   // (Built by push_back: a braced list would copy the event and its plaintext.)
-  std::vector<TreeEvent> out;
+  TreeEvents out;
   out.push_back(is_commit(message.message) ? handle_commit(held, node->second)
                                            : handle_other(message, node->second));
   return out;

@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "models/dmls/dmls_message.hpp"
 #include "models/dmls/identity_table.hpp"
 #include "models/dmls/tree_tables.hpp"
@@ -57,6 +59,10 @@ struct TreeEvent {
   Undecryptable cause = Undecryptable::kRejected;
   mls::Rejection rejection = mls::Rejection::kMalformed;
 };
+
+// What one message did: most messages do one thing (held inline, no allocation); a commit that
+// creates an epoch also releases what was waiting for it.
+using TreeEvents = boost::container::small_vector<TreeEvent, 1>;
 
 // Sets of byte strings: credential identities, epoch identities.
 using ByteSet = std::set<Bytes, mls::BytesLess>;
@@ -126,8 +132,8 @@ class EpochTree {
   // What the message led to, followed by what the buffered messages it released led to. A
   // message held for an epoch not reached is kept by the pointer: the devices of a room share
   // one copy.
-  std::vector<TreeEvent> receive(const std::shared_ptr<const SharedDmlsMessage>& message);
-  std::vector<TreeEvent> receive(const DmlsMessage& message) {
+  TreeEvents receive(const std::shared_ptr<const SharedDmlsMessage>& message);
+  TreeEvents receive(const DmlsMessage& message) {
     return receive(std::make_shared<const SharedDmlsMessage>(message));
   }
 
@@ -144,9 +150,9 @@ class EpochTree {
   // Joins an epoch by Welcome (added by a merge, say) as a new root of the tree, with the merge
   // PSKs of the epochs held; returns the epoch joined and what messages waiting for it led to.
   // Throws GroupError from the join.
-  std::vector<TreeEvent> join(const mls::GroupConfig& config, const mls::Welcome& welcome,
-                              const mls::KeyPackage& key_package,
-                              const mls::KeyPackageSecrets& secrets, mls::Drbg drbg);
+  TreeEvents join(const mls::GroupConfig& config, const mls::Welcome& welcome,
+                  const mls::KeyPackage& key_package, const mls::KeyPackageSecrets& secrets,
+                  mls::Drbg drbg);
 
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
@@ -175,7 +181,7 @@ class EpochTree {
   void forget(const Bytes& epoch);
   // Classifies every buffered message as kEpochNeverReached and empties the buffer (merges waiting
   // for a PSK are dropped: no reader counts them).
-  std::vector<TreeEvent> give_up();
+  TreeEvents give_up();
   // Messages held: buffered for their epoch, and merges waiting for a PSK.
   std::size_t buffered() const;
 
@@ -192,7 +198,7 @@ class EpochTree {
     mls::Group group;  // the epoch's copy holding the pending commit
   };
   using Held = std::shared_ptr<const SharedDmlsMessage>;
-  std::vector<TreeEvent> handle(const Held& message);
+  TreeEvents handle(const Held& message);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
   Node& emplace_node(const Bytes& id, mls::Group group);
   // A record for an epoch the tree starts from or joins (its own facts: no parent, no commit).
@@ -205,8 +211,8 @@ class EpochTree {
   void settle_senders(const Bytes& id, EpochRecord& record);
   // Notes a sender in a held epoch's record (settled again when the epoch is superseded).
   void note_sender(const Bytes& id, Node& node, const Bytes& identity);
-  // `out`, followed by what the messages waiting for `created` epochs lead to.
-  std::vector<TreeEvent> release(std::vector<TreeEvent> out, std::vector<Bytes> created);
+  // Appends to `out` what the messages waiting for `created` epochs lead to.
+  void release(TreeEvents& out, std::vector<Bytes> created);
   TreeEvent handle_commit(const Held& message, Node& node);
   TreeEvent handle_other(const DmlsMessage& message, Node& node);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);

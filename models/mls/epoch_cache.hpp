@@ -107,21 +107,23 @@ class EpochCache {
   std::array<const PrivateMessage*, kRecent> recent_at_{};
   std::size_t recent_next_ = 0;
   struct RecentVerified {
-    const PublicMessage* at = nullptr;  // the object verified (compared, not dereferenced)
     Bytes membership_key, group_context, signature_key;
     PublicMessage message;
     VerifiedPublic verified;
     bool used = false;
   };
   std::array<RecentVerified, 64> verified_;
+  // By entry of verified_: the object verified (compared, not dereferenced).
+  std::array<const PublicMessage*, 64> verified_at_{};
   std::size_t verified_next_ = 0;
   struct RecentDigests {
     std::shared_ptr<const Bytes> tbs;
     Bytes context, interim, signature;
     CommitDigests digests;
   };
-  static constexpr std::size_t kRecentDigests = 8;
+  static constexpr std::size_t kRecentDigests = 64;
   std::array<RecentDigests, kRecentDigests> digests_;
+  std::array<const Bytes*, kRecentDigests> digests_tbs_{};  // digests_[i].tbs, scanned first
   std::size_t digests_next_ = 0;
 };
 

@@ -414,7 +414,10 @@ Received Group::handle(const MlsMessage& message) {
       r.type = ContentType::kApplication;
       r.sender = v.content().sender;
       r.epoch = v.content().epoch;
-      r.application_data = std::get<Bytes>(v.content().content);
+      const Bytes& data = std::get<Bytes>(v.content().content);
+      // (v.keep holds what v.content() is borrowed from, when it is the epoch cache's.)
+      r.application_data = v.keep ? std::shared_ptr<const Bytes>(v.keep, &data)
+                                  : std::make_shared<const Bytes>(data);
       return r;
     }
     case ContentType::kProposal:

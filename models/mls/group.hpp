@@ -82,7 +82,9 @@ struct Received {
   ContentType type = ContentType::kApplication;
   Sender sender;
   std::uint64_t epoch = 0;  // the epoch the message belongs to
-  Bytes application_data;   // application messages
+  // Application messages: the plaintext (shared with the epoch cache's opened message: one copy
+  // for every member that reads it). Null for other content.
+  std::shared_ptr<const Bytes> application_data;
   Bytes proposal_ref;       // proposals
   bool own_commit = false;  // our pending commit, now merged
   bool removed = false;     // the commit removed this member

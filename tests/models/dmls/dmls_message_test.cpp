@@ -51,7 +51,7 @@ TEST_CASE("a DMLSMessage is its MLSMessage and 33 bytes, and decodes to what was
   // The receiver opens what it decoded.
   const auto back = mls::decode_one<dmls::DmlsMessage>(
       mls::encode_one(dmls::DmlsMessage{app, epoch}), "DMLSMessage");
-  CHECK(f.h.group(1).handle(back.message).application_data == mls::Bytes(100, 'x'));
+  CHECK(*f.h.group(1).handle(back.message).application_data == mls::Bytes(100, 'x'));
 }
 
 TEST_CASE("a DMLSMessage carries no Welcome and only an Nh-byte epoch identity", "[dmls]") {

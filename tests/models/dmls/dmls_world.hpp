@@ -48,9 +48,7 @@ struct DmlsWorld {
       return it == server.end() ? std::string() : it->second;
     };
   }
-  std::vector<dmls::TreeEvent> deliver(const dmls::DmlsMessage& m, int to) {
-    return tree(to).receive(m);
-  }
+  dmls::TreeEvents deliver(const dmls::DmlsMessage& m, int to) { return tree(to).receive(m); }
   // Delivers to each device in `to`; returns the epoch the last one created, if any.
   mls::Bytes deliver_all(const dmls::DmlsMessage& m, const std::vector<int>& to) {
     mls::Bytes child;

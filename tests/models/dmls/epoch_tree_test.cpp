@@ -15,7 +15,7 @@ namespace {
 
 using dmlssim::testing::DmlsWorld;
 
-mls::Bytes only_child(const std::vector<dmls::TreeEvent>& events) {
+mls::Bytes only_child(const dmls::TreeEvents& events) {
   REQUIRE(events.size() == 1);
   REQUIRE(events[0].kind == Kind::kEpochCreated);
   return events[0].child;
@@ -40,17 +40,17 @@ TEST_CASE("both sides of a split commit — once healed every device holds and r
   CHECK(ex != ey);
   const dmls::DmlsMessage from_a = w.tree(0).protect(ex, mls::to_bytes("from A"));
   const dmls::DmlsMessage from_b = w.tree(3).protect(ey, mls::to_bytes("from B"));
-  CHECK(w.deliver(from_a, 1)[0].received.application_data == mls::to_bytes("from A"));
+  CHECK(*w.deliver(from_a, 1)[0].received.application_data == mls::to_bytes("from A"));
   // Healed: each side processes the other's commit on the retained root, then reads its message.
   for (const int i : {0, 1}) {
     CHECK(only_child(w.deliver(y.commit, i)) == ey);
     const auto read = w.deliver(from_b, i);
     CHECK(read[0].kind == Kind::kApplication);
-    CHECK(read[0].received.application_data == mls::to_bytes("from B"));
+    CHECK(*read[0].received.application_data == mls::to_bytes("from B"));
   }
   for (const int i : {2, 3}) {
     CHECK(only_child(w.deliver(x.commit, i)) == ex);
-    CHECK(w.deliver(from_a, i)[0].received.application_data == mls::to_bytes("from A"));
+    CHECK(*w.deliver(from_a, i)[0].received.application_data == mls::to_bytes("from A"));
   }
   for (int i = 0; i < 4; ++i) {
     CHECK(w.tree(i).heads() ==
@@ -78,7 +78,7 @@ TEST_CASE("messages for epochs not reached wait for the commits that create them
   CHECK(events[1].kind == Kind::kEpochCreated);
   CHECK(events[1].child == ex2);
   CHECK(events[2].kind == Kind::kApplication);
-  CHECK(events[2].received.application_data == mls::to_bytes("two epochs on"));
+  CHECK(*events[2].received.application_data == mls::to_bytes("two epochs on"));
   CHECK(w.tree(3).buffered() == 0);
   CHECK(w.tree(3).heads() == std::vector<mls::Bytes>{ex2});
 }

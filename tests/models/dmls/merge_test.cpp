@@ -117,7 +117,7 @@ TEST_CASE("a two-way split converges — the device the room removed reads nothi
     CHECK_FALSE(w.tree(3).holds(merged));
     // After the merge, device 3 can read nothing.
     const auto after = w.tree(1).protect(merged, mls::to_bytes("after the merge"));
-    CHECK(w.deliver(after, 2)[0].received.application_data == mls::to_bytes("after the merge"));
+    CHECK(*w.deliver(after, 2)[0].received.application_data == mls::to_bytes("after the merge"));
     const auto at3 = w.deliver(after, 3);
     CHECK(at3[0].kind == Kind::kBuffered);
     CHECK(w.tree(3).give_up().back().cause == dmls::Undecryptable::kEpochNeverReached);
@@ -224,7 +224,7 @@ TEST_CASE("a device the room keeps but one side removed is added back by the mer
   CHECK(joined.front().child == merged);
   CHECK(converged(w, merged, {0, 1, 2, 3}));
   const auto hello = w.tree(3).protect(merged, mls::to_bytes("back"));
-  CHECK(w.deliver(hello, 0)[0].received.application_data == mls::to_bytes("back"));
+  CHECK(*w.deliver(hello, 0)[0].received.application_data == mls::to_bytes("back"));
 }
 
 TEST_CASE("a merge sent as PrivateMessages converges too: PSKs are looked up, not read", "[dmls]") {
@@ -325,7 +325,7 @@ TEST_CASE("a merge that arrives before the head it carries waits for it", "[dmls
   // merge() delivered it to every device; device 1 lacked b's head when it came.
   CHECK_FALSE(w.tree(1).holds(merged));
   CHECK(w.tree(1).buffered() == 1);
-  const std::vector<dmls::TreeEvent> events = w.tree(1).receive(b.commit);
+  const dmls::TreeEvents events = w.tree(1).receive(b.commit);
   REQUIRE(events.size() == 2);
   CHECK(events[0].kind == Kind::kEpochCreated);
   CHECK(events[1].kind == Kind::kEpochCreated);

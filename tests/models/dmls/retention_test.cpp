@@ -14,7 +14,7 @@ using Kind = dmls::TreeEvent::Kind;
 
 namespace {
 
-Kind first_kind(const std::vector<dmls::TreeEvent>& events) {
+Kind first_kind(const dmls::TreeEvents& events) {
   REQUIRE_FALSE(events.empty());
   return events.front().kind;
 }

@@ -100,7 +100,7 @@ TEST_CASE("late application messages decrypt within max_past_epochs", "[mls][gro
       continue;
     }
     const mls::Received r = h.group(ids[2]).handle(late);
-    CHECK(r.application_data == mls::to_bytes("sent at epoch 1"));
+    CHECK(*r.application_data == mls::to_bytes("sent at epoch 1"));
     CHECK(r.epoch == 1);
     h.commit(ids[0]);
     h.commit(ids[0]);  // epoch 4: epoch 1 is beyond the two kept
@@ -329,11 +329,11 @@ TEST_CASE("members sharing opened application messages still use up their own ke
   const mls::MlsMessage hello = h.group(ids[0]).protect(mls::to_bytes("hello"));
   // The first member opens it; the second reuses that (and reads the same); each one's key for
   // it is then used: a replay is refused at each, independently.
-  CHECK(h.group(ids[1]).handle(hello).application_data == mls::to_bytes("hello"));
-  CHECK(h.group(ids[2]).handle(hello).application_data == mls::to_bytes("hello"));
+  CHECK(*h.group(ids[1]).handle(hello).application_data == mls::to_bytes("hello"));
+  CHECK(*h.group(ids[2]).handle(hello).application_data == mls::to_bytes("hello"));
   CHECK(reason_of(h.group(ids[1]), hello) == mls::Rejection::kKeyConsumed);
   CHECK(reason_of(h.group(ids[2]), hello) == mls::Rejection::kKeyConsumed);
-  CHECK(h.group(ids[3]).handle(hello).application_data == mls::to_bytes("hello"));
+  CHECK(*h.group(ids[3]).handle(hello).application_data == mls::to_bytes("hello"));
   // A tampered ciphertext is another message: refused at every member, as without sharing.
   mls::MlsMessage tampered = h.group(ids[0]).protect(mls::to_bytes("second"));
   std::get<mls::PrivateMessage>(tampered.body).ciphertext.back() ^= 1;
@@ -349,8 +349,8 @@ TEST_CASE("members sharing opened application messages still use up their own ke
   const mls::MlsMessage third_alone = alone.group(same_ids[0]).protect(mls::to_bytes("third"));
   CHECK(std::get<mls::PrivateMessage>(third.body) ==
         std::get<mls::PrivateMessage>(third_alone.body));  // same seed: same bytes
-  CHECK(h.group(ids[3]).handle(third).application_data ==
-        alone.group(same_ids[3]).handle(third_alone).application_data);
+  CHECK(*h.group(ids[3]).handle(third).application_data ==
+        *alone.group(same_ids[3]).handle(third_alone).application_data);
 }
 
 TEST_CASE(

@@ -94,7 +94,7 @@ ScriptResult run_script(const mls::CryptoProvider& crypto, int epochs, bool shar
     const mls::MlsMessage m = h.group(sender).protect(mls::to_bytes("epoch message"));
     out.sizes.push_back(mls::encode_one(m).size());
     for (const auto& [member, received] : h.broadcast(m, sender)) {
-      if (received.application_data != mls::to_bytes("epoch message")) ++out.undelivered;
+      if (*received.application_data != mls::to_bytes("epoch message")) ++out.undelivered;
     }
   }
   if (config.cache) out.cache_hits = config.cache->hits();

@@ -51,7 +51,7 @@ TEST_CASE("a group grows by Welcome, updates, removes and agrees at every epoch"
     for (const int m : {a, b, d}) {
       const mls::Received r = h.group(m).handle(hello);
       CHECK(r.type == mls::ContentType::kApplication);
-      CHECK(r.application_data == mls::to_bytes("hello"));
+      CHECK(*r.application_data == mls::to_bytes("hello"));
       CHECK(r.sender.index == h.group(c).own_leaf());
     }
 
