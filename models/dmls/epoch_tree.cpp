@@ -439,10 +439,12 @@ TreeEvents EpochTree::handle(const Held& held) {
     e.epoch = epoch;
     return {e};
   }
-  // (Built by push_back: a braced list would copy the event and its plaintext.)
   TreeEvents out;
-  out.push_back(is_commit(message.message) ? handle_commit(held, node->second)
-                                           : handle_other(message, node->second));
+  if (is_commit(message.message)) {
+    out.push_back(handle_commit(held, node->second));
+  } else {
+    handle_other(message, node->second, out.emplace_back());  // (built in place)
+  }
   return out;
 }
 
@@ -500,15 +502,15 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   return e;
 }
 
-TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
+void EpochTree::handle_other(const DmlsMessage& message, Node& node, TreeEvent& e) {
   const Accounting accounting(*this, node);  // a message key used in a superseded epoch
   const Bytes& epoch = message.dmls_epoch;
-  TreeEvent e;
   e.epoch = epoch;
   try {
     e.received = node.group.handle(message.message);
   } catch (const mls::GroupError& error) {
-    return refused(epoch, error.reason());
+    e = refused(epoch, error.reason());
+    return;
   }
   e.kind = e.received.type == mls::ContentType::kProposal ? TreeEvent::Kind::kProposal
                                                           : TreeEvent::Kind::kApplication;
@@ -516,7 +518,6 @@ TreeEvent EpochTree::handle_other(const DmlsMessage& message, Node& node) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
     note_sender(epoch, node, identity_of(tree, e.received.sender.index));
   }
-  return e;
 }
 
 void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event) {

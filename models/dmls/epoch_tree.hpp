@@ -214,7 +214,8 @@ class EpochTree {
   // Appends to `out` what the messages waiting for `created` epochs lead to.
   void release(TreeEvents& out, std::vector<Bytes> created);
   TreeEvent handle_commit(const Held& message, Node& node);
-  TreeEvent handle_other(const DmlsMessage& message, Node& node);
+  // Fills `e` (default-constructed) with what an application message or proposal did.
+  void handle_other(const DmlsMessage& message, Node& node, TreeEvent& e);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
   void look_up_merge_psks(mls::Group& group) const;

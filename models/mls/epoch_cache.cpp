@@ -155,19 +155,22 @@ bool same_message(const PrivateMessage& a, const PrivateMessage& b) {
 
 }  // namespace
 
+std::size_t EpochCache::recent_slot(const PrivateMessage& message) {
+  // Fibonacci hashing of the address (objects are at least 8-byte aligned).
+  const auto address = reinterpret_cast<std::uintptr_t>(&message) >> 3;
+  return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> (64 - kRecentBits));
+}
+
 EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
                                                 const PrivateMessage& message) {
   // The address only picks the candidate: an equal message elsewhere goes to the keyed map, and
-  // an object since replaced at the same address fails the comparison. The addresses are scanned
-  // in their own array, newest first (the entries are large).
-  for (std::size_t k = 0; k < kRecent; ++k) {
-    const std::size_t i = (recent_next_ + kRecent - 1 - k) % kRecent;
-    if (recent_at_[i] != &message) continue;
-    RecentOpened& r = recent_[i];
-    if (r.opened && same_message(r.message, message) &&
-        BytesEqual()(r.sender_data_secret, sender_data_secret))
-      return &r;
-  }
+  // an object since replaced at the same address fails the comparison.
+  const std::size_t i = recent_slot(message);
+  if (recent_at_[i] != &message) return nullptr;
+  RecentOpened& r = recent_[i];
+  if (r.opened && same_message(r.message, message) &&
+      BytesEqual()(r.sender_data_secret, sender_data_secret))
+    return &r;
   return nullptr;
 }
 
@@ -177,9 +180,9 @@ void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage&
     r->opened = std::move(opened);  // a message put again (opened, then its content): in place
     return;
   }
-  recent_[recent_next_] = RecentOpened{sender_data_secret, message, std::move(opened)};
-  recent_at_[recent_next_] = &message;
-  recent_next_ = (recent_next_ + 1) % kRecent;
+  const std::size_t i = recent_slot(message);
+  recent_[i] = RecentOpened{sender_data_secret, message, std::move(opened)};
+  recent_at_[i] = &message;
 }
 
 void EpochCache::put_generation(std::string key, std::shared_ptr<const OpenedApplication> opened) {

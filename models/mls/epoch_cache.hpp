@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "models/mls/commit_transition.hpp"
 #include "models/mls/framing.hpp"
@@ -35,10 +36,10 @@ class EpochCache {
   // An application PrivateMessage as the first member of its epoch opened it (sender data,
   // content, signature check): the other members take their own ratchet key and reuse the rest.
   // Keyed by the epoch's sender_data_secret and every byte of the message, so only a member
-  // holding that epoch finds it. Bounded: two generations of 65,536 entries, and the last
-  // kRecent messages found again by the address they were looked up at, then compared in place
-  // (a room's message object is shared by its readers, who receive it within a few seconds: most
-  // look-ups end there, with no key built).
+  // holding that epoch finds it. Bounded: two generations of 65,536 entries; before them, a table
+  // of kRecent slots indexed by the address a message was looked up at, compared in place there
+  // (a room's message object is shared by its readers: most look-ups end there, with no key
+  // built, a device's backlog after an absence included).
   struct OpenedApplication {
     OpenedPrivateMessage opened;
     ProtectionError sender_error = ProtectionError::kNone;   // opening the sender data
@@ -101,11 +102,13 @@ class EpochCache {
   RecentOpened* recent_of(const Bytes& sender_data_secret, const PrivateMessage& message);
   void remember(const Bytes& sender_data_secret, const PrivateMessage& message,
                 std::shared_ptr<const OpenedApplication> opened);
-  static constexpr std::size_t kRecent = 64;
-  std::array<RecentOpened, kRecent> recent_;
-  // By entry of recent_: the object looked up (compared, not dereferenced).
-  std::array<const PrivateMessage*, kRecent> recent_at_{};
-  std::size_t recent_next_ = 0;
+  // Direct-mapped by address: a device back from a long absence reads its backlog here too.
+  static constexpr int kRecentBits = 12;
+  static constexpr std::size_t kRecent = std::size_t{1} << kRecentBits;
+  static std::size_t recent_slot(const PrivateMessage& message);
+  std::vector<RecentOpened> recent_ = std::vector<RecentOpened>(kRecent);
+  // By slot of recent_: the object looked up there (compared, not dereferenced).
+  std::vector<const PrivateMessage*> recent_at_ = std::vector<const PrivateMessage*>(kRecent);
   struct RecentVerified {
     Bytes membership_key, group_context, signature_key;
     PublicMessage message;
