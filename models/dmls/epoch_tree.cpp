@@ -520,8 +520,22 @@ void EpochTree::handle_other(const DmlsMessage& message, Node& node, TreeEvent& 
   }
 }
 
+Bytes EpochTree::epoch_id_of(const mls::EpochSecrets& secrets) {
+  std::vector<TreeTables::EpochId>& ids = tables_->epoch_ids;
+  const std::size_t kept = ids.size();
+  for (std::size_t k = 1; k <= kept; ++k) {
+    const TreeTables::EpochId& entry = ids[(tables_->epoch_ids_next + kept - k) % kept];
+    if (entry.crypto == crypto_ && mls::BytesEqual()(entry.epoch_secret, secrets.epoch_secret))
+      return entry.id;
+  }
+  Bytes id = dmls_epoch_of(*crypto_, secrets);
+  ids[tables_->epoch_ids_next] = TreeTables::EpochId{crypto_, secrets.epoch_secret, id};
+  tables_->epoch_ids_next = (tables_->epoch_ids_next + 1) % kept;
+  return id;
+}
+
 void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event) {
-  Bytes child = dmls_epoch_of(*crypto_, group.epoch_secrets());
+  Bytes child = epoch_id_of(group.epoch_secrets());
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
   if (holds(child)) return;

@@ -214,6 +214,8 @@ class EpochTree {
   // Appends to `out` what the messages waiting for `created` epochs lead to.
   void release(TreeEvents& out, std::vector<Bytes> created);
   TreeEvent handle_commit(const Held& message, Node& node);
+  // dmls_epoch_of(secrets), found again in the run's tables when another device entered the epoch.
+  Bytes epoch_id_of(const mls::EpochSecrets& secrets);
   // Fills `e` (default-constructed) with what an application message or proposal did.
   void handle_other(const DmlsMessage& message, Node& node, TreeEvent& e);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);

@@ -37,6 +37,16 @@ struct TreeTables {
   // saw the same senders hold one list.
   std::unordered_map<mls::Bytes, mls::SettledLists<IdentityId>, mls::DigestHash, mls::BytesEqual>
       settled_senders;
+  // The DMLS ids of the epochs entered last, by their epoch_secret (dmls_epoch_of: the same for
+  // every device entering the epoch). As many as a heal's chain of commits replayed device after
+  // device needs; scanned newest first.
+  struct EpochId {
+    const void* crypto = nullptr;  // the provider that derived it
+    mls::Bytes epoch_secret, id;
+  };
+  static constexpr std::size_t kEpochIdsKept = 64;
+  std::vector<EpochId> epoch_ids = std::vector<EpochId>(kEpochIdsKept);
+  std::size_t epoch_ids_next = 0;
 };
 
 }  // namespace dmlssim::models::dmls

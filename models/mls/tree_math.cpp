@@ -71,13 +71,9 @@ NodeIndex common_ancestor(NodeIndex x, NodeIndex y) {
   const std::uint32_t lx = level(x) + 1, ly = level(y) + 1;
   if (lx <= ly && (x >> ly) == (y >> ly)) return y;
   if (ly <= lx && (x >> lx) == (y >> lx)) return x;
-  std::uint32_t xn = x, yn = y, k = 0;
-  while (xn != yn) {
-    xn >>= 1;
-    yn >>= 1;
-    ++k;
-  }
-  return (xn << k) + (1u << (k - 1)) - 1;
+  // Shifted right until they agree: as many times as the highest differing bit's position + 1.
+  const auto k = static_cast<std::uint32_t>(std::bit_width(x ^ y));
+  return ((x >> k) << k) + (1u << (k - 1)) - 1;
 }
 
 }  // namespace dmlssim::models::mls

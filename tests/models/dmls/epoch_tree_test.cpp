@@ -157,6 +157,9 @@ TEST_CASE("trees sharing a run's tables share an epoch's facts — equal to thos
       only_child(w->deliver(c.commit, device));
   }
   const mls::Bytes child = alone.tree(0).heads().front();
+  // The epoch's id: derived by the first device, found again in the tables by the others.
+  for (const int device : {1, 0, 2})
+    CHECK(shared.tree(device).holds(child));
   REQUIRE(tables->created.size() == 1);
   CHECK(tables->created.begin()->first == child);
   const dmls::EpochFacts* facts = tables->created.at(child).get();
