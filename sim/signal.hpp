@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -21,26 +22,39 @@ class Signal {
   using Connection = std::size_t;
 
   Connection connect(Slot slot) {
-    slots_.push_back(std::move(slot));
-    return slots_.size() - 1;
+    if (count_ == 0) {
+      first_ = std::move(slot);
+    } else {
+      rest_.push_back(std::move(slot));
+    }
+    return count_++;
   }
   // The subscriber is no longer called; other handles stay valid.
-  void disconnect(Connection c) { slots_.at(c) = nullptr; }
+  void disconnect(Connection c) {
+    if (c >= count_) throw std::out_of_range("Signal::disconnect: no such connection");
+    (c == 0 ? first_ : rest_[c - 1]) = nullptr;
+  }
 
   void operator()(Args... args) const {
-    for (const Slot& slot : slots_) {
+    if (first_) first_(args...);
+    for (const Slot& slot : rest_) {
       if (slot) slot(args...);
     }
   }
   bool empty() const {
-    for (const Slot& slot : slots_) {
+    if (first_) return false;
+    for (const Slot& slot : rest_) {
       if (slot) return false;
     }
     return true;
   }
 
  private:
-  std::vector<Slot> slots_;
+  // The first subscriber is held inline: most signals (one per device, say) have one, and
+  // emitting them then reads no other memory.
+  Slot first_;
+  std::vector<Slot> rest_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace dmlssim::sim

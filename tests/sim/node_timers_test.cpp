@@ -88,3 +88,23 @@ TEST_CASE("a signal calls every subscriber in order — disconnected ones no mor
   CHECK(calls == std::vector<std::string>{"first 1a", "second 1a", "second 2b"});
   CHECK_FALSE(signal.empty());
 }
+
+TEST_CASE("a signal keeps its subscribers' order past the first, and disconnects any of them",
+          "[signal]") {
+  Signal<int> signal;
+  std::vector<int> calls;
+  std::vector<Signal<int>::Connection> handles;
+  for (int k = 0; k < 4; ++k)
+    handles.push_back(signal.connect([&calls, k](int n) { calls.push_back(10 * n + k); }));
+  signal(1);
+  CHECK(calls == std::vector<int>{10, 11, 12, 13});
+  calls.clear();
+  signal.disconnect(handles[2]);
+  signal.disconnect(handles[0]);
+  signal(2);
+  CHECK(calls == std::vector<int>{21, 23});
+  signal.disconnect(handles[1]);
+  signal.disconnect(handles[3]);
+  CHECK(signal.empty());
+  CHECK_THROWS_AS(signal.disconnect(4), std::out_of_range);
+}
