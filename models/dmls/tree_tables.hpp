@@ -11,6 +11,7 @@
 
 #include "models/dmls/identity_table.hpp"
 #include "models/mls/bytes.hpp"
+#include "models/mls/crypto_provider.hpp"
 #include "models/mls/shared_list.hpp"
 
 namespace dmlssim::models::dmls {
@@ -41,7 +42,7 @@ struct TreeTables {
   // every device entering the epoch). As many as a heal's chain of commits replayed device after
   // device needs; scanned newest first.
   struct EpochId {
-    const void* crypto = nullptr;  // the provider that derived it
+    const mls::CryptoProvider* crypto = nullptr;  // the provider that derived it
     mls::Bytes epoch_secret, id;
   };
   static constexpr std::size_t kEpochIdsKept = 64;

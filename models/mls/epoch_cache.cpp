@@ -81,23 +81,18 @@ const EpochCache::VerifiedPublic* EpochCache::find_verified(const Bytes& members
                                                             const Bytes& signature_key,
                                                             const PublicMessage& message) const {
   // As for opened messages: the address picks the candidate, the comparison decides.
-  for (std::size_t i = 0; i < verified_.size(); ++i) {
-    if (verified_at_[i] != &message) continue;
-    const RecentVerified& r = verified_[i];
-    if (r.used && r.membership_key == membership_key && r.signature_key == signature_key &&
-        r.group_context == group_context && r.message == message)
-      return &r.verified;
-  }
-  return nullptr;
+  const RecentVerified* r = verified_.find(&message, [&](const RecentVerified& e) {
+    return e.membership_key == membership_key && e.signature_key == signature_key &&
+           e.group_context == group_context && e.message == message;
+  });
+  return r != nullptr ? &r->verified : nullptr;
 }
 
 void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_context,
                               const Bytes& signature_key, const PublicMessage& message,
                               VerifiedPublic verified) {
-  verified_[verified_next_] = RecentVerified{membership_key, group_context,       signature_key,
-                                             message,        std::move(verified), true};
-  verified_at_[verified_next_] = &message;
-  verified_next_ = (verified_next_ + 1) % verified_.size();
+  verified_.put(&message) =
+      RecentVerified{membership_key, group_context, signature_key, message, std::move(verified)};
 }
 
 const EpochCache::CommitDigests& EpochCache::commit_digests(const EpochPublic& prev,
@@ -105,16 +100,12 @@ const EpochCache::CommitDigests& EpochCache::commit_digests(const EpochPublic& p
                                                             const Bytes& signature) {
   // (A heal replays chains of commits device after device: the ring holds as many as the
   // verdicts'.)
-  for (std::size_t i = 0; i < kRecentDigests; ++i) {
-    if (digests_tbs_[i] != tbs.get()) continue;
-    const RecentDigests& r = digests_[i];
-    if (r.interim == prev.interim_transcript_hash && r.signature == signature &&
-        r.context == prev.context_bytes)
-      return r.digests;
-  }
-  digests_tbs_[digests_next_] = tbs.get();
-  RecentDigests& r = digests_[digests_next_];
-  digests_next_ = (digests_next_ + 1) % kRecentDigests;
+  if (const RecentDigests* r = digests_.find(tbs.get(), [&](const RecentDigests& e) {
+        return e.interim == prev.interim_transcript_hash && e.signature == signature &&
+               e.context == prev.context_bytes;
+      }))
+    return r->digests;
+  RecentDigests& r = digests_.put(tbs.get());
   Bytes confirmed = confirmed_transcript_hash_from_tbs(prev, *tbs, signature);
   Bytes cache_key = key(prev, confirmed);
   r = RecentDigests{tbs, prev.context_bytes, prev.interim_transcript_hash, signature,

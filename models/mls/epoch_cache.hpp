@@ -109,25 +109,40 @@ class EpochCache {
   std::vector<RecentOpened> recent_ = std::vector<RecentOpened>(kRecent);
   // By slot of recent_: the object looked up there (compared, not dereferenced).
   std::vector<const PrivateMessage*> recent_at_ = std::vector<const PrivateMessage*>(kRecent);
+  // The last N entries put, each under the address of the object it was made for; a look-up
+  // scans the addresses (in their own array: the entries are large) and lets `matches` decide.
+  template <class Object, class Entry, std::size_t N>
+  struct AddressRing {
+    std::array<const Object*, N> at{};  // compared, not dereferenced
+    std::array<Entry, N> entries;
+    std::size_t next = 0;
+    template <class Matches>
+    const Entry* find(const Object* object, Matches matches) const {
+      for (std::size_t i = 0; i < N; ++i) {
+        if (at[i] == object && matches(entries[i])) return &entries[i];
+      }
+      return nullptr;
+    }
+    Entry& put(const Object* object) {
+      at[next] = object;
+      Entry& entry = entries[next];
+      next = (next + 1) % N;
+      return entry;
+    }
+  };
   struct RecentVerified {
     Bytes membership_key, group_context, signature_key;
     PublicMessage message;
     VerifiedPublic verified;
-    bool used = false;
   };
-  std::array<RecentVerified, 64> verified_;
-  // By entry of verified_: the object verified (compared, not dereferenced).
-  std::array<const PublicMessage*, 64> verified_at_{};
-  std::size_t verified_next_ = 0;
+  AddressRing<PublicMessage, RecentVerified, 64> verified_;
   struct RecentDigests {
     std::shared_ptr<const Bytes> tbs;
     Bytes context, interim, signature;
     CommitDigests digests;
   };
   static constexpr std::size_t kRecentDigests = 64;
-  std::array<RecentDigests, kRecentDigests> digests_;
-  std::array<const Bytes*, kRecentDigests> digests_tbs_{};  // digests_[i].tbs, scanned first
-  std::size_t digests_next_ = 0;
+  AddressRing<Bytes, RecentDigests, kRecentDigests> digests_;
 };
 
 }  // namespace dmlssim::models::mls

@@ -98,19 +98,12 @@ std::optional<DecryptedPathSecret> decrypt_path_secret(
   // The child of that node on the receiver's side (left subtrees hold the smaller indices), and
   // the position in its resolution of a node whose private key the receiver holds.
   const NodeIndex receiver_side = leaf_node(receiver) < node ? left(node) : right(node);
-  std::vector<NodeIndex> own;
-  const std::vector<NodeIndex>* found = nullptr;
-  if (resolutions != nullptr) {
-    auto it = resolutions->find(receiver_side);
-    if (it == resolutions->end())
-      it = resolutions->emplace(receiver_side, resolution_without(tree, receiver_side, joiners))
-               .first;
-    found = &it->second;
-  } else {
-    own = resolution_without(tree, receiver_side, joiners);
-    found = &own;
-  }
-  const std::vector<NodeIndex>& resolution = *found;
+  ResolutionMemo own;
+  ResolutionMemo& memo = resolutions != nullptr ? *resolutions : own;
+  auto it = memo.find(receiver_side);
+  if (it == memo.end())
+    it = memo.emplace(receiver_side, resolution_without(tree, receiver_side, joiners)).first;
+  const std::vector<NodeIndex>& resolution = it->second;
   const auto& ciphertexts = path.nodes[index].encrypted_path_secret;
   if (ciphertexts.size() != resolution.size()) return std::nullopt;
   for (std::size_t k = 0; k < resolution.size(); ++k) {
