@@ -67,10 +67,11 @@ const std::vector<IdentityId>& EpochRecord::senders() const {
   return senders_ ? *senders_ : kNone;
 }
 
-bool EpochRecord::note_sender(IdentityId id) {
+bool EpochRecord::note_sender(IdentityId id, TreeTables::SenderChanges& changes) {
   const std::vector<IdentityId>& now = senders();
   if (std::binary_search(now.begin(), now.end(), id)) return false;
-  insert_sorted(mls::own_list(senders_), id);
+  mls::change_list(senders_, changes, id,
+                   [id](std::vector<IdentityId>& list) { insert_sorted(list, id); });
   return true;
 }
 
@@ -200,7 +201,8 @@ void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
 }
 
 void EpochTree::note_sender(const Bytes& id, Node& node, const Bytes& identity) {
-  if (node.record->note_sender(tables_->identities.id(identity)) && node.held_children > 0)
+  if (node.record->note_sender(tables_->identities.id(identity), tables_->sender_changes) &&
+      node.held_children > 0)
     settle_senders(id, *node.record);  // superseded: settled again after a late sender
 }
 
@@ -548,7 +550,8 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   }
   EpochRecord r;
   r.facts = facts;
-  if (!r.committer().empty()) r.note_sender(tables_->identities.id(r.committer()));
+  if (!r.committer().empty())
+    r.note_sender(tables_->identities.id(r.committer()), tables_->sender_changes);
   r.created_at = now_;
   EpochRecord& before_record = records_.at(parent);
   if (!before_record.superseded_at) before_record.superseded_at = now_;

@@ -92,7 +92,8 @@ struct EpochRecord {
 
  private:
   friend class EpochTree;
-  bool note_sender(IdentityId id);  // false: seen already (copies a shared list first)
+  // False: seen already. A shared list is changed as ListChanges shares the change.
+  bool note_sender(IdentityId id, TreeTables::SenderChanges& changes);
   // Null: none. Once the epoch is superseded, shared with the records of other devices that saw
   // the same senders (TreeTables::settled_senders), and copied again before a change.
   mls::SharedList<IdentityId> senders_;

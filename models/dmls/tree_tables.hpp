@@ -38,6 +38,11 @@ struct TreeTables {
   // saw the same senders hold one list.
   std::unordered_map<mls::Bytes, mls::SettledLists<IdentityId>, mls::DigestHash, mls::BytesEqual>
       settled_senders;
+  // Senders the records noted to lists they shared: the devices of an epoch that see its senders
+  // in the same order hold one list at each step (a list is a value: the same change to the same
+  // list gives the same list, whatever the epoch).
+  using SenderChanges = mls::ListChanges<IdentityId, 256>;
+  SenderChanges sender_changes;
   // The DMLS ids of the epochs entered last, by their epoch_secret (dmls_epoch_of: the same for
   // every device entering the epoch). As many as a heal's chain of commits replayed device after
   // device needs; scanned newest first.

@@ -70,32 +70,52 @@ void SecretTreeState::settle() {
   if (opened_) opened_ = shared_->settle(std::move(opened_));
 }
 
-OpenedLeaves::iterator SecretTreeState::open_leaf(OpenedLeaves& opened, LeafIndex leaf) {
-  // The deepest ancestor of the leaf still holding its secret sits just below the lowest common
-  // ancestor with an opened leaf (the nearest opened leaves in index order have the lowest one);
-  // with none opened, it is the root. Walking down from it to the leaf deletes each node's secret
-  // and keeps its two children's, then the leaf's goes to its two ratchets.
-  const NodeIndex target = leaf_node(leaf);
-  const auto at = std::lower_bound(opened.begin(), opened.end(), leaf,
-                                   [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
-  std::uint32_t held_level = level(root(leaves_));
-  auto below_common = [&](LeafIndex other) {
-    held_level = std::min(held_level, level(common_ancestor(target, leaf_node(other))) - 1);
-  };
-  if (at != opened.end()) below_common(at->leaf);
-  if (at != opened.begin()) below_common(std::prev(at)->leaf);
-  // held_level steps each replace one secret by two; the leaf's secret is then used up.
-  node_secrets_ = node_secrets_ + held_level - 1;
-  ratchets_started_ += 2;
-  return opened.insert(at, OpenedLeaf{leaf, {0, 0}});
+namespace {
+
+OpenedLeaves::const_iterator find_opened(const OpenedLeaves& opened, LeafIndex leaf) {
+  return std::lower_bound(opened.begin(), opened.end(), leaf,
+                          [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
 }
 
-std::uint32_t& SecretTreeState::ratchet(LeafIndex leaf, RatchetType type) {
-  OpenedLeaves& opened = own_list(opened_);
-  auto at = std::lower_bound(opened.begin(), opened.end(), leaf,
-                             [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
-  if (at == opened.end() || at->leaf != leaf) at = open_leaf(opened, leaf);
-  return at->generation[static_cast<int>(type)];
+}  // namespace
+
+std::uint32_t SecretTreeState::next_generation(LeafIndex leaf, RatchetType type) const {
+  if (!opened_) return 0;
+  const auto at = find_opened(*opened_, leaf);
+  return at == opened_->end() || at->leaf != leaf ? 0 : at->generation[static_cast<int>(type)];
+}
+
+void SecretTreeState::set_generation(LeafIndex leaf, RatchetType type, std::uint32_t generation) {
+  static const OpenedLeaves kNone;
+  const OpenedLeaves& opened = opened_ ? *opened_ : kNone;
+  const auto at = find_opened(opened, leaf);
+  const int t = static_cast<int>(type);
+  const bool open = at != opened.end() && at->leaf == leaf;
+  if (open && at->generation[t] == generation) return;
+  if (!open) {
+    // The deepest ancestor of the leaf still holding its secret sits just below the lowest
+    // common ancestor with an opened leaf (the nearest opened leaves in index order have the
+    // lowest one); with none opened, it is the root. Each step down replaces one secret by two;
+    // the leaf's secret is then used up by its two ratchets.
+    const NodeIndex target = leaf_node(leaf);
+    std::uint32_t held_level = level(root(leaves_));
+    auto below_common = [&](LeafIndex other) {
+      held_level = std::min(held_level, level(common_ancestor(target, leaf_node(other))) - 1);
+    };
+    if (at != opened.end()) below_common(at->leaf);
+    if (at != opened.begin()) below_common(std::prev(at)->leaf);
+    node_secrets_ = node_secrets_ + held_level - 1;
+    ratchets_started_ += 2;
+  }
+  // The result is a function of the list and (leaf, type, generation): the change's key.
+  const std::uint64_t key =
+      std::uint64_t{leaf} << 33 | std::uint64_t(t) << 32 | std::uint64_t{generation};
+  change_list(opened_, shared_->changes(), key, [&](OpenedLeaves& list) {
+    auto it = std::lower_bound(list.begin(), list.end(), leaf,
+                               [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
+    if (it == list.end() || it->leaf != leaf) it = list.insert(it, OpenedLeaf{leaf, {0, 0}});
+    it->generation[t] = generation;
+  });
 }
 
 std::vector<std::uint32_t>* SecretTreeState::window(LeafIndex leaf, RatchetType type, bool create) {
@@ -108,9 +128,9 @@ std::vector<std::uint32_t>* SecretTreeState::window(LeafIndex leaf, RatchetType 
 
 SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
   if (leaf >= leaves_) throw std::invalid_argument("secret tree: no such leaf");
-  std::uint32_t& generation = ratchet(leaf, type);
+  const std::uint32_t generation = next_generation(leaf, type);
   Next out{generation, shared_->key(leaf, type, generation)};
-  ++generation;
+  set_generation(leaf, type, generation + 1);
   if (settled_) settle();
   return out;
 }
@@ -125,8 +145,8 @@ SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
 SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType type,
                                                  std::uint32_t generation) {
   if (leaf >= leaves_) return {KeyError::kNoSuchLeaf, {}};
-  std::uint32_t& next_generation = ratchet(leaf, type);
-  if (generation < next_generation) {
+  const std::uint32_t next_generation = this->next_generation(leaf, type);
+  if (generation < next_generation) {  // (the leaf is open)
     std::vector<std::uint32_t>* kept = window(leaf, type, false);
     const auto it = kept == nullptr ? std::vector<std::uint32_t>::iterator()
                                     : std::lower_bound(kept->begin(), kept->end(), generation);
@@ -143,6 +163,7 @@ SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType typ
     return {KeyError::kNone, shared_->key(leaf, type, generation)};
   }
   if (generation - next_generation > limits_.maximum_forward_distance) {
+    set_generation(leaf, type, next_generation);  // (opens the leaf, when it is not yet)
     return {KeyError::kTooFarAhead, {}};
   }
   // Skip ahead, keeping the skipped keys (the newest out_of_order_tolerance of them).
@@ -159,7 +180,7 @@ SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType typ
       window_keys_ -= drop;
     }
   }
-  next_generation = generation + 1;
+  set_generation(leaf, type, generation + 1);
   return {KeyError::kNone, shared_->key(leaf, type, generation)};
 }
 

@@ -61,6 +61,10 @@ class SharedSecretTree {
   SharedList<OpenedLeaf> settle(SharedList<OpenedLeaf> mine) {
     return settled_.settle(std::move(mine));
   }
+  // Changes the members made to opened-leaf lists they shared (members that read the same
+  // messages in the same order hold one list).
+  using Changes = ListChanges<OpenedLeaf, 128>;
+  Changes& changes() { return changes_; }
 
  private:
   struct Chain {
@@ -75,6 +79,7 @@ class SharedSecretTree {
   std::map<NodeIndex, Bytes> nodes_;
   std::map<std::pair<LeafIndex, int>, Chain> chains_;
   SettledLists<OpenedLeaf> settled_;
+  Changes changes_;
 };
 
 class SecretTreeState {
@@ -111,12 +116,13 @@ class SecretTreeState {
   }
 
  private:
-  std::uint32_t& ratchet(LeafIndex leaf, RatchetType type);
+  // The next generation of a leaf's ratchet (0 for a leaf not opened yet).
+  std::uint32_t next_generation(LeafIndex leaf, RatchetType type) const;
+  // Sets it, opening the leaf first if it is not: its secret is derived down from the deepest
+  // ancestor still held (each step keeps the sibling's secret) and deleted once its two ratchets
+  // start. The list is changed through the epoch's shared changes (ListChanges).
+  void set_generation(LeafIndex leaf, RatchetType type, std::uint32_t generation);
   Taken take_key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
-  // Opens a leaf of `opened` (this state's own list): its secret is derived down from the
-  // deepest ancestor still held (each step keeps the sibling's secret) and deleted once its two
-  // ratchets start. Returns its entry.
-  OpenedLeaves::iterator open_leaf(OpenedLeaves& opened, LeafIndex leaf);
   // Skipped generations kept for a ratchet (ascending); absent when none.
   std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 

@@ -1,10 +1,13 @@
 // Lists held by many states alike: the copies of a state share a list until one of them changes
-// it (own_list copies it first), and states whose lists came out equal settle on one of them
-// (SettledLists keeps the newest few as candidates). Single-threaded: a run's states only.
+// it (own_list copies it first), states whose lists came out equal settle on one of them
+// (SettledLists keeps the newest few as candidates), and holders of one list that make the same
+// change share its result (ListChanges). Single-threaded: a run's states only.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -43,5 +46,55 @@ class SettledLists {
  private:
   std::vector<SharedList<T>> lists_;
 };
+
+// Changes made to shared lists, remembered so that holders of one list making the same change
+// share the result instead of each copying the list (the members of an epoch reading the same
+// messages in the same order hold one list at each step). A change is named by a key that, with
+// the list it is made to, determines the result. Direct-mapped by the list's address and the key;
+// an entry holds both lists — so an address names one list, and neither is changed in place
+// (change_list changes only lists no one else holds) — until another entry takes its slot.
+template <class T, std::size_t N>
+class ListChanges {
+ public:
+  static_assert((N & (N - 1)) == 0, "a power of two");
+  // The result of change `key` to `from` made by another holder of it, or null.
+  const SharedList<T>* find(const SharedList<T>& from, std::uint64_t key) const {
+    const Entry& e = slots_[slot(from.get(), key)];
+    return e.made && e.key == key && e.from == from ? &e.to : nullptr;
+  }
+  void put(const SharedList<T>& from, std::uint64_t key, const SharedList<T>& to) {
+    slots_[slot(from.get(), key)] = Entry{from, to, key, true};
+  }
+
+ private:
+  struct Entry {
+    SharedList<T> from, to;  // null `from`: the change made to an empty list
+    std::uint64_t key = 0;
+    bool made = false;
+  };
+  static std::size_t slot(const void* from, std::uint64_t key) {
+    const std::uint64_t h = (reinterpret_cast<std::uintptr_t>(from) ^ key) * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(h >> 40) & (N - 1);
+  }
+  std::array<Entry, N> slots_;
+};
+
+// Makes change `key` to the holder's `list` (`change` applies it to a vector): in place when no one
+// else holds the list, else by taking the result another holder of the same list got from the same
+// change, else on a copy, remembered in `changes`.
+template <class T, std::size_t N, class Change>
+void change_list(SharedList<T>& list, ListChanges<T, N>& changes, std::uint64_t key,
+                 Change&& change) {
+  if (list && list.use_count() == 1) return change(*list);
+  if (const SharedList<T>* made = changes.find(list, key)) {
+    list = *made;
+    return;
+  }
+  SharedList<T> next =
+      list ? std::make_shared<std::vector<T>>(*list) : std::make_shared<std::vector<T>>();
+  change(*next);
+  changes.put(list, key, next);
+  list = std::move(next);
+}
 
 }  // namespace dmlssim::models::mls

@@ -185,3 +185,40 @@ TEST_CASE("members that settle on the same opened leaves share them — and part
   CHECK(members[0].shares_opened_leaves(members[1]));
   CHECK(members[0].secrets_held() == members[1].secrets_held());
 }
+
+TEST_CASE("members reading the same messages in the same order hold one opened-leaf list",
+          "[mls]") {
+  const mls::Bytes secret(32, 9);
+  auto shared = std::make_shared<mls::SharedSecretTree>(mls::fast_crypto(), secret, 16);
+  const auto app = mls::RatchetType::kApplication;
+  std::vector<mls::SecretTreeState> members;
+  for (int i = 0; i < 3; ++i)
+    members.emplace_back(mls::fast_crypto(), secret, 16, mls::SecretTreeLimits{}, shared);
+  mls::SecretTreeState alone(mls::fast_crypto(), secret, 16);  // its own derivations and lists
+  // (leaf, generation) of the messages members 0 and 1 read, in order; member 2 skips the third.
+  const std::vector<std::pair<mls::LeafIndex, std::uint32_t>> reads = {{3, 0},  {9, 0}, {3, 2},
+                                                                       {15, 0}, {3, 1}, {9, 1}};
+  for (std::size_t k = 0; k < reads.size(); ++k) {
+    const auto [leaf, generation] = reads[k];
+    const auto expected = alone.take(leaf, app, generation);
+    for (int i = 0; i < 3; ++i) {
+      if (i == 2 && k == 2) continue;
+      const auto got = members[i].take(leaf, app, generation);
+      CHECK(got.error == expected.error);
+      CHECK(got.key.key == expected.key.key);
+    }
+    CHECK(members[0].shares_opened_leaves(members[1]));
+    CHECK(members[0].secrets_held() == alone.secrets_held());
+    CHECK(members[1].secrets_held() == alone.secrets_held());
+  }
+  CHECK_FALSE(members[0].shares_opened_leaves(members[2]));
+  // Member 2 skipped generation 2 of leaf 3 and read 1 then: its window keeps generation 2.
+  CHECK(members[2].take(3, app, 2).error == mls::KeyError::kNone);
+  CHECK(members[0].take(3, app, 2).error == mls::KeyError::kConsumed);
+  // The sender's own ratchet moves the same way: it shares the list of members at its step.
+  mls::SecretTreeState sender(mls::fast_crypto(), secret, 16, mls::SecretTreeLimits{}, shared);
+  mls::SecretTreeState reader(mls::fast_crypto(), secret, 16, mls::SecretTreeLimits{}, shared);
+  const auto sent = sender.next(5, app);
+  CHECK(reader.take(5, app, sent.generation).key.key == sent.key.key);
+  CHECK(sender.shares_opened_leaves(reader));
+}
