@@ -41,8 +41,8 @@ struct TreeTables {
   // Senders the records noted to lists they shared: the devices of an epoch that see its senders
   // in the same order hold one list at each step (a list is a value: the same change to the same
   // list gives the same list, whatever the epoch).
-  using SenderChanges = mls::ListChanges<IdentityId, 256>;
-  SenderChanges sender_changes;
+  using SenderChanges = mls::ListChanges<IdentityId>;
+  SenderChanges sender_changes{4096};
   // The DMLS ids of the epochs entered last, by their epoch_secret (dmls_epoch_of: the same for
   // every device entering the epoch). As many as a heal's chain of commits replayed device after
   // device needs; scanned newest first.

@@ -33,7 +33,7 @@ std::shared_ptr<SharedSecretTree> EpochCache::secret_tree(const CryptoProvider& 
     key.push_back(static_cast<char>(n_leaves >> (8 * b)));
   std::weak_ptr<SharedSecretTree>& entry = trees_[key];
   if (std::shared_ptr<SharedSecretTree> tree = entry.lock()) return tree;
-  auto tree = std::make_shared<SharedSecretTree>(crypto, encryption_secret, n_leaves);
+  auto tree = std::make_shared<SharedSecretTree>(crypto, encryption_secret, n_leaves, changes_);
   entry = tree;
   if (trees_.size() >= purge_trees_at_) {
     std::erase_if(trees_, [](const auto& e) { return e.second.expired(); });

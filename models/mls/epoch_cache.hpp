@@ -88,6 +88,10 @@ class EpochCache {
   std::uint64_t hits_ = 0, misses_ = 0;
   std::size_t purge_at_ = 1024;
   std::unordered_map<std::string, std::weak_ptr<SharedSecretTree>> trees_;
+  // The opened-leaf list changes of every epoch's members (SharedSecretTree::Changes).
+  static constexpr std::size_t kListChanges = 4096;
+  std::shared_ptr<SharedSecretTree::Changes> changes_ =
+      std::make_shared<SharedSecretTree::Changes>(kListChanges);
   std::unordered_map<std::string, std::weak_ptr<const EpochSecrets>> secrets_;
   std::size_t purge_secrets_at_ = 1024;
   std::size_t purge_trees_at_ = 1024;

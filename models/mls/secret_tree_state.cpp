@@ -17,8 +17,10 @@ const char* to_string(KeyError e) {
 // --- SharedSecretTree ---
 
 SharedSecretTree::SharedSecretTree(const CryptoProvider& crypto, const Bytes& encryption_secret,
-                                   std::uint32_t n_leaves)
-    : crypto_(&crypto), leaves_(n_leaves) {
+                                   std::uint32_t n_leaves, std::shared_ptr<Changes> changes)
+    : crypto_(&crypto),
+      leaves_(n_leaves),
+      changes_(changes ? std::move(changes) : std::make_shared<Changes>(kOwnChanges)) {
   nodes_[root(n_leaves)] = encryption_secret;
 }
 

@@ -52,8 +52,14 @@ using OpenedLeaves = std::vector<OpenedLeaf>;  // by leaf, ascending
 // lends the members the opened-leaf lists they settled on (SecretTreeState::settle).
 class SharedSecretTree {
  public:
+  // Changes the members made to opened-leaf lists they shared (members that read the same
+  // messages in the same order hold one list). A list is a value, the same in any epoch: one
+  // memory may serve the epochs of a run.
+  using Changes = ListChanges<OpenedLeaf>;
+  static constexpr std::size_t kOwnChanges = 64;  // slots of a tree's own memory
+  // `changes`: the run's (null: the tree's own).
   SharedSecretTree(const CryptoProvider& crypto, const Bytes& encryption_secret,
-                   std::uint32_t n_leaves);
+                   std::uint32_t n_leaves, std::shared_ptr<Changes> changes = nullptr);
   std::uint32_t leaves() const { return leaves_; }
   // The key and nonce of `generation` of a leaf's ratchet.
   const KeyAndNonce& key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
@@ -61,10 +67,7 @@ class SharedSecretTree {
   SharedList<OpenedLeaf> settle(SharedList<OpenedLeaf> mine) {
     return settled_.settle(std::move(mine));
   }
-  // Changes the members made to opened-leaf lists they shared (members that read the same
-  // messages in the same order hold one list).
-  using Changes = ListChanges<OpenedLeaf, 128>;
-  Changes& changes() { return changes_; }
+  Changes& changes() { return *changes_; }
 
  private:
   struct Chain {
@@ -79,7 +82,7 @@ class SharedSecretTree {
   std::map<NodeIndex, Bytes> nodes_;
   std::map<std::pair<LeafIndex, int>, Chain> chains_;
   SettledLists<OpenedLeaf> settled_;
-  Changes changes_;
+  std::shared_ptr<Changes> changes_;
 };
 
 class SecretTreeState {

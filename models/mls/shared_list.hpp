@@ -5,10 +5,10 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace dmlssim::models::mls {
@@ -53,10 +53,14 @@ class SettledLists {
 // the list it is made to, determines the result. Direct-mapped by the list's address and the key;
 // an entry holds both lists — so an address names one list, and neither is changed in place
 // (change_list changes only lists no one else holds) — until another entry takes its slot.
-template <class T, std::size_t N>
+template <class T>
 class ListChanges {
  public:
-  static_assert((N & (N - 1)) == 0, "a power of two");
+  // `slots`: a power of two.
+  explicit ListChanges(std::size_t slots) : slots_(slots) {
+    if (slots == 0 || (slots & (slots - 1)) != 0)
+      throw std::invalid_argument("ListChanges: slots must be a power of two");
+  }
   // The result of change `key` to `from` made by another holder of it, or null.
   const SharedList<T>* find(const SharedList<T>& from, std::uint64_t key) const {
     const Entry& e = slots_[slot(from.get(), key)];
@@ -72,19 +76,18 @@ class ListChanges {
     std::uint64_t key = 0;
     bool made = false;
   };
-  static std::size_t slot(const void* from, std::uint64_t key) {
+  std::size_t slot(const void* from, std::uint64_t key) const {
     const std::uint64_t h = (reinterpret_cast<std::uintptr_t>(from) ^ key) * 0x9E3779B97F4A7C15ull;
-    return static_cast<std::size_t>(h >> 40) & (N - 1);
+    return static_cast<std::size_t>(h >> 32) & (slots_.size() - 1);
   }
-  std::array<Entry, N> slots_;
+  std::vector<Entry> slots_;
 };
 
 // Makes change `key` to the holder's `list` (`change` applies it to a vector): in place when no one
 // else holds the list, else by taking the result another holder of the same list got from the same
 // change, else on a copy, remembered in `changes`.
-template <class T, std::size_t N, class Change>
-void change_list(SharedList<T>& list, ListChanges<T, N>& changes, std::uint64_t key,
-                 Change&& change) {
+template <class T, class Change>
+void change_list(SharedList<T>& list, ListChanges<T>& changes, std::uint64_t key, Change&& change) {
   if (list && list.use_count() == 1) return change(*list);
   if (const SharedList<T>* made = changes.find(list, key)) {
     list = *made;

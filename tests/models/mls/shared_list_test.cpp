@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "models/mls/shared_list.hpp"
@@ -19,8 +20,7 @@ void add(std::vector<int>& list, int v) {
   list.insert(std::upper_bound(list.begin(), list.end(), v), v);
 }
 
-template <std::size_t N>
-void change(List& list, mls::ListChanges<int, N>& changes, int v) {
+void change(List& list, mls::ListChanges<int>& changes, int v) {
   mls::change_list(list, changes, static_cast<std::uint64_t>(v),
                    [v](std::vector<int>& l) { add(l, v); });
 }
@@ -28,7 +28,7 @@ void change(List& list, mls::ListChanges<int, N>& changes, int v) {
 }  // namespace
 
 TEST_CASE("holders of one list that make the same change share the result", "[mls]") {
-  mls::ListChanges<int, 16> changes;
+  mls::ListChanges<int> changes(16);
   List a, b, c;  // three holders of the empty list
   change(a, changes, 5);
   change(b, changes, 5);
@@ -44,8 +44,8 @@ TEST_CASE("holders of one list that make the same change share the result", "[ml
   CHECK(*b == (std::vector<int>{5, 9}));
 }
 
-TEST_CASE("a list only its holder holds changes in place; a remembered one never", "[mls]") {
-  mls::ListChanges<int, 16> changes;
+TEST_CASE("a list only its holder holds changes in place, a remembered one never", "[mls]") {
+  mls::ListChanges<int> changes(16);
   List mine = std::make_shared<std::vector<int>>(std::vector<int>{1, 2});
   const std::vector<int>* at = mine.get();
   change(mine, changes, 3);
@@ -68,10 +68,16 @@ TEST_CASE("a list only its holder holds changes in place; a remembered one never
   CHECK(*mine == (std::vector<int>{1, 2, 3, 4, 8}));
 }
 
+TEST_CASE("a memory of list changes has a power-of-two size", "[mls]") {
+  CHECK_THROWS_AS(mls::ListChanges<int>(0), std::invalid_argument);
+  CHECK_THROWS_AS(mls::ListChanges<int>(12), std::invalid_argument);
+  CHECK_NOTHROW(mls::ListChanges<int>(1));
+}
+
 TEST_CASE("shared lists through random changes equal their holders' own copies", "[mls]") {
   // Few slots: remembered changes are evicted often, and holders move in lock-step groups (the
   // members of an epoch reading the same messages) or alone.
-  mls::ListChanges<int, 4> changes;
+  mls::ListChanges<int> changes(4);
   constexpr int kHolders = 24;
   std::vector<List> shared(kHolders);
   std::vector<std::vector<int>> reference(kHolders);
