@@ -76,6 +76,13 @@ struct BytesEqual {
     return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
   }
 };
+// Equality of byte strings by memcmp, for code in this namespace (the MLS wire types' defaulted
+// comparisons included): Boost's compares byte by byte, and a commit's comparison walks every
+// ciphertext of its path. An exact match for Bytes, it is preferred over Boost's, which takes the
+// base class.
+inline bool operator==(const Bytes& a, const Bytes& b) {
+  return BytesEqual()(a, b);
+}
 
 inline void append(Bytes& out, const Bytes& b) {
   out.insert(out.end(), b.begin(), b.end());
