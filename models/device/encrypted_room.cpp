@@ -398,16 +398,20 @@ void EncryptedRoom::on_client_message(const sim::ClientMessage& m) {
   ev.epoch = out.epoch;
   ev.from = out.from;
   if (!out.commit) {
-    // Expected readers: devices of the users joined in the state at the event's position.
+    // Expected readers: devices of the users joined in the state at the event's position (found
+    // again while messages follow one another in one state).
     matrix::RoomWorld& world = federation_.room();
-    const matrix::StateMap& state = world.history().state_before(r.event);
-    std::vector<bool> expected(devices_.size(), false);
-    for (std::size_t u = 0; u < world.users().size(); ++u) {
-      if (!joined_in(state, u)) continue;
-      for (std::uint32_t k = 0; k < device_count(u); ++k)
-        expected[first_device(u) + k] = true;
+    matrix::SharedState state = world.history().shared_state_before(r.event);
+    if (state != expected_state_ || expected_.size() != devices_.size()) {
+      expected_.assign(devices_.size(), false);
+      for (std::size_t u = 0; u < world.users().size(); ++u) {
+        if (!joined_in(*state, u)) continue;
+        for (std::uint32_t k = 0; k < device_count(u); ++k)
+          expected_[first_device(u) + k] = true;
+      }
+      expected_state_ = std::move(state);
     }
-    ev.ledger_index = ledger_.add_message(SentMessage{r.event, out.from, out.sent}, expected);
+    ev.ledger_index = ledger_.add_message(SentMessage{r.event, out.from, out.sent}, expected_);
     ledger_of_serial_[out.serial] = ev.ledger_index;
   }
   mls_events_[r.event] = std::move(ev);

@@ -27,6 +27,7 @@
 #include "models/device/read_ledger.hpp"
 #include "models/dmls/retention.hpp"
 #include "models/matrix/federation.hpp"
+#include "models/matrix/state_history.hpp"
 #include "models/mls/epoch_cache.hpp"
 #include "models/mls/memo_crypto.hpp"
 #include "sim/client_links.hpp"
@@ -468,6 +469,10 @@ class EncryptedRoom {
   std::vector<ToDeviceWelcome> to_device_;                     // by ToDevice id
   std::map<DeviceIndex, std::vector<std::uint32_t>> inbox_;    // undelivered to-device, by device
   ReadLedger ledger_;
+  // The expected readers of the last message sent, and the state they were found in (held, so
+  // that its address names it).
+  matrix::SharedState expected_state_;
+  std::vector<bool> expected_;
   // Application messages carry a serial in their first 8 plaintext bytes; by serial, the ledger's
   // index (UINT32_MAX until the event exists): how a message a tree releases later is found.
   std::vector<std::uint32_t> ledger_of_serial_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -18,8 +19,13 @@ using IdentityId = std::uint32_t;
 class IdentityTable {
  public:
   IdentityId id(const mls::Bytes& identity) {
+    // Every device reading a sender's message asks for the identity of one leaf object of a
+    // shared tree: found again by its address, and checked by content.
+    Recent& recent = recent_[(reinterpret_cast<std::uintptr_t>(&identity) >> 4) % kRecent];
+    if (recent.at == &identity && mls::BytesEqual()(names_[recent.id], identity)) return recent.id;
     const auto [it, added] = ids_.try_emplace(identity, static_cast<IdentityId>(names_.size()));
     if (added) names_.push_back(identity);
+    recent = Recent{&identity, it->second};
     return it->second;
   }
   const mls::Bytes& identity(IdentityId id) const { return names_.at(id); }
@@ -28,6 +34,12 @@ class IdentityTable {
  private:
   std::unordered_map<mls::Bytes, IdentityId, mls::BytesHash, mls::BytesEqual> ids_;
   std::vector<mls::Bytes> names_;
+  struct Recent {
+    const mls::Bytes* at = nullptr;  // compared, not dereferenced
+    IdentityId id = 0;
+  };
+  static constexpr std::size_t kRecent = 64;
+  std::array<Recent, kRecent> recent_{};
 };
 
 // A sorted set of ids in a vector (a handful to a few hundred entries).
