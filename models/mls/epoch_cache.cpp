@@ -134,18 +134,6 @@ void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessag
   put_generation(opened_key(sender_data_secret, message), std::move(opened));
 }
 
-namespace {
-
-// PrivateMessage's operator==, by memcmp (the defaulted one compares byte by byte).
-bool same_message(const PrivateMessage& a, const PrivateMessage& b) {
-  const BytesEqual eq;
-  return a.epoch == b.epoch && a.content_type == b.content_type && eq(a.ciphertext, b.ciphertext) &&
-         eq(a.encrypted_sender_data, b.encrypted_sender_data) && eq(a.group_id, b.group_id) &&
-         eq(a.authenticated_data, b.authenticated_data);
-}
-
-}  // namespace
-
 std::size_t EpochCache::recent_slot(const PrivateMessage& message) {
   // Fibonacci hashing of the address (objects are at least 8-byte aligned).
   const auto address = reinterpret_cast<std::uintptr_t>(&message) >> 3;
@@ -159,9 +147,7 @@ EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
   const std::size_t i = recent_slot(message);
   if (recent_at_[i] != &message) return nullptr;
   RecentOpened& r = recent_[i];
-  if (r.opened && same_message(r.message, message) &&
-      BytesEqual()(r.sender_data_secret, sender_data_secret))
-    return &r;
+  if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) return &r;
   return nullptr;
 }
 

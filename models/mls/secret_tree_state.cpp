@@ -109,13 +109,14 @@ void SecretTreeState::set_generation(LeafIndex leaf, RatchetType type, std::uint
     node_secrets_ = node_secrets_ + held_level - 1;
     ratchets_started_ += 2;
   }
-  // The result is a function of the list and (leaf, type, generation): the change's key.
+  // The result is a function of the list and (leaf, type, generation): the change's key. The
+  // list changed is `opened` or a copy of it: the leaf's place is the one found above.
   const std::uint64_t key =
       std::uint64_t{leaf} << 33 | std::uint64_t(t) << 32 | std::uint64_t{generation};
+  const auto place = at - opened.begin();
   change_list(opened_, shared_->changes(), key, [&](OpenedLeaves& list) {
-    auto it = std::lower_bound(list.begin(), list.end(), leaf,
-                               [](const OpenedLeaf& o, LeafIndex l) { return o.leaf < l; });
-    if (it == list.end() || it->leaf != leaf) it = list.insert(it, OpenedLeaf{leaf, {0, 0}});
+    auto it = list.begin() + place;
+    if (!open) it = list.insert(it, OpenedLeaf{leaf, {0, 0}});
     it->generation[t] = generation;
   });
 }
