@@ -22,10 +22,10 @@ ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
         on_admitted(s, e, status);
       });
   links_.add_online_listener([this](sim::EndpointId endpoint, bool online) {
-    if (endpoint >= followers_.size() || followers_[endpoint].device == nullptr) return;
+    if (endpoint >= followers_.size() || followers_[endpoint].receiver == nullptr) return;
     Follower& f = followers_[endpoint];
     resolve_poll(f);
-    f.device->set_online(online);
+    f.receiver->on_online(f.who, online);
     f.batch_in_flight = false;  // what was on its way is lost with the session
     if (online) push(endpoint);
   });
@@ -43,13 +43,19 @@ ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
   });
 }
 
-sim::EndpointId ClientSync::attach(Device& device) {
-  const sim::EndpointId endpoint = links_.attach(device.homeserver());
+sim::EndpointId ClientSync::attach(sim::NodeId homeserver, bool online, SyncReceiver& receiver,
+                                   std::uint32_t who) {
+  const sim::EndpointId endpoint = links_.attach(homeserver);
   if (followers_.size() <= endpoint) followers_.resize(endpoint + 1);
-  Stream& stream = streams_[device.homeserver()];
-  followers_[endpoint] = Follower{&device, stream.end(), false, false, {}};
+  Stream& stream = streams_[homeserver];
+  Follower& f = followers_[endpoint];
+  f = Follower{};
+  f.receiver = &receiver;
+  f.position = stream.end();
+  f.who = who;
+  f.homeserver = homeserver;
   stream.followers.push_back(endpoint);
-  links_.set_online(endpoint, device.online());
+  links_.set_online(endpoint, online);
   return endpoint;
 }
 
@@ -75,9 +81,9 @@ void ClientSync::resolve_poll(Follower& f) {
 void ClientSync::push(sim::EndpointId endpoint) {
   Follower& f = followers_[endpoint];
   resolve_poll(f);
-  const Stream& stream = streams_[f.device->homeserver()];
+  const Stream& stream = streams_[f.homeserver];
   if (f.batch_in_flight || !links_.online(endpoint) || f.position >= stream.end()) return;
-  if (!federation_.network().reachability().is_up(f.device->homeserver())) return;
+  if (!federation_.network().reachability().is_up(f.homeserver)) return;
   std::uint32_t bytes = kSyncOverhead;
   for (std::uint64_t i = f.position; i < stream.end(); ++i)
     bytes += federation_.room().pdu_bytes(stream.events[i - stream.base]);
@@ -102,9 +108,9 @@ void ClientSync::on_message(const sim::ClientMessage& m) {
   const Batch batch = batches_[m.payload];
   free_batches_.push_back(static_cast<std::uint32_t>(m.payload));
   Follower& f = followers_[batch.to];
-  Stream& stream = streams_[f.device->homeserver()];
+  Stream& stream = streams_[f.homeserver];
   for (std::uint64_t i = batch.from; i < batch.end; ++i)
-    f.device->on_synced(stream.events[i - stream.base], federation_.simulation().now());
+    f.receiver->on_synced(f.who, stream.events[i - stream.base], federation_.simulation().now());
   f.position = batch.end;
   trim(stream);
   // The next poll: the batch stays "in flight" until it reaches the server. With something

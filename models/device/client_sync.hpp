@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/device/device.hpp"
+#include "models/device/sync_receiver.hpp"
 #include "models/matrix/federation.hpp"
 #include "sim/client_links.hpp"
 
@@ -39,19 +39,25 @@ class ClientSync {
   ClientSync(const ClientSync&) = delete;
   ClientSync& operator=(const ClientSync&) = delete;
 
-  // The device starts following the room at its server's current stream end (it joined now).
-  // The device must outlive this object; returns its endpoint on the client links.
-  sim::EndpointId attach(Device& device);
+  // A client of `homeserver` starts following the room at the server's current stream end (it
+  // joined now), online or not; `receiver` hears of it as `who` and must outlive this object.
+  // Returns its endpoint on the client links.
+  sim::EndpointId attach(sim::NodeId homeserver, bool online, SyncReceiver& receiver,
+                         std::uint32_t who);
   sim::MessageClass sync_class() const { return sync_class_; }
   sim::MessageClass poll_class() const { return poll_class_; }
 
  private:
+  // Everything a batch's arrival needs of its client (one cache line: the receiver is told
+  // without any object of the client being touched).
   struct Follower {
-    Device* device = nullptr;
-    std::uint64_t position = 0;     // next stream entry it lacks
+    SyncReceiver* receiver = nullptr;
+    std::uint64_t position = 0;  // next stream entry it lacks
+    sim::ClientLinks::DeferredUp poll;
+    std::uint32_t who = 0;
+    sim::NodeId homeserver = 0;
     bool batch_in_flight = false;   // a batch, or the poll that follows it, is on its way
     bool poll_unscheduled = false;  // `poll` travels with no arrival event yet
-    sim::ClientLinks::DeferredUp poll;
   };
   static constexpr std::size_t kTrimFrom = 64;
   // A server's stream, kept from the lowest position of its followers on (entries before that

@@ -103,10 +103,4 @@ dmls::EpochTree& Device::hold_as_tree(const std::string& room_id, const mls::Cry
   return held.emplace<dmls::EpochTree>(crypto, std::move(root), std::move(tables));
 }
 
-void Device::on_synced(matrix::EventIndex event, sim::SimTime at) {
-  ++synced_count_;
-  last_synced_ = event;
-  synced(event, at);
-}
-
 }  // namespace dmlssim::models::device

@@ -1,8 +1,9 @@
 // A client device: one device of one user, living behind the user's homeserver. It holds what a
 // real client holds — its KeyPackages with their private keys, and per room either one MLS group
-// (RFC 9420) or one DMLS epoch tree — is online or offline, and receives the room's events from
-// its homeserver (ClientSync). It carries no strategy: who commits what, and when, is decided by
-// the strategies (consensus/) through the device's narrow interface.
+// (RFC 9420) or one DMLS epoch tree — and is online or offline. The room's events reach it from
+// its homeserver by sync (ClientSync, told to the room that holds it). It carries no strategy: who
+// commits what, and when, is decided by the strategies (consensus/) through the device's narrow
+// interface.
 //
 // Identity: "@u3:s1/D0" — the user ID, a slash, the device ID — is the device's MLS credential
 // identity, so the server part of a member's identity names its homeserver (fork choice reads it).
@@ -16,12 +17,10 @@
 #include <vector>
 
 #include "models/dmls/epoch_tree.hpp"
-#include "models/matrix/event.hpp"
 #include "models/mls/drbg.hpp"
 #include "models/mls/group.hpp"
 #include "models/mls/key_package.hpp"
 #include "sim/reachability.hpp"
-#include "sim/signal.hpp"
 
 namespace dmlssim::models::device {
 
@@ -88,14 +87,6 @@ class Device {
   dmls::EpochTree& hold_as_tree(const std::string& room_id, const mls::CryptoProvider& crypto,
                                 std::shared_ptr<dmls::TreeTables> tables = nullptr);
 
-  // --- the room's events, as the homeserver synced them ---
-  // An event arrived by sync (ClientSync calls this, in the server's stream order). Nothing is
-  // kept per event: subscribers of `synced` (the strategy, metrics) do what they need.
-  void on_synced(matrix::EventIndex event, sim::SimTime at);
-  sim::Signal<matrix::EventIndex, sim::SimTime> synced;
-  std::uint64_t synced_count() const { return synced_count_; }
-  matrix::EventIndex last_synced() const { return last_synced_; }
-
  private:
   // A KeyPackage of this device with keys from its randomness; `secrets` gets their private parts.
   mls::KeyPackage fresh_key_package(const mls::CryptoProvider& crypto, mls::Lifetime lifetime,
@@ -112,8 +103,6 @@ class Device {
   bool online_ = true;
   std::vector<OwnKeyPackage> key_packages_;
   std::map<std::string, RoomCrypto> rooms_;
-  std::uint64_t synced_count_ = 0;
-  matrix::EventIndex last_synced_ = matrix::kNoEvent;
 };
 
 }  // namespace dmlssim::models::device

@@ -106,12 +106,12 @@ void EncryptedRoom::start() {
       devices_.back().crypto = &devices_.back().device.room(world.room_id());
     }
   }
+  reading_.assign(devices_.size(), ReadState{});
   for (DeviceIndex d = 0; d < devices_.size(); ++d) {
     device_by_name_.emplace(devices_[d].device.name(), d);
-    devices_[d].endpoint = sync_.attach(devices_[d].device);
+    devices_[d].endpoint =
+        sync_.attach(devices_[d].device.homeserver(), devices_[d].device.online(), *this, d);
     device_of_endpoint_.emplace(devices_[d].endpoint, d);
-    devices_[d].device.synced.connect(
-        [this, d](matrix::EventIndex e, sim::SimTime) { on_synced(d, e); });
     devices_[d].stock = config_.key_packages;
   }
   setup_adds();
@@ -142,6 +142,7 @@ void EncryptedRoom::start() {
       devices_[members[leaf]].head =
           device.hold_as_tree(world.room_id(), *config_.group.crypto, tree_tables_).root();
     }
+    note_crypto(members[leaf]);
     refresh_epoch(members[leaf]);
   }
 }
@@ -160,16 +161,21 @@ void EncryptedRoom::refresh_epoch(DeviceIndex d) {
   epoch_changed(d);
 }
 
+void EncryptedRoom::note_crypto(DeviceIndex d) {
+  reading_[d].group = std::get_if<mls::Group>(devices_[d].crypto);
+  reading_[d].tree = std::get_if<dmls::EpochTree>(devices_[d].crypto);
+}
+
 mls::Group* EncryptedRoom::mutable_group(DeviceIndex d) {
-  return std::get_if<mls::Group>(devices_[d].crypto);
+  return reading_[d].group;
 }
 
 dmls::EpochTree* EncryptedRoom::mutable_tree(DeviceIndex d) {
-  return std::get_if<dmls::EpochTree>(devices_[d].crypto);
+  return reading_[d].tree;
 }
 
 const dmls::EpochTree* EncryptedRoom::tree(DeviceIndex d) const {
-  return std::get_if<dmls::EpochTree>(devices_[d].crypto);
+  return reading_[d].tree;
 }
 
 void EncryptedRoom::set_head(DeviceIndex d, const mls::Bytes& epoch) {
@@ -207,7 +213,7 @@ const mls::Group* EncryptedRoom::group(DeviceIndex d) const {
     const mls::Group& g = t->group(devices_[d].head);
     return g.status() == mls::Group::Status::kActive ? &g : nullptr;
   }
-  const mls::Group* g = std::get_if<mls::Group>(devices_[d].crypto);
+  const mls::Group* g = reading_[d].group;
   return g != nullptr && g->status() == mls::Group::Status::kActive ? g : nullptr;
 }
 
@@ -486,7 +492,11 @@ matrix::EventIndex EncryptedRoom::commit_of_epoch(const mls::Bytes& epoch) const
   return it == commit_of_epoch_.end() ? matrix::kNoEvent : it->second;
 }
 
-void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e) {
+void EncryptedRoom::on_online(DeviceIndex d, bool online) {
+  devices_[d].device.set_online(online);
+}
+
+void EncryptedRoom::on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime) {
   if (e < mls_events_.size() && mls_events_[e]) {
     const MlsEvent& ev = *mls_events_[e];
     if (ev.commit) {

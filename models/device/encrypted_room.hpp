@@ -25,6 +25,7 @@
 #include "models/device/client_sync.hpp"
 #include "models/device/device.hpp"
 #include "models/device/read_ledger.hpp"
+#include "models/device/sync_receiver.hpp"
 #include "models/dmls/retention.hpp"
 #include "models/matrix/federation.hpp"
 #include "models/matrix/state_history.hpp"
@@ -68,7 +69,7 @@ enum class CommitFate : std::uint8_t {
 inline constexpr int kCommitFates = 7;
 const char* to_string(CommitFate fate);
 
-class EncryptedRoom {
+class EncryptedRoom : private SyncReceiver {
  public:
   // The federation, links and sync must outlive the room.
   EncryptedRoom(sim::Simulation& sim, matrix::Federation& federation, sim::ClientLinks& links,
@@ -281,10 +282,19 @@ class EncryptedRoom {
     // their parent commit is itself dead): messages of their epochs are unreadable for that.
     std::map<matrix::EventIndex, UnreadableCause> dead_commits;
     std::vector<matrix::EventIndex> waiting_commits;  // buffered by its tree
-    sim::SimTime next_expiry;        // window retention: nothing expires before (0: look next time)
-    std::unique_ptr<Rejoin> rejoin;  // a rejoin under way
-    mls::Bytes epoch_key;            // epoch authenticator of its current group (empty: none)
+    std::unique_ptr<Rejoin> rejoin;                   // a rejoin under way
+    mls::Bytes epoch_key;  // epoch authenticator of its current group (empty: none)
   };
+  // What reading a message needs of each device, dense by device: a DeviceSlot spans some twenty
+  // cache lines, of which a read touched five. `group` and `tree` point into the slot's crypto
+  // while it holds that kind (note_crypto() after every change of kind; a kind's object stays
+  // where the variant is).
+  struct ReadState {
+    mls::Group* group = nullptr;
+    dmls::EpochTree* tree = nullptr;
+    sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
+  };
+  void note_crypto(DeviceIndex d);
   // A device's request for KeyPackages, through its server.
   struct Claim {
     DeviceIndex committer = 0;
@@ -344,7 +354,9 @@ class EncryptedRoom {
   // A to-device message's JSON envelope beside its base64 content.
   static constexpr std::uint32_t kToDeviceEnvelope = 200;
   static constexpr std::size_t kEarlyCommitsKept = 64;
-  void on_synced(DeviceIndex d, matrix::EventIndex e);
+  // SyncReceiver: device `d` synced event `e` (its time is the clock's), went on- or offline.
+  void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at) override;
+  void on_online(DeviceIndex d, bool online) override;
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   // An event's request up the client hop; `bytes`: its content (counted when over the limit).
@@ -453,6 +465,7 @@ class EncryptedRoom {
   EncryptedRoomConfig config_;
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;
+  std::vector<ReadState> reading_;  // by device
   // The identities and epoch facts the devices' epoch trees record (one for the run).
   std::shared_ptr<dmls::TreeTables> tree_tables_ = std::make_shared<dmls::TreeTables>();
   std::vector<DeviceIndex> first_of_user_;  // by user, and the device count at the end

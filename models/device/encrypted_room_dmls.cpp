@@ -272,7 +272,8 @@ bool EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   // Under a window, nothing expires before the earliest superseded epoch's time is up: until
   // then (and while no epoch was added) there is nothing to look at.
   const bool window = config_.retention.rule == dmls::RetentionRule::kWindow;
-  if (window && !epochs_changed && sim_.now() < slot.next_expiry) return false;
+  sim::SimTime& next_expiry = reading_[d].next_expiry;
+  if (window && !epochs_changed && sim_.now() < next_expiry) return false;
   dmls::apply_retention(*t, config_.retention);
   // Closed heads it held and forgot need no mark. (One it never held keeps its mark: its commit
   // may come after the merge that resolved it, by backfill, and must not reopen a fork.)
@@ -281,8 +282,8 @@ bool EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   }
   if (!window) return true;
   const std::optional<sim::SimTime> earliest = t->earliest_superseded();
-  slot.next_expiry = earliest ? *earliest + config_.retention.window
-                              : sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
+  next_expiry = earliest ? *earliest + config_.retention.window
+                         : sim::SimTime::from_ns(std::numeric_limits<std::int64_t>::max());
   return true;
 }
 
@@ -296,6 +297,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
       devices_[d].head = device.hold_as_tree(room_id, *config_.group.crypto, tree_tables_).root();
       devices_[d].removed_on_head = false;
     }
+    note_crypto(d);
     return;
   }
   // A device that holds a tree already (removed on its branch, say) joins as a new root.
@@ -310,7 +312,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
           t->join(config_.group, welcome, kp, *secrets, device.drbg().fork());
       devices_[d].head = events.front().child;
       devices_[d].removed_on_head = false;
-      devices_[d].next_expiry = sim::SimTime();  // look again at the next message
+      reading_[d].next_expiry = sim::SimTime();  // look again at the next message
       const std::optional<mls::KeyPackage>& last = devices_[d].last_resort;
       const mls::Bytes ref = s.new_member;
       apply_tree_events(d, dmls::TreeEvents(events.begin() + 1, events.end()), UINT32_MAX);

@@ -109,6 +109,7 @@ bool EncryptedRoom::settle_rejoin(DeviceIndex d, const MlsEvent& ev) {
   if (mls::Group* old = mutable_group(d); old != nullptr && old->has_pending_commit())
     discard_pending(d);
   *slot.crypto = std::move(*rejoin->group);
+  note_crypto(d);
   return true;
 }
 

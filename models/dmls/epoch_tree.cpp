@@ -155,8 +155,8 @@ EpochRecord EpochTree::root_record(const mls::Group& group) const {
 
 EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
                      std::shared_ptr<TreeTables> tables)
-    : crypto_(&crypto),
-      tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
+    : tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
+      crypto_(&crypto),
       root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
   records_.emplace(root_, root_record(root));
   known_order_.push_back(&records_.find(root_)->first);

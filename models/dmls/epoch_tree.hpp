@@ -223,14 +223,22 @@ class EpochTree {
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
   void look_up_merge_psks(mls::Group& group) const;
 
-  const mls::CryptoProvider* crypto_;
-  std::shared_ptr<TreeTables> tables_;
-  Bytes root_;
-  std::uint64_t created_ = 0;
-  Nodes epochs_;
+  // What reading a message touches, first and together (two cache lines).
   // The entry handle() found last (a device reads many messages of its head epoch in a row):
   // the next look-up for the same epoch skips the hash table. Null after any erase.
   Nodes::value_type* last_found_ = nullptr;
+  sim::SimTime now_;
+  // The sum of retained_by over the held epochs, moved by each change to one of them: a message
+  // key used, a commit made or processed on it (its successor-init state is shared with the
+  // copy), its first child, forget().
+  mls::Group::HeldBytes retained_;
+  Exposure exposure_;
+  std::vector<Bytes> released_;  // epochs created during one receive()
+  std::shared_ptr<TreeTables> tables_;
+  const mls::CryptoProvider* crypto_;
+  Bytes root_;
+  std::uint64_t created_ = 0;
+  Nodes epochs_;
   ByteSet forgotten_;
   std::map<Bytes, std::vector<Held>, mls::BytesLess> buffer_;  // by the epoch they await
   std::vector<Held> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
@@ -241,13 +249,6 @@ class EpochTree {
   std::unordered_map<Bytes, EpochRecord, mls::DigestHash, mls::BytesEqual> records_;
   // Every epoch ever held, in creation order: the keys of records_ (never dropped nor moved).
   std::vector<const Bytes*> known_order_;
-  std::vector<Bytes> released_;  // epochs created during one receive()
-  sim::SimTime now_;
-  Exposure exposure_;
-  // The sum of retained_by over the held epochs, moved by each change to one of them: a message
-  // key used, a commit made or processed on it (its successor-init state is shared with the
-  // copy), its first child, forget().
-  mls::Group::HeldBytes retained_;
   static mls::Group::HeldBytes retained_by(const Node& node);  // zero unless superseded
   void move_retained(const mls::Group::HeldBytes& was, const mls::Group::HeldBytes& is);
   struct Accounting {  // accounts a change to `node` when it goes out of scope

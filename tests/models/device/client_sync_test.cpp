@@ -10,23 +10,30 @@
 using dmlssim::testing::FederationWorld;
 namespace device = dmlssim::models::device;
 namespace mx = dmlssim::models::matrix;
-namespace mls = dmlssim::models::mls;
 namespace sim = dmlssim::sim;
 using namespace dmlssim::sim;
 
 namespace {
+
+// Records, per client, what sync told it: each event with its arrival time, and its online state.
+struct Recorder : device::SyncReceiver {
+  std::vector<std::vector<std::pair<mx::EventIndex, SimTime>>> received;
+  std::vector<bool> online;
+  explicit Recorder(std::size_t clients) : received(clients), online(clients, true) {}
+  void on_synced(std::uint32_t who, mx::EventIndex e, SimTime at) override {
+    received.at(who).emplace_back(e, at);
+  }
+  void on_online(std::uint32_t who, bool now_online) override { online.at(who) = now_online; }
+};
 
 struct SyncWorld {
   FederationWorld w{3, 1, 1, mx::room_v12(), {}, 0};
   sim::ClientLinks links{w.sim, w.network.reachability(), Distribution::constant(0.02),
                          RandomStream(1, 0, "client")};
   device::ClientSync sync{*w.federation, links};
-  device::Device phone{"@u0:s1", "PHONE", 1, mls::Drbg(mls::Bytes(32, 1))};
-  std::vector<std::pair<mx::EventIndex, SimTime>> received;
-  sim::EndpointId endpoint = sync.attach(phone);
-  SyncWorld() {
-    phone.synced.connect([this](mx::EventIndex e, SimTime at) { received.emplace_back(e, at); });
-  }
+  Recorder phone{1};
+  std::vector<std::pair<mx::EventIndex, SimTime>>& received = phone.received[0];
+  sim::EndpointId endpoint = sync.attach(1, true, phone, 0);
   // The events s1 accepted, in the order it accepted them.
   std::vector<mx::EventIndex> s1_order;
   void record_s1() {
@@ -56,8 +63,6 @@ TEST_CASE("an online device gets its server's accepted events in order, after th
   s.w.sim.run_until(kMinute);
   REQUIRE(s.s1_order.size() == 6);
   CHECK(s.received_events() == s.s1_order);
-  CHECK(s.phone.synced_count() == 6);
-  CHECK(s.phone.last_synced() == s.s1_order.back());
   // m1, sent by s1 itself at 1 s while the device's poll was waiting: one hop later.
   CHECK(s.received[1].second == SimTime::from_seconds(1.02));
   CHECK(s.links.traffic(s.sync.sync_class()).messages >= 1);
@@ -71,7 +76,7 @@ TEST_CASE("an offline device gets nothing — back online it gets all it lacks, 
   s.w.message(1, "before");
   s.w.sim.run_until(kSecond);
   s.links.set_online(s.endpoint, false);
-  CHECK_FALSE(s.phone.online());
+  CHECK_FALSE(s.phone.online[0]);
   for (int i = 0; i < 5; ++i) {
     s.w.sim.run_until(kSecond * (2 + i));
     s.w.message(static_cast<sim::NodeId>(i % 3), "while away " + std::to_string(i));
@@ -79,6 +84,7 @@ TEST_CASE("an offline device gets nothing — back online it gets all it lacks, 
   s.w.sim.run_until(kMinute);
   CHECK(s.received.size() == 1);
   s.links.set_online(s.endpoint, true);
+  CHECK(s.phone.online[0]);
   s.w.sim.run_until(kMinute * 2);
   CHECK(s.received_events() == s.s1_order);
   CHECK(s.received.size() == 6);
@@ -150,30 +156,22 @@ struct RandomSyncWorld {
   FederationWorld w{3, 1, 1, mx::room_v12(), {}, 0};
   sim::ClientLinks links;
   device::ClientSync sync;
-  std::vector<std::unique_ptr<device::Device>> devices;
+  Recorder devices{6};
   std::vector<sim::EndpointId> endpoints;
   // Per device: what it received and when.
-  std::vector<std::vector<std::pair<mx::EventIndex, SimTime>>> received;
+  std::vector<std::vector<std::pair<mx::EventIndex, SimTime>>>& received = devices.received;
 
   RandomSyncWorld(Distribution latency, device::ClientSync::PollEvents polls, std::uint64_t seed)
       : links(w.sim, w.network.reachability(), latency, RandomStream(seed, 0, "client")),
         sync(*w.federation, links, polls) {
-    for (int d = 0; d < 6; ++d) {
-      const auto server = static_cast<sim::NodeId>(d % 3);
-      devices.push_back(std::make_unique<device::Device>(
-          "@u0:s" + std::to_string(server), "D" + std::to_string(d), server,
-          mls::Drbg(mls::Bytes(32, static_cast<std::uint8_t>(d)))));
-      received.emplace_back();
-      devices.back()->synced.connect(
-          [this, d](mx::EventIndex e, SimTime at) { received[d].emplace_back(e, at); });
-      endpoints.push_back(sync.attach(*devices.back()));
-    }
+    for (std::uint32_t d = 0; d < 6; ++d)
+      endpoints.push_back(sync.attach(static_cast<sim::NodeId>(d % 3), true, devices, d));
     RandomStream rng(seed, 0, "schedule");
     for (int i = 0; i < 400; ++i) {
       const SimTime at = SimTime::from_seconds(rng.uniform01() * 60);
       const double u = rng.uniform01();
       const auto server = static_cast<sim::NodeId>(rng.uniform_index(3));
-      const std::size_t d = rng.uniform_index(devices.size());
+      const std::size_t d = rng.uniform_index(endpoints.size());
       if (u < 0.7) {
         w.sim.schedule_at(at, [this, server, i] { w.message(server, "m" + std::to_string(i)); });
       } else if (u < 0.9) {
@@ -241,10 +239,8 @@ TEST_CASE("a poll whose arrival is scheduled late runs before what was scheduled
     sim::ClientLinks links{w.sim, w.network.reachability(), Distribution::constant(0.02),
                            RandomStream(1, 0, "client")};
     device::ClientSync sync{*w.federation, links, polls};
-    device::Device phone{"@u0:s1", "PHONE", 1, mls::Drbg(mls::Bytes(32, 1))};
-    std::vector<SimTime> times;
-    phone.synced.connect([&](mx::EventIndex, SimTime at) { times.push_back(at); });
-    sync.attach(phone);
+    Recorder phone{1};
+    sync.attach(1, true, phone, 0);
     w.sim.run_until(kSecond);
     w.message(1, "a");  // arrives at 1.02; its poll leaves then and reaches s1 at 1.04
     // At 1.03, with the poll on its way: "c" is scheduled for 1.04, then "b" is accepted (the
@@ -255,6 +251,9 @@ TEST_CASE("a poll whose arrival is scheduled late runs before what was scheduled
       w.message(1, "b");
     });
     w.sim.run_until(kSecond * 2);
+    std::vector<SimTime> times;
+    for (const auto& r : phone.received[0])
+      times.push_back(r.second);
     CHECK(times == std::vector<SimTime>{SimTime::from_seconds(1.02), SimTime::from_seconds(1.06),
                                         SimTime::from_seconds(1.10)});
   }
