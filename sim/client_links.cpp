@@ -91,7 +91,7 @@ ClientLinks::DeferredUp ClientLinks::send_up_deferred(EndpointId from, uint32_t 
   const uint32_t i = count_and_store(up_message(from, bytes, cls, payload));
   // The same draw and the same place in the event order as launch() would take.
   const SimTime at = sim_.now() + draw_latency();
-  return DeferredUp{i, at, sim_.take_place()};
+  return DeferredUp{at, i, sim_.take_place()};
 }
 
 void ClientLinks::schedule_arrival(const DeferredUp& m) {

@@ -66,8 +66,8 @@ class ClientLinks {
   // changes (from the online and node listeners) and before acting on it: by then it has either
   // arrived with nothing changed (take_if_arrived) or is scheduled to meet what comes.
   struct DeferredUp {
-    uint32_t index = 0;  // in in_flight_
     SimTime at;          // arrival time
+    uint32_t index = 0;  // in in_flight_
     EventPlace place;
   };
   DeferredUp send_up_deferred(EndpointId from, uint32_t bytes, MessageClass cls, uint64_t payload);

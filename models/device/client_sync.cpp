@@ -87,17 +87,8 @@ void ClientSync::push(sim::EndpointId endpoint) {
   std::uint32_t bytes = kSyncOverhead;
   for (std::uint64_t i = f.position; i < stream.end(); ++i)
     bytes += federation_.room().pdu_bytes(stream.events[i - stream.base]);
-  std::uint32_t b;
-  if (!free_batches_.empty()) {
-    b = free_batches_.back();
-    free_batches_.pop_back();
-  } else {
-    b = static_cast<std::uint32_t>(batches_.size());
-    batches_.emplace_back();
-  }
-  batches_[b] = Batch{endpoint, f.position, stream.end()};
   f.batch_in_flight = true;
-  links_.send_down(endpoint, bytes, sync_class_, b);
+  links_.send_down(endpoint, bytes, sync_class_, stream.end());
 }
 
 void ClientSync::on_message(const sim::ClientMessage& m) {
@@ -105,19 +96,18 @@ void ClientSync::on_message(const sim::ClientMessage& m) {
     followers_[m.endpoint].batch_in_flight = false;
     return push(m.endpoint);
   }
-  const Batch batch = batches_[m.payload];
-  free_batches_.push_back(static_cast<std::uint32_t>(m.payload));
-  Follower& f = followers_[batch.to];
+  Follower& f = followers_[m.endpoint];
   Stream& stream = streams_[f.homeserver];
-  for (std::uint64_t i = batch.from; i < batch.end; ++i)
+  const std::uint64_t end = m.payload;
+  for (std::uint64_t i = f.position; i < end; ++i)
     f.receiver->on_synced(f.who, stream.events[i - stream.base], federation_.simulation().now());
-  f.position = batch.end;
+  f.position = end;
   trim(stream);
   // The next poll: the batch stays "in flight" until it reaches the server. With something
   // waiting already, its arrival will send it: scheduled now.
   if (poll_events_ == PollEvents::kAlways)
-    return links_.send_up(batch.to, kPollBytes, poll_class_, 0);
-  f.poll = links_.send_up_deferred(batch.to, kPollBytes, poll_class_, 0);
+    return links_.send_up(m.endpoint, kPollBytes, poll_class_, 0);
+  f.poll = links_.send_up_deferred(m.endpoint, kPollBytes, poll_class_, 0);
   f.poll_unscheduled = true;
   if (f.position < stream.end()) resolve_poll(f);
 }

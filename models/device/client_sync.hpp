@@ -48,9 +48,10 @@ class ClientSync {
   sim::MessageClass poll_class() const { return poll_class_; }
 
  private:
-  // Everything a batch's arrival needs of its client (one cache line: the receiver is told
-  // without any object of the client being touched).
-  struct Follower {
+  // Everything a batch's arrival needs of its client, in one cache line: the receiver is told
+  // without any object of the client being touched. A batch is the stream entries from the
+  // follower's position (which only a batch's arrival moves) to the end its message carries.
+  struct alignas(64) Follower {
     SyncReceiver* receiver = nullptr;
     std::uint64_t position = 0;  // next stream entry it lacks
     sim::ClientLinks::DeferredUp poll;
@@ -70,10 +71,6 @@ class ClientSync {
     std::uint64_t end() const { return base + events.size(); }
   };
   void trim(Stream& stream);
-  struct Batch {
-    sim::EndpointId to = 0;
-    std::uint64_t from = 0, end = 0;  // stream entries [from, end)
-  };
   void on_admitted(sim::NodeId server, matrix::EventIndex e, matrix::EventStatus status);
   // Sends the follower what it lacks, if it is waiting and there is anything.
   void push(sim::EndpointId endpoint);
@@ -88,8 +85,6 @@ class ClientSync {
   sim::MessageClass sync_class_ = 0, poll_class_ = 0;
   std::vector<Stream> streams_;      // by server
   std::vector<Follower> followers_;  // by endpoint (endpoints of other protocols stay empty)
-  std::vector<Batch> batches_;
-  std::vector<std::uint32_t> free_batches_;
 };
 
 }  // namespace dmlssim::models::device

@@ -49,8 +49,9 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   const dmls::TreeEvents events = t->receive(ev.dmls);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
-  const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
+  // (The slot is looked at only then: it is a cold line.)
   if (events.front().kind == dmls::TreeEvent::Kind::kBuffered) {
+    const auto dead = devices_[d].dead_commits.find(ev.epoch_commit);
     if (dead != devices_[d].dead_commits.end()) {
       ledger_.unreadable(ev.ledger_index, d, dead->second);
     } else {

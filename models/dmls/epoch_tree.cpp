@@ -165,7 +165,7 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
 }
 
 EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
-  const auto it = epochs_.emplace(id, Node{std::move(group), created_++}).first;
+  const auto it = epochs_.emplace(id, Node{nullptr, created_++, 0, std::move(group)}).first;
   Node& node = it->second;
   node.record = &records_.at(id);
   // An epoch held before and forgotten may have held children still (rare: count them).

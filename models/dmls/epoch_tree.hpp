@@ -187,11 +187,11 @@ class EpochTree {
   std::size_t buffered() const;
 
  private:
-  struct Node {
-    mls::Group group;
-    std::uint64_t created = 0;      // creation order, for heads()
+  struct Node {  // (the record first: a read touches it and the group's first lines)
     EpochRecord* record = nullptr;  // its entry in records_ (entries never move nor go)
+    std::uint64_t created = 0;      // creation order, for heads()
     std::uint32_t held_children = 0;
+    mls::Group group;
   };
   using Nodes = std::unordered_map<Bytes, Node, mls::DigestHash, mls::BytesEqual>;
   struct Pending {

@@ -192,13 +192,14 @@ class Group {
 
   // The private side of one epoch: keys of the own leaf and path, the epoch's secrets, the secret
   // tree. Public so that the commit machinery can build the next one.
+  // (What reading a message touches comes first: pub, secrets, secret_tree.)
   struct MemberEpoch {
     EpochPublicPtr pub;
     // The same for every member of the epoch: shared through the epoch cache when there is one.
     std::shared_ptr<const EpochSecrets> secrets;
-    LeafIndex own = 0;
-    PathKeys path_keys;  // own leaf and path nodes
     std::optional<SecretTreeState> secret_tree;
+    LeafIndex own = 0;
+    PathKeys path_keys;          // own leaf and path nodes
     CommitTransitionPtr origin;  // keeps the shared transition alive for the epoch cache
     std::shared_ptr<SuccessorInit> successor_init;  // null: RFC 9420; shared by copies
   };
@@ -271,12 +272,14 @@ class Group {
 
   // A Group is copied for every retained epoch (DMLS): what its copies and later epochs share is
   // held once (the configuration, the signature key), what most groups never hold is boxed.
+  // What handling a message touches comes first (config_ to state_'s secret tree: two cache
+  // lines).
   std::shared_ptr<const GroupConfig> config_;
-  Drbg drbg_;
-  MemberEpoch state_;
   Status status_ = Status::kActive;
-  std::shared_ptr<const Bytes> signature_private_key_;
   Boxed<PendingCommit> pending_;  // on the heap: a Group is copied for every retained epoch
+  MemberEpoch state_;
+  std::shared_ptr<const Bytes> signature_private_key_;
+  Drbg drbg_;
   // Resumption PSKs of this epoch and earlier ones, newest first: a list whose nodes are shared by
   // copies and by the later epochs of this group (a retained epoch costs one node, not a copy of
   // them all). Only the first resumption_psks_kept + 1 count.
