@@ -25,9 +25,12 @@ double portable_log(double x) {
   const double f = m - 1;
   const double s = f / (2 + f);
   const double z = s * s;
+  // 1 / (2k + 1) for k = 10 .. 1, rounded once each (as the division at run time would be).
+  constexpr double kInvOdd[] = {1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13,
+                                1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3};
   double series = 1.0 / 23;
-  for (int k = 10; k >= 1; --k)
-    series = 1.0 / (2 * k + 1) + z * series;
+  for (const double c : kInvOdd)
+    series = c + z * series;
   const double log_m = 2 * s + 2 * s * z * series;
   return e * kLn2Hi + (e * kLn2Lo + log_m);
 }

@@ -276,6 +276,7 @@ class EncryptedRoom : private SyncReceiver {
     // on its head.
     mls::Bytes head;
     dmls::ByteSet closed;
+    bool closed_unswept = false;  // heads were closed since after_tree_change last looked
     bool removed_on_head = false;
     bool dmls_pending = false;  // a commit of its own is on its way
     // DMLS: commit events the device can never process, and why (their epoch was deleted, or

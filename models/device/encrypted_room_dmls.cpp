@@ -130,6 +130,7 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& eve
         if (direct) break;
         take_waiting_commit(d, event.epoch);
         devices_[d].closed.insert(event.epoch);
+        devices_[d].closed_unswept = true;
         if (event.epoch == devices_[d].head) devices_[d].removed_on_head = true;
         break;
       default:
@@ -170,6 +171,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     // come later by backfill, or never, for a device the merge leaves out).
     for (const mls::Bytes& resolved : ev.resolves)
       slot.closed.insert(resolved);
+    slot.closed_unswept |= !ev.resolves.empty();
     switch (first.kind) {
       case dmls::TreeEvent::Kind::kEpochCreated:
         fate = first.own_commit ? CommitFate::kOwnMerged
@@ -191,6 +193,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
         if (on_head || resolves_head) slot.removed_on_head = true;
         // The device has no future on that fork: the epoch is no candidate head any more.
         slot.closed.insert(first.epoch);
+        slot.closed_unswept = true;
         break;
       case dmls::TreeEvent::Kind::kDuplicateCommit:
         fate = CommitFate::kStale;
@@ -275,11 +278,15 @@ bool EncryptedRoom::after_tree_change(DeviceIndex d, bool epochs_changed) {
   const bool window = config_.retention.rule == dmls::RetentionRule::kWindow;
   sim::SimTime& next_expiry = reading_[d].next_expiry;
   if (window && !epochs_changed && sim_.now() < next_expiry) return false;
-  dmls::apply_retention(*t, config_.retention);
+  const bool forgot = !dmls::apply_retention(*t, config_.retention).empty();
   // Closed heads it held and forgot need no mark. (One it never held keeps its mark: its commit
-  // may come after the merge that resolved it, by backfill, and must not reopen a fork.)
-  for (auto it = slot.closed.begin(); it != slot.closed.end();) {
-    it = t->holds(*it) || !t->knows(*it) ? std::next(it) : slot.closed.erase(it);
+  // may come after the merge that resolved it, by backfill, and must not reopen a fork.) Only
+  // forgetting, or a head closed since the last look, makes such a mark: otherwise none is new.
+  if (forgot || slot.closed_unswept) {
+    for (auto it = slot.closed.begin(); it != slot.closed.end();) {
+      it = t->holds(*it) || !t->knows(*it) ? std::next(it) : slot.closed.erase(it);
+    }
+    slot.closed_unswept = false;
   }
   if (!window) return true;
   const std::optional<sim::SimTime> earliest = t->earliest_superseded();
