@@ -82,12 +82,18 @@ mls::Group& Device::create_group(const std::string& room_id, const mls::GroupCon
 
 mls::Group& Device::join_group(const std::string& room_id, const mls::GroupConfig& config,
                                const mls::Welcome& welcome, const mls::PskSources& psks) {
+  return join_group(room_id, std::make_shared<const mls::GroupConfig>(config), welcome, psks);
+}
+
+mls::Group& Device::join_group(const std::string& room_id,
+                               std::shared_ptr<const mls::GroupConfig> config,
+                               const mls::Welcome& welcome, const mls::PskSources& psks) {
   for (const mls::EncryptedGroupSecrets& s : welcome.secrets) {
     const auto it = std::find_if(key_packages_.begin(), key_packages_.end(),
                                  [&](const OwnKeyPackage& k) { return k.ref == s.new_member; });
     if (it == key_packages_.end()) continue;
-    mls::Group joined = mls::Group::join(config, welcome, it->package, it->secrets, std::nullopt,
-                                         psks, drbg_.fork());
+    mls::Group joined = mls::Group::join(std::move(config), welcome, it->package, it->secrets,
+                                         std::nullopt, psks, drbg_.fork());
     if (!it->last_resort) key_packages_.erase(it);  // used: its private keys go (RFC 9420 §16.8)
     return rooms_[room_id].emplace<mls::Group>(std::move(joined));
   }

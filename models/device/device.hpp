@@ -74,6 +74,9 @@ class Device {
   // named.
   mls::Group& join_group(const std::string& room_id, const mls::GroupConfig& config,
                          const mls::Welcome& welcome, const mls::PskSources& psks = {});
+  // The same with a configuration other groups share (mls::Group::join).
+  mls::Group& join_group(const std::string& room_id, std::shared_ptr<const mls::GroupConfig> config,
+                         const mls::Welcome& welcome, const mls::PskSources& psks = {});
   // Joins the group of `info` by external commit (RFC 9420 §12.4.3.2) with the epoch's `tree`
   // and a fresh leaf (keys from the device's randomness, used once: no KeyPackage is stocked);
   // `resync`: the device's old leaf there, removed by the same commit. The group is returned,

@@ -137,7 +137,7 @@ void EncryptedRoom::start() {
   for (std::size_t leaf = 0; leaf < members.size(); ++leaf) {
     Device& device = devices_[members[leaf]].device;
     device.room(world.room_id()) = mls::Group::restore(
-        config_.group, boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
+        shared_group_config(), boot, static_cast<mls::LeafIndex>(leaf), device.drbg().fork());
     if (config_.dmls) {
       devices_[members[leaf]].head =
           device.hold_as_tree(world.room_id(), *config_.group.crypto, tree_tables_).root();
@@ -159,6 +159,11 @@ void EncryptedRoom::refresh_epoch(DeviceIndex d) {
   if (!key.empty()) ++epoch_population_[key];
   held = std::move(key);
   epoch_changed(d);
+}
+
+const std::shared_ptr<const mls::GroupConfig>& EncryptedRoom::shared_group_config() {
+  if (!group_config_) group_config_ = std::make_shared<const mls::GroupConfig>(config_.group);
+  return group_config_;
 }
 
 void EncryptedRoom::note_crypto(DeviceIndex d) {

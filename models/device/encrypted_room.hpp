@@ -464,6 +464,10 @@ class EncryptedRoom : private SyncReceiver {
   ClientSync& sync_;
   std::unique_ptr<mls::MemoCrypto> memo_crypto_;  // wraps the configured provider
   EncryptedRoomConfig config_;
+  // config_.group as every device's groups share it (one object for all: a group's own copy
+  // is a cold cache line at every message), made when first asked for (after start() set it).
+  std::shared_ptr<const mls::GroupConfig> group_config_;
+  const std::shared_ptr<const mls::GroupConfig>& shared_group_config();
   std::uint64_t seed_, run_;
   std::vector<DeviceSlot> devices_;
   std::vector<ReadState> reading_;  // by device

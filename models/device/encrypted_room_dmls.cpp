@@ -300,7 +300,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
   const std::string& room_id = federation_.room().room_id();
   dmls::EpochTree* t = config_.dmls ? mutable_tree(d) : nullptr;
   if (t == nullptr) {
-    device.join_group(room_id, config_.group, welcome);
+    device.join_group(room_id, shared_group_config(), welcome);
     if (config_.dmls) {
       devices_[d].head = device.hold_as_tree(room_id, *config_.group.crypto, tree_tables_).root();
       devices_[d].removed_on_head = false;
@@ -317,7 +317,7 @@ void EncryptedRoom::join_from_welcome(DeviceIndex d, const mls::Welcome& welcome
       if (mls::key_package_ref(kp) != s.new_member) continue;
       t->set_now(sim_.now());
       const dmls::TreeEvents events =
-          t->join(config_.group, welcome, kp, *secrets, device.drbg().fork());
+          t->join(shared_group_config(), welcome, kp, *secrets, device.drbg().fork());
       devices_[d].head = events.front().child;
       devices_[d].removed_on_head = false;
       reading_[d].next_expiry = sim::SimTime();  // look again at the next message

@@ -157,7 +157,8 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
                      std::shared_ptr<TreeTables> tables)
     : tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
       crypto_(&crypto),
-      root_(dmls_epoch_of(crypto, root.epoch_secrets())) {
+      root_(dmls_epoch_of(crypto, root.epoch_secrets())),
+      psk_anchor_(tables_->psk_anchor) {
   records_.emplace(root_, root_record(root));
   known_order_.push_back(&records_.find(root_)->first);
   look_up_merge_psks(root);
@@ -238,11 +239,19 @@ std::optional<sim::SimTime> EpochTree::earliest_superseded() const {
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {
+  TreeTables& tables = *tables_;
+  if (tables.psk_config && tables.psk_config_base == group.shared_config()) {
+    group.share_config(tables.psk_config);  // made already for another group of that base
+    return;
+  }
+  std::shared_ptr<const mls::GroupConfig> base = group.shared_config();
   group.set_psk_lookup([anchor = psk_anchor_](const Bytes& id) -> std::optional<Bytes> {
     std::optional<Bytes> psk = anchor->tree ? anchor->tree->merge_psk_of(id) : std::nullopt;
     if (!psk) anchor->missed.push_back(id);
     return psk;
   });
+  tables.psk_config_base = std::move(base);
+  tables.psk_config = group.shared_config();
 }
 
 std::optional<Bytes> EpochTree::merge_psk_of(const Bytes& epoch) const {
@@ -363,11 +372,18 @@ EpochTree::OwnCommit EpochTree::commit(const Bytes& epoch, const mls::CommitOpti
 TreeEvents EpochTree::join(const mls::GroupConfig& config, const mls::Welcome& welcome,
                            const mls::KeyPackage& key_package,
                            const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
+  return join(std::make_shared<const mls::GroupConfig>(config), welcome, key_package, secrets,
+              std::move(drbg));
+}
+
+TreeEvents EpochTree::join(std::shared_ptr<const mls::GroupConfig> config,
+                           const mls::Welcome& welcome, const mls::KeyPackage& key_package,
+                           const mls::KeyPackageSecrets& secrets, mls::Drbg drbg) {
   mls::PskSources psks;
   for (const auto& [id, node] : epochs_)
     psks.external[id] = merge_psk(*crypto_, node.group.epoch_secrets());
-  mls::Group group =
-      mls::Group::join(config, welcome, key_package, secrets, std::nullopt, psks, std::move(drbg));
+  mls::Group group = mls::Group::join(std::move(config), welcome, key_package, secrets,
+                                      std::nullopt, psks, std::move(drbg));
   TreeEvent joined;
   joined.kind = TreeEvent::Kind::kEpochCreated;
   const Bytes id = dmls_epoch_of(*crypto_, group.epoch_secrets());

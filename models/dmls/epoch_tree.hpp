@@ -154,6 +154,10 @@ class EpochTree {
   TreeEvents join(const mls::GroupConfig& config, const mls::Welcome& welcome,
                   const mls::KeyPackage& key_package, const mls::KeyPackageSecrets& secrets,
                   mls::Drbg drbg);
+  // The same with a configuration other groups share (mls::Group::join).
+  TreeEvents join(std::shared_ptr<const mls::GroupConfig> config, const mls::Welcome& welcome,
+                  const mls::KeyPackage& key_package, const mls::KeyPackageSecrets& secrets,
+                  mls::Drbg drbg);
 
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
@@ -265,15 +269,8 @@ class EpochTree {
   // Held epochs with a held child, by when they were superseded, then creation order (the id
   // points at the key in epochs_, which does not move).
   std::set<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_;
-  // The groups' PSK lookups find the merge PSK (merge.hpp) of every held epoch, derived from its
-  // secrets when asked, through this anchor: it names the tree only while the tree is handling
-  // or making a commit (a moved tree stays valid; a group copied out of the tree finds none).
-  struct PskAnchor {
-    const EpochTree* tree = nullptr;
-    std::vector<Bytes> missed;  // merge PSK ids the last commit asked for and the tree lacks
-  };
-  std::shared_ptr<PskAnchor> psk_anchor_ = std::make_shared<PskAnchor>();
-  struct LendPsks {  // names the tree in the anchor while it lives
+  std::shared_ptr<PskAnchor> psk_anchor_;  // the tables' (tree_tables.hpp)
+  struct LendPsks {                        // names the tree in the anchor while it lives
     explicit LendPsks(const EpochTree& tree) : anchor(*tree.psk_anchor_) { anchor.tree = &tree; }
     ~LendPsks() { anchor.tree = nullptr; }
     LendPsks(const LendPsks&) = delete;

@@ -12,6 +12,7 @@
 #include "models/dmls/identity_table.hpp"
 #include "models/mls/bytes.hpp"
 #include "models/mls/crypto_provider.hpp"
+#include "models/mls/group.hpp"
 #include "models/mls/shared_list.hpp"
 
 namespace dmlssim::models::dmls {
@@ -27,8 +28,24 @@ struct EpochFacts {
   std::uint32_t added = 0;    // leaves it filled
 };
 
+class EpochTree;
+
+// The groups' PSK look-ups find the merge PSK (merge.hpp) of every held epoch, derived from its
+// secrets when asked, through an anchor: it names a tree only while that tree is handling or
+// making a commit (one at a time; a moved tree stays valid; a group copied out of its tree finds
+// none).
+struct PskAnchor {
+  const EpochTree* tree = nullptr;
+  std::vector<mls::Bytes> missed;  // merge PSK ids the last commit asked for and the tree lacks
+};
+
 struct TreeTables {
   IdentityTable identities;
+  // One anchor for the run's trees, and the configuration with its look-up, shared by every group
+  // whose own configuration was `psk_config_base` (a room's devices share one): each group's own
+  // copy was a cold cache line at every message.
+  std::shared_ptr<PskAnchor> psk_anchor = std::make_shared<PskAnchor>();
+  std::shared_ptr<const mls::GroupConfig> psk_config_base, psk_config;
   // The facts of every epoch a commit created, by dmls_epoch (the identity names the commit and
   // its parent epoch). One entry per epoch of the run, never dropped.
   std::unordered_map<mls::Bytes, std::shared_ptr<const EpochFacts>, mls::DigestHash,

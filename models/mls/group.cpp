@@ -59,7 +59,10 @@ const Bytes& member_signature_key(const EpochPublic& epoch, LeafIndex leaf) {
 }  // namespace
 
 Group::Group(GroupConfig config, Drbg drbg)
-    : config_(std::make_shared<const GroupConfig>(std::move(config))), drbg_(std::move(drbg)) {}
+    : Group(std::make_shared<const GroupConfig>(std::move(config)), std::move(drbg)) {}
+
+Group::Group(std::shared_ptr<const GroupConfig> config, Drbg drbg)
+    : config_(std::move(config)), drbg_(std::move(drbg)) {}
 
 const PskStore& Group::psks() const {
   static const PskStore kNone;
@@ -135,6 +138,12 @@ Group Group::create(GroupConfig config, Bytes group_id, const KeyPackage& key_pa
 
 Group Group::restore(GroupConfig config, const BootstrappedGroup& group, LeafIndex leaf,
                      Drbg drbg) {
+  return restore(std::make_shared<const GroupConfig>(std::move(config)), group, leaf,
+                 std::move(drbg));
+}
+
+Group Group::restore(std::shared_ptr<const GroupConfig> config, const BootstrappedGroup& group,
+                     LeafIndex leaf, Drbg drbg) {
   Group g(std::move(config), std::move(drbg));
   g.state_ = g.make_epoch(group.epoch, group.secrets, leaf, group.keys_of(leaf));
   g.set_signature_private_key(group.members.at(leaf).signature_private_key);

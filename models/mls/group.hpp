@@ -103,6 +103,11 @@ class Group {
   static Group join(GroupConfig config, const Welcome& welcome, const KeyPackage& key_package,
                     const KeyPackageSecrets& secrets, const std::optional<RatchetTree>& tree,
                     const PskSources& psks, Drbg drbg);
+  // The same with a configuration other groups share (the members of a simulated room, say: one
+  // object for all, where each group's own copy is a cold cache line at every message).
+  static Group join(std::shared_ptr<const GroupConfig> config, const Welcome& welcome,
+                    const KeyPackage& key_package, const KeyPackageSecrets& secrets,
+                    const std::optional<RatchetTree>& tree, const PskSources& psks, Drbg drbg);
   // Joins by external commit (§12.4.3.2) from a GroupInfo with external_pub; `resync` removes
   // our old leaf in the same commit. The returned group holds the commit as pending.
   static std::pair<Group, MlsMessage> join_external(GroupConfig config, const GroupInfo& info,
@@ -114,6 +119,8 @@ class Group {
   // Member `leaf` of a bootstrapped group (group_bootstrap.hpp).
   static Group restore(GroupConfig config, const BootstrappedGroup& group, LeafIndex leaf,
                        Drbg drbg);
+  static Group restore(std::shared_ptr<const GroupConfig> config, const BootstrappedGroup& group,
+                       LeafIndex leaf, Drbg drbg);
 
   // Proposals are cached by their sender like any received proposal.
   MlsMessage propose(const Proposal& proposal, const Bytes& authenticated_data = {});
@@ -173,6 +180,10 @@ class Group {
   }
   // Kept by every later epoch and copy of this group (it is part of the configuration).
   void set_psk_lookup(PskLookup lookup);
+  // The configuration object, shared with this group's copies (and maybe other groups); and
+  // another one to share, which must equal this group's but for its PSK look-up.
+  const std::shared_ptr<const GroupConfig>& shared_config() const { return config_; }
+  void share_config(std::shared_ptr<const GroupConfig> config) { config_ = std::move(config); }
 
   // Forward-secrecy accounting: secrets held now (path keys, secret-tree nodes and keys of the
   // current and kept past epochs).
@@ -238,6 +249,7 @@ class Group {
   };
 
   Group(GroupConfig config, Drbg drbg);
+  Group(std::shared_ptr<const GroupConfig> config, Drbg drbg);
   const GroupConfig& config() const { return *config_; }
   const CryptoProvider& crypto() const { return *config_->crypto; }
   const Bytes& signature_private_key() const { return *signature_private_key_; }

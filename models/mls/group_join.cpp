@@ -68,7 +68,14 @@ RatchetTree checked_tree(const CryptoProvider& crypto, const GroupInfo& info,
 Group Group::join(GroupConfig config, const Welcome& welcome, const KeyPackage& key_package,
                   const KeyPackageSecrets& secrets, const std::optional<RatchetTree>& given_tree,
                   const PskSources& psks, Drbg drbg) {
-  const CryptoProvider& crypto = *config.crypto;
+  return join(std::make_shared<const GroupConfig>(std::move(config)), welcome, key_package, secrets,
+              given_tree, psks, std::move(drbg));
+}
+
+Group Group::join(std::shared_ptr<const GroupConfig> config, const Welcome& welcome,
+                  const KeyPackage& key_package, const KeyPackageSecrets& secrets,
+                  const std::optional<RatchetTree>& given_tree, const PskSources& psks, Drbg drbg) {
+  const CryptoProvider& crypto = *config->crypto;
   if (welcome.cipher_suite != kCipherSuite1) {
     throw GroupError(Rejection::kWrongCipherSuite, "Welcome cipher suite");
   }

@@ -5,6 +5,7 @@
 
 #include "models/dmls/epoch_tree.hpp"
 #include "models/dmls/key_schedule.hpp"
+#include "models/mls/group_bootstrap.hpp"
 #include "tests/models/dmls/dmls_world.hpp"
 
 namespace dmls = dmlssim::models::dmls;
@@ -269,4 +270,34 @@ TEST_CASE("heads and superseded epochs are kept as epochs are added and forgotte
   CHECK(t.heads() == std::vector<mls::Bytes>{ex, ey2});
   CHECK(t.earliest_superseded() == dmlssim::sim::kSecond * 30);
   CHECK(t.superseded_by(dmlssim::sim::kSecond * 30) == std::vector<mls::Bytes>{ey});
+}
+
+TEST_CASE("trees sharing a run's tables give the groups of one configuration one look-up copy",
+          "[dmls]") {
+  // As a room's devices: members restored from one shared configuration, each held as a tree.
+  // Their groups find merge PSKs through the tables' anchor, and share the configuration that
+  // carries that look-up; trees with their own tables make their own.
+  mls::Drbg drbg(mls::Bytes(32, 5));
+  const mls::BootstrappedGroup boot =
+      mls::bootstrap_group(mls::fast_crypto(), mls::to_bytes("room"), 3, drbg);
+  mls::GroupConfig config;
+  config.crypto = &mls::fast_crypto();
+  config.successor_init = dmls::dmls_successor_init();
+  const auto shared = std::make_shared<const mls::GroupConfig>(config);
+  const auto tables = std::make_shared<dmls::TreeTables>();
+  std::vector<dmls::EpochTree> trees, alone;
+  for (mls::LeafIndex leaf = 0; leaf < 3; ++leaf) {
+    trees.emplace_back(mls::fast_crypto(), mls::Group::restore(shared, boot, leaf, drbg.fork()),
+                       tables);
+    alone.emplace_back(mls::fast_crypto(), mls::Group::restore(shared, boot, leaf, drbg.fork()));
+  }
+  const mls::Bytes root = trees[0].root();
+  const auto& first = trees[0].group(root).shared_config();
+  CHECK(first != shared);
+  CHECK(first->psk_lookup);
+  CHECK(tables->psk_config == first);
+  for (const dmls::EpochTree& t : trees)
+    CHECK(t.group(root).shared_config() == first);
+  CHECK(alone[0].group(root).shared_config() != alone[1].group(root).shared_config());
+  CHECK(alone[0].group(root).shared_config() != first);
 }

@@ -2,6 +2,7 @@
 // application messages, both providers; agreement is checked on epoch_authenticator.
 #include <catch2/catch.hpp>
 
+#include "models/mls/group_bootstrap.hpp"
 #include "tests/models/mls/group_harness.hpp"
 
 namespace mls = dmlssim::models::mls;
@@ -108,4 +109,31 @@ TEST_CASE("a bootstrapped group is a valid fully populated tree its members can 
     CHECK(joiner.epoch_authenticator() == members[0].epoch_authenticator());
     CHECK(joiner.member_count() == 14);
   }
+}
+
+TEST_CASE("groups made from one shared configuration hold that object, and a change is their own",
+          "[mls]") {
+  mls::Drbg drbg(mls::Bytes(32, 9));
+  const mls::BootstrappedGroup boot =
+      mls::bootstrap_group(mls::fast_crypto(), mls::to_bytes("shared"), 3, drbg);
+  mls::GroupConfig config;
+  config.crypto = &mls::fast_crypto();
+  const auto shared = std::make_shared<const mls::GroupConfig>(config);
+  mls::Group a = mls::Group::restore(shared, boot, 0, drbg.fork());
+  mls::Group b = mls::Group::restore(shared, boot, 1, drbg.fork());
+  const mls::Group own = mls::Group::restore(config, boot, 2, drbg.fork());
+  CHECK(a.shared_config() == shared);
+  CHECK(b.shared_config() == shared);
+  CHECK(own.shared_config() != shared);
+  // A PSK look-up set on one group is its own copy: the shared object and the others keep none.
+  a.set_psk_lookup([](const mls::Bytes&) { return std::optional<mls::Bytes>(); });
+  CHECK(a.shared_config() != shared);
+  CHECK(a.shared_config()->psk_lookup);
+  CHECK_FALSE(shared->psk_lookup);
+  CHECK(b.shared_config() == shared);
+  // The groups work alike: a commit of one is processed by the others.
+  const mls::CommitOutput out = b.commit();
+  a.handle(out.commit);
+  b.handle(out.commit);
+  CHECK(a.epoch_authenticator() == b.epoch_authenticator());
 }
