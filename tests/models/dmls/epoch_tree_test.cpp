@@ -5,7 +5,6 @@
 
 #include "models/dmls/epoch_tree.hpp"
 #include "models/dmls/key_schedule.hpp"
-#include "models/mls/group_bootstrap.hpp"
 #include "tests/models/dmls/dmls_world.hpp"
 
 namespace dmls = dmlssim::models::dmls;
@@ -278,12 +277,9 @@ TEST_CASE("trees sharing a run's tables give the groups of one configuration one
   // Their groups find merge PSKs through the tables' anchor, and share the configuration that
   // carries that look-up; trees with their own tables make their own.
   mls::Drbg drbg(mls::Bytes(32, 5));
-  const mls::BootstrappedGroup boot =
-      mls::bootstrap_group(mls::fast_crypto(), mls::to_bytes("room"), 3, drbg);
-  mls::GroupConfig config;
-  config.crypto = &mls::fast_crypto();
-  config.successor_init = dmls::dmls_successor_init();
-  const auto shared = std::make_shared<const mls::GroupConfig>(config);
+  mls::GroupConfig dmls_config;
+  dmls_config.successor_init = dmls::dmls_successor_init();
+  const auto [boot, shared] = dmlssim::testing::shared_bootstrap("room", 3, drbg, dmls_config);
   const auto tables = std::make_shared<dmls::TreeTables>();
   std::vector<dmls::EpochTree> trees, alone;
   for (mls::LeafIndex leaf = 0; leaf < 3; ++leaf) {

@@ -10,6 +10,7 @@
 
 #include "models/device/device.hpp"
 #include "models/mls/group.hpp"
+#include "models/mls/group_bootstrap.hpp"
 
 namespace dmlssim::testing {
 
@@ -24,6 +25,19 @@ inline mls::Rejection reason_of(mls::Group& g, const mls::MlsMessage& m) {
   }
   FAIL("the message was accepted");
   return mls::Rejection::kMalformed;
+}
+
+// A group of `members` built at once (fast crypto), and one configuration object for restoring
+// its members (Group::restore), as a room's devices share one.
+struct SharedBootstrap {
+  mls::BootstrappedGroup boot;
+  std::shared_ptr<const mls::GroupConfig> config;
+};
+inline SharedBootstrap shared_bootstrap(const std::string& group_id, std::uint32_t members,
+                                        mls::Drbg& drbg, mls::GroupConfig config = {}) {
+  config.crypto = &mls::fast_crypto();
+  return {mls::bootstrap_group(mls::fast_crypto(), mls::to_bytes(group_id), members, drbg),
+          std::make_shared<const mls::GroupConfig>(std::move(config))};
 }
 
 // Clients are device actors (models/device): each holds its KeyPackages and its group in the

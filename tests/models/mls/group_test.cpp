@@ -2,7 +2,6 @@
 // application messages, both providers; agreement is checked on epoch_authenticator.
 #include <catch2/catch.hpp>
 
-#include "models/mls/group_bootstrap.hpp"
 #include "tests/models/mls/group_harness.hpp"
 
 namespace mls = dmlssim::models::mls;
@@ -114,14 +113,10 @@ TEST_CASE("a bootstrapped group is a valid fully populated tree its members can 
 TEST_CASE("groups made from one shared configuration hold that object, and a change is their own",
           "[mls]") {
   mls::Drbg drbg(mls::Bytes(32, 9));
-  const mls::BootstrappedGroup boot =
-      mls::bootstrap_group(mls::fast_crypto(), mls::to_bytes("shared"), 3, drbg);
-  mls::GroupConfig config;
-  config.crypto = &mls::fast_crypto();
-  const auto shared = std::make_shared<const mls::GroupConfig>(config);
+  const auto [boot, shared] = dmlssim::testing::shared_bootstrap("shared", 3, drbg);
   mls::Group a = mls::Group::restore(shared, boot, 0, drbg.fork());
   mls::Group b = mls::Group::restore(shared, boot, 1, drbg.fork());
-  const mls::Group own = mls::Group::restore(config, boot, 2, drbg.fork());
+  const mls::Group own = mls::Group::restore(*shared, boot, 2, drbg.fork());  // its own copy
   CHECK(a.shared_config() == shared);
   CHECK(b.shared_config() == shared);
   CHECK(own.shared_config() != shared);
