@@ -277,6 +277,10 @@ class EncryptedRoom : private SyncReceiver {
     mls::Bytes head;
     dmls::ByteSet closed;
     bool closed_unswept = false;  // heads were closed since after_tree_change last looked
+    void close(const mls::Bytes& epoch) {
+      closed.insert(epoch);
+      closed_unswept = true;
+    }
     bool removed_on_head = false;
     bool dmls_pending = false;  // a commit of its own is on its way
     // DMLS: commit events the device can never process, and why (their epoch was deleted, or

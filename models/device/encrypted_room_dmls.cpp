@@ -129,8 +129,7 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& eve
         // process_dmls_commit): no future on that fork.
         if (direct) break;
         take_waiting_commit(d, event.epoch);
-        devices_[d].closed.insert(event.epoch);
-        devices_[d].closed_unswept = true;
+        devices_[d].close(event.epoch);
         if (event.epoch == devices_[d].head) devices_[d].removed_on_head = true;
         break;
       default:
@@ -170,8 +169,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     // as soon as it sees the event, whether or not it can process the commit yet (its epoch may
     // come later by backfill, or never, for a device the merge leaves out).
     for (const mls::Bytes& resolved : ev.resolves)
-      slot.closed.insert(resolved);
-    slot.closed_unswept |= !ev.resolves.empty();
+      slot.close(resolved);
     switch (first.kind) {
       case dmls::TreeEvent::Kind::kEpochCreated:
         fate = first.own_commit ? CommitFate::kOwnMerged
@@ -192,8 +190,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
         fate = on_head ? CommitFate::kApplied : CommitFate::kForked;
         if (on_head || resolves_head) slot.removed_on_head = true;
         // The device has no future on that fork: the epoch is no candidate head any more.
-        slot.closed.insert(first.epoch);
-        slot.closed_unswept = true;
+        slot.close(first.epoch);
         break;
       case dmls::TreeEvent::Kind::kDuplicateCommit:
         fate = CommitFate::kStale;
