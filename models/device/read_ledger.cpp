@@ -121,7 +121,7 @@ ReadLedger::Totals ReadLedger::totals() const {
       const ReadOutcome o = outcome(m, d);
       ++t.by_outcome[static_cast<int>(o)];
       if (o == ReadOutcome::kUnreadable) ++t.by_cause[static_cast<int>(cause(m, d))];
-      if (o == ReadOutcome::kRead) ++t.delays_ms[codes_[m][d] - kReadBase];
+      if (o == ReadOutcome::kRead) t.delays_ms.add(codes_[m][d] - kReadBase);
     }
   }
   return t;
@@ -130,11 +130,35 @@ ReadLedger::Totals ReadLedger::totals() const {
 std::uint32_t ReadLedger::Totals::delay_quantile_ms(double q) const {
   const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(reads())));
   std::uint64_t seen = 0;
-  for (const auto& [delay, n] : delays_ms) {
+  for (const auto& [delay, n] : delays_ms.entries()) {
     seen += n;
     if (seen >= rank) return delay;
   }
   throw std::logic_error("read delay quantile of no reads");
+}
+
+void DelayHistogram::add(std::uint32_t delay_ms) {
+  if (delay_ms >= kDenseMs) {
+    ++sparse_[delay_ms];
+    return;
+  }
+  if (delay_ms >= dense_.size()) dense_.resize(delay_ms + 1, 0);
+  ++dense_[delay_ms];
+}
+
+std::uint64_t DelayHistogram::count(std::uint32_t delay_ms) const {
+  if (delay_ms < dense_.size()) return dense_[delay_ms];
+  const auto it = sparse_.find(delay_ms);
+  return it == sparse_.end() ? 0 : it->second;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> DelayHistogram::entries() const {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  for (std::uint32_t delay = 0; delay < dense_.size(); ++delay) {
+    if (dense_[delay] != 0) out.emplace_back(delay, dense_[delay]);
+  }
+  out.insert(out.end(), sparse_.begin(), sparse_.end());
+  return out;
 }
 
 }  // namespace dmlssim::models::device

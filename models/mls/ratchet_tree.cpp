@@ -196,6 +196,17 @@ std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x) const {
   return out;
 }
 
+bool RatchetTree::resolution_empty(NodeIndex x) const {
+  // x's subtree is the node range [x - half, x + half] (cut at the tree's width); a non-blank
+  // node there, or above it within the subtree, puts something in the resolution.
+  const std::size_t half = (std::size_t{1} << level(x)) - 1;
+  const std::size_t end = std::min<std::size_t>(x + half + 1, nodes_.size());
+  for (std::size_t i = x - half; i < end; ++i) {
+    if (nodes_[i]) return false;
+  }
+  return true;
+}
+
 Bytes RatchetTree::tree_hash(NodeIndex x) const {
   CachedHash& cached = hashes_.shared_at(x);
   if (!cached.valid) {

@@ -73,6 +73,8 @@ class RatchetTree {
   void set_node(NodeIndex i, std::optional<TreeNode> node);
 
   std::vector<NodeIndex> resolution(NodeIndex x) const;
+  // resolution(x).empty() without building it: whether every node under x (x included) is blank.
+  bool resolution_empty(NodeIndex x) const;
   Bytes tree_hash(NodeIndex x) const;
   Bytes root_hash() const { return tree_hash(root(leaves_)); }
   // The parent hash a child of `parent` carries, with `sibling` the other child (§7.9).

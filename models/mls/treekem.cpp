@@ -11,7 +11,7 @@ std::vector<NodeIndex> filtered_direct_path(const RatchetTree& tree, LeafIndex l
   const std::uint32_t n = tree.leaf_count();
   NodeIndex child = leaf_node(leaf);
   for (const NodeIndex p : direct_path(leaf_node(leaf), n)) {
-    if (!tree.resolution(sibling(child, n)).empty()) out.push_back(p);
+    if (!tree.resolution_empty(sibling(child, n))) out.push_back(p);
     child = p;
   }
   return out;

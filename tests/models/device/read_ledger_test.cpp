@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "models/device/read_ledger.hpp"
@@ -51,7 +52,7 @@ TEST_CASE("ledger: each expected pair has one outcome — reads win — delays f
   CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kUnreadable)] == 1);
   CHECK(t.by_outcome[static_cast<int>(ReadOutcome::kNotDelivered)] == 1);
   CHECK(t.by_cause[static_cast<int>(UnreadableCause::kEpochDeleted)] == 1);
-  CHECK(t.delays_ms == std::map<std::uint32_t, std::uint64_t>{{2500, 1}});
+  CHECK(t.delays_ms.entries() == std::vector<std::pair<std::uint32_t, std::uint64_t>>{{2500, 1}});
   CHECK(t.delay_quantile_ms(0.5) == 2500);
   CHECK_THROWS_AS(ledger.cause(m, 4), std::logic_error);
   CHECK_THROWS_AS(ledger.read_delay_ms(m, 2), std::logic_error);
@@ -82,4 +83,19 @@ TEST_CASE("ledger: delay quantiles from the histogram equal the nearest rank of 
     CHECK(t.delay_quantile_ms(q) == delays_ms[rank == 0 ? 0 : rank - 1]);
   }
   CHECK_THROWS_AS(device::ReadLedger().totals().delay_quantile_ms(0.5), std::logic_error);
+}
+
+TEST_CASE("ledger: the delay histogram counts long delays past its dense part, in order",
+          "[device][ledger]") {
+  device::DelayHistogram h;
+  const std::uint32_t dense_end = device::DelayHistogram::kDenseMs;
+  for (const std::uint32_t ms : {dense_end + 5, 7u, dense_end - 1, dense_end, 7u, dense_end + 5})
+    h.add(ms);
+  CHECK(h.entries() == std::vector<std::pair<std::uint32_t, std::uint64_t>>{
+                           {7, 2}, {dense_end - 1, 1}, {dense_end, 1}, {dense_end + 5, 2}});
+  CHECK(h.count(7) == 2);
+  CHECK(h.count(8) == 0);
+  CHECK(h.count(dense_end + 5) == 2);
+  CHECK(h.count(dense_end + 6) == 0);
+  CHECK(device::DelayHistogram().entries().empty());
 }

@@ -1,7 +1,10 @@
 // The public ratchet tree beyond the interop vectors (interop_vectors_test.cpp runs those): leaf
 // signatures bind the group, a tampered parent node breaks the parent-hash chain, copies sharing
-// storage keep their own tree hashes, and the leaf-key index finds keys by value.
+// storage keep their own tree hashes, the leaf-key index finds keys by value, and resolutions
+// match the vectors'.
 #include <catch2/catch.hpp>
+
+#include <vector>
 
 #include "models/mls/ratchet_tree.hpp"
 #include "models/mls/wire_messages.hpp"
@@ -159,4 +162,24 @@ TEST_CASE("the member count follows adds, removes (with truncation) and updates"
     const mls::RatchetTree copy = t;  // copies keep the count
     CHECK(copy.member_count() == t.member_count());
   }
+}
+
+TEST_CASE("resolutions equal the tree-validation vectors', and their emptiness is found alone",
+          "[mls][vectors]") {
+  int empty = 0, nodes = 0;
+  for (const auto& v : dmlssim::testing::vector_file("mls/tree-validation.json")) {
+    const mls::RatchetTree tree = tree_from_hex(v["tree"]);
+    const nlohmann::json& resolutions = v["resolutions"];
+    for (mls::NodeIndex x = 0; x < resolutions.size(); ++x) {
+      std::vector<mls::NodeIndex> expected;
+      for (const auto& r : resolutions[x])
+        expected.push_back(r.get<mls::NodeIndex>());
+      CHECK(tree.resolution(x) == expected);
+      CHECK(tree.resolution_empty(x) == expected.empty());
+      empty += expected.empty() ? 1 : 0;
+      ++nodes;
+    }
+  }
+  CHECK(empty > 100);  // the vectors blank many nodes: both answers are exercised
+  CHECK(nodes > 400);
 }
