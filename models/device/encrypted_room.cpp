@@ -525,7 +525,7 @@ void EncryptedRoom::receive_application(DeviceIndex d, const MlsEvent& ev) {
     return;
   }
   try {
-    g->handle(*ev.message);
+    g->handle(*ev.message, ev.message);
     ledger_.read(m, d, sim_.now());
   } catch (const mls::GroupError& error) {
     ledger_.unreadable(m, d, cause_of(error.reason(), ev.epoch, g->epoch()));
@@ -558,7 +558,7 @@ CommitFate EncryptedRoom::process_commit(DeviceIndex d, matrix::EventIndex e) {
     // First seen wins: a rival commit of ours for this epoch lost.
     if (ev.from != d && g->has_pending_commit()) discard_pending(d);
     try {
-      const mls::Received r = g->handle(*ev.message);
+      const mls::Received r = g->handle(*ev.message, ev.message);
       fate = r.own_commit ? CommitFate::kOwnMerged : CommitFate::kApplied;
       devices_[d].epoch_commit = e;
       std::weak_ptr<const mls::EpochPublic>& created = epoch_of_commit_[e];

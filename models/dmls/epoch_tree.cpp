@@ -401,7 +401,8 @@ TreeEvents EpochTree::join(std::shared_ptr<const mls::GroupConfig> config,
 
 TreeEvents EpochTree::receive(const Held& message) {
   released_.clear();
-  TreeEvents out = handle(message);  // (returned as it is: most messages release nothing)
+  TreeEvents out;  // (returned as it is: most messages release nothing)
+  handle(message, out);
   if (!released_.empty()) {
     std::vector<Bytes> ready = std::move(released_);
     released_.clear();
@@ -423,8 +424,7 @@ void EpochTree::release(TreeEvents& out, std::vector<Bytes> created) {
       std::vector<Held> messages = std::move(waiting->second);
       buffer_.erase(waiting);
       for (const Held& m : messages) {
-        for (TreeEvent& e : handle(m))
-          out.push_back(std::move(e));
+        handle(m, out);
         ready.insert(ready.end(), released_.begin(), released_.end());
         released_.clear();
       }
@@ -432,16 +432,15 @@ void EpochTree::release(TreeEvents& out, std::vector<Bytes> created) {
     std::vector<Held> retry = std::move(psk_wait_);
     psk_wait_.clear();
     for (const Held& m : retry) {
-      for (TreeEvent& e : handle(m)) {
-        if (e.kind != TreeEvent::Kind::kBuffered) out.push_back(std::move(e));
-      }
+      handle(m, out);
+      if (out.back().kind == TreeEvent::Kind::kBuffered) out.pop_back();  // waits again
       ready.insert(ready.end(), released_.begin(), released_.end());
       released_.clear();
     }
   }
 }
 
-TreeEvents EpochTree::handle(const Held& held) {
+void EpochTree::handle(const Held& held, TreeEvents& out) {
   const DmlsMessage& message = *held;
   const Bytes& epoch = message.dmls_epoch;
   if (last_found_ == nullptr || !mls::BytesEqual()(last_found_->first, epoch)) {
@@ -450,20 +449,21 @@ TreeEvents EpochTree::handle(const Held& held) {
   }
   Nodes::value_type* const node = last_found_;
   if (node == nullptr) {
-    if (forgotten_.count(epoch) != 0) return {undecryptable(epoch, Undecryptable::kEpochDeleted)};
+    if (forgotten_.count(epoch) != 0) {
+      out.push_back(undecryptable(epoch, Undecryptable::kEpochDeleted));
+      return;
+    }
     buffer_[epoch].push_back(held);
-    TreeEvent e;
+    TreeEvent& e = out.emplace_back();
     e.kind = TreeEvent::Kind::kBuffered;
     e.epoch = epoch;
-    return {e};
+    return;
   }
-  TreeEvents out;
   if (is_commit(message.message)) {
     out.push_back(handle_commit(held, node->second));
   } else {
-    handle_other(message, node->second, out.emplace_back());  // (built in place)
+    handle_other(held, node->second, out.emplace_back());  // (built in place)
   }
-  return out;
 }
 
 TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
@@ -495,7 +495,7 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   const LendPsks lend(*this);
   lend.anchor.missed.clear();
   try {
-    e.received = next.handle(message.message);
+    e.received = next.handle(message.message, held);
   } catch (const mls::GroupError& error) {
     // A merge carrying a head's key material the tree does not hold yet (its commits come
     // later, by backfill): held, and tried again whenever an epoch is created. One carrying a
@@ -520,12 +520,13 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   return e;
 }
 
-void EpochTree::handle_other(const DmlsMessage& message, Node& node, TreeEvent& e) {
+void EpochTree::handle_other(const Held& held, Node& node, TreeEvent& e) {
+  const DmlsMessage& message = *held;
   const Accounting accounting(*this, node);  // a message key used in a superseded epoch
   const Bytes& epoch = message.dmls_epoch;
   e.epoch = epoch;
   try {
-    e.received = node.group.handle(message.message);
+    e.received = node.group.handle(message.message, held);
   } catch (const mls::GroupError& error) {
     e = refused(epoch, error.reason());
     return;

@@ -203,7 +203,8 @@ class EpochTree {
     mls::Group group;  // the epoch's copy holding the pending commit
   };
   using Held = std::shared_ptr<const SharedDmlsMessage>;
-  TreeEvents handle(const Held& message);
+  // Appends to `out` what the message did (one event; released messages are release()'s).
+  void handle(const Held& message, TreeEvents& out);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
   Node& emplace_node(const Bytes& id, mls::Group group);
   // A record for an epoch the tree starts from or joins (its own facts: no parent, no commit).
@@ -222,7 +223,7 @@ class EpochTree {
   // dmls_epoch_of(secrets), found again in the run's tables when another device entered the epoch.
   Bytes epoch_id_of(const mls::EpochSecrets& secrets);
   // Fills `e` (default-constructed) with what an application message or proposal did.
-  void handle_other(const DmlsMessage& message, Node& node, TreeEvent& e);
+  void handle_other(const Held& held, Node& node, TreeEvent& e);
   void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
   void look_up_merge_psks(mls::Group& group) const;

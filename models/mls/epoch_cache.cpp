@@ -83,16 +83,17 @@ const EpochCache::VerifiedPublic* EpochCache::find_verified(const Bytes& members
   // As for opened messages: the address picks the candidate, the comparison decides.
   const RecentVerified* r = verified_.find(&message, [&](const RecentVerified& e) {
     return e.membership_key == membership_key && e.signature_key == signature_key &&
-           e.group_context == group_context && e.message == message;
+           e.group_context == group_context && (e.owner || e.message == message);
   });
   return r != nullptr ? &r->verified : nullptr;
 }
 
 void EpochCache::put_verified(const Bytes& membership_key, const Bytes& group_context,
                               const Bytes& signature_key, const PublicMessage& message,
-                              VerifiedPublic verified) {
-  verified_.put(&message) =
-      RecentVerified{membership_key, group_context, signature_key, message, std::move(verified)};
+                              const std::shared_ptr<const void>& owner, VerifiedPublic verified) {
+  verified_.put(&message) = RecentVerified{
+      membership_key,     group_context, signature_key, owner, owner ? PublicMessage{} : message,
+      std::move(verified)};
 }
 
 const EpochCache::CommitDigests& EpochCache::commit_digests(const EpochPublic& prev,
@@ -124,13 +125,14 @@ std::shared_ptr<const EpochCache::OpenedApplication> EpochCache::find_opened(
     found = old->second;
     put_generation(key, found);
   }
-  if (found) remember(sender_data_secret, message, found);
+  if (found) remember(sender_data_secret, message, nullptr, found);
   return found;
 }
 
 void EpochCache::put_opened(const Bytes& sender_data_secret, const PrivateMessage& message,
+                            const std::shared_ptr<const void>& owner,
                             std::shared_ptr<const OpenedApplication> opened) {
-  remember(sender_data_secret, message, opened);
+  remember(sender_data_secret, message, owner, opened);
   put_generation(opened_key(sender_data_secret, message), std::move(opened));
 }
 
@@ -143,22 +145,30 @@ std::size_t EpochCache::recent_slot(const PrivateMessage& message) {
 EpochCache::RecentOpened* EpochCache::recent_of(const Bytes& sender_data_secret,
                                                 const PrivateMessage& message) {
   // The address only picks the candidate: an equal message elsewhere goes to the keyed map, and
-  // an object since replaced at the same address fails the comparison.
+  // an object since replaced at the same address fails the comparison (one the slot owns cannot
+  // have been replaced).
   const std::size_t i = recent_slot(message);
   if (recent_at_[i] != &message) return nullptr;
   RecentOpened& r = recent_[i];
-  if (r.opened && r.message == message && r.sender_data_secret == sender_data_secret) return &r;
+  if (r.opened && r.sender_data_secret == sender_data_secret && (r.owner || r.message == message))
+    return &r;
   return nullptr;
 }
 
 void EpochCache::remember(const Bytes& sender_data_secret, const PrivateMessage& message,
+                          const std::shared_ptr<const void>& owner,
                           std::shared_ptr<const OpenedApplication> opened) {
   if (RecentOpened* r = recent_of(sender_data_secret, message)) {
     r->opened = std::move(opened);  // a message put again (opened, then its content): in place
+    if (owner && !r->owner) {
+      r->owner = owner;
+      r->message = PrivateMessage{};
+    }
     return;
   }
   const std::size_t i = recent_slot(message);
-  recent_[i] = RecentOpened{sender_data_secret, message, std::move(opened)};
+  recent_[i] = RecentOpened{sender_data_secret, owner, owner ? PrivateMessage{} : message,
+                            std::move(opened)};
   recent_at_[i] = &message;
 }
 

@@ -39,7 +39,9 @@ class EpochCache {
   // holding that epoch finds it. Bounded: two generations of 65,536 entries; before them, a table
   // of kRecent slots indexed by the address a message was looked up at, compared in place there
   // (a room's message object is shared by its readers: most look-ups end there, with no key
-  // built, a device's backlog after an absence included).
+  // built, a device's backlog after an absence included). A message put with its `owner` (an
+  // object keeping it alive and unchanged) is known there by its address alone: the slot keeps
+  // the owner, so no other object can be at that address while it is held.
   struct OpenedApplication {
     OpenedPrivateMessage opened;
     ProtectionError sender_error = ProtectionError::kNone;   // opening the sender data
@@ -57,12 +59,13 @@ class EpochCache {
     ProtectionError error = ProtectionError::kNone;
     std::shared_ptr<const Bytes> tbs;  // commits only (null otherwise)
   };
+  // (With an `owner`, as for opened messages: the message is known by its address alone.)
   const VerifiedPublic* find_verified(const Bytes& membership_key, const Bytes& group_context,
                                       const Bytes& signature_key,
                                       const PublicMessage& message) const;
   void put_verified(const Bytes& membership_key, const Bytes& group_context,
                     const Bytes& signature_key, const PublicMessage& message,
-                    VerifiedPublic verified);
+                    const std::shared_ptr<const void>& owner, VerifiedPublic verified);
 
   // A commit's confirmed transcript hash (RFC 9420 §8.2) from its FramedContentTBS and signature,
   // as confirmed_transcript_hash_from_tbs gives it, and this cache's key for the transition: the
@@ -80,6 +83,7 @@ class EpochCache {
   std::shared_ptr<const OpenedApplication> find_opened(const Bytes& sender_data_secret,
                                                        const PrivateMessage& message);
   void put_opened(const Bytes& sender_data_secret, const PrivateMessage& message,
+                  const std::shared_ptr<const void>& owner,
                   std::shared_ptr<const OpenedApplication> opened);
 
  private:
@@ -100,11 +104,13 @@ class EpochCache {
   std::unordered_map<std::string, std::shared_ptr<const OpenedApplication>> opened_, opened_old_;
   struct RecentOpened {
     Bytes sender_data_secret;
-    PrivateMessage message;
+    std::shared_ptr<const void> owner;  // keeps the message at its address (else: `message`)
+    PrivateMessage message;             // a copy, compared, when put without an owner
     std::shared_ptr<const OpenedApplication> opened;
   };
   RecentOpened* recent_of(const Bytes& sender_data_secret, const PrivateMessage& message);
   void remember(const Bytes& sender_data_secret, const PrivateMessage& message,
+                const std::shared_ptr<const void>& owner,
                 std::shared_ptr<const OpenedApplication> opened);
   // Direct-mapped by address: a device back from a long absence reads its backlog here too.
   static constexpr int kRecentBits = 12;
@@ -136,6 +142,7 @@ class EpochCache {
   };
   struct RecentVerified {
     Bytes membership_key, group_context, signature_key;
+    std::shared_ptr<const void> owner;  // as RecentOpened's
     PublicMessage message;
     VerifiedPublic verified;
   };

@@ -32,7 +32,7 @@ TEST_CASE(
   const Bytes secret(32, 0xAA), other_secret(32, 0xAB);
   auto opened = std::make_shared<EpochCache::OpenedApplication>();
   opened->opened.sender.generation = 5;
-  cache.put_opened(secret, message(1), opened);
+  cache.put_opened(secret, message(1), nullptr, opened);
   CHECK(cache.find_opened(secret, message(1)) == opened);
   CHECK(cache.find_opened(other_secret, message(1)) == nullptr);  // another epoch's members
   PrivateMessage changed = message(1);
@@ -46,20 +46,21 @@ TEST_CASE(
   CHECK(cache.find_opened(secret, changed) == nullptr);
   // A message object changed in place after it was opened is not taken for what it was.
   PrivateMessage kept = message(2);
-  cache.put_opened(secret, kept, std::make_shared<EpochCache::OpenedApplication>());
+  cache.put_opened(secret, kept, nullptr, std::make_shared<EpochCache::OpenedApplication>());
   CHECK(cache.find_opened(secret, kept) != nullptr);
   kept.ciphertext.back() ^= 1;
   CHECK(cache.find_opened(secret, kept) == nullptr);
   // Many other messages later (beyond the recent ones) it is still there, and so are they.
   for (std::uint8_t n = 10; n < 60; ++n)
-    cache.put_opened(secret, message(n), std::make_shared<EpochCache::OpenedApplication>());
+    cache.put_opened(secret, message(n), nullptr,
+                     std::make_shared<EpochCache::OpenedApplication>());
   CHECK(cache.find_opened(secret, message(1)) == opened);
   CHECK(cache.find_opened(secret, message(10)) != nullptr);
   CHECK(cache.find_opened(secret, message(59)) != nullptr);
   CHECK(cache.find_opened(secret, message(60)) == nullptr);
   // Put again (the content opened after the sender data): the later entry answers.
   auto again = std::make_shared<EpochCache::OpenedApplication>();
-  cache.put_opened(secret, message(1), again);
+  cache.put_opened(secret, message(1), nullptr, again);
   CHECK(cache.find_opened(secret, message(1)) == again);
 }
 
@@ -76,7 +77,7 @@ TEST_CASE(
   m.membership_tag = Bytes(32, 5);
   const Bytes key(32, 1), context(90, 2), signer(32, 3);
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
-  cache.put_verified(key, context, signer, m,
+  cache.put_verified(key, context, signer, m, nullptr,
                      {ProtectionError::kNone, std::make_shared<const Bytes>(Bytes{4, 4})});
   const EpochCache::VerifiedPublic* hit = cache.find_verified(key, context, signer, m);
   REQUIRE(hit != nullptr);
@@ -103,12 +104,53 @@ TEST_CASE(
   std::vector<PublicMessage> others(64, m);
   for (std::size_t n = 0; n < others.size(); ++n) {
     others[n].signature[0] = static_cast<std::uint8_t>(n);
-    cache.put_verified(key, context, signer, others[n], {ProtectionError::kBadMembershipTag, {}});
+    cache.put_verified(key, context, signer, others[n], nullptr,
+                       {ProtectionError::kBadMembershipTag, {}});
     if (n == 62) CHECK(cache.find_verified(key, context, signer, m) == hit);
   }
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
   CHECK(cache.find_verified(key, context, signer, others[0])->error ==
         ProtectionError::kBadMembershipTag);
+}
+
+TEST_CASE(
+    "epoch cache: a message put with its owner is held by the cache and known by its address, "
+    "still only for its epoch's secret or membership key",
+    "[mls][cache]") {
+  EpochCache cache;
+  const Bytes secret(32, 0xAA), other_secret(32, 0xAB);
+  auto owned = std::make_shared<const PrivateMessage>(message(3));
+  const std::weak_ptr<const PrivateMessage> watch = owned;
+  const PrivateMessage* at = owned.get();
+  auto opened = std::make_shared<EpochCache::OpenedApplication>();
+  cache.put_opened(secret, *owned, owned, opened);
+  owned.reset();
+  REQUIRE_FALSE(watch.expired());  // the cache keeps it: nothing else can take its address
+  CHECK(cache.find_opened(secret, *at) == opened);
+  CHECK(cache.find_opened(other_secret, *at) == nullptr);
+  // An equal message elsewhere is found through the keyed entries, as before.
+  CHECK(cache.find_opened(secret, message(3)) == opened);
+
+  PublicMessage pub;
+  pub.content.group_id = Bytes{1, 2, 3};
+  pub.content.epoch = 4;
+  pub.content.content = Bytes{7, 7, 7};
+  pub.signature = Bytes(64, 9);
+  pub.membership_tag = Bytes(32, 5);
+  auto pub_owner = std::make_shared<const PublicMessage>(pub);
+  const std::weak_ptr<const PublicMessage> pub_watch = pub_owner;
+  const Bytes key(32, 1), context(90, 2), signer(32, 3);
+  cache.put_verified(key, context, signer, *pub_owner, pub_owner,
+                     {ProtectionError::kNone, std::make_shared<const Bytes>(Bytes{4, 4})});
+  const PublicMessage* pub_at = pub_owner.get();
+  pub_owner.reset();
+  REQUIRE_FALSE(pub_watch.expired());
+  const EpochCache::VerifiedPublic* hit = cache.find_verified(key, context, signer, *pub_at);
+  REQUIRE(hit != nullptr);
+  CHECK(*hit->tbs == Bytes{4, 4});
+  CHECK(cache.find_verified(Bytes(32, 8), context, signer, *pub_at) == nullptr);
+  CHECK(cache.find_verified(key, Bytes(90, 3), signer, *pub_at) == nullptr);
+  CHECK(cache.find_verified(key, context, signer, pub) == nullptr);  // a copy elsewhere
 }
 
 TEST_CASE(
