@@ -24,6 +24,7 @@
 
 #include "models/device/client_sync.hpp"
 #include "models/device/device.hpp"
+#include "models/device/held_messages.hpp"
 #include "models/device/read_ledger.hpp"
 #include "models/device/sync_receiver.hpp"
 #include "models/dmls/retention.hpp"
@@ -405,11 +406,7 @@ class EncryptedRoom : private SyncReceiver {
   // Joins from a Welcome: a new group (a tree under DMLS), or a new root of the device's tree.
   void join_from_welcome(DeviceIndex d, const mls::Welcome& welcome);
   // Per device, the messages its tree holds for an epoch not reached, in arrival order.
-  struct Buffered {
-    mls::Bytes epoch;
-    std::uint32_t message = 0;
-  };
-  std::map<DeviceIndex, std::vector<Buffered>> buffered_;
+  std::map<DeviceIndex, HeldMessages> buffered_;
   // DMLS: the commit event that created each epoch (epoch identities are the same for every
   // device that processes the commit).
   std::map<mls::Bytes, matrix::EventIndex, mls::BytesLess> commit_of_epoch_;

@@ -69,8 +69,8 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
 
 void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& events,
                                       std::uint32_t message) {
-  std::vector<Buffered>* held = nullptr;
-  const auto held_list = [&]() -> std::vector<Buffered>& {
+  HeldMessages* held = nullptr;
+  const auto held_list = [&]() -> HeldMessages& {
     if (held == nullptr) held = &buffered_[d];
     return *held;
   };
@@ -85,16 +85,11 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& eve
             serial < ledger_of_serial_.size() ? ledger_of_serial_[serial] : UINT32_MAX;
         if (m == UINT32_MAX) break;
         ledger_.read(m, d, sim_.now());
-        if (!direct) {
-          auto& list = held_list();
-          const auto it = std::find_if(list.begin(), list.end(),
-                                       [&](const Buffered& b) { return b.message == m; });
-          if (it != list.end()) list.erase(it);
-        }
+        if (!direct) held_list().take_message(m);
         break;
       }
       case dmls::TreeEvent::Kind::kBuffered:
-        if (direct) held_list().push_back(Buffered{event.epoch, message});
+        if (direct) held_list().push(event.epoch, message);
         break;
       case dmls::TreeEvent::Kind::kUndecryptable: {
         if (direct) {
@@ -102,13 +97,8 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& eve
           break;
         }
         // A released message: the oldest one held for that epoch.
-        auto& list = held_list();
-        const auto it = std::find_if(list.begin(), list.end(),
-                                     [&](const Buffered& b) { return b.epoch == event.epoch; });
-        if (it != list.end()) {
-          ledger_.unreadable(it->message, d, cause_of(event.cause));
-          list.erase(it);
-        }
+        if (const auto m = held_list().take_oldest_of(event.epoch))
+          ledger_.unreadable(*m, d, cause_of(event.cause));
         break;
       }
       case dmls::TreeEvent::Kind::kEpochCreated: {
@@ -259,10 +249,9 @@ void EncryptedRoom::mark_dead(DeviceIndex d, matrix::EventIndex e, UnreadableCau
     }
     const auto held = buffered_.find(d);
     if (held == buffered_.end()) continue;
-    for (const Buffered& b : held->second) {
-      if (mls_events_[ledger_.message(b.message).event]->epoch_commit == c)
-        ledger_.unreadable(b.message, d, cause);
-    }
+    held->second.for_each([&](std::uint32_t m) {
+      if (mls_events_[ledger_.message(m).event]->epoch_commit == c) ledger_.unreadable(m, d, cause);
+    });
   }
 }
 
