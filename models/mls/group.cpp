@@ -378,8 +378,14 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   }
   const LeafIndex sender = entry.opened.sender.leaf_index;
   const Bytes& signature_key = member_signature_key(e, sender);
-  const SecretTreeState::Taken taken =
-      tree.take(sender, RatchetType::kApplication, entry.opened.sender.generation);
+  const std::uint32_t generation = entry.opened.sender.generation;
+  // Only the first member needs the key itself; the others use theirs up.
+  SecretTreeState::Taken taken;
+  if (fresh) {
+    taken = tree.take(sender, RatchetType::kApplication, generation);
+  } else {
+    taken.error = tree.use(sender, RatchetType::kApplication, generation);
+  }
   if (taken.error != KeyError::kNone) {
     throw GroupError(rejection_of(taken.error), to_string(taken.error));
   }

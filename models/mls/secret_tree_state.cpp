@@ -140,14 +140,19 @@ SecretTreeState::Next SecretTreeState::next(LeafIndex leaf, RatchetType type) {
 
 SecretTreeState::Taken SecretTreeState::take(LeafIndex leaf, RatchetType type,
                                              std::uint32_t generation) {
-  Taken taken = take_key(leaf, type, generation);
-  if (settled_) settle();  // (a superseded epoch's late message: settled again)
-  return taken;
+  const KeyError error = use(leaf, type, generation);
+  if (error != KeyError::kNone) return {error, {}};
+  return {KeyError::kNone, shared_->key(leaf, type, generation)};
 }
 
-SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType type,
-                                                 std::uint32_t generation) {
-  if (leaf >= leaves_) return {KeyError::kNoSuchLeaf, {}};
+KeyError SecretTreeState::use(LeafIndex leaf, RatchetType type, std::uint32_t generation) {
+  const KeyError error = use_key(leaf, type, generation);
+  if (settled_) settle();  // (a superseded epoch's late message: settled again)
+  return error;
+}
+
+KeyError SecretTreeState::use_key(LeafIndex leaf, RatchetType type, std::uint32_t generation) {
+  if (leaf >= leaves_) return KeyError::kNoSuchLeaf;
   const std::uint32_t next_generation = this->next_generation(leaf, type);
   if (generation < next_generation) {  // (the leaf is open)
     std::vector<std::uint32_t>* kept = window(leaf, type, false);
@@ -155,7 +160,7 @@ SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType typ
                                     : std::lower_bound(kept->begin(), kept->end(), generation);
     if (kept == nullptr || it == kept->end() || *it != generation) {
       const bool in_window = next_generation - generation <= limits_.out_of_order_tolerance;
-      return {in_window ? KeyError::kConsumed : KeyError::kTooOld, {}};
+      return in_window ? KeyError::kConsumed : KeyError::kTooOld;
     }
     kept->erase(it);
     --window_keys_;
@@ -163,11 +168,11 @@ SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType typ
       windows_->erase({leaf, static_cast<int>(type)});
       if (windows_->empty()) windows_.reset();
     }
-    return {KeyError::kNone, shared_->key(leaf, type, generation)};
+    return KeyError::kNone;
   }
   if (generation - next_generation > limits_.maximum_forward_distance) {
     set_generation(leaf, type, next_generation);  // (opens the leaf, when it is not yet)
-    return {KeyError::kTooFarAhead, {}};
+    return KeyError::kTooFarAhead;
   }
   // Skip ahead, keeping the skipped keys (the newest out_of_order_tolerance of them).
   if (generation > next_generation && limits_.out_of_order_tolerance > 0) {
@@ -184,7 +189,7 @@ SecretTreeState::Taken SecretTreeState::take_key(LeafIndex leaf, RatchetType typ
     }
   }
   set_generation(leaf, type, generation + 1);
-  return {KeyError::kNone, shared_->key(leaf, type, generation)};
+  return KeyError::kNone;
 }
 
 std::size_t SecretTreeState::secrets_held() const {

@@ -105,6 +105,9 @@ class SecretTreeState {
     KeyAndNonce key;
   };
   Taken take(LeafIndex leaf, RatchetType type, std::uint32_t generation);
+  // take() without handing out the key (a member whose message another member of the epoch
+  // opened already): the same checks and the same state after.
+  KeyError use(LeafIndex leaf, RatchetType type, std::uint32_t generation);
 
   // Secrets held now (node secrets, ratchet secrets, window keys): what an attacker compromising
   // the member now would learn, for forward-secrecy accounting. Constant time.
@@ -125,7 +128,7 @@ class SecretTreeState {
   // ancestor still held (each step keeps the sibling's secret) and deleted once its two ratchets
   // start. The list is changed through the epoch's shared changes (ListChanges).
   void set_generation(LeafIndex leaf, RatchetType type, std::uint32_t generation);
-  Taken take_key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
+  KeyError use_key(LeafIndex leaf, RatchetType type, std::uint32_t generation);
   // Skipped generations kept for a ratchet (ascending); absent when none.
   std::vector<std::uint32_t>* window(LeafIndex leaf, RatchetType type, bool create);
 

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "models/mls/drbg.hpp"
 #include "models/mls/secret_tree_state.hpp"
 #include "tests/models/mls/vector_files.hpp"
 
@@ -221,4 +222,25 @@ TEST_CASE("members reading the same messages in the same order hold one opened-l
   const auto sent = sender.next(5, app);
   CHECK(reader.take(5, app, sent.generation).key.key == sent.key.key);
   CHECK(sender.shares_opened_leaves(reader));
+}
+
+TEST_CASE("using a key without taking it answers and deletes as taking it does", "[mls]") {
+  const mls::Bytes secret(32, 9);
+  mls::SecretTreeState taker(mls::real_crypto(), secret, 8, {4, 30});
+  mls::SecretTreeState user(mls::real_crypto(), secret, 8, {4, 30});
+  mls::Drbg drbg(mls::Bytes(32, 3));
+  int kinds[5] = {0, 0, 0, 0, 0};
+  for (int i = 0; i < 3000; ++i) {
+    const mls::Bytes r = drbg.bytes(3);
+    const mls::LeafIndex leaf = r[0] % 9;  // leaf 8 does not exist
+    const auto type = r[1] % 2 == 0 ? mls::RatchetType::kApplication : mls::RatchetType::kHandshake;
+    const std::uint32_t generation = r[2] % 48;
+    const mls::SecretTreeState::Taken taken = taker.take(leaf, type, generation);
+    const mls::KeyError used = user.use(leaf, type, generation);
+    REQUIRE(used == taken.error);
+    REQUIRE(user.secrets_held() == taker.secrets_held());
+    ++kinds[static_cast<int>(used)];
+  }
+  for (const int n : kinds)
+    CHECK(n > 0);  // every answer came up
 }
