@@ -22,6 +22,16 @@ PrivateMessage message(std::uint8_t n) {
   return m;
 }
 
+PublicMessage public_message() {
+  PublicMessage m;
+  m.content.group_id = Bytes{1, 2, 3};
+  m.content.epoch = 4;
+  m.content.content = Bytes{7, 7, 7};
+  m.signature = Bytes(64, 9);
+  m.membership_tag = Bytes(32, 5);
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -69,12 +79,7 @@ TEST_CASE(
     "group context and signature key",
     "[mls][cache]") {
   EpochCache cache;
-  PublicMessage m;
-  m.content.group_id = Bytes{1, 2, 3};
-  m.content.epoch = 4;
-  m.content.content = Bytes{7, 7, 7};
-  m.signature = Bytes(64, 9);
-  m.membership_tag = Bytes(32, 5);
+  PublicMessage m = public_message();
   const Bytes key(32, 1), context(90, 2), signer(32, 3);
   CHECK(cache.find_verified(key, context, signer, m) == nullptr);
   cache.put_verified(key, context, signer, m, nullptr,
@@ -131,12 +136,7 @@ TEST_CASE(
   // An equal message elsewhere is found through the keyed entries, as before.
   CHECK(cache.find_opened(secret, message(3)) == opened);
 
-  PublicMessage pub;
-  pub.content.group_id = Bytes{1, 2, 3};
-  pub.content.epoch = 4;
-  pub.content.content = Bytes{7, 7, 7};
-  pub.signature = Bytes(64, 9);
-  pub.membership_tag = Bytes(32, 5);
+  const PublicMessage pub = public_message();
   auto pub_owner = std::make_shared<const PublicMessage>(pub);
   const std::weak_ptr<const PublicMessage> pub_watch = pub_owner;
   const Bytes key(32, 1), context(90, 2), signer(32, 3);
