@@ -227,7 +227,7 @@ MlsMessage Group::protect(const Bytes& application_data, const Bytes& authentica
   return frame(content, signature, {});
 }
 
-Group::Verified Group::verify(const MlsMessage& message, const std::shared_ptr<const void>& owner) {
+Group::Verified Group::verify(const MlsMessage& message, MessageOwner owner) {
   Verified v;
   if (const auto* pub = std::get_if<PublicMessage>(&message.body)) {
     const FramedContent& c = pub->content;
@@ -286,8 +286,8 @@ Group::Verified Group::verify(const MlsMessage& message, const std::shared_ptr<c
                           commit ? &tbs : nullptr);
       if (commit) v.tbs = std::make_shared<const Bytes>(std::move(tbs));
       if (config_->cache)
-        config_->cache->put_verified(membership_key, e.context_bytes, signature_key, *pub, owner,
-                                     {err, v.tbs});
+        config_->cache->put_verified(membership_key, e.context_bytes, signature_key, *pub,
+                                     owner.share(), {err, v.tbs});
     }
     if (err != ProtectionError::kNone) throw GroupError(rejection_of(err), to_string(err));
     if (c.content_type() == ContentType::kCommit && pub->confirmation_tag.size() != kHashLength) {
@@ -358,8 +358,7 @@ Group::Verified Group::verify(const MlsMessage& message, const std::shared_ptr<c
 
 Group::Verified Group::verify_shared_application(const PrivateMessage& priv, const EpochPublic& e,
                                                  const Bytes& sender_data_secret,
-                                                 SecretTreeState& tree,
-                                                 const std::shared_ptr<const void>& owner) {
+                                                 SecretTreeState& tree, MessageOwner owner) {
   // The first member of the epoch opens the message; each member (the first included) uses up
   // its own ratchet key, with the checks in the unshared order: sender data, sender, key, content.
   std::shared_ptr<const EpochCache::OpenedApplication> shared =
@@ -370,7 +369,7 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
     fresh->opened = open_sender_data(crypto(), priv, sender_data_secret);
     fresh->sender_error = fresh->opened.error;
     if (fresh->sender_error != ProtectionError::kNone)
-      config_->cache->put_opened(sender_data_secret, priv, owner, fresh);
+      config_->cache->put_opened(sender_data_secret, priv, owner.share(), fresh);
   }
   const EpochCache::OpenedApplication& entry = shared ? *shared : *fresh;
   if (entry.sender_error != ProtectionError::kNone) {
@@ -392,7 +391,7 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   if (fresh) {
     open_private_content(crypto(), priv, taken.key, signature_key, e.context_bytes, fresh->opened);
     fresh->content_error = fresh->opened.error;
-    config_->cache->put_opened(sender_data_secret, priv, owner, fresh);
+    config_->cache->put_opened(sender_data_secret, priv, owner.share(), fresh);
   }
   if (entry.content_error != ProtectionError::kNone) {
     throw GroupError(rejection_of(entry.content_error), to_string(entry.content_error));
@@ -405,7 +404,7 @@ Group::Verified Group::verify_shared_application(const PrivateMessage& priv, con
   return v;
 }
 
-Received Group::handle(const MlsMessage& message, const std::shared_ptr<const void>& owner) {
+Received Group::handle(const MlsMessage& message, MessageOwner owner) {
   if (status_ == Status::kRemoved) {
     throw GroupError(Rejection::kRemovedFromGroup, "this member was removed");
   }

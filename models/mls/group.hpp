@@ -20,6 +20,7 @@
 #include "models/mls/epoch_state.hpp"
 #include "models/mls/group_bootstrap.hpp"
 #include "models/mls/key_package.hpp"
+#include "models/mls/message_owner.hpp"
 #include "models/mls/path_keys.hpp"
 #include "models/mls/proposal_list.hpp"
 #include "models/mls/rejection.hpp"
@@ -136,7 +137,7 @@ class Group {
   // Processes a PublicMessage or PrivateMessage; throws GroupError. `owner`, when given, keeps
   // `message` alive and unchanged: the epoch cache may hold it to know the message again by its
   // address alone (other members reading the same object then skip comparing its bytes).
-  Received handle(const MlsMessage& message, const std::shared_ptr<const void>& owner = nullptr);
+  Received handle(const MlsMessage& message, MessageOwner owner = {});
 
   // GroupInfo of the current epoch, signed by this member.
   GroupInfo group_info(bool with_ratchet_tree, bool with_external_pub) const;
@@ -262,11 +263,11 @@ class Group {
   WireFormat handshake_format() const;
   MlsMessage frame(const FramedContent& content, const Bytes& signature,
                    const Bytes& confirmation_tag);
-  Verified verify(const MlsMessage& message, const std::shared_ptr<const void>& owner);
+  Verified verify(const MlsMessage& message, MessageOwner owner);
   // verify() of an application PrivateMessage through the epoch cache's opened messages.
   Verified verify_shared_application(const PrivateMessage& message, const EpochPublic& epoch,
                                      const Bytes& sender_data_secret, SecretTreeState& tree,
-                                     const std::shared_ptr<const void>& owner);
+                                     MessageOwner owner);
   Received handle_proposal(const Verified& v);
   Received handle_commit(const Verified& v, const MlsMessage& message);
   std::vector<ResolvedProposal> resolve(const Commit& commit, const Sender& committer) const;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/mls/epoch_cache.hpp"
+#include "models/mls/message_owner.hpp"
 #include "models/mls/primitives.hpp"
 #include "models/mls/tls_writer.hpp"
 
@@ -193,4 +194,18 @@ TEST_CASE(
   const EpochCache::CommitDigests& again = cache.commit_digests(prev, copy, signature);
   CHECK(again.confirmed_transcript_hash == expected);
   CHECK(again.key == first.key);
+}
+
+TEST_CASE("a message owner shares the caller's pointer only when asked, and none is empty",
+          "[mls][cache]") {
+  const auto message = std::make_shared<const PrivateMessage>();
+  const MessageOwner owner(message);
+  CHECK(static_cast<bool>(owner));
+  CHECK(message.use_count() == 1);  // nothing taken until asked
+  const std::shared_ptr<const void> shared = owner.share();
+  CHECK(shared.get() == message.get());
+  CHECK(message.use_count() == 2);
+  CHECK_FALSE(static_cast<bool>(MessageOwner()));
+  CHECK(MessageOwner().share() == nullptr);
+  CHECK_FALSE(static_cast<bool>(MessageOwner(std::shared_ptr<const PrivateMessage>())));
 }
