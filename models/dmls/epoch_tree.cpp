@@ -92,10 +92,10 @@ const Bytes& identity_of(const mls::RatchetTree& tree, mls::LeafIndex leaf) {
 }
 
 // An entry of the superseded index (none for an epoch never superseded).
-std::optional<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_entry(
-    const EpochRecord& record, std::uint64_t created, const Bytes& id) {
+std::optional<SupersededIndex::Entry> superseded_entry(const EpochRecord& record,
+                                                       std::uint64_t created, const Bytes& id) {
   if (!record.superseded_at) return std::nullopt;
-  return std::make_tuple(record.superseded_at->ns(), created, &id);
+  return SupersededIndex::Entry{record.superseded_at->ns(), created, &id};
 }
 
 // The facts of an epoch as its group shows them (what a commit adds is the caller's).
@@ -191,9 +191,9 @@ void EpochTree::becomes_inner(const Bytes& id, Node& node) {
   // Superseded: it is read little from now on, and retained maybe long.
   node.group.settle();
   settle_senders(id, *node.record);
-  // Superseded now, so most often the index's last entry: hinted there (no walk down the tree).
+  // Superseded now, so most often the index's last entry.
   if (const auto entry = superseded_entry(*node.record, node.created, id))
-    superseded_.insert(superseded_.end(), *entry);
+    superseded_.insert(*entry);
 }
 
 void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
@@ -221,9 +221,9 @@ void EpochTree::insert_head(const Bytes& id, std::uint64_t created) {
 
 std::vector<Bytes> EpochTree::superseded_by(sim::SimTime t) const {
   std::vector<std::pair<std::uint64_t, Bytes>> found;
-  for (const auto& [at, created, id] : superseded_) {
-    if (at > t.ns()) break;
-    found.emplace_back(created, *id);
+  for (const SupersededIndex::Entry& e : superseded_) {
+    if (e.superseded_ns > t.ns()) break;
+    found.emplace_back(e.created, *e.id);
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });  // by creation
@@ -235,7 +235,7 @@ std::vector<Bytes> EpochTree::superseded_by(sim::SimTime t) const {
 
 std::optional<sim::SimTime> EpochTree::earliest_superseded() const {
   if (superseded_.empty()) return std::nullopt;
-  return sim::SimTime::from_ns(std::get<0>(*superseded_.begin()));
+  return sim::SimTime::from_ns(superseded_.front().superseded_ns);
 }
 
 void EpochTree::look_up_merge_psks(mls::Group& group) const {

@@ -15,7 +15,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +22,7 @@
 
 #include "models/dmls/dmls_message.hpp"
 #include "models/dmls/identity_table.hpp"
+#include "models/dmls/superseded_index.hpp"
 #include "models/dmls/tree_tables.hpp"
 #include "models/mls/group.hpp"
 #include "sim/time.hpp"
@@ -269,7 +269,7 @@ class EpochTree {
   std::vector<Bytes> heads_;  // held epochs without a held child, in creation order
   // Held epochs with a held child, by when they were superseded, then creation order (the id
   // points at the key in epochs_, which does not move).
-  std::set<std::tuple<std::int64_t, std::uint64_t, const Bytes*>> superseded_;
+  SupersededIndex superseded_;
   std::shared_ptr<PskAnchor> psk_anchor_;  // the tables' (tree_tables.hpp)
   struct LendPsks {                        // names the tree in the anchor while it lives
     explicit LendPsks(const EpochTree& tree) : anchor(*tree.psk_anchor_) { anchor.tree = &tree; }

@@ -271,6 +271,8 @@ class Group {
   Received handle_proposal(const Verified& v);
   Received handle_commit(const Verified& v, const MlsMessage& message);
   std::vector<ResolvedProposal> resolve(const Commit& commit, const Sender& committer) const;
+  // The cached proposal a commit names by reference; throws GroupError(kUnknownProposal).
+  const CachedProposal& cached_proposal(const Bytes& ref) const;
   std::vector<CachedProposal> committable_cached() const;
   Bytes psk_secret_for(const std::vector<PreSharedKeyId>& ids) const;
   // The init_secret of the successor `commit_secret` and `successor_context` lead to; throws

@@ -232,16 +232,19 @@ std::vector<ResolvedProposal> Group::resolve(const Commit& commit, const Sender&
       out.push_back(ResolvedProposal{*value, committer, std::nullopt});
       continue;
     }
-    const Bytes& ref = std::get<Bytes>(p.value);
-    const std::vector<CachedProposal>& cached = proposals();
-    const auto it = std::find_if(cached.begin(), cached.end(),
-                                 [&](const CachedProposal& c) { return c.ref == ref; });
-    if (it == cached.end()) {
-      throw GroupError(Rejection::kUnknownProposal, "a ProposalRef not in this epoch's cache");
-    }
-    out.push_back(it->proposal);
+    out.push_back(cached_proposal(std::get<Bytes>(p.value)).proposal);
   }
   return out;
+}
+
+const Group::CachedProposal& Group::cached_proposal(const Bytes& ref) const {
+  const std::vector<CachedProposal>& cached = proposals();
+  const auto it = std::find_if(cached.begin(), cached.end(),
+                               [&](const CachedProposal& c) { return c.ref == ref; });
+  if (it == cached.end()) {
+    throw GroupError(Rejection::kUnknownProposal, "a ProposalRef not in this epoch's cache");
+  }
+  return *it;
 }
 
 Received Group::handle_commit(const Verified& v, const MlsMessage&) {
@@ -268,9 +271,13 @@ Received Group::handle_commit(const Verified& v, const MlsMessage&) {
   } else {
     cth = confirmed_transcript_hash_from_tbs(prev, *v.tbs, v.signature);
   }
-  // Every member must itself hold the proposals the commit names, shared transition or not.
-  std::vector<ResolvedProposal> proposals = resolve(commit, sender);
+  // Every member must itself hold the proposals the commit names by reference, shared
+  // transition or not; the proposals themselves are needed only to compute one.
+  for (const ProposalOrRef& p : commit.proposals) {
+    if (const auto* ref = std::get_if<Bytes>(&p.value)) cached_proposal(*ref);
+  }
   if (!t) {
+    const std::vector<ResolvedProposal> proposals = resolve(commit, sender);
     // Only a transition some member computed (or the committer made) vouches for the signature:
     // its key covers the signed content through the confirmed transcript hash.
     if (!framed_content_signature_valid(crypto(), *v.tbs, v.signature, v.signature_key)) {
