@@ -30,7 +30,7 @@ class DmlsRun : public RoomStrategy {
       look_at_forks(d);
     });
     room_.member_synced.connect([this](device::DeviceIndex d, models::matrix::EventIndex e) {
-      follow_membership(room_, d, e);
+      membership_.on_member_synced(d, e);
     });
   }
 
@@ -85,6 +85,7 @@ class DmlsRun : public RoomStrategy {
   }
 
   device::EncryptedRoom& room_;
+  MembershipFollow membership_{room_};
   DmlsSettings settings_;
   std::set<device::DeviceIndex> merging_;  // devices whose merge commit is on its way
 };

@@ -1,64 +1,68 @@
 #include "consensus/membership_follow.hpp"
 
-#include <optional>
-
 namespace dmlssim::consensus {
 
 namespace device = models::device;
+namespace matrix = models::matrix;
 namespace mls = models::mls;
 
-namespace {
+std::optional<device::DeviceIndex> MembershipFollow::joined_member(device::DeviceIndex d,
+                                                                   const mls::RatchetTree& tree,
+                                                                   mls::LeafIndex leaf) const {
+  const mls::LeafNode* node = tree.leaf(leaf);
+  if (node == nullptr) return std::nullopt;
+  const std::optional<device::DeviceIndex> m = room_.device_of_identity(node->credential.identity);
+  if (!m || !room_.joined_at_server(d, room_.user_of(*m))) return std::nullopt;
+  return m;
+}
 
-// Is d the member who acts on a membership event sent by `origin`? Only devices of users joined
-// as d's server holds the room may commit for it.
-bool acts(device::EncryptedRoom& room, device::DeviceIndex d, sim::NodeId origin,
-          const mls::RatchetTree& tree) {
-  const auto joined = [&](mls::LeafIndex leaf) -> std::optional<device::DeviceIndex> {
-    const mls::LeafNode* node = tree.leaf(leaf);
-    if (node == nullptr) return std::nullopt;
-    const std::optional<device::DeviceIndex> m = room.device_of_identity(node->credential.identity);
-    if (!m || !room.joined_at_server(d, room.user_of(*m))) return std::nullopt;
-    return m;
-  };
-  const auto on_origin = [&](mls::LeafIndex leaf) {
-    const std::optional<device::DeviceIndex> m = joined(leaf);
-    return m && room.device(*m).homeserver() == origin ? m : std::nullopt;
-  };
-  if (room.device(d).homeserver() == origin) {
-    for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-      if (const auto m = on_origin(leaf)) return *m == d;
-    }
-    return false;
+std::optional<device::DeviceIndex> MembershipFollow::lowest_on_origin(device::DeviceIndex d,
+                                                                      const mls::Group& group,
+                                                                      sim::NodeId origin) {
+  const mls::EpochPublicPtr epoch = group.shared_public_state();
+  const matrix::SharedState& state =
+      room_.federation().server(room_.device(d).homeserver()).shared_current_state();
+  for (const Found& f : recent_) {
+    if (f.epoch == epoch && f.state == state && f.origin == origin) return f.member;
   }
-  // The fallback: d is the lowest joined member of all (stops at the first one), and the origin
-  // has none.
+  Found& f = recent_[next_];
+  next_ = (next_ + 1) % recent_.size();
+  f = Found{epoch, state, origin, std::nullopt};
+  const mls::RatchetTree& tree = epoch->tree;
+  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count() && !f.member; ++leaf) {
+    const std::optional<device::DeviceIndex> m = joined_member(d, tree, leaf);
+    if (m && room_.device(*m).homeserver() == origin) f.member = m;
+  }
+  return f.member;
+}
+
+bool MembershipFollow::acts(device::DeviceIndex d, sim::NodeId origin) {
+  const mls::Group* g = room_.group(d);
+  if (g == nullptr) return false;
+  // The origin's lowest joined member acts.
+  if (room_.device(d).homeserver() == origin) return lowest_on_origin(d, *g, origin) == d;
+  // With none there, the lowest joined member of all (most devices stop at the first leaf).
+  const mls::RatchetTree& tree = g->public_state().tree;
   for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-    if (const auto m = joined(leaf)) {
+    if (const std::optional<device::DeviceIndex> m = joined_member(d, tree, leaf)) {
       if (*m != d) return false;
       break;
     }
   }
-  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
-    if (on_origin(leaf)) return false;
-  }
-  return true;
+  return !lowest_on_origin(d, *g, origin);
 }
 
-}  // namespace
-
-void follow_membership(device::EncryptedRoom& room, device::DeviceIndex d,
-                       models::matrix::EventIndex member_event) {
-  const auto& world = room.federation().room();
+void MembershipFollow::on_member_synced(device::DeviceIndex d, matrix::EventIndex member_event) {
+  const auto& world = room_.federation().room();
   const std::optional<sim::NodeId> origin = world.server_of(world.store()[member_event].sender);
   if (!origin) return;
-  const mls::Group* g = room.group(d);
-  if (g == nullptr || !room.joined_at_server(d, room.user_of(d))) return;
-  if (!acts(room, d, *origin, g->public_state().tree)) return;
-  std::vector<device::DeviceIndex> adds = room.devices_to_add(d);
+  if (room_.group(d) == nullptr || !room_.joined_at_server(d, room_.user_of(d))) return;
+  if (!acts(d, *origin)) return;
+  std::vector<device::DeviceIndex> adds = room_.devices_to_add(d);
   if (adds.empty()) {
-    commit_with_removes(room, d, /*force=*/false);
+    commit_with_removes(room_, d, /*force=*/false);
   } else {
-    room.add_devices(d, std::move(adds));  // claims, then commits Adds and Removes
+    room_.add_devices(d, std::move(adds));  // claims, then commits Adds and Removes
   }
 }
 

@@ -19,8 +19,9 @@ class FirstSeenRun : public RoomStrategy {
       const device::CommitFate fate = room_.process_commit(d, e);
       if (rejoin_after_ > sim::SimTime{}) watch_branches(d, e, fate);
     });
-    room_.member_synced.connect(
-        [this](device::DeviceIndex d, matrix::EventIndex e) { follow_membership(room_, d, e); });
+    room_.member_synced.connect([this](device::DeviceIndex d, matrix::EventIndex e) {
+      membership_.on_member_synced(d, e);
+    });
   }
 
   void key_update(device::DeviceIndex d) override { commit_with_removes(room_, d, /*force=*/true); }
@@ -82,6 +83,7 @@ class FirstSeenRun : public RoomStrategy {
     bool timer = false;
   };
   device::EncryptedRoom& room_;
+  MembershipFollow membership_{room_};
   sim::SimTime rejoin_after_;
   sim::RandomStream jitter_;  // strategy/rejoin
   std::unordered_map<device::DeviceIndex, Behind> behind_;

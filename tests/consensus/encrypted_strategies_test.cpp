@@ -1,7 +1,9 @@
 // The encrypted strategies in charge of a room: mls_first_seen (the control) and dmls (fork and
 // merge), on a small federated room split in two.
 #include <catch2/catch.hpp>
+#include <optional>
 
+#include "consensus/membership_follow.hpp"
 #include "consensus/strategy_registry.hpp"
 #include "tests/models/matrix/federation_fixture.hpp"
 
@@ -72,7 +74,68 @@ void split_and_heal(StrategyWorld& s) {
   REQUIRE(s.w.converged());
 }
 
+// The member who acts on a membership event from `origin`, found by walking d's tree (the rule of
+// membership_follow.hpp, without its memory): on the origin, the lowest joined member there; else
+// the lowest joined member of all, when the origin has none.
+bool acts_by_walk(const device::EncryptedRoom& room, DeviceIndex d, sim::NodeId origin) {
+  const mls::Group* g = room.group(d);
+  if (g == nullptr) return false;
+  const mls::RatchetTree& tree = g->public_state().tree;
+  std::optional<DeviceIndex> lowest, lowest_on_origin;
+  for (mls::LeafIndex leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+    if (tree.leaf(leaf) == nullptr) continue;
+    const auto m = room.device_of_identity(tree.leaf(leaf)->credential.identity);
+    if (!m || !room.joined_at_server(d, room.user_of(*m))) continue;
+    if (!lowest) lowest = m;
+    if (!lowest_on_origin && room.device(*m).homeserver() == origin) lowest_on_origin = m;
+  }
+  if (room.device(d).homeserver() == origin) return lowest_on_origin == d;
+  return !lowest_on_origin && lowest == d;
+}
+
 }  // namespace
+
+TEST_CASE("the member who acts on a membership event is the one a walk of its tree finds",
+          "[consensus][e2ee]") {
+  // Asked of every device for every origin, twice each time (the answers are kept per tree,
+  // room state and origin): at the start, while one side of a split sees a user leave, after the
+  // heal, and once a server's last users have left.
+  StrategyWorld s("dmls");
+  consensus::MembershipFollow follow(*s.room);
+  std::size_t acting = 0, asked = 0;
+  const auto check_all = [&] {
+    for (int round = 0; round < 2; ++round) {
+      for (sim::NodeId origin = 0; origin < 3; ++origin) {
+        for (DeviceIndex d = 0; d < s.room->device_count(); ++d) {
+          INFO("device " << d << " origin " << origin);
+          const bool expected = acts_by_walk(*s.room, d, origin);
+          CHECK(follow.acts(d, origin) == expected);
+          acting += expected ? 1 : 0;
+          ++asked;
+        }
+      }
+    }
+  };
+  check_all();
+  s.w.partition({0, 1, 1});
+  REQUIRE(s.w.send(1, 0, "m.room.member", "@u0:s1", {{"membership", "leave"}}) != mx::kNoEvent);
+  s.run_for(1);
+  check_all();  // s1 and s2 hold the leave, s0 not
+  s.run_for(60);
+  check_all();
+  s.w.heal();
+  s.run_for(600);
+  check_all();
+  REQUIRE(s.w.send(2, 0, "m.room.member", "@u0:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+  REQUIRE(s.w.send(2, 1, "m.room.member", "@u1:s2", {{"membership", "leave"}}) != mx::kNoEvent);
+  s.run_for(0.01);
+  check_all();  // s2 has no joined member left
+  s.run_for(120);
+  check_all();
+  CHECK(asked > 400);
+  CHECK(acting > 10);
+  CHECK(acting < asked / 4);
+}
 
 TEST_CASE("mls_first_seen: a split leaves the group forked for good", "[consensus][e2ee]") {
   StrategyWorld s("mls_first_seen");
