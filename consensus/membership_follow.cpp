@@ -56,8 +56,8 @@ void MembershipFollow::on_member_synced(device::DeviceIndex d, matrix::EventInde
   const auto& world = room_.federation().room();
   const std::optional<sim::NodeId> origin = world.server_of(world.store()[member_event].sender);
   if (!origin) return;
-  if (room_.group(d) == nullptr || !room_.joined_at_server(d, room_.user_of(d))) return;
-  if (!acts(d, *origin)) return;
+  // (acts() is false for a device without a group.)
+  if (!room_.joined_at_server(d, room_.user_of(d)) || !acts(d, *origin)) return;
   std::vector<device::DeviceIndex> adds = room_.devices_to_add(d);
   if (adds.empty()) {
     commit_with_removes(room_, d, /*force=*/false);
