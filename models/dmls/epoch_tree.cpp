@@ -169,6 +169,7 @@ EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
   const auto it = epochs_.emplace(id, Node{nullptr, created_++, 0, std::move(group)}).first;
   Node& node = it->second;
   node.record = &records_.at(id);
+  last_found_ = &*it;  // the epoch read next, most often
   // An epoch held before and forgotten may have held children still (rare: count them).
   if (forgotten_.count(id) != 0) {
     for (const auto& [other, n] : epochs_)
