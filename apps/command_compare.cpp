@@ -8,6 +8,7 @@
 #include "apps/progress.hpp"
 #include "apps/report_format.hpp"
 #include "apps/stop_signals.hpp"
+#include "apps/world_disposal.hpp"
 #include "scenarios/atomic_file.hpp"
 #include "scenarios/catalog.hpp"
 #include "scenarios/comparison.hpp"
@@ -100,6 +101,7 @@ int command_compare(const std::vector<std::string>& args) {
     }
   }
   const StopOnSignals on_signals;
+  WorldDisposal disposal;
   try {
     std::vector<scenarios::Scenario> variants;
     for (const std::string& s : strategies) {
@@ -117,6 +119,9 @@ int command_compare(const std::vector<std::string>& args) {
       scenarios::ExperimentOptions experiment(out / dirs[i], static_cast<unsigned>(*jobs));
       experiment.force = vm.count("force") > 0;
       experiment.stop = &stop_requested();
+      experiment.dispose_world = [&disposal](std::shared_ptr<void> world) {
+        disposal.take(std::move(world));
+      };
       scenarios::ExperimentProgress progress(variants[i].runs);
       scenarios::StrategyRuns r{variants[i].strategy, dirs[i], {}};
       try {
@@ -135,7 +140,7 @@ int command_compare(const std::vector<std::string>& args) {
     scenarios::write_file_atomically(out / "compare.csv",
                                      scenarios::comparison_csv(variants.front().name, rows));
     print_table(variants.front(), results, rows, out_dir);
-    return 0;
+    return disposal.exit_when_done(0);
   } catch (const scenarios::ScenarioError& e) {
     std::cerr << "dmlssim: " << e.what() << "\n";
     return 2;

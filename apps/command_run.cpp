@@ -11,6 +11,7 @@
 #include "apps/progress.hpp"
 #include "apps/report_format.hpp"
 #include "apps/stop_signals.hpp"
+#include "apps/world_disposal.hpp"
 #include "scenarios/experiment.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -185,6 +186,10 @@ int command_run(const std::vector<std::string>& args) {
   // SIGINT and SIGTERM stop the runs at their next slice; what is complete is kept.
   const StopOnSignals on_signals;
   experiment.stop = &stop_requested();
+  WorldDisposal disposal;
+  experiment.dispose_world = [&disposal](std::shared_ptr<void> world) {
+    disposal.take(std::move(world));
+  };
   try {
     const scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, load);
     if (out_dir.empty()) out_dir = "results/" + scenario.name;
@@ -205,10 +210,10 @@ int command_run(const std::vector<std::string>& args) {
                   static_cast<unsigned long long>(*experiment.only_run),
                   static_cast<unsigned long long>(scenario.runs), out_dir.c_str(),
                   static_cast<unsigned long long>(*experiment.only_run));
-      return 0;
+      return disposal.exit_when_done(0);
     }
     print_report(scenario, summaries, out_dir);
-    return 0;
+    return disposal.exit_when_done(0);
   } catch (const scenarios::ScenarioError& e) {
     std::cerr << "dmlssim: " << e.what() << "\n";
     return 2;

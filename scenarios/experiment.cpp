@@ -222,6 +222,7 @@ std::vector<RunSummary> run_experiment(const Scenario& scenario, const Experimen
         const auto t0 = std::chrono::steady_clock::now();
         RunResult result =
             run_scenario(scenario, run, progress ? &progress->per_run[run] : nullptr);
+        if (options.dispose_world) options.dispose_world(std::move(result.world));
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const nlohmann::json wall_clock = {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,6 +44,10 @@ struct ExperimentOptions {
   // Set by a signal handler: runs stop at their next slice, the experiment is marked
   // interrupted and RunInterrupted is thrown.
   const std::atomic<bool>* stop = nullptr;
+  // Takes each finished run's world (RunResult::world) as soon as the run returns, before its
+  // directory is written; it must free it or keep it for the process's exit. Unset: freed by the
+  // run's worker once its directory is written. Called from the workers' threads.
+  std::function<void(std::shared_ptr<void> world)> dispose_world;
 };
 
 // OUT/experiment.json describes what the directory holds: the resolved scenario, the runs asked

@@ -1,6 +1,7 @@
 #include "scenarios/run.hpp"
 
 #include <memory>
+#include <optional>
 
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
@@ -9,13 +10,30 @@
 
 namespace dmlssim::scenarios {
 
+namespace {
+
+// What a run builds, destroyed in the reverse order of its members (the order it is built in).
+struct RunWorld {
+  RunWorld(const Scenario& scenario, uint64_t run)
+      : network(sim, scenario.topology.network,
+                sim::RandomStream(scenario.seed, run, "network/jitter"),
+                sim::RandomStream(scenario.seed, run, "network/loss")) {}
+  sim::Simulation sim;
+  sim::Network network;
+  std::vector<std::unique_ptr<PartRun>> parts;
+  std::optional<sim::FaultInjector> injector;
+  std::optional<sim::ReachabilityProbe> probe;
+};
+
+}  // namespace
+
 RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* progress) {
   RunResult result;
   result.run = run;
-  sim::Simulation sim;
-  sim::Network network(sim, scenario.topology.network,
-                       sim::RandomStream(scenario.seed, run, "network/jitter"),
-                       sim::RandomStream(scenario.seed, run, "network/loss"));
+  auto world = std::make_shared<RunWorld>(scenario, run);
+  result.world = world;
+  sim::Simulation& sim = world->sim;
+  sim::Network& network = world->network;
   sim::Reachability& reach = network.reachability();
   sim::MetricsRecorder& metrics = result.metrics;
 
@@ -27,18 +45,20 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
       random_sides = &metrics.table("random_partitions", {"time_s", "partition", "server", "side"});
     }
   }
-  std::vector<std::unique_ptr<PartRun>> parts;
-  sim::FaultInjector injector(sim, reach, scenario.seed, run, [&](const sim::FaultRecord& r) {
-    fault_log.add_row({r.at, r.kind, r.target});
-    if (r.random && r.partition != nullptr && random_sides != nullptr) {
-      for (sim::NodeId n = 0; n < scenario.topology.servers; ++n) {
-        random_sides->add_row({r.at, r.target, scenario.topology.server_names[n],
-                               r.partition->side_names[r.partition->side_of[n]]});
-      }
-    }
-    for (const auto& part : parts)
-      part->on_fault(r);
-  });
+  std::vector<std::unique_ptr<PartRun>>& parts = world->parts;
+  sim::FaultInjector& injector = world->injector.emplace(
+      sim, reach, scenario.seed, run,
+      [&parts, &fault_log, random_sides, &scenario](const sim::FaultRecord& r) {
+        fault_log.add_row({r.at, r.kind, r.target});
+        if (r.random && r.partition != nullptr && random_sides != nullptr) {
+          for (sim::NodeId n = 0; n < scenario.topology.servers; ++n) {
+            random_sides->add_row({r.at, r.target, scenario.topology.server_names[n],
+                                   r.partition->side_names[r.partition->side_of[n]]});
+          }
+        }
+        for (const auto& part : parts)
+          part->on_fault(r);
+      });
   for (std::size_t i = 0; i < scenario.faults.size(); ++i)
     injector.schedule(scenario.faults[i], i);
   // Every server, its region and its side in each dated partition (columns side_<partition>).
@@ -63,7 +83,7 @@ RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* prog
   for (const PartUse& use : scenario.parts)
     parts.push_back(use.part->start(context, *use.setup));
 
-  sim::ReachabilityProbe probe(sim, reach, scenario.metrics.pairs);
+  sim::ReachabilityProbe& probe = world->probe.emplace(sim, reach, scenario.metrics.pairs);
   metrics.add_gauge("up_servers", [&] { return static_cast<double>(reach.up_count()); });
   metrics.add_gauge("components", [&] { return static_cast<double>(reach.component_count()); });
   metrics.add_gauge("largest_component",

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,10 @@ struct RunResult {
   nlohmann::json summary;                                  // summary.json
   std::vector<SummaryMetric> summary_metrics;              // summary.csv and the printed table
   std::vector<std::pair<std::string, std::string>> files;  // extra run-directory files
+  // What the run built (simulation, network, parts), alive until the result lets go of it:
+  // freeing a 1,000-server world takes seconds, which a caller may spend elsewhere
+  // (ExperimentOptions::dispose_world). Nothing in it is used after the run.
+  std::shared_ptr<void> world;
 };
 
 RunResult run_scenario(const Scenario& scenario, uint64_t run, RunProgress* progress = nullptr);
