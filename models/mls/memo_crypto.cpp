@@ -7,33 +7,28 @@
 namespace dmlssim::models::mls {
 namespace {
 
-// The operation and the length of every input go into the digest, so that no two different
-// calls hash the same bytes.
+// The operation and the length of every input go into the key, so that no two different calls
+// encode to the same bytes.
 enum class Op : std::uint8_t { kDhPublicKey = 1, kVerify, kDeriveKeyPair, kOpenBase };
-
-std::array<std::uint8_t, 32> digest_of(Op op, std::initializer_list<ByteView> parts) {
-  Bytes buffer;
-  buffer.push_back(static_cast<std::uint8_t>(op));
-  for (const ByteView part : parts) {
-    for (int b = 0; b < 4; ++b)
-      buffer.push_back(static_cast<std::uint8_t>(part.size() >> (8 * b)));
-    buffer.insert(buffer.end(), part.begin(), part.end());
-  }
-  const Bytes h = sha256(buffer);
-  std::array<std::uint8_t, 32> out{};
-  std::memcpy(out.data(), h.data(), out.size());
-  return out;
-}
 
 }  // namespace
 
 MemoCrypto::MemoCrypto(const CryptoProvider& inner, std::size_t capacity)
     : inner_(inner), capacity_(capacity < 1 ? 1 : capacity) {}
 
-std::size_t MemoCrypto::DigestHash::operator()(const Digest& d) const {
-  std::size_t h = 0;
-  std::memcpy(&h, d.data(), sizeof h);
-  return h;
+MemoCrypto::Digest MemoCrypto::key_of(std::uint8_t op,
+                                      std::initializer_list<ByteView> inputs) const {
+  std::vector<std::uint8_t>& out = encoding_;
+  out.clear();
+  out.push_back(op);
+  for (const ByteView input : inputs) {
+    const std::size_t at = out.size();
+    out.resize(at + 4 + input.size());
+    for (int b = 0; b < 4; ++b)
+      out[at + b] = static_cast<std::uint8_t>(input.size() >> (8 * b));
+    if (!input.empty()) std::memcpy(out.data() + at + 4, input.data(), input.size());
+  }
+  return call_key(ByteView(std::span<const std::uint8_t>(out.data(), out.size())));
 }
 
 const MemoCrypto::Result* MemoCrypto::find(const Digest& key) const {
@@ -61,7 +56,7 @@ void MemoCrypto::put(const Digest& key, Result result) const {
 }
 
 Bytes MemoCrypto::dh_public_key(const Bytes& private_key) const {
-  const Digest key = digest_of(Op::kDhPublicKey, {private_key});
+  const Digest key = key_of(static_cast<std::uint8_t>(Op::kDhPublicKey), {private_key});
   if (const Result* r = find(key)) return r->first;
   Bytes out = inner_.dh_public_key(private_key);
   put(key, Result{true, out, {}});
@@ -70,7 +65,8 @@ Bytes MemoCrypto::dh_public_key(const Bytes& private_key) const {
 
 bool MemoCrypto::verify(const Bytes& public_key, const Bytes& message,
                         const Bytes& signature) const {
-  const Digest key = digest_of(Op::kVerify, {public_key, message, signature});
+  const Digest key =
+      key_of(static_cast<std::uint8_t>(Op::kVerify), {public_key, message, signature});
   if (const Result* r = find(key)) return r->ok;
   const bool ok = inner_.verify(public_key, message, signature);
   put(key, Result{ok, {}, {}});
@@ -78,7 +74,7 @@ bool MemoCrypto::verify(const Bytes& public_key, const Bytes& message,
 }
 
 HpkeKeyPair MemoCrypto::derive_key_pair(const Bytes& ikm) const {
-  const Digest key = digest_of(Op::kDeriveKeyPair, {ikm});
+  const Digest key = key_of(static_cast<std::uint8_t>(Op::kDeriveKeyPair), {ikm});
   if (const Result* r = find(key)) return HpkeKeyPair{r->first, r->second};
   HpkeKeyPair out = inner_.derive_key_pair(ikm);
   put(key, Result{true, out.private_key, out.public_key});
@@ -88,7 +84,8 @@ HpkeKeyPair MemoCrypto::derive_key_pair(const Bytes& ikm) const {
 Bytes MemoCrypto::open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
                             const Bytes& aad, const Bytes& ciphertext) const {
   // The public key is a function of the private one: the private key alone names the recipient.
-  const Digest key = digest_of(Op::kOpenBase, {enc, recipient.private_key, info, aad, ciphertext});
+  const Digest key = key_of(static_cast<std::uint8_t>(Op::kOpenBase),
+                            {enc, recipient.private_key, info, aad, ciphertext});
   if (const Result* r = find(key)) {
     if (!r->ok) throw CryptoError("HPKE open failed");
     return r->first;

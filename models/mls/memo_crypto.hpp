@@ -3,16 +3,19 @@
 // member verifies the same signature and every member below one tree node opens the same HPKE
 // ciphertext with the same private key; the first computes, the others look the answer up.
 // Results are identical to the wrapped provider's (they are pure functions of their inputs, keyed
-// by a SHA-256 over every input); randomized and per-signer operations pass through.
+// by a 128-bit hash of every input: call_key.hpp); randomized and per-signer operations pass
+// through.
 //
 // Bounded: two generations of at most `capacity` entries each (an entry not used for two
 // generations is dropped). Not thread-safe: one per simulation run.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <unordered_map>
+#include <vector>
 
+#include "models/mls/call_key.hpp"
 #include "models/mls/crypto_provider.hpp"
 
 namespace dmlssim::models::mls {
@@ -51,10 +54,7 @@ class MemoCrypto final : public CryptoProvider {
   std::uint64_t misses() const { return misses_; }
 
  private:
-  using Digest = std::array<std::uint8_t, 32>;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const;
-  };
+  using Digest = CallKey;
   // What a remembered operation returned: a flag (verify) or up to two byte strings.
   struct Result {
     bool ok = false;
@@ -62,10 +62,13 @@ class MemoCrypto final : public CryptoProvider {
   };
   const Result* find(const Digest& key) const;
   void put(const Digest& key, Result result) const;
+  // The key of a call: the operation, then each input's length and bytes.
+  Digest key_of(std::uint8_t op, std::initializer_list<ByteView> inputs) const;
 
   const CryptoProvider& inner_;
   std::size_t capacity_;
-  mutable std::unordered_map<Digest, Result, DigestHash> current_, previous_;
+  mutable std::unordered_map<Digest, Result, CallKeyHash> current_, previous_;
+  mutable std::vector<std::uint8_t> encoding_;  // key_of's buffer, kept between calls
   mutable std::uint64_t hits_ = 0, misses_ = 0;
 };
 
