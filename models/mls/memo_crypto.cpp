@@ -5,22 +5,14 @@
 #include "models/mls/primitives.hpp"
 
 namespace dmlssim::models::mls {
-namespace {
-
-// The operation and the length of every input go into the key, so that no two different calls
-// encode to the same bytes.
-enum class Op : std::uint8_t { kDhPublicKey = 1, kVerify, kDeriveKeyPair, kOpenBase };
-
-}  // namespace
 
 MemoCrypto::MemoCrypto(const CryptoProvider& inner, std::size_t capacity)
     : inner_(inner), capacity_(capacity < 1 ? 1 : capacity) {}
 
-MemoCrypto::Digest MemoCrypto::key_of(std::uint8_t op,
-                                      std::initializer_list<ByteView> inputs) const {
+CallKey MemoCrypto::key_of(Op op, std::initializer_list<ByteView> inputs) const {
   std::vector<std::uint8_t>& out = encoding_;
   out.clear();
-  out.push_back(op);
+  out.push_back(static_cast<std::uint8_t>(op));
   for (const ByteView input : inputs) {
     const std::size_t at = out.size();
     out.resize(at + 4 + input.size());
@@ -31,7 +23,7 @@ MemoCrypto::Digest MemoCrypto::key_of(std::uint8_t op,
   return call_key(ByteView(std::span<const std::uint8_t>(out.data(), out.size())));
 }
 
-const MemoCrypto::Result* MemoCrypto::find(const Digest& key) const {
+const MemoCrypto::Result* MemoCrypto::find(const CallKey& key) const {
   if (const auto it = current_.find(key); it != current_.end()) {
     ++hits_;
     return &it->second;
@@ -47,7 +39,7 @@ const MemoCrypto::Result* MemoCrypto::find(const Digest& key) const {
   return nullptr;
 }
 
-void MemoCrypto::put(const Digest& key, Result result) const {
+void MemoCrypto::put(const CallKey& key, Result result) const {
   if (current_.size() >= capacity_) {
     previous_ = std::move(current_);
     current_.clear();
@@ -56,7 +48,7 @@ void MemoCrypto::put(const Digest& key, Result result) const {
 }
 
 Bytes MemoCrypto::dh_public_key(const Bytes& private_key) const {
-  const Digest key = key_of(static_cast<std::uint8_t>(Op::kDhPublicKey), {private_key});
+  const CallKey key = key_of(Op::kDhPublicKey, {private_key});
   if (const Result* r = find(key)) return r->first;
   Bytes out = inner_.dh_public_key(private_key);
   put(key, Result{true, out, {}});
@@ -65,8 +57,7 @@ Bytes MemoCrypto::dh_public_key(const Bytes& private_key) const {
 
 bool MemoCrypto::verify(const Bytes& public_key, const Bytes& message,
                         const Bytes& signature) const {
-  const Digest key =
-      key_of(static_cast<std::uint8_t>(Op::kVerify), {public_key, message, signature});
+  const CallKey key = key_of(Op::kVerify, {public_key, message, signature});
   if (const Result* r = find(key)) return r->ok;
   const bool ok = inner_.verify(public_key, message, signature);
   put(key, Result{ok, {}, {}});
@@ -74,7 +65,7 @@ bool MemoCrypto::verify(const Bytes& public_key, const Bytes& message,
 }
 
 HpkeKeyPair MemoCrypto::derive_key_pair(const Bytes& ikm) const {
-  const Digest key = key_of(static_cast<std::uint8_t>(Op::kDeriveKeyPair), {ikm});
+  const CallKey key = key_of(Op::kDeriveKeyPair, {ikm});
   if (const Result* r = find(key)) return HpkeKeyPair{r->first, r->second};
   HpkeKeyPair out = inner_.derive_key_pair(ikm);
   put(key, Result{true, out.private_key, out.public_key});
@@ -84,8 +75,7 @@ HpkeKeyPair MemoCrypto::derive_key_pair(const Bytes& ikm) const {
 Bytes MemoCrypto::open_base(const Bytes& enc, const HpkeKeyPair& recipient, const Bytes& info,
                             const Bytes& aad, const Bytes& ciphertext) const {
   // The public key is a function of the private one: the private key alone names the recipient.
-  const Digest key = key_of(static_cast<std::uint8_t>(Op::kOpenBase),
-                            {enc, recipient.private_key, info, aad, ciphertext});
+  const CallKey key = key_of(Op::kOpenBase, {enc, recipient.private_key, info, aad, ciphertext});
   if (const Result* r = find(key)) {
     if (!r->ok) throw CryptoError("HPKE open failed");
     return r->first;

@@ -54,20 +54,22 @@ class MemoCrypto final : public CryptoProvider {
   std::uint64_t misses() const { return misses_; }
 
  private:
-  using Digest = CallKey;
+  // The operation and the length of every input go into a call's key, so that no two different
+  // calls encode to the same bytes.
+  enum class Op : std::uint8_t { kDhPublicKey = 1, kVerify, kDeriveKeyPair, kOpenBase };
   // What a remembered operation returned: a flag (verify) or up to two byte strings.
   struct Result {
     bool ok = false;
     Bytes first, second;
   };
-  const Result* find(const Digest& key) const;
-  void put(const Digest& key, Result result) const;
+  const Result* find(const CallKey& key) const;
+  void put(const CallKey& key, Result result) const;
   // The key of a call: the operation, then each input's length and bytes.
-  Digest key_of(std::uint8_t op, std::initializer_list<ByteView> inputs) const;
+  CallKey key_of(Op op, std::initializer_list<ByteView> inputs) const;
 
   const CryptoProvider& inner_;
   std::size_t capacity_;
-  mutable std::unordered_map<Digest, Result, CallKeyHash> current_, previous_;
+  mutable std::unordered_map<CallKey, Result, CallKeyHash> current_, previous_;
   mutable std::vector<std::uint8_t> encoding_;  // key_of's buffer, kept between calls
   mutable std::uint64_t hits_ = 0, misses_ = 0;
 };
