@@ -29,8 +29,22 @@ void ClientLinks::set_online(EndpointId e, bool online) {
 ProtocolId ClientLinks::add_protocol(const std::string&, Handler on_message, Handler on_failure) {
   if (protocols_.size() > std::numeric_limits<ProtocolId>::max())
     throw std::length_error("ClientLinks: too many protocols");
-  protocols_.push_back(Protocol{std::move(on_message), std::move(on_failure)});
+  protocols_.push_back(Protocol{std::move(on_message), std::move(on_failure), nullptr});
   return static_cast<ProtocolId>(protocols_.size() - 1);
+}
+
+void ClientLinks::set_hint(ProtocolId protocol, Hint hint) {
+  protocols_.at(protocol).hint = std::move(hint);
+}
+
+void ClientLinks::hint_arrival(uint32_t index, unsigned ahead) const {
+  const InFlight& f = in_flight_[index];
+  if (ahead == EventQueue::kHintsAhead) {  // the furthest: the message itself, for the next
+    __builtin_prefetch(&f);
+    return;
+  }
+  const Protocol& p = protocols_[class_protocol_[f.msg.cls]];
+  if (p.hint) p.hint(f.msg.endpoint, f.msg.up, ahead);
 }
 
 MessageClass ClientLinks::add_class(ProtocolId protocol, const std::string& name) {
@@ -83,7 +97,7 @@ SimTime ClientLinks::draw_latency() {
 
 void ClientLinks::launch(const ClientMessage& m) {
   const uint32_t i = count_and_store(m);
-  sim_.schedule(draw_latency(), [this, i] { arrive(i); });
+  sim_.schedule(draw_latency(), Arrival{this, i});
 }
 
 ClientLinks::DeferredUp ClientLinks::send_up_deferred(EndpointId from, uint32_t bytes,
@@ -96,7 +110,7 @@ ClientLinks::DeferredUp ClientLinks::send_up_deferred(EndpointId from, uint32_t 
 
 void ClientLinks::schedule_arrival(const DeferredUp& m) {
   const uint32_t i = m.index;
-  sim_.schedule_at_place(m.at, m.place, [this, i] { arrive(i); });
+  sim_.schedule_at_place(m.at, m.place, Arrival{this, i});
 }
 
 bool ClientLinks::take_if_arrived(const DeferredUp& m) {

@@ -53,6 +53,11 @@ class ClientLinks {
 
   // `on_message` gets what arrives (either way); `on_failure` the failures of messages sent up.
   ProtocolId add_protocol(const std::string& name, Handler on_message, Handler on_failure);
+  // A message of the protocol arrives `ahead` events from now (1: next; up to
+  // EventQueue::kHintsAhead), unless events come before it: the protocol may start loading what
+  // its handler will touch. Only reads: hints change no result.
+  using Hint = std::function<void(EndpointId, bool up, unsigned ahead)>;
+  void set_hint(ProtocolId protocol, Hint hint);
   MessageClass add_class(ProtocolId protocol, const std::string& name);
   const std::vector<std::string>& class_names() const { return class_names_; }
   const TrafficCounters& traffic(MessageClass cls) const { return per_class_[cls]; }
@@ -81,7 +86,16 @@ class ClientLinks {
  private:
   struct Protocol {
     Handler on_message, on_failure;
+    Hint hint;
   };
+  // An arrival's event: it tells the message's protocol when it comes near (hints).
+  struct Arrival {
+    ClientLinks* links;
+    uint32_t index;
+    void operator()() const { links->arrive(index); }
+    void hint(unsigned ahead) const { links->hint_arrival(index, ahead); }
+  };
+  void hint_arrival(uint32_t index, unsigned ahead) const;
   struct InFlight {
     ClientMessage msg;
     uint32_t node_incarnation;

@@ -147,7 +147,20 @@ void EventQueue::run_next() {
       }
     }
   } settle{this};
+  hint_upcoming();
   call(running, Op::kInvoke);
+}
+
+void EventQueue::hint_upcoming() {
+  if (!hints_) return;
+  QueueNode next[kHintsAhead];
+  const std::size_t n = nodes_.after_top(next, kHintsAhead);
+  unsigned ahead = 0;  // among live events (a cancelled node is skipped)
+  for (std::size_t k = 0; k < n; ++k) {
+    Slot& s = slots_[next[k].key & kSlotMask];
+    if (s.ops == nullptr) continue;
+    if (call(s, static_cast<Op>(static_cast<unsigned>(Op::kHint1) + ahead++))) ++hints_given_;
+  }
 }
 
 void EventQueue::compact() {

@@ -8,6 +8,12 @@
 // larger one is boxed on the heap, which costs an allocation, so hot paths keep captures small.
 // Cancellation is lazy: the slot is emptied at once, its heap node is dropped when it surfaces or
 // when cancelled nodes outnumber live ones. bench/phold chose the structure (see bench/README.md).
+//
+// Hints: before an event runs, each of the next kHintsAhead pending events of the near heap
+// whose callable has a `void hint(unsigned ahead) const` member is told how many events ahead
+// it is (1: the next). Its owner can start loading what it will touch (prefetching), each
+// distance one step further along a chain of pointers. Hints only read: results do not depend on
+// them (an event pushed before a hinted one only makes the hint early).
 #pragma once
 
 #include <cstdint>
@@ -82,13 +88,34 @@ class EventQueue {
   // Time of the earliest live event; the queue must not be empty. Drops cancelled nodes on top.
   SimTime next_time();
 
-  // Removes the earliest live event and runs it. Callables scheduled while it runs are inserted
-  // by replacing the old top when possible (one sift instead of a pop and a push).
+  // Removes the earliest live event and runs it, after hinting the ones that follow. Callables
+  // scheduled while it runs are inserted by replacing the old top when possible (one sift
+  // instead of a pop and a push).
   void run_next();
 
+  // How many events ahead hints reach (a callable's hint() gets 1 .. kHintsAhead).
+  static constexpr unsigned kHintsAhead = 4;
+  void set_hints(bool on) { hints_ = on; }
+  // Hints given so far (to callables that take them).
+  uint64_t hints_given() const { return hints_given_; }
+
  private:
-  enum class Op { kInvoke, kDestroy };
-  using Ops = void (*)(Op, void* storage);
+  // kHint<k>: the event runs k events after the one about to run.
+  enum class Op { kInvoke, kDestroy, kHint1, kHint2, kHint3, kHint4 };
+  static_assert(static_cast<unsigned>(Op::kHint4) - static_cast<unsigned>(Op::kHint1) + 1 ==
+                kHintsAhead);
+  // Returns, for a hint, whether the callable takes hints.
+  using Ops = bool (*)(Op, void* storage);
+  template <class Fn>
+  static bool hint_of(const Fn& f, Op op) {
+    if constexpr (requires { f.hint(1u); }) {
+      f.hint(static_cast<unsigned>(op) - static_cast<unsigned>(Op::kHint1) + 1);
+      return true;
+    }
+    return false;
+  }
+  // Gives the events that run next their hints.
+  void hint_upcoming();
 
   // key = sequence << kSlotBits | slot; sequences are unique, so keys order insertion.
   using Node = QueueNode;
@@ -118,7 +145,9 @@ class EventQueue {
       ::new (static_cast<void*>(buffer)) Fn(std::forward<F>(fn));
       std::memcpy(s.storage, buffer, kInlineBytes);
       s.ops = [](Op op, void* p) {
-        if (op == Op::kInvoke) (*std::launder(static_cast<Fn*>(p)))();
+        Fn& f = *std::launder(static_cast<Fn*>(p));
+        if (op == Op::kInvoke) f();
+        return op != Op::kInvoke && op != Op::kDestroy && hint_of(f, op);
       };
     } else {
       Fn* boxed = new Fn(std::forward<F>(fn));
@@ -126,8 +155,10 @@ class EventQueue {
       s.ops = [](Op op, void* p) {
         Fn* f;
         std::memcpy(&f, p, sizeof(f));
+        if (op != Op::kInvoke && op != Op::kDestroy) return hint_of(*f, op);
         std::unique_ptr<Fn> owner(f);
         if (op == Op::kInvoke) (*f)();
+        return false;
       };
     }
   }
@@ -135,10 +166,10 @@ class EventQueue {
   uint32_t allocate_slot();
   void release_slot(uint32_t slot);
   void push_free(uint32_t slot);
-  static void call(Slot& s, Op op) {
+  static bool call(Slot& s, Op op) {
     alignas(8) unsigned char buffer[kInlineBytes];
     std::memcpy(buffer, s.storage, kInlineBytes);
-    s.ops(op, buffer);
+    return s.ops(op, buffer);
   }
   template <class F>
   EventHandle insert(SimTime at, uint64_t sequence, F&& fn) {
@@ -174,6 +205,8 @@ class EventQueue {
   int64_t running_time_ = 0;   // the time and key of the event being run (while one is)
   uint64_t running_key_ = 0;
   bool running_ = false;
+  bool hints_ = true;
+  uint64_t hints_given_ = 0;
   // The sequence of each place taken and not yet pushed or released (kFreePlace: a free id).
   static constexpr uint64_t kFreePlace = UINT64_MAX;
   std::vector<uint64_t> places_;

@@ -59,6 +59,10 @@ class Simulation {
   void stop() { stop_requested_ = true; }
 
   uint64_t events_processed() const { return events_processed_; }
+  // Hints to the events that run next (EventQueue): on by default; off only to check that
+  // results do not depend on them.
+  void set_hints(bool on) { queue_.set_hints(on); }
+  uint64_t hints_given() const { return queue_.hints_given(); }
   std::size_t events_pending() const { return queue_.size(); }
 
  private:

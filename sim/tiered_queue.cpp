@@ -97,6 +97,30 @@ void TieredQueue::push(const QueueNode& n) {
   }
 }
 
+std::size_t TieredQueue::after_top(QueueNode* out, std::size_t k) const {
+  // Best-first over the heap below the root: the candidates are the children of the root and of
+  // each node taken so far (at most 3 + 3 * 4 of them).
+  const std::size_t n = near_size();
+  std::size_t candidates[16];
+  std::size_t count = 0;
+  const auto add_children = [&](std::size_t i) {
+    for (std::size_t c = kArity * i + 1; c <= kArity * i + kArity && c < n; ++c)
+      candidates[count++] = c;
+  };
+  add_children(0);
+  std::size_t taken = 0;
+  while (taken < k && count > 0) {
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < count; ++j)
+      if (near(candidates[j]).before(near(candidates[best]))) best = j;
+    const std::size_t i = candidates[best];
+    candidates[best] = candidates[--count];
+    out[taken++] = near(i);
+    if (taken < k) add_children(i);
+  }
+  return taken;
+}
+
 const QueueNode& TieredQueue::top() {
   while (near_size() == 0)
     advance();

@@ -47,6 +47,9 @@ class TieredQueue {
   uint64_t loads() const { return loads_; }
   const QueueNode* near_begin() const { return &near_[kPad]; }
   std::size_t near_count() const { return near_size(); }
+  // The up to `k` (at most 4) nodes of the near heap that follow its minimum, in order, into
+  // `out`; returns how many. (What runs after the top, unless events are pushed before them.)
+  std::size_t after_top(QueueNode* out, std::size_t k) const;
   // All nodes, in no particular order; the queue becomes empty.
   std::vector<QueueNode> take_all();
 
@@ -68,6 +71,7 @@ class TieredQueue {
   static constexpr std::size_t kArity = 4;
   static constexpr std::size_t kPad = kArity - 1;
   QueueNode& near(std::size_t i) { return near_[i + kPad]; }
+  const QueueNode& near(std::size_t i) const { return near_[i + kPad]; }
   std::size_t near_size() const { return near_.size() - kPad; }
   void near_push(const QueueNode& n);
   void sift_up(std::size_t i, QueueNode n);

@@ -15,6 +15,9 @@ ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
       // A poll that fails (the server crashed under it) is made again when the device comes back
       // or the server restarts.
       nullptr);
+  links_.set_hint(protocol, [this](sim::EndpointId endpoint, bool up, unsigned ahead) {
+    if (!up) hint(endpoint, ahead);
+  });
   sync_class_ = links_.add_class(protocol, "client_sync");
   poll_class_ = links_.add_class(protocol, "client_poll");
   federation_.signals().event_admitted.connect(
@@ -89,6 +92,15 @@ void ClientSync::push(sim::EndpointId endpoint) {
     bytes += federation_.room().pdu_bytes(stream.events[i - stream.base]);
   f.batch_in_flight = true;
   links_.send_down(endpoint, bytes, sync_class_, stream.end());
+}
+
+void ClientSync::hint(sim::EndpointId endpoint, unsigned ahead) const {
+  const Follower& f = followers_[endpoint];
+  if (ahead >= 3) {
+    __builtin_prefetch(&f);
+  } else if (f.receiver != nullptr) {
+    f.receiver->hint(f.who, ahead);
+  }
 }
 
 void ClientSync::on_message(const sim::ClientMessage& m) {

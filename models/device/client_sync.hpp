@@ -78,6 +78,8 @@ class ClientSync {
   // either arrived meanwhile (the follower waits again) or gets its arrival event.
   void resolve_poll(Follower& f);
   void on_message(const sim::ClientMessage& m);
+  // A batch for `endpoint` arrives `ahead` events from now (ClientLinks::Hint).
+  void hint(sim::EndpointId endpoint, unsigned ahead) const;
 
   matrix::Federation& federation_;
   sim::ClientLinks& links_;

@@ -5,6 +5,7 @@
 #include "models/device/mls_room_events.hpp"
 #include "models/mls/group_bootstrap.hpp"
 #include "models/mls/wire_types.hpp"
+#include "sim/prefetch.hpp"
 #include "sim/random.hpp"
 
 namespace dmlssim::models::device {
@@ -164,6 +165,22 @@ void EncryptedRoom::refresh_epoch(DeviceIndex d) {
 const std::shared_ptr<const mls::GroupConfig>& EncryptedRoom::shared_group_config() {
   if (!group_config_) group_config_ = std::make_shared<const mls::GroupConfig>(config_.group);
   return group_config_;
+}
+
+void EncryptedRoom::hint(DeviceIndex d, unsigned ahead) const {
+  const ReadState& r = reading_[d];
+  if (ahead >= 2) {
+    __builtin_prefetch(&r);
+    return;
+  }
+  if (r.tree == nullptr) return;
+  r.tree->prefetch();
+  const dmls::EpochTree::ReadLines& lines = r.lines;
+  if (lines.entry == nullptr) return;
+  const auto* entry = static_cast<const char*>(lines.entry);
+  sim::prefetch_bytes(entry,
+                      static_cast<std::size_t>(static_cast<const char*>(lines.entry_end) - entry));
+  sim::prefetch_bytes(lines.record, sim::kCacheLine);
 }
 
 void EncryptedRoom::note_crypto(DeviceIndex d) {

@@ -299,8 +299,13 @@ class EncryptedRoom : private SyncReceiver {
     mls::Group* group = nullptr;
     dmls::EpochTree* tree = nullptr;
     sim::SimTime next_expiry;  // window retention: nothing expires before (0: look next time)
+    dmls::EpochTree::ReadLines lines;  // where its tree read last (prefetched by hint())
   };
   void note_crypto(DeviceIndex d);
+  // Notes where the device's tree read last, for the next hint().
+  void note_read_lines(DeviceIndex d) {
+    if (reading_[d].tree != nullptr) reading_[d].lines = reading_[d].tree->read_lines();
+  }
   // A device's request for KeyPackages, through its server.
   struct Claim {
     DeviceIndex committer = 0;
@@ -363,6 +368,8 @@ class EncryptedRoom : private SyncReceiver {
   // SyncReceiver: device `d` synced event `e` (its time is the clock's), went on- or offline.
   void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at) override;
   void on_online(DeviceIndex d, bool online) override;
+  // Prefetches the device's read state (ahead 2), then its tree's lines (ahead 1).
+  void hint(DeviceIndex d, unsigned ahead) const override;
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   // An event's request up the client hop; `bytes`: its content (counted when over the limit).

@@ -47,6 +47,7 @@ void EncryptedRoom::receive_dmls_application(DeviceIndex d, const MlsEvent& ev) 
   // What expired meanwhile is gone before it is looked at.
   const bool retention_looked = after_tree_change(d, false);
   const dmls::TreeEvents events = t->receive(ev.dmls);
+  note_read_lines(d);
   apply_tree_events(d, events, ev.ledger_index);
   // Held for an epoch whose commit the device can never process: unreadable for that reason.
   // (The slot is looked at only then: it is a cold line.)
@@ -151,6 +152,7 @@ CommitFate EncryptedRoom::process_dmls_commit(DeviceIndex d, matrix::EventIndex 
     t->set_now(sim_.now());
     after_tree_change(d, false);
     const dmls::TreeEvents events = t->receive(ev.dmls);
+    note_read_lines(d);
     const dmls::TreeEvent& first = events.front();
     const bool on_head = first.epoch == slot.head;
     const bool resolves_head =

@@ -7,6 +7,7 @@
 
 #include "models/dmls/key_schedule.hpp"
 #include "models/mls/primitives.hpp"
+#include "sim/prefetch.hpp"
 
 namespace dmlssim::models::dmls {
 namespace {
@@ -270,6 +271,16 @@ Identities EpochTree::senders(const Bytes& epoch) const {
 
 const mls::Group& EpochTree::group(const Bytes& epoch) const {
   return epochs_.at(epoch).group;
+}
+
+EpochTree::ReadLines EpochTree::read_lines() const {
+  if (last_found_ == nullptr) return {};
+  const auto* group = reinterpret_cast<const char*>(&last_found_->second.group);
+  return {last_found_, group + 2 * sim::kCacheLine, last_found_->second.record};
+}
+
+void EpochTree::prefetch() const {
+  sim::prefetch_bytes(this, 2 * sim::kCacheLine);
 }
 
 Bytes EpochTree::parent(const Bytes& epoch) const {

@@ -159,6 +159,18 @@ class EpochTree {
                   const mls::KeyPackage& key_package, const mls::KeyPackageSecrets& secrets,
                   mls::Drbg drbg);
 
+  // Where a read of the epoch found last begins: the epoch's entry (its id, then its node and
+  // the group's first lines) and its record. For prefetching only: the addresses may be stale
+  // by the next read (a prefetch of any address is harmless).
+  struct ReadLines {
+    const void* entry = nullptr;  // null: no epoch found yet
+    const void* entry_end = nullptr;
+    const void* record = nullptr;
+  };
+  ReadLines read_lines() const;
+  // Starts loading the tree's first lines (what every receive() touches first).
+  void prefetch() const;
+
   bool holds(const Bytes& epoch) const { return epochs_.count(epoch) != 0; }
   // Every epoch held now or before (throws std::out_of_range for others).
   const EpochRecord& record(const Bytes& epoch) const { return records_.at(epoch); }

@@ -1,5 +1,6 @@
 // The client-server hop: endpoints behind a node, online or offline, protocols by class.
 #include <catch2/catch.hpp>
+#include <tuple>
 #include <vector>
 
 #include "sim/client_links.hpp"
@@ -60,4 +61,28 @@ TEST_CASE("an endpoint that goes offline loses what is on its way — a crash lo
   CHECK_THROWS_AS(h.links.send_down(phone, 1, h.cls, 3), std::logic_error);  // node down
   h.links.set_online(phone, false);
   CHECK_THROWS_AS(h.links.send_up(phone, 1, h.cls, 4), std::logic_error);  // offline
+}
+
+TEST_CASE("a protocol hears which of its messages arrive next, and how far ahead",
+          "[client_links]") {
+  Harness h;
+  const EndpointId a = h.links.attach(0), b = h.links.attach(1), c = h.links.attach(1);
+  std::vector<std::tuple<EndpointId, bool, unsigned>> hints;
+  h.links.set_hint(h.links.add_protocol("other", nullptr, nullptr),
+                   [&](EndpointId, bool, unsigned) { FAIL("another protocol's hint"); });
+  h.links.set_hint(
+      0, [&](EndpointId e, bool up, unsigned ahead) { hints.emplace_back(e, up, ahead); });
+  h.links.send_down(a, 10, h.cls, 1);
+  h.links.send_up(b, 10, h.cls, 2);
+  h.links.send_down(c, 10, h.cls, 3);
+  h.links.send_down(a, 10, h.cls, 4);
+  h.sim.schedule(10_ms, [] {});
+  h.sim.run_until(10_ms);
+  // While the 10 ms event runs, the four arrivals (all at 50 ms, in the order sent) are the next
+  // events: the protocol hears of the first three; the fourth, as far ahead as hints go, is
+  // ClientLinks' own (it starts loading the message).
+  using Hints = std::vector<std::tuple<EndpointId, bool, unsigned>>;
+  CHECK(hints == Hints{{a, false, 1}, {b, true, 2}, {c, false, 3}});
+  h.sim.run();
+  CHECK(h.got.size() == 4);
 }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -285,4 +286,110 @@ TEST_CASE("would_have_run compares with the running event, ties by place", "[eve
   CHECK_THROWS_AS(q.release_place(before), std::logic_error);
   CHECK_THROWS_AS(q.release_place(after), std::logic_error);  // pushed already
   CHECK(q.empty());
+}
+
+namespace {
+// An event that logs the hints it gets: (its id, how many events ahead).
+struct Hinted {
+  std::vector<std::pair<int, unsigned>>* log;
+  int id;
+  void operator()() const { log->push_back({id, 0}); }
+  void hint(unsigned ahead) const { log->push_back({id, ahead}); }
+};
+}  // namespace
+
+TEST_CASE("the events that run next hear how far ahead they are, before the running one runs",
+          "[event_queue]") {
+  // All at one instant (insertion order), so that they sit in the near heap together: hints
+  // reach only the near heap's nodes (a calendar bucket's worth at a time).
+  EventQueue q;
+  std::vector<std::pair<int, unsigned>> log;
+  const SimTime t = SimTime::from_ns(5);
+  q.push(t, [&] { log.push_back({-1, 0}); });  // takes no hints
+  std::vector<EventHandle> handles;
+  for (int id = 1; id <= 7; ++id)
+    handles.push_back(q.push(t, Hinted{&log, id}));
+  q.run_next();
+  using Log = std::vector<std::pair<int, unsigned>>;
+  CHECK(log == Log{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {-1, 0}});
+  CHECK(q.hints_given() == 4);
+  log.clear();
+  q.run_next();  // event 1: 2..5 hinted, then it runs
+  CHECK(log == Log{{2, 1}, {3, 2}, {4, 3}, {5, 4}, {1, 0}});
+  // A cancelled event is not hinted; the ones after it move up (its node, still in the heap
+  // until it surfaces, takes one of the places looked at).
+  CHECK(q.cancel(handles[3]));  // event 4
+  log.clear();
+  q.run_next();
+  CHECK(log == Log{{3, 1}, {5, 2}, {6, 3}, {2, 0}});
+  // Hints off: nothing but the run.
+  q.set_hints(false);
+  log.clear();
+  q.run_next();
+  CHECK(log == Log{{3, 0}});
+  CHECK(q.hints_given() == 11);
+}
+
+TEST_CASE("a boxed callable that takes hints stays owned by its slot until it runs",
+          "[event_queue]") {
+  auto token = std::make_shared<int>(0);
+  std::vector<int> hints;
+  struct Boxed {
+    std::shared_ptr<int> token;
+    std::vector<double> payload;  // not trivially copyable: boxed on the heap
+    std::vector<int>* hints;
+    void operator()() const { *token += static_cast<int>(payload.size()); }
+    void hint(unsigned ahead) const { hints->push_back(static_cast<int>(ahead)); }
+  };
+  {
+    EventQueue q;
+    const SimTime t = SimTime::from_ns(1);
+    q.push(t, [] {});
+    q.push(t, Boxed{token, std::vector<double>(7, 0.0), &hints});
+    q.push(t, Boxed{token, std::vector<double>(5, 0.0), &hints});
+    q.run_next();
+    CHECK(hints == std::vector<int>{1, 2});
+    CHECK(token.use_count() == 3);  // hinting neither ran nor freed them
+    q.run_next();
+    CHECK(*token == 7);
+    CHECK(token.use_count() == 2);
+  }
+  CHECK(token.use_count() == 1);  // the last one, never run, destroyed with the queue
+  CHECK(hints == std::vector<int>{1, 2, 1});
+}
+
+TEST_CASE("hints change neither the order nor the times of events", "[event_queue]") {
+  // The same random model (every event schedules one or two more) with and without hints; its
+  // events take hints and log them, which must not move anything.
+  const auto run = [](bool hints) {
+    EventQueue q;
+    q.set_hints(hints);
+    RandomStream rng(11, 0, "hints");
+    std::vector<std::pair<int, unsigned>> log;
+    std::vector<std::pair<int64_t, int>> order;
+    int next_id = 0;
+    std::function<void(int64_t)> schedule = [&](int64_t now) {
+      const int id = next_id++;
+      const int64_t at = now + static_cast<int64_t>(rng.uniform01() * 1000);
+      q.push(SimTime::from_ns(at), [&, id, at] {
+        order.emplace_back(at, id);
+        if (next_id < 20000) {
+          schedule(at);
+          if (rng.uniform01() < 0.5) schedule(at);
+        }
+      });
+      if (rng.uniform01() < 0.3) q.push(SimTime::from_ns(at), Hinted{&log, id});
+    };
+    for (int i = 0; i < 50; ++i)
+      schedule(0);
+    while (!q.empty())
+      q.run_next();
+    return std::make_pair(order, q.hints_given());
+  };
+  const auto [with, given] = run(true);
+  const auto [without, none] = run(false);
+  CHECK(with == without);
+  CHECK(with.size() >= 20000);
+  CHECK(given > 10000);
+  CHECK(none == 0);
 }

@@ -297,3 +297,23 @@ TEST_CASE("trees sharing a run's tables give the groups of one configuration one
   CHECK(alone[0].group(root).shared_config() != alone[1].group(root).shared_config());
   CHECK(alone[0].group(root).shared_config() != first);
 }
+
+TEST_CASE("read lines name the entry and record of the epoch a device reads next", "[dmls]") {
+  // What hints prefetch: the epoch last read or created (a new epoch is read next), never one
+  // the tree forgot.
+  DmlsWorld w;
+  const auto lines_name = [&](int device, const mls::Bytes& epoch) {
+    const dmls::EpochTree::ReadLines lines = w.tree(device).read_lines();
+    return lines.record == &w.tree(device).record(epoch) && lines.entry != nullptr &&
+           lines.entry_end > lines.entry;
+  };
+  CHECK(lines_name(1, w.root));
+  const auto x = w.tree(0).commit(w.root);
+  const mls::Bytes ex = only_child(w.deliver(x.commit, 1));
+  CHECK(lines_name(1, ex));  // created: read next
+  const dmls::DmlsMessage late = w.tree(2).protect(w.root, mls::to_bytes("late"));
+  CHECK(w.deliver(late, 1)[0].kind == Kind::kApplication);
+  CHECK(lines_name(1, w.root));  // the last read
+  w.tree(1).forget(w.root);
+  CHECK(w.tree(1).read_lines().entry == nullptr);
+}
