@@ -81,9 +81,13 @@ void EncryptedRoom::apply_tree_events(DeviceIndex d, const dmls::TreeEvents& eve
     const bool direct = i == 0 && message != UINT32_MAX;
     switch (event.kind) {
       case dmls::TreeEvent::Kind::kApplication: {
-        const std::uint64_t serial = serial_of(*event.received.application_data);
-        const std::uint32_t m =
-            serial < ledger_of_serial_.size() ? ledger_of_serial_[serial] : UINT32_MAX;
+        // The message handed in, or a released one: found by its plaintext's serial (a direct
+        // read need not touch the plaintext).
+        std::uint32_t m = message;
+        if (!direct) {
+          const std::uint64_t serial = serial_of(*event.received.application_data);
+          m = serial < ledger_of_serial_.size() ? ledger_of_serial_[serial] : UINT32_MAX;
+        }
         if (m == UINT32_MAX) break;
         ledger_.read(m, d, sim_.now());
         if (!direct) held_list().take_message(m);

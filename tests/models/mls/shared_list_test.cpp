@@ -57,15 +57,48 @@ TEST_CASE("a list only its holder holds changes in place, a remembered one never
   change(mine, changes, 4);
   CHECK(mine.get() != at);
   CHECK(*other == (std::vector<int>{1, 2, 3}));
-  // `mine` is now the remembered result of (other's list, 4): a further change of it must not be
-  // made in place, or `other` would take the changed list for that result. (The result lives on
-  // while the memory holds it; it may have been evicted by the change's own entry.)
-  const std::weak_ptr<std::vector<int>> result = mine;
+  // `mine` is now the remembered result of (other's list, 4), held by the memory and `mine`
+  // alone: a further change forgets that result first and is made in place, so `other`, making
+  // change 4 next, gets {1, 2, 3, 4} and not the list changed since.
+  const std::vector<int>* copy_at = mine.get();
   change(mine, changes, 8);
-  if (const List kept = result.lock()) CHECK(*kept == (std::vector<int>{1, 2, 3, 4}));
+  CHECK(mine.get() == copy_at);
+  CHECK(*mine == (std::vector<int>{1, 2, 3, 4, 8}));
   change(other, changes, 4);
   CHECK(*other == (std::vector<int>{1, 2, 3, 4}));
-  CHECK(*mine == (std::vector<int>{1, 2, 3, 4, 8}));
+  CHECK(other != mine);
+  // A remembered result another holder took is changed on a copy: the taker keeps it as it was.
+  List third = std::make_shared<std::vector<int>>(std::vector<int>{1, 2, 3});
+  change(third, changes, 4);  // other's old list was {1, 2, 3} too, but another list: no share
+  List fourth = other;        // takes other's result
+  const std::vector<int>* shared_at = other.get();
+  change(other, changes, 9);
+  CHECK(other.get() != shared_at);
+  CHECK(*other == (std::vector<int>{1, 2, 3, 4, 9}));
+  CHECK(*fourth == (std::vector<int>{1, 2, 3, 4}));
+  CHECK(*third == (std::vector<int>{1, 2, 3, 4}));
+}
+
+TEST_CASE("a holder reading in an order of its own changes its list in place after one copy",
+          "[mls]") {
+  // Two holders of one list make different changes: each gets a copy once, then keeps changing
+  // it in place (the memory forgets the results no one else took).
+  mls::ListChanges<int> changes(64);
+  List a = std::make_shared<std::vector<int>>(std::vector<int>{0});
+  List b = a;
+  change(a, changes, 1);
+  change(b, changes, 2);
+  const std::vector<int>* a_at = a.get();
+  const std::vector<int>* b_at = b.get();
+  for (int v = 3; v < 40; v += 2) {
+    change(a, changes, v);
+    change(b, changes, v + 1);
+  }
+  CHECK(a.get() == a_at);
+  CHECK(b.get() == b_at);
+  CHECK(a.use_count() == 1);
+  CHECK(a->size() == 21);
+  CHECK(b->size() == 21);
 }
 
 TEST_CASE("a memory of list changes has a power-of-two size", "[mls]") {
