@@ -99,7 +99,10 @@ void ClientSync::hint(sim::EndpointId endpoint, unsigned ahead) const {
   if (ahead >= 3) {
     __builtin_prefetch(&f);
   } else if (f.receiver != nullptr) {
-    f.receiver->hint(f.who, ahead);
+    const Stream& stream = streams_[f.homeserver];
+    const bool waiting = f.position >= stream.base && f.position < stream.end();
+    f.receiver->hint(f.who, ahead,
+                     waiting ? stream.events[f.position - stream.base] : matrix::kNoEvent);
   }
 }
 

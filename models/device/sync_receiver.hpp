@@ -17,9 +17,10 @@ class SyncReceiver {
   virtual void on_synced(std::uint32_t who, matrix::EventIndex event, sim::SimTime at) = 0;
   // The client went offline (what was on its way is lost) or came back online.
   virtual void on_online(std::uint32_t who, bool online) = 0;
-  // A batch for `who` arrives `ahead` events from now (1 or 2): start loading what on_synced
-  // will touch. Only reads: hints change no result.
-  virtual void hint(std::uint32_t, unsigned) const {}
+  // A batch for `who` arrives `ahead` events from now (1 or 2), `first` its first event: start
+  // loading what on_synced will touch. Only reads: hints change no result.
+  virtual void hint(std::uint32_t /*who*/, unsigned /*ahead*/, matrix::EventIndex /*first*/) const {
+  }
 
  protected:
   ~SyncReceiver() = default;
