@@ -2,9 +2,10 @@
 """Sums an interleaved A/B run (bench/ab_toggle.patch) from its stderr.
 
 The patched build prints a cumulative "AB on X s (N ev) off Y s (M ev)" line at the end of each
-run_until call; the slices between consecutive lines alternate between the two modes. Prints the
-totals, and the totals without the slices longer than --long seconds in either mode (a heal's
-burst can fall into one mode's slice by chance; with few of them the difference there is noise).
+run_until call (a window of the run, inside which the two modes alternate). Prints the
+totals, and the totals without the windows longer than --long seconds in either mode (those that
+hold a heal's burst; the modes alternate every 4,096 events inside every window, so both saw the
+same part of the run).
 Usage: bench/ab_slices.py STDERR_FILE [--long 1.0]
 """
 import argparse
@@ -17,7 +18,7 @@ LINE = re.compile(r"AB on ([\d.]+) s \((\d+) ev\) off ([\d.]+) s \((\d+) ev\)")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stderr_file")
-    parser.add_argument("--long", type=float, default=1.0, help="a long slice, seconds")
+    parser.add_argument("--long", type=float, default=1.0, help="a long window, seconds")
     args = parser.parse_args()
     points = []
     with open(args.stderr_file, encoding="utf-8") as f:
@@ -28,10 +29,11 @@ def main():
     if not points:
         sys.exit(f"{args.stderr_file}: no 'AB on ... off ...' lines (not an A/B build's output?)")
     on_total, off_total = points[-1]
-    steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(points, points[1:])]
+    windows = [(0.0, 0.0)] + points  # the first window runs from the start
+    steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(windows, windows[1:])]
     short = [(on, off) for on, off in steps if on < args.long and off < args.long]
     print(f"on {on_total:.2f} s  off {off_total:.2f} s  change {100 * (on_total / off_total - 1):+.1f} %")
-    print(f"without {len(steps) - len(short)} long slice(s): on {sum(s[0] for s in short):.2f} s  "
+    print(f"without {len(steps) - len(short)} long window(s): on {sum(s[0] for s in short):.2f} s  "
           f"off {sum(s[1] for s in short):.2f} s")
 
 

@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""The interleaved A/B harness still fits the tree, and its summing script adds up right.
+
+Usage: check_ab_harness.py SOURCE_DIR WORK_DIR
+1. bench/ab_toggle.patch applies to the sources (patch --dry-run): it must not rot.
+2. bench/ab_slices.py on a made-up stderr gives the totals and the totals without long windows
+   that a hand computation gives; on a file without A/B lines it fails with a message.
+"""
+import os
+import subprocess
+import sys
+
+
+def main():
+    source, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    patch = os.path.join(source, "bench", "ab_toggle.patch")
+    with open(patch, "rb") as f:
+        dry = subprocess.run(["patch", "--dry-run", "-p1", "-d", source], stdin=f,
+                             capture_output=True, text=True)
+    if dry.returncode != 0:
+        sys.exit(f"bench/ab_toggle.patch no longer applies:\n{dry.stdout}{dry.stderr}")
+    # Cumulative lines: windows (on, off) = (0.1, 0.2), (0.5, 0.6), (2.0, 3.0) [long], (0.4, 0.4).
+    lines = ["noise before\n",
+             "AB on 0.100 s (10 ev) off 0.200 s (10 ev)\n",
+             "AB on 0.600 s (20 ev) off 0.800 s (20 ev)\n",
+             "other output\n",
+             "AB on 2.600 s (30 ev) off 3.800 s (30 ev)\n",
+             "AB on 3.000 s (40 ev) off 4.200 s (40 ev)\n"]
+    log = os.path.join(work, "ab_stderr.txt")
+    with open(log, "w", encoding="utf-8") as f:
+        f.writelines(lines)
+    script = os.path.join(source, "bench", "ab_slices.py")
+    out = subprocess.run(["/usr/bin/python3", script, log], capture_output=True, text=True,
+                         check=True).stdout
+    expected = ("on 3.00 s  off 4.20 s  change -28.6 %\n"
+                "without 1 long window(s): on 1.00 s  off 1.20 s\n")
+    if out != expected:
+        sys.exit(f"ab_slices.py printed\n{out}expected\n{expected}")
+    empty = os.path.join(work, "no_ab.txt")
+    with open(empty, "w", encoding="utf-8") as f:
+        f.write("a plain run's stderr\n")
+    bad = subprocess.run(["/usr/bin/python3", script, empty], capture_output=True, text=True)
+    if bad.returncode == 0 or "no 'AB on ... off ...' lines" not in bad.stderr:
+        sys.exit(f"ab_slices.py on a file without A/B lines: rc {bad.returncode}, {bad.stderr}")
+    print("ab harness ok")
+
+
+if __name__ == "__main__":
+    main()
