@@ -54,8 +54,9 @@ class ClientLinks {
   // `on_message` gets what arrives (either way); `on_failure` the failures of messages sent up.
   ProtocolId add_protocol(const std::string& name, Handler on_message, Handler on_failure);
   // A message of the protocol arrives `ahead` events from now (1: next; up to
-  // EventQueue::kHintsAhead), unless events come before it: the protocol may start loading what
-  // its handler will touch. Only reads: hints change no result.
+  // EventQueue::kHintsAhead - 1: at kHintsAhead ClientLinks loads the message itself), unless
+  // events come before it: the protocol may start loading what its handler will touch. Only
+  // reads: hints change no result.
   using Hint = std::function<void(EndpointId, bool up, unsigned ahead)>;
   void set_hint(ProtocolId protocol, Hint hint);
   MessageClass add_class(ProtocolId protocol, const std::string& name);
