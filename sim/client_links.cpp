@@ -4,6 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/prefetch.hpp"
+
 namespace dmlssim::sim {
 
 ClientLinks::ClientLinks(Simulation& sim, const Reachability& reach, Distribution latency,
@@ -40,7 +42,7 @@ void ClientLinks::set_hint(ProtocolId protocol, Hint hint) {
 void ClientLinks::hint_arrival(uint32_t index, unsigned ahead) const {
   const InFlight& f = in_flight_[index];
   if (ahead == EventQueue::kHintsAhead) {  // the furthest: the message itself, for the next
-    __builtin_prefetch(&f);
+    prefetch_bytes(&f, sizeof f);
     return;
   }
   const Protocol& p = protocols_[class_protocol_[f.msg.cls]];

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/prefetch.hpp"
+
 namespace dmlssim::sim {
 
 EventQueue::EventQueue() : EventQueue(kMaxSequence) {}
@@ -117,10 +119,7 @@ SimTime EventQueue::next_time() {
     prefetched_loads_ = nodes_.loads();
     const QueueNode* n = nodes_.near_begin();
     for (std::size_t i = 0; i < nodes_.near_count(); ++i) {
-      // A 28-byte slot may straddle two cache lines.
-      const char* first = reinterpret_cast<const char*>(&slots_[n[i].key & kSlotMask]);
-      __builtin_prefetch(first);
-      __builtin_prefetch(first + sizeof(Slot) - 1);
+      prefetch_bytes(&slots_[n[i].key & kSlotMask], sizeof(Slot));  // (may straddle two lines)
     }
   }
   return t;

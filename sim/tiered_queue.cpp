@@ -99,9 +99,11 @@ void TieredQueue::push(const QueueNode& n) {
 
 std::size_t TieredQueue::after_top(QueueNode* out, std::size_t k) const {
   // Best-first over the heap below the root: the candidates are the children of the root and of
-  // each node taken so far (at most 3 + 3 * 4 of them).
+  // each node taken so far but the last (kArity + (k - 1) * (kArity - 1) at most).
+  constexpr std::size_t kMost = 4;
+  k = std::min(k, kMost);
   const std::size_t n = near_size();
-  std::size_t candidates[16];
+  std::size_t candidates[kArity + (kMost - 1) * (kArity - 1)];
   std::size_t count = 0;
   const auto add_children = [&](std::size_t i) {
     for (std::size_t c = kArity * i + 1; c <= kArity * i + kArity && c < n; ++c)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/prefetch.hpp"
+
 namespace dmlssim::models::device {
 
 ClientSync::ClientSync(matrix::Federation& federation, sim::ClientLinks& links,
@@ -97,7 +99,7 @@ void ClientSync::push(sim::EndpointId endpoint) {
 void ClientSync::hint(sim::EndpointId endpoint, unsigned ahead) const {
   const Follower& f = followers_[endpoint];
   if (ahead >= 3) {
-    __builtin_prefetch(&f);
+    sim::prefetch_bytes(&f, sizeof f);
   } else if (f.receiver != nullptr) {
     const Stream& stream = streams_[f.homeserver];
     const bool waiting = f.position >= stream.base && f.position < stream.end();

@@ -170,7 +170,7 @@ const std::shared_ptr<const mls::GroupConfig>& EncryptedRoom::shared_group_confi
 void EncryptedRoom::hint(DeviceIndex d, unsigned ahead, matrix::EventIndex first) const {
   const ReadState& r = reading_[d];
   if (ahead >= 2) {
-    __builtin_prefetch(&r);
+    sim::prefetch_bytes(&r, sizeof r);  // (may straddle two lines)
     return;
   }
   if (first < mls_events_.size() && mls_events_[first] && !mls_events_[first]->commit)
