@@ -92,8 +92,8 @@ bool EventQueue::cancel(EventHandle h) {
 void EventQueue::insert_node(Node n) {
   if (top_is_spent_) {
     top_is_spent_ = false;
-    if (nodes_.replace_top(n)) return;
-    nodes_.pop();
+    nodes_.replace_top(n);
+    return;
   }
   nodes_.push(n);
 }
@@ -152,8 +152,8 @@ void EventQueue::run_next() {
 
 void EventQueue::hint_upcoming() {
   if (!hints_) return;
-  QueueNode next[kHintsAhead];
-  const std::size_t n = nodes_.after_top(next, kHintsAhead);
+  const QueueNode* next = nodes_.after_top_begin();
+  const std::size_t n = std::min<std::size_t>(nodes_.after_top_count(), kHintsAhead);
   unsigned ahead = 0;  // among live events (a cancelled node is skipped)
   for (std::size_t k = 0; k < n; ++k) {
     Slot& s = slots_[next[k].key & kSlotMask];

@@ -1,6 +1,6 @@
 // The pending-event set of a Simulation: 16-byte nodes ordered by (time, insertion sequence) in a
-// TieredQueue (a near heap over calendar buckets), plus a slab of 28-byte slots that hold the
-// callables and the generations that validate handles.
+// TieredQueue (a sorted front over a near heap over calendar buckets), plus a slab of 28-byte slots
+// that hold the callables and the generations that validate handles.
 //
 // Memory: about 48 bytes per pending event (16 node + 28 slot, plus the buckets' partly filled
 // blocks); bench/phold measures it. A callable of at most 16 bytes that is
@@ -9,7 +9,7 @@
 // Cancellation is lazy: the slot is emptied at once, its heap node is dropped when it surfaces or
 // when cancelled nodes outnumber live ones. bench/phold chose the structure (see bench/README.md).
 //
-// Hints: before an event runs, each of the next kHintsAhead pending events of the near heap
+// Hints: before an event runs, each of the next kHintsAhead pending events (the queue's front)
 // whose callable has a `void hint(unsigned ahead) const` member is told how many events ahead
 // it is (1: the next). Its owner can start loading what it will touch (prefetching), each
 // distance one step further along a chain of pointers. Hints only read: results do not depend on
@@ -104,6 +104,7 @@ class EventQueue {
   enum class Op { kInvoke, kDestroy, kHint1, kHint2, kHint3, kHint4 };
   static_assert(static_cast<unsigned>(Op::kHint4) - static_cast<unsigned>(Op::kHint1) + 1 ==
                 kHintsAhead);
+  static_assert(TieredQueue::kFront == kHintsAhead + 1);
   // Returns, for a hint, whether the callable takes hints.
   using Ops = bool (*)(Op, void* storage);
   template <class Fn>

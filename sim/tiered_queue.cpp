@@ -84,6 +84,60 @@ void TieredQueue::release_list(List& list) {
 }
 
 void TieredQueue::push(const QueueNode& n) {
+  if (front_size_ < kFront || n.before(front_[kFront - 1])) {
+    front_insert(n);
+    return;
+  }
+  tier_push(n);
+}
+
+void TieredQueue::pop() {
+  front_drop_first();
+  front_refill();
+}
+
+void TieredQueue::replace_top(const QueueNode& n) {
+  front_drop_first();
+  // The front has room for one: n, unless the tiers' minimum precedes it.
+  if (tier_size() == 0 || n.before(front_[front_size_ - 1])) {
+    front_insert(n);
+    return;
+  }
+  const QueueNode& m = tier_top();
+  if (n.before(m)) {
+    front_[front_size_++] = n;
+    return;
+  }
+  front_[front_size_++] = m;
+  if (n.time < horizon_) {
+    sift_down(0, n);  // the heap's minimum replaced by n
+  } else {
+    tier_pop();
+    tier_push(n);
+  }
+}
+
+void TieredQueue::front_insert(const QueueNode& n) {
+  if (front_size_ == kFront) tier_push(front_[--front_size_]);
+  std::size_t i = front_size_++;
+  for (; i > 0 && n.before(front_[i - 1]); --i)
+    front_[i] = front_[i - 1];
+  front_[i] = n;
+}
+
+void TieredQueue::front_refill() {
+  if (tier_size() == 0) return;
+  front_[front_size_++] = tier_top();
+  tier_pop();
+}
+
+void TieredQueue::front_drop_first() {
+  --front_size_;
+  for (std::size_t i = 0; i < front_size_; ++i)
+    front_[i] = front_[i + 1];
+}
+
+void TieredQueue::tier_push(const QueueNode& n) {
   if (n.time < horizon_) {
     near_push(n);
     return;
@@ -97,48 +151,16 @@ void TieredQueue::push(const QueueNode& n) {
   }
 }
 
-std::size_t TieredQueue::after_top(QueueNode* out, std::size_t k) const {
-  // Best-first over the heap below the root: the candidates are the children of the root and of
-  // each node taken so far but the last (kArity + (k - 1) * (kArity - 1) at most).
-  constexpr std::size_t kMost = 4;
-  k = std::min(k, kMost);
-  const std::size_t n = near_size();
-  std::size_t candidates[kArity + (kMost - 1) * (kArity - 1)];
-  std::size_t count = 0;
-  const auto add_children = [&](std::size_t i) {
-    for (std::size_t c = kArity * i + 1; c <= kArity * i + kArity && c < n; ++c)
-      candidates[count++] = c;
-  };
-  add_children(0);
-  std::size_t taken = 0;
-  while (taken < k && count > 0) {
-    std::size_t best = 0;
-    for (std::size_t j = 1; j < count; ++j)
-      if (near(candidates[j]).before(near(candidates[best]))) best = j;
-    const std::size_t i = candidates[best];
-    candidates[best] = candidates[--count];
-    out[taken++] = near(i);
-    if (taken < k) add_children(i);
-  }
-  return taken;
-}
-
-const QueueNode& TieredQueue::top() {
+const QueueNode& TieredQueue::tier_top() {
   while (near_size() == 0)
     advance();
   return near(0);
 }
 
-void TieredQueue::pop() {
+void TieredQueue::tier_pop() {
   const QueueNode last = near_.back();
   near_.pop_back();
   if (near_size() > 0) sift_down(0, last);
-}
-
-bool TieredQueue::replace_top(const QueueNode& n) {
-  if (n.time >= horizon_) return false;
-  sift_down(0, n);
-  return true;
 }
 
 void TieredQueue::advance() {
@@ -202,7 +224,7 @@ void TieredQueue::rebuild() {
     blocks_[b].next = free_block_;
     free_block_ = b;
     for (uint32_t i = 0; i < block.count; ++i)
-      push(block.nodes[i]);
+      tier_push(block.nodes[i]);
     b = next;
   }
 }
@@ -210,6 +232,8 @@ void TieredQueue::rebuild() {
 std::vector<QueueNode> TieredQueue::take_all() {
   std::vector<QueueNode> all;
   all.reserve(size());
+  all.insert(all.end(), front_, front_ + front_size_);
+  front_size_ = 0;
   for (std::size_t i = 0; i < near_size(); ++i)
     all.push_back(near(i));
   near_.resize_down(kPad);

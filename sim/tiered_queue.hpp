@@ -1,15 +1,19 @@
-// The ordered set of pending-event nodes behind EventQueue: a two-tier calendar.
+// The ordered set of pending-event nodes behind EventQueue: a short sorted front over a two-tier
+// calendar.
+//   front:    the kFront earliest nodes, sorted (what runs next, readable without a heap walk);
 //   near:     a 4-ary heap of the nodes with time < horizon (small, so it stays in cache);
 //   buckets:  unsorted blocks of nodes, bucket i covering [base + i*width, base + (i+1)*width);
 //   overflow: unsorted nodes at or beyond the last bucket.
 // When `near` runs dry the next bucket is heapified into it; when the buckets run out they are
 // rebuilt from the overflow, with a width chosen from the overflow's time distribution so that a
 // bucket holds about kTargetPerBucket nodes. Every node in `near` precedes every node elsewhere,
-// so the minimum is always exact: order is (time, key) whatever the tiers do.
+// so the minimum is always exact: order is (time, key) whatever the tiers do. The front holds
+// min(kFront, size()) nodes, each before every node of the tiers.
 // Memory: 16 bytes per node plus at most one partly filled 256-byte block per bucket.
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/reserved_array.hpp"
@@ -26,30 +30,36 @@ static_assert(sizeof(QueueNode) == 16);
 class TieredQueue {
  public:
   static constexpr std::size_t kTargetPerBucket = 64;
+  // The minimum and the nodes after it that after_top_begin() names.
+  static constexpr std::size_t kFront = 5;
 
   explicit TieredQueue(std::size_t max_nodes);
 
-  std::size_t size() const { return near_size() + far_size_; }
+  std::size_t size() const { return front_size_ + tier_size(); }
   bool empty() const { return size() == 0; }
 
   void push(const QueueNode& n);
-  // The minimum node; the queue must not be empty. May move a bucket into the near heap.
-  const QueueNode& top();
+  // The minimum node; throws std::logic_error on an empty queue.
+  const QueueNode& top() const {
+    if (front_size_ == 0) throw std::logic_error("TieredQueue: top() of an empty queue");
+    return front_[0];
+  }
+  // Removes the minimum; the queue must not be empty. May move a bucket into the near heap.
   void pop();
-  // Replaces the minimum by `n` if `n` belongs in the near heap and returns true; otherwise
-  // leaves the queue unchanged and returns false. The queue must not be empty; top() was called.
-  bool replace_top(const QueueNode& n);
+  // pop() then push(n), in one step where it can (a heap sift instead of two).
+  void replace_top(const QueueNode& n);
   // Keeps the nodes for which keep(node) is true; the rest are passed to drop(node).
   template <class Keep, class Drop>
   void filter(Keep keep, Drop drop);
-  // Counts bucket loads; after a load the near heap holds exactly the loaded nodes, which lets a
-  // caller prefetch what those nodes refer to before they run.
+  // Counts bucket loads; after a load the near heap holds the loaded nodes (but the one the front
+  // took), which lets a caller prefetch what those nodes refer to before they run.
   uint64_t loads() const { return loads_; }
   const QueueNode* near_begin() const { return &near_[kPad]; }
   std::size_t near_count() const { return near_size(); }
-  // The up to `k` (at most 4) nodes of the near heap that follow its minimum, in order, into
-  // `out`; returns how many. (What runs after the top, unless events are pushed before them.)
-  std::size_t after_top(QueueNode* out, std::size_t k) const;
+  // The nodes that follow the minimum, in order: up to kFront - 1 of them, from `begin`.
+  // (What runs after the top, unless events are pushed before them.)
+  const QueueNode* after_top_begin() const { return front_ + 1; }
+  std::size_t after_top_count() const { return front_size_ == 0 ? 0 : front_size_ - 1; }
   // All nodes, in no particular order; the queue becomes empty.
   std::vector<QueueNode> take_all();
 
@@ -66,6 +76,18 @@ class TieredQueue {
     uint32_t head = kNone;
     uint32_t tail = kNone;
   };
+
+  // The front: sorted insertion; a node it no longer has room for goes to the tiers.
+  void front_insert(const QueueNode& n);
+  // Moves the tiers' minimum to the end of the front, if the tiers hold any.
+  void front_refill();
+  void front_drop_first();
+
+  // The tiers below the front.
+  std::size_t tier_size() const { return near_size() + far_size_; }
+  const QueueNode& tier_top();
+  void tier_pop();
+  void tier_push(const QueueNode& n);
 
   // The near heap: logical index i at near_[i + kPad] so that siblings share a cache line.
   static constexpr std::size_t kArity = 4;
@@ -84,6 +106,8 @@ class TieredQueue {
   void rebuild();
   void reset_tiers();
 
+  QueueNode front_[kFront];
+  std::size_t front_size_ = 0;
   ReservedArray<QueueNode> near_;
   ReservedArray<Block> blocks_;
   uint32_t free_block_ = kNone;
@@ -112,6 +136,8 @@ void TieredQueue::filter(Keep keep, Drop drop) {
       drop(n);
     }
   }
+  while (front_size_ < kFront && tier_size() > 0)
+    front_refill();
 }
 
 }  // namespace dmlssim::sim
