@@ -159,6 +159,7 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
     : tables_(tables ? std::move(tables) : std::make_shared<TreeTables>()),
       crypto_(&crypto),
       root_(dmls_epoch_of(crypto, root.epoch_secrets())),
+      index_(tables_->trees++),
       psk_anchor_(tables_->psk_anchor) {
   records_.emplace(root_, root_record(root));
   known_order_.push_back(&records_.find(root_)->first);
@@ -488,9 +489,12 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   const Bytes& key = held->digest;
   TreeEvent e;
   e.epoch = epoch;
-  if (const auto seen = processed_.find(key); seen != processed_.end()) {
+  // (References to an unordered_map's entries outlive its rehashes.)
+  TreeTables::CommitOutcomes& outcomes = tables_->commits[key];
+  if (const std::uint8_t seen = outcomes.of(index_); seen != TreeTables::CommitOutcomes::kUnseen) {
     e.kind = TreeEvent::Kind::kDuplicateCommit;
-    if (seen->second != nullptr) e.child = *seen->second;
+    if (seen >= TreeTables::CommitOutcomes::kFirstChild)
+      e.child = outcomes.children[seen - TreeTables::CommitOutcomes::kFirstChild];
     return e;
   }
   // Our own commit echoed: the copy holding it pending merges it.
@@ -524,11 +528,11 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
   e.own_commit = e.received.own_commit;
   if (e.received.removed) {
     e.kind = TreeEvent::Kind::kRemoved;
-    processed_[key] = nullptr;
+    outcomes.set(index_, TreeTables::CommitOutcomes::kRemoved);
     return e;
   }
   add_epoch(epoch, std::move(next), e);
-  processed_[key] = &records_.find(e.child)->first;  // (records are never dropped)
+  outcomes.created(index_, e.child);
   return e;
 }
 

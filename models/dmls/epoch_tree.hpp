@@ -260,9 +260,8 @@ class EpochTree {
   std::map<Bytes, std::vector<Held>, mls::BytesLess> buffer_;  // by the epoch they await
   std::vector<Held> psk_wait_;  // commits naming a merge PSK of an epoch not held yet
   std::map<Bytes, std::vector<Pending>, mls::BytesLess> pending_;  // own commits, by epoch
-  // SharedDmlsMessage::digest of each commit processed -> the key of its child's record (null:
-  // the commit removed this device).
-  std::unordered_map<Bytes, const Bytes*, mls::DigestHash, mls::BytesEqual> processed_;
+  // This tree's index in tables_ (its byte in TreeTables::commits).
+  std::uint32_t index_ = 0;
   std::unordered_map<Bytes, EpochRecord, mls::DigestHash, mls::BytesEqual> records_;
   // Every epoch ever held, in creation order: the keys of records_ (never dropped nor moved).
   std::vector<const Bytes*> known_order_;

@@ -70,6 +70,26 @@ struct TreeTables {
   static constexpr std::size_t kEpochIdsKept = 64;
   std::vector<EpochId> epoch_ids = std::vector<EpochId>(kEpochIdsKept);
   std::size_t epoch_ids_next = 0;
+  // Each tree's index among the run's trees (EpochTree takes the next at construction).
+  std::uint32_t trees = 0;
+  // What each commit did in each tree that processed it, by SharedDmlsMessage::digest: a byte
+  // per tree in one shared entry (the entry is hot: every device processes the commit) instead
+  // of an entry in each tree's own map (a cold miss and an allocation per device and commit).
+  struct CommitOutcomes {
+    static constexpr std::uint8_t kUnseen = 0;
+    static constexpr std::uint8_t kRemoved = 1;  // the commit removed the tree's device
+    // kFirstChild + k: it created children[k] (one epoch for every tree, in practice).
+    static constexpr std::uint8_t kFirstChild = 2;
+    std::vector<mls::Bytes> children;
+    std::vector<std::uint8_t> by_tree;  // kUnseen past its end
+    std::uint8_t of(std::uint32_t tree) const {
+      return tree < by_tree.size() ? by_tree[tree] : kUnseen;
+    }
+    void set(std::uint32_t tree, std::uint8_t outcome);
+    // Notes that `tree` created `child`.
+    void created(std::uint32_t tree, const mls::Bytes& child);
+  };
+  std::unordered_map<mls::Bytes, CommitOutcomes, mls::DigestHash, mls::BytesEqual> commits;
 };
 
 }  // namespace dmlssim::models::dmls

@@ -317,3 +317,30 @@ TEST_CASE("read lines name the entry and record of the epoch a device reads next
   w.tree(1).forget(w.root);
   CHECK(w.tree(1).read_lines().entry == nullptr);
 }
+
+TEST_CASE("trees sharing their tables know each its own processed commits", "[dmls]") {
+  // The run's trees keep what each commit did in one shared entry: one tree's processing is no
+  // duplicate for another, and each duplicate answers what that tree's processing did.
+  DmlsWorld w(4, 1, false, std::make_shared<dmls::TreeTables>());
+  mls::CommitOptions remove;
+  remove.by_value.push_back(mls::Proposal{mls::RemoveProposal{w.tree(3).group(w.root).own_leaf()}});
+  const auto x = w.tree(0).commit(w.root, remove);
+  const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
+  for (const int i : {1, 2}) {
+    CHECK(only_child(w.deliver(x.commit, i)) == ex);  // not a duplicate of device 0's
+    const auto again = w.deliver(x.commit, i);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].kind == Kind::kDuplicateCommit);
+    CHECK(again[0].child == ex);
+  }
+  CHECK(w.deliver(x.commit, 3)[0].kind == Kind::kRemoved);
+  const auto again = w.deliver(x.commit, 3);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].kind == Kind::kDuplicateCommit);
+  CHECK(again[0].child.empty());  // it made no epoch for device 3
+  // A commit on the new epoch, processed by one tree only, is new to the others.
+  const auto y = w.tree(1).commit(ex);
+  const mls::Bytes ey = only_child(w.deliver(y.commit, 1));
+  CHECK(only_child(w.deliver(y.commit, 2)) == ey);
+  CHECK(w.deliver(y.commit, 2)[0].kind == Kind::kDuplicateCommit);
+}
