@@ -167,10 +167,11 @@ EpochTree::EpochTree(const mls::CryptoProvider& crypto, mls::Group root,
   emplace_node(root_, std::move(root));
 }
 
-EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
+EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group, EpochRecord* record,
+                                         Nodes::value_type* parent_entry) {
   const auto it = epochs_.emplace(id, Node{nullptr, created_++, 0, std::move(group)}).first;
   Node& node = it->second;
-  node.record = &records_.at(id);
+  node.record = record != nullptr ? record : &records_.at(id);
   last_found_ = &*it;  // the epoch read next, most often
   // An epoch held before and forgotten may have held children still (rare: count them).
   if (forgotten_.count(id) != 0) {
@@ -182,10 +183,13 @@ EpochTree::Node& EpochTree::emplace_node(const Bytes& id, mls::Group group) {
   } else if (const auto entry = superseded_entry(*node.record, node.created, it->first)) {
     superseded_.insert(*entry);
   }
-  const Bytes& parent = node.record->parent();
-  const auto parent_node = parent.empty() ? epochs_.end() : epochs_.find(parent);
-  if (parent_node != epochs_.end() && parent_node->second.held_children++ == 0)
-    becomes_inner(parent_node->first, parent_node->second);
+  if (parent_entry == nullptr) {
+    const Bytes& parent = node.record->parent();
+    const auto found = parent.empty() ? epochs_.end() : epochs_.find(parent);
+    if (found != epochs_.end()) parent_entry = &*found;
+  }
+  if (parent_entry != nullptr && parent_entry->second.held_children++ == 0)
+    becomes_inner(parent_entry->first, parent_entry->second);
   return node;
 }
 
@@ -205,8 +209,11 @@ void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
 }
 
 void EpochTree::note_sender(const Bytes& id, Node& node, const Bytes& identity) {
-  if (node.record->note_sender(tables_->identities.id(identity), tables_->sender_changes) &&
-      node.held_children > 0)
+  note_sender(id, node, tables_->identities.id(identity));
+}
+
+void EpochTree::note_sender(const Bytes& id, Node& node, IdentityId sender) {
+  if (node.record->note_sender(sender, tables_->sender_changes) && node.held_children > 0)
     settle_senders(id, *node.record);  // superseded: settled again after a late sender
 }
 
@@ -473,13 +480,14 @@ void EpochTree::handle(const Held& held, TreeEvents& out) {
     return;
   }
   if (is_commit(message.message)) {
-    out.push_back(handle_commit(held, node->second));
+    out.push_back(handle_commit(held, *node));
   } else {
     handle_other(held, node->second, out.emplace_back());  // (built in place)
   }
 }
 
-TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
+TreeEvent EpochTree::handle_commit(const Held& held, Nodes::value_type& entry) {
+  Node& node = entry.second;
   // The epoch's successor-init state is shared with the copy that processes the commit, and a
   // first child supersedes the epoch: either moves what it retains.
   const Accounting accounting(*this, node);
@@ -531,7 +539,7 @@ TreeEvent EpochTree::handle_commit(const Held& held, Node& node) {
     outcomes.set(index_, TreeTables::CommitOutcomes::kRemoved);
     return e;
   }
-  add_epoch(epoch, std::move(next), e);
+  add_epoch(entry, std::move(next), e);
   outcomes.created(index_, e.child);
   return e;
 }
@@ -551,8 +559,21 @@ void EpochTree::handle_other(const Held& held, Node& node, TreeEvent& e) {
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
-    note_sender(epoch, node, identity_of(tree, e.received.sender.index));
+    note_sender(epoch, node, sender_id(tree, e.received));
   }
+}
+
+IdentityId EpochTree::sender_id(const mls::RatchetTree& tree, const mls::Received& received) {
+  const mls::LeafIndex leaf = received.sender.index;
+  const std::shared_ptr<const Bytes>& plaintext = received.application_data;
+  if (!plaintext) return tables_->identities.id(identity_of(tree, leaf));
+  // Fibonacci hashing of the address: its top bits pick the slot.
+  const std::uint64_t address = reinterpret_cast<std::uintptr_t>(plaintext.get()) >> 4;
+  TreeTables::SenderMemo& memo = tables_->senders_read[static_cast<std::size_t>(
+      (address * 0x9E3779B97F4A7C15ull) >> (64 - TreeTables::kSenderMemoBits))];
+  if (memo.plaintext == plaintext && memo.leaf == leaf) return memo.id;
+  memo = TreeTables::SenderMemo{plaintext, leaf, tables_->identities.id(identity_of(tree, leaf))};
+  return memo.id;
 }
 
 Bytes EpochTree::epoch_id_of(const mls::EpochSecrets& secrets) {
@@ -569,7 +590,7 @@ Bytes EpochTree::epoch_id_of(const mls::EpochSecrets& secrets) {
   return id;
 }
 
-void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event) {
+void EpochTree::add_epoch(Nodes::value_type& parent, mls::Group group, TreeEvent& event) {
   Bytes child = epoch_id_of(group.epoch_secrets());
   event.kind = TreeEvent::Kind::kEpochCreated;
   event.child = child;
@@ -579,18 +600,19 @@ void EpochTree::add_epoch(const Bytes& parent, mls::Group group, TreeEvent& even
   std::shared_ptr<const EpochFacts>& facts = tables_->created[child];
   if (!facts) {
     facts = std::make_shared<const EpochFacts>(
-        commit_facts(parent, group, epochs_.at(parent).group, event.received.sender));
+        commit_facts(parent.first, group, parent.second.group, event.received.sender));
   }
   EpochRecord r;
   r.facts = facts;
   if (!r.committer().empty())
     r.note_sender(tables_->identities.id(r.committer()), tables_->sender_changes);
   r.created_at = now_;
-  EpochRecord& before_record = records_.at(parent);
+  EpochRecord& before_record = *parent.second.record;
   if (!before_record.superseded_at) before_record.superseded_at = now_;
-  records_[child] = std::move(r);
-  known_order_.push_back(&records_.find(child)->first);
-  emplace_node(child, std::move(group));
+  const auto record = records_.try_emplace(child).first;  // (held once and forgotten: replaced)
+  record->second = std::move(r);
+  known_order_.push_back(&record->first);
+  emplace_node(child, std::move(group), &record->second, &parent);
   released_.push_back(std::move(child));
 }
 

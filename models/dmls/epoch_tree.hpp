@@ -218,7 +218,10 @@ class EpochTree {
   // Appends to `out` what the message did (one event; released messages are release()'s).
   void handle(const Held& message, TreeEvents& out);
   // Holds a new epoch (its record is in records_ already) and updates heads_ and superseded_.
-  Node& emplace_node(const Bytes& id, mls::Group group);
+  // `record`: its entry in records_, and `parent_entry` its parent's node, when the caller has
+  // them (found otherwise).
+  Node& emplace_node(const Bytes& id, mls::Group group, EpochRecord* record = nullptr,
+                     Nodes::value_type* parent_entry = nullptr);
   // A record for an epoch the tree starts from or joins (its own facts: no parent, no commit).
   EpochRecord root_record(const mls::Group& group) const;
   // heads_ and superseded_ as a node gains its first held child or loses its last.
@@ -229,14 +232,17 @@ class EpochTree {
   void settle_senders(const Bytes& id, EpochRecord& record);
   // Notes a sender in a held epoch's record (settled again when the epoch is superseded).
   void note_sender(const Bytes& id, Node& node, const Bytes& identity);
+  void note_sender(const Bytes& id, Node& node, IdentityId sender);
+  // The id of an application message's or proposal's sender (a member) in the epoch of `tree`.
+  IdentityId sender_id(const mls::RatchetTree& tree, const mls::Received& received);
   // Appends to `out` what the messages waiting for `created` epochs lead to.
   void release(TreeEvents& out, std::vector<Bytes> created);
-  TreeEvent handle_commit(const Held& message, Node& node);
+  TreeEvent handle_commit(const Held& message, Nodes::value_type& entry);
   // dmls_epoch_of(secrets), found again in the run's tables when another device entered the epoch.
   Bytes epoch_id_of(const mls::EpochSecrets& secrets);
   // Fills `e` (default-constructed) with what an application message or proposal did.
   void handle_other(const Held& held, Node& node, TreeEvent& e);
-  void add_epoch(const Bytes& parent, mls::Group group, TreeEvent& event);
+  void add_epoch(Nodes::value_type& parent, mls::Group group, TreeEvent& event);
   // Makes `group` (and every epoch and copy from it) find the merge PSKs of the held epochs.
   void look_up_merge_psks(mls::Group& group) const;
 

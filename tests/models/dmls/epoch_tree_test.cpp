@@ -344,3 +344,29 @@ TEST_CASE("trees sharing their tables know each its own processed commits", "[dm
   CHECK(only_child(w.deliver(y.commit, 2)) == ey);
   CHECK(w.deliver(y.commit, 2)[0].kind == Kind::kDuplicateCommit);
 }
+
+TEST_CASE("every reader of a shared message notes its sender, message after message", "[dmls]") {
+  // The run's trees find a read message's sender by its shared plaintext: each tree's sender
+  // set must still be exactly the senders it read (and its own sends), over many messages.
+  DmlsWorld w(4, 3, false, std::make_shared<dmls::TreeTables>());
+  const auto x = w.tree(0).commit(w.root);
+  const mls::Bytes ex = only_child(w.deliver(x.commit, 0));
+  for (const int i : {1, 2, 3})
+    only_child(w.deliver(x.commit, i));
+  std::vector<dmls::Identities> expect(4);
+  for (int k = 0; k < 24; ++k) {
+    const int from = (k * 7) % 4;
+    const dmls::DmlsMessage m = w.tree(from).protect(ex, mls::to_bytes("m" + std::to_string(k)));
+    expect[static_cast<std::size_t>(from)].insert(w.identity(from));
+    // Reader 3 reads only the messages of senders 0 and 1; the others read everything.
+    for (int r = 0; r < 4; ++r) {
+      if (r == from || (r == 3 && from > 1)) continue;
+      const auto read = w.deliver(m, r);
+      REQUIRE(read[0].kind == Kind::kApplication);
+      expect[static_cast<std::size_t>(r)].insert(w.identity(from));
+    }
+    for (int r = 0; r < 4; ++r)
+      CHECK(w.tree(r).senders(ex) == expect[static_cast<std::size_t>(r)]);
+  }
+  CHECK(expect[3].size() == 3);  // itself, 0 and 1
+}
