@@ -5,10 +5,58 @@ Usage: check_ab_harness.py SOURCE_DIR WORK_DIR
 1. bench/ab_toggle.patch applies to the sources (patch --dry-run): it must not rot.
 2. bench/ab_slices.py on a made-up stderr gives the totals and the totals without long windows
    that a hand computation gives; on a file without A/B lines it fails with a message.
+3. A Simulation built with the patch counts only time inside run_until: a driver sleeps 0.3 s
+   before each of two windows of trivial events, and the modes' total must stay far below that
+   (the harness once gave the world's construction to the first mode).
 """
 import os
+import re
+import shutil
 import subprocess
 import sys
+
+DRIVER = r'''
+#include <chrono>
+#include <thread>
+
+#include "sim/simulation.hpp"
+
+int main() {
+  dmlssim::sim::Simulation s;
+  for (int window = 1; window <= 2; ++window) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // outside run_until
+    for (int i = 0; i < 20000; ++i)
+      s.schedule(dmlssim::sim::SimTime::from_ns(i), [] {});
+    s.run_until(dmlssim::sim::SimTime::from_ns(window * 1'000'000));
+  }
+}
+'''
+
+
+def check_clock(source, work):
+    tree = os.path.join(work, "src")
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(os.path.join(source, "sim"), os.path.join(tree, "sim"))
+    with open(os.path.join(source, "bench", "ab_toggle.patch"), "rb") as f:
+        subprocess.run(["patch", "-s", "-p1", "-d", tree], stdin=f, check=True)
+    driver = os.path.join(tree, "driver.cpp")
+    with open(driver, "w", encoding="utf-8") as f:
+        f.write(DRIVER)
+    binary = os.path.join(work, "ab_driver")
+    sources = [driver] + [os.path.join(tree, "sim", n) for n in
+                          ("simulation.cpp", "event_queue.cpp", "tiered_queue.cpp", "time.cpp")]
+    subprocess.run(["g++", "-std=c++20", "-O1", "-DDMLSSIM_AB", "-I", tree, "-o", binary] +
+                   sources, check=True)
+    err = subprocess.run([binary], capture_output=True, text=True, check=True).stderr
+    last = re.findall(r"AB on ([\d.]+) s \((\d+) ev\) off ([\d.]+) s \((\d+) ev\)", err)
+    if len(last) != 2:
+        sys.exit(f"the A/B driver printed no two windows:\n{err}")
+    on, on_events, off, off_events = last[-1]
+    if int(on_events) + int(off_events) != 40000:
+        sys.exit(f"the A/B driver counted {on_events} + {off_events} events, not 40000")
+    if float(on) + float(off) > 0.25:
+        sys.exit(f"the A/B clock counted {on} + {off} s for 40,000 trivial events: time outside "
+                 "run_until (0.6 s of sleep) went to a mode")
 
 
 def main():
@@ -43,6 +91,7 @@ def main():
     bad = subprocess.run(["/usr/bin/python3", script, empty], capture_output=True, text=True)
     if bad.returncode == 0 or "no 'AB on ... off ...' lines" not in bad.stderr:
         sys.exit(f"ab_slices.py on a file without A/B lines: rc {bad.returncode}, {bad.stderr}")
+    check_clock(source, work)
     print("ab harness ok")
 
 
