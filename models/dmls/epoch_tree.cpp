@@ -209,11 +209,8 @@ void EpochTree::settle_senders(const Bytes& id, EpochRecord& record) {
 }
 
 void EpochTree::note_sender(const Bytes& id, Node& node, const Bytes& identity) {
-  note_sender(id, node, tables_->identities.id(identity));
-}
-
-void EpochTree::note_sender(const Bytes& id, Node& node, IdentityId sender) {
-  if (node.record->note_sender(sender, tables_->sender_changes) && node.held_children > 0)
+  if (node.record->note_sender(tables_->identities.id(identity), tables_->sender_changes) &&
+      node.held_children > 0)
     settle_senders(id, *node.record);  // superseded: settled again after a late sender
 }
 
@@ -559,21 +556,8 @@ void EpochTree::handle_other(const Held& held, Node& node, TreeEvent& e) {
                                                           : TreeEvent::Kind::kApplication;
   if (e.received.sender.type == mls::SenderType::kMember) {
     const mls::RatchetTree& tree = node.group.public_state().tree;
-    note_sender(epoch, node, sender_id(tree, e.received));
+    note_sender(epoch, node, identity_of(tree, e.received.sender.index));
   }
-}
-
-IdentityId EpochTree::sender_id(const mls::RatchetTree& tree, const mls::Received& received) {
-  const mls::LeafIndex leaf = received.sender.index;
-  const std::shared_ptr<const Bytes>& plaintext = received.application_data;
-  if (!plaintext) return tables_->identities.id(identity_of(tree, leaf));
-  // Fibonacci hashing of the address: its top bits pick the slot.
-  const std::uint64_t address = reinterpret_cast<std::uintptr_t>(plaintext.get()) >> 4;
-  TreeTables::SenderMemo& memo = tables_->senders_read[static_cast<std::size_t>(
-      (address * 0x9E3779B97F4A7C15ull) >> (64 - TreeTables::kSenderMemoBits))];
-  if (memo.plaintext == plaintext && memo.leaf == leaf) return memo.id;
-  memo = TreeTables::SenderMemo{plaintext, leaf, tables_->identities.id(identity_of(tree, leaf))};
-  return memo.id;
 }
 
 Bytes EpochTree::epoch_id_of(const mls::EpochSecrets& secrets) {

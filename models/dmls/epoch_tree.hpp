@@ -232,9 +232,6 @@ class EpochTree {
   void settle_senders(const Bytes& id, EpochRecord& record);
   // Notes a sender in a held epoch's record (settled again when the epoch is superseded).
   void note_sender(const Bytes& id, Node& node, const Bytes& identity);
-  void note_sender(const Bytes& id, Node& node, IdentityId sender);
-  // The id of an application message's or proposal's sender (a member) in the epoch of `tree`.
-  IdentityId sender_id(const mls::RatchetTree& tree, const mls::Received& received);
   // Appends to `out` what the messages waiting for `created` epochs lead to.
   void release(TreeEvents& out, std::vector<Bytes> created);
   TreeEvent handle_commit(const Held& message, Nodes::value_type& entry);

@@ -90,18 +90,6 @@ struct TreeTables {
     void created(std::uint32_t tree, const mls::Bytes& child);
   };
   std::unordered_map<mls::Bytes, CommitOutcomes, mls::DigestHash, mls::BytesEqual> commits;
-  // The sender of each application message read last, by its opened plaintext (one object for
-  // every member reading the message in its epoch, kept alive by the slot so that its address
-  // names it): the devices reading a message find its sender's id without the leaf's
-  // credential and the identity's look-up.
-  struct SenderMemo {
-    std::shared_ptr<const mls::Bytes> plaintext;
-    std::uint32_t leaf = 0;
-    IdentityId id = 0;
-  };
-  static constexpr unsigned kSenderMemoBits = 8;
-  static constexpr std::size_t kSenderMemos = std::size_t{1} << kSenderMemoBits;
-  std::vector<SenderMemo> senders_read = std::vector<SenderMemo>(kSenderMemos);
 };
 
 }  // namespace dmlssim::models::dmls
