@@ -9,8 +9,8 @@ Usage: check_ab_harness.py SOURCE_DIR WORK_DIR
    before each of two windows of trivial events, and the modes' total must stay far below that
    (the harness once gave the world's construction to the first mode).
 """
+import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +33,15 @@ int main() {
 '''
 
 
+def ab_line_pattern(source):
+    """The A/B line as bench/ab_slices.py reads it (one definition of the format)."""
+    spec = importlib.util.spec_from_file_location(
+        "ab_slices", os.path.join(source, "bench", "ab_slices.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LINE
+
+
 def check_clock(source, work):
     tree = os.path.join(work, "src")
     shutil.rmtree(tree, ignore_errors=True)
@@ -48,7 +57,7 @@ def check_clock(source, work):
     subprocess.run(["g++", "-std=c++20", "-O1", "-DDMLSSIM_AB", "-I", tree, "-o", binary] +
                    sources, check=True)
     err = subprocess.run([binary], capture_output=True, text=True, check=True).stderr
-    last = re.findall(r"AB on ([\d.]+) s \((\d+) ev\) off ([\d.]+) s \((\d+) ev\)", err)
+    last = ab_line_pattern(source).findall(err)
     if len(last) != 2:
         sys.exit(f"the A/B driver printed no two windows:\n{err}")
     on, on_events, off, off_events = last[-1]
