@@ -164,7 +164,8 @@ void TieredQueue::tier_pop() {
 }
 
 void TieredQueue::advance() {
-  if (far_size_ == 0) throw std::logic_error("TieredQueue: advance() with no node below the near heap");
+  if (far_size_ == 0)
+    throw std::logic_error("TieredQueue: advance() with no node below the near heap");
   if (next_bucket_ >= buckets_.size()) {
     rebuild();
     return;
