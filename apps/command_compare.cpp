@@ -1,10 +1,13 @@
 // dmlssim compare: every strategy over the same replications, a tidy compare.csv and a headline
 // table (scenarios/comparison.hpp).
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
+#include "apps/heap_prefaulter.hpp"
 #include "apps/progress.hpp"
 #include "apps/report_format.hpp"
 #include "apps/stop_signals.hpp"
@@ -23,7 +26,8 @@ constexpr const char* kCompareUsage =
     "[--set key.path=value]... [--out DIR] [--jobs J] [--force] [--quiet]\n\nRuns every strategy "
     "(default: every registered encrypted one) over the same replications (common random "
     "numbers), writes DIR/<strategy>/run-NNNN/ and DIR/compare.csv, and prints the table. Starts "
-    "itself again once with transparent huge pages for the heap (DMLSSIM_HUGEPAGES=0: not).";
+    "itself again once with transparent huge pages for the heap (DMLSSIM_HUGEPAGES=0: not), and "
+    "faults the heap's new pages in on a thread of its own (DMLSSIM_PREFAULT=0: not).";
 
 // The printed table: a row per labelled metric, a column per strategy, mean [95 % interval].
 void print_table(const scenarios::Scenario& s, const std::vector<scenarios::StrategyRuns>& results,
@@ -102,6 +106,8 @@ int command_compare(const std::vector<std::string>& args) {
   }
   const StopOnSignals on_signals;
   WorldDisposal disposal;
+  std::optional<HeapPrefaulter> prefaulter;
+  if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"))) prefaulter.emplace();
   try {
     std::vector<scenarios::Scenario> variants;
     for (const std::string& s : strategies) {

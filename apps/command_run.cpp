@@ -3,11 +3,14 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
+#include "apps/heap_prefaulter.hpp"
 #include "apps/progress.hpp"
 #include "apps/report_format.hpp"
 #include "apps/stop_signals.hpp"
@@ -25,7 +28,8 @@ constexpr const char* kRunUsage =
     "[--jobs J] [--force] [--run-index N] "
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
     "DIR/summary.csv. Starts itself again once with transparent huge pages for the heap "
-    "(DMLSSIM_HUGEPAGES=0: not; results do not depend on it).";
+    "(DMLSSIM_HUGEPAGES=0: not), and faults the heap's new pages in on a thread of its own "
+    "(DMLSSIM_PREFAULT=0: not); results depend on neither.";
 
 constexpr double kConfidence = 0.99;
 
@@ -198,6 +202,8 @@ int command_run(const std::vector<std::string>& args) {
     std::vector<scenarios::RunSummary> summaries;
     try {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
+      std::optional<HeapPrefaulter> prefaulter;
+      if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"))) prefaulter.emplace();
       summaries = scenarios::run_experiment(scenario, experiment, &progress);
     } catch (const scenarios::RunInterrupted&) {
       std::cerr << "dmlssim run: interrupted; kept the complete run directories in " << out_dir
