@@ -101,10 +101,7 @@ void ClientSync::hint(sim::EndpointId endpoint, unsigned ahead) const {
   if (ahead >= 3) {
     sim::prefetch_bytes(&f, sizeof f);
   } else if (f.receiver != nullptr) {
-    const Stream& stream = streams_[f.homeserver];
-    const bool waiting = f.position >= stream.base && f.position < stream.end();
-    f.receiver->hint(f.who, ahead,
-                     waiting ? stream.events[f.position - stream.base] : matrix::kNoEvent);
+    f.receiver->hint(f.who, ahead);
   }
 }
 

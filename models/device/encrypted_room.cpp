@@ -167,14 +167,12 @@ const std::shared_ptr<const mls::GroupConfig>& EncryptedRoom::shared_group_confi
   return group_config_;
 }
 
-void EncryptedRoom::hint(DeviceIndex d, unsigned ahead, matrix::EventIndex first) const {
+void EncryptedRoom::hint(DeviceIndex d, unsigned ahead) const {
   const ReadState& r = reading_[d];
   if (ahead >= 2) {
     sim::prefetch_bytes(&r, sizeof r);  // (may straddle two lines)
     return;
   }
-  if (first < mls_events_.size() && mls_events_[first] && !mls_events_[first]->commit)
-    ledger_.prefetch(mls_events_[first]->ledger_index, d);
   if (r.tree == nullptr) return;
   r.tree->prefetch();
   const dmls::EpochTree::ReadLines& lines = r.lines;

@@ -368,9 +368,8 @@ class EncryptedRoom : private SyncReceiver {
   // SyncReceiver: device `d` synced event `e` (its time is the clock's), went on- or offline.
   void on_synced(DeviceIndex d, matrix::EventIndex e, sim::SimTime at) override;
   void on_online(DeviceIndex d, bool online) override;
-  // Prefetches the device's read state (ahead 2), then its tree's lines and the ledger's entry
-  // of the message `first` (ahead 1).
-  void hint(DeviceIndex d, unsigned ahead, matrix::EventIndex first) const override;
+  // Prefetches the device's read state (ahead 2), then its tree's lines (ahead 1).
+  void hint(DeviceIndex d, unsigned ahead) const override;
   void on_client_message(const sim::ClientMessage& m);
   void on_client_failure(const sim::ClientMessage& m);
   // An event's request up the client hop; `bytes`: its content (counted when over the limit).

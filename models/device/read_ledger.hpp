@@ -101,12 +101,6 @@ class ReadLedger {
   std::size_t message_count() const { return messages_.size(); }
   const SentMessage& message(std::uint32_t m) const { return messages_[m]; }
   bool expected(std::uint32_t m, DeviceIndex d) const;
-  // Starts loading what delivered() and read() of (m, d) touch (a hint; no effect on results).
-  void prefetch(std::uint32_t m, DeviceIndex d) const {
-    if (m >= codes_.size() || d >= codes_[m].size()) return;
-    __builtin_prefetch(&codes_[m][d]);
-    __builtin_prefetch(&expect_[m][d / 64]);
-  }
   ReadOutcome outcome(std::uint32_t m, DeviceIndex d) const;
   // Valid when outcome() is kUnreadable.
   UnreadableCause cause(std::uint32_t m, DeviceIndex d) const;

@@ -17,10 +17,9 @@ class SyncReceiver {
   virtual void on_synced(std::uint32_t who, matrix::EventIndex event, sim::SimTime at) = 0;
   // The client went offline (what was on its way is lost) or came back online.
   virtual void on_online(std::uint32_t who, bool online) = 0;
-  // A batch for `who` arrives `ahead` events from now (1 or 2), `first` its first event: start
-  // loading what on_synced will touch. Only reads: hints change no result.
-  virtual void hint(std::uint32_t /*who*/, unsigned /*ahead*/, matrix::EventIndex /*first*/) const {
-  }
+  // A batch for `who` arrives `ahead` events from now (1 or 2): start loading what on_synced will
+  // touch. Only reads: hints change no result.
+  virtual void hint(std::uint32_t /*who*/, unsigned /*ahead*/) const {}
 
  protected:
   ~SyncReceiver() = default;

@@ -99,15 +99,3 @@ TEST_CASE("ledger: the delay histogram counts long delays past its dense part, i
   CHECK(h.count(dense_end + 6) == 0);
   CHECK(device::DelayHistogram().entries().empty());
 }
-
-TEST_CASE("ledger: a prefetch of any pair, known or not, changes no outcome", "[device][ledger]") {
-  device::ReadLedger ledger;
-  const std::uint32_t m = ledger.add_message({7, 1, SimTime::from_seconds(10)}, {true, true, true});
-  ledger.prefetch(m, 0);
-  ledger.prefetch(m, 2);
-  ledger.prefetch(m, 99);     // a device created after the send
-  ledger.prefetch(m + 5, 0);  // no such message
-  CHECK(ledger.outcome(m, 0) == ReadOutcome::kNotDelivered);
-  CHECK(ledger.outcome(m, 2) == ReadOutcome::kNotDelivered);
-  CHECK(ledger.totals().pairs == 2);
-}
