@@ -10,7 +10,7 @@ namespace dmlssim::sim {
 
 ClientLinks::ClientLinks(Simulation& sim, const Reachability& reach, Distribution latency,
                          RandomStream rng)
-    : sim_(sim), reach_(reach), latency_(latency), rng_(rng) {}
+    : sim_(sim), reach_(reach), latency_(latency, rng) {}
 
 EndpointId ClientLinks::attach(NodeId node) {
   if (node >= reach_.node_count()) throw std::out_of_range("ClientLinks: no such node");
@@ -94,7 +94,7 @@ uint32_t ClientLinks::count_and_store(const ClientMessage& m) {
 }
 
 SimTime ClientLinks::draw_latency() {
-  return SimTime::from_seconds(std::max(0.0, latency_.sample(rng_)));
+  return SimTime::from_seconds(std::max(0.0, latency_.next()));
 }
 
 void ClientLinks::launch(const ClientMessage& m) {

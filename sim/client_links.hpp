@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/distribution.hpp"
+#include "sim/draws_ahead.hpp"
 #include "sim/network.hpp"
 
 namespace dmlssim::sim {
@@ -114,8 +115,7 @@ class ClientLinks {
 
   Simulation& sim_;
   const Reachability& reach_;
-  Distribution latency_;
-  RandomStream rng_;
+  DrawsAhead latency_;  // the hop's latency draws, in the order they are taken
   std::vector<NodeId> node_of_;
   std::vector<uint8_t> online_;
   std::vector<uint32_t> session_;  // per endpoint: counts its online/offline changes
