@@ -9,17 +9,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/apps/cli_runner.hpp"
 
-namespace fs = std::filesystem;
 using dmlssim::apps::heap_prefault_wanted;
 using dmlssim::apps::HeapPrefaulter;
 using dmlssim::testing::run_cli;
@@ -43,13 +40,6 @@ std::uint64_t resident_bytes() {
 // The program break, from the kernel.
 std::uintptr_t program_break() {
   return static_cast<std::uintptr_t>(syscall(SYS_brk, 0));
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -102,24 +92,7 @@ TEST_CASE("the prefaulter faults in the heap's growth and leaves what it holds a
 }
 
 TEST_CASE("results are the same with and without the prefaulter", "[cli]") {
-  const fs::path out = fs::temp_directory_path() / ("dmlssim-pf-" + std::to_string(::getpid()));
-  const std::string cmd = "run " + std::string(DMLSSIM_SOURCE_DIR) +
-                          "/scenarios/encrypted-netsplit.yaml --runs 1 --quiet --force --out ";
-  ::unsetenv("DMLSSIM_PREFAULT");
-  REQUIRE(run_cli(cmd + (out / "on").string()).code == 0);
-  ::setenv("DMLSSIM_PREFAULT", "0", 1);
-  REQUIRE(run_cli(cmd + (out / "off").string()).code == 0);
-  ::unsetenv("DMLSSIM_PREFAULT");
-  int compared = 0;
-  for (const fs::directory_entry& on : fs::directory_iterator(out / "on" / "run-0000")) {
-    const std::string file = on.path().filename().string();
-    if (file == "manifest.json") continue;  // wall-clock times
-    INFO(file);
-    CHECK(slurp(on.path()) == slurp(out / "off" / "run-0000" / file));
-    ++compared;
-  }
-  CHECK(compared > 10);
-  fs::remove_all(out);
+  dmlssim::testing::check_same_run_with_and_without("DMLSSIM_PREFAULT");
 }
 
 TEST_CASE("run and compare say how to turn the prefaulter off", "[cli]") {

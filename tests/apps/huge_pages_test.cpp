@@ -27,13 +27,6 @@ std::string thp_mode() {
   return s.str();
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The environment of a `dmlssim run` a moment after it started (after any restart).
 std::string environment_of_a_run(const fs::path& out) {
   const fs::path scenario = out.string() + ".yaml";
@@ -87,25 +80,8 @@ TEST_CASE("a run restarts with huge pages unless told not to", "[cli]") {
 }
 
 TEST_CASE("results are the same with and without huge pages", "[cli]") {
-  const fs::path out = fs::temp_directory_path() / ("dmlssim-thp-" + std::to_string(::getpid()));
-  const std::string cmd = "run " + std::string(DMLSSIM_SOURCE_DIR) +
-                          "/scenarios/encrypted-netsplit.yaml --runs 1 --quiet --force --out ";
   ::unsetenv("GLIBC_TUNABLES");
-  ::unsetenv("DMLSSIM_HUGEPAGES");
-  REQUIRE(run_cli(cmd + (out / "on").string()).code == 0);
-  ::setenv("DMLSSIM_HUGEPAGES", "0", 1);
-  REQUIRE(run_cli(cmd + (out / "off").string()).code == 0);
-  ::unsetenv("DMLSSIM_HUGEPAGES");
-  int compared = 0;
-  for (const fs::directory_entry& on : fs::directory_iterator(out / "on" / "run-0000")) {
-    const std::string file = on.path().filename().string();
-    if (file == "manifest.json") continue;  // wall-clock times
-    INFO(file);
-    CHECK(slurp(on.path()) == slurp(out / "off" / "run-0000" / file));
-    ++compared;
-  }
-  CHECK(compared > 10);
-  fs::remove_all(out);
+  dmlssim::testing::check_same_run_with_and_without("DMLSSIM_HUGEPAGES");
 }
 
 TEST_CASE("run and compare say how to turn huge pages off", "[cli]") {
