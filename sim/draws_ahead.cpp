@@ -1,7 +1,5 @@
 #include "sim/draws_ahead.hpp"
 
-#include <utility>
-
 namespace dmlssim::sim {
 
 DrawsAhead::DrawsAhead(Distribution distribution, RandomStream stream)
@@ -20,39 +18,38 @@ DrawsAhead::~DrawsAhead() {
 void DrawsAhead::refill() {
   if (!thread_.joinable()) {
     if (drawn_inline_ < kInlineDraws) {
-      current_.resize(kBlock);
-      for (double& v : current_)
+      inline_.resize(kBlock);
+      for (double& v : inline_)
         v = distribution_.sample(stream_);
       drawn_inline_ += kBlock;
+      block_ = inline_.data();
       taken_ = 0;
       return;
     }
-    for (std::size_t b = 0; b < kBlocksAhead; ++b)
-      free_.emplace_back(kBlock);
+    ring_.assign(kRing, std::vector<double>(kBlock));
+    reading_ = 0;  // block 0 stands for the inline block just used up
+    written_ = 1;
     thread_ = std::thread([this] { draw_blocks(); });  // the stream is the thread's from here
   }
   std::unique_lock<std::mutex> lock(mutex_);
-  free_.push_back(std::move(current_));
+  ++reading_;  // the block read so far goes back to the thread
   emptied_.notify_one();
-  filled_.wait(lock, [this] { return !full_.empty(); });
-  current_ = std::move(full_.front());
-  full_.pop_front();
+  filled_.wait(lock, [this] { return written_ > reading_; });
+  block_ = ring_[reading_ % kRing].data();
   taken_ = 0;
 }
 
 void DrawsAhead::draw_blocks() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    emptied_.wait(lock, [this] { return stopping_ || !free_.empty(); });
+    emptied_.wait(lock, [this] { return stopping_ || written_ < reading_ + kRing; });
     if (stopping_) return;
-    std::vector<double> block = std::move(free_.back());
-    free_.pop_back();
+    std::vector<double>& block = ring_[written_ % kRing];
     lock.unlock();
-    block.resize(kBlock);
     for (double& v : block)
       v = distribution_.sample(stream_);
     lock.lock();
-    full_.push_back(std::move(block));
+    ++written_;
     filled_.notify_one();
   }
 }

@@ -7,13 +7,13 @@
 // next() returns exactly what distribution.sample(stream) would have, in the same order. The first
 // kInlineDraws values are drawn by the caller (small simulations start no thread); after that a
 // thread fills blocks of kBlock values, at most kBlocksAhead ahead, and the caller waits only if
-// it catches up. The thread owns the stream from then on.
+// it catches up. The thread owns the stream from then on. Starting it allocates (the thread and
+// its blocks); nothing else does after the first block.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -35,26 +35,30 @@ class DrawsAhead {
   DrawsAhead& operator=(const DrawsAhead&) = delete;
 
   double next() {
-    if (taken_ == current_.size()) refill();
-    return current_[taken_++];
+    if (taken_ == kBlock) refill();
+    return block_[taken_++];
   }
   // Whether the thread has started (after kInlineDraws values).
   bool ahead() const { return thread_.joinable(); }
 
  private:
+  static constexpr std::size_t kRing = kBlocksAhead + 1;
   void refill();
   void draw_blocks();
 
   Distribution distribution_;
-  RandomStream stream_;  // the caller's until the thread starts, then the thread's
-  std::vector<double> current_;
-  std::size_t taken_ = 0;
+  RandomStream stream_;            // the caller's until the thread starts, then the thread's
+  const double* block_ = nullptr;  // the block next() reads
+  std::size_t taken_ = kBlock;
   std::uint64_t drawn_inline_ = 0;
+  std::vector<double> inline_;
 
+  // Blocks in a ring, filled in turn: the caller reads block `reading_` (mod kRing), the thread
+  // fills block `written_` while written_ < reading_ + kRing. Nothing is allocated once running.
+  std::vector<std::vector<double>> ring_;
   std::mutex mutex_;
   std::condition_variable filled_, emptied_;
-  std::deque<std::vector<double>> full_;   // drawn, in order, not yet taken
-  std::vector<std::vector<double>> free_;  // taken blocks given back to fill again
+  std::uint64_t reading_ = 0, written_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

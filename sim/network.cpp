@@ -10,7 +10,7 @@ Network::Network(Simulation& sim, NetworkConfig config, RandomStream rng_jitter,
                  RandomStream rng_loss)
     : sim_(sim),
       config_(std::move(config)),
-      rng_jitter_(rng_jitter),
+      jitter_(config_.jitter, rng_jitter),
       rng_loss_(rng_loss),
       reachability_(config_.region_of.size()),
       uplink_free_at_(config_.region_of.size()),
@@ -112,10 +112,10 @@ SimTime Network::propagation_delay(NodeId from, NodeId to) {
     case JitterMode::kNone:
       break;
     case JitterMode::kMultiplicative:
-      seconds *= config_.jitter.sample(rng_jitter_);
+      seconds *= jitter_.next();
       break;
     case JitterMode::kAdditive:
-      seconds += std::max(0.0, config_.jitter.sample(rng_jitter_));
+      seconds += std::max(0.0, jitter_.next());
       break;
   }
   return SimTime::from_seconds(seconds);

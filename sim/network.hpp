@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/distribution.hpp"
+#include "sim/draws_ahead.hpp"
 #include "sim/random.hpp"
 #include "sim/reachability.hpp"
 #include "sim/simulation.hpp"
@@ -131,7 +132,7 @@ class Network {
 
   Simulation& sim_;
   NetworkConfig config_;
-  RandomStream rng_jitter_;
+  DrawsAhead jitter_;  // config_.jitter's draws from the jitter stream, in the order taken
   RandomStream rng_loss_;
   Reachability reachability_;
   struct Protocol {
