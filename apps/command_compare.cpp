@@ -1,9 +1,11 @@
 // dmlssim compare: every strategy over the same replications, a tidy compare.csv and a headline
 // table (scenarios/comparison.hpp).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
@@ -26,8 +28,9 @@ constexpr const char* kCompareUsage =
     "[--set key.path=value]... [--out DIR] [--jobs J] [--force] [--quiet]\n\nRuns every strategy "
     "(default: every registered encrypted one) over the same replications (common random "
     "numbers), writes DIR/<strategy>/run-NNNN/ and DIR/compare.csv, and prints the table. Starts "
-    "itself again once with transparent huge pages for the heap (DMLSSIM_HUGEPAGES=0: not), and "
-    "faults the heap's new pages in on a thread of its own (DMLSSIM_PREFAULT=0: not).";
+    "itself again once with transparent huge pages for the heap (DMLSSIM_HUGEPAGES=0: not), and, "
+    "when fewer runs go at a time than there are cores, faults the heap's new pages in on a "
+    "thread of its own (DMLSSIM_PREFAULT=0: not).";
 
 // The printed table: a row per labelled metric, a column per strategy, mean [95 % interval].
 void print_table(const scenarios::Scenario& s, const std::vector<scenarios::StrategyRuns>& results,
@@ -107,13 +110,18 @@ int command_compare(const std::vector<std::string>& args) {
   const StopOnSignals on_signals;
   WorldDisposal disposal;
   std::optional<HeapPrefaulter> prefaulter;
-  if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"))) prefaulter.emplace();
   try {
     std::vector<scenarios::Scenario> variants;
     for (const std::string& s : strategies) {
       scenarios::LoadOptions variant = load;
       variant.overrides.push_back("strategy=" + s);
       variants.push_back(scenarios::load_scenario_file(scenario_path, variant));
+    }
+    const auto at_a_time =
+        static_cast<unsigned>(std::min<std::uint64_t>(*jobs, variants.front().runs));
+    if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"), at_a_time,
+                             std::thread::hardware_concurrency())) {
+      prefaulter.emplace();
     }
     if (out_dir.empty()) out_dir = "results/" + variants.front().name + "-compare";
     const std::filesystem::path out(out_dir);

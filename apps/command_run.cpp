@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
@@ -28,8 +29,9 @@ constexpr const char* kRunUsage =
     "[--jobs J] [--force] [--run-index N] "
     "[--quiet]\n\nRuns every replication of SCENARIO and writes DIR/run-NNNN/ per run plus "
     "DIR/summary.csv. Starts itself again once with transparent huge pages for the heap "
-    "(DMLSSIM_HUGEPAGES=0: not), and faults the heap's new pages in on a thread of its own "
-    "(DMLSSIM_PREFAULT=0: not); results depend on neither.";
+    "(DMLSSIM_HUGEPAGES=0: not), and, when fewer runs go at a time than there are cores, faults "
+    "the heap's new pages in on a thread of its own (DMLSSIM_PREFAULT=0: not); results depend "
+    "on neither.";
 
 constexpr double kConfidence = 0.99;
 
@@ -203,7 +205,11 @@ int command_run(const std::vector<std::string>& args) {
     try {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
       std::optional<HeapPrefaulter> prefaulter;
-      if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"))) prefaulter.emplace();
+      const auto at_a_time = static_cast<unsigned>(std::min<std::uint64_t>(*jobs, scenario.runs));
+      if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"), at_a_time,
+                               std::thread::hardware_concurrency())) {
+        prefaulter.emplace();
+      }
       summaries = scenarios::run_experiment(scenario, experiment, &progress);
     } catch (const scenarios::RunInterrupted&) {
       std::cerr << "dmlssim run: interrupted; kept the complete run directories in " << out_dir

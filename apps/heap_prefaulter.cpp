@@ -23,8 +23,9 @@ std::uintptr_t program_break() {
 }
 }  // namespace
 
-bool heap_prefault_wanted(const char* dmlssim_prefault) {
-  return dmlssim_prefault == nullptr || std::string_view(dmlssim_prefault) != "0";
+bool heap_prefault_wanted(const char* dmlssim_prefault, unsigned runs_at_a_time, unsigned cores) {
+  if (dmlssim_prefault != nullptr && std::string_view(dmlssim_prefault) == "0") return false;
+  return runs_at_a_time < cores;
 }
 
 HeapPrefaulter::HeapPrefaulter() {

@@ -9,8 +9,8 @@
 //
 // Only the main thread's heap (the program break) is covered: runs on other threads (--jobs > 1)
 // allocate from arenas of their own. Where the kernel lacks MADV_POPULATE_WRITE the thread stops
-// at its first refusal and the run goes on as without it. `run` and `compare` start one unless
-// DMLSSIM_PREFAULT=0.
+// at its first refusal and the run goes on as without it. `run` and `compare` start one when a
+// core is spare, unless DMLSSIM_PREFAULT=0.
 #pragma once
 
 #include <condition_variable>
@@ -21,8 +21,10 @@
 
 namespace dmlssim::apps {
 
-// Whether to start one, from the environment's DMLSSIM_PREFAULT (null: unset): all but "0".
-bool heap_prefault_wanted(const char* dmlssim_prefault);
+// Whether to start one: when a core is spare (fewer runs at a time than `cores`, the machine's
+// count; 0: unknown, none spare) and the environment's DMLSSIM_PREFAULT (null: unset) is not
+// "0". Without a spare core the thread would only take the page faults' time from another run.
+bool heap_prefault_wanted(const char* dmlssim_prefault, unsigned runs_at_a_time, unsigned cores);
 
 class HeapPrefaulter {
  public:

@@ -44,11 +44,13 @@ std::uintptr_t program_break() {
 
 }  // namespace
 
-TEST_CASE("the prefaulter is on unless DMLSSIM_PREFAULT=0", "[cli]") {
-  CHECK(heap_prefault_wanted(nullptr));
-  CHECK(heap_prefault_wanted("1"));
-  CHECK(heap_prefault_wanted(""));
-  CHECK_FALSE(heap_prefault_wanted("0"));
+TEST_CASE("the prefaulter is on when a core is spare, unless DMLSSIM_PREFAULT=0", "[cli]") {
+  CHECK(heap_prefault_wanted(nullptr, 1, 2));
+  CHECK(heap_prefault_wanted("1", 1, 2));
+  CHECK(heap_prefault_wanted("", 3, 8));
+  CHECK_FALSE(heap_prefault_wanted("0", 1, 2));
+  CHECK_FALSE(heap_prefault_wanted(nullptr, 2, 2));  // every core runs a simulation
+  CHECK_FALSE(heap_prefault_wanted(nullptr, 1, 0));  // cores unknown
 }
 
 TEST_CASE("the prefaulter faults in the heap's growth and leaves what it holds alone", "[cli]") {
