@@ -1,11 +1,8 @@
 // dmlssim compare: every strategy over the same replications, a tidy compare.csv and a headline
 // table (scenarios/comparison.hpp).
-#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
-#include <optional>
-#include <thread>
+#include <memory>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
@@ -109,7 +106,7 @@ int command_compare(const std::vector<std::string>& args) {
   }
   const StopOnSignals on_signals;
   WorldDisposal disposal;
-  std::optional<HeapPrefaulter> prefaulter;
+  std::unique_ptr<HeapPrefaulter> prefaulter;
   try {
     std::vector<scenarios::Scenario> variants;
     for (const std::string& s : strategies) {
@@ -117,12 +114,7 @@ int command_compare(const std::vector<std::string>& args) {
       variant.overrides.push_back("strategy=" + s);
       variants.push_back(scenarios::load_scenario_file(scenario_path, variant));
     }
-    const auto at_a_time =
-        static_cast<unsigned>(std::min<std::uint64_t>(*jobs, variants.front().runs));
-    if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"), at_a_time,
-                             std::thread::hardware_concurrency())) {
-      prefaulter.emplace();
-    }
+    prefaulter = start_heap_prefaulter(*jobs, variants.front().runs);
     if (out_dir.empty()) out_dir = "results/" + variants.front().name + "-compare";
     const std::filesystem::path out(out_dir);
     std::filesystem::create_directories(out);

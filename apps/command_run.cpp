@@ -3,11 +3,9 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <map>
-#include <optional>
-#include <thread>
+#include <memory>
 
 #include "apps/cli_options.hpp"
 #include "apps/commands.hpp"
@@ -204,12 +202,8 @@ int command_run(const std::vector<std::string>& args) {
     std::vector<scenarios::RunSummary> summaries;
     try {
       ProgressDisplay display(progress, scenario.duration.ns(), vm.count("quiet") == 0);
-      std::optional<HeapPrefaulter> prefaulter;
-      const auto at_a_time = static_cast<unsigned>(std::min<std::uint64_t>(*jobs, scenario.runs));
-      if (heap_prefault_wanted(std::getenv("DMLSSIM_PREFAULT"), at_a_time,
-                               std::thread::hardware_concurrency())) {
-        prefaulter.emplace();
-      }
+      const std::unique_ptr<HeapPrefaulter> prefaulter =
+          start_heap_prefaulter(*jobs, scenario.runs);
       summaries = scenarios::run_experiment(scenario, experiment, &progress);
     } catch (const scenarios::RunInterrupted&) {
       std::cerr << "dmlssim run: interrupted; kept the complete run directories in " << out_dir

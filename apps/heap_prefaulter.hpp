@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -25,6 +26,11 @@ namespace dmlssim::apps {
 // count; 0: unknown, none spare) and the environment's DMLSSIM_PREFAULT (null: unset) is not
 // "0". Without a spare core the thread would only take the page faults' time from another run.
 bool heap_prefault_wanted(const char* dmlssim_prefault, unsigned runs_at_a_time, unsigned cores);
+
+class HeapPrefaulter;
+// What `run` and `compare` start: a prefaulter when heap_prefault_wanted() says so for this
+// environment, min(jobs, runs) runs at a time and this machine's hardware threads; else null.
+std::unique_ptr<HeapPrefaulter> start_heap_prefaulter(std::uint64_t jobs, std::uint64_t runs);
 
 class HeapPrefaulter {
  public:
